@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * stmexec: user ABI of the STM executive monitor (/dev/stmexec).
+ *
+ * Every structure is made of __u8..__u64 fields with explicit padding, so its
+ * layout is the same for 32-bit and 64-bit callers; user pointers travel as
+ * __u64. Fields named "flags" or "reserved" must be zero on input, otherwise
+ * the call fails with -EINVAL. Unknown commands fail with -ENOTTY. Every
+ * command needs CAP_SYS_ADMIN (-EPERM otherwise).
+ */
+#ifndef _UAPI_LINUX_STMEXEC_H
+#define _UAPI_LINUX_STMEXEC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/*
+ * Ioctl magic 0xB9: no entry for 0xB9 in
+ * Documentation/userspace-api/ioctl/ioctl-number.rst up to 6.18 (0xB8 is
+ * mshv/mrvl_cn10k_dpi, 0xBA liveupdate, 0xBF mlxbf-pka). Sequence numbers
+ * 0x00-0x3F are used; the block is requested whole.
+ */
+#define STMEXEC_IOCTL_MAGIC	0xB9
+
+#define STMEXEC_ABI_MAJOR	1
+#define STMEXEC_ABI_MINOR	0
+
+/* Feature bits reported by STMEXEC_GET_VERSION. */
+#define STMEXEC_FEAT_SIM_BACKEND	(1ULL << 0)	/* backend=sim available */
+#define STMEXEC_FEAT_VMX_BACKEND	(1ULL << 1)	/* backend=vmx built in */
+#define STMEXEC_FEAT_RANGES		(1ULL << 2)	/* PROTECT/UNPROTECT/LIST */
+#define STMEXEC_FEAT_EVENT_LOG		(1ULL << 3)	/* LOG_* and read() */
+#define STMEXEC_FEAT_VMCS_DB		(1ULL << 4)	/* VMCS_DB */
+#define STMEXEC_FEAT_POLICY		(1ULL << 5)	/* default policy + report */
+#define STMEXEC_FEAT_ATTEST		(1ULL << 6)	/* IMA measurement */
+
+/**
+ * struct stmexec_version - STMEXEC_GET_VERSION
+ * @abi_major: incompatible changes bump this
+ * @abi_minor: compatible additions bump this
+ * @features: STMEXEC_FEAT_* bits
+ * @reserved: zero
+ */
+struct stmexec_version {
+	__u32 abi_major;
+	__u32 abi_minor;
+	__u64 features;
+	__u64 reserved[2];
+};
+
+/* Monitor states (sysfs "state" spells them off/starting/on/stopping/failed). */
+#define STMEXEC_STATE_OFF	0
+#define STMEXEC_STATE_STARTING	1
+#define STMEXEC_STATE_ON	2
+#define STMEXEC_STATE_STOPPING	3
+#define STMEXEC_STATE_FAILED	4
+
+#define STMEXEC_BACKEND_VMX	0
+#define STMEXEC_BACKEND_SIM	1
+
+#define STMEXEC_LAUNCH_NONE	0
+#define STMEXEC_LAUNCH_NON_TXT	1
+#define STMEXEC_LAUNCH_TXT	2
+#define STMEXEC_LAUNCH_SIM	3
+
+/**
+ * struct stmexec_status - STMEXEC_GET_STATUS
+ * @state: STMEXEC_STATE_*
+ * @backend: STMEXEC_BACKEND_*
+ * @cpus_online: online CPUs
+ * @cpus_active: CPUs on which the STM is started
+ * @launch_mode: STMEXEC_LAUNCH_*
+ * @stm_caps: EBX returned by the activating INITIALIZE_PROTECTION
+ * @last_errno: positive errno of the last failed operation, 0 if none
+ * @policy_level: isolation policy level in force (0 if none)
+ * @nr_ranges: protected ranges held by the module
+ * @log_records: records delivered to readers since load
+ * @log_dropped: records lost in the kernel ring (reader too slow)
+ * @log_wrapped: STM log entries overwritten before they were read
+ * @reserved: zero
+ */
+struct stmexec_status {
+	__u32 state;
+	__u32 backend;
+	__u32 cpus_online;
+	__u32 cpus_active;
+	__u32 launch_mode;
+	__u32 stm_caps;
+	__u32 last_errno;
+	__u32 policy_level;
+	__u64 nr_ranges;
+	__u64 log_records;
+	__u64 log_dropped;
+	__u64 log_wrapped;
+	__u64 reserved[4];
+};
+
+/* Range types: the STM resource descriptor type numbers. */
+#define STMEXEC_RANGE_MEM	1	/* base/length: bytes, 4 KiB aligned */
+#define STMEXEC_RANGE_IO	2	/* base: first port, length: ports */
+#define STMEXEC_RANGE_MMIO	3	/* base/length: bytes, 4 KiB aligned */
+#define STMEXEC_RANGE_MSR	4	/* base: MSR index, length: 1 */
+#define STMEXEC_RANGE_PCI	5	/* pci_*: function; base 0, length 0x1000 */
+#define STMEXEC_RANGE_TRAPPED_IO 6	/* only in the BIOS list */
+#define STMEXEC_RANGE_ALL	7	/* only in the BIOS list */
+
+/*
+ * Access bits. In protection requests they name the accesses DENIED to SMM
+ * (MSR: R = deny RDMSR, W = deny WRMSR; PCI and I/O: R and W; X only for
+ * memory). In the BIOS list they name the accesses firmware CLAIMS.
+ */
+#define STMEXEC_ACC_R		0x1
+#define STMEXEC_ACC_W		0x2
+#define STMEXEC_ACC_X		0x4
+
+/* struct stmexec_range.flags, output only (must be zero on input). */
+#define STMEXEC_RF_IGNORED	0x1	/* BIOS: IgnoreResource set */
+#define STMEXEC_RF_KERNEL_MODE	0x2	/* BIOS MSR: KernelModeProcessing */
+#define STMEXEC_RF_TRAP_IN	0x4	/* BIOS trapped I/O: In */
+#define STMEXEC_RF_TRAP_OUT	0x8	/* BIOS trapped I/O: Out */
+#define STMEXEC_RF_TRAP_API	0x10	/* BIOS trapped I/O: Api */
+#define STMEXEC_RF_PCI_BRIDGED	0x20	/* BIOS PCI: path through bridges */
+#define STMEXEC_RF_POLICY	0x40	/* range owned by the default policy */
+
+/**
+ * struct stmexec_range - one protected range or BIOS resource
+ * @type: STMEXEC_RANGE_*
+ * @access: STMEXEC_ACC_* (deny bits for protection, claims for BIOS)
+ * @base: physical address, first I/O port or MSR index
+ * @length: bytes, ports, or 1 for an MSR
+ * @pci_bus: PCI bus (for a bridged BIOS path: the originating bus)
+ * @pci_dev: PCI device (0-31)
+ * @pci_fn: PCI function (0-7)
+ * @pad: zero
+ * @flags: STMEXEC_RF_*, output only
+ * @index: output: position of the descriptor in the BIOS list
+ */
+struct stmexec_range {
+	__u32 type;
+	__u32 access;
+	__u64 base;
+	__u64 length;
+	__u8 pci_bus;
+	__u8 pci_dev;
+	__u8 pci_fn;
+	__u8 pad;
+	__u32 flags;
+	__u32 index;
+	__u32 reserved;
+};
+
+/* Maximum ranges per PROTECT/UNPROTECT call and held in total. */
+#define STMEXEC_MAX_RANGES	16384
+
+/**
+ * struct stmexec_range_array - PROTECT, UNPROTECT, LIST_RANGES, GET_BIOS
+ * @ranges_ptr: user pointer to an array of struct stmexec_range
+ * @count: in: entries at @ranges_ptr (capacity for LIST/GET_BIOS);
+ *	   out (LIST/GET_BIOS): entries that exist (may exceed capacity)
+ * @flags: zero
+ * @err_index: out on failure: index of the offending entry, else ~0
+ * @bios_index: out on -EADDRINUSE: index of the conflicting BIOS
+ *		descriptor, else ~0
+ * @reserved: zero
+ */
+struct stmexec_range_array {
+	__u64 ranges_ptr;
+	__u32 count;
+	__u32 flags;
+	__u32 err_index;
+	__u32 bios_index;
+	__u64 reserved[2];
+};
+
+/**
+ * struct stmexec_log_setup - STMEXEC_LOG_SETUP
+ * @pages: STM log pages, 1..510
+ * @event_mask: STM event types to enable (bit n = type n), 1..0x3ff
+ * @ring_records: kernel ring capacity in records (0 = default)
+ * @flags: zero
+ * @reserved: zero
+ */
+struct stmexec_log_setup {
+	__u32 pages;
+	__u32 event_mask;
+	__u32 ring_records;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+/* STM event types (record type field), and the module's own gap record. */
+#define STMEXEC_EVT_LOG_STARTED		0
+#define STMEXEC_EVT_LOG_STOPPED		1
+#define STMEXEC_EVT_INVALID_PARAMETER	2
+#define STMEXEC_EVT_PROTECTION_EXCEPTION 3
+#define STMEXEC_EVT_UNCLAIMED_RESOURCE	4
+#define STMEXEC_EVT_PROTECTION_GRANTED	5
+#define STMEXEC_EVT_PROTECTION_DENIED	6
+#define STMEXEC_EVT_UNPROTECT		7
+#define STMEXEC_EVT_UNPROTECT_ERROR	8
+#define STMEXEC_EVT_DOMAIN_DEGRADED	9
+#define STMEXEC_REC_GAP			0x10000	/* @lost records are missing */
+
+/* struct stmexec_log_record.flags */
+#define STMEXEC_LRF_WRAPPED	0x1	/* the STM overwrote unread entries */
+#define STMEXEC_LRF_TRUNCATED	0x2	/* payload longer than recorded */
+
+#define STMEXEC_LOG_PAYLOAD	248
+
+/**
+ * struct stmexec_log_record - one record returned by read(2)
+ * @serial: STM EventSerialNumber (gap record: first missing serial)
+ * @timestamp_ns: CLOCK_MONOTONIC time the module collected the entry
+ * @type: STMEXEC_EVT_* or STMEXEC_REC_GAP
+ * @cpu: CPU the event is attributed to, or 0xffffffff if unknown
+ * @flags: STMEXEC_LRF_*
+ * @payload_len: valid bytes in @payload
+ * @lost: gap record: number of records lost; else 0
+ * @rsc_type: decoded: STMEXEC_RANGE_* of the resource in the payload, or 0
+ * @access: decoded: STMEXEC_ACC_* of the access or protection
+ * @addr: decoded: address, port or MSR index
+ * @len: decoded: length in bytes/ports (1 for an MSR)
+ * @payload: raw STM payload (entry bytes 8..255)
+ * @reserved: zero
+ */
+struct stmexec_log_record {
+	__u64 serial;
+	__u64 timestamp_ns;
+	__u32 type;
+	__u32 cpu;
+	__u32 flags;
+	__u32 payload_len;
+	__u64 lost;
+	__u32 rsc_type;
+	__u32 access;
+	__u64 addr;
+	__u64 len;
+	__u8 payload[STMEXEC_LOG_PAYLOAD];
+	__u64 reserved;
+};
+
+/* VMCS database (the per-CPU VMXON regions, i.e. the host kernel). */
+#define STMEXEC_VMCS_DB_ADD	1
+#define STMEXEC_VMCS_DB_REMOVE	0
+
+/**
+ * struct stmexec_vmcs_db - STMEXEC_VMCS_DB
+ * @op: STMEXEC_VMCS_DB_ADD or _REMOVE, applied to every active CPU
+ * @domain_type: STM DomainType bits (0..0xf)
+ * @xstate_policy: 0 read/write, 1 read-only, 3 scrub
+ * @degradation_policy: lowest DomainType accepted (0..0xf)
+ * @flags: zero
+ * @reserved: zero
+ */
+struct stmexec_vmcs_db {
+	__u32 op;
+	__u32 domain_type;
+	__u32 xstate_policy;
+	__u32 degradation_policy;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+#define STMEXEC_GET_VERSION	_IOR(STMEXEC_IOCTL_MAGIC, 0x00, struct stmexec_version)
+#define STMEXEC_GET_STATUS	_IOR(STMEXEC_IOCTL_MAGIC, 0x01, struct stmexec_status)
+#define STMEXEC_ENABLE		_IO(STMEXEC_IOCTL_MAGIC, 0x02)
+#define STMEXEC_DISABLE		_IO(STMEXEC_IOCTL_MAGIC, 0x03)
+#define STMEXEC_PROTECT		_IOWR(STMEXEC_IOCTL_MAGIC, 0x10, struct stmexec_range_array)
+#define STMEXEC_UNPROTECT	_IOWR(STMEXEC_IOCTL_MAGIC, 0x11, struct stmexec_range_array)
+#define STMEXEC_LIST_RANGES	_IOWR(STMEXEC_IOCTL_MAGIC, 0x12, struct stmexec_range_array)
+#define STMEXEC_GET_BIOS_RESOURCES _IOWR(STMEXEC_IOCTL_MAGIC, 0x13, struct stmexec_range_array)
+#define STMEXEC_LOG_SETUP	_IOW(STMEXEC_IOCTL_MAGIC, 0x20, struct stmexec_log_setup)
+#define STMEXEC_LOG_START	_IO(STMEXEC_IOCTL_MAGIC, 0x21)
+#define STMEXEC_LOG_STOP	_IO(STMEXEC_IOCTL_MAGIC, 0x22)
+#define STMEXEC_LOG_CLEAR	_IO(STMEXEC_IOCTL_MAGIC, 0x23)
+#define STMEXEC_VMCS_DB		_IOW(STMEXEC_IOCTL_MAGIC, 0x30, struct stmexec_vmcs_db)
+
+#endif /* _UAPI_LINUX_STMEXEC_H */

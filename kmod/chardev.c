@@ -1,12 +1,440 @@
 // SPDX-License-Identifier: GPL-2.0
-/* stmexec: /dev/stmexec (placeholder until the ioctl interface lands). */
+/*
+ * stmexec: /dev/stmexec - the ioctl interface, read(2) and poll(2) of the
+ * violation log, and the VMCS database of the per-CPU VMXON regions.
+ *
+ * Every ioctl needs CAP_SYS_ADMIN and runs the request under sx->lock; the
+ * work is done by ranges.c and log.c, this file only copies, checks the
+ * fields that must be zero and dispatches. See
+ * Documentation/userspace-api/stmexec.rst.
+ */
 #include "stmexec.h"
 
-int stmexec_chardev_register(struct stmexec *sx)
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+static struct stmexec *file_sx(struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+
+	return container_of(misc, struct stmexec, misc);
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static long ioc_get_version(void __user *argp)
+{
+	struct stmexec_version v;
+
+	memset(&v, 0, sizeof(v));
+	v.abi_major = STMEXEC_ABI_MAJOR;
+	v.abi_minor = STMEXEC_ABI_MINOR;
+	v.features = STMEXEC_FEATURES_BASE;
+	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static long ioc_get_status(struct stmexec *sx, void __user *argp)
+{
+	struct stmexec_log_stats ls;
+	struct stmexec_status st;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		return ret;
+	st.state = sx->state;
+	st.backend = sx->ops ? sx->ops->id : 0;
+	st.cpus_online = num_online_cpus();
+	st.cpus_active = cpumask_weight(&sx->active);
+	st.launch_mode = sx->launch_mode;
+	st.stm_caps = sx->stm_caps;
+	st.last_errno = sx->last_errno;
+	st.nr_ranges = stmexec_ranges_count(sx);
+	mutex_unlock(&sx->lock);
+
+	stmexec_log_stats(sx, &ls);
+	st.log_records = ls.records;
+	st.log_dropped = ls.dropped;
+	st.log_wrapped = ls.wrapped;
+	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long ioc_enable(struct stmexec *sx, bool on)
+{
+	int ret;
+
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		return ret;
+	ret = on ? stmexec_enable(sx) : stmexec_disable(sx);
+	mutex_unlock(&sx->lock);
+	return ret;
+}
+
+/* Copy an array header in; rejects non-zero flags/reserved. */
+static int arr_get(struct stmexec *sx, struct stmexec_range_array *a,
+		   void __user *argp)
+{
+	if (copy_from_user(a, argp, sizeof(*a)))
+		return -EFAULT;
+	a->err_index = ~0U;
+	a->bios_index = ~0U;
+	if (a->flags || !all_zero(a->reserved, sizeof(a->reserved))) {
+		mutex_lock(&sx->lock);
+		stmexec_fail(sx, -EINVAL,
+			     "range array: flags and reserved must be zero");
+		mutex_unlock(&sx->lock);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Copy the array header back (err_index/bios_index/count); keeps @ret. */
+static long arr_put(struct stmexec_range_array *a, void __user *argp,
+		    long ret)
+{
+	if (copy_to_user(argp, a, sizeof(*a)))
+		return -EFAULT;
+	return ret;
+}
+
+static long ioc_protect(struct stmexec *sx, void __user *argp, bool protect)
+{
+	struct stmexec_range_array a;
+	struct stmexec_range *r = NULL;
+	long ret;
+
+	ret = arr_get(sx, &a, argp);
+	if (ret)
+		return ret;
+
+	if (a.count > STMEXEC_MAX_RANGES) {
+		mutex_lock(&sx->lock);
+		ret = stmexec_fail(sx, -E2BIG,
+				   "%u ranges in one request, at most %u: split the request",
+				   a.count, STMEXEC_MAX_RANGES);
+		mutex_unlock(&sx->lock);
+		return arr_put(&a, argp, ret);
+	}
+	if (a.count) {
+		r = vmemdup_user(u64_to_user_ptr(a.ranges_ptr),
+				 array_size(a.count, sizeof(*r)));
+		if (IS_ERR(r))
+			return PTR_ERR(r);
+	}
+
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		goto out_free;
+	if (protect)
+		ret = stmexec_ranges_protect(sx, r, a.count, 0, &a.err_index,
+					     &a.bios_index);
+	else
+		ret = stmexec_ranges_unprotect(sx, r, a.count, 0,
+					       &a.err_index);
+	mutex_unlock(&sx->lock);
+	ret = arr_put(&a, argp, ret);
+out_free:
+	kvfree(r);
+	return ret;
+}
+
+/* LIST_RANGES and GET_BIOS_RESOURCES: snapshot under the lock, copy after. */
+static long ioc_list(struct stmexec *sx, void __user *argp, bool bios)
+{
+	struct stmexec_range_array a;
+	struct stmexec_range *r = NULL;
+	u32 cap, total;
+	long ret;
+	int n;
+
+	ret = arr_get(sx, &a, argp);
+	if (ret)
+		return ret;
+
+	cap = min_t(u32, a.count, STMEXEC_MAX_RANGES);
+	if (cap) {
+		r = kvcalloc(cap, sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+	}
+
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		goto out_free;
+	if (bios) {
+		if (!sx->bios_list) {
+			ret = stmexec_fail(sx, -ENXIO,
+					   "no BIOS resource list: enable the monitor first");
+		} else {
+			n = stmexec_bios_decode(sx, r, cap);
+			if (n < 0)
+				ret = n;
+			else
+				total = n;
+		}
+	} else {
+		total = stmexec_ranges_list(sx, r, cap);
+	}
+	mutex_unlock(&sx->lock);
+	if (ret)
+		goto out_put;
+
+	if (cap && copy_to_user(u64_to_user_ptr(a.ranges_ptr), r,
+				array_size(min(cap, total), sizeof(*r)))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	a.count = total;
+out_put:
+	ret = arr_put(&a, argp, ret);
+out_free:
+	kvfree(r);
+	return ret;
+}
+
+static long ioc_log_setup(struct stmexec *sx, void __user *argp)
+{
+	struct stmexec_log_setup ls;
+	long ret;
+
+	if (copy_from_user(&ls, argp, sizeof(ls)))
+		return -EFAULT;
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		return ret;
+	if (ls.flags || !all_zero(ls.reserved, sizeof(ls.reserved)))
+		ret = stmexec_fail(sx, -EINVAL,
+				   "LOG_SETUP: flags and reserved must be zero");
+	else
+		ret = stmexec_log_setup(sx, &ls);
+	mutex_unlock(&sx->lock);
+	return ret;
+}
+
+static long ioc_log_ctl(struct stmexec *sx, unsigned int cmd)
+{
+	long ret;
+
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case STMEXEC_LOG_START:
+		ret = stmexec_log_start(sx);
+		break;
+	case STMEXEC_LOG_STOP:
+		ret = stmexec_log_stop(sx);
+		break;
+	default:
+		ret = stmexec_log_clear(sx);
+		break;
+	}
+	mutex_unlock(&sx->lock);
+	return ret;
+}
+
+static long ioc_vmcs_db(struct stmexec *sx, void __user *argp)
+{
+	struct stmexec_vmcs_db req;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	ret = mutex_lock_interruptible(&sx->lock);
+	if (ret)
+		return ret;
+	if (req.flags || req.pad || !all_zero(req.reserved, sizeof(req.reserved)))
+		ret = stmexec_fail(sx, -EINVAL,
+				   "VMCS_DB: flags, pad and reserved must be zero");
+	else
+		ret = stmexec_vmcs_db(sx, &req);
+	mutex_unlock(&sx->lock);
+	return ret;
+}
+
+static long stmexec_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct stmexec *sx = file_sx(file);
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	/*
+	 * Checked first and without touching last_error: an unprivileged
+	 * caller must not be able to change any state of the module.
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	switch (cmd) {
+	case STMEXEC_GET_VERSION:
+		return ioc_get_version(argp);
+	case STMEXEC_GET_STATUS:
+		return ioc_get_status(sx, argp);
+	case STMEXEC_ENABLE:
+		return ioc_enable(sx, true);
+	case STMEXEC_DISABLE:
+		return ioc_enable(sx, false);
+	case STMEXEC_PROTECT:
+		return ioc_protect(sx, argp, true);
+	case STMEXEC_UNPROTECT:
+		return ioc_protect(sx, argp, false);
+	case STMEXEC_LIST_RANGES:
+		return ioc_list(sx, argp, false);
+	case STMEXEC_GET_BIOS_RESOURCES:
+		return ioc_list(sx, argp, true);
+	case STMEXEC_LOG_SETUP:
+		return ioc_log_setup(sx, argp);
+	case STMEXEC_LOG_START:
+	case STMEXEC_LOG_STOP:
+	case STMEXEC_LOG_CLEAR:
+		return ioc_log_ctl(sx, cmd);
+	case STMEXEC_VMCS_DB:
+		return ioc_vmcs_db(sx, argp);
+	}
+
+	mutex_lock(&sx->lock);
+	ret = stmexec_fail(sx, -ENOTTY,
+			   "unknown ioctl 0x%08x: the CLI or library is newer than the module (ABI %u.%u)",
+			   cmd, STMEXEC_ABI_MAJOR, STMEXEC_ABI_MINOR);
+	mutex_unlock(&sx->lock);
+	return ret;
+}
+
+static int stmexec_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() left the miscdevice in private_data; keep it. */
+	return stream_open(inode, file);
+}
+
+static int stmexec_release(struct inode *inode, struct file *file)
 {
 	return 0;
 }
 
+static ssize_t stmexec_read(struct file *file, char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return stmexec_log_read(file_sx(file), buf, count,
+				file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t stmexec_poll(struct file *file, poll_table *pt)
+{
+	return stmexec_log_poll(file_sx(file), file, pt);
+}
+
+static const struct file_operations stmexec_fops = {
+	.owner = THIS_MODULE,
+	.open = stmexec_open,
+	.release = stmexec_release,
+	.read = stmexec_read,
+	.poll = stmexec_poll,
+	.unlocked_ioctl = stmexec_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* ---- VMCS database --------------------------------------------------- */
+
+/* STM_VMCS_DATABASE_REQUEST (stm-interface.md 7.1), built from the ABI. */
+static u32 vmcs_db_policy(const struct stmexec_vmcs_db *req)
+{
+	return (req->domain_type & 0xf) |
+	       ((req->xstate_policy & 0x3) << 4) |
+	       ((req->degradation_policy & 0xf) << 6);
+}
+
+static int vmcs_db_one(struct stmexec *sx, void *page, unsigned int cpu,
+		       u32 policy, u32 op)
+{
+	STM_VMCS_DATABASE_REQUEST *rq = page;
+	struct stm_regs r;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->VmcsPhysPointer = stmexec_vmxon_pa(sx, cpu);
+	rq->Policy = policy;
+	rq->AddOrRemove = op;
+	return stmexec_call(sx, STM_API_MANAGE_VMCS_DATABASE,
+			    virt_to_phys(page), 0, &r);
+}
+
+int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
+{
+	unsigned int cpu, undo;
+	struct page *pg;
+	u32 policy;
+	int ret = 0;
+
+	lockdep_assert_held(&sx->lock);
+
+	if (req->op != STMEXEC_VMCS_DB_ADD && req->op != STMEXEC_VMCS_DB_REMOVE)
+		return stmexec_fail(sx, -EINVAL,
+				    "VMCS_DB: op %u is neither ADD (1) nor REMOVE (0)",
+				    req->op);
+	if (req->domain_type > 0xf || req->degradation_policy > 0xf)
+		return stmexec_fail(sx, -EINVAL,
+				    "VMCS_DB: domain_type and degradation_policy are 4-bit values (0..15)");
+	if (req->xstate_policy != 0 && req->xstate_policy != 1 &&
+	    req->xstate_policy != 3)
+		return stmexec_fail(sx, -EINVAL,
+				    "VMCS_DB: xstate_policy %u is not 0 (read/write), 1 (read-only) or 3 (scrub)",
+				    req->xstate_policy);
+	if (sx->state != STMEXEC_STATE_ON)
+		return stmexec_fail(sx, -ENXIO,
+				    "VMCS_DB needs the monitor on: enable it first");
+
+	/* The STM reads the request by physical address: a page below 4 GiB. */
+	pg = alloc_page(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO);
+	if (!pg)
+		return stmexec_fail(sx, -ENOMEM,
+				    "VMCS_DB: no memory for the request page");
+
+	policy = vmcs_db_policy(req);
+	for_each_cpu(cpu, &sx->active) {
+		ret = vmcs_db_one(sx, page_address(pg), cpu, policy, req->op);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* All or nothing: undo the CPUs already done. */
+		for_each_cpu(undo, &sx->active) {
+			if (undo == cpu)
+				break;
+			vmcs_db_one(sx, page_address(pg), undo, policy,
+				    !req->op);
+		}
+		stmexec_fail(sx, ret,
+			     "VMCS_DB %s of CPU %u's VMXON region failed (STM status %pe); no CPU changed",
+			     req->op ? "ADD" : "REMOVE", cpu, ERR_PTR(ret));
+	}
+	__free_page(pg);
+	return ret;
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+int stmexec_chardev_register(struct stmexec *sx)
+{
+	sx->misc.minor = MISC_DYNAMIC_MINOR;
+	sx->misc.name = "stmexec";
+	sx->misc.fops = &stmexec_fops;
+	sx->misc.mode = 0600;
+	sx->misc.groups = stmexec_groups;
+	return misc_register(&sx->misc);
+}
+
 void stmexec_chardev_unregister(struct stmexec *sx)
 {
+	misc_deregister(&sx->misc);
 }

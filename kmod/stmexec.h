@@ -141,4 +141,59 @@ void stmexec_log_fini(struct stmexec *sx);
 int stmexec_log_on_start(struct stmexec *sx);
 void stmexec_log_on_stop(struct stmexec *sx);
 
+/* Features reported by GET_VERSION (policy.c adds STMEXEC_FEAT_POLICY). */
+#define STMEXEC_FEATURES_BASE	(STMEXEC_FEAT_SIM_BACKEND | \
+				 STMEXEC_FEAT_VMX_BACKEND | \
+				 STMEXEC_FEAT_RANGES | STMEXEC_FEAT_EVENT_LOG | \
+				 STMEXEC_FEAT_VMCS_DB)
+
+/*
+ * Protected ranges (ranges.c). Every function below needs sx->lock held.
+ * @owner is 0 for ranges requested by userspace and STMEXEC_RF_POLICY for
+ * the default policy (policy.c): a range is identified by (owner, type,
+ * extent), so userspace can neither see as duplicate nor remove a policy
+ * range, and both may cover the same page (reference counted).
+ * @err_index and @bios_index are set to the offending request entry and
+ * BIOS descriptor, or ~0; last_error is set on every failure.
+ */
+int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
+			   u32 n, u32 owner, u32 *err_index, u32 *bios_index);
+int stmexec_ranges_unprotect(struct stmexec *sx,
+			     const struct stmexec_range *req, u32 n, u32 owner,
+			     u32 *err_index);
+u32 stmexec_ranges_count(struct stmexec *sx);
+/* Copy up to @cap held ranges to @out; returns the number held. */
+u32 stmexec_ranges_list(struct stmexec *sx, struct stmexec_range *out,
+			u32 cap);
+/*
+ * Decode sx->bios_list into up to @cap entries (index = descriptor
+ * position); returns the number of descriptors or -errno if malformed.
+ */
+int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
+			u32 cap);
+
+/* Violation log (log.c). */
+struct file;
+struct poll_table_struct;
+
+struct stmexec_log_stats {
+	u64 records;	/* records delivered to readers */
+	u64 dropped;	/* records the kernel ring had to drop */
+	u64 wrapped;	/* STM entries overwritten before they were read */
+};
+
+void stmexec_log_stats(struct stmexec *sx, struct stmexec_log_stats *st);
+/* Setup, start, stop and clear need sx->lock held. */
+int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls);
+int stmexec_log_start(struct stmexec *sx);
+int stmexec_log_stop(struct stmexec *sx);
+int stmexec_log_clear(struct stmexec *sx);
+ssize_t stmexec_log_read(struct stmexec *sx, char __user *buf, size_t count,
+			 bool nonblock);
+__poll_t stmexec_log_poll(struct stmexec *sx, struct file *file,
+			  struct poll_table_struct *pt);
+
+/* VMCS database for the per-CPU VMXON regions (chardev.c); sx->lock held. */
+int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);
+
 #endif /* STMEXEC_H */

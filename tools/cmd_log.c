@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec CLI: log (read and decode violation records), log setup, start,
+ * stop, clear.
+ *
+ * read(2) on /dev/stmexec consumes records: each record goes to exactly one
+ * reader, so 'stmexec log' shows records no other reader has taken yet.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define BATCH 64
+
+static void describe(const struct stmexec_log_record *rec, char *buf, size_t len)
+{
+	char a[4];
+	unsigned long long addr = rec->addr, l = rec->len;
+
+	buf[0] = '\0';
+	if (rec->type == STMEXEC_EVT_INVALID_PARAMETER && rec->payload_len >= 4) {
+		uint32_t eax;
+
+		memcpy(&eax, rec->payload, 4);
+		snprintf(buf, len, "failed vmcall 0x%08x", eax);
+		return;
+	}
+	if (!rec->rsc_type)
+		return;
+	switch (rec->rsc_type) {
+	case STMEXEC_RANGE_IO:
+	case STMEXEC_RANGE_TRAPPED_IO:
+		if (l <= 1)
+			snprintf(buf, len, "%s 0x%llx access=%s", range_type_name(rec->rsc_type),
+				 addr, access_str(rec->access, a));
+		else
+			snprintf(buf, len, "%s 0x%llx-0x%llx access=%s", range_type_name(rec->rsc_type),
+				 addr, addr + l - 1, access_str(rec->access, a));
+		break;
+	case STMEXEC_RANGE_MSR:
+		snprintf(buf, len, "msr 0x%llx access=%s", addr, access_str(rec->access, a));
+		break;
+	default:
+		snprintf(buf, len, "%s 0x%llx+0x%llx access=%s", range_type_name(rec->rsc_type),
+			 addr, l, access_str(rec->access, a));
+	}
+}
+
+static void print_record(const struct stmexec_log_record *rec)
+{
+	char what[160], cpu[16];
+	unsigned long long ts = rec->timestamp_ns;
+
+	if (rec->type == STMEXEC_REC_GAP) {
+		printf("#%-6llu !!! GAP: %llu RECORD%s LOST (serial %llu-%llu): the STM log wrapped or the reader was too slow !!!\n",
+		       (unsigned long long)rec->serial, (unsigned long long)rec->lost,
+		       rec->lost == 1 ? "" : "S", (unsigned long long)rec->serial,
+		       (unsigned long long)(rec->serial + (rec->lost ? rec->lost - 1 : 0)));
+		return;
+	}
+	if (rec->cpu == 0xffffffffu)
+		snprintf(cpu, sizeof(cpu), "cpu?");
+	else
+		snprintf(cpu, sizeof(cpu), "cpu%u", rec->cpu);
+	describe(rec, what, sizeof(what));
+	printf("#%-6llu %5llu.%06llu %-5s %-20s%s%s%s%s\n",
+	       (unsigned long long)rec->serial, ts / 1000000000ULL,
+	       (ts % 1000000000ULL) / 1000ULL, cpu, event_name(rec->type),
+	       what[0] ? " " : "", what,
+	       rec->flags & STMEXEC_LRF_WRAPPED ? " [wrapped]" : "",
+	       rec->flags & STMEXEC_LRF_TRUNCATED ? " [truncated]" : "");
+}
+
+static void json_record(struct json *j, const struct stmexec_log_record *rec)
+{
+	static const char hex[] = "0123456789abcdef";
+	char payload[2 * STMEXEC_LOG_PAYLOAD + 1];
+	uint32_t i, n = rec->payload_len;
+
+	if (n > STMEXEC_LOG_PAYLOAD)
+		n = STMEXEC_LOG_PAYLOAD;
+	json_obj_begin(j, NULL);
+	json_u64(j, "serial", rec->serial);
+	json_u64(j, "timestamp_ns", rec->timestamp_ns);
+	json_str(j, "type", event_name(rec->type));
+	json_u64(j, "type_id", rec->type);
+	if (rec->cpu == 0xffffffffu)
+		json_null(j, "cpu");
+	else
+		json_u64(j, "cpu", rec->cpu);
+	json_arr_begin(j, "flags");
+	if (rec->flags & STMEXEC_LRF_WRAPPED)
+		json_str(j, NULL, "wrapped");
+	if (rec->flags & STMEXEC_LRF_TRUNCATED)
+		json_str(j, NULL, "truncated");
+	json_arr_end(j);
+	json_u64(j, "lost", rec->lost);
+	if (rec->rsc_type) {
+		char a[4];
+
+		json_obj_begin(j, "resource");
+		json_str(j, "type", range_type_name(rec->rsc_type));
+		json_hex(j, "addr", rec->addr);
+		json_hex(j, "len", rec->len);
+		json_obj_end(j);
+		json_str(j, "access", rec->access ? access_str(rec->access, a) : "");
+	} else {
+		json_null(j, "resource");
+		json_null(j, "access");
+	}
+	for (i = 0; i < n; i++) {
+		payload[2 * i] = hex[rec->payload[i] >> 4];
+		payload[2 * i + 1] = hex[rec->payload[i] & 15];
+	}
+	payload[2 * n] = '\0';
+	json_str(j, "payload", payload);
+	json_obj_end(j);
+}
+
+static int parse_count(const char *s, long *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) || v > 0x7fffffff)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+static int log_ctl(const char *sub, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		unsigned long cmd;
+	} ctl[] = {
+		{ "start", STMEXEC_LOG_START },
+		{ "stop", STMEXEC_LOG_STOP },
+		{ "clear", STMEXEC_LOG_CLEAR },
+	};
+	char what[32];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+		if (strcmp(sub, ctl[i].name))
+			continue;
+		if (argc > 0)
+			usage_error("log %s takes no arguments (got '%s')", sub, argv[0]);
+		fd = dev_open(O_RDONLY);
+		snprintf(what, sizeof(what), "log %s", sub);
+		dev_ioctl(fd, ctl[i].cmd, NULL, what);
+		close(fd);
+		printf("log %s: done\n", sub);
+		return EX_OK;
+	}
+	return -1;
+}
+
+static int parse_events(const char *s, uint32_t *mask)
+{
+	uint64_t v;
+	char buf[256], *t, *save = NULL;
+	uint32_t m = 0, i;
+
+	if (!parse_u64(s, &v)) {
+		if (v > 0xffffffffULL)
+			return -1;
+		*mask = (uint32_t)v;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "all")) {
+			m |= 0x3ff;
+			continue;
+		}
+		for (i = 0; i < 10; i++)
+			if (!strcmp(t, event_name(i)))
+				break;
+		if (i == 10)
+			return -1;
+		m |= 1u << i;
+	}
+	*mask = m;
+	return 0;
+}
+
+static int log_setup(int argc, char **argv)
+{
+	struct stmexec_log_setup ls;
+	uint64_t v;
+	int i, fd;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.pages = 1;
+	ls.event_mask = 0x3ff;
+	for (i = 0; i < argc; i++) {
+		const char *arg = argv[i], *val = strchr(arg, '=');
+		char key[16];
+
+		if (!val) {
+			if (i + 1 >= argc)
+				usage_error("log setup: '%s' needs a value", arg);
+			val = argv[++i];
+			snprintf(key, sizeof(key), "%s", arg);
+		} else {
+			snprintf(key, sizeof(key), "%.*s", (int)(val - arg), arg);
+			val++;
+		}
+		if (!strcmp(key, "--pages") || !strcmp(key, "pages")) {
+			if (parse_u64(val, &v) || v < 1 || v > 510)
+				usage_error("log setup: pages must be 1..510 (got '%s')", val);
+			ls.pages = (uint32_t)v;
+		} else if (!strcmp(key, "--events") || !strcmp(key, "events")) {
+			if (parse_events(val, &ls.event_mask))
+				usage_error("log setup: events is a mask (e.g. 0x3ff) or a comma list of event names or 'all' (got '%s')", val);
+		} else if (!strcmp(key, "--ring") || !strcmp(key, "ring")) {
+			if (parse_u64(val, &v) || v > 0xffffffffULL)
+				usage_error("log setup: ring is a number of records (got '%s')", val);
+			ls.ring_records = (uint32_t)v;
+		} else {
+			usage_error("log setup: unknown option '%s' (pages=N, events=MASK, ring=N)", arg);
+		}
+	}
+	fd = dev_open(O_RDONLY);
+	dev_ioctl(fd, STMEXEC_LOG_SETUP, &ls, "log setup");
+	close(fd);
+	printf("log setup: %u page%s, events 0x%x, ring %u%s\n", ls.pages,
+	       ls.pages == 1 ? "" : "s", ls.event_mask, ls.ring_records,
+	       ls.ring_records ? " records" : " (default)");
+	return EX_OK;
+}
+
+int cmd_log(struct opts *o, int argc, char **argv)
+{
+	struct stmexec_log_record *buf;
+	unsigned long long got = 0, lost = 0;
+	struct json j;
+	int i, fd;
+
+	if (argc > 0 && argv[0][0] != '-') {
+		int ret;
+
+		if (!strcmp(argv[0], "setup"))
+			return log_setup(argc - 1, argv + 1);
+		ret = log_ctl(argv[0], argc - 1, argv + 1);
+		if (ret >= 0)
+			return ret;
+		usage_error("log: unknown argument '%s' (log [-f] [-n N], log setup|start|stop|clear)", argv[0]);
+	}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-f") || !strcmp(a, "--follow")) {
+			o->follow = true;
+		} else if (!strcmp(a, "-n") || !strcmp(a, "--count")) {
+			if (i + 1 >= argc || parse_count(argv[i + 1], &o->count))
+				usage_error("log: %s needs a number of records", a);
+			i++;
+		} else if (!strncmp(a, "-n", 2) && a[2]) {
+			if (parse_count(a + 2, &o->count))
+				usage_error("log: bad count '%s'", a + 2);
+		} else if (!strncmp(a, "--count=", 8)) {
+			if (parse_count(a + 8, &o->count))
+				usage_error("log: bad count '%s'", a + 8);
+		} else {
+			usage_error("log: unknown argument '%s'", a);
+		}
+	}
+	if (o->count == 0)
+		return EX_OK;
+
+	buf = calloc(BATCH, sizeof(*buf));
+	if (!buf)
+		die(EX_FAIL, "out of memory");
+	fd = dev_open(O_RDONLY | O_NONBLOCK);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (o->json && !o->follow) {
+		json_init(&j, stdout, true);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "records");
+	}
+
+	for (;;) {
+		size_t want = BATCH;
+		ssize_t n;
+		size_t k, cnt;
+
+		if (o->count > 0 && (unsigned long long)o->count - got < want)
+			want = (size_t)((unsigned long long)o->count - got);
+		n = read(fd, buf, want * sizeof(*buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (!o->follow)
+				break;
+			fflush(stdout);
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				die(EX_FAIL, "poll on %s failed: %s", dev_path(), strerror(errno));
+			continue;
+		}
+		if (n < 0) {
+			int err = errno;
+
+			if (err == EPERM || err == EACCES)
+				ioctl_fail(err, "log read", NULL);
+			if (err == ENXIO)
+				ioctl_fail(err, "log read", "the event log is not running: 'stmexec enable' starts it (or 'stmexec log setup' + 'stmexec log start')");
+			ioctl_fail(err, "log read", NULL);
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n % sizeof(*buf))
+			die(EX_FAIL, "read %zd bytes from %s, not a multiple of the %zu-byte record: CLI and module disagree on the ABI (see 'stmexec version')",
+			    n, dev_path(), sizeof(*buf));
+		cnt = (size_t)n / sizeof(*buf);
+		for (k = 0; k < cnt; k++) {
+			if (buf[k].type == STMEXEC_REC_GAP) {
+				lost += buf[k].lost;
+				if (!o->json || o->follow)
+					fflush(stdout);
+				msg("WARNING: %llu log record%s lost before serial %llu (STM log wrapped or reader too slow)",
+				    (unsigned long long)buf[k].lost, buf[k].lost == 1 ? "" : "s",
+				    (unsigned long long)(buf[k].serial + buf[k].lost));
+			}
+			if (o->json && o->follow) {
+				json_init(&j, stdout, false);
+				json_record(&j, &buf[k]);
+				json_end(&j);
+			} else if (o->json) {
+				json_record(&j, &buf[k]);
+			} else {
+				print_record(&buf[k]);
+			}
+		}
+		got += cnt;
+		if (o->count > 0 && got >= (unsigned long long)o->count)
+			break;
+	}
+	close(fd);
+	if (o->json && !o->follow) {
+		json_arr_end(&j);
+		json_u64(&j, "count", got);
+		json_u64(&j, "lost", lost);
+		json_obj_end(&j);
+		json_end(&j);
+	} else if (!o->json && got == 0 && !o->follow) {
+		printf("no new log records\n");
+	}
+	free(buf);
+	return EX_OK;
+}

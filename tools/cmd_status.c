@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/* stmexec CLI: status, check, version. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+
+static void no_args(const char *cmd, int argc, char **argv)
+{
+	if (argc > 0)
+		usage_error("%s takes no arguments (got '%s')", cmd, argv[0]);
+}
+
+int cmd_status(struct opts *o, int argc, char **argv)
+{
+	struct stmexec_status st;
+	char cpulist[256] = "", last[512] = "", taint[64] = "";
+	int fd;
+
+	no_args("status", argc, argv);
+	fd = dev_open(O_RDONLY);
+	memset(&st, 0, sizeof(st));
+	dev_ioctl(fd, STMEXEC_GET_STATUS, &st, "status (GET_STATUS)");
+	close(fd);
+	if (sysfs_read("cpus_active_list", cpulist, sizeof(cpulist)))
+		cpulist[0] = '\0';
+	if (sysfs_read("last_error", last, sizeof(last)))
+		last[0] = '\0';
+	if (sysfs_read("tainted_sim", taint, sizeof(taint)))
+		taint[0] = '\0';
+
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "state", state_name(st.state));
+		json_str(&j, "backend", backend_name(st.backend));
+		json_bool(&j, "simulated", st.backend == STMEXEC_BACKEND_SIM);
+		json_u64(&j, "cpus_online", st.cpus_online);
+		json_u64(&j, "cpus_active", st.cpus_active);
+		json_str(&j, "cpus_active_list", cpulist);
+		json_str(&j, "launch_mode", launch_name(st.launch_mode));
+		json_u64(&j, "stm_caps", st.stm_caps);
+		json_u64(&j, "policy_level", st.policy_level);
+		json_u64(&j, "nr_ranges", st.nr_ranges);
+		json_obj_begin(&j, "log");
+		json_u64(&j, "records", st.log_records);
+		json_u64(&j, "dropped", st.log_dropped);
+		json_u64(&j, "wrapped", st.log_wrapped);
+		json_obj_end(&j);
+		json_u64(&j, "last_errno", st.last_errno);
+		if (st.last_errno)
+			json_str(&j, "last_errno_name", errno_name((int)st.last_errno));
+		else
+			json_null(&j, "last_errno_name");
+		json_str(&j, "last_error", last);
+		json_obj_end(&j);
+		json_end(&j);
+		return EX_OK;
+	}
+
+	printf("state:            %s\n", state_name(st.state));
+	printf("backend:          %s%s\n", backend_name(st.backend),
+	       st.backend == STMEXEC_BACKEND_SIM ?
+	       " (simulated STM: NO protection, kernel tainted)" : "");
+	printf("cpus active:      %u of %u online%s%s%s\n", st.cpus_active,
+	       st.cpus_online, cpulist[0] ? " (" : "", cpulist,
+	       cpulist[0] ? ")" : "");
+	printf("launch mode:      %s\n", launch_name(st.launch_mode));
+	printf("stm capabilities: 0x%08x\n", st.stm_caps);
+	printf("policy level:     %u\n", st.policy_level);
+	printf("protected ranges: %llu\n", (unsigned long long)st.nr_ranges);
+	printf("log:              %llu delivered, %llu dropped, %llu wrapped\n",
+	       (unsigned long long)st.log_records,
+	       (unsigned long long)st.log_dropped,
+	       (unsigned long long)st.log_wrapped);
+	if (st.last_errno)
+		printf("last error:       %s: %s\n", errno_name((int)st.last_errno),
+		       last[0] ? last : strerror((int)st.last_errno));
+	else
+		printf("last error:       none\n");
+	if (st.state == STMEXEC_STATE_FAILED)
+		msg("the monitor is in state 'failed': see dmesg; 'stmexec disable' returns it to off");
+	return EX_OK;
+}
+
+/* ---- check ------------------------------------------------------------- */
+
+struct kv {
+	char key[64];
+	char val[192];
+};
+
+static bool cpu_flag(const char *flag)
+{
+	static char flags[8192];
+	static bool done;
+	char line[8192], pat[64];
+
+	if (!done) {
+		FILE *f = fopen("/proc/cpuinfo", "r");
+
+		done = true;
+		while (f && fgets(line, sizeof(line), f)) {
+			char *c = strchr(line, ':');
+
+			if (strncmp(line, "flags", 5) || !c)
+				continue;
+			c[strcspn(c, "\n")] = '\0';
+			snprintf(flags, sizeof(flags), "%s ", c + 1);
+			break;
+		}
+		if (f)
+			fclose(f);
+	}
+	snprintf(pat, sizeof(pat), " %s ", flag);
+	return strstr(flags, pat) != NULL;
+}
+
+static bool is_no(const char *v)
+{
+	return !strncasecmp(v, "no", 2) || !strcmp(v, "0") ||
+	       !strncasecmp(v, "false", 5) || !strncasecmp(v, "missing", 7) ||
+	       !strncasecmp(v, "absent", 6) || !strncasecmp(v, "unsupported", 11);
+}
+
+static bool is_yes(const char *v)
+{
+	return !strncasecmp(v, "yes", 3) || !strcmp(v, "1") ||
+	       !strncasecmp(v, "true", 4) || !strncasecmp(v, "in use", 6);
+}
+
+/* A hint for one capability line, or NULL. Keys come from probe.c. */
+static const char *cap_hint(const char *key, const char *val)
+{
+	if (!strcmp(key, "vmx") && is_no(val))
+		return "the CPU does not offer VMX (or a hypervisor hides it): the vmx backend cannot work here; backend=sim is for testing only";
+	if (strstr(key, "dual_monitor") && is_no(val))
+		return "IA32_VMX_BASIC bit 49 is clear: the CPU has no dual-monitor treatment, so no STM can run";
+	if (strstr(key, "smm_monitor") && is_no(val))
+		return "IA32_SMM_MONITOR_CTL is not valid: the firmware loaded no STM (it needs a coreboot/EDK II build with STM support)";
+	if (strstr(key, "feature_control") && strstr(key, "lock") && is_no(val))
+		return "IA32_FEATURE_CONTROL is not locked: the firmware did not configure VMX";
+	if (strstr(key, "outside_smx") && is_no(val))
+		return "VMX outside SMX is disabled in IA32_FEATURE_CONTROL: enable VT-x in the firmware setup";
+	if ((strstr(key, "cr4_vmxe") || strstr(key, "vmx_in_use") ||
+	     strstr(key, "vmx_owner")) && is_yes(val))
+		return "another hypervisor owns VMX (KVM?): unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0";
+	if (!strcmp(key, "hypervisor") && is_yes(val))
+		return "running under a hypervisor: a real STM needs bare metal (no hypervisor emulates the dual-monitor treatment)";
+	if (strstr(key, "mseg") && strstr(key, "rev") && is_no(val))
+		return "the MSEG revision does not match IA32_VMX_MISC: the STM image was built for another CPU";
+	return NULL;
+}
+
+int cmd_check(struct opts *o, int argc, char **argv)
+{
+	struct kv *kv = NULL;
+	const char *hints[64];
+	int nkv = 0, nh = 0, i;
+	bool loaded = module_loaded(), have_caps = false;
+	char *buf;
+	struct stat st;
+
+	no_args("check", argc, argv);
+	buf = calloc(1, 16384);
+	kv = calloc(128, sizeof(*kv));
+	if (!buf || !kv)
+		die(EX_FAIL, "out of memory");
+
+	if (loaded && sysfs_read("capabilities", buf, 16384) == 0) {
+		char *save = NULL, *line;
+
+		have_caps = true;
+		for (line = strtok_r(buf, "\n", &save); line && nkv < 128;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *c = strchr(line, ':');
+			char *v;
+
+			if (!c)
+				continue;
+			*c = '\0';
+			v = c + 1;
+			while (isspace((unsigned char)*v))
+				v++;
+			snprintf(kv[nkv].key, sizeof(kv[nkv].key), "%s", line);
+			snprintf(kv[nkv].val, sizeof(kv[nkv].val), "%s", v);
+			nkv++;
+		}
+	} else {
+		/* What userspace can see without the module. */
+		snprintf(kv[nkv].key, sizeof(kv[0].key), "vmx");
+		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("vmx") ? "yes" : "no");
+		snprintf(kv[nkv].key, sizeof(kv[0].key), "smx");
+		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("smx") ? "yes" : "no");
+		snprintf(kv[nkv].key, sizeof(kv[0].key), "hypervisor");
+		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("hypervisor") ? "yes" : "no");
+	}
+	for (i = 0; i < nkv && nh < 60; i++) {
+		const char *h = cap_hint(kv[i].key, kv[i].val);
+
+		if (h)
+			hints[nh++] = h;
+	}
+	if (stat("/sys/module/kvm_intel", &st) == 0)
+		hints[nh++] = "kvm_intel is loaded and may own VMX: 'modprobe -r kvm_intel' before enabling (or on 6.12+ boot with kvm.enable_virt_at_load=0)";
+	if (!loaded)
+		hints[nh++] = "the stmexec module is not loaded: this is only what userspace can see; 'modprobe stmexec' for the full probe (it refuses to load with ENODEV on a CPU without VMX; backend=sim loads anywhere)";
+	else if (!have_caps)
+		hints[nh++] = "the module does not provide 'capabilities' in sysfs (older module?)";
+
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_obj_begin(&j, NULL);
+		json_bool(&j, "module_loaded", loaded);
+		json_str(&j, "source", have_caps ? "module" : "userspace");
+		json_obj_begin(&j, "capabilities");
+		for (i = 0; i < nkv; i++)
+			json_str(&j, kv[i].key, kv[i].val);
+		json_obj_end(&j);
+		json_arr_begin(&j, "hints");
+		for (i = 0; i < nh; i++)
+			json_str(&j, NULL, hints[i]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_end(&j);
+	} else {
+		printf("%s\n", have_caps ? "capabilities (probed by the module):" :
+		       "capabilities (seen from userspace; the module is not loaded):");
+		for (i = 0; i < nkv; i++)
+			printf("  %-28s %s\n", kv[i].key, kv[i].val);
+		if (nh) {
+			printf("hints:\n");
+			for (i = 0; i < nh; i++)
+				printf("  - %s\n", hints[i]);
+		}
+	}
+	free(buf);
+	free(kv);
+	return EX_OK;
+}
+
+/* ---- version ----------------------------------------------------------- */
+
+static const char *const feat_names[] = {
+	"sim_backend", "vmx_backend", "ranges", "event_log", "vmcs_db",
+	"policy", "attest",
+};
+
+int cmd_version(struct opts *o, int argc, char **argv)
+{
+	struct stmexec_version v;
+	const char *why = NULL;
+	unsigned int i;
+	int fd, ret;
+
+	no_args("version", argc, argv);
+	memset(&v, 0, sizeof(v));
+	fd = open(dev_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		why = errno == EACCES || errno == EPERM ? "needs root" :
+		      module_loaded() ? "no device node" : "module not loaded";
+	} else {
+		ret = dev_ioctl_try(fd, STMEXEC_GET_VERSION, &v);
+		close(fd);
+		if (ret)
+			why = ret == -EPERM ? "needs root" : strerror(-ret);
+	}
+
+	if (o->json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "cli_version", STMEXEC_CLI_VERSION);
+		json_obj_begin(&j, "cli_abi");
+		json_u64(&j, "major", STMEXEC_ABI_MAJOR);
+		json_u64(&j, "minor", STMEXEC_ABI_MINOR);
+		json_obj_end(&j);
+		if (why) {
+			json_null(&j, "module_abi");
+			json_str(&j, "module_unavailable", why);
+		} else {
+			json_obj_begin(&j, "module_abi");
+			json_u64(&j, "major", v.abi_major);
+			json_u64(&j, "minor", v.abi_minor);
+			json_u64(&j, "features_mask", v.features);
+			json_arr_begin(&j, "features");
+			for (i = 0; i < sizeof(feat_names) / sizeof(feat_names[0]); i++)
+				if (v.features & (1ULL << i))
+					json_str(&j, NULL, feat_names[i]);
+			json_arr_end(&j);
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
+		json_end(&j);
+		return EX_OK;
+	}
+	printf("stmexec CLI %s (ABI %u.%u)\n", STMEXEC_CLI_VERSION,
+	       STMEXEC_ABI_MAJOR, STMEXEC_ABI_MINOR);
+	if (why) {
+		printf("module: unknown (%s)\n", why);
+		return EX_OK;
+	}
+	printf("module ABI %u.%u, features:", v.abi_major, v.abi_minor);
+	for (i = 0; i < sizeof(feat_names) / sizeof(feat_names[0]); i++)
+		if (v.features & (1ULL << i))
+			printf(" %s", feat_names[i]);
+	if (v.features >> i)
+		printf(" unknown:0x%llx", (unsigned long long)(v.features >> i) << i);
+	printf("\n");
+	if (v.abi_major != STMEXEC_ABI_MAJOR)
+		msg("warning: the module's ABI major %u differs from the CLI's %u: update one of them",
+		    v.abi_major, STMEXEC_ABI_MAJOR);
+	return EX_OK;
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/* stmexec CLI: /dev/stmexec and /sys/class/misc/stmexec access. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+
+/* Overridable for tests only (documented in stmexec.8 ENVIRONMENT). */
+const char *dev_path(void)
+{
+	const char *p = getenv("STMEXEC_DEV");
+
+	return p && *p ? p : "/dev/stmexec";
+}
+
+const char *sysfs_dir(void)
+{
+	const char *p = getenv("STMEXEC_SYSFS");
+
+	return p && *p ? p : "/sys/class/misc/stmexec";
+}
+
+bool module_loaded(void)
+{
+	struct stat st;
+
+	return stat(sysfs_dir(), &st) == 0 || stat("/sys/module/stmexec", &st) == 0;
+}
+
+int sysfs_read(const char *attr, char *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	size_t got = 0;
+	int fd, err;
+
+	if (len == 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	while (got > 0 && buf[got - 1] == '\n')
+		buf[--got] = '\0';
+	return 0;
+}
+
+int sysfs_write(const char *attr, const char *val)
+{
+	char path[512];
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+__attribute__((noreturn))
+static void not_loaded(void)
+{
+	char devno[32];
+
+	if (module_loaded()) {
+		if (sysfs_read("dev", devno, sizeof(devno)) == 0) {
+			char *colon = strchr(devno, ':');
+
+			if (colon)
+				*colon = ' ';
+			die(EX_NOMODULE, "%s not found although the module is loaded: mount devtmpfs on /dev ('mount -t devtmpfs devtmpfs /dev') or create the node with 'mknod -m 0600 %s c %s'",
+			    dev_path(), dev_path(), devno);
+		}
+		die(EX_NOMODULE, "%s not found although the module is loaded: mount devtmpfs on /dev ('mount -t devtmpfs devtmpfs /dev')",
+		    dev_path());
+	}
+	die(EX_NOMODULE, "%s not found: the stmexec module is not loaded: load it with 'modprobe stmexec' (or 'insmod stmexec.ko backend=sim' for the simulator)",
+	    dev_path());
+}
+
+int dev_open(int flags)
+{
+	int fd = open(dev_path(), flags | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		not_loaded();
+	case EACCES:
+	case EPERM:
+		die(EX_PERM, "cannot open %s: permission denied: run as root (the device is mode 0600 and every request needs CAP_SYS_ADMIN)",
+		    dev_path());
+	}
+	die(EX_FAIL, "cannot open %s: %s (%s)", dev_path(), errno_name(errno), strerror(errno));
+}
+
+int dev_ioctl_try(int fd, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
+}
+
+void ioctl_fail(int err, const char *what, const char *extra)
+{
+	char last[512];
+
+	msg("%s failed: %s (%s)", what, errno_name(err), strerror(err));
+	if (extra && *extra)
+		msg("%s", extra);
+	if (err != EPERM && err != EACCES && err != ENOTTY &&
+	    sysfs_read("last_error", last, sizeof(last)) == 0 && last[0] &&
+	    strcmp(last, "none") && strcmp(last, "(none)"))
+		msg("kernel reason (last_error): %s", last);
+	msg("hint: %s", errno_hint(err, what));
+	exit(err == EPERM || err == EACCES ? EX_PERM : EX_FAIL);
+}
+
+void dev_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
+{
+	int ret = dev_ioctl_try(fd, cmd, arg);
+
+	if (ret)
+		ioctl_fail(-ret, what, NULL);
+}
+
+struct stmexec_range *dev_get_ranges(int fd, unsigned long cmd,
+				     unsigned int *count, const char *what)
+{
+	struct stmexec_range_array arr;
+	struct stmexec_range *r = NULL;
+	unsigned int cap = 64;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		free(r);
+		r = calloc(cap, sizeof(*r));
+		if (!r)
+			die(EX_FAIL, "out of memory");
+		memset(&arr, 0, sizeof(arr));
+		arr.ranges_ptr = (uintptr_t)r;
+		arr.count = cap;
+		dev_ioctl(fd, cmd, &arr, what);
+		if (arr.count <= cap) {
+			*count = arr.count;
+			return r;
+		}
+		cap = arr.count;	/* grew: retry with the size it reported */
+	}
+	die(EX_FAIL, "%s: the list keeps changing size; retry", what);
+}

@@ -65,9 +65,13 @@ kdir)
 	;;
 kver)
 	[ $# -eq 2 ] || die "usage: kernels.sh kver KDIR"
-	f=$2/include/config/kernel.release
-	[ -r "$f" ] || die "$2 does not look like a prepared kernel build tree (no include/config/kernel.release)"
-	cat "$f"
+	# utsrelease.h, not include/config/kernel.release: Debian's 6.1
+	# headers say "6.1.192" there while the kernel is "6.1.0-56-amd64".
+	f=$2/include/generated/utsrelease.h
+	[ -r "$f" ] || die "$2 does not look like a prepared kernel build tree (no include/generated/utsrelease.h)"
+	v=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$f")
+	[ -n "$v" ] || die "cannot read UTS_RELEASE from $f"
+	echo "$v"
 	;;
 *)
 	sed -n 's/^# \{0,1\}//; 3,16p' "$0" >&2

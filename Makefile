@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# stmexec top-level Makefile. `make help` lists the targets.
+#
+# Kernel selection (never `uname -r`): the newest installed Debian kernel
+# that has both headers (/lib/modules/<ver>/build) and /boot/vmlinuz-<ver>.
+#   make KVER=6.1                 a release or series prefix
+#   make KDIR=/path/to/headers    any prepared kernel build tree
+# W=1 / C=1 (and V=1) are passed to Kbuild.
+
+TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+BUILD := $(TOP)/build
+MK := $(TOP)/mk
+export TOP
+
+# Resolved lazily and once: `make deps` must work before any kernel exists.
+ifneq ($(origin KDIR),undefined)
+KVER_RESOLVED = $(eval KVER_RESOLVED := $(shell $(MK)/kernels.sh kver $(KDIR)))$(KVER_RESOLVED)
+KDIR_RESOLVED = $(KDIR)
+else
+ifneq ($(origin KVER),undefined)
+KVER_RESOLVED = $(eval KVER_RESOLVED := $(shell $(MK)/kernels.sh resolve $(KVER)))$(KVER_RESOLVED)
+else
+KVER_RESOLVED = $(eval KVER_RESOLVED := $(shell $(MK)/kernels.sh default))$(KVER_RESOLVED)
+endif
+KDIR_RESOLVED = /lib/modules/$(KVER_RESOLVED)/build
+endif
+
+# Kernels `make check` and `make modules-check` cover.
+CHECK_KERNELS ?= 6.1 6.12
+export CHECK_KERNELS
+
+KBUILD_ARGS := $(if $(W),W=$(W)) $(if $(C),C=$(C)) $(if $(V),V=$(V))
+
+# Kernel files used at build time, extracted from Debian's linux-source
+# package (never committed): checkpatch.pl and the kselftest harness.
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+LSRC_TOPDIR := $(basename $(basename $(notdir $(LINUX_SRC_TAR))))
+LSRC := $(BUILD)/linux-source
+LSRC_FILES := scripts/checkpatch.pl scripts/spelling.txt \
+	scripts/const_structs.checkpatch \
+	tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h
+KSELFTEST_HEADERS := $(BUILD)/kselftest/kselftest_harness.h \
+	$(BUILD)/kselftest/kselftest.h
+
+FUZZ_TIME ?= 60
+BENCH_SMP ?= 2 4
+
+# Run a sub-make only once the directory has a Makefile, so the tree builds
+# at every stage while the parts are being written.
+submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
+	else echo "note: $(1)/Makefile does not exist yet, skipping $(1)"; fi
+
+.PHONY: all help deps kernels modules modules-all modules-check tools \
+	selftests stm-image kselftest-headers linux-scripts lint check demo \
+	bench fuzz guest clean check-bochs debug-kernel check-debug
+
+all: modules tools selftests stm-image
+
+help:
+	@echo "stmexec targets:"
+	@echo "  deps            apt-get install what the build and tests need (quick when present)"
+	@echo "  all (default)   module for the default kernel, CLI, selftests, stm-image host tests"
+	@echo "  modules         build/<kver>/kmod/stmexec.ko for the default kernel (KDIR=, KVER=, W=1, C=1)"
+	@echo "  modules-all     the module for every installed Debian kernel"
+	@echo "  modules-check   W=1 C=1 from scratch for $(CHECK_KERNELS); any warning fails"
+	@echo "  lint            checkpatch --strict on the C sources, shellcheck on the harness"
+	@echo "  check           deps, modules-check, lint, unit tests, in-guest tests on $(CHECK_KERNELS)"
+	@echo "  demo            deps, build, boot the guest and drive the module with the CLI"
+	@echo "  bench           stm-image benchmark and in-guest /tests/*_bench (BENCH_SMP='$(BENCH_SMP)')"
+	@echo "  fuzz            make -C stm-image fuzz FUZZ_TIME=$(FUZZ_TIME)"
+	@echo "  guest CMD=...   boot the default (or KVER=) kernel and run CMD in the guest"
+	@echo "  kernels         list the usable kernels and the default"
+	@echo "  clean           remove build/ and the sub-directories' build products"
+
+deps:
+	@$(MK)/deps.sh
+
+kernels:
+	@$(MK)/kernels.sh list | sed 's/^/  /'
+	@echo "default: $$($(MK)/kernels.sh default)"
+
+modules:
+	@test -n "$(KVER_RESOLVED)" || { echo "no kernel to build for (see the message above; make deps installs one)"; exit 1; }
+	+@$(MK)/build-module.sh $(KDIR_RESOLVED) $(KBUILD_ARGS)
+
+modules-all:
+	+@set -e; for v in $$($(MK)/kernels.sh list); do \
+		$(MK)/build-module.sh /lib/modules/$$v/build $(KBUILD_ARGS); done
+
+modules-check:
+	+@set -e; fail=0; for k in $(CHECK_KERNELS); do \
+		v=$$($(MK)/kernels.sh resolve $$k); \
+		$(MK)/build-module.sh --fresh --check $(BUILD)/logs/modules-$$v.log \
+			/lib/modules/$$v/build W=1 C=1 || fail=1; \
+	done; exit $$fail
+
+tools:
+	$(call submake,tools)
+
+selftests: kselftest-headers
+	$(call submake,selftests)
+
+stm-image:
+	$(call submake,stm-image)
+
+kselftest-headers: $(KSELFTEST_HEADERS)
+
+linux-scripts: $(LSRC)/.stamp
+
+$(LSRC)/.stamp: $(wildcard $(LINUX_SRC_TAR))
+	@test -r $(LINUX_SRC_TAR) || { echo "$(LINUX_SRC_TAR) not found: run 'make deps' (package linux-source-6.1)"; exit 1; }
+	@echo "  EXTRACT $(LSRC_FILES) from $(LINUX_SRC_TAR)"
+	@rm -rf $(LSRC).tmp && mkdir -p $(LSRC).tmp
+	@tar -xJf $(LINUX_SRC_TAR) -C $(LSRC).tmp --strip-components=1 \
+		$(addprefix $(LSRC_TOPDIR)/,$(LSRC_FILES))
+	@rm -rf $(LSRC) && mv $(LSRC).tmp $(LSRC) && touch $@
+
+$(BUILD)/kselftest/%.h: $(LSRC)/.stamp
+	@mkdir -p $(dir $@)
+	@cp $(LSRC)/tools/testing/selftests/$*.h $@
+
+lint: linux-scripts
+	@$(MK)/lint.sh $(LSRC)/scripts
+
+check: deps
+	+@$(MK)/check.sh
+
+demo: deps
+	+@$(MAKE) --no-print-directory all
+	@$(MK)/demo.sh $(KVER_RESOLVED)
+
+# make guest CMD='insmod /lib/stmexec/stmexec.ko backend=sim && stmexec status'
+guest:
+	@test -n "$(CMD)" || { echo "usage: make guest CMD='shell commands' [KVER=6.1] [SMP=2]"; exit 2; }
+	@$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $(or $(SMP),2) --cmd '$(CMD)'
+
+bench: all
+	@if [ -f stm-image/Makefile ] && $(MAKE) -C stm-image -pRrq : 2>/dev/null | grep -q '^bench:'; then \
+		$(MAKE) -C stm-image bench; \
+	else echo "note: no 'bench' target in stm-image/Makefile yet"; fi
+	@if ls $(BUILD)/selftests/*_bench >/dev/null 2>&1; then \
+		set -e; mkdir -p $(BUILD)/logs; for n in $(BENCH_SMP); do \
+			$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $$n --timeout 600 \
+				--log $(BUILD)/logs/bench-smp$$n.log --cmd '/harness/guest-run-tests.sh --bench'; \
+		done; \
+	else echo "note: no in-guest benchmarks (build/selftests/*_bench) yet"; fi
+
+fuzz:
+	$(call submake,stm-image,fuzz FUZZ_TIME=$(FUZZ_TIME))
+
+check-bochs debug-kernel check-debug:
+	@echo "make $@: not implemented yet (see issues 9 and 10)"; exit 2
+
+clean:
+	rm -rf $(BUILD)
+	-$(call submake,tools,clean)
+	-$(call submake,selftests,clean)
+	-$(call submake,stm-image,clean)

@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build stmexec.ko for one kernel in a per-kernel copy of the sources.
+#
+# usage: build-module.sh [--fresh] [--check LOG] KDIR [make args, e.g. W=1 C=1]
+#
+# Copies the files the module needs (kmod/, uapi/, stm-image/include/,
+# stm-image/core/: the tracked and untracked-but-not-ignored files) into
+# build/<kver>/ with the same relative layout, touching only files whose
+# content changed (so Kbuild rebuilds only what changed) and removing copies
+# of files that disappeared from the tree. Then:
+#     make -C KDIR M=build/<kver>/kmod CONFIG_STMEXEC=m [make args] modules
+#
+#   --fresh      start from an empty build/<kver>/ (every file recompiled, so
+#                every warning shows)
+#   --check LOG  write the build output to LOG and fail if it holds any
+#                compiler, sparse or modpost warning/error line (printed)
+#
+# Builds for the same kernel are serialised with flock (other people may
+# run make in this tree at the same time).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+TOP=${TOP:-$(cd "$here/.." && pwd)}
+export TOP
+
+fresh=0 check=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--fresh) fresh=1 ;;
+	--check) check=$2; shift ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -ge 1 ] || { echo "usage: build-module.sh [--fresh] [--check LOG] KDIR [make args]" >&2; exit 2; }
+kdir=$1
+shift
+kver=$("$here/kernels.sh" kver "$kdir")
+out=$TOP/build/$kver
+dirs="kmod uapi stm-image/include stm-image/core"
+
+if [ ! -f "$TOP/kmod/Kbuild" ] && [ ! -f "$TOP/kmod/Makefile" ]; then
+	echo "build-module: kmod/ has neither Kbuild nor Makefile yet: no module to build" >&2
+	exit 1
+fi
+
+list_sources() {
+	cd "$TOP"
+	# shellcheck disable=SC2086 # $dirs is a list
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -co --exclude-standard -- $dirs
+	else
+		find $dirs -type f ! -name '*.o' ! -name '*.ko' ! -name '*.cmd' \
+			! -name '*.mod' ! -name '*.mod.c' ! -name '*.d' \
+			! -name modules.order ! -name Module.symvers 2>/dev/null
+	fi | while read -r f; do [ -f "$f" ] && echo "$f"; done | LC_ALL=C sort
+}
+
+stage() {
+	[ "$fresh" = 0 ] || rm -rf "$out"
+	mkdir -p "$out"
+	list_sources >"$out/.sources.new"
+	while read -r f; do
+		d=$out/$f
+		if ! cmp -s "$TOP/$f" "$d"; then
+			mkdir -p "$(dirname "$d")"
+			cp -p "$TOP/$f" "$d"
+		fi
+	done <"$out/.sources.new"
+	if [ -f "$out/.sources" ]; then
+		LC_ALL=C comm -23 "$out/.sources" "$out/.sources.new" | while read -r f; do
+			rm -f "$out/$f"
+		done
+	fi
+	mv "$out/.sources.new" "$out/.sources"
+}
+
+build() {
+	stage
+	echo "build-module: $kver: make -C $kdir M=build/$kver/kmod $* modules"
+	# Parallel unless a parent make already hands out job slots.
+	case ${MAKEFLAGS:-} in
+	*jobserver*) jobs='' ;;
+	*) jobs=-j$(nproc) ;;
+	esac
+	# shellcheck disable=SC2086 # $jobs may be empty
+	make $jobs -C "$kdir" M="$out/kmod" CONFIG_STMEXEC=m "$@" modules
+}
+
+mkdir -p "$TOP/build"
+exec 9>"$TOP/build/.lock-$kver"
+if ! flock -n 9; then
+	echo "build-module: waiting for another build for $kver to finish..." >&2
+	flock 9
+fi
+
+if [ -z "$check" ]; then
+	build "$@"
+	exit 0
+fi
+
+mkdir -p "$(dirname "$check")"
+rc=0
+build "$@" >"$check" 2>&1 || rc=$?
+# gcc/clang/sparse: "file:line:col: warning: ..."; modpost: "WARNING: ...";
+# kbuild/make: "... warning: ..." too. Build errors fail through rc.
+bad=$(grep -E '(^|[: ])([Ww]arning|[Ee]rror):|^WARNING:|^ERROR:' "$check" || true)
+if [ "$rc" -ne 0 ] || [ -n "$bad" ]; then
+	echo "build-module: $kver $*: FAILED (make exit $rc); full output: $check" >&2
+	if [ -n "$bad" ]; then
+		printf '%s\n' "$bad" | sed 's/^/build-module:   /' >&2
+	else
+		tail -n 20 "$check" | sed 's/^/build-module:   /' >&2
+	fi
+	exit 1
+fi
+echo "build-module: $kver $*: clean ($(grep -cE '^  (CC|CHECK) ' "$check") compile/check steps)"

@@ -1,0 +1,172 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The body of `make check` (the Makefile runs `make deps` first).
+#
+#   1. stmexec.ko for every kernel in CHECK_KERNELS (default "6.1 6.12"),
+#      from scratch, with W=1 C=1: any compiler/sparse/modpost warning fails
+#   2. lint: checkpatch --strict, shellcheck
+#   3. userspace: tools/, selftests/, stm-image/ (each if it has a Makefile)
+#   4. host unit tests: make -C stm-image check, make -C tools check
+#   5. in-guest tests on every kernel in CHECK_KERNELS (-smp 2): the guest
+#      runs /tests/run-all.sh, or /harness/guest-run-tests.sh without it
+#   6. one summary line over every suite's KTAP Totals
+#
+# Each step is also a KTAP test of its own in build/logs/check-steps.log, so
+# a broken build or a guest that died counts as a failure in the summary.
+# Logs: build/logs/. Exit status: 0 only if nothing failed.
+#
+# Environment: CHECK_KERNELS, CHECK_GUEST_TIMEOUT (seconds per guest, default
+# 900), CHECK_SMP (default 2), MAKE.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+TOP=${TOP:-$(cd "$here/.." && pwd)}
+export TOP
+MAKE=${MAKE:-make}
+kernels=${CHECK_KERNELS:-6.1 6.12}
+gtimeout=${CHECK_GUEST_TIMEOUT:-900}
+smp=${CHECK_SMP:-2}
+cd "$TOP" || exit 2
+logs=build/logs # relative to $TOP: shorter names in the summary
+steps=$logs/check-steps.log
+mkdir -p "$logs"
+rm -f "$logs"/unit-*.log "$logs"/guest-*.log "$logs"/modules-*.log "$logs"/lint.log
+
+check_start=$(date +%s)
+n=0 npass=0 nfail=0 nskip=0
+suites=''
+timings=''
+printf 'TAP version 13\n' >"$steps"
+
+record() { # ok|fail|skip NAME SECONDS [REASON]
+	n=$((n + 1))
+	case $1 in
+	ok) npass=$((npass + 1)); line="ok $n $2" ;;
+	fail) nfail=$((nfail + 1)); line="not ok $n $2${4:+ # $4}" ;;
+	skip) nskip=$((nskip + 1)); line="ok $n $2 # SKIP ${4:-}" ;;
+	esac
+	echo "$line" >>"$steps"
+	timings="$timings
+  $(printf '%5ss  %-4s %s' "$3" "$1" "$2")"
+	echo "check: [$1] $2 (${3}s)${4:+: $4}"
+}
+
+# run NAME LOG CMD...: run CMD with its output in LOG only; record the result
+run_quiet() {
+	name=$1 log=$2
+	shift 2
+	t0=$(date +%s)
+	echo "check: $name ..."
+	if "$@" >"$log" 2>&1; then
+		record ok "$name" $(($(date +%s) - t0))
+	else
+		rc=$?
+		tail -n 30 "$log" | sed 's/^/    /'
+		record fail "$name" $(($(date +%s) - t0)) "exit $rc, log: $log"
+	fi
+}
+
+# A suite log is "clean" when its own Totals report no failure.
+suite_clean() {
+	python3 "$here/summarize.py" --quiet "$1" >/dev/null 2>&1
+}
+
+has_target() { # DIR TARGET: does DIR's Makefile have a rule for TARGET?
+	[ -f "$1/Makefile" ] || return 1
+	# print make's database without running anything (goal ":" is no target)
+	"$MAKE" -C "$1" -pRrq : 2>/dev/null | grep -q "^$2:"
+}
+
+# --- 1. module builds, W=1 C=1, from scratch ---------------------------
+kvers=''
+for k in $kernels; do
+	if ! kver=$("$here/kernels.sh" resolve "$k" 2>&1); then
+		record fail "module build for $k" 0 "$kver"
+		continue
+	fi
+	kvers="$kvers $kver"
+	kdir=$("$here/kernels.sh" kdir "$kver")
+	t0=$(date +%s)
+	echo "check: module build W=1 C=1 for $kver ..."
+	if "$here/build-module.sh" --fresh --check "$logs/modules-$kver.log" "$kdir" W=1 C=1; then
+		record ok "module build W=1 C=1 on $kver" $(($(date +%s) - t0))
+	else
+		record fail "module build W=1 C=1 on $kver" $(($(date +%s) - t0)) \
+			"log: $logs/modules-$kver.log"
+	fi
+done
+
+# --- 2. lint ------------------------------------------------------------
+run_quiet "lint (checkpatch --strict, shellcheck)" "$logs/lint.log" \
+	sh -c "$MAKE -s linux-scripts && '$here/lint.sh' '$TOP/build/linux-source/scripts'"
+grep -E '^lint: ' "$logs/lint.log" | sed 's/^/    /'
+
+# --- 3. userspace builds -------------------------------------------------
+for d in tools selftests stm-image; do
+	if [ ! -f "$d/Makefile" ]; then
+		record skip "build $d/" 0 "no $d/Makefile yet"
+		continue
+	fi
+	run_quiet "build $d/" "$logs/build-$d.log" "$MAKE" -s "$d"
+done
+
+# --- 4. host unit tests ---------------------------------------------------
+for d in stm-image tools; do
+	log=$logs/unit-$d.log
+	if ! has_target "$d" check; then
+		record skip "unit tests $d/" 0 "no 'check' target in $d/Makefile yet"
+		continue
+	fi
+	t0=$(date +%s)
+	echo "check: unit tests $d/ ..."
+	rc=0
+	"$MAKE" -s -C "$d" check >"$log" 2>&1 || rc=$?
+	cat "$log"
+	suites="$suites $log"
+	if [ "$rc" -ne 0 ] && suite_clean "$log"; then
+		record fail "unit tests $d/" $(($(date +%s) - t0)) \
+			"make exited $rc although the suites report no failure"
+	else
+		record ok "unit tests $d/ ran" $(($(date +%s) - t0))
+	fi
+done
+
+# --- 5. in-guest tests ----------------------------------------------------
+guestcmd='if [ -x /tests/run-all.sh ]; then /tests/run-all.sh; else /harness/guest-run-tests.sh; fi'
+for kver in $kvers; do
+	log=$logs/guest-$kver.log
+	t0=$(date +%s)
+	echo "check: in-guest tests on $kver (-smp $smp) ..."
+	rc=0
+	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$smp" \
+		--timeout "$gtimeout" --log "$log" --cmd "$guestcmd" || rc=$?
+	suites="$suites $log"
+	dt=$(($(date +%s) - t0))
+	case $rc in
+	0) record ok "guest run on $kver" "$dt" ;;
+	124) record fail "guest run on $kver" "$dt" "watchdog timeout after ${gtimeout}s" ;;
+	125) record fail "guest run on $kver" "$dt" "guest died without exit marker" ;;
+	3) record fail "guest run on $kver" "$dt" "kernel oops/warning lines, see $log" ;;
+	*)
+		if suite_clean "$log"; then
+			record fail "guest run on $kver" "$dt" "guest exited $rc although its suites report no failure"
+		else
+			record ok "guest run on $kver (test failures counted below)" "$dt"
+		fi
+		;;
+	esac
+done
+
+# --- 6. summary -----------------------------------------------------------
+{
+	echo "1..$n"
+	echo "# Totals: pass:$npass fail:$nfail xfail:0 xpass:0 skip:$nskip error:0"
+} >>"$steps"
+
+echo
+echo "check: step timings:$timings"
+echo "check: total $(($(date +%s) - check_start))s; logs in build/logs/"
+echo "check: suites (the check steps themselves count as one suite):"
+# shellcheck disable=SC2086 # $suites is a list of paths without blanks
+python3 "$here/summarize.py" "$steps" $suites

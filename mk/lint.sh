@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# usage: lint.sh CHECKPATCH_DIR
+#
+# checkpatch.pl --strict --no-tree -f on the module, the UAPI header, the STM
+# core and the CLI (every ERROR, WARNING and CHECK fails), then shellcheck
+# on the harness scripts when shellcheck is installed. CHECKPATCH_DIR holds
+# checkpatch.pl with spelling.txt and const_structs.checkpatch next to it
+# (the Makefile extracts them from Debian's linux-source tarball).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+TOP=${TOP:-$(cd "$here/.." && pwd)}
+cp_dir=${1:?usage: lint.sh CHECKPATCH_DIR}
+cd "$TOP"
+
+fail=0
+files=''
+for f in kmod/*.[ch] uapi/linux/*.h stm-image/core/*.c stm-image/include/stm/*.h tools/*.c; do
+	[ -f "$f" ] && files="$files $f"
+done
+
+if [ -z "$files" ]; then
+	echo "lint: no C sources yet"
+else
+	n=0 bad=0
+	for f in $files; do
+		n=$((n + 1))
+		if ! out=$(perl "$cp_dir/checkpatch.pl" --strict --no-tree --terse \
+			--show-types --no-summary -f "$f" 2>&1); then
+			bad=$((bad + 1))
+			printf '%s\n' "$out"
+		elif [ -n "$out" ]; then
+			printf '%s\n' "$out"
+		fi
+	done
+	if [ "$bad" -gt 0 ]; then
+		echo "lint: checkpatch --strict: $bad of $n files have problems (above)"
+		fail=1
+	else
+		echo "lint: checkpatch --strict: $n files clean"
+	fi
+fi
+
+scripts="mk/*.sh selftests/qemu/*.sh .ci/run"
+if command -v shellcheck >/dev/null; then
+	# shellcheck disable=SC2086 # globs
+	if shellcheck $scripts; then
+		echo "lint: shellcheck: harness scripts clean"
+	else
+		echo "lint: shellcheck: problems in the harness scripts (above)"
+		fail=1
+	fi
+else
+	echo "lint: shellcheck not installed, shell scripts not checked"
+fi
+python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' mk/summarize.py || fail=1
+
+exit $fail

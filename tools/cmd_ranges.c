@@ -41,7 +41,7 @@ static void json_range(struct json *j, const struct stmexec_range *r,
 		if (r->length)
 			json_hex(j, "last", r->base + r->length - 1);
 	}
-	json_str(j, bios ? "claims" : "deny", r->access ? access_str(r->access, a) : "");
+	json_str(j, bios ? "claim" : "deny", r->access ? access_str(r->access, a) : "");
 	json_arr_begin(j, "flags");
 	for (i = 0; i < sizeof(rflags) / sizeof(rflags[0]); i++)
 		if (r->flags & rflags[i].bit)

@@ -69,7 +69,8 @@ static void help(FILE *f)
 		"  msr INDEX [deny=ACC]                   e.g. msr 0x1a0 deny=rw\n"
 		"  pci [0000:][BB:]DD.F [deny=ACC]        e.g. pci 00:1f.0\n"
 		"  numbers: 0x hex or decimal; BASE/SIZE take K, M, G, T (x1024);\n"
-		"  LAST is inclusive; ACC: r, w, x (x: mem/mmio only); default deny=rw\n"
+		"  LAST is inclusive; ACC: r, w, x (x: mem/mmio only);\n"
+		"  default deny=rwx for mem/mmio, deny=rw for io, msr and pci\n"
 		"\n"
 		"options:\n"
 		"  -j, --json      JSON output (status, check, ranges, bios, log, version)\n"
@@ -100,7 +101,8 @@ static int cmd_help(struct opts *o, int argc, char **argv)
 				if (!strcmp(argv[0], "protect") || !strcmp(argv[0], "unprotect"))
 					printf("\n  RANGE: mem|mmio BASE[+SIZE|-LAST], io PORT[+COUNT|-LAST],\n"
 					       "         msr INDEX, pci [0000:][BB:]DD.F; each optionally deny=r|w|x\n"
-					       "         (default deny=rw). Example: protect mem 0x100000+2M deny=w\n");
+					       "         (default deny=rwx for mem/mmio, rw otherwise).\n"
+					       "         Example: protect mem 0x100000+2M deny=w\n");
 				return EX_OK;
 			}
 		}

@@ -10,7 +10,10 @@
  *   pci [0000:][BB:]DD.F [deny=ACC]          hex, as lspci prints it
  * Numbers are 0x-prefixed hex or decimal; BASE and SIZE take a K/M/G/T
  * suffix (binary: K = 1024, optionally written KiB). LAST is inclusive.
- * ACC is a set of r, w, x (x only for mem/mmio) or "none"; default "rw".
+ * ACC is a set of r, w, x (x only for mem/mmio); the default is "rwx" for
+ * mem/mmio and "rw" for the others, as in the kernel's sysfs parser
+ * (kmod/range_text.c). format_range() and format_bios() print exactly the
+ * kernel's canonical form, so CLI output and sysfs "ranges" agree.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +22,8 @@
 #include <string.h>
 #include "cli.h"
 
-#define DEFAULT_DENY	(STMEXEC_ACC_R | STMEXEC_ACC_W)
+#define DENY_RW		(STMEXEC_ACC_R | STMEXEC_ACC_W)
+#define DENY_RWX	(STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X)
 #define PAGE_SIZE_4K	4096ULL
 
 static int hexval(int c)
@@ -302,7 +306,7 @@ static int parse_extent(const char *spec, uint64_t dflt, uint64_t *base,
 int parse_range(int argc, char **argv, struct stmexec_range *r,
 		char *err, size_t errlen)
 {
-	uint32_t type, other, acc = DEFAULT_DENY;
+	uint32_t type, other, acc;
 	int used = 2;
 	uint64_t v, base, length;
 
@@ -319,6 +323,7 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 			    type == STMEXEC_RANGE_IO ? "io 0x60-0x64" :
 			    "mem 0x100000+2M");
 	r->type = type;
+	acc = type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO ? DENY_RWX : DENY_RW;
 
 	switch (type) {
 	case STMEXEC_RANGE_MEM:
@@ -454,9 +459,8 @@ static int format_extent(const struct stmexec_range *r, char *buf, size_t len)
 		return snprintf(buf, len, "%s 0x%llx+0x%llx", range_type_name(r->type), b, l);
 	case STMEXEC_RANGE_IO:
 	case STMEXEC_RANGE_TRAPPED_IO:
-		if (l <= 1)
-			return snprintf(buf, len, "%s 0x%llx", range_type_name(r->type), b);
-		return snprintf(buf, len, "%s 0x%llx-0x%llx", range_type_name(r->type), b, b + l - 1);
+		return snprintf(buf, len, "%s 0x%llx-0x%llx", range_type_name(r->type), b,
+				l ? b + l - 1 : b);
 	case STMEXEC_RANGE_MSR:
 		if (l <= 1)
 			return snprintf(buf, len, "msr 0x%llx", b);
@@ -484,10 +488,13 @@ int format_bios(const struct stmexec_range *r, char *buf, size_t len)
 	static const struct {
 		uint32_t bit;
 		const char *name;
-	} fl[] = {
-		{ STMEXEC_RF_IGNORED, "ignored" },
+	} fl[] = {	/* the kernel's order */
 		{ STMEXEC_RF_KERNEL_MODE, "kernel-mode" },
+		{ STMEXEC_RF_TRAP_IN, "in" },
+		{ STMEXEC_RF_TRAP_OUT, "out" },
+		{ STMEXEC_RF_TRAP_API, "api" },
 		{ STMEXEC_RF_PCI_BRIDGED, "bridged" },
+		{ STMEXEC_RF_IGNORED, "ignored" },
 		{ STMEXEC_RF_POLICY, "policy" },
 	};
 	char a[4];
@@ -500,27 +507,12 @@ int format_bios(const struct stmexec_range *r, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, __VA_ARGS__); \
 	} while (0)
 
-	if (r->type == STMEXEC_RANGE_TRAPPED_IO) {
-		const char *sep = "";
-
-		APPEND(" trap=");
-		if (r->flags & STMEXEC_RF_TRAP_IN) {
-			APPEND("in");
-			sep = ",";
-		}
-		if (r->flags & STMEXEC_RF_TRAP_OUT) {
-			APPEND("%sout", sep);
-			sep = ",";
-		}
-		if (r->flags & STMEXEC_RF_TRAP_API) {
-			APPEND("%sapi", sep);
-			sep = ",";
-		}
-		if (!*sep)
-			APPEND("none");
-	} else if (r->type != STMEXEC_RANGE_ALL) {
-		APPEND(" claims=%s", access_str(r->access, a));
-	}
+	if (r->type == STMEXEC_RANGE_PCI)
+		APPEND(" reg=0x%llx+0x%llx", (unsigned long long)r->base,
+		       (unsigned long long)r->length);
+	if (r->type != STMEXEC_RANGE_ALL && r->type != STMEXEC_RANGE_TRAPPED_IO &&
+	    r->type != STMEXEC_RANGE_IO)
+		APPEND(" claim=%s", access_str(r->access, a));
 	for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
 		if (r->flags & fl[i].bit)
 			APPEND(" %s", fl[i].name);

@@ -1,0 +1,921 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stress_run: concurrent stress of stmexec (in the guest, as root, module
+ * loaded, normally backend=sim). Everything runs at once:
+ *
+ *   - W range workers: PROTECT / UNPROTECT / LIST_RANGES ioctls and, when the
+ *     module has them, sysfs `protect`/`unprotect` writes. Each worker owns
+ *     its own slots (disjoint ranges), keeps a model of which are protected
+ *     and checks every answer against it: valid requests succeed (or fail
+ *     with ENXIO/EBUSY while the monitor is off/in transition), requests
+ *     with a duplicate fail with EEXIST at the right err_index and change
+ *     nothing, LIST_RANGES shows exactly the worker's protected slots.
+ *   - one log reader: LOG_SETUP + LOG_START, then poll(2) + read(2),
+ *     checking the record framing.
+ *   - one injector of simulated SMM violations (debugfs `inject`).
+ *   - one CPU hotplug thread: offline/online cycles on cpu1..N-1.
+ *   - one enable/disable thread: ENABLE/DISABLE cycles.
+ *
+ * The workers, reader and injector run until both cycle threads are done
+ * (the workers at least -o operations each). Then, quiescent: every CPU
+ * online, enable, cpus_active == online CPUs (ioctl and sysfs), the held
+ * protection set == the union of the workers' models, clean up, disable.
+ * A watchdog (-T) dumps blocked tasks and held locks (sysrq w, d) and fails
+ * if anything hangs. Output: KTAP with a Totals line; exit 0 pass, 1 fail,
+ * 4 skip (no /dev/stmexec).
+ *
+ * usage: stress_run [-s seed] [-w workers] [-o min-ops-per-worker]
+ *        [-e enable-cycles] [-c cpu-cycles] [-i max-injections]
+ *        [-k slots-per-worker] [-r mem|io|mix] [-p sysfs-percent]
+ *        [-T timeout-s] [-v]
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+
+#include "common.h"
+
+#define MAX_WORKERS	64
+#define MAX_FAIL_PRINT	12
+#define MEM_REGION	0x10000000ULL	/* 256 MiB: inside a 1 GiB guest */
+#define IO_REGION	0x4000U
+
+struct cfg {
+	uint64_t seed;
+	unsigned int workers, min_ops, slots;
+	unsigned int enable_cycles, cpu_cycles, injections;
+	unsigned int timeout, sysfs_pct;
+	int rtype;	/* 0 mem, 1 io, 2 mix */
+	int verbose;
+};
+
+static struct cfg cfg = {
+	.seed = 1, .workers = 4, .min_ops = 500, .slots = 32,
+	.enable_cycles = 1000, .cpu_cycles = 1000, .injections = 100000,
+	.timeout = 3600, .sysfs_pct = 25, .rtype = 2,
+};
+
+static int ncpus;
+static atomic_int cycles_left;	/* cycle threads still running */
+static atomic_int stop_all;	/* set once the cycle threads and workers end */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int have_sysfs_protect;
+
+/* ---- per-thread bookkeeping ------------------------------------------------- */
+
+struct tstat {
+	const char *name;
+	atomic_int done;
+	unsigned int fails;
+	unsigned int skipped;	/* 1: the feature is absent (ENOTTY/no file) */
+	char skip_why[96];
+	/* counters, meaning depends on the thread */
+	unsigned long ops, ok, busy, enxio, neg_ok, lists, sysfs, extra;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void fail(struct tstat *t, const char *fmt, ...)
+{
+	char le[200] = "";
+	va_list ap;
+
+	t->fails++;
+	if (t->fails > MAX_FAIL_PRINT)
+		return;
+	read_file(SX_SYSFS "/last_error", le, sizeof(le));
+	pthread_mutex_lock(&out_lock);
+	printf("# FAIL [%s] ", t->name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (last_error: \"%s\")\n", le);
+	if (t->fails == MAX_FAIL_PRINT)
+		printf("# [%s] further failures counted, not printed\n", t->name);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
+static int open_dev(int flags)
+{
+	int fd = open(SX_DEV, flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "stress_run: open %s: %s\n", SX_DEV, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static int get_status(int fd, struct stmexec_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	return sx_ioctl(fd, STMEXEC_GET_STATUS, st);
+}
+
+/* ---- range workers ------------------------------------------------------- */
+
+struct worker {
+	struct tstat t;
+	unsigned int id;
+	struct rng rng;
+	unsigned char *prot;	/* model: slot protected? */
+	struct range_set snap;
+	int fd;
+};
+
+static struct worker workers[MAX_WORKERS];
+
+static void slot_range(unsigned int w, unsigned int k, struct stmexec_range *r)
+{
+	unsigned int idx = w * cfg.slots + k;
+	int io = cfg.rtype == 1 || (cfg.rtype == 2 && (k & 1));
+
+	memset(r, 0, sizeof(*r));
+	if (io) {
+		r->type = STMEXEC_RANGE_IO;
+		r->base = IO_REGION + idx * 4;
+		r->length = 2;
+		r->access = STMEXEC_ACC_R | STMEXEC_ACC_W;
+	} else {
+		/* 8 KiB apart: never adjacent, whatever the module merges */
+		r->type = STMEXEC_RANGE_MEM;
+		r->base = MEM_REGION + (uint64_t)idx * 0x2000;
+		r->length = 0x1000;
+		r->access = (k & 2) ? STMEXEC_ACC_W :
+				      STMEXEC_ACC_R | STMEXEC_ACC_W;
+	}
+}
+
+/*
+ * The sysfs `protect`/`unprotect` line for one range, in the format of
+ * Documentation/ABI/testing/sysfs-class-misc-stmexec. Returns 0, or -1 if
+ * this range cannot be written through sysfs.
+ */
+static int sysfs_range_line(const struct stmexec_range *r, char *buf,
+			    size_t len)
+{
+	static const char *const tn[] = { [STMEXEC_RANGE_MEM] = "mem",
+					   [STMEXEC_RANGE_IO] = "io" };
+	char acc[4];
+	int n = 0;
+
+	if (r->type != STMEXEC_RANGE_MEM && r->type != STMEXEC_RANGE_IO)
+		return -1;
+	if (r->access & STMEXEC_ACC_R)
+		acc[n++] = 'r';
+	if (r->access & STMEXEC_ACC_W)
+		acc[n++] = 'w';
+	if (r->access & STMEXEC_ACC_X)
+		acc[n++] = 'x';
+	acc[n] = 0;
+	snprintf(buf, len, "%s 0x%llx 0x%llx %s\n", tn[r->type],
+		 (unsigned long long)r->base, (unsigned long long)r->length,
+		 acc);
+	return 0;
+}
+
+/* Compare the worker's slots in a fresh LIST_RANGES with its model. */
+static int worker_check_list(struct worker *w, const char *after)
+{
+	struct stmexec_range r;
+	unsigned int k, bad = 0;
+	char s[160];
+	int e;
+
+	e = range_set_list(w->fd, &w->snap);
+	w->t.lists++;
+	if (e) {
+		if (e == ENXIO || e == EBUSY)
+			return 0;
+		fail(&w->t, "LIST_RANGES after %s: %s", after, sx_errname(e));
+		return -1;
+	}
+	for (k = 0; k < cfg.slots; k++) {
+		int held;
+
+		slot_range(w->id, k, &r);
+		held = range_set_has(&w->snap, &r);
+		if (held == !!w->prot[k])
+			continue;
+		range_str(&r, s, sizeof(s));
+		fail(&w->t, "after %s: slot %u (%s) is %s in LIST_RANGES but the model says %s",
+		     after, k, s, held ? "present" : "absent",
+		     w->prot[k] ? "protected" : "unprotected");
+		w->prot[k] = held; /* resync: report each divergence once */
+		bad++;
+	}
+	return bad ? -1 : 0;
+}
+
+/*
+ * One PROTECT or UNPROTECT of @n slots. @neg >= 0: index in the request of
+ * the entry that must make it fail (EEXIST for PROTECT of a held slot,
+ * ENOENT for UNPROTECT of a free one). Returns the errno.
+ */
+static int worker_call(struct worker *w, int protect, const unsigned int *slots,
+		       unsigned int n, int neg)
+{
+	struct stmexec_range req[8];
+	struct stmexec_range_array a;
+	const char *op = protect ? "PROTECT" : "UNPROTECT";
+	int via_sysfs = 0, e, want = protect ? EEXIST : ENOENT;
+	unsigned int i;
+	char line[128], s[160];
+
+	for (i = 0; i < n; i++)
+		slot_range(w->id, slots[i], &req[i]);
+
+	if (n == 1 && have_sysfs_protect && rng_pct(&w->rng, cfg.sysfs_pct) &&
+	    !sysfs_range_line(&req[0], line, sizeof(line))) {
+		via_sysfs = 1;
+		e = write_file(protect ? SX_SYSFS "/protect" : SX_SYSFS "/unprotect",
+			       line);
+		w->t.sysfs++;
+	} else {
+		memset(&a, 0, sizeof(a));
+		a.ranges_ptr = (uintptr_t)req;
+		a.count = n;
+		e = sx_ioctl(w->fd, protect ? STMEXEC_PROTECT : STMEXEC_UNPROTECT,
+			     &a);
+	}
+	w->t.ops++;
+
+	if (e == ENXIO || e == EBUSY) {
+		/* monitor off or in transition: nothing may have changed */
+		if (e == ENXIO)
+			w->t.enxio++;
+		else
+			w->t.busy++;
+		return e;
+	}
+	if (neg >= 0) {
+		range_str(&req[neg], s, sizeof(s));
+		if (e == want) {
+			w->t.neg_ok++;
+			if (!via_sysfs && a.err_index != (uint32_t)neg)
+				fail(&w->t, "%s of %u ranges failed with %s as expected but err_index %u, want %d",
+				     op, n, sx_errname(e), a.err_index, neg);
+		} else if (e == 0) {
+			fail(&w->t, "%s of %u ranges succeeded although entry %d (%s) must fail with %s",
+			     op, n, neg, s, sx_errname(want));
+		} else {
+			fail(&w->t, "%s of %u ranges: %s, want %s for entry %d (%s)%s",
+			     op, n, sx_errname(e), sx_errname(want), neg, s,
+			     via_sysfs ? " [sysfs]" : "");
+		}
+		/* all or nothing: the list must still match the model */
+		if (e)
+			worker_check_list(w, protect ? "a refused PROTECT" :
+					  "a refused UNPROTECT");
+		return e;
+	}
+	if (e == 0) {
+		w->t.ok++;
+		for (i = 0; i < n; i++)
+			w->prot[slots[i]] = protect;
+		return 0;
+	}
+	range_str(&req[0], s, sizeof(s));
+	fail(&w->t, "%s of %u valid ranges (first: %s)%s: %s%s", op, n, s,
+	     via_sysfs ? " via sysfs" : "", sx_errname(e),
+	     e == EADDRINUSE ? " - the test ranges overlap the sim BIOS list: pick another region (-r)" : "");
+	worker_check_list(w, "a failed valid request");
+	return e;
+}
+
+static void worker_op(struct worker *w)
+{
+	unsigned int free_s[64], held_s[64], nf = 0, nh = 0, k, n, i;
+	unsigned int req[8];
+	int protect, neg = -1;
+	uint64_t dice = rng_below(&w->rng, 100);
+
+	if (dice >= 85) {
+		worker_check_list(w, "concurrent traffic");
+		return;
+	}
+	for (k = 0; k < cfg.slots; k++) {
+		if (w->prot[k])
+			held_s[nh++] = k;
+		else
+			free_s[nf++] = k;
+	}
+	protect = dice < 45 ? 1 : 0;
+	if (protect && !nf)
+		protect = 0;
+	if (!protect && !nh)
+		protect = 1;
+
+	n = 1 + rng_below(&w->rng, 4);
+	if (protect) {
+		if (n > nf)
+			n = nf;
+		for (i = 0; i < n; i++) { /* distinct free slots */
+			unsigned int j = i + rng_below(&w->rng, nf - i);
+			unsigned int t = free_s[i];
+
+			free_s[i] = free_s[j];
+			free_s[j] = t;
+			req[i] = free_s[i];
+		}
+		if (nh && rng_pct(&w->rng, 12)) { /* plus one already held */
+			neg = rng_below(&w->rng, n + 1);
+			memmove(&req[neg + 1], &req[neg], (n - neg) * sizeof(req[0]));
+			req[neg] = held_s[rng_below(&w->rng, nh)];
+			n++;
+		}
+	} else {
+		if (n > nh)
+			n = nh;
+		for (i = 0; i < n; i++) {
+			unsigned int j = i + rng_below(&w->rng, nh - i);
+			unsigned int t = held_s[i];
+
+			held_s[i] = held_s[j];
+			held_s[j] = t;
+			req[i] = held_s[i];
+		}
+		if (nf && rng_pct(&w->rng, 12)) { /* plus one not held */
+			neg = rng_below(&w->rng, n + 1);
+			memmove(&req[neg + 1], &req[neg], (n - neg) * sizeof(req[0]));
+			req[neg] = free_s[rng_below(&w->rng, nf)];
+			n++;
+		}
+	}
+	worker_call(w, protect, req, n, neg);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	struct stmexec_range r;
+	unsigned int k;
+
+	w->fd = open_dev(O_RDWR);
+	/* start from what the module holds (normally nothing of ours) */
+	if (!range_set_list(w->fd, &w->snap))
+		for (k = 0; k < cfg.slots; k++) {
+			slot_range(w->id, k, &r);
+			w->prot[k] = range_set_has(&w->snap, &r);
+		}
+	while (!atomic_load(&stop_all) &&
+	       (w->t.ops < cfg.min_ops || atomic_load(&cycles_left) > 0))
+		worker_op(w);
+	atomic_store(&w->t.done, 1);
+	return NULL;
+}
+
+/* ---- enable/disable cycles ------------------------------------------------- */
+
+static struct tstat t_enable = { .name = "enable-disable" };
+
+static void *enable_main(void *arg)
+{
+	struct tstat *t = &t_enable;
+	struct stmexec_status st;
+	unsigned int i;
+	int fd = open_dev(O_RDWR), e;
+
+	(void)arg;
+	for (i = 0; i < cfg.enable_cycles; i++) {
+		e = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+		if (e == EALREADY)	/* left on by an earlier run */
+			e = 0;
+		if (e == ENOTTY || (e == ENODEV && i == 0)) {
+			t->skipped = 1;
+			snprintf(t->skip_why, sizeof(t->skip_why),
+				 "ENABLE: %s", sx_errname(e));
+			break;
+		}
+		if (e == EBUSY) {
+			t->busy++;
+			continue;
+		}
+		if (e) {
+			fail(t, "cycle %u: ENABLE: %s", i, sx_errname(e));
+			continue;
+		}
+		t->ops++;
+		e = get_status(fd, &st);
+		if (e || st.state != STMEXEC_STATE_ON || !st.cpus_active ||
+		    (int)st.cpus_active > ncpus)
+			fail(t, "cycle %u: after ENABLE: GET_STATUS %s, state %u, cpus_active %u",
+			     i, sx_errname(e), st.state, st.cpus_active);
+		e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		if (e) {
+			fail(t, "cycle %u: DISABLE: %s", i, sx_errname(e));
+			continue;
+		}
+		e = get_status(fd, &st);
+		if (e || st.state != STMEXEC_STATE_OFF || st.cpus_active)
+			fail(t, "cycle %u: after DISABLE: GET_STATUS %s, state %u, cpus_active %u",
+			     i, sx_errname(e), st.state, st.cpus_active);
+		else
+			t->ok++;
+	}
+	close(fd);
+	atomic_fetch_sub(&cycles_left, 1);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* ---- CPU offline/online cycles -------------------------------------------- */
+
+static struct tstat t_cpu = { .name = "cpu-hotplug" };
+
+static int cpu_set(int cpu, int on)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	return write_file(path, on ? "1" : "0");
+}
+
+static void *cpu_main(void *arg)
+{
+	struct tstat *t = &t_cpu;
+	struct rng rng;
+	unsigned int i;
+	int cpu, e, tries;
+
+	(void)arg;
+	rng_seed(&rng, cfg.seed, 1000);
+	if (ncpus < 2) {
+		t->skipped = 1;
+		snprintf(t->skip_why, sizeof(t->skip_why), "one CPU");
+	}
+	for (i = 0; !t->skipped && i < cfg.cpu_cycles; i++) {
+		cpu = 1 + rng_below(&rng, ncpus - 1);
+		e = cpu_set(cpu, 0);
+		if (e == ENOENT || e == EACCES) {
+			t->skipped = 1;
+			snprintf(t->skip_why, sizeof(t->skip_why),
+				 "cpu%d/online: %s", cpu, sx_errname(e));
+			break;
+		}
+		if (e) {
+			fail(t, "cycle %u: offline cpu%d: %s", i, cpu, sx_errname(e));
+			continue;
+		}
+		for (tries = 0; tries < 5; tries++) {
+			e = cpu_set(cpu, 1);
+			if (!e)
+				break;
+			fail(t, "cycle %u: online cpu%d (try %d): %s", i, cpu,
+			     tries + 1, sx_errname(e));
+		}
+		if (!e) {
+			t->ops++;
+			t->ok++;
+		}
+	}
+	atomic_fetch_sub(&cycles_left, 1);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* ---- violation injector ------------------------------------------------------ */
+
+static struct tstat t_inject = { .name = "inject" };
+
+static void *inject_main(void *arg)
+{
+	struct tstat *t = &t_inject;
+	struct stmexec_range r;
+	struct rng rng;
+	char line[128];
+	int e;
+
+	(void)arg;
+	rng_seed(&rng, cfg.seed, 2000);
+	if (access(SX_DEBUGFS "/inject", W_OK)) {
+		t->skipped = 1;
+		snprintf(t->skip_why, sizeof(t->skip_why),
+			 "no " SX_DEBUGFS "/inject");
+		goto out;
+	}
+	while (!atomic_load(&stop_all) && atomic_load(&cycles_left) > 0 &&
+	       t->ops < cfg.injections) {
+		/* an SMM access to one of the workers' slots */
+		slot_range(rng_below(&rng, cfg.workers),
+			   rng_below(&rng, cfg.slots), &r);
+		if (sysfs_range_line(&r, line, sizeof(line)))
+			continue;
+		e = write_file(SX_DEBUGFS "/inject", line);
+		t->ops++;
+		if (!e)
+			t->ok++;
+		else if (e == ENXIO)
+			t->enxio++;
+		else if (e == EBUSY)
+			t->busy++;
+		else
+			fail(t, "inject \"%.*s\": %s", (int)strcspn(line, "\n"),
+			     line, sx_errname(e));
+		if (t->fails > 3 * MAX_FAIL_PRINT)
+			break;
+	}
+out:
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* ---- log reader -------------------------------------------------------------- */
+
+static struct tstat t_reader = { .name = "log-reader" };
+
+static void check_record(struct tstat *t, const struct stmexec_log_record *rec)
+{
+	if (rec->payload_len > STMEXEC_LOG_PAYLOAD || rec->reserved ||
+	    (rec->type > STMEXEC_EVT_DOMAIN_DEGRADED &&
+	     rec->type != STMEXEC_REC_GAP) ||
+	    (rec->type == STMEXEC_REC_GAP && !rec->lost) ||
+	    (rec->type != STMEXEC_REC_GAP && rec->lost))
+		fail(t, "malformed record: serial %llu type 0x%x payload_len %u lost %llu reserved %llu",
+		     (unsigned long long)rec->serial, rec->type,
+		     rec->payload_len, (unsigned long long)rec->lost,
+		     (unsigned long long)rec->reserved);
+	if (rec->type == STMEXEC_REC_GAP)
+		t->extra += rec->lost;
+}
+
+static void *reader_main(void *arg)
+{
+	static struct stmexec_log_record recs[16];
+	struct tstat *t = &t_reader;
+	struct stmexec_log_setup ls = { .pages = 4, .event_mask = 0x3ff };
+	struct pollfd pfd;
+	int fd = open_dev(O_RDONLY | O_NONBLOCK), started = 0, e;
+	unsigned int polls = 0;
+	ssize_t n, i;
+
+	(void)arg;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (!atomic_load(&stop_all)) {
+		if (!started && polls++ % 20 == 0) {
+			e = sx_ioctl(fd, STMEXEC_LOG_SETUP, &ls);
+			if (!e || e == EBUSY || e == EALREADY)
+				e = sx_ioctl(fd, STMEXEC_LOG_START, NULL);
+			if (e == ENOTTY) {
+				t->skipped = 1;
+				snprintf(t->skip_why, sizeof(t->skip_why),
+					 "LOG_SETUP/LOG_START: ENOTTY");
+				break;
+			}
+			if (!e || e == EALREADY)
+				started = 1;
+			else if (e != ENXIO && e != EBUSY)
+				fail(t, "LOG_SETUP/LOG_START: %s", sx_errname(e));
+		}
+		/* bounded wait for data; also the loop's pacing */
+		e = poll(&pfd, 1, 50);
+		if (e < 0) {
+			fail(t, "poll: %s", sx_errname(errno));
+			break;
+		}
+		if (e == 0)
+			continue;
+		if (pfd.revents & (POLLERR | POLLNVAL)) {
+			fail(t, "poll revents 0x%x", pfd.revents);
+			break;
+		}
+		n = read(fd, recs, sizeof(recs));
+		t->ops++;
+		if (n < 0) {
+			if (errno == EAGAIN)
+				continue;
+			if (errno == ENXIO) {
+				t->enxio++;
+				started = 0;
+				continue;
+			}
+			fail(t, "read: %s", sx_errname(errno));
+			continue;
+		}
+		if (n % sizeof(recs[0])) {
+			fail(t, "read returned %zd bytes, not a multiple of %zu",
+			     n, sizeof(recs[0]));
+			continue;
+		}
+		for (i = 0; i < n / (ssize_t)sizeof(recs[0]); i++) {
+			check_record(t, &recs[i]);
+			t->ok++;
+		}
+		if (t->fails > 3 * MAX_FAIL_PRINT)
+			break;
+	}
+	if (started)
+		sx_ioctl(fd, STMEXEC_LOG_STOP, NULL);
+	close(fd);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* ---- watchdog and final checks ---------------------------------------------------- */
+
+static void dump_blocked(void)
+{
+	/* sysrq w: blocked tasks; d: locks held (lockdep) */
+	write_file("/proc/sysrq-trigger", "w");
+	write_file("/proc/sysrq-trigger", "d");
+}
+
+static int join_by(pthread_t th, struct tstat *t, double deadline)
+{
+	struct timespec ts;
+	double d;
+
+	for (;;) {
+		if (atomic_load(&t->done)) {
+			pthread_join(th, NULL);
+			return 0;
+		}
+		d = deadline - now_s();
+		if (d <= 0)
+			return -1;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		if (!pthread_timedjoin_np(th, NULL, &ts))
+			return 0;
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: stress_run [-s seed] [-w workers] [-o min-ops-per-worker]\n"
+		"       [-e enable-cycles] [-c cpu-cycles] [-i max-injections]\n"
+		"       [-k slots-per-worker] [-r mem|io|mix] [-p sysfs-percent]\n"
+		"       [-T timeout-s] [-v]\n");
+	exit(2);
+}
+
+static unsigned long num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (!*s || *end)
+		usage();
+	return v;
+}
+
+static void report(struct ktap *k, struct tstat *t, const char *what,
+		   const char *detail)
+{
+	if (t->skipped)
+		ktap_result(k, -1, "%s: %s", what, t->skip_why);
+	else
+		ktap_result(k, !t->fails, "%s: %s%s", what, detail,
+			    t->fails ? " (failures above)" : "");
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th_w[MAX_WORKERS], th_en, th_cpu, th_inj, th_rd;
+	struct tstat fin = { .name = "final" };
+	struct range_set want = { 0 }, held = { 0 };
+	struct stmexec_status st;
+	struct stmexec_range_array a;
+	unsigned long w_ops = 0, w_ok = 0, w_neg = 0, w_lists = 0, w_sysfs = 0,
+		      w_enxio = 0, w_busy = 0;
+	unsigned int i, k, w_fails = 0;
+	double t0, deadline, secs;
+	char buf[256], expect[64];
+	struct ktap kt;
+	int opt, fd, e, hung = 0;
+
+	while ((opt = getopt(argc, argv, "s:w:o:e:c:i:k:r:p:T:v")) != -1) {
+		switch (opt) {
+		case 's': cfg.seed = num(optarg); break;
+		case 'w': cfg.workers = num(optarg); break;
+		case 'o': cfg.min_ops = num(optarg); break;
+		case 'e': cfg.enable_cycles = num(optarg); break;
+		case 'c': cfg.cpu_cycles = num(optarg); break;
+		case 'i': cfg.injections = num(optarg); break;
+		case 'k': cfg.slots = num(optarg); break;
+		case 'p': cfg.sysfs_pct = num(optarg); break;
+		case 'T': cfg.timeout = num(optarg); break;
+		case 'v': cfg.verbose = 1; break;
+		case 'r':
+			if (!strcmp(optarg, "mem"))
+				cfg.rtype = 0;
+			else if (!strcmp(optarg, "io"))
+				cfg.rtype = 1;
+			else if (!strcmp(optarg, "mix"))
+				cfg.rtype = 2;
+			else
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (!cfg.workers || cfg.workers > MAX_WORKERS || !cfg.slots ||
+	    cfg.slots > 64 || !cfg.timeout)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+
+	ktap_begin(&kt, 8);
+	printf("# stress_run: seed %llu, %u workers x %u slots (min %u ops), %u enable/disable cycles, %u CPU offline/online cycles, timeout %us\n",
+	       (unsigned long long)cfg.seed, cfg.workers, cfg.slots,
+	       cfg.min_ops, cfg.enable_cycles, cfg.cpu_cycles, cfg.timeout);
+	if (access(SX_DEV, R_OK | W_OK)) {
+		printf("# %s: %s (module not loaded?)\n", SX_DEV, strerror(errno));
+		for (i = 0; i < 8; i++)
+			ktap_result(&kt, -1, "no %s", SX_DEV);
+		ktap_end(&kt);
+		return 4;
+	}
+	ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	have_sysfs_protect = !access(SX_SYSFS "/protect", W_OK) &&
+			     !access(SX_SYSFS "/unprotect", W_OK);
+	if (!have_sysfs_protect)
+		printf("# no %s/protect: range changes through ioctls only\n", SX_SYSFS);
+	fd = open_dev(O_RDWR);
+
+	/* the protection set must start without any of our slots */
+	e = range_set_list(fd, &held);
+	if (e == ENOTTY)
+		printf("# LIST_RANGES: ENOTTY (ranges not implemented yet)\n");
+
+	t0 = now_s();
+	deadline = t0 + cfg.timeout;
+	atomic_store(&cycles_left, 2);
+	for (i = 0; i < cfg.workers; i++) {
+		struct worker *w = &workers[i];
+
+		w->id = i;
+		w->t.name = "range-worker";
+		rng_seed(&w->rng, cfg.seed, i);
+		w->prot = calloc(cfg.slots, 1);
+		if (!w->prot)
+			return 1;
+		pthread_create(&th_w[i], NULL, worker_main, w);
+	}
+	pthread_create(&th_rd, NULL, reader_main, NULL);
+	pthread_create(&th_inj, NULL, inject_main, NULL);
+	pthread_create(&th_cpu, NULL, cpu_main, NULL);
+	pthread_create(&th_en, NULL, enable_main, NULL);
+
+	if (join_by(th_en, &t_enable, deadline) ||
+	    join_by(th_cpu, &t_cpu, deadline))
+		hung = 1;
+	for (i = 0; !hung && i < cfg.workers; i++)
+		if (join_by(th_w[i], &workers[i].t, deadline))
+			hung = 1;
+	atomic_store(&stop_all, 1);
+	if (!hung && (join_by(th_inj, &t_inject, deadline) ||
+		      join_by(th_rd, &t_reader, deadline + 30)))
+		hung = 1;
+	secs = now_s() - t0;
+	if (hung) {
+		printf("# TIMEOUT after %.0fs: still running:%s%s%s%s", secs,
+		       atomic_load(&t_enable.done) ? "" : " enable-disable",
+		       atomic_load(&t_cpu.done) ? "" : " cpu-hotplug",
+		       atomic_load(&t_inject.done) ? "" : " inject",
+		       atomic_load(&t_reader.done) ? "" : " log-reader");
+		for (i = 0; i < cfg.workers; i++)
+			if (!atomic_load(&workers[i].t.done))
+				printf(" worker%u", i);
+		printf("\n# dumping blocked tasks and held locks to the kernel log (sysrq w, d)\n");
+		dump_blocked();
+		ktap_result(&kt, 0, "no thread hangs (deadlock?)");
+		ktap_end(&kt);
+		fflush(stdout);
+		_exit(1);
+	}
+
+	for (i = 0; i < cfg.workers; i++) {
+		struct worker *w = &workers[i];
+
+		w_ops += w->t.ops;
+		w_ok += w->t.ok;
+		w_neg += w->t.neg_ok;
+		w_lists += w->t.lists;
+		w_sysfs += w->t.sysfs;
+		w_enxio += w->t.enxio;
+		w_busy += w->t.busy;
+		w_fails += w->t.fails;
+	}
+	printf("# %.1fs concurrent phase\n", secs);
+	snprintf(buf, sizeof(buf),
+		 "%lu requests (%lu via sysfs), %lu applied, %lu refused as expected, %lu ENXIO, %lu EBUSY, %lu list checks",
+		 w_ops, w_sysfs, w_ok, w_neg, w_enxio, w_busy, w_lists);
+	{
+		struct tstat agg = { .fails = w_fails };
+
+		if (e == ENOTTY) {
+			agg.skipped = 1;
+			snprintf(agg.skip_why, sizeof(agg.skip_why),
+				 "LIST_RANGES: ENOTTY");
+		}
+		report(&kt, &agg, "range workers", buf);
+	}
+	snprintf(buf, sizeof(buf), "%lu of %u cycles completed, %lu EBUSY",
+		 t_enable.ok, cfg.enable_cycles, t_enable.busy);
+	report(&kt, &t_enable, "enable/disable cycles", buf);
+	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d",
+		 t_cpu.ok, cfg.cpu_cycles, ncpus - 1);
+	report(&kt, &t_cpu, "CPU hotplug cycles", buf);
+	snprintf(buf, sizeof(buf), "%lu injected, %lu accepted, %lu ENXIO",
+		 t_inject.ops, t_inject.ok, t_inject.enxio);
+	report(&kt, &t_inject, "violation injection", buf);
+	snprintf(buf, sizeof(buf), "%lu reads, %lu records, %lu lost (gap records)",
+		 t_reader.ops, t_reader.ok, t_reader.extra);
+	report(&kt, &t_reader, "log reader", buf);
+
+	/* ---- quiescent checks ---- */
+	for (i = 1; i < (unsigned int)ncpus; i++) {
+		snprintf(buf, sizeof(buf), "/sys/devices/system/cpu/cpu%u/online", i);
+		if (read_long(buf, 1) != 1 && cpu_set(i, 1))
+			fail(&fin, "cpu%u stays offline", i);
+	}
+	e = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+	if (e == ENOTTY || e == ENODEV) {
+		ktap_result(&kt, -1, "final cpus_active: ENABLE %s", sx_errname(e));
+	} else {
+		if (e && e != EALREADY)
+			fail(&fin, "final ENABLE: %s", sx_errname(e));
+		e = get_status(fd, &st);
+		if (e || st.state != STMEXEC_STATE_ON ||
+		    (int)st.cpus_active != ncpus || (int)st.cpus_online != ncpus)
+			fail(&fin, "final GET_STATUS %s: state %u, cpus_active %u, cpus_online %u, want on/%d/%d",
+			     sx_errname(e), st.state, st.cpus_active,
+			     st.cpus_online, ncpus, ncpus);
+		if (read_file(SX_SYSFS "/cpus_active", buf, sizeof(buf)) ||
+		    strtol(buf, NULL, 0) != ncpus)
+			fail(&fin, "sysfs cpus_active \"%s\", want %d", buf, ncpus);
+		snprintf(expect, sizeof(expect), ncpus > 1 ? "0-%d" : "0",
+			 ncpus - 1);
+		if (read_file(SX_SYSFS "/cpus_active_list", buf, sizeof(buf)) ||
+		    strcmp(buf, expect))
+			fail(&fin, "sysfs cpus_active_list \"%s\", want \"%s\"",
+			     buf, expect);
+		ktap_result(&kt, !fin.fails, "final cpus_active == %d online CPUs",
+			    ncpus);
+	}
+
+	/* the held set == the union of the workers' models */
+	fin.fails = 0;
+	want.cap = cfg.workers * cfg.slots;
+	want.r = calloc(want.cap, sizeof(*want.r));
+	for (i = 0; i < cfg.workers; i++)
+		for (k = 0; k < cfg.slots; k++)
+			if (workers[i].prot[k])
+				slot_range(i, k, &want.r[want.n++]);
+	e = range_set_list(fd, &held);
+	if (e == ENOTTY) {
+		ktap_result(&kt, -1, "final protection set: LIST_RANGES ENOTTY");
+		ktap_result(&kt, -1, "cleanup: LIST_RANGES ENOTTY");
+	} else {
+		if (e)
+			fail(&fin, "final LIST_RANGES: %s", sx_errname(e));
+		else if (!range_set_equal(&want, &held)) {
+			fail(&fin, "held set (%u user ranges) != the workers' models (%u ranges)",
+			     held.n, want.n);
+			for (i = 0; i < held.n && i < 8; i++)
+				if (!range_set_has(&want, &held.r[i])) {
+					range_str(&held.r[i], buf, sizeof(buf));
+					printf("#   unexpected: %s\n", buf);
+				}
+			for (i = 0; i < want.n && i < 8; i++)
+				if (!range_set_has(&held, &want.r[i])) {
+					range_str(&want.r[i], buf, sizeof(buf));
+					printf("#   missing: %s\n", buf);
+				}
+		}
+		ktap_result(&kt, !fin.fails, "final protection set == models (%u ranges)",
+			    want.n);
+
+		/* cleanup: unprotect what the workers left, then disable */
+		fin.fails = 0;
+		if (want.n) {
+			memset(&a, 0, sizeof(a));
+			a.ranges_ptr = (uintptr_t)want.r;
+			a.count = want.n;
+			e = sx_ioctl(fd, STMEXEC_UNPROTECT, &a);
+			if (e)
+				fail(&fin, "cleanup UNPROTECT of %u ranges: %s (err_index %u)",
+				     want.n, sx_errname(e), a.err_index);
+		}
+		e = range_set_list(fd, &held);
+		if (e || held.n)
+			fail(&fin, "after cleanup: LIST_RANGES %s, %u user ranges left",
+			     sx_errname(e), held.n);
+		e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		if (e && e != ENXIO && e != EALREADY)
+			fail(&fin, "cleanup DISABLE: %s", sx_errname(e));
+		ktap_result(&kt, !fin.fails, "cleanup: ranges unprotected, monitor disabled");
+	}
+	range_set_free(&want);
+	range_set_free(&held);
+	close(fd);
+	printf("# stress_run: %.1fs total\n", now_s() - t0);
+	return ktap_end(&kt);
+}

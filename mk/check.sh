@@ -149,7 +149,9 @@ for kver in $kvers; do
 	125) record fail "guest run on $kver" "$dt" "guest died without exit marker" ;;
 	3) record fail "guest run on $kver" "$dt" "kernel oops/warning lines, see $log" ;;
 	*)
-		if suite_clean "$log"; then
+		if ! grep -q '^STMEXEC-GUEST-EXIT=' "$log" 2>/dev/null; then
+			record fail "guest run on $kver" "$dt" "the harness failed (exit $rc) before the guest finished"
+		elif suite_clean "$log"; then
 			record fail "guest run on $kver" "$dt" "guest exited $rc although its suites report no failure"
 		else
 			record ok "guest run on $kver (test failures counted below)" "$dt"

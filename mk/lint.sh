@@ -43,7 +43,10 @@ else
 	fi
 fi
 
-scripts="mk/*.sh selftests/qemu/*.sh .ci/run"
+scripts=''
+for f in mk/*.sh selftests/qemu/*.sh .ci/run; do
+	[ -f "$f" ] && scripts="$scripts $f"
+done
 if command -v shellcheck >/dev/null; then
 	# shellcheck disable=SC2086 # globs
 	if shellcheck $scripts; then

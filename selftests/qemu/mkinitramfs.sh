@@ -151,27 +151,29 @@ if [ -n "$kmods" ]; then
 		esac
 	done
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		[ -f "/lib/modules/$kver/$f" ] && cp "/lib/modules/$kver/$f" "$p/lib/modules/$kver/"
+		if [ -f "/lib/modules/$kver/$f" ]; then cp "/lib/modules/$kver/$f" "$p/lib/modules/$kver/"; fi
 	done
 	depmod -b "$p" "$kver"
 fi
 
 if [ -f "$TOP/tools/stmexec" ]; then
 	cp "$TOP/tools/stmexec" "$p/usr/bin/stmexec"
-	is_dynamic "$TOP/tools/stmexec" &&
+	if is_dynamic "$TOP/tools/stmexec"; then
 		echo "mkinitramfs: WARNING: tools/stmexec is dynamically linked; it cannot run in the guest (link it with -static)" >&2
+	fi
 fi
 
 if [ -d "$TOP/build/selftests" ]; then
 	cp -a "$TOP/build/selftests/." "$p/tests/"
 	find "$p/tests" -type f -perm -u+x | while read -r f; do
-		is_dynamic "$f" &&
+		if is_dynamic "$f"; then
 			echo "mkinitramfs: WARNING: ${f#"$p"} is dynamically linked; it cannot run in the guest (link it with -static)" >&2
+		fi
 	done
 fi
 
 for s in "$here"/guest-*.sh "$here"/demo.sh; do
-	[ -f "$s" ] && cp "$s" "$p/harness/"
+	if [ -f "$s" ]; then cp "$s" "$p/harness/"; fi
 done
 
 for f in $files; do

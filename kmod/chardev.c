@@ -347,33 +347,52 @@ static const struct file_operations stmexec_fops = {
 
 /* ---- VMCS database --------------------------------------------------- */
 
-/* STM_VMCS_DATABASE_REQUEST (stm-interface.md 7.1), built from the ABI. */
+/* STM_VMCS_DATABASE_REQUEST.policy (stm-interface.md 7.1) from the ABI. */
 static u32 vmcs_db_policy(const struct stmexec_vmcs_db *req)
 {
-	return (req->domain_type & 0xf) |
-	       ((req->xstate_policy & 0x3) << 4) |
-	       ((req->degradation_policy & 0xf) << 6);
+	return (req->domain_type << STM_VMCS_DB_DOMAIN_TYPE_SHIFT &
+		STM_VMCS_DB_DOMAIN_TYPE_MASK) |
+	       (req->xstate_policy << STM_VMCS_DB_XSTATE_POLICY_SHIFT &
+		STM_VMCS_DB_XSTATE_POLICY_MASK) |
+	       (req->degradation_policy << STM_VMCS_DB_DEGRADATION_POLICY_SHIFT &
+		STM_VMCS_DB_DEGRADATION_POLICY_MASK);
 }
 
 static int vmcs_db_one(struct stmexec *sx, void *page, unsigned int cpu,
-		       u32 policy, u32 op)
+		       u32 policy, u32 op, u32 *status)
 {
-	STM_VMCS_DATABASE_REQUEST *rq = page;
+	struct stm_vmcs_database_request *rq = page;
 	struct stm_regs r;
+	int ret;
 
 	memset(rq, 0, sizeof(*rq));
-	rq->VmcsPhysPointer = stmexec_vmxon_pa(sx, cpu);
-	rq->Policy = policy;
-	rq->AddOrRemove = op;
-	return stmexec_call(sx, STM_API_MANAGE_VMCS_DATABASE,
-			    virt_to_phys(page), 0, &r);
+	rq->vmcs_phys_pointer = stmexec_vmxon_pa(sx, cpu);
+	rq->policy = policy;
+	rq->add_or_remove = op;
+	memset(&r, 0, sizeof(r));
+	ret = stmexec_call(sx, STM_API_MANAGE_VMCS_DATABASE,
+			   virt_to_phys(page), 0, &r);
+	*status = ret ? r.eax : STM_SUCCESS;
+	return ret;
+}
+
+/*
+ * Whether the VMXON regions are registered; the STM forgets its database
+ * when its last CPU stops (stmexec_vmcs_db_on_stop). Under sx->lock.
+ */
+static bool vmcs_db_added;
+
+void stmexec_vmcs_db_on_stop(struct stmexec *sx)
+{
+	lockdep_assert_held(&sx->lock);
+	vmcs_db_added = false;
 }
 
 int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 {
 	unsigned int cpu, undo;
+	u32 policy, status = 0, ust;
 	struct page *pg;
-	u32 policy;
 	int ret = 0;
 
 	lockdep_assert_held(&sx->lock);
@@ -393,6 +412,12 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 	if (sx->state != STMEXEC_STATE_ON)
 		return stmexec_fail(sx, -ENXIO,
 				    "VMCS_DB needs the monitor on: enable it first");
+	if (req->op == STMEXEC_VMCS_DB_ADD && vmcs_db_added)
+		return stmexec_fail(sx, -EEXIST,
+				    "VMCS_DB: the VMXON regions are already registered; REMOVE first to change the policy");
+	if (req->op == STMEXEC_VMCS_DB_REMOVE && !vmcs_db_added)
+		return stmexec_fail(sx, -ENOENT,
+				    "VMCS_DB: the VMXON regions are not registered");
 
 	/* The STM reads the request by physical address: a page below 4 GiB. */
 	pg = alloc_page(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO);
@@ -402,7 +427,8 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 
 	policy = vmcs_db_policy(req);
 	for_each_cpu(cpu, &sx->active) {
-		ret = vmcs_db_one(sx, page_address(pg), cpu, policy, req->op);
+		ret = vmcs_db_one(sx, page_address(pg), cpu, policy, req->op,
+				  &status);
 		if (ret)
 			break;
 	}
@@ -412,12 +438,20 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 			if (undo == cpu)
 				break;
 			vmcs_db_one(sx, page_address(pg), undo, policy,
-				    !req->op);
+				    !req->op, &ust);
 		}
+		if (status == STM_ERROR_INVALID_VMCS_DATABASE)
+			ret = req->op ? -ENOSPC : -ENOENT;
 		stmexec_fail(sx, ret,
-			     "VMCS_DB %s of CPU %u's VMXON region failed (STM status %pe); no CPU changed",
-			     req->op ? "ADD" : "REMOVE", cpu, ERR_PTR(ret));
+			     "VMCS_DB %s of CPU %u's VMXON region failed: %s (0x%08x)%s; no CPU changed",
+			     req->op ? "ADD" : "REMOVE", cpu,
+			     stm_status_name(status), status,
+			     status != STM_ERROR_INVALID_VMCS_DATABASE ? "" :
+			     req->op ? " (the STM's VMCS database is full)" :
+			     " (not registered: ADD it first)");
 	}
+	if (!ret)
+		vmcs_db_added = req->op == STMEXEC_VMCS_DB_ADD;
 	__free_page(pg);
 	return ret;
 }

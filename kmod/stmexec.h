@@ -15,7 +15,9 @@
 #include <linux/cpumask.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/stmexec.h>
 #include <stm/wire.h>
 #include <stm/core.h>
@@ -27,17 +29,35 @@ struct dentry;
 
 /* ---- backends ---------------------------------------------------------- */
 
+/*
+ * Called for each region of memory the module shares with the STM or must
+ * keep away from SMM (VMXON regions, activation VMCSs, the BIOS-list
+ * buffers, the module text); @what names it for messages. Nonzero stops the
+ * walk and is returned.
+ */
+typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
+
 /**
  * struct stmexec_backend_ops - what differs between real VMX and the sim
  * @name: "vmx" or "sim"
  * @id: STMEXEC_BACKEND_*
- * @probe: global checks before anything is touched; 0 or -errno with
- *	   stmexec_fail() called to explain
- * @init: allocate global backend state (process context)
- * @cpu_enter: on @cpu itself: make the CPU ready for VMCALLs (VMXON +
- *	       activation VMCS for vmx)
- * @cpu_leave: on @cpu itself: undo @cpu_enter (VMXOFF); only after STOP
- * @vmcall: on @cpu itself: one VMCALL with the STM register convention
+ * @probe: global checks at load, before anything is touched (uses the
+ *	   hardware facts of probe.c); 0 or -errno with stmexec_fail() called
+ * @init: allocate global backend state (process context, after @probe)
+ * @cpu_enter: on @cpu itself, in its hotplug thread: make the CPU ready for
+ *	       its activating VMCALL (vmx: CR4.VMXE, VMXON, activation VMCS,
+ *	       with interrupts disabled around the sequence); 0 or -errno with
+ *	       stmexec_fail() called
+ * @cpu_leave: on @cpu itself, never sleeps, interrupts may be off: undo
+ *	       @cpu_enter (vmx: VMXOFF, CR4.VMXE); only after STOP. 0, or
+ *	       -errno if the CPU had to stay in VMX operation
+ * @vmcall: on @cpu itself with preemption or interrupts disabled: one
+ *	    VMCALL with the STM register convention. 0 when an STM answered
+ *	    (status in @r->eax, CF in @r->cf, EBX/EDX written), -errno when
+ *	    nothing reached an STM (stmexec_fail() called; -ENODEV: no STM)
+ * @vmxon_pa: physical address by which the STM knows @cpu's executive
+ *	      monitor: its VMXON region (the VMCS database key)
+ * @for_each_region: call @fn for each backend region (see stmexec_region_fn)
  * @fini: free global backend state
  */
 struct stmexec_backend_ops {
@@ -46,18 +66,60 @@ struct stmexec_backend_ops {
 	int (*probe)(struct stmexec *sx);
 	int (*init)(struct stmexec *sx);
 	int (*cpu_enter)(struct stmexec *sx, unsigned int cpu);
-	void (*cpu_leave)(struct stmexec *sx, unsigned int cpu);
+	int (*cpu_leave)(struct stmexec *sx, unsigned int cpu);
 	int (*vmcall)(struct stmexec *sx, unsigned int cpu, struct stm_regs *r);
+	u64 (*vmxon_pa)(struct stmexec *sx, unsigned int cpu);
+	int (*for_each_region)(struct stmexec *sx, stmexec_region_fn fn,
+			       void *arg);
 	void (*fini)(struct stmexec *sx);
 };
 
 extern const struct stmexec_backend_ops stmexec_backend_vmx;
 extern const struct stmexec_backend_ops stmexec_backend_sim;
 
+/* backend=vmx: who answers the STM calls (module parameter vmx_stm=). */
+#define STMEXEC_VMX_STM_HW	0	/* the firmware's STM (default) */
+#define STMEXEC_VMX_STM_SIM	1	/* test only: the simulated STM core */
+
+/**
+ * struct stmexec_faults - debugfs fault injection into the simulated STM
+ * @fail_init: status INITIALIZE_PROTECTION reports (after the core ran), 0 off
+ * @fail_start_cpu: CPU whose START reports @fail_status (after the core
+ *		    ran), -1 off
+ * @fail_stop_cpu: CPU whose STOP fails with @fail_status without reaching
+ *		   the core (the STM stays active there), -1 off, -2 every CPU
+ * @fail_status: status used by @fail_start_cpu and @fail_stop_cpu
+ * @delay_cpu: CPU whose VMCALLs are delayed by @delay_us, -1 off, -2 all
+ * @delay_us: busy delay with interrupts off, at most STMEXEC_MAX_DELAY_US
+ * @next_eax: with @next_armed: the next VMCALL with this EAX reports
+ *	      @next_status (one shot)
+ * @next_status: see @next_eax
+ * @next_armed: see @next_eax
+ * @hw_vmcall_required: vmx_stm=sim: a hardware VMCALL that nothing answers
+ *			fails the CPU's enter with -ENODEV (rollback test)
+ */
+struct stmexec_faults {
+	u32 fail_init;
+	s32 fail_start_cpu;
+	s32 fail_stop_cpu;
+	u32 fail_status;
+	s32 delay_cpu;
+	u32 delay_us;
+	u32 next_eax;
+	u32 next_status;
+	bool next_armed;
+	bool hw_vmcall_required;
+};
+
+#define STMEXEC_MAX_DELAY_US	500000U
+
 /* ---- the single device instance ---------------------------------------- */
 
 struct stmexec_ranges;
 struct stmexec_log;
+struct stmexec_cpu;
+struct stmexec_probe;
+struct stmexec_sim;
 
 /**
  * struct stmexec - state of the executive monitor
@@ -68,7 +130,7 @@ struct stmexec_log;
  * @active: CPUs on which the STM is started
  * @cpuhp_state: dynamic cpuhp state while enabled, else 0
  * @stm_caps: EBX of the activating INITIALIZE_PROTECTION
- * @launch_mode: STMEXEC_LAUNCH_*
+ * @launch_mode: STMEXEC_LAUNCH_* of the running STM, NONE while off
  * @last_errno: positive errno of the last failure
  * @last_error: human-readable reason of the last failure
  * @bios_list: flattened BIOS resource list (GET_BIOS_RESOURCES), or NULL
@@ -77,6 +139,23 @@ struct stmexec_log;
  * @log: violation log (log.c)
  * @misc: /dev/stmexec
  * @debugfs: debugfs directory
+ * @err_lock: protects @last_errno/@last_error (taken from any context)
+ * @reachable: CPUs on which a VMCALL reaches the STM (activated by
+ *	       INITIALIZE_PROTECTION or START); stmexec_call() refuses others
+ * @pcpu: per-CPU lifecycle state (lifecycle.c)
+ * @phase: what the hotplug callbacks do (lifecycle.c, SX_PHASE_*)
+ * @pinned: the module holds a reference on itself (monitor not off)
+ * @wedged: a teardown could not complete; see lifecycle.c
+ * @resume_on: the PM notifier stopped the monitor and relaunches it
+ * @going_down: reboot/shutdown/panic seen: no more enables
+ * @sim_stm: the STM is simulated (backend=sim or vmx_stm=sim): NO protection
+ * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
+ * @timeout_ms: bound of every wait for a CPU (debugfs)
+ * @ipi_wq: woken by per-CPU work done in interrupt context
+ * @bios_bounce: GET_BIOS_RESOURCES destination (below 4 GiB)
+ * @probe: hardware facts found at load (probe.c)
+ * @sim: the simulated STM core (backend_sim.c), or NULL
+ * @faults: debugfs fault injection (simulated STM only)
  */
 struct stmexec {
 	struct mutex lock;
@@ -95,6 +174,23 @@ struct stmexec {
 	struct stmexec_log *log;
 	struct miscdevice misc;
 	struct dentry *debugfs;
+
+	spinlock_t err_lock;
+	struct cpumask reachable;
+	struct stmexec_cpu __percpu *pcpu;
+	u32 phase;
+	bool pinned;
+	bool wedged;
+	bool resume_on;
+	bool going_down;
+	bool sim_stm;
+	u32 vmx_stm;
+	u32 timeout_ms;
+	wait_queue_head_t ipi_wq;
+	void *bios_bounce;
+	struct stmexec_probe *probe;
+	struct stmexec_sim *sim;
+	struct stmexec_faults faults;
 };
 
 extern struct stmexec stmexec_dev;
@@ -106,17 +202,70 @@ void stmexec_clear_error(struct stmexec *sx);
 
 /* ---- lifecycle (lifecycle.c) ------------------------------------------- */
 
+int stmexec_lifecycle_init(struct stmexec *sx);
+void stmexec_lifecycle_fini(struct stmexec *sx);
+
+/*
+ * Enable: off/failed -> starting -> on; -EALREADY if on. Disable: on/failed
+ * -> stopping -> off; a clean no-op returning 0 when already off. The
+ * ranges/log on_start and on_stop hooks are called from here with sx->lock
+ * and cpus_read_lock() held, pinned to a CPU on which stmexec_call() works.
+ */
 int stmexec_enable(struct stmexec *sx);	/* caller holds sx->lock */
 int stmexec_disable(struct stmexec *sx);	/* caller holds sx->lock */
 const char *stmexec_state_name(u32 state);
 
 /*
- * One VMCALL on the current CPU (which must be active), for calls with a
- * global effect. Returns 0 on STM_SUCCESS, else -errno (status in @r->eax).
+ * One VMCALL on the current CPU, for calls with a global effect; the CPU
+ * must be one the STM is reachable on (sx->reachable: every CPU while on,
+ * during the on_start/on_stop hooks the CPU they run on), else -ENXIO.
+ * Runs with preemption disabled. Returns 0 on STM_SUCCESS, else -errno:
+ * stmexec_status_to_errno() of the status (raw status in @r->eax), or the
+ * backend's -errno when nothing answered.
  */
 int stmexec_call(struct stmexec *sx, u32 func, u64 pa, u32 edx,
 		 struct stm_regs *r);
 int stmexec_status_to_errno(u32 status);
+
+/* VMXON region of @cpu (the VMCS-database key); 0 if none. */
+u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu);
+/* Every region the STM must keep SMM away from (stmexec_region_fn). */
+int stmexec_for_each_region(struct stmexec *sx, stmexec_region_fn fn,
+			    void *arg);
+
+/* Per-CPU VMCALL counters: index 0 other, 1..8 STM_API_START..EVENT_LOG. */
+#define STMEXEC_NR_CALL_IDX	9
+u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx);
+const char *stmexec_call_name(unsigned int idx);
+
+/* ---- probe (probe.c) ----------------------------------------------------- */
+
+int stmexec_probe_hw(struct stmexec *sx);	/* per-CPU facts, at load */
+void stmexec_probe_free(struct stmexec *sx);
+int stmexec_probe_vmx(struct stmexec *sx);	/* backend=vmx refusals */
+u32 stmexec_probe_launch_mode(struct stmexec *sx);
+ssize_t stmexec_probe_show(struct stmexec *sx, char *buf);
+/* Facts the vmx backend needs (valid after stmexec_probe_vmx() == 0). */
+u64 stmexec_probe_vmx_basic(struct stmexec *sx);
+u64 stmexec_probe_exit_ctls(struct stmexec *sx);
+
+/* ---- simulated STM (backend_sim.c) --------------------------------------- */
+
+int stmexec_sim_init(struct stmexec *sx);
+void stmexec_sim_fini(struct stmexec *sx);
+/* On @cpu itself, preemption or interrupts off; 0 (the core answered). */
+int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
+		       struct stm_regs *r);
+/* debugfs "inject": one SMM access line on the current CPU. */
+int stmexec_sim_inject(struct stmexec *sx, const char *line,
+		       const char **verdict);
+u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last,
+				  size_t len);
+
+/* ---- sysfs and debugfs (sysfs.c, debugfs.c) ------------------------------ */
+
+void stmexec_debugfs_init(struct stmexec *sx);
+void stmexec_debugfs_fini(struct stmexec *sx);
 
 /* ---- device, ranges, log, policy (chardev.c, ranges.c, log.c) ---------- */
 
@@ -172,6 +321,34 @@ u32 stmexec_ranges_list(struct stmexec *sx, struct stmexec_range *out,
 int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
 			u32 cap);
 
+/*
+ * STM descriptors (rsc_encode.c). A segment is a run of units of one
+ * resource space with the same deny bits: [start, last] are byte addresses
+ * (mem/mmio), ports (io), MSR indices (msr) or bus<<8|dev<<3|fn (pci).
+ */
+struct stmexec_seg {
+	u64 start;
+	u64 last;
+	u32 space;
+	u32 type;	/* STMEXEC_RANGE_* */
+	u32 bits;	/* STMEXEC_ACC_* to deny (protect) or re-grant */
+};
+
+/*
+ * Encode @seg, pack it into page-contained STM lists below 4 GiB and issue
+ * STM_API_PROTECT_RESOURCE or _UNPROTECT_RESOURCE; sets last_error.
+ */
+int stmexec_rsc_apply(struct stmexec *sx, bool protect,
+		      const struct stmexec_seg *seg, u32 n);
+/* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
+int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
+
+/* Text form of a range (range_text.c); see stmexec.rst. */
+int stmexec_range_parse(struct stmexec *sx, const char *buf,
+			struct stmexec_range *r);
+int stmexec_range_format(char *buf, size_t size,
+			 const struct stmexec_range *r, bool bios);
+
 /* Violation log (log.c). */
 struct file;
 struct poll_table_struct;
@@ -195,5 +372,7 @@ __poll_t stmexec_log_poll(struct stmexec *sx, struct file *file,
 
 /* VMCS database for the per-CPU VMXON regions (chardev.c); sx->lock held. */
 int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);
+/* Registrations are gone when the STM stops (called from ranges_on_stop). */
+void stmexec_vmcs_db_on_stop(struct stmexec *sx);
 
 #endif /* STMEXEC_H */

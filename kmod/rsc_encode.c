@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: STM resource descriptors - encoding the module's coalesced
+ * segments into STM_RSC, packing them (with the core's packer) into
+ * page-contained lists below 4 GiB for PROTECT/UNPROTECT_RESOURCE, and
+ * decoding single descriptors of the BIOS list and of log payloads.
+ */
+#include "stmexec.h"
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+/*
+ * One VMCALL takes at most STM_CORE_MAX_LIST_PAGES pieces; cut the node
+ * stream into chunks of at most this many bytes (100 pages even when every
+ * page wastes a descriptor's worth at its end).
+ */
+#define CHUNK_PAGES	100u
+#define CHUNK_BYTES	(CHUNK_PAGES * (STM_PACK_PAGE_PAYLOAD - STM_RSC_MEM_SIZE))
+
+static u32 seg_nodes(const struct stmexec_seg *s)
+{
+	switch (s->type) {
+	case STMEXEC_RANGE_IO:
+		return DIV_ROUND_UP(s->last - s->start + 1, 0xffff);
+	case STMEXEC_RANGE_MSR:
+	case STMEXEC_RANGE_PCI:
+		return s->last - s->start + 1;
+	default:
+		return 1;
+	}
+}
+
+static u32 seg_node_size(const struct stmexec_seg *s)
+{
+	switch (s->type) {
+	case STMEXEC_RANGE_IO:
+		return STM_RSC_IO_SIZE;
+	case STMEXEC_RANGE_PCI:
+		return STM_RSC_PCI_CFG_SIZE;
+	default:
+		return STM_RSC_MEM_SIZE;
+	}
+}
+
+/* Encode node @k of segment @s at @p; returns its size. */
+static u32 encode_node(const struct stmexec_seg *s, u32 k, u8 *p)
+{
+	union stm_rsc *rsc = (union stm_rsc *)p;
+	u64 unit = s->start + k;
+	u64 first, left;
+
+	memset(p, 0, seg_node_size(s));
+	rsc->hdr.length = seg_node_size(s);
+	switch (s->type) {
+	case STMEXEC_RANGE_MEM:
+	case STMEXEC_RANGE_MMIO:
+		rsc->hdr.rsc_type = s->type == STMEXEC_RANGE_MEM ?
+			STM_MEM_RANGE : STM_MMIO_RANGE;
+		rsc->mem.base = s->start;
+		rsc->mem.length = s->last - s->start + 1;
+		rsc->mem.rwx_attributes = s->bits & STM_RSC_MEM_RWX_MASK;
+		break;
+	case STMEXEC_RANGE_IO:
+		first = s->start + (u64)k * 0xffff;
+		left = s->last - first + 1;
+		rsc->hdr.rsc_type = STM_IO_RANGE;
+		rsc->io.base = first;
+		rsc->io.length = min_t(u64, left, 0xffff);
+		break;
+	case STMEXEC_RANGE_MSR:
+		rsc->hdr.rsc_type = STM_MACHINE_SPECIFIC_REG;
+		rsc->msr.msr_index = unit;
+		rsc->msr.read_mask = s->bits & STMEXEC_ACC_R ? ~0ULL : 0;
+		rsc->msr.write_mask = s->bits & STMEXEC_ACC_W ? ~0ULL : 0;
+		break;
+	case STMEXEC_RANGE_PCI:
+		rsc->hdr.rsc_type = STM_PCI_CFG_RANGE;
+		rsc->pci_cfg.rw_attributes = s->bits & STM_RSC_PCI_CFG_RW_MASK;
+		rsc->pci_cfg.base = 0;
+		rsc->pci_cfg.length = 0x1000;
+		rsc->pci_cfg.originating_bus_number = unit >> 8;
+		rsc->pci_cfg.last_node_index = 0;
+		rsc->pci_cfg.pci_device_path[0].type = STM_PCI_DEVICE_PATH_TYPE_HW;
+		rsc->pci_cfg.pci_device_path[0].subtype =
+			STM_PCI_DEVICE_PATH_SUBTYPE_PCI;
+		rsc->pci_cfg.pci_device_path[0].length =
+			sizeof(struct stm_pci_device_path_node);
+		rsc->pci_cfg.pci_device_path[0].pci_device = (unit >> 3) & 0x1f;
+		rsc->pci_cfg.pci_device_path[0].pci_function = unit & 7;
+		break;
+	}
+	return rsc->hdr.length;
+}
+
+struct rsc_pages {
+	struct stm_list_page *pg;
+	u32 n;
+};
+
+static void pages_free(struct rsc_pages *lp)
+{
+	u32 i;
+
+	for (i = 0; i < lp->n; i++)
+		free_page((unsigned long)lp->pg[i].va);
+	kfree(lp->pg);
+	lp->pg = NULL;
+	lp->n = 0;
+}
+
+/* The STM reads the lists by physical address: pages below 4 GiB. */
+static int pages_alloc(struct rsc_pages *lp, u32 n)
+{
+	lp->pg = kcalloc(n, sizeof(*lp->pg), GFP_KERNEL);
+	if (!lp->pg)
+		return -ENOMEM;
+	for (lp->n = 0; lp->n < n; lp->n++) {
+		void *va = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
+
+		if (!va) {
+			pages_free(lp);
+			return -ENOMEM;
+		}
+		lp->pg[lp->n].va = va;
+		lp->pg[lp->n].pa = virt_to_phys(va);
+	}
+	return 0;
+}
+
+struct rsc_chunk {
+	u32 off;
+	u32 len;
+};
+
+/* Pack one chunk and issue the VMCALL; status in *status. */
+static int chunk_call(struct stmexec *sx, u32 func, const u8 *nodes,
+		      const struct rsc_chunk *c, struct rsc_pages *lp,
+		      u32 *status)
+{
+	struct stm_regs r;
+	u32 used, st;
+	int ret;
+
+	st = stm_pack_resource_list(nodes + c->off, c->len, lp->pg, lp->n,
+				    &used);
+	if (st != STM_SUCCESS) {
+		*status = st;
+		return -EIO;
+	}
+	memset(&r, 0, sizeof(r));
+	ret = stmexec_call(sx, func, lp->pg[0].pa, 0, &r);
+	*status = ret ? r.eax : STM_SUCCESS;
+	return ret;
+}
+
+static int rsc_errno(u32 status, int ret)
+{
+	switch (status) {
+	case STM_ERROR_UNPROTECTABLE_RESOURCE:
+		return -EADDRINUSE;
+	case STM_ERROR_OUT_OF_RESOURCES:
+		return -ENOSPC;
+	case STM_ERROR_MALFORMED_RESOURCE_LIST:
+		return -EIO;
+	default:
+		return ret ?: -EIO;
+	}
+}
+
+int stmexec_rsc_apply(struct stmexec *sx, bool protect,
+		      const struct stmexec_seg *seg, u32 n)
+{
+	u32 func = protect ? STM_API_PROTECT_RESOURCE :
+			     STM_API_UNPROTECT_RESOURCE;
+	u32 undo = protect ? STM_API_UNPROTECT_RESOURCE :
+			     STM_API_PROTECT_RESOURCE;
+	struct rsc_chunk *chunk = NULL;
+	struct rsc_pages lp = { 0 };
+	u32 i, k, nch = 0, maxpages = 0, status = 0, st;
+	size_t bytes = 0, off = 0;
+	u8 *nodes;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		bytes += (size_t)seg_nodes(&seg[i]) * seg_node_size(&seg[i]);
+	nodes = kvmalloc(bytes, GFP_KERNEL);
+	chunk = kvcalloc(bytes / (CHUNK_BYTES / 2) + 2, sizeof(*chunk),
+			  GFP_KERNEL);
+	if (!nodes || !chunk) {
+		ret = stmexec_fail(sx, -ENOMEM,
+				   "no memory for %zu bytes of STM descriptors",
+				   bytes);
+		goto out;
+	}
+
+	/* Encode, cutting chunks at descriptor boundaries. */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < seg_nodes(&seg[i]); k++) {
+			u32 sz = seg_node_size(&seg[i]);
+
+			if (!nch || chunk[nch - 1].len + sz > CHUNK_BYTES)
+				chunk[nch++] = (struct rsc_chunk){ .off = off };
+			encode_node(&seg[i], k, nodes + off);
+			chunk[nch - 1].len += sz;
+			off += sz;
+		}
+	}
+	for (i = 0; i < nch; i++)
+		maxpages = max(maxpages,
+			       stm_pack_pages_needed(nodes + chunk[i].off,
+						     chunk[i].len));
+	if (!maxpages) {
+		ret = stmexec_fail(sx, -EIO,
+				   "internal error: the packer refused the module's descriptors");
+		goto out;
+	}
+	ret = pages_alloc(&lp, maxpages);
+	if (ret) {
+		ret = stmexec_fail(sx, ret,
+				   "no memory below 4 GiB for %u STM list pages",
+				   maxpages);
+		goto out;
+	}
+
+	for (i = 0; i < nch; i++) {
+		ret = chunk_call(sx, func, nodes, &chunk[i], &lp, &status);
+		if (ret)
+			break;
+	}
+	if (i == nch)
+		goto out;
+
+	/*
+	 * All or nothing across chunks: every chunk carried bits that changed
+	 * state, so the opposite call on the chunks already done restores the
+	 * exact previous state.
+	 */
+	ret = rsc_errno(status, ret);
+	k = i;
+	while (k--) {
+		int uret = chunk_call(sx, undo, nodes, &chunk[k], &lp, &st);
+
+		if (uret) {
+			stmexec_fail(sx, -EIO,
+				     "STM refused to roll back part of a failed %s (%s): protection state is inconsistent, disable and enable the monitor",
+				     protect ? "PROTECT" : "UNPROTECT",
+				     stm_status_name(st));
+			ret = -EIO;
+			goto out;
+		}
+	}
+	stmexec_fail(sx, ret, "the STM refused the %s list: %s (0x%08x)%s",
+		     protect ? "PROTECT" : "UNPROTECT",
+		     stm_status_name(status), status,
+		     status == STM_ERROR_UNPROTECTABLE_RESOURCE ?
+		     "; a range overlaps what the BIOS list claims" :
+		     status == STM_ERROR_OUT_OF_RESOURCES ?
+		     "; the STM's node database is full, unprotect something" :
+		     "; nothing was changed");
+out:
+	pages_free(&lp);
+	kvfree(chunk);
+	kvfree(nodes);
+	return ret;
+}
+
+/* ---- decoding ------------------------------------------------------------- */
+
+static u32 rsc_min_len(u32 type)
+{
+	switch (type) {
+	case STM_MEM_RANGE:
+	case STM_MMIO_RANGE:
+	case STM_MACHINE_SPECIFIC_REG:
+	case STM_REGISTER_VIOLATION:
+		return STM_RSC_MEM_SIZE;
+	case STM_IO_RANGE:
+	case STM_TRAPPED_IO_RANGE:
+	case STM_END_OF_RESOURCES:
+		return STM_RSC_IO_SIZE;
+	case STM_PCI_CFG_RANGE:
+		return STM_RSC_PCI_CFG_SIZE;
+	case STM_ALL_RESOURCES:
+		return STM_RSC_ALL_RESOURCES_SIZE;
+	default:
+		return U32_MAX;
+	}
+}
+
+/*
+ * Decode one descriptor of at most @len bytes into @out. Returns the
+ * descriptor's Length, 0 for END, or -EINVAL if it is malformed. For PCI,
+ * pci_bus is the originating bus and dev/fn the last path node; base/length
+ * are the config-space register range. For REGISTER_VIOLATION (log only)
+ * base is the register number.
+ */
+int stmexec_rsc_decode(const void *p, size_t len, struct stmexec_range *out)
+{
+	const union stm_rsc *rsc = p;
+	u32 type, dlen, lni;
+
+	memset(out, 0, sizeof(*out));
+	if (len < sizeof(rsc->hdr))
+		return -EINVAL;
+	type = rsc->hdr.rsc_type;
+	dlen = rsc->hdr.length;
+	if (type > STM_MAX_DESC_TYPE || dlen < rsc_min_len(type) ||
+	    dlen > len)
+		return -EINVAL;
+	if (type == STM_PCI_CFG_RANGE) {
+		lni = rsc->pci_cfg.last_node_index;
+		if (dlen != STM_RSC_PCI_CFG_LEN(lni))
+			return -EINVAL;
+	}
+
+	out->type = type;
+	out->index = ~0U;
+	if (rsc->hdr.flags & STM_RSC_IGNORE_RESOURCE)
+		out->flags |= STMEXEC_RF_IGNORED;
+
+	switch (type) {
+	case STM_END_OF_RESOURCES:
+		return 0;
+	case STM_MEM_RANGE:
+	case STM_MMIO_RANGE:
+		out->base = rsc->mem.base;
+		out->length = rsc->mem.length;
+		out->access = rsc->mem.rwx_attributes & STM_RSC_MEM_RWX_MASK;
+		break;
+	case STM_IO_RANGE:
+		out->base = rsc->io.base;
+		out->length = rsc->io.length;
+		break;
+	case STM_TRAPPED_IO_RANGE:
+		out->base = rsc->trapped_io.base;
+		out->length = rsc->trapped_io.length;
+		if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_IN)
+			out->flags |= STMEXEC_RF_TRAP_IN;
+		if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_OUT)
+			out->flags |= STMEXEC_RF_TRAP_OUT;
+		if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_API)
+			out->flags |= STMEXEC_RF_TRAP_API;
+		break;
+	case STM_MACHINE_SPECIFIC_REG:
+		out->base = rsc->msr.msr_index;
+		out->length = 1;
+		if (rsc->msr.read_mask)
+			out->access |= STMEXEC_ACC_R;
+		if (rsc->msr.write_mask)
+			out->access |= STMEXEC_ACC_W;
+		if (rsc->msr.kernel_mode_processing &
+		    STM_RSC_MSR_KERNEL_MODE_PROCESSING)
+			out->flags |= STMEXEC_RF_KERNEL_MODE;
+		break;
+	case STM_PCI_CFG_RANGE:
+		out->base = rsc->pci_cfg.base;
+		out->length = rsc->pci_cfg.length;
+		out->access = rsc->pci_cfg.rw_attributes &
+			      STM_RSC_PCI_CFG_RW_MASK;
+		out->pci_bus = rsc->pci_cfg.originating_bus_number;
+		out->pci_dev = rsc->pci_cfg.pci_device_path[lni].pci_device;
+		out->pci_fn = rsc->pci_cfg.pci_device_path[lni].pci_function;
+		if (lni)
+			out->flags |= STMEXEC_RF_PCI_BRIDGED;
+		break;
+	case STM_REGISTER_VIOLATION:
+		out->base = rsc->register_violation.register_type;
+		out->length = 1;
+		if (rsc->register_violation.read_mask)
+			out->access |= STMEXEC_ACC_R;
+		if (rsc->register_violation.write_mask)
+			out->access |= STMEXEC_ACC_W;
+		break;
+	}
+	return dlen;
+}
+
+int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
+			u32 cap)
+{
+	const u8 *p = sx->bios_list;
+	size_t off = 0, len = sx->bios_list_len;
+	struct stmexec_range r;
+	u32 n = 0;
+	int dlen;
+
+	if (!p)
+		return 0;
+	while (off < len) {
+		dlen = stmexec_rsc_decode(p + off, len - off, &r);
+		if (dlen < 0 || r.type == STM_REGISTER_VIOLATION)
+			return stmexec_fail(sx, -EIO,
+					    "BIOS resource list malformed at byte %zu (descriptor %u); firmware bug, report it to the vendor",
+					    off, n);
+		if (!dlen)
+			break;		/* END: the flattened list has one */
+		if (n < cap) {
+			r.index = n;
+			out[n] = r;
+		}
+		n++;
+		off += dlen;
+	}
+	return n;
+}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "jsonv.h"
 
 static int n_pass, n_fail, n_test;
 static int cur_fail;
@@ -495,10 +496,39 @@ static void test_json_writer(void)
 	end();
 }
 
+/* Property: whatever bytes go in, the escaped string is valid JSON. */
+static void test_json_escape_fuzz(void)
+{
+	char in[64], out[64 * 6 + 3], err[128];
+	unsigned int seed = 12345;
+	int i, j, bad = 0;
+
+	begin("json_escape output always valid (20000 random byte strings)");
+	for (i = 0; i < 20000 && bad < 5; i++) {
+		int n = (int)(rand_r(&seed) % 63);
+
+		for (j = 0; j < n; j++) {
+			int r = rand_r(&seed);
+
+			/* bias towards the interesting bytes */
+			in[j] = (char)(r & 1 ? (r >> 1) % 256 : "\"\\\x01\x7f\xc3\xa9\xed\xa0\xf0\x9f"[(r >> 1) % 10]);
+			if (!in[j])
+				in[j] = 'a';
+		}
+		in[n] = '\0';
+		json_escape(in, out, sizeof(out));
+		if (jsonv_check(out, strlen(out), err, sizeof(err))) {
+			bad++;
+			CHECK(false, "escaped '%s' invalid: %s", out, err);
+		}
+	}
+	end();
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
-	printf("1..12\n");
+	printf("1..13\n");
 	test_u64();
 	test_size();
 	test_bdf();
@@ -509,9 +539,10 @@ int main(void)
 	test_names();
 	test_json_escape();
 	test_json_writer();
-	if (n_test != 12)
+	test_json_escape_fuzz();
+	if (n_test != 13)
 		printf("# plan mismatch: ran %d tests\n", n_test);
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       n_pass, n_fail);
-	return n_fail || n_test != 12 ? 1 : 0;
+	return n_fail || n_test != 13 ? 1 : 0;
 }

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the stmexec selftests (see sx.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "sx.h"
+
+const char *sx_ko_path(void)
+{
+	const char *p = getenv("STMEXEC_KO");
+
+	return p && *p ? p : "/lib/stmexec/stmexec.ko";
+}
+
+bool sx_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/stmexec", &st) == 0;
+}
+
+int sx_load(const char *params)
+{
+	int fd, ret, err = 0;
+
+	fd = open(sx_ko_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = (int)syscall(SYS_finit_module, fd, params ? params : "", 0);
+	if (ret)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int sx_unload(void)
+{
+	if (syscall(SYS_delete_module, "stmexec", O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+uint64_t sx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int sx_ensure_unloaded(void)
+{
+	uint64_t deadline = sx_now_ms() + 5000;
+	int fd, ret;
+
+	if (!sx_loaded())
+		return 0;
+	fd = sx_open();
+	if (fd >= 0) {
+		sx_ioctl(fd, STMEXEC_LOG_STOP, NULL);
+		sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		close(fd);
+	}
+	/* bounded poll: a just-exited child may still hold a reference */
+	for (;;) {
+		ret = sx_unload();
+		if (!ret || ret == -ENOENT)
+			return 0;
+		if (sx_now_ms() > deadline)
+			return ret;
+		usleep(10000);
+	}
+}
+
+bool sx_cpu_has(const char *flag)
+{
+	char line[8192], pat[64];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	snprintf(pat, sizeof(pat), " %s", flag);
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+		size_t n = strlen(pat);
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		line[strcspn(line, "\n")] = ' ';
+		for (p = strstr(line, pat); p; p = strstr(p + 1, pat))
+			if (p[n] == ' ')
+				found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+int sx_online_cpus(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+int sx_online_list(char *buf, size_t len)
+{
+	return sx_read("/sys/devices/system/cpu/online", buf, len);
+}
+
+int sx_open(void)
+{
+	int fd = open(SX_DEV, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int sx_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int sx_status(int fd, struct stmexec_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	return sx_ioctl(fd, STMEXEC_GET_STATUS, st);
+}
+
+static void path_of(const char *attr, char *path, size_t len)
+{
+	if (attr[0] == '/')
+		snprintf(path, len, "%s", attr);
+	else
+		snprintf(path, len, "%s/%s", SX_SYSFS, attr);
+}
+
+static int read_path(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!len)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	while (got && buf[got - 1] == '\n')
+		buf[--got] = '\0';
+	return err;
+}
+
+static int write_path(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+int sx_read(const char *attr, char *buf, size_t len)
+{
+	char path[512];
+
+	path_of(attr, path, sizeof(path));
+	return read_path(path, buf, len);
+}
+
+int sx_read_u64(const char *attr, uint64_t *v)
+{
+	char buf[64], *end;
+	int ret = sx_read(attr, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	errno = 0;
+	*v = strtoull(buf, &end, 0);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+int sx_write(const char *attr, const char *val)
+{
+	char path[512];
+
+	path_of(attr, path, sizeof(path));
+	return write_path(path, val);
+}
+
+int sx_dbg_read(const char *file, char *buf, size_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", SX_DEBUGFS, file);
+	return read_path(path, buf, len);
+}
+
+int sx_dbg_write(const char *file, const char *val)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", SX_DEBUGFS, file);
+	return write_path(path, val);
+}
+
+bool sx_dbg_available(void)
+{
+	struct stat st;
+
+	return stat(SX_DEBUGFS, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *sx_state(void)
+{
+	static char buf[32];
+
+	if (sx_read("state", buf, sizeof(buf)))
+		buf[0] = '\0';
+	return buf;
+}
+
+static int drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(SX_GID_NOGROUP) || setuid(SX_UID_NOBODY))
+		return -1;
+	return getuid() == SX_UID_NOBODY && geteuid() == SX_UID_NOBODY ? 0 : -1;
+}
+
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	int i;
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (CAP_SYS_ADMIN / 32 != i)
+			continue;
+		d[i].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+		d[i].permitted &= ~(1u << (CAP_SYS_ADMIN % 32));
+		d[i].inheritable &= ~(1u << (CAP_SYS_ADMIN % 32));
+	}
+	if (syscall(SYS_capset, &h, d))
+		return -1;
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	return d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32)) ? -1 : 0;
+}
+
+static int run_child(int (*drop)(void), int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (drop())
+			_exit(100);
+		_exit(fn(arg) & 0xff);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int sx_run_as_nobody(int (*fn)(void *arg), void *arg)
+{
+	return run_child(drop_to_nobody, fn, arg);
+}
+
+int sx_run_without_cap_sys_admin(int (*fn)(void *arg), void *arg)
+{
+	return run_child(drop_cap_sys_admin, fn, arg);
+}
+
+int sx_klog_mark(char *marker, size_t len)
+{
+	static unsigned int seq;
+	char line[160];
+
+	snprintf(marker, len, "stmexec-selftest-mark-%d-%u-%llu", (int)getpid(),
+		 ++seq, (unsigned long long)sx_now_ms());
+	snprintf(line, sizeof(line), "<6>%s\n", marker);
+	return write_path("/dev/kmsg", line);
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return true;
+	return false;
+}
+
+bool sx_klog_since(const char *marker, const char *needle1, const char *needle2)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *p, *line, *save = NULL;
+	bool found = false;
+	int n;
+
+	if (size <= 0)
+		size = 1 << 20;
+	buf = calloc(1, (size_t)size + 1);
+	if (!buf)
+		return false;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strstr(buf, marker);
+		if (p) {
+			for (line = strtok_r(p, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save)) {
+				if (contains_ci(line, needle1) &&
+				    (!needle2 || contains_ci(line, needle2))) {
+					found = true;
+					break;
+				}
+			}
+		}
+	}
+	free(buf);
+	return found;
+}
+
+static int get_list(int fd, unsigned long cmd, struct stmexec_range **out,
+		    uint32_t *n)
+{
+	struct stmexec_range_array a;
+	struct stmexec_range *r = NULL;
+	uint32_t cap = 256;
+	int tries, ret;
+
+	for (tries = 0; tries < 6; tries++) {
+		free(r);
+		r = calloc(cap, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		memset(&a, 0, sizeof(a));
+		a.ranges_ptr = (uintptr_t)r;
+		a.count = cap;
+		ret = sx_ioctl(fd, cmd, &a);
+		if (ret) {
+			free(r);
+			return ret;
+		}
+		if (a.count <= cap) {
+			*out = r;
+			*n = a.count;
+			return 0;
+		}
+		cap = a.count;
+	}
+	free(r);
+	return -EAGAIN;
+}
+
+int sx_list(int fd, struct stmexec_range **out, uint32_t *n)
+{
+	return get_list(fd, STMEXEC_LIST_RANGES, out, n);
+}
+
+int sx_bios(int fd, struct stmexec_range **out, uint32_t *n)
+{
+	return get_list(fd, STMEXEC_GET_BIOS_RESOURCES, out, n);
+}
+
+static int change(int fd, unsigned long cmd, const struct stmexec_range *r,
+		  uint32_t n, uint32_t *err_index, uint32_t *bios_index)
+{
+	struct stmexec_range_array a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.ranges_ptr = (uintptr_t)r;
+	a.count = n;
+	ret = sx_ioctl(fd, cmd, &a);
+	if (err_index)
+		*err_index = a.err_index;
+	if (bios_index)
+		*bios_index = a.bios_index;
+	return ret;
+}
+
+int sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
+	       uint32_t *err_index, uint32_t *bios_index)
+{
+	return change(fd, STMEXEC_PROTECT, r, n, err_index, bios_index);
+}
+
+int sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
+		 uint32_t *err_index)
+{
+	return change(fd, STMEXEC_UNPROTECT, r, n, err_index, NULL);
+}
+
+int sx_run(char *const argv[], char *out, size_t outlen, char *err,
+	   size_t errlen, int *exit_code)
+{
+	int po[2], pe[2], status;
+	size_t got[2] = { 0, 0 };
+	char *buf[2] = { out, err };
+	size_t cap[2] = { outlen, errlen };
+	struct pollfd p[2];
+	int open_fds = 2, i;
+	pid_t pid;
+
+	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	p[0].fd = po[0];
+	p[1].fd = pe[0];
+	p[0].events = p[1].events = POLLIN;
+	while (open_fds) {
+		if (poll(p, 2, 20000) <= 0)
+			break;	/* 20 s without output: give up, reap below */
+		for (i = 0; i < 2; i++) {
+			char tmp[4096];
+			ssize_t n;
+
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(p[i].fd, tmp, sizeof(tmp));
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			if (buf[i] && cap[i] > 1 && got[i] < cap[i] - 1) {
+				size_t room = cap[i] - 1 - got[i];
+				size_t c = (size_t)n < room ? (size_t)n : room;
+
+				memcpy(buf[i] + got[i], tmp, c);
+				got[i] += c;
+			}
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+		if (buf[i] && cap[i])
+			buf[i][got[i]] = '\0';
+	}
+	if (open_fds)
+		kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid)
+		return -ECHILD;
+	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return 0;
+}

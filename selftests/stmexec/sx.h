@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the stmexec selftests: load/unload the module with
+ * finit_module(2)/delete_module(2), sysfs/debugfs access, privilege drops.
+ * Every function returns 0 or -errno (never exits), so tests decide.
+ *
+ * Environment: STMEXEC_KO (default /lib/stmexec/stmexec.ko),
+ * STMEXEC_CLI (default /usr/bin/stmexec), STMEXEC_GOLDEN (default
+ * the "golden" directory next to the test binary).
+ */
+#ifndef SX_H
+#define SX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/stmexec.h>
+
+#define SX_DEV		"/dev/stmexec"
+#define SX_SYSFS	"/sys/class/misc/stmexec"
+#define SX_DEBUGFS	"/sys/kernel/debug/stmexec"
+#define SX_UID_NOBODY	65534
+#define SX_GID_NOGROUP	65534
+
+/*
+ * kselftest_harness.h of 6.1 still runs the test body after SKIP() in the
+ * fixture setup; every TEST_F whose setup can skip starts with this.
+ */
+#define SX_SETUP_SKIPPED() do { if (_metadata->skip) return; } while (0)
+
+const char *sx_ko_path(void);
+bool sx_loaded(void);
+int sx_load(const char *params);		/* finit_module */
+int sx_unload(void);				/* delete_module, bounded retry */
+/* Disable (if loaded) and unload; 0 if the module is gone afterwards. */
+int sx_ensure_unloaded(void);
+bool sx_cpu_has(const char *flag);		/* /proc/cpuinfo flags */
+int sx_online_cpus(void);
+int sx_online_list(char *buf, size_t len);	/* /sys/devices/system/cpu/online */
+
+int sx_open(void);				/* O_RDWR|O_CLOEXEC or -errno */
+int sx_ioctl(int fd, unsigned long cmd, void *arg);	/* 0 or -errno */
+int sx_status(int fd, struct stmexec_status *st);
+
+/* Paths are relative to SX_SYSFS (or absolute). Newlines stripped. */
+int sx_read(const char *attr, char *buf, size_t len);
+int sx_read_u64(const char *attr, uint64_t *v);
+int sx_write(const char *attr, const char *val);	/* -errno of write */
+int sx_dbg_read(const char *file, char *buf, size_t len);
+int sx_dbg_write(const char *file, const char *val);
+bool sx_dbg_available(void);
+
+/* State name via sysfs, "" on error. */
+const char *sx_state(void);
+
+/*
+ * Run @fn in a child with uid/gid 65534 and no supplementary groups
+ * (@arg passed through). Returns the child's exit code, or -1 if it died.
+ */
+int sx_run_as_nobody(int (*fn)(void *arg), void *arg);
+/* Run @fn in a child as root without CAP_SYS_ADMIN in any set. */
+int sx_run_without_cap_sys_admin(int (*fn)(void *arg), void *arg);
+
+/* Write a marker into the kernel log; sx_klog_since() finds text after it. */
+int sx_klog_mark(char *marker, size_t len);
+bool sx_klog_since(const char *marker, const char *needle1, const char *needle2);
+
+/* LIST_RANGES into a malloc'ed array (*n entries); 0 or -errno. */
+int sx_list(int fd, struct stmexec_range **out, uint32_t *n);
+int sx_bios(int fd, struct stmexec_range **out, uint32_t *n);
+/* PROTECT/UNPROTECT @n ranges; err_index and bios_index out (may be NULL). */
+int sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
+	       uint32_t *err_index, uint32_t *bios_index);
+int sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
+		 uint32_t *err_index);
+
+/* Run a command with argv, capture stdout+stderr (each up to len-1). */
+int sx_run(char *const argv[], char *out, size_t outlen, char *err,
+	   size_t errlen, int *exit_code);
+
+uint64_t sx_now_ms(void);
+
+#endif /* SX_H */

@@ -14,6 +14,7 @@
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>

@@ -27,6 +27,7 @@
 #include "stmexec.h"
 
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -58,7 +59,7 @@ struct stmexec_log {
 	void *req;			/* request page below 4 GiB */
 
 	/* drainer, under drain_lock */
-	struct mutex drain_lock;
+	struct mutex drain_lock;	/* pages, reader state */
 	bool draining;			/* pages valid and owned by the STM */
 	struct stm_log_reader rd;
 	struct stm_log_scratch *scratch;
@@ -75,7 +76,7 @@ struct stmexec_log {
 	struct stmexec_log_record gap;	/* accumulated loss not yet queued */
 	u64 records, dropped, wrapped;
 
-	struct mutex read_lock;
+	struct mutex read_lock;		/* one consumer at a time */
 	wait_queue_head_t wq;
 
 	struct delayed_work work;

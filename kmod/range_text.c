@@ -163,7 +163,7 @@ int stmexec_range_parse(struct stmexec *sx, const char *buf,
 			struct stmexec_range *r)
 {
 	static const char usage[] =
-		"expected e.g. 'mem 0x100000+2M deny=w', 'io 0x60-0x64 deny=rw', 'msr 0x1a0 deny=rw' or 'pci 00:1f.0 deny=rw'";
+		"e.g. 'mem 0x100000+2M deny=w', 'io 0x60-0x64 deny=rw', 'msr 0x1a0', 'pci 00:1f.0'";
 	char copy[RANGE_TEXT_MAX], *s = copy, *tok;
 	bool have_deny = false;
 	u32 t;

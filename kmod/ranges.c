@@ -356,11 +356,6 @@ static int cmp_u32_by_key(const void *a, const void *b, const void *priv)
 	return *(const u32 *)a < *(const u32 *)b ? -1 : 1;
 }
 
-static void swap_u32(void *a, void *b, int size)
-{
-	swap(*(u32 *)a, *(u32 *)b);
-}
-
 /*
  * Duplicates inside the request (same type and extent) and MEM/MMIO
  * overlaps inside it: -EEXIST naming both entries.
@@ -381,7 +376,7 @@ static int check_request_dups(struct stmexec *sx,
 		return stmexec_fail(sx, -ENOMEM, "no memory to sort the request");
 	for (i = 0; i < n; i++)
 		idx[i] = i;
-	sort_r(idx, n, sizeof(*idx), cmp_u32_by_key, swap_u32, req);
+	sort_r(idx, n, sizeof(*idx), cmp_u32_by_key, NULL, req);
 
 	for (i = 0; i < n; i++) {
 		const struct stmexec_range *r = &req[idx[i]];

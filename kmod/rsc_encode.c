@@ -8,6 +8,7 @@
 #include "stmexec.h"
 
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -187,7 +188,7 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		bytes += (size_t)seg_nodes(&seg[i]) * seg_node_size(&seg[i]);
 	nodes = kvmalloc(bytes, GFP_KERNEL);
 	chunk = kvcalloc(bytes / (CHUNK_BYTES / 2) + 2, sizeof(*chunk),
-			  GFP_KERNEL);
+			 GFP_KERNEL);
 	if (!nodes || !chunk) {
 		ret = stmexec_fail(sx, -ENOMEM,
 				   "no memory for %zu bytes of STM descriptors",

@@ -103,6 +103,7 @@ struct stmexec_status {
 #define STMEXEC_RANGE_PCI	5	/* pci_*: function; base 0, length 0x1000 */
 #define STMEXEC_RANGE_TRAPPED_IO 6	/* only in the BIOS list */
 #define STMEXEC_RANGE_ALL	7	/* only in the BIOS list */
+#define STMEXEC_RANGE_REGISTER	8	/* only in log records: addr = CRn */
 
 /*
  * Access bits. In protection requests they name the accesses DENIED to SMM

@@ -44,6 +44,20 @@ static void describe(const struct stmexec_log_record *rec, char *buf, size_t len
 	case STMEXEC_RANGE_MSR:
 		snprintf(buf, len, "msr 0x%llx access=%s", addr, access_str(rec->access, a));
 		break;
+	case STMEXEC_RANGE_PCI:
+		/* addr is ECAM-style: bus << 20 | dev << 15 | fn << 12 | reg */
+		snprintf(buf, len, "pci %02llx:%02llx.%llx reg 0x%llx+0x%llx access=%s",
+			 (addr >> 20) & 0xff, (addr >> 15) & 0x1f, (addr >> 12) & 7,
+			 addr & 0xfff, l, access_str(rec->access, a));
+		break;
+#ifdef STMEXEC_RANGE_REGISTER
+	case STMEXEC_RANGE_REGISTER:
+		snprintf(buf, len, "register cr%llu access=%s", addr, access_str(rec->access, a));
+		break;
+#endif
+	case STMEXEC_RANGE_ALL:
+		snprintf(buf, len, "all access=%s", access_str(rec->access, a));
+		break;
 	default:
 		snprintf(buf, len, "%s 0x%llx+0x%llx access=%s", range_type_name(rec->rsc_type),
 			 addr, l, access_str(rec->access, a));
@@ -351,7 +365,12 @@ int cmd_log(struct opts *o, int argc, char **argv)
 		json_obj_end(&j);
 		json_end(&j);
 	} else if (!o->json && got == 0 && !o->follow) {
+		char ev[32];
+
 		printf("no new log records\n");
+		if (sysfs_read("log/events_enabled", ev, sizeof(ev)) == 0 &&
+		    (!strcmp(ev, "0x0") || !strcmp(ev, "0")))
+			msg("note: the event log is not set up: 'stmexec log setup' then 'stmexec log start' (the monitor must be on)");
 	}
 	free(buf);
 	return EX_OK;

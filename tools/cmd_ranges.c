@@ -170,7 +170,7 @@ static int list(struct opts *o, int argc, char **argv, bool bios)
 	for (i = 0; i < n; i++) {
 		if (bios) {
 			format_bios(&r[i], text, sizeof(text));
-			printf("[%u] %s\n", r[i].index, text);
+			printf("%u: %s\n", r[i].index, text);
 		} else {
 			format_range(&r[i], text, sizeof(text));
 			printf("%s%s\n", text, r[i].flags & STMEXEC_RF_POLICY ? "  # policy" : "");

@@ -232,6 +232,9 @@ const char *range_type_name(uint32_t type)
 	case STMEXEC_RANGE_PCI: return "pci";
 	case STMEXEC_RANGE_TRAPPED_IO: return "trapped-io";
 	case STMEXEC_RANGE_ALL: return "all";
+#ifdef STMEXEC_RANGE_REGISTER
+	case STMEXEC_RANGE_REGISTER: return "register";
+#endif
 	}
 	return "?";
 }

@@ -501,10 +501,10 @@ static void test_json_escape_fuzz(void)
 {
 	char in[64], out[64 * 6 + 3], err[128];
 	unsigned int seed = 12345;
-	int i, j, bad = 0;
+	int i, j, nbad = 0;
 
 	begin("json_escape output always valid (20000 random byte strings)");
-	for (i = 0; i < 20000 && bad < 5; i++) {
+	for (i = 0; i < 20000 && nbad < 5; i++) {
 		int n = (int)(rand_r(&seed) % 63);
 
 		for (j = 0; j < n; j++) {
@@ -518,7 +518,7 @@ static void test_json_escape_fuzz(void)
 		in[n] = '\0';
 		json_escape(in, out, sizeof(out));
 		if (jsonv_check(out, strlen(out), err, sizeof(err))) {
-			bad++;
+			nbad++;
 			CHECK(false, "escaped '%s' invalid: %s", out, err);
 		}
 	}

@@ -150,9 +150,9 @@ static void slot_range(unsigned int w, unsigned int k, struct stmexec_range *r)
 }
 
 /*
- * The sysfs `protect`/`unprotect` line for one range, in the format of
- * Documentation/ABI/testing/sysfs-class-misc-stmexec. Returns 0, or -1 if
- * this range cannot be written through sysfs.
+ * The sysfs `protect`/`unprotect` line for one range, in the range text
+ * form (kmod/range_text.c, tools/parse.c): "mem|io BASE+SIZE deny=ACC".
+ * Returns 0, or -1 if this range cannot be written through sysfs.
  */
 static int sysfs_range_line(const struct stmexec_range *r, char *buf,
 			    size_t len)
@@ -171,7 +171,7 @@ static int sysfs_range_line(const struct stmexec_range *r, char *buf,
 	if (r->access & STMEXEC_ACC_X)
 		acc[n++] = 'x';
 	acc[n] = 0;
-	snprintf(buf, len, "%s 0x%llx 0x%llx %s\n", tn[r->type],
+	snprintf(buf, len, "%s 0x%llx+0x%llx deny=%s\n", tn[r->type],
 		 (unsigned long long)r->base, (unsigned long long)r->length,
 		 acc);
 	return 0;

@@ -54,7 +54,7 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
-	bench fuzz guest clean check-bochs debug-kernel check-debug
+	bench fuzz guest shell clean check-bochs debug-kernel check-debug
 
 all: modules tools selftests stm-image
 
@@ -71,6 +71,7 @@ help:
 	@echo "  bench           stm-image benchmark and in-guest /tests/*_bench (BENCH_SMP='$(BENCH_SMP)')"
 	@echo "  fuzz            make -C stm-image fuzz FUZZ_TIME=$(FUZZ_TIME)"
 	@echo "  guest CMD=...   boot the default (or KVER=) kernel and run CMD in the guest"
+	@echo "  shell           an interactive shell in the guest (Ctrl-A X quits)"
 	@echo "  kernels         list the usable kernels and the default"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
@@ -135,6 +136,9 @@ demo: deps
 guest:
 	@test -n "$(CMD)" || { echo "usage: make guest CMD='shell commands' [KVER=6.1] [SMP=2]"; exit 2; }
 	@$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $(or $(SMP),2) --cmd '$(CMD)'
+
+shell:
+	@$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $(or $(SMP),2) --interactive
 
 bench: all
 	@if [ -f stm-image/Makefile ] && $(MAKE) -C stm-image -pRrq : 2>/dev/null | grep -q '^bench:'; then \

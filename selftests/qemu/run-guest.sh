@@ -23,6 +23,8 @@
 #   --allow-warnings   do not fail on kernel Oops/BUG/WARNING/... lines
 #   --quiet            do not stream the console to stdout
 #   --show-dmesg       also stream the kernel log dumped at the end
+#   --interactive      the terminal is the guest console (default command:
+#                      a shell; Ctrl-A X quits QEMU); no watchdog
 #
 # Exit status: the guest's (from the STMEXEC-GUEST-EXIT=<rc> marker that
 # /init prints), or 124 watchdog timeout, 125 the guest died without the
@@ -35,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export TOP=${TOP:-$(cd "$here/../.." && pwd)}
 
 kspec='' smp=2 mem=1024 timeout=120 append='' qemu_extra='' cpu=max
-log='' cmd='' script='' allow_warn=0 quiet=0 show_dmesg=0
+log='' cmd='' script='' allow_warn=0 quiet=0 show_dmesg=0 interactive=0
 mkargs=()
 
 usage() {
@@ -63,11 +65,15 @@ while [ $# -gt 0 ]; do
 	--allow-warnings) allow_warn=1 ;;
 	--quiet) quiet=1 ;;
 	--show-dmesg) show_dmesg=1 ;;
+	--interactive) interactive=1 ;;
 	-h | --help) usage ;;
 	*) echo "run-guest: unknown argument '$1'" >&2; usage ;;
 	esac
 	shift
 done
+if [ "$interactive" = 1 ] && [ -z "$cmd$script" ]; then
+	cmd='echo "guest shell: exit (or Ctrl-D) powers off; Ctrl-A X kills QEMU"; setsid cttyhack sh'
+fi
 [ -n "$cmd" ] || [ -n "$script" ] || { echo "run-guest: give --cmd or --script" >&2; usage; }
 [ -z "$cmd" ] || [ -z "$script" ] || die "give only one of --cmd and --script"
 [ -z "$script" ] || [ -r "$script" ] || die "cannot read --script $script"
@@ -119,26 +125,39 @@ mkdir -p "$(dirname "$log")"
 # must refuse in this guest.
 # shellcheck disable=SC2206,SC2054 # --qemu-extra is split on purpose
 qargs=(-accel tcg,thread=multi -M pc -cpu "$cpu" -smp "$smp" -m "$mem"
-	-nodefaults -no-user-config -nographic -no-reboot
-	-serial stdio -monitor none -net none
+	-nodefaults -no-user-config -nographic -no-reboot -net none
 	-kernel "$kernel" -initrd "$work/initramfs.gz"
 	-append "console=ttyS0 panic=-1 quiet loglevel=4 printk.time=1 $append"
 	$qemu_extra)
 
-echo "run-guest: booting $kver (-smp $smp, -m $mem, timeout ${timeout}s)" >&2
-start=$(date +%s.%N)
-
 # Carriage returns and the firmware's terminal escapes (clear screen...).
 clean='s/\r//g; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g'
+start=$(date +%s.%N)
 
-# Console -> log file; a filter streams it to stdout (without the kernel log
-# dumped at the end unless --show-dmesg).
-"$qemu" "${qargs[@]}" </dev/null >"$work/console.raw" 2>&1 &
+if [ "$interactive" = 1 ]; then
+	echo "run-guest: booting $kver (-smp $smp, -m $mem), interactive; console log: $log" >&2
+	# The terminal is the serial console, multiplexed with the monitor
+	# (Ctrl-A C); QEMU also copies the console into the log.
+	rc_qemu=0
+	"$qemu" "${qargs[@]}" -chardev "stdio,id=con,mux=on,signal=off,logfile=$log" \
+		-serial chardev:con -mon chardev=con || rc_qemu=$?
+	sed -i "$clean" "$log"
+	marker=$(grep -E '^STMEXEC-GUEST-EXIT=[0-9]+$' "$log" | tail -n 1 || true)
+	[ -n "$marker" ] || { echo "run-guest: QEMU ended (exit $rc_qemu) without the guest's exit marker" >&2; exit 125; }
+	exit "${marker#STMEXEC-GUEST-EXIT=}"
+fi
+
+echo "run-guest: booting $kver (-smp $smp, -m $mem, timeout ${timeout}s); console log: $log" >&2
+
+# QEMU writes the raw console into the log file (readable with tail -f
+# while the guest runs; cleaned up at the end); a filter streams it to
+# stdout, without the kernel log dumped at the end unless --show-dmesg.
+"$qemu" "${qargs[@]}" -serial stdio -monitor none </dev/null >"$log" 2>&1 &
 qpid=$!
 # Not a pipe into the filter: a pipe would make the watchdog wait on the
 # filter. QEMU writes to a file; tail follows it until QEMU is gone.
 if [ "$quiet" = 0 ]; then
-	tail -s 0.1 -n +1 -f --pid="$qpid" "$work/console.raw" | sed -u "$clean" |
+	tail -s 0.1 -n +1 -f --pid="$qpid" "$log" | sed -u "$clean" |
 		awk -v show="$show_dmesg" '
 			/^STMEXEC-DMESG-BEGIN/ { if (!show) { hide = 1; print "(kernel log of the run: see the log file)"; fflush() } }
 			!hide { print; fflush() }
@@ -163,7 +182,7 @@ wait "$qpid" 2>/dev/null || rc_qemu=$?
 qpid=''
 [ "$quiet" = 1 ] || wait "$tpid" 2>/dev/null || true
 end=$(date +%s.%N)
-sed "$clean" "$work/console.raw" >"$log"
+sed -i "$clean" "$log"
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 
 if [ "$timed_out" = 1 ]; then

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * STM entry: the GDT the MSEG header points at, and the code the CPU runs
+ * when an executive monitor's VMCALL activates dual-monitor treatment
+ * (EIP = MSEG + EipOffset).
+ *
+ * State on arrival (SDM 34.15.6, stm-interface.md 1.4): IA-32e mode, CPL 0,
+ * CS = CsSelector, SS/DS/ES/FS/GS = CS + 8, GDTR from the header, paging on
+ * with CR3 = MSEG + Cr3Offset (4 GiB identity map built by the loader),
+ * RFLAGS = 2 (IF = 0, DF = 0), RSP = MSEG + EspOffset.  Every other general
+ * purpose register still holds the caller's value: EAX is the VMCALL number,
+ * EBX/ECX/EDX its arguments.
+ *
+ * Position independent: the image runs at whatever MSEG base the firmware
+ * chose; all references are RIP-relative and C pointers in data are fixed
+ * up by stm_apply_relocs() on the first arrival.
+ */
+#include "stm_image.h"
+
+/* Values the builder (stmimg build) reads from the symbol table, so that
+ * the header and the code cannot disagree. */
+	.globl	stm_cfg_stack_size
+	.set	stm_cfg_stack_size, STM_STACK_SIZE
+	.globl	stm_cfg_heap_size
+	.set	stm_cfg_heap_size, STM_HEAP_SIZE
+	.globl	stm_cfg_cs_selector
+	.set	stm_cfg_cs_selector, STM_SEL_CODE64
+	.globl	stm_cfg_max_cpus
+	.set	stm_cfg_max_cpus, STM_MAX_CPUS
+
+/* ------------------------------------------------------------------ */
+/* GDT at MSEG + 0x1000 (GdtrBaseOffset), same selectors as GenStm     */
+/* ------------------------------------------------------------------ */
+	.section .stm_gdt, "a"
+	.balign	8
+	.globl	stm_gdt
+stm_gdt:
+	.quad	0			/* 0x00 null */
+	.quad	0			/* 0x08 null (a CsSelector of 0 means 0x08) */
+	.quad	0x00CF9B000000FFFF	/* 0x10 32-bit code, flat, ring 0 */
+	.quad	0x00CF93000000FFFF	/* 0x18 32-bit data, flat, ring 0 */
+	.quad	0			/* 0x20 null */
+	.quad	0x0000890000000067	/* 0x28 64-bit TSS, limit 0x67; base set by C */
+	.quad	0			/* 0x30 TSS base 63:32 */
+	.quad	0x00AF9B000000FFFF	/* 0x38 64-bit code: L=1 D=0 (CsSelector) */
+	.quad	0x00CF93000000FFFF	/* 0x40 data, flat (CsSelector + 8) */
+	.globl	stm_gdt_end
+stm_gdt_end:
+
+/* ------------------------------------------------------------------ */
+/* Entry (EipOffset)                                                   */
+/* ------------------------------------------------------------------ */
+	.section .text.stm_entry, "ax"
+	.code64
+	.globl	stm_entry
+	.type	stm_entry, @function
+stm_entry:
+	/*
+	 * Claim a per-CPU stack by arrival order, as the reference STM does:
+	 * lock xadd on the 32-bit counter at MSEG + EspOffset (where RSP
+	 * points now; the loader zeroed it).  CPU i gets the stack whose top
+	 * is MSEG + EspOffset + (i + 1) * STM_STACK_SIZE.  To keep RAX intact
+	 * for C, it is parked in a scratch slot guarded by a spin lock; all
+	 * addressing is RIP-relative or through RSP, so no other register is
+	 * touched.
+	 */
+1:	lock btsl $0, stm_entry_lock(%rip)
+	jnc	2f
+	pause
+	jmp	1b
+2:	movq	%rax, stm_entry_scratch(%rip)
+	movl	$1, %eax
+	lock xaddl %eax, (%rsp)		/* eax = arrival index */
+	cmpl	$STM_MAX_CPUS, %eax
+	jae	stm_too_many_cpus
+	incl	%eax
+	imulq	$STM_STACK_SIZE, %rax, %rax
+	addq	%rax, %rsp		/* top of this CPU's stack */
+	pushq	%rax			/* frame->claim */
+	movq	stm_entry_scratch(%rip), %rax
+	movl	$0, stm_entry_lock(%rip)
+
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	cld
+	movq	%rsp, %rdi		/* struct stm_entry_frame *, 16-aligned */
+	call	stm_c_entry
+
+	/*
+	 * Minimal runtime: there is no return path to the executive monitor
+	 * yet (that needs the SMI-transfer VMCS and VMLAUNCH, the STM-runtime
+	 * issue).  Stop here with the status in EAX; it is also recorded in
+	 * stm_cpu_status[].
+	 */
+	.globl	stm_halt
+stm_halt:
+	cli
+	hlt
+	jmp	stm_halt
+
+stm_too_many_cpus:
+	movl	$0, stm_entry_lock(%rip)
+	movl	$STM_ERROR_OUT_OF_RESOURCES_ASM, %eax
+	jmp	stm_halt
+	.size	stm_entry, . - stm_entry
+
+	.section .data.stm_entry, "aw"
+	.balign	8
+stm_entry_scratch:
+	.quad	0
+stm_entry_lock:
+	.long	0
+	.long	0
+
+	.section .note.GNU-stack, "", @progbits

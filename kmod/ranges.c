@@ -566,10 +566,11 @@ static void ev_add_held(struct sx_diff *d, struct stmexec_ranges *rs,
 
 /*
  * Tell the STM the difference @req makes (adding when @protect, else the
- * held entries marked ->removing go away). 0 if the STM accepted or there
- * was nothing to tell it.
+ * held entries @rm go away), against the held set - or, when @fresh, against
+ * nothing (the STM just started and holds nothing; @req is the held set).
+ * 0 if the STM accepted or there was nothing to tell it.
  */
-static int apply_diff(struct stmexec *sx, bool protect,
+static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 		      const struct stmexec_range *req, u32 n,
 		      struct sx_held **rm)
 {
@@ -596,7 +597,7 @@ static int apply_diff(struct stmexec *sx, bool protect,
 			       rm[i]->start, rm[i]->last, rm[i]->r.access, 1, 0);
 		}
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !fresh; i++) {
 		const struct stmexec_range *r = protect ? &req[i] : &rm[i]->r;
 
 		range_key(r, &s, &l);
@@ -670,7 +671,7 @@ int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
 		}
 	}
 
-	ret = apply_diff(sx, true, req, n, NULL);
+	ret = apply_diff(sx, true, false, req, n, NULL);
 	if (ret)
 		goto out_free;
 
@@ -774,7 +775,7 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 
 	/* While off the STM holds nothing: only the held set changes. */
 	if (sx->state == STMEXEC_STATE_ON) {
-		ret = apply_diff(sx, false, NULL, n, rm);
+		ret = apply_diff(sx, false, false, NULL, n, rm);
 		if (ret)
 			goto out;
 	}
@@ -863,7 +864,7 @@ int stmexec_ranges_on_start(struct stmexec *sx)
 				   txt, bios_index);
 		goto out;
 	}
-	ret = apply_diff(sx, true, all, n, NULL);
+	ret = apply_diff(sx, true, true, all, n, NULL);
 	if (ret)
 		stmexec_fail(sx, ret,
 			     "the STM refused to re-apply the %u protected ranges (%pe); enable failed",

@@ -215,8 +215,9 @@ TEST_F(lc, enable_disable)
 	EXPECT_STREQ(self->cpulist, buf);
 	ASSERT_EQ(0, sx_status(self->fd, &st));
 	EXPECT_EQ(0, st.last_errno);
-	if (variant->backend_id == STMEXEC_BACKEND_SIM)
+	if (variant->backend_id == STMEXEC_BACKEND_SIM) {
 		EXPECT_EQ(STMEXEC_LAUNCH_SIM, st.launch_mode);
+	}
 	ASSERT_EQ(0, sx_read("launch_mode", buf, sizeof(buf)));
 	EXPECT_STRNE("", buf);
 

@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,4 +503,227 @@ int sx_run(char *const argv[], char *out, size_t outlen, char *err,
 		return -ECHILD;
 	*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return 0;
+}
+
+unsigned int sx_phys_bits(void)
+{
+	char line[512];
+	unsigned int bits = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':');
+
+		if (!strncmp(line, "address sizes", 13) && c &&
+		    sscanf(c + 1, "%u bits physical", &bits) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	return bits ? bits : 36;
+}
+
+static bool same_space(uint32_t a, uint32_t b)
+{
+	bool pa = a == STMEXEC_RANGE_MEM || a == STMEXEC_RANGE_MMIO;
+	bool pb = b == STMEXEC_RANGE_MEM || b == STMEXEC_RANGE_MMIO;
+	bool ia = a == STMEXEC_RANGE_IO || a == STMEXEC_RANGE_TRAPPED_IO;
+	bool ib = b == STMEXEC_RANGE_IO || b == STMEXEC_RANGE_TRAPPED_IO;
+
+	return (pa && pb) || (ia && ib) || a == b;
+}
+
+bool sx_bios_overlap(const struct stmexec_range *bios, uint32_t n,
+		     uint32_t type, uint64_t base, uint64_t len)
+{
+	uint64_t last = base + len - 1;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct stmexec_range *b = &bios[i];
+		uint64_t bs, bl;
+
+		if (b->type == STMEXEC_RANGE_ALL && !(b->flags & STMEXEC_RF_IGNORED))
+			return true;
+		if (!same_space(type, b->type))
+			continue;
+		if (type == STMEXEC_RANGE_PCI) {
+			uint64_t key = ((uint64_t)b->pci_bus << 8) |
+				       ((uint64_t)b->pci_dev << 3) | b->pci_fn;
+
+			if (key == base)
+				return true;
+			continue;
+		}
+		if (type == STMEXEC_RANGE_MSR) {
+			if (b->base == base)
+				return true;
+			continue;
+		}
+		bs = b->base;
+		bl = b->length ? b->base + b->length - 1 : b->base;
+		if (bl < bs)
+			bl = UINT64_MAX;
+		if (base <= bl && bs <= last)
+			return true;
+	}
+	return false;
+}
+
+int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base)
+{
+	static const uint64_t msrs[] = { 0x1a0, 0x10, 0x3a, 0x1b, 0x277, 0xc0000080,
+					 0xc0000081, 0x8b, 0x600, 0x1d9 };
+	struct stmexec_range *bios = NULL, *held = NULL;
+	uint32_t nb = 0, nh = 0, i;
+	uint64_t b, max;
+	int ret = -ENOSPC;
+	size_t k;
+
+	if (sx_bios(fd, &bios, &nb))
+		nb = 0;
+	if (sx_list(fd, &held, &nh))
+		nh = 0;
+#define FREE(t, x, l) (!sx_bios_overlap(bios, nb, t, x, l) && !sx_bios_overlap(held, nh, t, x, l))
+	switch (type) {
+	case STMEXEC_RANGE_MEM:
+	case STMEXEC_RANGE_MMIO:
+		max = 1ULL << sx_phys_bits();
+		/* above the guest's RAM and below 4 GiB first, then higher */
+		for (b = 0x40000000ULL; b + len <= max; b += 0x1000000ULL) {
+			if (FREE(type, b, len)) {
+				*base = b;
+				ret = 0;
+				break;
+			}
+		}
+		break;
+	case STMEXEC_RANGE_IO:
+		for (b = 0x300; b + len <= 0x10000; b += 0x10) {
+			if (FREE(type, b, len)) {
+				*base = b;
+				ret = 0;
+				break;
+			}
+		}
+		break;
+	case STMEXEC_RANGE_MSR:
+		for (k = 0; k < sizeof(msrs) / sizeof(msrs[0]); k++) {
+			if (FREE(type, msrs[k], 1)) {
+				*base = msrs[k];
+				ret = 0;
+				break;
+			}
+		}
+		break;
+	case STMEXEC_RANGE_PCI:
+		for (i = 0; i < 0x100 * 32; i++) {
+			b = ((uint64_t)(0x40 + i / 32) & 0xff) << 8 | (uint64_t)(i % 32) << 3;
+			if (FREE(type, b, 1)) {
+				*base = b;
+				ret = 0;
+				break;
+			}
+		}
+		break;
+	}
+#undef FREE
+	free(bios);
+	free(held);
+	return ret;
+}
+
+struct stmexec_range sx_range(uint32_t type, uint64_t base, uint64_t len,
+			      uint32_t deny)
+{
+	struct stmexec_range r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.access = deny;
+	if (type == STMEXEC_RANGE_PCI) {
+		r.pci_bus = (uint8_t)(base >> 8);
+		r.pci_dev = (uint8_t)((base >> 3) & 0x1f);
+		r.pci_fn = (uint8_t)(base & 7);
+		r.base = 0;
+		r.length = 0x1000;
+	} else {
+		r.base = base;
+		r.length = type == STMEXEC_RANGE_MSR ? 1 : len;
+	}
+	return r;
+}
+
+int sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring)
+{
+	struct stmexec_log_setup ls;
+	int ret;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.pages = pages;
+	ls.event_mask = mask;
+	ls.ring_records = ring;
+	ret = sx_ioctl(fd, STMEXEC_LOG_SETUP, &ls);
+	if (ret)
+		return ret;
+	return sx_ioctl(fd, STMEXEC_LOG_START, NULL);
+}
+
+int sx_read_records(int fd, struct stmexec_log_record *out, int max,
+		    int want, int timeout_ms)
+{
+	uint64_t deadline = sx_now_ms() + (uint64_t)timeout_ms;
+	int got = 0, fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	while (got < want && got < max) {
+		ssize_t n = read(fd, out + got, (size_t)(max - got) * sizeof(*out));
+
+		if (n > 0) {
+			if (n % (ssize_t)sizeof(*out)) {
+				got = -EPROTO;
+				break;
+			}
+			got += (int)(n / (ssize_t)sizeof(*out));
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			got = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		{
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			int64_t left = (int64_t)(deadline - sx_now_ms());
+
+			if (left <= 0 || (int64_t)deadline < (int64_t)sx_now_ms())
+				break;
+			poll(&p, 1, (int)(left > 100 ? 100 : left));
+		}
+		if (sx_now_ms() >= deadline)
+			break;
+	}
+	if (!(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl);
+	return got;
+}
+
+int sx_drain_records(int fd, struct stmexec_log_record *out, int max)
+{
+	return sx_read_records(fd, out, max, max, 0);
+}
+
+int sx_inject(const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return sx_dbg_write("inject", buf);
 }

@@ -81,4 +81,41 @@ int sx_run(char *const argv[], char *out, size_t outlen, char *err,
 
 uint64_t sx_now_ms(void);
 
+/* CPU physical address width (/proc/cpuinfo "address sizes"), 36 if unknown. */
+unsigned int sx_phys_bits(void);
+
+/*
+ * Does a request of @type over [base, base+len) touch a BIOS descriptor
+ * (any access)? Conservative version of the kernel's rule (kmod/ranges.c):
+ * same space, extents intersect, or an "all" descriptor.
+ */
+bool sx_bios_overlap(const struct stmexec_range *bios, uint32_t n,
+		     uint32_t type, uint64_t base, uint64_t len);
+/*
+ * Find a free extent of @len for @type (mem/mmio: bytes, io: ports,
+ * msr: 1, pci: BDF in *base as bus << 8 | dev << 3 | fn) that no BIOS
+ * descriptor and no range in @avoid (n_avoid entries) touches. 0 or -ENOSPC.
+ */
+int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base);
+
+/* A range, filled in: mem/mmio/io/msr base+len, pci from a BDF key. */
+struct stmexec_range sx_range(uint32_t type, uint64_t base, uint64_t len,
+			      uint32_t deny);
+
+/* LOG_SETUP(pages, mask, ring) + LOG_START; 0 or -errno. */
+int sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring);
+/*
+ * Read records until @want arrived or @timeout_ms passed (poll(2) with a
+ * timeout; @fd may be blocking or not). Returns the number read (<= max)
+ * or -errno.
+ */
+int sx_read_records(int fd, struct stmexec_log_record *out, int max,
+		    int want, int timeout_ms);
+/* Read everything available now (non-blocking drain). */
+int sx_drain_records(int fd, struct stmexec_log_record *out, int max);
+
+/* Write to debugfs "inject", e.g. "mem 0x1000 8 w"; 0 or -errno. */
+__attribute__((format(printf, 1, 2)))
+int sx_inject(const char *fmt, ...);
+
 #endif /* SX_H */

@@ -41,11 +41,12 @@ static uint64_t stm_ld64(const uint8_t *p)
  * base after a teardown, is idempotent.  stmimg build has checked that the
  * table holds nothing else.
  */
-void stm_apply_relocs(uint8_t *base)
+void stm_apply_relocs(uint8_t *base, const uint8_t *rela,
+		      const uint8_t *rela_end)
 {
 	const uint8_t *r;
 
-	for (r = __stm_rela_start; r + 24 <= __stm_rela_end; r += 24) {
+	for (r = rela; r + 24 <= rela_end; r += 24) {
 		uint64_t off = stm_ld64(r);
 		uint64_t info = stm_ld64(r + 8);
 		uint64_t addend = stm_ld64(r + 16);
@@ -106,7 +107,8 @@ uint32_t stm_c_entry(struct stm_entry_frame *f)
 
 	if (cpu == 0) {
 		if (stm_relocated_base != base) {
-			stm_apply_relocs((uint8_t *)(uintptr_t)base);
+			stm_apply_relocs((uint8_t *)(uintptr_t)base,
+					 __stm_rela_start, __stm_rela_end);
 			stm_fixup_tss();
 			__atomic_store_n(&stm_relocated_base, base,
 					 __ATOMIC_RELEASE);

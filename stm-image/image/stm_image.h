@@ -73,16 +73,18 @@ extern struct stm_cpu_status stm_cpu_status[STM_MAX_CPUS];
 extern volatile uint64_t stm_relocated_base;
 
 uint32_t stm_c_entry(struct stm_entry_frame *f);
-void stm_apply_relocs(uint8_t *base);
+void stm_apply_relocs(uint8_t *base, const uint8_t *rela,
+		      const uint8_t *rela_end);
 /* The arrival-order policy of the minimal runtime (pure, unit-tested). */
 uint32_t stm_first_call_status(uint32_t cpu, uint32_t eax, uint32_t *bsp_done);
 
+#pragma GCC visibility pop
+
+/* Outside the pragma: host builds of runtime.c (tests) bind them to libc. */
 void *memcpy(void *d, const void *s, __SIZE_TYPE__ n);
 void *memset(void *d, int c, __SIZE_TYPE__ n);
 void *memmove(void *d, const void *s, __SIZE_TYPE__ n);
 int memcmp(const void *a, const void *b, __SIZE_TYPE__ n);
-
-#pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */
 
 #endif /* STM_IMAGE_H */

@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec violation-log selftests (sim backend, SMM accesses injected
+ * through debugfs "inject"): N injected violations give exactly N
+ * protection-exception records in serial order; an overflowed STM log is
+ * counted in "wrapped" and marked by a gap record; a full kernel ring is
+ * counted in "dropped" and marked by a gap record; poll(2)/select(2) and a
+ * blocking read(2) wake up; O_NONBLOCK gives EAGAIN; two concurrent
+ * readers get every record exactly once overall; LOG_* errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sx.h"
+
+#define EVT_BIT(t)	(1u << (t))
+#define MASK_EXC	EVT_BIT(STMEXEC_EVT_PROTECTION_EXCEPTION)
+#define MAXREC		2048
+
+FIXTURE(lg) {
+	int fd;
+	uint64_t page;		/* a protected (deny=w) page */
+	struct stmexec_log_record *rec;
+};
+
+FIXTURE_SETUP(lg)
+{
+	struct stmexec_range r;
+	int ret;
+
+	self->fd = -1;
+	self->rec = calloc(MAXREC, sizeof(*self->rec));
+	ASSERT_NE(NULL, self->rec);
+	ASSERT_EQ(0, sx_ensure_unloaded());
+	ret = sx_load("backend=sim");
+	ASSERT_EQ(0, ret) {
+		TH_LOG("load backend=sim: %s", strerror(-ret));
+	}
+	self->fd = sx_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	if (!sx_dbg_available())
+		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x10000, &self->page));
+	r = sx_range(STMEXEC_RANGE_MEM, self->page, 0x1000, STMEXEC_ACC_W);
+	ASSERT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
+}
+
+FIXTURE_TEARDOWN(lg)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	free(self->rec);
+	EXPECT_EQ(0, sx_ensure_unloaded());
+}
+
+static int inject_writes(uint64_t page, int n)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = sx_inject("mem 0x%llx 8 w", (unsigned long long)(page + (uint64_t)(i % 512) * 8));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static uint64_t attr_u64(const char *a)
+{
+	uint64_t v = ~0ULL;
+
+	sx_read_u64(a, &v);
+	return v;
+}
+
+/*
+ * Check that @rec[0..n) is a contiguous serial stream (gap records cover
+ * their lost serials). Returns the number of serials covered, -1 if not
+ * contiguous; *lost, *gaps and *wrapped_gaps summarise the gap records.
+ */
+static long stream_check(const struct stmexec_log_record *rec, int n, uint64_t *lost,
+			 int *gaps, int *wrapped_gaps, char *why, size_t whylen)
+{
+	uint64_t next = 0, covered = 0;
+	int i;
+
+	*lost = 0;
+	*gaps = 0;
+	*wrapped_gaps = 0;
+	for (i = 0; i < n; i++) {
+		const struct stmexec_log_record *r = &rec[i];
+
+		if (i && r->serial != next) {
+			snprintf(why, whylen, "record %d: serial %llu, expected %llu", i,
+				 (unsigned long long)r->serial, (unsigned long long)next);
+			return -1;
+		}
+		if (r->type == STMEXEC_REC_GAP) {
+			if (!r->lost) {
+				snprintf(why, whylen, "gap record %d with lost 0", i);
+				return -1;
+			}
+			*lost += r->lost;
+			(*gaps)++;
+			if (r->flags & STMEXEC_LRF_WRAPPED)
+				(*wrapped_gaps)++;
+			next = r->serial + r->lost;
+			covered += r->lost;
+		} else {
+			if (r->lost) {
+				snprintf(why, whylen, "record %d (type %u) with lost %llu", i,
+					 r->type, (unsigned long long)r->lost);
+				return -1;
+			}
+			next = r->serial + 1;
+			covered++;
+		}
+	}
+	return (long)covered;
+}
+
+TEST_F(lg, inject_n_drain_n_in_order)
+{
+	struct stmexec_status st;
+	const int n = 20;
+	int got, i;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_log_start(self->fd, 4, MASK_EXC, 0));
+	ASSERT_EQ(0, inject_writes(self->page, n));
+	got = sx_read_records(self->fd, self->rec, MAXREC, n, 5000);
+	ASSERT_EQ(n, got);
+	for (i = 0; i < got; i++) {
+		const struct stmexec_log_record *r = &self->rec[i];
+
+		EXPECT_EQ(STMEXEC_EVT_PROTECTION_EXCEPTION, r->type);
+		if (i) {
+			EXPECT_EQ(self->rec[i - 1].serial + 1, r->serial) {
+				TH_LOG("record %d: serial %llu after %llu", i,
+				       (unsigned long long)r->serial,
+				       (unsigned long long)self->rec[i - 1].serial);
+			}
+			EXPECT_LE(self->rec[i - 1].timestamp_ns, r->timestamp_ns);
+		}
+		EXPECT_EQ(0, r->lost);
+		EXPECT_EQ(0, r->reserved);
+		EXPECT_EQ(STMEXEC_RANGE_MEM, r->rsc_type);
+		EXPECT_TRUE(r->access & STMEXEC_ACC_W);
+		EXPECT_TRUE(self->page >= r->addr && self->page < r->addr + r->len) {
+			TH_LOG("record %d: resource 0x%llx+0x%llx does not cover the page 0x%llx", i,
+			       (unsigned long long)r->addr, (unsigned long long)r->len,
+			       (unsigned long long)self->page);
+		}
+		EXPECT_LT(0, r->payload_len);
+		EXPECT_GE(STMEXEC_LOG_PAYLOAD, r->payload_len);
+		EXPECT_EQ(0, r->flags & ~(STMEXEC_LRF_WRAPPED | STMEXEC_LRF_TRUNCATED));
+	}
+	/* exactly N: nothing more */
+	EXPECT_EQ(0, sx_drain_records(self->fd, self->rec, MAXREC));
+	ASSERT_EQ(0, sx_status(self->fd, &st));
+	EXPECT_EQ((uint64_t)n, st.log_records);
+	EXPECT_EQ(0, st.log_wrapped);
+	EXPECT_EQ(0, st.log_dropped);
+	EXPECT_EQ((uint64_t)n, attr_u64("log/records"));
+	EXPECT_EQ(0, attr_u64("log/wrapped"));
+	EXPECT_EQ(0, attr_u64("log/dropped"));
+}
+
+TEST_F(lg, reads_allowed_not_exceptions)
+{
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	/* deny=w: reads of the page are no protection exceptions */
+	ASSERT_EQ(0, sx_inject("mem 0x%llx 8 r", (unsigned long long)self->page));
+	ASSERT_EQ(0, sx_inject("mem 0x%llx 4 w", (unsigned long long)self->page + 0x10));
+	ASSERT_EQ(1, sx_read_records(self->fd, self->rec, MAXREC, 2, 1000));
+	EXPECT_EQ(STMEXEC_EVT_PROTECTION_EXCEPTION, self->rec[0].type);
+	EXPECT_EQ(STMEXEC_ACC_W, self->rec[0].access & STMEXEC_ACC_W);
+}
+
+TEST_F(lg, io_msr_pci_exceptions)
+{
+	struct stmexec_range r[3];
+	uint64_t io, msr, pci;
+	int got, i, seen[3] = { 0, 0, 0 };
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_IO, 4, &io));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MSR, 1, &msr));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_PCI, 1, &pci));
+	r[0] = sx_range(STMEXEC_RANGE_IO, io, 4, STMEXEC_ACC_W);
+	r[1] = sx_range(STMEXEC_RANGE_MSR, msr, 1, STMEXEC_ACC_W);
+	r[2] = sx_range(STMEXEC_RANGE_PCI, pci, 0, STMEXEC_ACC_W);
+	ASSERT_EQ(0, sx_protect(self->fd, r, 3, NULL, NULL));
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	ASSERT_EQ(0, sx_inject("io 0x%llx 1 out", (unsigned long long)io + 1));
+	ASSERT_EQ(0, sx_inject("msr 0x%llx w", (unsigned long long)msr));
+	ASSERT_EQ(0, sx_inject("pci %llx:%llx.%llx 0x40 w", (unsigned long long)(pci >> 8),
+			       (unsigned long long)((pci >> 3) & 0x1f), (unsigned long long)(pci & 7)));
+	got = sx_read_records(self->fd, self->rec, MAXREC, 3, 5000);
+	ASSERT_EQ(3, got);
+	for (i = 0; i < got; i++) {
+		const struct stmexec_log_record *x = &self->rec[i];
+
+		EXPECT_EQ(STMEXEC_EVT_PROTECTION_EXCEPTION, x->type);
+		if (x->rsc_type == STMEXEC_RANGE_IO) {
+			seen[0]++;
+			EXPECT_TRUE(io + 1 >= x->addr && io + 1 < x->addr + x->len);
+		} else if (x->rsc_type == STMEXEC_RANGE_MSR) {
+			seen[1]++;
+			EXPECT_EQ(msr, x->addr);
+		} else if (x->rsc_type == STMEXEC_RANGE_PCI) {
+			seen[2]++;
+			EXPECT_EQ(pci, x->addr >> 12) {
+				TH_LOG("pci record addr 0x%llx, want function 0x%llx",
+				       (unsigned long long)x->addr, (unsigned long long)pci);
+			}
+		}
+	}
+	EXPECT_EQ(1, seen[0]);
+	EXPECT_EQ(1, seen[1]);
+	EXPECT_EQ(1, seen[2]);
+}
+
+TEST_F(lg, unclaimed_resource_record)
+{
+	uint64_t io;
+	int got;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_IO, 1, &io));
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC | EVT_BIT(STMEXEC_EVT_UNCLAIMED_RESOURCE), 0));
+	/* not protected, not in the BIOS list */
+	ASSERT_EQ(0, sx_inject("io 0x%llx 1 in", (unsigned long long)io));
+	got = sx_read_records(self->fd, self->rec, MAXREC, 1, 5000);
+	ASSERT_EQ(1, got);
+	EXPECT_EQ(STMEXEC_EVT_UNCLAIMED_RESOURCE, self->rec[0].type);
+	EXPECT_EQ(STMEXEC_RANGE_IO, self->rec[0].rsc_type);
+	EXPECT_EQ(io, self->rec[0].addr);
+}
+
+TEST_F(lg, log_started_and_stopped_records)
+{
+	int got;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, 0x3ff, 0));
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_STOP, NULL));
+	got = sx_read_records(self->fd, self->rec, MAXREC, 2, 5000);
+	ASSERT_EQ(2, got);
+	EXPECT_EQ(STMEXEC_EVT_LOG_STARTED, self->rec[0].type);
+	EXPECT_EQ(STMEXEC_EVT_LOG_STOPPED, self->rec[1].type);
+	EXPECT_EQ(self->rec[0].serial + 1, self->rec[1].serial);
+}
+
+TEST_F(lg, stm_log_overflow_wrapped_and_gap)
+{
+	const int n = 100;
+	uint64_t lost, w0;
+	long covered;
+	int got, gaps, wgaps;
+	char why[128] = "";
+
+	SX_SETUP_SKIPPED();
+	/* the poller may not drain while we inject: 10 s interval */
+	ASSERT_EQ(0, sx_write("log/poll_interval_ms", "10000"));
+	w0 = attr_u64("log/wrapped");
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));	/* 16 entries */
+	ASSERT_EQ(0, inject_writes(self->page, n));
+	got = sx_read_records(self->fd, self->rec, MAXREC, MAXREC, 1000);
+	ASSERT_LT(0, got);
+	covered = stream_check(self->rec, got, &lost, &gaps, &wgaps, why, sizeof(why));
+	ASSERT_LE(0, covered) {
+		TH_LOG("%s", why);
+	}
+	EXPECT_LE(1, wgaps) {
+		TH_LOG("%d records for %d violations in a 16-entry log, but no wrapped gap record", got, n);
+	}
+	EXPECT_EQ(n, covered) {
+		TH_LOG("records + lost = %ld, injected %d", covered, n);
+	}
+	EXPECT_EQ(lost, attr_u64("log/wrapped") - w0);
+	EXPECT_EQ(0, attr_u64("log/dropped"));
+	EXPECT_EQ((uint64_t)got, attr_u64("log/records"));
+	EXPECT_GE(16, got - gaps) {
+		TH_LOG("%d records survived a 16-entry log", got - gaps);
+	}
+}
+
+TEST_F(lg, kernel_ring_overflow_dropped_and_gap)
+{
+	const int n = 40;
+	uint64_t lost;
+	long covered;
+	int got, gaps, wgaps, i;
+	char why[128] = "";
+	struct stmexec_status st;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_write("log/poll_interval_ms", "10000"));
+	/* 4 pages = 64 STM entries, kernel ring of 16 records */
+	ASSERT_EQ(0, sx_log_start(self->fd, 4, MASK_EXC, 16));
+	ASSERT_EQ(0, inject_writes(self->page, n));
+	got = sx_read_records(self->fd, self->rec, MAXREC, MAXREC, 1000);
+	covered = stream_check(self->rec, got, &lost, &gaps, &wgaps, why, sizeof(why));
+	ASSERT_LE(0, covered) {
+		TH_LOG("%s", why);
+	}
+	EXPECT_EQ(n, covered);
+	EXPECT_LE(1, gaps);
+	EXPECT_EQ(0, wgaps);
+	for (i = 0; i < got; i++) {
+		if (self->rec[i].type == STMEXEC_REC_GAP) {
+			EXPECT_EQ(0xffffffffu, self->rec[i].cpu);
+		}
+	}
+	EXPECT_EQ(lost, attr_u64("log/dropped"));
+	EXPECT_LT(0, lost);
+	ASSERT_EQ(0, sx_status(self->fd, &st));
+	EXPECT_EQ(lost, st.log_dropped);
+	EXPECT_EQ(0, st.log_wrapped);
+}
+
+TEST_F(lg, log_clear_leaves_gap)
+{
+	uint64_t lost;
+	long covered;
+	int got, gaps, wgaps;
+	char why[128] = "";
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	ASSERT_EQ(0, inject_writes(self->page, 5));
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_STOP, NULL));
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_CLEAR, NULL));
+	got = sx_read_records(self->fd, self->rec, MAXREC, MAXREC, 500);
+	covered = stream_check(self->rec, got, &lost, &gaps, &wgaps, why, sizeof(why));
+	ASSERT_EQ(1, got) {
+		TH_LOG("LOG_CLEAR of 5 unread records gave %d records (%s)", got, why);
+	}
+	EXPECT_EQ(STMEXEC_REC_GAP, self->rec[0].type);
+	EXPECT_EQ(5, self->rec[0].lost);
+	EXPECT_EQ(5, covered);
+}
+
+/* ---- waking up --------------------------------------------------------------- */
+
+struct waiter {
+	int fd;
+	int pipe_w;
+	int how;	/* 0 poll, 1 select, 2 blocking read */
+	int result;	/* 1 woke with data, 0 timed out, -errno */
+	uint64_t waited_ms;
+};
+
+static void *wait_thread(void *p)
+{
+	struct waiter *w = p;
+	struct stmexec_log_record rec;
+	uint64_t t0;
+	char c = 1;
+
+	t0 = sx_now_ms();
+	if (write(w->pipe_w, &c, 1) != 1)
+		return NULL;
+	if (w->how == 0) {
+		struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+		int r = poll(&pfd, 1, 10000);
+
+		w->result = r < 0 ? -errno : (r == 1 && (pfd.revents & POLLIN));
+	} else if (w->how == 1) {
+		struct timeval tv = { .tv_sec = 10 };
+		fd_set rfds;
+		int r;
+
+		FD_ZERO(&rfds);
+		FD_SET(w->fd, &rfds);
+		r = select(w->fd + 1, &rfds, NULL, NULL, &tv);
+		w->result = r < 0 ? -errno : (r == 1 && FD_ISSET(w->fd, &rfds));
+	} else {
+		ssize_t n = read(w->fd, &rec, sizeof(rec));
+
+		w->result = n < 0 ? -errno : n == (ssize_t)sizeof(rec);
+	}
+	w->waited_ms = sx_now_ms() - t0;
+	return NULL;
+}
+
+static void check_wakeup(struct __test_metadata *_metadata, FIXTURE_DATA(lg) *self, int how)
+{
+	struct waiter w = { .fd = self->fd, .how = how };
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	pthread_t th;
+	int p[2];
+	char c;
+
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	/* nothing there: poll times out */
+	EXPECT_EQ(0, poll(&pfd, 1, 200));
+	ASSERT_EQ(0, pipe(p));
+	w.pipe_w = p[1];
+	ASSERT_EQ(0, pthread_create(&th, NULL, wait_thread, &w));
+	ASSERT_EQ(1, read(p[0], &c, 1));	/* the waiter is about to wait */
+	ASSERT_EQ(0, inject_writes(self->page, 1));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	close(p[0]);
+	close(p[1]);
+	EXPECT_EQ(1, w.result) {
+		TH_LOG("waiter (%s) result %d after %llu ms", how == 0 ? "poll" : how == 1 ? "select" : "read",
+		       w.result, (unsigned long long)w.waited_ms);
+	}
+	EXPECT_GT(10000, w.waited_ms);
+}
+
+TEST_F(lg, poll_wakes)
+{
+	SX_SETUP_SKIPPED();
+	check_wakeup(_metadata, self, 0);
+}
+
+TEST_F(lg, select_wakes)
+{
+	SX_SETUP_SKIPPED();
+	check_wakeup(_metadata, self, 1);
+}
+
+TEST_F(lg, blocking_read_wakes)
+{
+	SX_SETUP_SKIPPED();
+	check_wakeup(_metadata, self, 2);
+}
+
+TEST_F(lg, nonblock_eagain_and_short_read)
+{
+	struct stmexec_log_record rec;
+	int fd;
+
+	SX_SETUP_SKIPPED();
+	fd = open(SX_DEV, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	/* no log at all, then an empty running log */
+	EXPECT_EQ(-1, read(fd, &rec, sizeof(rec)));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	EXPECT_EQ(-1, read(fd, &rec, sizeof(rec)));
+	EXPECT_EQ(EAGAIN, errno);
+	/* a buffer smaller than one record */
+	ASSERT_EQ(0, inject_writes(self->page, 1));
+	EXPECT_EQ(-1, read(fd, &rec, sizeof(rec) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* the record is still there for a proper read */
+	EXPECT_EQ((ssize_t)sizeof(rec), read(fd, &rec, sizeof(rec)));
+	EXPECT_EQ(STMEXEC_EVT_PROTECTION_EXCEPTION, rec.type);
+	/* a partial-record tail is not consumed */
+	close(fd);
+}
+
+/* ---- concurrent readers ------------------------------------------------------ */
+
+struct reader {
+	int fd;
+	atomic_int *total;
+	atomic_int *stop;
+	uint64_t *serials;
+	int n;
+	int max;
+	int err;
+};
+
+static void *reader_thread(void *p)
+{
+	struct reader *r = p;
+	struct stmexec_log_record rec[8];
+
+	while (!atomic_load(r->stop)) {
+		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		ssize_t n;
+		int i;
+
+		if (poll(&pfd, 1, 50) < 0 && errno != EINTR) {
+			r->err = errno;
+			break;
+		}
+		n = read(r->fd, rec, sizeof(rec));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			r->err = errno;
+			break;
+		}
+		for (i = 0; i < n / (ssize_t)sizeof(rec[0]); i++) {
+			if (rec[i].type == STMEXEC_REC_GAP) {
+				r->err = -1;	/* nothing may be lost here */
+				continue;
+			}
+			if (r->n < r->max)
+				r->serials[r->n++] = rec[i].serial;
+			atomic_fetch_add(r->total, 1);
+		}
+	}
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+TEST_F_TIMEOUT(lg, two_readers_each_record_once, 120)
+{
+	const int n = 400;
+	atomic_int total = 0, stop = 0;
+	struct reader rd[2];
+	pthread_t th[2];
+	uint64_t *all, deadline;
+	int i, k, m = 0;
+
+	SX_SETUP_SKIPPED();
+	/* 64 pages = 1024 STM entries: room for all of them, no loss */
+	ASSERT_EQ(0, sx_log_start(self->fd, 64, MASK_EXC, 0));
+	for (i = 0; i < 2; i++) {
+		rd[i].fd = open(SX_DEV, O_RDONLY | O_NONBLOCK);
+		ASSERT_LE(0, rd[i].fd);
+		rd[i].total = &total;
+		rd[i].stop = &stop;
+		rd[i].serials = calloc(n, sizeof(uint64_t));
+		rd[i].n = 0;
+		rd[i].max = n;
+		rd[i].err = 0;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, reader_thread, &rd[i]));
+	}
+	ASSERT_EQ(0, inject_writes(self->page, n));
+	deadline = sx_now_ms() + 30000;
+	while (atomic_load(&total) < n && sx_now_ms() < deadline) {
+		struct pollfd none = { .fd = -1 };
+
+		poll(&none, 0, 20);	/* wait for the readers, bounded */
+	}
+	atomic_store(&stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+
+	EXPECT_EQ(n, atomic_load(&total));
+	all = calloc((size_t)(rd[0].n + rd[1].n) + 1, sizeof(uint64_t));
+	ASSERT_NE(NULL, all);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, rd[i].err) {
+			TH_LOG("reader %d: error %d (-1: a gap record)", i, rd[i].err);
+		}
+		for (k = 0; k < rd[i].n; k++)
+			all[m++] = rd[i].serials[k];
+		close(rd[i].fd);
+		free(rd[i].serials);
+	}
+	TH_LOG("reader 0 got %d, reader 1 got %d", rd[0].n, rd[1].n);
+	qsort(all, (size_t)m, sizeof(*all), cmp_u64);
+	for (i = 1; i < m; i++) {
+		EXPECT_EQ(all[i - 1] + 1, all[i]) {
+			TH_LOG("serials %llu then %llu: %s", (unsigned long long)all[i - 1],
+			       (unsigned long long)all[i], all[i] == all[i - 1] ? "delivered twice" : "missing");
+		}
+		if (all[i] != all[i - 1] + 1)
+			break;
+	}
+	free(all);
+}
+
+/* ---- LOG_* errors -------------------------------------------------------------- */
+
+TEST_F(lg, log_ioctl_errors)
+{
+	struct stmexec_log_setup ls;
+	char buf[32];
+
+	SX_SETUP_SKIPPED();
+	/* nothing set up yet */
+	EXPECT_EQ(-ENOENT, sx_ioctl(self->fd, STMEXEC_LOG_START, NULL));
+	EXPECT_EQ(-ENOENT, sx_ioctl(self->fd, STMEXEC_LOG_STOP, NULL));
+	EXPECT_EQ(-ENOENT, sx_ioctl(self->fd, STMEXEC_LOG_CLEAR, NULL));
+	ASSERT_EQ(0, sx_read("log/events_enabled", buf, sizeof(buf)));
+	EXPECT_STREQ("0x0", buf);
+
+#define SETUP_EXPECT(err, p, m, rr, fl, rs) do { \
+		memset(&ls, 0, sizeof(ls)); \
+		ls.pages = (p); ls.event_mask = (m); ls.ring_records = (rr); \
+		ls.flags = (fl); ls.reserved[1] = (rs); \
+		EXPECT_EQ(err, sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls)) { \
+			TH_LOG("LOG_SETUP pages %u mask 0x%x ring %u flags %u reserved %u", \
+			       (p), (m), (rr), (fl), (rs)); \
+		} \
+	} while (0)
+
+	SETUP_EXPECT(-EINVAL, 0, 0x3ff, 0, 0, 0);
+	SETUP_EXPECT(-EINVAL, 511, 0x3ff, 0, 0, 0);
+	SETUP_EXPECT(-EINVAL, 1, 0, 0, 0, 0);
+	SETUP_EXPECT(-EINVAL, 1, 0x400, 0, 0, 0);
+	SETUP_EXPECT(-EINVAL, 1, 0x3ff, 8, 0, 0);
+	SETUP_EXPECT(-EINVAL, 1, 0x3ff, 0, 1, 0);
+	SETUP_EXPECT(-EINVAL, 1, 0x3ff, 0, 0, 1);
+	SETUP_EXPECT(0, 2, MASK_EXC, 0, 0, 0);
+	ASSERT_EQ(0, sx_read("log/events_enabled", buf, sizeof(buf)));
+	EXPECT_EQ(MASK_EXC, strtoul(buf, NULL, 0));
+
+	EXPECT_EQ(-EALREADY, sx_ioctl(self->fd, STMEXEC_LOG_STOP, NULL));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_START, NULL));
+	EXPECT_EQ(-EALREADY, sx_ioctl(self->fd, STMEXEC_LOG_START, NULL));
+	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_LOG_CLEAR, NULL));
+	SETUP_EXPECT(-EBUSY, 1, 0x3ff, 0, 0, 0);
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_STOP, NULL));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_CLEAR, NULL));
+
+	/* the monitor off */
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	SETUP_EXPECT(-ENXIO, 1, 0x3ff, 0, 0, 0);
+	EXPECT_EQ(-ENXIO, sx_ioctl(self->fd, STMEXEC_LOG_START, NULL));
+#undef SETUP_EXPECT
+}
+
+TEST_F(lg, log_restarts_with_the_monitor)
+{
+	int got;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	/* configured and started before: running again, the page still protected */
+	EXPECT_EQ(-EALREADY, sx_ioctl(self->fd, STMEXEC_LOG_START, NULL));
+	ASSERT_EQ(0, inject_writes(self->page, 3));
+	got = sx_read_records(self->fd, self->rec, MAXREC, 3, 5000);
+	EXPECT_EQ(3, got);
+}
+
+static int nonroot_poll_interval(void *arg)
+{
+	return sx_write("log/poll_interval_ms", "5") == -EACCES ? 0 : 1;
+}
+
+TEST_F(lg, sysfs_poll_interval)
+{
+	char buf[32];
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_read("log/poll_interval_ms", buf, sizeof(buf)));
+	EXPECT_STREQ("100", buf);
+	EXPECT_EQ(0, sx_write("log/poll_interval_ms", "250"));
+	ASSERT_EQ(0, sx_read("log/poll_interval_ms", buf, sizeof(buf)));
+	EXPECT_STREQ("250", buf);
+	EXPECT_EQ(-EINVAL, sx_write("log/poll_interval_ms", "0"));
+	EXPECT_EQ(-EINVAL, sx_write("log/poll_interval_ms", "10001"));
+	EXPECT_EQ(-EINVAL, sx_write("log/poll_interval_ms", "often"));
+	EXPECT_EQ(0, sx_run_as_nobody(nonroot_poll_interval, NULL));
+	ASSERT_EQ(0, sx_read("log/poll_interval_ms", buf, sizeof(buf)));
+	EXPECT_STREQ("250", buf);
+}
+
+TEST_HARNESS_MAIN

@@ -63,14 +63,14 @@ static inline int rng_pct(struct rng *r, unsigned int pct)
 
 /*
  * The errno values HACKING.md ("Errno map") and
- * Documentation/userspace-api/stmexec.rst allow /dev/stmexec and the sysfs
+ * Documentation/userspace-api/stmexec.rst ("Errors") allow /dev/stmexec and the sysfs
  * attributes to return, plus the generic ones every syscall can return with
  * user memory and allocation involved (EFAULT, ENOMEM, EINTR).
  */
 static const int sx_documented_errnos[] = {
 	ENODEV, EBUSY, EALREADY, ENXIO, EINVAL, ERANGE, EADDRINUSE, EEXIST,
 	ENOENT, E2BIG, EIO, ETIMEDOUT, EPERM, ENOTTY,
-	EFAULT, ENOMEM, EINTR,
+	ENOSPC, EFAULT, ENOMEM, EINTR,
 };
 
 static inline int sx_errno_documented(int e)

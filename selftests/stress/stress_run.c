@@ -40,8 +40,9 @@
 
 #define MAX_WORKERS	64
 #define MAX_FAIL_PRINT	12
-#define MEM_REGION	0x10000000ULL	/* 256 MiB: inside a 1 GiB guest */
-#define IO_REGION	0x4000U
+/* Where the slots live: chosen at start, clear of the BIOS resource list. */
+static uint64_t mem_region = 0x40000000ULL;
+static uint64_t io_region = 0x300;
 
 struct cfg {
 	uint64_t seed;
@@ -136,13 +137,13 @@ static void slot_range(unsigned int w, unsigned int k, struct stmexec_range *r)
 	memset(r, 0, sizeof(*r));
 	if (io) {
 		r->type = STMEXEC_RANGE_IO;
-		r->base = IO_REGION + idx * 4;
+		r->base = io_region + idx * 4;
 		r->length = 2;
 		r->access = STMEXEC_ACC_R | STMEXEC_ACC_W;
 	} else {
 		/* 8 KiB apart: never adjacent, whatever the module merges */
 		r->type = STMEXEC_RANGE_MEM;
-		r->base = MEM_REGION + (uint64_t)idx * 0x2000;
+		r->base = mem_region + (uint64_t)idx * 0x2000;
 		r->length = 0x1000;
 		r->access = (k & 2) ? STMEXEC_ACC_W :
 				      STMEXEC_ACC_R | STMEXEC_ACC_W;
@@ -500,11 +501,21 @@ static void *inject_main(void *arg)
 	}
 	while (!atomic_load(&stop_all) && atomic_load(&cycles_left) > 0 &&
 	       t->ops < cfg.injections) {
-		/* an SMM access to one of the workers' slots */
+		/*
+		 * A simulated SMM access to one of the workers' slots
+		 * (debugfs, not ABI: "mem ADDR LEN r|w|x", "io PORT LEN
+		 * in|out"), protected or not at that moment.
+		 */
 		slot_range(rng_below(&rng, cfg.workers),
 			   rng_below(&rng, cfg.slots), &r);
-		if (sysfs_range_line(&r, line, sizeof(line)))
-			continue;
+		if (r.type == STMEXEC_RANGE_IO)
+			snprintf(line, sizeof(line), "io 0x%llx 1 %s\n",
+				 (unsigned long long)r.base,
+				 rng_pct(&rng, 50) ? "in" : "out");
+		else
+			snprintf(line, sizeof(line), "mem 0x%llx 8 %c\n",
+				 (unsigned long long)r.base + 8 * rng_below(&rng, 512),
+				 "rwx"[rng_below(&rng, 3)]);
 		e = write_file(SX_DEBUGFS "/inject", line);
 		t->ops++;
 		if (!e)
@@ -558,8 +569,10 @@ static void *reader_main(void *arg)
 	pfd.events = POLLIN;
 	while (!atomic_load(&stop_all)) {
 		if (!started && polls++ % 20 == 0) {
+			/* needs the monitor on (ENXIO) and the log stopped
+			 * (EBUSY); the log then survives disable/enable */
 			e = sx_ioctl(fd, STMEXEC_LOG_SETUP, &ls);
-			if (!e || e == EBUSY || e == EALREADY)
+			if (!e || e == EBUSY)
 				e = sx_ioctl(fd, STMEXEC_LOG_START, NULL);
 			if (e == ENOTTY) {
 				t->skipped = 1;
@@ -569,7 +582,7 @@ static void *reader_main(void *arg)
 			}
 			if (!e || e == EALREADY)
 				started = 1;
-			else if (e != ENXIO && e != EBUSY)
+			else if (e != ENXIO && e != EBUSY && e != ENOENT)
 				fail(t, "LOG_SETUP/LOG_START: %s", sx_errname(e));
 		}
 		/* bounded wait for data; also the loop's pacing */
@@ -614,6 +627,93 @@ static void *reader_main(void *arg)
 	close(fd);
 	atomic_store(&t->done, 1);
 	return NULL;
+}
+
+/* ---- where to put the slots ------------------------------------------------------ */
+
+static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Choose mem_region and io_region clear of the BIOS resource list (a
+ * conflict would make every PROTECT fail with EADDRINUSE). The list exists
+ * after the first enable; the monitor is left as it was found.
+ */
+static int pick_regions(int fd)
+{
+	uint64_t need_mem = (uint64_t)cfg.workers * cfg.slots * 0x2000;
+	uint64_t need_io = (uint64_t)cfg.workers * cfg.slots * 4;
+	struct stmexec_range *b = NULL;
+	struct stmexec_range_array a;
+	struct stmexec_status st;
+	uint32_t cap = 0, i;
+	uint64_t m, p;
+	int e, was_on, clash;
+
+	get_status(fd, &st);
+	was_on = st.state == STMEXEC_STATE_ON;
+	if (!was_on) {
+		e = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+		if (e)
+			return e;
+	}
+	for (;;) {
+		memset(&a, 0, sizeof(a));
+		a.ranges_ptr = (uintptr_t)b;
+		a.count = cap;
+		e = sx_ioctl(fd, STMEXEC_GET_BIOS_RESOURCES, &a);
+		if (e || a.count <= cap)
+			break;
+		cap = a.count;
+		free(b);
+		b = calloc(cap, sizeof(*b));
+		if (!b) {
+			e = ENOMEM;
+			break;
+		}
+	}
+	if (!was_on)
+		sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+	if (e)
+		goto out;
+	for (i = 0; i < a.count; i++)
+		if (b[i].type == STMEXEC_RANGE_ALL) {
+			printf("# the BIOS list claims all resources: nothing is protectable\n");
+			e = EADDRINUSE;
+			goto out;
+		}
+	for (m = 0x40000000ULL; m < (1ULL << 36); m += 0x1000000ULL) {
+		for (clash = 0, i = 0; i < a.count && !clash; i++)
+			clash = (b[i].type == STMEXEC_RANGE_MEM ||
+				 b[i].type == STMEXEC_RANGE_MMIO) &&
+				overlaps(m, need_mem, b[i].base, b[i].length);
+		if (!clash)
+			break;
+	}
+	for (p = 0x300; p + need_io <= 0x10000; p += 0x10) {
+		for (clash = 0, i = 0; i < a.count && !clash; i++)
+			clash = (b[i].type == STMEXEC_RANGE_IO ||
+				 b[i].type == STMEXEC_RANGE_TRAPPED_IO) &&
+				overlaps(p, need_io, b[i].base, b[i].length);
+		if (!clash)
+			break;
+	}
+	if (m >= (1ULL << 36) || p + need_io > 0x10000) {
+		printf("# no free MEM/IO window for %u x %u slots clear of the %u BIOS descriptors\n",
+		       cfg.workers, cfg.slots, a.count);
+		e = EADDRINUSE;
+		goto out;
+	}
+	mem_region = m;
+	io_region = p;
+	printf("# slots: mem 0x%llx+0x%llx, io 0x%llx+0x%llx (clear of %u BIOS descriptors)\n",
+	       (unsigned long long)m, (unsigned long long)need_mem,
+	       (unsigned long long)p, (unsigned long long)need_io, a.count);
+out:
+	free(b);
+	return e;
 }
 
 /* ---- watchdog and final checks ---------------------------------------------------- */
@@ -739,7 +839,13 @@ int main(int argc, char **argv)
 		printf("# no %s/protect: range changes through ioctls only\n", SX_SYSFS);
 	fd = open_dev(O_RDWR);
 
-	/* the protection set must start without any of our slots */
+	e = pick_regions(fd);
+	if (e && e != ENOTTY && e != ENODEV) {
+		printf("# choosing the slot regions: %s\n", sx_errname(e));
+		for (i = 0; i < 8; i++)
+			ktap_result(&kt, 0, "setup failed: %s", sx_errname(e));
+		return ktap_end(&kt);
+	}
 	e = range_set_list(fd, &held);
 	if (e == ENOTTY)
 		printf("# LIST_RANGES: ENOTTY (ranges not implemented yet)\n");

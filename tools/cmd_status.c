@@ -122,39 +122,67 @@ static bool cpu_flag(const char *flag)
 	return strstr(flags, pat) != NULL;
 }
 
-static bool is_no(const char *v)
+/* "locked=1" style sub-field of a capability value; -1 if absent. */
+static int subfield(const char *val, const char *name)
 {
-	return !strncasecmp(v, "no", 2) || !strcmp(v, "0") ||
-	       !strncasecmp(v, "false", 5) || !strncasecmp(v, "missing", 7) ||
-	       !strncasecmp(v, "absent", 6) || !strncasecmp(v, "unsupported", 11);
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = strstr(val, name); p; p = strstr(p + 1, name))
+		if ((p == val || p[-1] == ' ') && p[n] == '=')
+			return atoi(p + n + 1);
+	return -1;
 }
 
-static bool is_yes(const char *v)
+/*
+ * A hint for one capability line (keys from kmod/probe.c), or NULL.
+ * *blocking is set when the line means the vmx backend cannot work.
+ */
+static const char *cap_hint(const char *key, const char *val, bool *blocking)
 {
-	return !strncasecmp(v, "yes", 3) || !strcmp(v, "1") ||
-	       !strncasecmp(v, "true", 4) || !strncasecmp(v, "in use", 6);
-}
+	const char *k = strchr(key, '.');
 
-/* A hint for one capability line, or NULL. Keys come from probe.c. */
-static const char *cap_hint(const char *key, const char *val)
-{
-	if (!strcmp(key, "vmx") && is_no(val))
+	k = k && !strncmp(key, "cpu", 3) ? k + 1 : key;	/* cpuN.x -> x */
+	if (!strcmp(k, "vmx") && !strcmp(val, "no")) {
+		*blocking = true;
 		return "the CPU does not offer VMX (or a hypervisor hides it): the vmx backend cannot work here; backend=sim is for testing only";
-	if (strstr(key, "dual_monitor") && is_no(val))
-		return "IA32_VMX_BASIC bit 49 is clear: the CPU has no dual-monitor treatment, so no STM can run";
-	if (strstr(key, "smm_monitor") && is_no(val))
-		return "IA32_SMM_MONITOR_CTL is not valid: the firmware loaded no STM (it needs a coreboot/EDK II build with STM support)";
-	if (strstr(key, "feature_control") && strstr(key, "lock") && is_no(val))
+	}
+	if (!strcmp(k, "vmx") && strstr(val, "disabled")) {
+		*blocking = true;
+		return "VMX is disabled by the firmware: enable Intel VT-x in the firmware setup";
+	}
+	if (!strcmp(k, "cr4_vmxe") && !strcmp(val, "1")) {
+		*blocking = true;
+		return "another hypervisor owns VMX (CR4.VMXE is set; KVM?): unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0";
+	}
+	if (!strcmp(k, "feature_control") && subfield(val, "locked") == 0) {
+		*blocking = true;
 		return "IA32_FEATURE_CONTROL is not locked: the firmware did not configure VMX";
-	if (strstr(key, "outside_smx") && is_no(val))
-		return "VMX outside SMX is disabled in IA32_FEATURE_CONTROL: enable VT-x in the firmware setup";
-	if ((strstr(key, "cr4_vmxe") || strstr(key, "vmx_in_use") ||
-	     strstr(key, "vmx_owner")) && is_yes(val))
-		return "another hypervisor owns VMX (KVM?): unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0";
-	if (!strcmp(key, "hypervisor") && is_yes(val))
+	}
+	if (!strcmp(k, "feature_control") && subfield(val, "vmx_outside_smx") == 0) {
+		*blocking = true;
+		return "VMX outside SMX is disabled in IA32_FEATURE_CONTROL: enable VT-x in the firmware setup (or launch with TXT)";
+	}
+	if (!strcmp(k, "vmx_basic") && subfield(val, "dual_monitor") == 0) {
+		*blocking = true;
+		return "IA32_VMX_BASIC bit 49 is clear: the CPU has no dual-monitor treatment, so no STM can run";
+	}
+	if (!strcmp(k, "smm_monitor_ctl") && subfield(val, "valid") == 0) {
+		*blocking = true;
+		return "IA32_SMM_MONITOR_CTL is not valid: the firmware loaded no STM (it needs a coreboot or EDK II build with STM support)";
+	}
+	if (!strcmp(k, "smm_monitor_ctl") && !strcmp(val, "unreadable")) {
+		*blocking = true;
+		return "IA32_SMM_MONITOR_CTL (MSR 0x9B) cannot be read: no dual-monitor support on this CPU or hypervisor";
+	}
+	if (!strcmp(k, "vmx_backend") && !strncmp(val, "refused", 7)) {
+		*blocking = true;
+		return "the module refuses backend=vmx for the reason shown in vmx_backend";
+	}
+	if (!strcmp(k, "hypervisor") && !strcmp(val, "yes"))
 		return "running under a hypervisor: a real STM needs bare metal (no hypervisor emulates the dual-monitor treatment)";
-	if (strstr(key, "mseg") && strstr(key, "rev") && is_no(val))
-		return "the MSEG revision does not match IA32_VMX_MISC: the STM image was built for another CPU";
+	if (!strcmp(k, "stm") && strstr(val, "simulated"))
+		return "the loaded module uses a SIMULATED STM: it gives no protection";
 	return NULL;
 }
 
@@ -163,7 +191,7 @@ int cmd_check(struct opts *o, int argc, char **argv)
 	struct kv *kv = NULL;
 	const char *hints[64];
 	int nkv = 0, nh = 0, i;
-	bool loaded = module_loaded(), have_caps = false;
+	bool loaded = module_loaded(), have_caps = false, blocked = false;
 	char *buf;
 	struct stat st;
 
@@ -200,10 +228,18 @@ int cmd_check(struct opts *o, int argc, char **argv)
 		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("smx") ? "yes" : "no");
 		snprintf(kv[nkv].key, sizeof(kv[0].key), "hypervisor");
 		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("hypervisor") ? "yes" : "no");
+		if (stat("/sys/module/kvm_intel", &st) == 0) {
+			snprintf(kv[nkv].key, sizeof(kv[0].key), "kvm_intel");
+			snprintf(kv[nkv++].val, sizeof(kv[0].val), "loaded");
+		}
 	}
 	for (i = 0; i < nkv && nh < 60; i++) {
-		const char *h = cap_hint(kv[i].key, kv[i].val);
+		const char *h = cap_hint(kv[i].key, kv[i].val, &blocked);
+		int k;
 
+		for (k = 0; h && k < nh; k++)
+			if (hints[k] == h)
+				h = NULL;	/* once, not once per CPU */
 		if (h)
 			hints[nh++] = h;
 	}
@@ -220,6 +256,7 @@ int cmd_check(struct opts *o, int argc, char **argv)
 		json_init(&j, stdout, true);
 		json_obj_begin(&j, NULL);
 		json_bool(&j, "module_loaded", loaded);
+		json_bool(&j, "vmx_backend_possible", !blocked);
 		json_str(&j, "source", have_caps ? "module" : "userspace");
 		json_obj_begin(&j, "capabilities");
 		for (i = 0; i < nkv; i++)
@@ -242,9 +279,13 @@ int cmd_check(struct opts *o, int argc, char **argv)
 				printf("  - %s\n", hints[i]);
 		}
 	}
+	if (!o->json)
+		printf("verdict: %s\n", blocked ?
+		       "the vmx backend (real STM protection) cannot work here" :
+		       "nothing found that prevents the vmx backend");
 	free(buf);
 	free(kv);
-	return EX_OK;
+	return blocked ? EX_FAIL : EX_OK;
 }
 
 /* ---- version ----------------------------------------------------------- */

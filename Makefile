@@ -73,6 +73,9 @@ help:
 	@echo "  guest CMD=...   boot the default (or KVER=) kernel and run CMD in the guest"
 	@echo "  shell           an interactive shell in the guest (Ctrl-A X quits)"
 	@echo "  kernels         list the usable kernels and the default"
+	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel (issue 10)"
+	@echo "  check-debug     the reliability tier on that kernel (issue 10)"
+	@echo "  check-bochs     real VMX instructions under Bochs (issue 9; not implemented yet)"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
@@ -154,8 +157,17 @@ bench: all
 fuzz:
 	$(call submake,stm-image,fuzz FUZZ_TIME=$(FUZZ_TIME))
 
-check-bochs debug-kernel check-debug:
-	@echo "make $@: not implemented yet (see issues 9 and 10)"; exit 2
+# Reliability tier (issue 10): run its scripts once they exist.
+debug-kernel:
+	@if [ -x $(MK)/debug-kernel/build.sh ]; then $(MK)/debug-kernel/build.sh; \
+	else echo "make $@: not implemented yet (issue 10)"; exit 2; fi
+
+check-debug: deps
+	+@if [ -x $(MK)/check-debug.sh ]; then $(MK)/check-debug.sh; \
+	else echo "make $@: not implemented yet (issue 10)"; exit 2; fi
+
+check-bochs:
+	@echo "make $@: not implemented yet (issue 9)"; exit 2
 
 clean:
 	rm -rf $(BUILD)

@@ -8,6 +8,10 @@
 #
 #   --kver VER         kernel release or series ("6.1", "6.12"); default:
 #                      the newest kernel mk/kernels.sh finds
+#   --kernel FILE      boot this bzImage instead of /boot/vmlinuz-<kver>
+#                      (e.g. the debug kernel); --kver is then taken
+#                      verbatim as its release (the module comes from
+#                      build/<kver>/kmod/stmexec.ko)
 #   --smp N            CPUs (default 2)
 #   --mem MB           memory (default 1024)
 #   --timeout S        watchdog: kill QEMU after S seconds (default 120)
@@ -36,7 +40,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export TOP=${TOP:-$(cd "$here/../.." && pwd)}
 
-kspec='' smp=2 mem=1024 timeout=120 append='' qemu_extra='' cpu=max
+kspec='' kernel='' smp=2 mem=1024 timeout=120 append='' qemu_extra='' cpu=max
 log='' cmd='' script='' allow_warn=0 quiet=0 show_dmesg=0 interactive=0
 mkargs=()
 
@@ -52,6 +56,7 @@ die() {
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kspec=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
@@ -81,12 +86,16 @@ fi
 [[ $mem =~ ^[1-9][0-9]*$ ]] || die "--mem wants a number of MiB"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants a number of seconds"
 
-if [ -n "$kspec" ]; then
+if [ -n "$kernel" ]; then
+	[ -n "$kspec" ] || die "--kernel needs --kver RELEASE (the release of that kernel)"
+	kver=$kspec
+elif [ -n "$kspec" ]; then
 	kver=$("$TOP/mk/kernels.sh" resolve "$kspec") || exit 2
+	kernel=/boot/vmlinuz-$kver
 else
 	kver=$("$TOP/mk/kernels.sh" default) || exit 2
+	kernel=/boot/vmlinuz-$kver
 fi
-kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || die "$kernel is not readable (run as root, or copy it somewhere readable)"
 qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found: run 'make deps'"
 

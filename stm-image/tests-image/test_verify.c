@@ -684,6 +684,7 @@ static void test_ffs(const char *path, const uint8_t *img, uint32_t size,
 
 /* ------------------------------------------------------------------ */
 
+/* Fuzz seeds: 12 option bytes (see fuzz_mseg.c) + an image. */
 static int write_seeds(const char *dir)
 {
 	static uint8_t b[SYN_SIZE];
@@ -692,6 +693,9 @@ static int write_seeds(const char *dir)
 	int i;
 
 	for (i = 0; i < 4; i++) {
+		/* flags, mseg_rev[3], mseg_size (1 MiB), cpus, vmcs_size/16 */
+		uint8_t opts[12] = { (uint8_t)(i % 2 ? 2 : 3), 0, 0, 0,
+				     0, 0, 0x10, 0, 4, 0x00, 0x01, 0 };
 		uint32_t len = SYN_SIZE;
 
 		mk_image(b, i != 1);
@@ -701,7 +705,8 @@ static int write_seeds(const char *dir)
 			hdr(b)->hw_stm_hdr.cs_selector = 0x10;
 		snprintf(path, sizeof(path), "%s/seed-%d", dir, i);
 		f = fopen(path, "wb");
-		if (!f || fwrite(b, 1, len, f) != len || fclose(f))
+		if (!f || fwrite(opts, 1, sizeof(opts), f) != sizeof(opts) ||
+		    fwrite(b, 1, len, f) != len || fclose(f))
 			return 1;
 	}
 	return 0;

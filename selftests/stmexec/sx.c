@@ -441,6 +441,12 @@ int sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
 int sx_run(char *const argv[], char *out, size_t outlen, char *err,
 	   size_t errlen, int *exit_code)
 {
+	return sx_run_as(0, argv, out, outlen, err, errlen, exit_code);
+}
+
+int sx_run_as(uid_t uid, char *const argv[], char *out, size_t outlen,
+	      char *err, size_t errlen, int *exit_code)
+{
 	int po[2], pe[2], status;
 	size_t got[2] = { 0, 0 };
 	char *buf[2] = { out, err };
@@ -458,6 +464,8 @@ int sx_run(char *const argv[], char *out, size_t outlen, char *err,
 	if (pid == 0) {
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -75,9 +75,16 @@ int sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
 int sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
 		 uint32_t *err_index);
 
-/* Run a command with argv, capture stdout+stderr (each up to len-1). */
+/*
+ * Run a command with argv, capture stdout and stderr (each up to len-1,
+ * NUL-terminated; either buffer may be NULL). sx_run_as() runs it as
+ * uid/gid @uid (65534: nobody) with no supplementary groups. Returns 0
+ * and the exit code (128 + signal if killed), or -errno.
+ */
 int sx_run(char *const argv[], char *out, size_t outlen, char *err,
 	   size_t errlen, int *exit_code);
+int sx_run_as(uid_t uid, char *const argv[], char *out, size_t outlen,
+	      char *err, size_t errlen, int *exit_code);
 
 uint64_t sx_now_ms(void);
 

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec 32-bit compat selftest: built with -m32 and run on the 64-bit
+ * guest kernel, it proves compat_ioctl and read(2) work for 32-bit
+ * callers: GET_VERSION, GET_STATUS, ENABLE, PROTECT/LIST_RANGES/UNPROTECT,
+ * LOG_SETUP/LOG_START and one record read, an error path (err_index
+ * written back) and ENOTTY.
+ *
+ * If the toolchain cannot link a static -m32 binary (no gcc-multilib),
+ * the Makefile builds this file 64-bit with SX_COMPAT32_STUB and the suite
+ * reports one skip saying so.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sx.h"
+
+/* The ABI has one layout for 32- and 64-bit callers. */
+_Static_assert(sizeof(struct stmexec_version) == 32, "version");
+_Static_assert(sizeof(struct stmexec_status) == 96, "status");
+_Static_assert(sizeof(struct stmexec_range) == 40, "range");
+_Static_assert(sizeof(struct stmexec_range_array) == 40, "range_array");
+_Static_assert(sizeof(struct stmexec_log_setup) == 32, "log_setup");
+_Static_assert(sizeof(struct stmexec_log_record) == 320, "log_record");
+_Static_assert(sizeof(struct stmexec_vmcs_db) == 40, "vmcs_db");
+
+#ifdef SX_COMPAT32_STUB
+
+TEST(compat32)
+{
+	SKIP(return, "built without -m32: the toolchain cannot link a static 32-bit binary (install gcc-multilib / libc6-dev-i386)");
+}
+
+#else
+
+FIXTURE(c32) {
+	int fd;
+};
+
+FIXTURE_SETUP(c32)
+{
+	int ret;
+
+	self->fd = -1;
+	ASSERT_EQ(4, (int)sizeof(long)) {
+		TH_LOG("this binary is not 32-bit");
+	}
+	ASSERT_EQ(0, sx_ensure_unloaded());
+	ret = sx_load("backend=sim");
+	ASSERT_EQ(0, ret) {
+		TH_LOG("finit_module from a 32-bit process: %s", strerror(-ret));
+	}
+	self->fd = sx_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(c32)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	EXPECT_EQ(0, sx_ensure_unloaded());
+}
+
+TEST_F(c32, version_status_enable)
+{
+	struct stmexec_version v;
+	struct stmexec_status st;
+
+	memset(&v, 0xff, sizeof(v));
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_GET_VERSION, &v));
+	EXPECT_EQ(STMEXEC_ABI_MAJOR, v.abi_major);
+	EXPECT_TRUE(v.features & STMEXEC_FEAT_RANGES);
+	EXPECT_EQ(0, v.reserved[0] | v.reserved[1]);
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_status(self->fd, &st));
+	EXPECT_EQ(STMEXEC_STATE_ON, st.state);
+	EXPECT_EQ(STMEXEC_BACKEND_SIM, st.backend);
+	EXPECT_EQ((uint32_t)sx_online_cpus(), st.cpus_active);
+	EXPECT_EQ(-EALREADY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+}
+
+TEST_F(c32, protect_list_unprotect)
+{
+	struct stmexec_range r[2], *l = NULL;
+	struct stmexec_range_array a;
+	uint64_t mem, io;
+	uint32_t n, ei, bi;
+
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x2000, &mem));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_IO, 2, &io));
+	r[0] = sx_range(STMEXEC_RANGE_MEM, mem, 0x2000, STMEXEC_ACC_W);
+	r[1] = sx_range(STMEXEC_RANGE_IO, io, 2, STMEXEC_ACC_R | STMEXEC_ACC_W);
+	ASSERT_EQ(0, sx_protect(self->fd, r, 2, &ei, &bi));
+	EXPECT_EQ(~0u, ei);
+	EXPECT_EQ(~0u, bi);
+	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(mem, l[0].base);
+	EXPECT_EQ(0x2000, l[0].length);
+	EXPECT_EQ(io, l[1].base);
+	free(l);
+	/* an error writes err_index back through the compat path */
+	memset(&a, 0, sizeof(a));
+	a.ranges_ptr = (uintptr_t)r;
+	a.count = 2;
+	EXPECT_EQ(-EEXIST, sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
+	EXPECT_EQ(0, a.err_index);
+	ASSERT_EQ(0, sx_unprotect(self->fd, r, 2, &ei));
+	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	EXPECT_EQ(0, n);
+	free(l);
+	/* 64-bit pointer field: high bits set is a fault, not a truncation */
+	memset(&a, 0, sizeof(a));
+	a.ranges_ptr = 0xffffffff00000000ULL | (uintptr_t)r;
+	a.count = 1;
+	EXPECT_EQ(-EFAULT, sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
+}
+
+TEST_F(c32, log_read_one_record)
+{
+	struct stmexec_log_record rec[4];
+	struct stmexec_range r;
+	uint64_t mem;
+	int n;
+
+	if (!sx_dbg_available())
+		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem));
+	r = sx_range(STMEXEC_RANGE_MEM, mem, 0x1000, STMEXEC_ACC_W);
+	ASSERT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 0));
+	ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)mem));
+	n = sx_read_records(self->fd, rec, 4, 1, 5000);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(STMEXEC_EVT_PROTECTION_EXCEPTION, rec[0].type);
+	EXPECT_EQ(STMEXEC_RANGE_MEM, rec[0].rsc_type);
+	EXPECT_EQ(mem, rec[0].addr);
+	EXPECT_EQ(0, rec[0].reserved);
+}
+
+TEST_F(c32, unknown_ioctl_enotty)
+{
+	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IO(STMEXEC_IOCTL_MAGIC, 0x3f), NULL));
+	/* GET_VERSION's number with another size */
+	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOR(STMEXEC_IOCTL_MAGIC, 0x00, int), NULL));
+}
+
+#endif /* SX_COMPAT32_STUB */
+
+TEST_HARNESS_MAIN

@@ -13,15 +13,9 @@
  */
 #include "stm_image.h"
 
-/* Linker-script symbols; RIP-relative, so they give runtime addresses. */
-extern const uint8_t __stm_image_base[];
-extern const uint8_t __stm_rela_start[];
-extern const uint8_t __stm_rela_end[];
-extern uint8_t stm_gdt[];
-
 struct stm_cpu_status stm_cpu_status[STM_MAX_CPUS];
 /* MSEG base the data pointers currently point into (0 = link base). */
-volatile uint64_t stm_relocated_base;
+uint64_t stm_relocated_base;	/* read/written with __atomic builtins */
 static uint32_t stm_bsp_done;
 static uint8_t stm_tss[STM_TSS_SIZE] __attribute__((aligned(16)));
 
@@ -106,7 +100,7 @@ uint32_t stm_c_entry(struct stm_entry_frame *f)
 	uint32_t st;
 
 	if (cpu == 0) {
-		if (stm_relocated_base != base) {
+		if (__atomic_load_n(&stm_relocated_base, __ATOMIC_RELAXED) != base) {
 			stm_apply_relocs((uint8_t *)(uintptr_t)base,
 					 __stm_rela_start, __stm_rela_end);
 			stm_fixup_tss();

@@ -37,7 +37,8 @@
 #include <stm/wire.h>
 
 /* Everything in the image is position independent and resolved inside it:
- * hidden visibility keeps every reference RIP-relative (no GOT). */
+ * hidden visibility keeps every reference RIP-relative (no GOT).
+ */
 #pragma GCC visibility push(hidden)
 
 #if (STM_STACK_SIZE & 0xFFF) || STM_STACK_SIZE == 0
@@ -57,20 +58,28 @@ struct stm_entry_frame {
 	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;
 	uint64_t claim;		/* (arrival index + 1) * STM_STACK_SIZE */
 };
-_Static_assert(sizeof(struct stm_entry_frame) == STM_FRAME_SIZE,
-	       "entry frame layout matches entry.S");
-_Static_assert(STM_ERROR_OUT_OF_RESOURCES_ASM == STM_ERROR_OUT_OF_RESOURCES,
-	       "entry.S status literal");
+
+STM_STATIC_ASSERT(sizeof(struct stm_entry_frame) == STM_FRAME_SIZE,
+		  "entry frame layout matches entry.S");
+STM_STATIC_ASSERT(STM_ERROR_OUT_OF_RESOURCES_ASM == STM_ERROR_OUT_OF_RESOURCES,
+		  "entry.S status literal");
 
 /* Per-CPU outcome of the activating VMCALL, readable from a debugger at
- * stm_cpu_status[] (see Documentation/stm-image.rst). */
+ * stm_cpu_status[] (see Documentation/stm-image.rst).
+ */
 struct stm_cpu_status {
 	uint32_t eax_in;	/* EAX of the activating VMCALL */
 	uint32_t status;	/* STM status the runtime decided */
 };
 
 extern struct stm_cpu_status stm_cpu_status[STM_MAX_CPUS];
-extern volatile uint64_t stm_relocated_base;
+extern uint64_t stm_relocated_base;
+
+/* Linker-script and entry.S symbols; RIP-relative, so runtime addresses. */
+extern const uint8_t __stm_image_base[];
+extern const uint8_t __stm_rela_start[];
+extern const uint8_t __stm_rela_end[];
+extern uint8_t stm_gdt[];
 
 uint32_t stm_c_entry(struct stm_entry_frame *f);
 void stm_apply_relocs(uint8_t *base, const uint8_t *rela,

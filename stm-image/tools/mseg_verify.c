@@ -54,7 +54,8 @@ static uint64_t stm_max64(uint64_t a, uint64_t b)
 }
 
 /* Saturating arithmetic: a CPU count from the command line must not wrap
- * the minimum MSEG size into something small. */
+ * the minimum MSEG size into something small.
+ */
 static uint64_t stm_add_sat(uint64_t a, uint64_t b)
 {
 	return a + b < a ? ~0ull : a + b;
@@ -394,7 +395,8 @@ int stm_mseg_verify(const void *img, uint32_t size,
 		stm_fail(&first, &mask, STM_MSEG_E_SW_FEATURES);
 
 	/* The file must not carry bytes past StaticImageSize: the loader
-	 * copies the whole file and then builds page tables at Cr3Offset. */
+	 * copies the whole file and then builds page tables at Cr3Offset.
+	 */
 	if (info->static_image_size < size ||
 	    info->static_image_size < info->sw_header_end)
 		stm_fail(&first, &mask, STM_MSEG_E_STATIC_SIZE);
@@ -450,7 +452,8 @@ int stm_mseg_verify(const void *img, uint32_t size,
 	}
 
 	/* Dynamic part: [static end, static end + Additional) holds the page
-	 * tables and the heap; the stacks start at EspOffset. */
+	 * tables and the heap; the stacks start at EspOffset.
+	 */
 	eff_static = stm_mseg_static_end(info);
 	dyn_end = eff_static + info->additional_dynamic_memory_size;
 	if ((info->cr3_offset & STM_PAGE_MASK) ||

@@ -17,7 +17,8 @@
 #include <stm/wire.h>
 
 /* The loader (EDK II StmGen4GPageTable, coreboot stm_gen_4g_pagetable_x64)
- * or SINIT builds PML4 + PDPT + 4 PDs of 2 MiB pages at MSEG + Cr3Offset. */
+ * or SINIT builds PML4 + PDPT + 4 PDs of 2 MiB pages at MSEG + Cr3Offset.
+ */
 #define STM_MSEG_PT_PAGES		6u
 #define STM_MSEG_PT_SIZE		(STM_MSEG_PT_PAGES * STM_PAGE_SIZE)
 /* VMCS size assumed when the CPU's IA32_VMX_BASIC[44:32] is not known. */
@@ -125,6 +126,7 @@ struct stm_mseg_verify_opts {
 	uint32_t cpus;			/* 0 = 1 */
 	uint32_t vmcs_size;		/* 0 = STM_MSEG_DEFAULT_VMCS_SIZE */
 };
+
 #define STM_MSEG_OPT_REV		0x1u
 #define STM_MSEG_OPT_SIZE		0x2u
 
@@ -184,6 +186,7 @@ struct stm_seg_desc {
 	uint8_t access;		/* P DPL S Type */
 	uint8_t flags;		/* G D/B L AVL (bits 3..0) */
 };
+
 void stm_seg_decode(uint64_t raw, struct stm_seg_desc *d);
 /* 0 if `raw` is a descriptor the STM can use as CS (ia32e: 64-bit code). */
 int stm_seg_check_code(uint64_t raw, int ia32e);

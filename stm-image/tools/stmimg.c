@@ -33,7 +33,8 @@
 #define EXIT_VERIFY	10
 
 /* EDK II StmPlatformSamplePkg PcdStmBinFile: the FFS file name the platform
- * STM driver passes to GetSectionFromAnyFv(). */
+ * STM driver passes to GetSectionFromAnyFv().
+ */
 #define STM_FFS_DEFAULT_GUID	"ACCA3E06-3C64-4509-A687-DDC76F71B561"
 #define FFS_TYPE_FREEFORM	0x02
 #define FFS_SECTION_RAW		0x19
@@ -273,7 +274,8 @@ static int cmd_build(int argc, char **argv)
 	h->hw_stm_hdr.cs_selector = SV(S_CS);
 	h->hw_stm_hdr.eip_offset = SV(S_ENTRY);
 	/* Page tables right after the static image, then the heap, then the
-	 * stack claim counter and the per-CPU stacks (section 8.2). */
+	 * stack claim counter and the per-CPU stacks (section 8.2).
+	 */
 	h->hw_stm_hdr.cr3_offset = img_size;
 	h->hw_stm_hdr.esp_offset = img_size + STM_MSEG_PT_SIZE + SV(S_HEAP);
 
@@ -956,7 +958,8 @@ static int cmd_ffs(int argc, char **argv)
 	f[27] = FFS_SECTION_RAW;
 	memcpy(f + 28, img, size);
 	/* PI 1.x vol. 3 2.2.3: header checksum with File and State taken as
-	 * zero; file checksum over the data or the fixed 0xAA. */
+	 * zero; file checksum over the data or the fixed 0xAA.
+	 */
 	f[16] = (uint8_t)(0x100 - sum8(f, FFS_HEADER_SIZE));
 	f[17] = c.checksum ? (uint8_t)(0x100 - sum8(f + FFS_HEADER_SIZE,
 						     total - FFS_HEADER_SIZE))

@@ -54,7 +54,7 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
-	bench fuzz guest shell clean check-bochs debug-kernel check-debug
+	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug
 
 all: modules tools selftests stm-image
 
@@ -72,6 +72,7 @@ help:
 	@echo "  fuzz            make -C stm-image fuzz FUZZ_TIME=$(FUZZ_TIME)"
 	@echo "  guest CMD=...   boot the default (or KVER=) kernel and run CMD in the guest"
 	@echo "  shell           an interactive shell in the guest (Ctrl-A X quits)"
+	@echo "  check-harness   self-test of the QEMU harness (exit codes, watchdog, panic)"
 	@echo "  kernels         list the usable kernels and the default"
 	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel (issue 10)"
 	@echo "  check-debug     the reliability tier on that kernel (issue 10)"
@@ -139,6 +140,9 @@ demo: deps
 guest:
 	@test -n "$(CMD)" || { echo "usage: make guest CMD='shell commands' [KVER=6.1] [SMP=2]"; exit 2; }
 	@$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $(or $(SMP),2) --cmd '$(CMD)'
+
+check-harness:
+	@$(TOP)/selftests/qemu/selftest.sh $(KVER_RESOLVED)
 
 shell:
 	@$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $(or $(SMP),2) --interactive

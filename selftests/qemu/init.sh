@@ -31,7 +31,9 @@ for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
 done
 
 echo
-echo "init: stmexec test guest up: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online"
+vmx=no
+grep -qw vmx /proc/cpuinfo && vmx=yes
+echo "init: stmexec test guest up: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online, vmx: $vmx"
 cd /
 if [ -r /cmd.sh ]; then
 	sh /cmd.sh

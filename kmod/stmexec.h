@@ -237,6 +237,17 @@ int stmexec_for_each_region(struct stmexec *sx, stmexec_region_fn fn,
 #define STMEXEC_NR_CALL_IDX	9
 u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx);
 const char *stmexec_call_name(unsigned int idx);
+/* Last enter, START, STOP and leave durations of @cpu in ns (4 values). */
+void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns);
+
+/*
+ * Run @fn on every online CPU, on the CPU itself with interrupts off, with a
+ * bounded wait (sx->timeout_ms); 0 or the first error, CPU in *@bad.
+ * Caller holds sx->lock.
+ */
+typedef int (*stmexec_cpu_fn)(struct stmexec *sx, unsigned int cpu);
+int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
+			unsigned int *bad);
 
 /* ---- probe (probe.c) ----------------------------------------------------- */
 
@@ -261,6 +272,9 @@ int stmexec_sim_inject(struct stmexec *sx, const char *line,
 		       const char **verdict);
 u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last,
 				  size_t len);
+int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu);
+void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status);
+const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len);
 
 /* ---- sysfs and debugfs (sysfs.c, debugfs.c) ------------------------------ */
 

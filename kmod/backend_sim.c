@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: the simulated STM - the STM policy core (stm-image/core, the
+ * same code the STM image runs) behind the module's VMCALL interface, for
+ * tests on machines without VMX or without an STM. It gives NO protection:
+ * the module taints the kernel and says so in dmesg and sysfs.
+ *
+ * Faithful to the real thing where the module's correctness depends on it:
+ *  - each VMCALL executes on the CPU it is made on (the lifecycle calls
+ *    the backend on that CPU), serialised by one raw spinlock around the
+ *    core (the core is not internally locked), interrupts off;
+ *  - the STM reaches memory only by physical address, through an accessor
+ *    that accepts ordinary RAM pages only (pfn_valid(), not reserved, not
+ *    device memory) and maps them through the direct map: no sleeping, no
+ *    locks, callable with interrupts off;
+ *  - the BIOS resource list lives in its own page below 4 GiB and is read
+ *    by the core by physical address, so GET_BIOS_RESOURCES copies real
+ *    pages; it describes a plausible platform (the reference BIOS list of
+ *    stm-interface.md 5.6) at addresses that are not RAM;
+ *  - MSEG and TSEG are address ranges that are not RAM (the core uses them
+ *    for its address checks only).
+ *
+ * Fault injection (debugfs, struct stmexec_faults) is applied here; see
+ * stmexec_sim_vmcall() for where each fault hits relative to the core.
+ */
+#include "stmexec.h"
+
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <asm/io.h>
+#include <asm/processor.h>
+
+/* The simulated platform (fake, non-RAM addresses). */
+#define SX_SIM_TSEG_SIZE	0x00800000ULL	/* 8 MiB */
+#define SX_SIM_MSEG_SIZE	0x00100000ULL	/* top 1 MiB of TSEG */
+#define SX_SIM_FLASH_BASE	0xfe000000ULL
+#define SX_SIM_FLASH_SIZE	0x01000000ULL
+#define SX_SIM_ECAM_BASE	0xe0000000ULL
+#define SX_SIM_ECAM_SIZE	0x10000000ULL
+#define SX_SIM_LAPIC_BASE	0xfee00000ULL
+#define SX_SIM_LAPIC_SIZE	0x400ULL
+#define SX_SIM_PM_PORT		0x1800
+#define SX_SIM_PM_LEN		0x80
+#define SX_SIM_SMI_PORT		0xb2
+#define SX_SIM_SMI_LEN		2
+#define SX_SIM_MSR_SMRR_BASE	0x1f2
+#define SX_SIM_MSR_SMRR_MASK	0x1f3
+
+/* Largest range the accessor maps at once (the core maps pages or less,
+ * a log of up to 510 pages at most).
+ */
+#define SX_SIM_MAP_MAX		(512ULL << PAGE_SHIFT)
+
+/* TSEG candidates, highest first: below the ECAM window, then lower. */
+static const u64 sx_sim_tseg_candidates[] = {
+	0xdf800000ULL, 0xcf800000ULL, 0xbf800000ULL, 0x9f800000ULL,
+};
+
+struct stmexec_sim {
+	raw_spinlock_t lock;		/* the core and the one-shot fault */
+	struct stm_core *core;
+	struct stm_platform plat;
+	void *bios;			/* one page, below 4 GiB */
+	char last_inject[96];		/* under lock */
+};
+
+/* backend=sim: per-CPU stand-ins for the VMXON region and VMCS. */
+struct sx_sim_cpu {
+	void *vmxon;
+	void *vmcs;
+	u64 vmxon_pa;
+	u64 vmcs_pa;
+};
+
+/* ---- physical memory accessor ------------------------------------------- */
+
+static bool sx_sim_ram_page(unsigned long pfn)
+{
+	struct page *pg;
+
+	if (!pfn_valid(pfn))
+		return false;
+	pg = pfn_to_page(pfn);
+	return !PageReserved(pg) && !is_zone_device_page(pg) &&
+	       !PageOffline(pg);
+}
+
+static void *sx_sim_map(void *ctx, u64 pa, u64 len)
+{
+	unsigned long pfn, last;
+
+	if (!len || len > SX_SIM_MAP_MAX || pa + len < pa)
+		return NULL;
+	last = PHYS_PFN(pa + len - 1);
+	for (pfn = PHYS_PFN(pa); pfn <= last; pfn++)
+		if (!sx_sim_ram_page(pfn))
+			return NULL;
+	return phys_to_virt(pa);
+}
+
+static void sx_sim_unmap(void *ctx, void *va, u64 len)
+{
+}
+
+static const struct stm_mem_ops sx_sim_mem = {
+	.map = sx_sim_map,
+	.unmap = sx_sim_unmap,
+};
+
+/* ---- the BIOS resource list --------------------------------------------- */
+
+static void *sx_rsc(u8 **p, u32 type, u16 len)
+{
+	struct stm_rsc_desc_header *h = (void *)*p;
+
+	h->rsc_type = type;
+	h->length = len;
+	h->flags = 0;
+	*p += len;
+	return h;
+}
+
+static void sx_rsc_mem(u8 **p, u32 type, u64 base, u64 len, u32 rwx)
+{
+	struct stm_rsc_mem_desc *m = sx_rsc(p, type, STM_RSC_MEM_SIZE);
+
+	m->base = base;
+	m->length = len;
+	m->rwx_attributes = rwx;
+}
+
+static void sx_rsc_msr(u8 **p, u32 msr, u64 rmask, u64 wmask)
+{
+	struct stm_rsc_msr_desc *m = sx_rsc(p, STM_MACHINE_SPECIFIC_REG,
+					    STM_RSC_MSR_SIZE);
+
+	m->msr_index = msr;
+	m->read_mask = rmask;
+	m->write_mask = wmask;
+}
+
+/*
+ * The reference BIOS list (stm-interface.md 5.6): TSEG MEM RWX, flash MMIO
+ * RWX, ACPI PM I/O, ECAM MMIO RW, local APIC MMIO RW, the software-SMI port
+ * as TRAPPED_IO, the LPC bridge's config space RW, SMRR MSRs read-only.
+ */
+static void sx_sim_build_bios(struct stmexec_sim *s)
+{
+	struct stm_rsc_pci_cfg_desc *pci;
+	struct stm_rsc_trapped_io_desc *t;
+	struct stm_rsc_io_desc *io;
+	struct stm_rsc_end *end;
+	u8 *p = s->bios;
+
+	sx_rsc_mem(&p, STM_MEM_RANGE, s->plat.tseg_base, s->plat.tseg_size,
+		   STM_RSC_MEM_RWX_MASK);
+	sx_rsc_mem(&p, STM_MMIO_RANGE, SX_SIM_FLASH_BASE, SX_SIM_FLASH_SIZE,
+		   STM_RSC_MEM_RWX_MASK);
+	io = sx_rsc(&p, STM_IO_RANGE, STM_RSC_IO_SIZE);
+	io->base = SX_SIM_PM_PORT;
+	io->length = SX_SIM_PM_LEN;
+	sx_rsc_mem(&p, STM_MMIO_RANGE, SX_SIM_ECAM_BASE, SX_SIM_ECAM_SIZE,
+		   STM_RSC_MMIO_R | STM_RSC_MMIO_W);
+	sx_rsc_mem(&p, STM_MMIO_RANGE, SX_SIM_LAPIC_BASE, SX_SIM_LAPIC_SIZE,
+		   STM_RSC_MMIO_R | STM_RSC_MMIO_W);
+	t = sx_rsc(&p, STM_TRAPPED_IO_RANGE, STM_RSC_TRAPPED_IO_SIZE);
+	t->base = SX_SIM_SMI_PORT;
+	t->length = SX_SIM_SMI_LEN;
+	t->flags = STM_RSC_TRAPPED_IO_OUT;
+	pci = sx_rsc(&p, STM_PCI_CFG_RANGE, STM_RSC_PCI_CFG_LEN(0));
+	pci->rw_attributes = STM_RSC_PCI_CFG_R | STM_RSC_PCI_CFG_W;
+	pci->base = 0;
+	pci->length = 0x1000;
+	pci->originating_bus_number = 0;
+	pci->last_node_index = 0;
+	pci->pci_device_path[0].type = STM_PCI_DEVICE_PATH_TYPE_HW;
+	pci->pci_device_path[0].subtype = STM_PCI_DEVICE_PATH_SUBTYPE_PCI;
+	pci->pci_device_path[0].length = sizeof(pci->pci_device_path[0]);
+	pci->pci_device_path[0].pci_device = 0x1f;
+	pci->pci_device_path[0].pci_function = 0;
+	sx_rsc_msr(&p, SX_SIM_MSR_SMRR_BASE, ~0ULL, 0);
+	sx_rsc_msr(&p, SX_SIM_MSR_SMRR_MASK, ~0ULL, 0);
+	end = sx_rsc(&p, STM_END_OF_RESOURCES, STM_RSC_END_SIZE);
+	end->resource_list_continuation = 0;
+}
+
+/* A fake TSEG that is not RAM, so that no kernel buffer can be inside. */
+static int sx_sim_pick_tseg(struct stmexec *sx, struct stm_platform *pl)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sx_sim_tseg_candidates); i++) {
+		u64 base = sx_sim_tseg_candidates[i];
+
+		if (region_intersects(base, SX_SIM_TSEG_SIZE,
+				      IORESOURCE_SYSTEM_RAM,
+				      IORES_DESC_NONE) != REGION_DISJOINT)
+			continue;
+		pl->tseg_base = base;
+		pl->tseg_size = SX_SIM_TSEG_SIZE;
+		pl->mseg_base = base + SX_SIM_TSEG_SIZE - SX_SIM_MSEG_SIZE;
+		pl->mseg_size = SX_SIM_MSEG_SIZE;
+		return 0;
+	}
+	return stmexec_fail(sx, -ENOSPC,
+			    "sim: every candidate for the simulated TSEG is RAM here; give the machine less memory below 4 GiB");
+}
+
+/* ---- create / destroy ---------------------------------------------------- */
+
+int stmexec_sim_init(struct stmexec *sx)
+{
+	struct stmexec_sim *s;
+	struct page *pg;
+	u64 size;
+	int ret;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	raw_spin_lock_init(&s->lock);
+
+	pg = alloc_page(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO);
+	if (!pg) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	s->bios = page_address(pg);
+
+	s->plat.mem = &sx_sim_mem;
+	s->plat.mem_ctx = s;
+	s->plat.ncpus = nr_cpu_ids;
+	s->plat.phys_addr_bits = clamp_t(u32, boot_cpu_data.x86_phys_bits,
+					 32, 52);
+	ret = sx_sim_pick_tseg(sx, &s->plat);
+	if (ret)
+		goto err_bios;
+	sx_sim_build_bios(s);
+	s->plat.bios_list_pa = page_to_phys(pg);
+
+	size = stm_core_size(&s->plat);
+	if (!size) {
+		ret = stmexec_fail(sx, -EINVAL,
+				   "sim: the STM core rejected the simulated platform");
+		goto err_bios;
+	}
+	s->core = vzalloc(size);
+	if (!s->core) {
+		ret = -ENOMEM;
+		goto err_bios;
+	}
+	if (stm_core_init(s->core, &s->plat) != STM_SUCCESS) {
+		ret = stmexec_fail(sx, -EINVAL,
+				   "sim: the STM core could not be initialised");
+		goto err_core;
+	}
+	sx->sim = s;
+	pr_debug("sim: TSEG 0x%llx+0x%llx, MSEG 0x%llx+0x%llx, BIOS list at 0x%llx, core %llu bytes\n",
+		 s->plat.tseg_base, s->plat.tseg_size, s->plat.mseg_base,
+		 s->plat.mseg_size, s->plat.bios_list_pa, size);
+	return 0;
+
+err_core:
+	vfree(s->core);
+err_bios:
+	free_page((unsigned long)s->bios);
+err_free:
+	kfree(s);
+	return ret;
+}
+
+void stmexec_sim_fini(struct stmexec *sx)
+{
+	struct stmexec_sim *s = sx->sim;
+
+	if (!s)
+		return;
+	sx->sim = NULL;
+	stm_core_fini(s->core);
+	vfree(s->core);
+	free_page((unsigned long)s->bios);
+	kfree(s);
+}
+
+/* ---- the VMCALL ---------------------------------------------------------- */
+
+static bool sx_cpu_match(s32 want, unsigned int cpu)
+{
+	return want == -2 || (want >= 0 && (u32)want == cpu);
+}
+
+static void sx_sim_delay(struct stmexec_faults *f, unsigned int cpu)
+{
+	u32 us;
+
+	if (!sx_cpu_match(READ_ONCE(f->delay_cpu), cpu))
+		return;
+	us = min(READ_ONCE(f->delay_us), STMEXEC_MAX_DELAY_US);
+	if (us >= 1000)
+		mdelay(us / 1000);
+	udelay(us % 1000);
+}
+
+/*
+ * One VMCALL on @cpu (the current CPU). Where the faults hit:
+ *  - INITIALIZE_PROTECTION and START (they change the CPU's activation):
+ *    the core runs, then the reported status is replaced, so the module's
+ *    view (the STM answered: active here, must STOP) matches the core's;
+ *  - STOP and every other call: the core does not see the call and the
+ *    injected status is reported, so an injected STOP failure leaves the
+ *    STM active on that CPU, as a real failed STOP would.
+ * The one-shot status (@next_eax) takes precedence over the others.
+ */
+int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
+		       struct stm_regs *r)
+{
+	struct stmexec_faults *f = &sx->faults;
+	struct stmexec_sim *s = sx->sim;
+	u32 func = r->eax, status = 0;
+	bool inject = false;
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(cpu != raw_smp_processor_id()))
+		return stmexec_fail(sx, -EINVAL,
+				    "sim: VMCALL for CPU %u made on CPU %u",
+				    cpu, raw_smp_processor_id());
+	sx_sim_delay(f, cpu);
+
+	local_irq_save(flags);
+	if (unlikely(oops_in_progress)) {
+		/* panic/shutdown: the lock holder may never come back */
+		if (!raw_spin_trylock(&s->lock)) {
+			local_irq_restore(flags);
+			return -EBUSY;
+		}
+	} else {
+		raw_spin_lock(&s->lock);
+	}
+
+	if (f->next_armed && f->next_eax == func) {
+		f->next_armed = false;
+		status = f->next_status;
+		inject = true;
+	} else if (func == STM_API_INITIALIZE_PROTECTION &&
+		   READ_ONCE(f->fail_init)) {
+		status = READ_ONCE(f->fail_init);
+		inject = true;
+	} else if (func == STM_API_START &&
+		   sx_cpu_match(READ_ONCE(f->fail_start_cpu), cpu)) {
+		status = READ_ONCE(f->fail_status);
+		inject = true;
+	} else if (func == STM_API_STOP &&
+		   sx_cpu_match(READ_ONCE(f->fail_stop_cpu), cpu)) {
+		status = READ_ONCE(f->fail_status);
+		inject = true;
+	}
+
+	if (!inject || func == STM_API_INITIALIZE_PROTECTION ||
+	    func == STM_API_START)
+		stm_core_vmcall(s->core, cpu, vmcs_pa, r);
+	if (inject) {
+		r->eax = status;
+		r->cf = STM_STATUS_IS_ERROR(status) ? 1 : 0;
+	}
+
+	raw_spin_unlock(&s->lock);
+	local_irq_restore(flags);
+	return 0;
+}
+
+/* ---- debugfs helpers ------------------------------------------------------ */
+
+static const char *sx_verdict_name(enum stm_verdict v)
+{
+	switch (v) {
+	case STM_VERDICT_ALLOW:
+		return "allow";
+	case STM_VERDICT_UNCLAIMED:
+		return "unclaimed";
+	case STM_VERDICT_DENY:
+		return "deny";
+	}
+	return "?";
+}
+
+static int sx_rwx(const char *s, u32 *rwx)
+{
+	*rwx = 0;
+	for (; *s; s++) {
+		switch (*s) {
+		case 'r':
+			*rwx |= STM_ACCESS_R;
+			break;
+		case 'w':
+			*rwx |= STM_ACCESS_W;
+			break;
+		case 'x':
+			*rwx |= STM_ACCESS_X;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return *rwx ? 0 : -EINVAL;
+}
+
+/*
+ * One SMM access, as the SMI handler would make it, on the current CPU:
+ *   mem <pa> <len> <r|w|x...>     io <port> <size> <in|out>
+ *   msr <index> <r|w>             pci <bus>:<dev>.<fn> <reg> <r|w>
+ * Numbers in C notation (0x.. hex). The core logs what the STM would.
+ */
+int stmexec_sim_inject(struct stmexec *sx, const char *line,
+		       const char **verdict)
+{
+	struct stmexec_sim *s = sx->sim;
+	char kind[8], acc[8];
+	unsigned int bus, dev, fn, port, size, reg;
+	unsigned long long a, b;
+	enum stm_verdict v;
+	unsigned long flags;
+	u32 rwx = 0, msr;
+	int cpu, op;
+
+	if (!s)
+		return -ENODEV;
+	if (sscanf(line, "%7s", kind) != 1)
+		return -EINVAL;
+
+	if (!strcmp(kind, "mem")) {
+		if (sscanf(line, "mem %lli %lli %7s", &a, &b, acc) != 3 ||
+		    sx_rwx(acc, &rwx) || !b)
+			return -EINVAL;
+		op = 0;
+	} else if (!strcmp(kind, "io")) {
+		if (sscanf(line, "io %i %i %7s", &port, &size, acc) != 3 ||
+		    port > 0xffff || !size || size > 4)
+			return -EINVAL;
+		if (!strcmp(acc, "out"))
+			rwx = 1;
+		else if (strcmp(acc, "in"))
+			return -EINVAL;
+		op = 1;
+	} else if (!strcmp(kind, "msr")) {
+		if (sscanf(line, "msr %lli %7s", &a, acc) != 2 || a > U32_MAX)
+			return -EINVAL;
+		msr = a;
+		if (!strcmp(acc, "w"))
+			rwx = 1;
+		else if (strcmp(acc, "r"))
+			return -EINVAL;
+		op = 2;
+	} else if (!strcmp(kind, "pci")) {
+		if (sscanf(line, "pci %x:%x.%x %i %7s", &bus, &dev, &fn, &reg,
+			   acc) != 5 || bus > 0xff || dev > 0x1f || fn > 7 ||
+		    reg > 0xfff)
+			return -EINVAL;
+		if (!strcmp(acc, "w"))
+			rwx = 1;
+		else if (strcmp(acc, "r"))
+			return -EINVAL;
+		op = 3;
+	} else {
+		return -EINVAL;
+	}
+
+	cpu = get_cpu();
+	raw_spin_lock_irqsave(&s->lock, flags);
+	switch (op) {
+	case 0:
+		v = stm_core_smm_mem(s->core, cpu, a, b, rwx);
+		break;
+	case 1:
+		v = stm_core_smm_io(s->core, cpu, port, size, rwx);
+		break;
+	case 2:
+		v = stm_core_smm_msr(s->core, cpu, msr, rwx);
+		break;
+	default:
+		v = stm_core_smm_pci(s->core, cpu, bus, dev, fn, reg, rwx);
+		break;
+	}
+	*verdict = sx_verdict_name(v);
+	snprintf(s->last_inject, sizeof(s->last_inject), "cpu %d: %s", cpu,
+		 *verdict);
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+	put_cpu();
+	return 0;
+}
+
+u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last, size_t len)
+{
+	struct stmexec_sim *s = sx->sim;
+	unsigned long flags;
+	u64 n;
+
+	if (!s) {
+		strscpy(last, "", len);
+		return 0;
+	}
+	raw_spin_lock_irqsave(&s->lock, flags);
+	n = stm_core_compat_violations(s->core);
+	strscpy(last, stm_core_compat_last(s->core), len);
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+	return n;
+}
+
+/* For debugfs "cpu_states": the core's view of @cpu (STM_CPU_*). */
+int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_sim *s = sx->sim;
+	unsigned long flags;
+	int st;
+
+	if (!s)
+		return -ENODEV;
+	raw_spin_lock_irqsave(&s->lock, flags);
+	st = stm_core_cpu_state(s->core, cpu);
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+	return st;
+}
+
+/* Arm the one-shot status for the next VMCALL with @eax. */
+void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status)
+{
+	struct stmexec_sim *s = sx->sim;
+	unsigned long flags;
+
+	if (!s)
+		return;
+	raw_spin_lock_irqsave(&s->lock, flags);
+	sx->faults.next_armed = arm;
+	sx->faults.next_eax = eax;
+	sx->faults.next_status = status;
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+}
+
+const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len)
+{
+	struct stmexec_sim *s = sx->sim;
+	unsigned long flags;
+
+	if (!s)
+		return "";
+	raw_spin_lock_irqsave(&s->lock, flags);
+	strscpy(buf, s->last_inject, len);
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+	return buf;
+}
+
+/* ---- the sim backend ------------------------------------------------------ */
+
+static int sx_sim_probe(struct stmexec *sx)
+{
+	return 0;
+}
+
+static void sx_sim_fini(struct stmexec *sx)
+{
+	struct sx_sim_cpu *pc = sx->backend_priv;
+	unsigned int cpu;
+
+	stmexec_sim_fini(sx);
+	if (!pc)
+		return;
+	for_each_possible_cpu(cpu) {
+		if (pc[cpu].vmxon)
+			free_page((unsigned long)pc[cpu].vmxon);
+		if (pc[cpu].vmcs)
+			free_page((unsigned long)pc[cpu].vmcs);
+	}
+	kfree(pc);
+	sx->backend_priv = NULL;
+}
+
+static void *sx_sim_page(unsigned int cpu, u64 *pa)
+{
+	struct page *pg;
+
+	pg = alloc_pages_node(cpu_to_node(cpu),
+			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
+	if (!pg)
+		return NULL;
+	*pa = page_to_phys(pg);
+	return page_address(pg);
+}
+
+static int sx_sim_init(struct stmexec *sx)
+{
+	struct sx_sim_cpu *pc;
+	unsigned int cpu;
+	int ret;
+
+	pc = kcalloc(nr_cpu_ids, sizeof(*pc), GFP_KERNEL);
+	if (!pc)
+		return -ENOMEM;
+	sx->backend_priv = pc;
+	for_each_possible_cpu(cpu) {
+		pc[cpu].vmxon = sx_sim_page(cpu, &pc[cpu].vmxon_pa);
+		pc[cpu].vmcs = sx_sim_page(cpu, &pc[cpu].vmcs_pa);
+		if (!pc[cpu].vmxon || !pc[cpu].vmcs) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	ret = stmexec_sim_init(sx);
+	if (ret)
+		goto err;
+	return 0;
+
+err:
+	sx_sim_fini(sx);
+	return ret;
+}
+
+static int sx_sim_enter(struct stmexec *sx, unsigned int cpu)
+{
+	/* Nothing to switch on: the simulated STM needs no VMX root. */
+	return 0;
+}
+
+static int sx_sim_leave(struct stmexec *sx, unsigned int cpu)
+{
+	return 0;
+}
+
+static int sx_sim_backend_vmcall(struct stmexec *sx, unsigned int cpu,
+				 struct stm_regs *r)
+{
+	struct sx_sim_cpu *pc = sx->backend_priv;
+
+	return stmexec_sim_vmcall(sx, cpu, pc[cpu].vmcs_pa, r);
+}
+
+static u64 sx_sim_vmxon_pa(struct stmexec *sx, unsigned int cpu)
+{
+	struct sx_sim_cpu *pc = sx->backend_priv;
+
+	return pc ? pc[cpu].vmxon_pa : 0;
+}
+
+static int sx_sim_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
+{
+	struct sx_sim_cpu *pc = sx->backend_priv;
+	unsigned int cpu;
+	int ret;
+
+	for_each_possible_cpu(cpu) {
+		ret = fn(arg, pc[cpu].vmxon_pa, PAGE_SIZE, "VMXON region (sim)");
+		if (!ret)
+			ret = fn(arg, pc[cpu].vmcs_pa, PAGE_SIZE,
+				 "activation VMCS (sim)");
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+const struct stmexec_backend_ops stmexec_backend_sim = {
+	.name = "sim",
+	.id = STMEXEC_BACKEND_SIM,
+	.probe = sx_sim_probe,
+	.init = sx_sim_init,
+	.cpu_enter = sx_sim_enter,
+	.cpu_leave = sx_sim_leave,
+	.vmcall = sx_sim_backend_vmcall,
+	.vmxon_pa = sx_sim_vmxon_pa,
+	.for_each_region = sx_sim_regions,
+	.fini = sx_sim_fini,
+};

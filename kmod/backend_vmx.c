@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: the vmx backend - VMX root operation owned by the module on
+ * every CPU, and VMCALLs to the firmware's STM.
+ *
+ * Per CPU (sx_vmx_enter(), interrupts off throughout): check that nobody
+ * else owns VMX (CR4.VMXE in the kernel's shadow and in hardware) and that
+ * IA32_FEATURE_CONTROL allows it; tell Intel PT (intel_pt_handle_vmx(), as
+ * KVM does); set CR4.VMXE through the kernel's CR4 API; VMXON; prepare the
+ * activation VMCS (revision id, VMCLEAR so that its launch state is clear,
+ * VMPTRLD, valid VM-exit controls). The CPU is then ready for its
+ * activating VMCALL. Leaving (only after STOP): VMCLEAR, VMXOFF, clear
+ * CR4.VMXE, tell PT.
+ *
+ * The VMXON region and the activation VMCS of each possible CPU are
+ * allocated once, zeroed and below 4 GiB (an activation VMCS above 4 GiB
+ * is known to hang one STM, stm-interface.md 1.2), and stay allocated until
+ * unload so that the VMXON addresses (the VMCS-database keys) are stable.
+ *
+ * vmx_stm=sim (test only, for an emulator with VMX but without STM, e.g.
+ * Bochs): everything above happens for real, but the STM calls go to the
+ * simulated STM core. Each enter also executes one real VMCALL with the
+ * RFLAGS sentinel (vmx.h) to show that the instruction runs and that "no
+ * STM" is recognised; it must find no STM.
+ */
+#include "stmexec.h"
+#include "vmx.h"
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/io.h>
+#include <asm/msr-index.h>
+#include <asm/perf_event.h>
+#include <asm/processor-flags.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+struct sx_vmx_cpu {
+	void *vmxon;
+	void *vmcs;
+	u64 vmxon_pa;
+	u64 vmcs_pa;
+	bool on;		/* in VMX operation (VMXON done by us) */
+	bool pt;		/* intel_pt_handle_vmx(1) done */
+	bool hw_told;		/* vmx_stm=sim: hardware VMCALL result logged */
+};
+
+struct sx_vmx {
+	u32 revision;
+	u64 exit_ctls;
+	struct sx_vmx_cpu cpu[];
+};
+
+static struct sx_vmx_cpu *sx_vc(struct stmexec *sx, unsigned int cpu)
+{
+	struct sx_vmx *v = sx->backend_priv;
+
+	return &v->cpu[cpu];
+}
+
+static const char *sx_vmx_res(int r)
+{
+	switch (r) {
+	case SX_VMX_FAIL_INVALID:
+		return "VMfailInvalid";
+	case SX_VMX_FAIL_VALID:
+		return "VMfailValid";
+	case SX_VMX_FAULT:
+		return "fault";
+	default:
+		return "ok";
+	}
+}
+
+/* VM-instruction error of the current VMCS, 0 if it cannot be read. */
+static unsigned long sx_vmx_error(void)
+{
+	unsigned long err;
+
+	return sx_vmread(SX_VMCS_VM_INSTRUCTION_ERROR, &err) ? err : 0;
+}
+
+static int sx_vmx_probe(struct stmexec *sx)
+{
+	return stmexec_probe_vmx(sx);
+}
+
+static void sx_vmx_fini(struct stmexec *sx)
+{
+	struct sx_vmx *v = sx->backend_priv;
+	unsigned int cpu;
+
+	if (!v)
+		return;
+	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)
+		stmexec_sim_fini(sx);
+	for_each_possible_cpu(cpu) {
+		struct sx_vmx_cpu *c = &v->cpu[cpu];
+
+		WARN_ON_ONCE(c->on);
+		if (c->vmxon)
+			free_page((unsigned long)c->vmxon);
+		if (c->vmcs)
+			free_page((unsigned long)c->vmcs);
+	}
+	kfree(v);
+	sx->backend_priv = NULL;
+}
+
+static void *sx_page_below_4g(unsigned int cpu, u64 *pa)
+{
+	struct page *pg;
+
+	pg = alloc_pages_node(cpu_to_node(cpu),
+			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
+	if (!pg)
+		return NULL;
+	*pa = page_to_phys(pg);
+	return page_address(pg);
+}
+
+static int sx_vmx_init(struct stmexec *sx)
+{
+	struct sx_vmx *v;
+	unsigned int cpu;
+	int ret;
+
+	v = kzalloc(struct_size(v, cpu, nr_cpu_ids), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	sx->backend_priv = v;
+	v->revision = SX_VMX_BASIC_REVISION(stmexec_probe_vmx_basic(sx));
+	v->exit_ctls = stmexec_probe_exit_ctls(sx);
+
+	for_each_possible_cpu(cpu) {
+		struct sx_vmx_cpu *c = &v->cpu[cpu];
+
+		c->vmxon = sx_page_below_4g(cpu, &c->vmxon_pa);
+		c->vmcs = sx_page_below_4g(cpu, &c->vmcs_pa);
+		if (!c->vmxon || !c->vmcs) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM) {
+		ret = stmexec_sim_init(sx);
+		if (ret)
+			goto err;
+	}
+	return 0;
+
+err:
+	sx->vmx_stm = STMEXEC_VMX_STM_HW;	/* nothing to undo in the sim */
+	sx_vmx_fini(sx);
+	return ret;
+}
+
+#if STMEXEC_VMX_OWNABLE
+
+/*
+ * vmx_stm=sim: the one real VMCALL per enter. Finding an STM (or anything
+ * else that answers) is refused: the simulated one would run beside it.
+ */
+static int sx_vmx_hw_vmcall(struct stmexec *sx, unsigned int cpu,
+			    struct sx_vmx_cpu *c)
+{
+	static const char *const what[] = {
+		[SX_VMCALL_ANSWERED] = "something answered",
+		[SX_VMCALL_NO_ANSWER] = "nothing answered (RFLAGS sentinel untouched)",
+		[SX_VMCALL_FAIL_INVALID] = "VMfailInvalid",
+		[SX_VMCALL_FAIL_VALID] = "VMfailValid",
+		[SX_VMCALL_UNEXPECTED] = "unexpected RFLAGS",
+	};
+	struct sx_vmcall_out o;
+	enum sx_vmcall_kind k;
+	unsigned long err = 0;
+	bool no_stm;
+
+	sx_vmcall(STM_API_START, 0, 0, 0, &o);
+	k = sx_vmcall_classify(STM_API_START, &o);
+	if (k == SX_VMCALL_FAIL_VALID)
+		err = sx_vmx_error();
+	/* Bochs: no answer. Hardware without STM: VMfailValid(1). */
+	no_stm = k == SX_VMCALL_NO_ANSWER ||
+		 (k == SX_VMCALL_FAIL_VALID && err == SX_VMXERR_VMCALL_IN_ROOT);
+	if (!c->hw_told) {
+		c->hw_told = true;
+		pr_info("CPU %u: hardware VMCALL: %s (EAX 0x%08x CF %u ZF %u PF %u, error %lu)%s\n",
+			cpu, what[k], o.eax, o.cf, o.zf, o.pf, err,
+			no_stm ? ": no STM, as vmx_stm=sim expects" : "");
+	}
+	if (!no_stm)
+		return stmexec_fail(sx, -EIO,
+				    "CPU %u: vmx_stm=sim: the hardware VMCALL found %s (EAX 0x%08x): refusing to run the simulated STM beside it",
+				    cpu, what[k], o.eax);
+	if (READ_ONCE(sx->faults.hw_vmcall_required))
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: VMCALL: %s: no STM", cpu, what[k]);
+	return 0;
+}
+
+/* Undo VMXON and CR4.VMXE after a failure in the enter sequence. */
+static void sx_vmx_unwind(struct sx_vmx_cpu *c)
+{
+	if (c->on && sx_vmxoff() == SX_VMX_OK) {
+		c->on = false;
+		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+	}
+	if (!c->on && c->pt) {
+		intel_pt_handle_vmx(0);
+		c->pt = false;
+	}
+}
+
+static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
+{
+	struct sx_vmx *v = sx->backend_priv;
+	struct sx_vmx_cpu *c = &v->cpu[cpu];
+	unsigned long flags;
+	u64 feat = 0;
+	int r, ret = 0;
+
+	local_irq_save(flags);
+
+	if ((cr4_read_shadow() | __read_cr4()) & X86_CR4_VMXE) {
+		ret = stmexec_fail(sx, -EBUSY,
+				   "CPU %u: VMX is already in use (CR4.VMXE set, likely kvm_intel): unload kvm_intel or boot with kvm.enable_virt_at_load=0 (6.12+)",
+				   cpu);
+		goto out;
+	}
+	if (stmexec_rdmsr_safe(MSR_IA32_FEAT_CTL, &feat) ||
+	    !(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & ((__read_cr4() & X86_CR4_SMXE) ?
+		      FEAT_CTL_VMX_ENABLED_INSIDE_SMX :
+		      FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))) {
+		ret = stmexec_fail(sx, -EACCES,
+				   "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL 0x%llx)",
+				   cpu, feat);
+		goto out;
+	}
+
+	/* Intel PT must not trace across VMXON (what KVM does). */
+	intel_pt_handle_vmx(1);
+	c->pt = true;
+	cr4_set_bits_irqsoff(X86_CR4_VMXE);
+
+	*(u32 *)c->vmxon = v->revision;
+	r = sx_vmxon(c->vmxon_pa);
+	if (r) {
+		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+		sx_vmx_unwind(c);
+		ret = stmexec_fail(sx, -EIO, "CPU %u: VMXON failed (%s)",
+				   cpu, sx_vmx_res(r));
+		goto out;
+	}
+	c->on = true;
+
+	/* Not current anywhere (VMCLEARed by the last leave): rewrite it. */
+	memset(c->vmcs, 0, PAGE_SIZE);
+	*(u32 *)c->vmcs = v->revision;
+	r = sx_vmclear(c->vmcs_pa);
+	if (!r)
+		r = sx_vmptrld(c->vmcs_pa);
+	if (!r)
+		r = sx_vmwrite(SX_VMCS_VM_EXIT_CONTROLS, v->exit_ctls);
+	if (r) {
+		unsigned long err = r == SX_VMX_FAIL_VALID ? sx_vmx_error() : 0;
+
+		sx_vmclear(c->vmcs_pa);
+		sx_vmx_unwind(c);
+		ret = stmexec_fail(sx, -EIO,
+				   "CPU %u: preparing the activation VMCS failed (%s, error %lu)",
+				   cpu, sx_vmx_res(r), err);
+		goto out;
+	}
+
+	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM) {
+		ret = sx_vmx_hw_vmcall(sx, cpu, c);
+		if (ret) {
+			sx_vmclear(c->vmcs_pa);
+			sx_vmx_unwind(c);
+		}
+	}
+out:
+	local_irq_restore(flags);
+	return ret;
+}
+
+static int sx_vmx_leave(struct stmexec *sx, unsigned int cpu)
+{
+	struct sx_vmx_cpu *c = sx_vc(sx, cpu);
+	unsigned long flags, err = 0;
+	int r, ret = 0;
+
+	local_irq_save(flags);
+	if (!c->on)
+		goto pt;
+	/*
+	 * After STOP the current VMCS is whatever the STM left (its link
+	 * pointer); VMCLEAR ours so that its memory is ours again.
+	 */
+	sx_vmclear(c->vmcs_pa);
+	r = sx_vmxoff();
+	if (r) {
+		if (r == SX_VMX_FAIL_VALID)
+			err = sx_vmx_error();
+		/* Still in VMX operation: clearing CR4.VMXE would #GP. */
+		ret = stmexec_fail(sx, -EBUSY,
+				   "CPU %u: VMXOFF refused (%s, error %lu%s)",
+				   cpu, sx_vmx_res(r), err,
+				   err == SX_VMXERR_VMXOFF_DUAL_MONITOR ?
+				   ": the STM is still active" : "");
+		goto out;
+	}
+	c->on = false;
+	cr4_clear_bits_irqsoff(X86_CR4_VMXE);
+pt:
+	if (c->pt) {
+		intel_pt_handle_vmx(0);
+		c->pt = false;
+	}
+out:
+	local_irq_restore(flags);
+	return ret;
+}
+
+static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
+			 struct stm_regs *r)
+{
+	struct sx_vmx_cpu *c = sx_vc(sx, cpu);
+	struct sx_vmcall_out o;
+	unsigned long err;
+	u32 func = r->eax;
+
+	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)
+		return stmexec_sim_vmcall(sx, cpu, c->vmcs_pa, r);
+
+	sx_vmcall(r->eax, r->ebx, r->ecx, r->edx, &o);
+	switch (sx_vmcall_classify(func, &o)) {
+	case SX_VMCALL_ANSWERED:
+		r->eax = o.eax;
+		r->ebx = o.ebx;
+		r->edx = o.edx;
+		r->cf = o.cf;
+		return 0;
+	case SX_VMCALL_NO_ANSWER:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: VMCALL 0x%08x: nothing answered (RFLAGS sentinel untouched): no STM",
+				    cpu, func);
+	case SX_VMCALL_FAIL_INVALID:
+		return stmexec_fail(sx, -EIO,
+				    "CPU %u: VMCALL 0x%08x: VMfailInvalid (no current VMCS)",
+				    cpu, func);
+	case SX_VMCALL_FAIL_VALID:
+		err = sx_vmx_error();
+		switch (err) {
+		case SX_VMXERR_VMCALL_IN_ROOT:
+			return stmexec_fail(sx, -ENODEV,
+					    "CPU %u: VMCALL refused in VMX root (error 1): the dual-monitor treatment is not enabled: no STM",
+					    cpu);
+		case SX_VMXERR_VMCALL_MSEG_REV:
+			return stmexec_fail(sx, -ENODEV,
+					    "CPU %u: the STM image's MSEG revision does not match IA32_VMX_MISC[63:32] (error 22): wrong STM for this CPU",
+					    cpu);
+		case SX_VMXERR_VMCALL_MSEG_FEATURES:
+			return stmexec_fail(sx, -ENODEV,
+					    "CPU %u: invalid SMM-monitor features in the MSEG header (error 24): broken STM image",
+					    cpu);
+		default:
+			return stmexec_fail(sx, -EIO,
+					    "CPU %u: VMCALL 0x%08x: VMfailValid, VM-instruction error %lu%s",
+					    cpu, func, err,
+					    err == SX_VMXERR_VMCALL_NOT_CLEAR ||
+					    err == SX_VMXERR_VMCALL_EXIT_CTLS ?
+					    " (activation VMCS: module bug)" : "");
+		}
+	default:
+		return stmexec_fail(sx, -EIO,
+				    "CPU %u: VMCALL 0x%08x: unexpected RFLAGS (CF %u ZF %u PF %u)",
+				    cpu, func, o.cf, o.zf, o.pf);
+	}
+}
+
+#else /* !STMEXEC_VMX_OWNABLE */
+
+static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
+{
+	return -EOPNOTSUPP;
+}
+
+static int sx_vmx_leave(struct stmexec *sx, unsigned int cpu)
+{
+	return 0;
+}
+
+static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
+			 struct stm_regs *r)
+{
+	return -EOPNOTSUPP;
+}
+
+#endif /* STMEXEC_VMX_OWNABLE */
+
+static u64 sx_vmx_vmxon_pa(struct stmexec *sx, unsigned int cpu)
+{
+	return sx->backend_priv ? sx_vc(sx, cpu)->vmxon_pa : 0;
+}
+
+static int sx_vmx_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
+{
+	unsigned int cpu;
+	int ret;
+
+	for_each_possible_cpu(cpu) {
+		struct sx_vmx_cpu *c = sx_vc(sx, cpu);
+
+		ret = fn(arg, c->vmxon_pa, PAGE_SIZE, "VMXON region");
+		if (!ret)
+			ret = fn(arg, c->vmcs_pa, PAGE_SIZE, "activation VMCS");
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+const struct stmexec_backend_ops stmexec_backend_vmx = {
+	.name = "vmx",
+	.id = STMEXEC_BACKEND_VMX,
+	.probe = sx_vmx_probe,
+	.init = sx_vmx_init,
+	.cpu_enter = sx_vmx_enter,
+	.cpu_leave = sx_vmx_leave,
+	.vmcall = sx_vmx_vmcall,
+	.vmxon_pa = sx_vmx_vmxon_pa,
+	.for_each_region = sx_vmx_regions,
+	.fini = sx_vmx_fini,
+};

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stmexec: every kernel-version difference the module has to absorb, and
+ * nothing else. Checked against the Debian 6.1 (6.1.0-56) and 6.12
+ * (6.12.117+deb12) headers; the notes name the upstream change so that the
+ * next kernel can be checked the same way.
+ *
+ * Feature tests that a version number cannot answer (distribution
+ * backports) are made by Kbuild on the target's headers and arrive here as
+ * STMEXEC_HAVE_* macros.
+ */
+#ifndef STMEXEC_COMPAT_H
+#define STMEXEC_COMPAT_H
+
+#include <linux/module.h>
+#include <linux/syscore_ops.h>
+#include <linux/version.h>
+#include <asm/msr.h>
+
+/*
+ * MSR accessors: rdmsrl*() were renamed rdmsrq*() in 6.16 (the old names
+ * are gone in 6.17). Both Debian kernels have only the rdmsrl names.
+ */
+#ifdef rdmsrq
+#define stmexec_rdmsr_safe(msr, p)	rdmsrq_safe((msr), (p))
+#else
+#define stmexec_rdmsr_safe(msr, p)	rdmsrl_safe((msr), (p))
+#endif
+
+/*
+ * syscore: 6.1 has register_syscore_ops() with argument-less callbacks;
+ * "syscore: Pass context data to callbacks" (a97fbc3ee3e2, upstream in
+ * 6.19) replaced it with register_syscore() and a struct syscore carrying a
+ * data pointer. Debian's 6.12.117 already has the new API, so Kbuild greps
+ * include/linux/syscore_ops.h for "struct syscore {" instead of trusting
+ * LINUX_VERSION_CODE. Only shutdown and suspend are used.
+ */
+#ifdef STMEXEC_HAVE_SYSCORE_DATA
+#define STMEXEC_SYSCORE_ARG		void *data
+#define STMEXEC_SYSCORE_DEFINE(name, susp, shut)			\
+	static const struct syscore_ops name##_ops = {			\
+		.suspend = susp,					\
+		.shutdown = shut,					\
+	};								\
+	static struct syscore name = { .ops = &name##_ops }
+#define stmexec_register_syscore(s)	register_syscore(s)
+#define stmexec_unregister_syscore(s)	unregister_syscore(s)
+#else
+#define STMEXEC_SYSCORE_ARG		void
+#define STMEXEC_SYSCORE_DEFINE(name, susp, shut)			\
+	static struct syscore_ops name = {				\
+		.suspend = susp,					\
+		.shutdown = shut,					\
+	}
+#define stmexec_register_syscore(s)	register_syscore_ops(s)
+#define stmexec_unregister_syscore(s)	unregister_syscore_ops(s)
+#endif
+
+/*
+ * Module layout: 6.4 ("module: replace module_layout with module_memory",
+ * ac3b43283923) moved the text from core_layout to mem[MOD_TEXT]. Used to
+ * hand the module's own text to the protection code.
+ */
+static inline void stmexec_module_text(struct module *mod, void **base,
+				       unsigned long *size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	*base = mod->mem[MOD_TEXT].base;
+	*size = mod->mem[MOD_TEXT].size;
+#else
+	*base = mod->core_layout.base;
+	*size = mod->core_layout.text_size;
+#endif
+}
+
+/*
+ * Taint: TAINT_TEST exists since 6.0 (2852ca7fba9f, "panic: Taint kernel if
+ * tests are run"), so both supported kernels have it; TAINT_USER is the
+ * fallback for anything older.
+ */
+#ifdef TAINT_TEST
+#define STMEXEC_TAINT_SIM		TAINT_TEST
+#else
+#define STMEXEC_TAINT_SIM		TAINT_USER
+#endif
+
+/*
+ * CPU hotplug: CPUHP_AP_ONLINE_DYN and cpuhp_setup_state_cpuslocked() /
+ * __cpuhp_remove_state_cpuslocked() are EXPORT_SYMBOL on both kernels;
+ * names and semantics unchanged between 6.1 and 6.12.
+ *
+ * CR4: cr4_set_bits()/cr4_clear_bits() are inline wrappers of
+ * cr4_update_irqsoff() (EXPORT_SYMBOL on 6.1 and 6.12) and cr4_read_shadow()
+ * is EXPORT_SYMBOL_GPL on both. 6.19 (6276c67f2bc4) restricts both exports
+ * to KVM: there STMEXEC_VMX_OWNABLE is 0, backend_vmx.c compiles without
+ * the hardware sequence and backend=vmx refuses with -EOPNOTSUPP; the sim
+ * backend does not need them. The module never writes CR4 directly.
+ *
+ * Intel PT: intel_pt_handle_vmx() is EXPORT_SYMBOL_GPL on both (KVM-only
+ * from 6.19 as well) and a static inline no-op without CONFIG_CPU_SUP_INTEL.
+ *
+ * Inline assembly: asm goto with outputs is not used: Debian's 6.12 config
+ * sets CONFIG_GCC_ASM_GOTO_OUTPUT_BROKEN for its gcc 12.2. Plain "asm goto"
+ * (implicitly volatile) is used on both; asm_volatile_goto() went away in
+ * 6.8.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
+#define STMEXEC_VMX_OWNABLE	1
+#else
+#define STMEXEC_VMX_OWNABLE	0	/* backend=vmx refuses: -EOPNOTSUPP */
+#endif
+
+#endif /* STMEXEC_COMPAT_H */

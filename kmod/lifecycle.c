@@ -1,0 +1,1099 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: the executive monitor's lifecycle on every CPU.
+ *
+ * States (sysfs "state"): off -> starting -> on -> stopping -> off, and
+ * failed. Every transition is logged once at info level.
+ *
+ * Enable, in this order, all under sx->lock and cpus_read_lock() so that no
+ * CPU comes or goes between the steps:
+ *
+ *  1. cpuhp_setup_state_cpuslocked(CPUHP_AP_ONLINE_DYN) runs sx_cpu_online()
+ *     on every online CPU, each in its own hotplug thread, which "enters"
+ *     the CPU (vmx: CR4.VMXE, VMXON, activation VMCS; no VMCALL). If one CPU
+ *     fails, the hotplug core calls sx_cpu_offline() on the CPUs already
+ *     entered (leave), so the step is all-or-nothing by construction.
+ *  2. On one CPU (the one the enabling task runs on, pinned there with
+ *     migrate_disable()): INITIALIZE_PROTECTION, the platform's first
+ *     VMCALL; then GET_BIOS_RESOURCES until EDX = 0 into one contiguous
+ *     buffer, checked with the BIOS-list decoder; then the ranges and log
+ *     on_start hooks, which may use stmexec_call() because that CPU is the
+ *     one the STM is active on. Strictly before any other CPU's first
+ *     VMCALL, as the reference STM requires (stm-interface.md 3.1, 3.3).
+ *  3. START on every online CPU, each its own VMCALL on that CPU: an
+ *     asynchronous IPI per CPU (smp_call_function_single_async()), all in
+ *     flight together, then one bounded wait (sx->timeout_ms) with per-CPU
+ *     results, so a CPU that does not answer is named and reported as
+ *     -ETIMEDOUT instead of being spun on.
+ *  4. phase RUNNING: from now on a CPU that comes online enters and STARTs
+ *     itself in sx_cpu_online() (a failure keeps it offline), and a CPU
+ *     that goes offline STOPs and leaves in sx_cpu_offline().
+ *
+ * Why this split rather than doing everything in the hotplug callback:
+ * VMXON cannot hang, so the hotplug core's own rollback is the right tool
+ * for it; the STM calls can hang (they run in SMM), so they are made from
+ * interrupt context on each CPU with a bounded wait that can name the CPU.
+ * The hooks run in process context (they allocate and sleep), which a
+ * hotplug callback of another CPU could not give them.
+ *
+ * A failure in 2 or 3 rolls everything back: the on_stop hooks if the
+ * on_start hooks ran, STOP on every CPU the STM is active on (bounded),
+ * then the hotplug state is removed, which leaves every CPU. The caller gets
+ * one errno; last_error names the step and the CPU. The state is "off"
+ * again. Only if a STOP fails or times out is the rollback incomplete: the
+ * module is "wedged" (state "failed", the hotplug state stays so that a CPU
+ * going offline still tries STOP), keeps itself pinned, and the next
+ * disable retries the STOPs.
+ *
+ * Disable: the log and ranges on_stop hooks, STOP on every CPU (bounded),
+ * then removal of the hotplug state (leave on every CPU). STOP precedes
+ * every VMXOFF on every path: disable, CPU offline, suspend/hibernate (the
+ * PM notifier stops everything and relaunches on resume; a failed relaunch
+ * leaves state "failed" with every CPU off), reboot and kexec (reboot
+ * notifier: full disable; syscore shutdown: this CPU, as a last resort) and
+ * panic (panic notifier: the panicking CPU only, the others have been
+ * stopped by the kernel already and cannot be reached).
+ *
+ * Unload: the module pins itself while the monitor is not off, so rmmod
+ * fails with EBUSY ("in use") until it is disabled; module exit therefore
+ * never meets a running monitor.
+ */
+#include "stmexec.h"
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/percpu.h>
+#include <linux/reboot.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/suspend.h>
+#include <linux/vmalloc.h>
+#include <asm/io.h>
+
+/* What the hotplug callbacks do (sx->phase). */
+enum {
+	SX_PHASE_NONE,		/* no hotplug state installed */
+	SX_PHASE_ENTER,		/* enable/disable in progress: enter/leave only */
+	SX_PHASE_RUNNING,	/* on: online enters + STARTs, offline STOPs */
+	SX_PHASE_WEDGED,	/* teardown incomplete: offline STOPs, online idles */
+};
+
+/* Largest BIOS resource list accepted (pages); the bounce buffer size. */
+#define SX_BIOS_MAX_ORDER	4
+#define SX_BIOS_MAX_PAGES	(1U << SX_BIOS_MAX_ORDER)
+
+/* Teardown waits are never shorter than this (injected delays <= 0.5 s). */
+#define SX_TEARDOWN_MIN_MS	3000U
+
+/**
+ * struct stmexec_cpu - per-CPU lifecycle state
+ * @entered: ops->cpu_enter() succeeded and ops->cpu_leave() not yet
+ * @csd: IPI used by sx_on_cpus()
+ * @sx: back pointer for the IPI
+ * @fn: what the IPI runs
+ * @result: its result
+ * @queued: generation of the last queued IPI
+ * @done: generation of the last finished IPI (== @queued: idle)
+ * @calls: VMCALLs made on this CPU, by function (STMEXEC_NR_CALL_IDX)
+ * @ns_enter: duration of the last enter (interrupts off in the backend)
+ * @ns_start: duration of the last START (interrupts off)
+ * @ns_stop: duration of the last STOP (interrupts off)
+ * @ns_leave: duration of the last leave
+ */
+struct stmexec_cpu {
+	bool entered;
+	call_single_data_t csd;
+	struct stmexec *sx;
+	stmexec_cpu_fn fn;
+	int result;
+	unsigned long queued;
+	unsigned long done;
+	u64 calls[STMEXEC_NR_CALL_IDX];
+	u64 ns_enter, ns_start, ns_stop, ns_leave;
+};
+
+static const char *const sx_state_names[] = {
+	[STMEXEC_STATE_OFF] = "off",
+	[STMEXEC_STATE_STARTING] = "starting",
+	[STMEXEC_STATE_ON] = "on",
+	[STMEXEC_STATE_STOPPING] = "stopping",
+	[STMEXEC_STATE_FAILED] = "failed",
+};
+
+const char *stmexec_state_name(u32 state)
+{
+	if (state < ARRAY_SIZE(sx_state_names) && sx_state_names[state])
+		return sx_state_names[state];
+	return "unknown";
+}
+
+static void sx_set_state(struct stmexec *sx, u32 state)
+{
+	if (sx->state == state)
+		return;
+	pr_info("state %s -> %s\n", stmexec_state_name(sx->state),
+		stmexec_state_name(state));
+	WRITE_ONCE(sx->state, state);
+}
+
+static const char *const sx_call_names[STMEXEC_NR_CALL_IDX] = {
+	"other", "start", "stop", "protect", "unprotect", "get_bios",
+	"vmcs_db", "init", "event_log",
+};
+
+const char *stmexec_call_name(unsigned int idx)
+{
+	return idx < STMEXEC_NR_CALL_IDX ? sx_call_names[idx] : "?";
+}
+
+u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx)
+{
+	if (!sx->pcpu || idx >= STMEXEC_NR_CALL_IDX)
+		return 0;
+	return READ_ONCE(per_cpu_ptr(sx->pcpu, cpu)->calls[idx]);
+}
+
+/* ---- STM status -> errno ------------------------------------------------- */
+
+/*
+ * The mapping documented in Documentation/admin-guide/stmexec.rst; callers
+ * that know better (e.g. UNPROTECTABLE_RESOURCE as an overlap with the BIOS
+ * list) may refine it.
+ */
+int stmexec_status_to_errno(u32 status)
+{
+	switch (status) {
+	case STM_SUCCESS:
+		return 0;
+	case STM_ERROR_SECURITY_VIOLATION:
+	case STM_ERROR_UNPROTECTABLE:
+		return -EACCES;
+	case STM_ERROR_PHYSICAL_OVER_4G:
+		return -ERANGE;
+	case STM_ERROR_UNPROTECTABLE_RESOURCE:
+		return -EADDRINUSE;
+	case STM_ERROR_ALREADY_STARTED:
+	case STM_ERROR_LOG_ALLOCATED:
+		return -EALREADY;
+	case STM_ERROR_STOPPED:
+	case STM_ERROR_LOG_NOT_ALLOCATED:
+	case STM_ERROR_LOG_NOT_STARTED:
+		return -ENXIO;
+	case STM_ERROR_LOG_NOT_STOPPED:
+		return -EBUSY;
+	case STM_ERROR_OUT_OF_RESOURCES:
+	case STM_ERROR_VIRTUAL_SPACE_TOO_SMALL:
+		return -ENOSPC;
+	case STM_ERROR_WITHOUT_SMX_UNSUPPORTED:
+	case STM_ERROR_FUNCTION_NOT_SUPPORTED:
+	case STM_ERROR_INVALID_API:
+		return -EOPNOTSUPP;
+	case STM_ERROR_CACHE_TYPE_NOT_SUPPORTED:
+	case STM_ERROR_PAGE_NOT_FOUND:
+	case STM_ERROR_BAD_CR3:
+	case STM_ERROR_BUFFER_TOO_SMALL:
+	case STM_ERROR_INVALID_VMCS_DATABASE:
+	case STM_ERROR_MALFORMED_RESOURCE_LIST:
+	case STM_ERROR_INVALID_PAGECOUNT:
+	case STM_ERROR_RESERVED_BIT_SET:
+	case STM_ERROR_NO_EVENTS_ENABLED:
+	case STM_ERROR_UNSUPPORTED_MSR_BIT:
+	case STM_ERROR_INVALID_PARAMETER:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+/* ---- one VMCALL ---------------------------------------------------------- */
+
+static unsigned int sx_call_idx(u32 func)
+{
+	if (func >= STM_API_START && func <= STM_API_MANAGE_EVENT_LOG)
+		return func - STM_API_START + 1;
+	return 0;
+}
+
+/* On @cpu itself, preemption or interrupts disabled. */
+static int sx_vmcall(struct stmexec *sx, unsigned int cpu, struct stm_regs *r)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	unsigned int idx = sx_call_idx(r->eax);
+
+	WARN_ON_ONCE(cpu != raw_smp_processor_id());
+	WRITE_ONCE(pc->calls[idx], pc->calls[idx] + 1);
+	return sx->ops->vmcall(sx, cpu, r);
+}
+
+int stmexec_call(struct stmexec *sx, u32 func, u64 pa, u32 edx,
+		 struct stm_regs *r)
+{
+	unsigned int cpu;
+	int ret;
+
+	r->eax = func;
+	r->ebx = lower_32_bits(pa);
+	r->ecx = upper_32_bits(pa);
+	r->edx = edx;
+	r->cf = 0;
+
+	cpu = get_cpu();
+	if (!cpumask_test_cpu(cpu, &sx->reachable)) {
+		put_cpu();
+		return stmexec_fail(sx, -ENXIO,
+				    "VMCALL 0x%08x on CPU %u: the STM is not active on this CPU (monitor %s)",
+				    func, cpu, stmexec_state_name(READ_ONCE(sx->state)));
+	}
+	ret = sx_vmcall(sx, cpu, r);
+	put_cpu();
+	if (ret)
+		return ret;
+	return stmexec_status_to_errno(r->eax);
+}
+
+/* ---- per-CPU steps (on the CPU itself) ----------------------------------- */
+
+static int sx_cpu_enter(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	if (pc->entered)
+		return 0;
+	ret = sx->ops->cpu_enter(sx, cpu);
+	if (!ret)
+		pc->entered = true;
+	WRITE_ONCE(pc->ns_enter, ktime_get_ns() - t0);
+	return ret;
+}
+
+static int sx_cpu_leave(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	if (!pc->entered)
+		return 0;
+	ret = sx->ops->cpu_leave(sx, cpu);
+	if (!ret)
+		pc->entered = false;
+	WRITE_ONCE(pc->ns_leave, ktime_get_ns() - t0);
+	return ret;
+}
+
+/* START on this CPU; interrupts off. */
+static int sx_cpu_start(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	struct stm_regs r = { .eax = STM_API_START };
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	ret = sx_vmcall(sx, cpu, &r);
+	if (ret)
+		goto out;	/* nothing answered: not activated */
+	/* The STM answered: dual-monitor treatment is active here now. */
+	cpumask_set_cpu(cpu, &sx->reachable);
+	if (r.eax != STM_SUCCESS) {
+		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
+				   "CPU %u: START failed: %s (0x%08x)", cpu,
+				   stm_status_name(r.eax), r.eax);
+		goto out;
+	}
+	cpumask_set_cpu(cpu, &sx->active);
+out:
+	WRITE_ONCE(pc->ns_start, ktime_get_ns() - t0);
+	return ret;
+}
+
+/* STOP on this CPU if the STM is active here; interrupts off. */
+static int sx_cpu_stop(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	struct stm_regs r = { .eax = STM_API_STOP };
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	/*
+	 * Never activated here: nothing to stop, and a STOP would itself be
+	 * this CPU's activating VMCALL, which the reference STM does not
+	 * survive.
+	 */
+	if (!cpumask_test_cpu(cpu, &sx->reachable)) {
+		cpumask_clear_cpu(cpu, &sx->active);
+		return 0;
+	}
+	ret = sx_vmcall(sx, cpu, &r);
+	if (ret)
+		goto out;
+	if (r.eax != STM_SUCCESS) {
+		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
+				   "CPU %u: STOP failed: %s (0x%08x); the STM stays active there",
+				   cpu, stm_status_name(r.eax), r.eax);
+		goto out;
+	}
+	cpumask_clear_cpu(cpu, &sx->active);
+	cpumask_clear_cpu(cpu, &sx->reachable);
+out:
+	WRITE_ONCE(pc->ns_stop, ktime_get_ns() - t0);
+	return ret;
+}
+
+/* ---- running a step on many CPUs, bounded -------------------------------- */
+
+static unsigned int sx_timeout_ms(struct stmexec *sx)
+{
+	return clamp_t(u32, READ_ONCE(sx->timeout_ms), 1, 60000);
+}
+
+static unsigned int sx_teardown_ms(struct stmexec *sx)
+{
+	return max(sx_timeout_ms(sx), SX_TEARDOWN_MIN_MS);
+}
+
+static void sx_ipi(void *info)
+{
+	struct stmexec_cpu *pc = info;
+	struct stmexec *sx = pc->sx;
+
+	pc->result = pc->fn(sx, smp_processor_id());
+	smp_store_release(&pc->done, pc->queued);
+	wake_up(&sx->ipi_wq);
+}
+
+static bool sx_ipi_idle(struct stmexec_cpu *pc)
+{
+	return smp_load_acquire(&pc->done) == pc->queued;
+}
+
+static bool sx_ipis_idle(struct stmexec *sx, const struct cpumask *mask)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, mask)
+		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu)))
+			return false;
+	return true;
+}
+
+/*
+ * Run @fn on every CPU of @mask, on the CPU itself in interrupt context
+ * (interrupts off), all CPUs concurrently; wait at most @ms. Returns 0, or
+ * the error of the lowest-numbered CPU that failed (-ETIMEDOUT if it did not
+ * answer), with that CPU in *@bad. A CPU that times out keeps its IPI in
+ * flight; its next use first waits (bounded) for it to drain.
+ *
+ * Callers hold sx->lock (the per-CPU IPI slots are shared) and
+ * cpus_read_lock() (@mask must stay online).
+ */
+static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
+		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
+{
+	unsigned long tmo = msecs_to_jiffies(ms);
+	struct stmexec_cpu *pc;
+	unsigned int cpu;
+	int ret = 0, err;
+
+	lockdep_assert_held(&sx->lock);
+
+	/* An IPI still in flight from a timed-out earlier step. */
+	if (!wait_event_timeout(sx->ipi_wq, sx_ipis_idle(sx, mask), tmo)) {
+		for_each_cpu(cpu, mask) {
+			if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu))) {
+				*bad = cpu;
+				return -ETIMEDOUT;
+			}
+		}
+	}
+
+	for_each_cpu(cpu, mask) {
+		pc = per_cpu_ptr(sx->pcpu, cpu);
+		pc->fn = fn;
+		pc->result = -EINPROGRESS;
+		pc->queued++;
+		err = smp_call_function_single_async(cpu, &pc->csd);
+		if (err) {
+			pc->result = err;
+			smp_store_release(&pc->done, pc->queued);
+		}
+	}
+
+	wait_event_timeout(sx->ipi_wq, sx_ipis_idle(sx, mask), tmo);
+
+	for_each_cpu(cpu, mask) {
+		pc = per_cpu_ptr(sx->pcpu, cpu);
+		err = sx_ipi_idle(pc) ? pc->result : -ETIMEDOUT;
+		if (err && !ret) {
+			ret = err;
+			*bad = cpu;
+		}
+	}
+	return ret;
+}
+
+int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
+			unsigned int *bad)
+{
+	int ret;
+
+	cpus_read_lock();
+	ret = sx_on_cpus(sx, cpu_online_mask, fn, sx_timeout_ms(sx), bad);
+	cpus_read_unlock();
+	return ret;
+}
+
+/* ---- CPU hotplug callbacks ----------------------------------------------- */
+
+static int sx_cpu_online(unsigned int cpu)
+{
+	struct stmexec *sx = &stmexec_dev;
+	u32 phase = READ_ONCE(sx->phase);
+	unsigned long flags;
+	int ret;
+
+	if (phase == SX_PHASE_WEDGED)
+		return 0;
+	ret = sx_cpu_enter(sx, cpu);
+	if (ret)
+		return ret;
+	if (phase != SX_PHASE_RUNNING)
+		return 0;
+
+	/* The monitor is on: this CPU's START is its activating VMCALL. */
+	local_irq_save(flags);
+	ret = sx_cpu_start(sx, cpu);
+	if (ret && sx_cpu_stop(sx, cpu))
+		goto wedged;
+	local_irq_restore(flags);
+	if (ret) {
+		sx_cpu_leave(sx, cpu);
+		return stmexec_fail(sx, ret,
+				    "CPU %u coming online: START failed (%pe); the CPU stays offline",
+				    cpu, ERR_PTR(ret));
+	}
+	return 0;
+
+wedged:
+	local_irq_restore(flags);
+	/* Cannot STOP and so cannot leave: keep the CPU online. */
+	WRITE_ONCE(sx->wedged, true);
+	stmexec_fail(sx, ret,
+		     "CPU %u coming online: START failed and STOP too; the STM stays active there, disable and reboot",
+		     cpu);
+	return 0;
+}
+
+static int sx_cpu_offline(unsigned int cpu)
+{
+	struct stmexec *sx = &stmexec_dev;
+	u32 phase = READ_ONCE(sx->phase);
+	/* Only a real CPU offline may be refused; see __cpuhp_remove_state(). */
+	bool may_refuse = phase == SX_PHASE_RUNNING || phase == SX_PHASE_WEDGED;
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = sx_cpu_stop(sx, cpu);
+	local_irq_restore(flags);
+	if (ret)
+		goto stuck;
+	ret = sx_cpu_leave(sx, cpu);
+	if (ret)
+		goto stuck;
+	return 0;
+
+stuck:
+	if (may_refuse) {
+		stmexec_fail(sx, ret,
+			     "CPU %u cannot go offline: the STM could not be stopped there (%pe)",
+			     cpu, ERR_PTR(ret));
+		return ret;
+	}
+	WRITE_ONCE(sx->wedged, true);
+	stmexec_fail(sx, ret,
+		     "CPU %u: could not leave VMX operation (%pe); reboot to recover",
+		     cpu, ERR_PTR(ret));
+	return 0;
+}
+
+/* ---- the global steps ------------------------------------------------------ */
+
+/* GET_BIOS_RESOURCES until EDX = 0 into one contiguous buffer. */
+static int sx_get_bios(struct stmexec *sx, unsigned int cpu)
+{
+	u64 pa = virt_to_phys(sx->bios_bounce);
+	struct stm_regs r;
+	u32 idx = 0;
+	size_t len = 0;
+	void *list;
+	int ret, n;
+
+	list = kvzalloc(SX_BIOS_MAX_PAGES * PAGE_SIZE, GFP_KERNEL);
+	if (!list)
+		return stmexec_fail(sx, -ENOMEM,
+				    "no memory for the BIOS resource list");
+	for (;;) {
+		ret = stmexec_call(sx, STM_API_GET_BIOS_RESOURCES, pa, idx, &r);
+		if (ret) {
+			if (r.eax != STM_ERROR_PAGE_NOT_FOUND || !idx) {
+				stmexec_fail(sx, ret,
+					     "GET_BIOS_RESOURCES page %u on CPU %u failed (%pe, status 0x%08x)",
+					     idx, cpu, ERR_PTR(ret), r.eax);
+				goto err;
+			}
+			/* Past the last page: the previous one ended the list. */
+			break;
+		}
+		memcpy(list + idx * PAGE_SIZE, sx->bios_bounce, PAGE_SIZE);
+		len = (idx + 1) * PAGE_SIZE;
+		if (!r.edx)
+			break;
+		if (r.edx != idx + 1) {
+			ret = stmexec_fail(sx, -EIO,
+					   "GET_BIOS_RESOURCES: the STM answered page %u with next page %u",
+					   idx, r.edx);
+			goto err;
+		}
+		if (r.edx >= SX_BIOS_MAX_PAGES) {
+			ret = stmexec_fail(sx, -E2BIG,
+					   "the BIOS resource list is longer than %u pages",
+					   SX_BIOS_MAX_PAGES);
+			goto err;
+		}
+		idx = r.edx;
+	}
+
+	kvfree(sx->bios_list);
+	sx->bios_list = list;
+	sx->bios_list_len = len;
+	n = stmexec_bios_decode(sx, NULL, 0);
+	if (n < 0)
+		return stmexec_fail(sx, n,
+				    "the BIOS resource list the STM returned is malformed (%pe)",
+				    ERR_PTR(n));
+	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
+	return 0;
+
+err:
+	kvfree(list);
+	return ret;
+}
+
+/*
+ * INITIALIZE_PROTECTION, GET_BIOS_RESOURCES, the on_start hooks; on this
+ * CPU, which the caller keeps (migrate_disable()). *@hooks tells whether the
+ * on_start hooks succeeded (and need their on_stop).
+ */
+static int sx_global_start(struct stmexec *sx, unsigned int cpu, bool *hooks)
+{
+	struct stm_regs r = { .eax = STM_API_INITIALIZE_PROTECTION };
+	int ret;
+
+	*hooks = false;
+	preempt_disable();
+	ret = sx_vmcall(sx, cpu, &r);
+	preempt_enable();
+	if (ret)
+		return ret;
+	/* Active here even if it reports an error (reference STM). */
+	cpumask_set_cpu(cpu, &sx->reachable);
+	if (r.eax != STM_SUCCESS)
+		return stmexec_fail(sx, stmexec_status_to_errno(r.eax),
+				    "INITIALIZE_PROTECTION on CPU %u failed: %s (0x%08x)",
+				    cpu, stm_status_name(r.eax), r.eax);
+	sx->stm_caps = r.ebx;
+
+	ret = sx_get_bios(sx, cpu);
+	if (ret)
+		return ret;
+
+	ret = stmexec_ranges_on_start(sx);
+	if (ret)
+		return ret;
+	ret = stmexec_log_on_start(sx);
+	if (ret) {
+		stmexec_ranges_on_stop(sx);
+		return ret;
+	}
+	*hooks = true;
+	return 0;
+}
+
+/* log and ranges on_stop, where stmexec_call() works. */
+static void sx_hooks_stop(struct stmexec *sx)
+{
+	migrate_disable();
+	stmexec_log_on_stop(sx);
+	stmexec_ranges_on_stop(sx);
+	migrate_enable();
+}
+
+/* Remove the hotplug state: leave on every CPU. cpus_read_lock() held. */
+static void sx_remove_cpuhp(struct stmexec *sx)
+{
+	unsigned int cpu;
+
+	WRITE_ONCE(sx->phase, SX_PHASE_ENTER);
+	__cpuhp_remove_state_cpuslocked(sx->cpuhp_state, true);
+	sx->cpuhp_state = 0;
+	WRITE_ONCE(sx->phase, SX_PHASE_NONE);
+	for_each_possible_cpu(cpu)
+		if (per_cpu_ptr(sx->pcpu, cpu)->entered)
+			WRITE_ONCE(sx->wedged, true);
+}
+
+/*
+ * STOP on every CPU the STM is reachable on, bounded. On failure the module
+ * is wedged: the hotplug state stays (phase WEDGED) so that nothing leaves
+ * VMX operation under an active STM. cpus_read_lock() held.
+ */
+static int sx_stop_all(struct stmexec *sx, const char *what)
+{
+	static struct cpumask mask;	/* sx->lock */
+	unsigned int cpu = 0;
+	int ret;
+
+	cpumask_and(&mask, &sx->reachable, cpu_online_mask);
+	ret = sx_on_cpus(sx, &mask, sx_cpu_stop, sx_teardown_ms(sx), &cpu);
+	if (!ret)
+		return 0;
+	WRITE_ONCE(sx->phase, SX_PHASE_WEDGED);
+	WRITE_ONCE(sx->wedged, true);
+	return stmexec_fail(sx, ret,
+			    "%s: STOP on CPU %u failed (%pe): the STM stays active and VMX on; retry with disable, else reboot",
+			    what, cpu, ERR_PTR(ret));
+}
+
+static int sx_start(struct stmexec *sx)
+{
+	unsigned int cpu = 0;
+	bool hooks = false;
+	int ret, state;
+
+	cpus_read_lock();
+	WRITE_ONCE(sx->phase, SX_PHASE_ENTER);
+	state = cpuhp_setup_state_cpuslocked(CPUHP_AP_ONLINE_DYN,
+					     "stmexec:online", sx_cpu_online,
+					     sx_cpu_offline);
+	if (state < 0) {
+		WRITE_ONCE(sx->phase, SX_PHASE_NONE);
+		ret = stmexec_fail(sx, state,
+				   "enable: entering VMX root failed (%pe): %s; every CPU rolled back",
+				   ERR_PTR(state), sx->last_error);
+		goto out_unlock;
+	}
+	sx->cpuhp_state = state;
+
+	migrate_disable();
+	cpu = raw_smp_processor_id();
+	ret = sx_global_start(sx, cpu, &hooks);
+	migrate_enable();
+	if (ret) {
+		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
+			     sx->last_error);
+		goto out_stop;
+	}
+
+	ret = sx_on_cpus(sx, cpu_online_mask, sx_cpu_start, sx_timeout_ms(sx),
+			 &cpu);
+	if (ret) {
+		if (ret == -ETIMEDOUT)
+			stmexec_fail(sx, ret,
+				     "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
+				     cpu, sx_timeout_ms(sx));
+		else
+			stmexec_fail(sx, ret,
+				     "enable: START on CPU %u failed (%pe); every CPU rolled back",
+				     cpu, ERR_PTR(ret));
+		goto out_stop;
+	}
+	WRITE_ONCE(sx->phase, SX_PHASE_RUNNING);
+	cpus_read_unlock();
+	return 0;
+
+out_stop:
+	if (hooks)
+		sx_hooks_stop(sx);
+	if (sx_stop_all(sx, "enable rollback"))
+		goto out_unlock;
+	sx_remove_cpuhp(sx);
+out_unlock:
+	cpus_read_unlock();
+	return ret;
+}
+
+static void sx_pin(struct stmexec *sx, bool pin)
+{
+	if (pin == sx->pinned)
+		return;
+	if (pin)
+		__module_get(THIS_MODULE);
+	else
+		module_put(THIS_MODULE);
+	sx->pinned = pin;
+}
+
+int stmexec_enable(struct stmexec *sx)
+{
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+
+	switch (sx->state) {
+	case STMEXEC_STATE_ON:
+		return stmexec_fail(sx, -EALREADY,
+				    "enable: the monitor is already on (disable first to restart it)");
+	case STMEXEC_STATE_STARTING:
+	case STMEXEC_STATE_STOPPING:
+		return stmexec_fail(sx, -EBUSY, "enable: a transition is in progress");
+	}
+	if (sx->wedged)
+		return stmexec_fail(sx, -EBUSY,
+				    "enable: an earlier teardown did not complete: disable again, or reboot");
+	if (READ_ONCE(sx->going_down))
+		return stmexec_fail(sx, -EBUSY,
+				    "enable: the system is shutting down");
+
+	stmexec_clear_error(sx);
+	sx_set_state(sx, STMEXEC_STATE_STARTING);
+	ret = sx_start(sx);
+	if (ret) {
+		sx_set_state(sx, sx->wedged ? STMEXEC_STATE_FAILED :
+					      STMEXEC_STATE_OFF);
+		sx_pin(sx, sx->wedged);
+		return ret;
+	}
+	sx_pin(sx, true);
+	sx->launch_mode = stmexec_probe_launch_mode(sx);
+	sx_set_state(sx, STMEXEC_STATE_ON);
+	pr_info("on: %u CPUs, STM capabilities 0x%x%s\n",
+		cpumask_weight(&sx->active), sx->stm_caps,
+		sx->sim_stm ? " (SIMULATED STM, no protection)" : "");
+	return 0;
+}
+
+static int sx_teardown(struct stmexec *sx, bool hooks)
+{
+	int ret;
+
+	cpus_read_lock();
+	if (hooks)
+		sx_hooks_stop(sx);
+	ret = sx_stop_all(sx, "disable");
+	if (!ret && sx->cpuhp_state)
+		sx_remove_cpuhp(sx);
+	cpus_read_unlock();
+	if (ret)
+		return ret;
+	if (sx->wedged)
+		return stmexec_fail(sx, -EIO,
+				    "disable: a CPU could not leave VMX operation; reboot to recover");
+	return 0;
+}
+
+int stmexec_disable(struct stmexec *sx)
+{
+	bool was_on = sx->state == STMEXEC_STATE_ON;
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+
+	switch (sx->state) {
+	case STMEXEC_STATE_OFF:
+		return 0;	/* documented: a clean no-op */
+	case STMEXEC_STATE_STARTING:
+	case STMEXEC_STATE_STOPPING:
+		return stmexec_fail(sx, -EBUSY, "disable: a transition is in progress");
+	}
+
+	sx_set_state(sx, STMEXEC_STATE_STOPPING);
+	/* A retry after a wedged teardown: only what is left. */
+	if (sx->wedged)
+		WRITE_ONCE(sx->wedged, false);
+	ret = sx_teardown(sx, was_on);
+	if (ret) {
+		sx_set_state(sx, STMEXEC_STATE_FAILED);
+		return ret;
+	}
+	sx->launch_mode = STMEXEC_LAUNCH_NONE;
+	sx_pin(sx, false);
+	sx_set_state(sx, STMEXEC_STATE_OFF);
+	return 0;
+}
+
+/* ---- regions the STM must keep SMM away from ------------------------------ */
+
+u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu)
+{
+	if (!sx->ops || cpu >= nr_cpu_ids)
+		return 0;
+	return sx->ops->vmxon_pa(sx, cpu);
+}
+
+/* The module text is vmalloc memory: report it as physically contiguous runs. */
+static int sx_module_text(stmexec_region_fn fn, void *arg)
+{
+	unsigned long size, off;
+	u64 run = 0, len = 0;
+	void *base;
+	int ret;
+
+	stmexec_module_text(THIS_MODULE, &base, &size);
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		u64 pa = PFN_PHYS(vmalloc_to_pfn(base + off));
+
+		if (len && pa == run + len) {
+			len += PAGE_SIZE;
+			continue;
+		}
+		if (len) {
+			ret = fn(arg, run, len, "module text");
+			if (ret)
+				return ret;
+		}
+		run = pa;
+		len = PAGE_SIZE;
+	}
+	return len ? fn(arg, run, len, "module text") : 0;
+}
+
+int stmexec_for_each_region(struct stmexec *sx, stmexec_region_fn fn,
+			    void *arg)
+{
+	int ret;
+
+	ret = sx->ops->for_each_region(sx, fn, arg);
+	if (ret)
+		return ret;
+	ret = fn(arg, virt_to_phys(sx->bios_bounce),
+		 SX_BIOS_MAX_PAGES * PAGE_SIZE, "BIOS-list buffer");
+	if (ret)
+		return ret;
+	return sx_module_text(fn, arg);
+}
+
+/* ---- emergency paths ------------------------------------------------------ */
+
+/*
+ * STOP and leave on this CPU only, interrupts off, nothing that sleeps or
+ * waits for another CPU (the others may be stopped already).
+ */
+static void sx_emergency_local(struct stmexec *sx, const char *why)
+{
+	unsigned int cpu = raw_smp_processor_id();
+	unsigned long flags;
+
+	if (!sx->pcpu)
+		return;
+	local_irq_save(flags);
+	if (!sx_cpu_stop(sx, cpu))
+		sx_cpu_leave(sx, cpu);
+	local_irq_restore(flags);
+	if (cpumask_test_cpu(cpu, &sx->reachable))
+		pr_emerg("%s: the STM could not be stopped on CPU %u\n", why, cpu);
+}
+
+static int sx_panic_notify(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct stmexec *sx = &stmexec_dev;
+
+	WRITE_ONCE(sx->going_down, true);
+	/*
+	 * The other CPUs were stopped by panic() before the notifiers run and
+	 * cannot be asked any more; they stay in VMX root with the STM active
+	 * until the reset (documented: kdump with the monitor on is not
+	 * supported).
+	 */
+	sx_emergency_local(sx, "panic");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sx_panic_nb = {
+	.notifier_call = sx_panic_notify,
+	.priority = INT_MAX,
+};
+
+static int sx_reboot_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct stmexec *sx = &stmexec_dev;
+	int ret;
+
+	mutex_lock(&sx->lock);
+	WRITE_ONCE(sx->going_down, true);
+	if (sx->state != STMEXEC_STATE_OFF) {
+		pr_info("reboot/shutdown/kexec: stopping the STM on every CPU\n");
+		ret = stmexec_disable(sx);
+		if (ret)
+			pr_emerg("reboot: the STM could not be stopped everywhere (%pe)\n",
+				 ERR_PTR(ret));
+	}
+	mutex_unlock(&sx->lock);
+	return NOTIFY_DONE;
+}
+
+/* Before kvm's reboot notifier and device shutdown. */
+static struct notifier_block sx_reboot_nb = {
+	.notifier_call = sx_reboot_notify,
+	.priority = INT_MAX,
+};
+
+/* Last resort after the reboot notifier, on the reboot CPU only. */
+static void sx_syscore_shutdown(STMEXEC_SYSCORE_ARG)
+{
+	sx_emergency_local(&stmexec_dev, "shutdown");
+}
+
+/*
+ * Suspend to RAM/disk: the PM notifier has stopped everything; refuse to go
+ * on (abort the suspend) if this CPU is still in VMX operation.
+ */
+static int sx_syscore_suspend(STMEXEC_SYSCORE_ARG)
+{
+	struct stmexec *sx = &stmexec_dev;
+	unsigned int cpu = raw_smp_processor_id();
+
+	if (sx->pcpu && per_cpu_ptr(sx->pcpu, cpu)->entered) {
+		pr_err("suspend: CPU %u is still in VMX operation; suspend aborted\n",
+		       cpu);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+STMEXEC_SYSCORE_DEFINE(sx_syscore, sx_syscore_suspend, sx_syscore_shutdown);
+
+static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	struct stmexec *sx = &stmexec_dev;
+	int ret = 0;
+
+	mutex_lock(&sx->lock);
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+	case PM_SUSPEND_PREPARE:
+	case PM_RESTORE_PREPARE:
+		if (sx->wedged) {
+			ret = stmexec_fail(sx, -EBUSY,
+					   "suspend refused: the STM could not be stopped on every CPU earlier; disable first");
+			break;
+		}
+		if (sx->state != STMEXEC_STATE_ON)
+			break;
+		pr_info("suspend/hibernate: stopping the STM on every CPU\n");
+		ret = stmexec_disable(sx);
+		if (!ret)
+			sx->resume_on = true;
+		break;
+	case PM_POST_HIBERNATION:
+	case PM_POST_SUSPEND:
+	case PM_POST_RESTORE:
+		if (!sx->resume_on)
+			break;
+		sx->resume_on = false;
+		pr_info("resume: relaunching the STM\n");
+		ret = stmexec_enable(sx);
+		if (ret) {
+			sx_set_state(sx, STMEXEC_STATE_FAILED);
+			stmexec_fail(sx, ret,
+				     "resume: relaunch failed (%pe); every CPU is off and NOTHING is protected: enable again",
+				     ERR_PTR(ret));
+			ret = 0;
+		}
+		break;
+	}
+	mutex_unlock(&sx->lock);
+	return notifier_from_errno(ret);
+}
+
+static struct notifier_block sx_pm_nb = {
+	.notifier_call = sx_pm_notify,
+};
+
+/* ---- init / fini ----------------------------------------------------------- */
+
+int stmexec_lifecycle_init(struct stmexec *sx)
+{
+	struct page *pg;
+	unsigned int cpu;
+	int ret;
+
+	sx->timeout_ms = 2000;
+	sx->pcpu = alloc_percpu(struct stmexec_cpu);
+	if (!sx->pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+
+		pc->sx = sx;
+		INIT_CSD(&pc->csd, sx_ipi, pc);
+	}
+
+	/* The STM writes GET_BIOS_RESOURCES pages here: below 4 GiB. */
+	pg = alloc_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO,
+			 SX_BIOS_MAX_ORDER);
+	if (!pg) {
+		ret = -ENOMEM;
+		goto err_pcpu;
+	}
+	sx->bios_bounce = page_address(pg);
+
+	ret = register_pm_notifier(&sx_pm_nb);
+	if (ret)
+		goto err_bounce;
+	ret = register_reboot_notifier(&sx_reboot_nb);
+	if (ret)
+		goto err_pm;
+	atomic_notifier_chain_register(&panic_notifier_list, &sx_panic_nb);
+	stmexec_register_syscore(&sx_syscore);
+	return 0;
+
+err_pm:
+	unregister_pm_notifier(&sx_pm_nb);
+err_bounce:
+	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
+	sx->bios_bounce = NULL;
+err_pcpu:
+	free_percpu(sx->pcpu);
+	sx->pcpu = NULL;
+	return ret;
+}
+
+void stmexec_lifecycle_fini(struct stmexec *sx)
+{
+	stmexec_unregister_syscore(&sx_syscore);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
+	unregister_reboot_notifier(&sx_reboot_nb);
+	unregister_pm_notifier(&sx_pm_nb);
+	kvfree(sx->bios_list);
+	sx->bios_list = NULL;
+	sx->bios_list_len = 0;
+	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
+	sx->bios_bounce = NULL;
+	free_percpu(sx->pcpu);
+	sx->pcpu = NULL;
+}
+
+/* debugfs "timings": the last duration of each per-CPU step, in ns. */
+void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+
+	ns[0] = READ_ONCE(pc->ns_enter);
+	ns[1] = READ_ONCE(pc->ns_start);
+	ns[2] = READ_ONCE(pc->ns_stop);
+	ns[3] = READ_ONCE(pc->ns_leave);
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: module init/exit, parameters, the device instance and the error
+ * reporting every part uses. See Documentation/admin-guide/stmexec.rst.
+ */
+#include "stmexec.h"
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/panic.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+
+static char *backend = "vmx";
+module_param(backend, charp, 0444);
+MODULE_PARM_DESC(backend,
+		 "vmx (default): the firmware's STM, through VMX root operation on every CPU; sim: a simulated STM for testing, gives NO protection and taints the kernel");
+
+static char *vmx_stm = "hw";
+module_param(vmx_stm, charp, 0444);
+MODULE_PARM_DESC(vmx_stm,
+		 "backend=vmx only. hw (default): the firmware's STM answers; sim: TEST ONLY, real VMX root operation but the simulated STM answers (NO protection, taints the kernel)");
+
+struct stmexec stmexec_dev = {
+	.lock = __MUTEX_INITIALIZER(stmexec_dev.lock),
+	.err_lock = __SPIN_LOCK_UNLOCKED(stmexec_dev.err_lock),
+	.ipi_wq = __WAIT_QUEUE_HEAD_INITIALIZER(stmexec_dev.ipi_wq),
+	.state = STMEXEC_STATE_OFF,
+	.launch_mode = STMEXEC_LAUNCH_NONE,
+	.faults = {
+		.fail_start_cpu = -1,
+		.fail_stop_cpu = -1,
+		.fail_status = STM_ERROR_UNSPECIFIED,
+		.delay_cpu = -1,
+	},
+};
+
+int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
+{
+	char msg[sizeof(sx->last_error)];
+	unsigned long flags;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vscnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	/* panic/shutdown paths: print only, the lock may be held below us */
+	if (unlikely(oops_in_progress)) {
+		pr_emerg("%s\n", msg);
+		return err;
+	}
+	spin_lock_irqsave(&sx->err_lock, flags);
+	sx->last_errno = err < 0 ? -err : err;
+	strscpy(sx->last_error, msg, sizeof(sx->last_error));
+	spin_unlock_irqrestore(&sx->err_lock, flags);
+	pr_err_ratelimited("%s\n", msg);
+	return err;
+}
+
+void stmexec_clear_error(struct stmexec *sx)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sx->err_lock, flags);
+	sx->last_errno = 0;
+	sx->last_error[0] = '\0';
+	spin_unlock_irqrestore(&sx->err_lock, flags);
+}
+
+static int stmexec_params(struct stmexec *sx)
+{
+	if (sysfs_streq(backend, "vmx")) {
+		sx->ops = &stmexec_backend_vmx;
+	} else if (sysfs_streq(backend, "sim")) {
+		sx->ops = &stmexec_backend_sim;
+		sx->sim_stm = true;
+	} else {
+		return stmexec_fail(sx, -EINVAL,
+				    "backend=%s is unknown: use backend=vmx or backend=sim",
+				    backend);
+	}
+
+	if (sysfs_streq(vmx_stm, "hw")) {
+		sx->vmx_stm = STMEXEC_VMX_STM_HW;
+	} else if (sysfs_streq(vmx_stm, "sim")) {
+		if (sx->ops != &stmexec_backend_vmx)
+			return stmexec_fail(sx, -EINVAL,
+					    "vmx_stm=sim needs backend=vmx");
+		sx->vmx_stm = STMEXEC_VMX_STM_SIM;
+		sx->sim_stm = true;
+	} else {
+		return stmexec_fail(sx, -EINVAL,
+				    "vmx_stm=%s is unknown: use vmx_stm=hw or vmx_stm=sim",
+				    vmx_stm);
+	}
+	return 0;
+}
+
+/*
+ * Init order, unwound in reverse by the goto ladder: parameters, lifecycle
+ * (per-CPU state, notifiers), hardware facts, backend probe (the refusals:
+ * -ENODEV and friends, one line in dmesg), backend init, ranges, log, the
+ * misc device with its sysfs groups, debugfs.
+ */
+static int __init stmexec_init(void)
+{
+	struct stmexec *sx = &stmexec_dev;
+	int ret;
+
+	ret = stmexec_params(sx);
+	if (ret)
+		return ret;
+
+	ret = stmexec_lifecycle_init(sx);
+	if (ret)
+		return ret;
+
+	mutex_lock(&sx->lock);
+	ret = stmexec_probe_hw(sx);
+	if (!ret)
+		ret = sx->ops->probe(sx);
+	mutex_unlock(&sx->lock);
+	if (ret)
+		goto err_probe;
+
+	ret = sx->ops->init(sx);
+	if (ret)
+		goto err_probe;
+
+	ret = stmexec_ranges_init(sx);
+	if (ret)
+		goto err_backend;
+	ret = stmexec_log_init(sx);
+	if (ret)
+		goto err_ranges;
+	ret = stmexec_chardev_register(sx);
+	if (ret)
+		goto err_log;
+	stmexec_debugfs_init(sx);
+
+	if (sx->sim_stm) {
+		add_taint(STMEXEC_TAINT_SIM, LOCKDEP_STILL_OK);
+		pr_warn("%s: the STM is SIMULATED: this gives NO protection; kernel tainted for testing\n",
+			sx->ops == &stmexec_backend_sim ? "backend=sim" :
+							  "vmx_stm=sim");
+	}
+	pr_info("loaded: backend=%s, monitor off (enable: echo 1 > /sys/class/misc/stmexec/enabled)\n",
+		sx->ops->name);
+	return 0;
+
+err_log:
+	stmexec_log_fini(sx);
+err_ranges:
+	stmexec_ranges_fini(sx);
+err_backend:
+	sx->ops->fini(sx);
+err_probe:
+	stmexec_probe_free(sx);
+	stmexec_lifecycle_fini(sx);
+	return ret;
+}
+
+static void __exit stmexec_exit(void)
+{
+	struct stmexec *sx = &stmexec_dev;
+
+	stmexec_debugfs_fini(sx);
+	stmexec_chardev_unregister(sx);
+	/*
+	 * The module pins itself while the monitor is not off, so this is a
+	 * formality; kept so that exit never leaves a CPU in VMX operation.
+	 */
+	mutex_lock(&sx->lock);
+	if (sx->state != STMEXEC_STATE_OFF)
+		stmexec_disable(sx);
+	mutex_unlock(&sx->lock);
+	stmexec_log_fini(sx);
+	stmexec_ranges_fini(sx);
+	sx->ops->fini(sx);
+	stmexec_probe_free(sx);
+	stmexec_lifecycle_fini(sx);
+	pr_info("unloaded\n");
+}
+
+module_init(stmexec_init);
+module_exit(stmexec_exit);
+
+MODULE_DESCRIPTION("Executive monitor for the Intel SMI Transfer Monitor (STM)");
+MODULE_LICENSE("GPL");

@@ -18,9 +18,15 @@
  * covering the unit. Runs of units with the same difference are coalesced
  * into one descriptor. An UNPROTECT therefore only re-opens what no other
  * held range still denies, and never opens a window (no UNPROTECT followed
- * by a re-PROTECT). When ranges do not overlap, the descriptors of an
- * UNPROTECT are byte-identical to those of the PROTECT that added them, so
- * the STM's node database shrinks again too.
+ * by a re-PROTECT).
+ *
+ * The STM deletes a node from its database only on UNPROTECT of a
+ * byte-identical descriptor. The module mirrors the descriptors it sent
+ * with PROTECT; an UNPROTECT also carries, verbatim, every mirrored
+ * descriptor none of whose accesses a remaining range denies, so the STM's
+ * database shrinks back. A descriptor still partly needed stays in the STM
+ * (splitting it would open a window); its dead part is re-granted all the
+ * same, and the database is rebuilt exactly at the next enable.
  *
  * One request is one VMCALL over one chained list, which the STM accepts or
  * rejects whole; the held set is changed only after the STM said yes.
@@ -50,9 +56,31 @@ struct sx_held {
 INTERVAL_TREE_DEFINE(struct sx_held, rb, u64, subtree_last, HELD_START,
 		     HELD_LAST, static, held_it)
 
+/*
+ * A descriptor the STM holds in its node database because the module sent
+ * it with PROTECT (its "mirror"). UNPROTECT of a byte-identical descriptor
+ * is the only way to delete it there, so when none of its accesses is
+ * denied by a held range any more the module sends it verbatim.
+ */
+struct sx_node {
+	struct rb_node rb;
+	u64 start;
+	u64 last;
+	u64 subtree_last;
+	u32 gen;
+	struct stmexec_seg seg;
+};
+
+#define NODE_START(nd) ((nd)->start)
+#define NODE_LAST(nd) ((nd)->last)
+INTERVAL_TREE_DEFINE(struct sx_node, rb, u64, subtree_last, NODE_START,
+		     NODE_LAST, static, node_it)
+
 struct stmexec_ranges {
 	struct rb_root_cached tree[SP_NR];
+	struct rb_root_cached nodes[SP_NR];
 	u32 count;
+	u32 nnodes;
 	u32 gen;
 };
 
@@ -564,6 +592,65 @@ static void ev_add_held(struct sx_diff *d, struct stmexec_ranges *rs,
 	}
 }
 
+/* Does a held range that stays deny some of @bits on [s, l]? */
+static bool still_denied(struct stmexec_ranges *rs, int space, u64 s, u64 l,
+			 u32 bits)
+{
+	struct sx_held *h;
+
+	for (h = held_it_iter_first(&rs->tree[space], s, l); h;
+	     h = held_it_iter_next(h, s, l))
+		if (!h->removing && (h->r.access & bits))
+			return true;
+	return false;
+}
+
+/*
+ * Mirror nodes that an UNPROTECT difference @seg kills: every access they
+ * deny is denied by no remaining held range, so sending them verbatim
+ * deletes them from the STM's database and re-grants only what the
+ * difference re-grants anyway. Returns how many were put in @dead.
+ */
+static u32 mirror_dying(struct stmexec_ranges *rs,
+		       const struct stmexec_seg *seg, u32 nseg,
+		       struct sx_node **dead)
+{
+	struct sx_node *nd;
+	u32 i, n = 0;
+
+	rs->gen++;
+	for (i = 0; i < nseg; i++) {
+		struct rb_root_cached *t = &rs->nodes[seg[i].space];
+
+		for (nd = node_it_iter_first(t, seg[i].start, seg[i].last); nd;
+		     nd = node_it_iter_next(nd, seg[i].start, seg[i].last)) {
+			if (nd->gen == rs->gen)
+				continue;
+			nd->gen = rs->gen;
+			if (!still_denied(rs, nd->seg.space, nd->start,
+					  nd->last, nd->seg.bits))
+				dead[n++] = nd;
+		}
+	}
+	return n;
+}
+
+static void mirror_clear(struct stmexec_ranges *rs)
+{
+	struct rb_node *rb;
+	int i;
+
+	for (i = 0; i < SP_NR; i++) {
+		while ((rb = rb_first_cached(&rs->nodes[i]))) {
+			struct sx_node *nd = rb_entry(rb, struct sx_node, rb);
+
+			node_it_remove(nd, &rs->nodes[i]);
+			kfree(nd);
+		}
+	}
+	rs->nnodes = 0;
+}
+
 /*
  * Tell the STM the difference @req makes (adding when @protect, else the
  * held entries @rm go away), against the held set - or, when @fresh, against
@@ -575,10 +662,11 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 		      struct sx_held **rm)
 {
 	struct stmexec_ranges *rs = sx->ranges;
+	struct sx_node **dead = NULL, **add = NULL;
 	struct stmexec_seg *seg = NULL;
 	struct sx_diff d = { 0 };
+	u32 i, nseg, ndead = 0;
 	u64 s, l;
-	u32 i, nseg;
 	int ret;
 
 	d.cap = 2 * (n + rs->count);
@@ -604,14 +692,67 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 		ev_add_held(&d, rs, range_space(r->type), s, l);
 	}
 
-	seg = kvmalloc_array(max(d.nev, 1U), sizeof(*seg), GFP_KERNEL);
+	/* Room for the mirror nodes dying along with the difference. */
+	seg = kvmalloc_array(max(d.nev + (protect ? 0 : rs->nnodes), 1U),
+			     sizeof(*seg), GFP_KERNEL);
 	if (!seg) {
 		ret = stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
 		goto out;
 	}
 	nseg = sweep(&d, protect, seg);
-	ret = nseg ? stmexec_rsc_apply(sx, protect, seg, nseg) : 0;
+	if (!nseg) {
+		ret = 0;
+		goto out;
+	}
+
+	if (protect) {
+		/* Allocated first: nothing may fail after the STM said yes. */
+		add = kvcalloc(nseg, sizeof(*add), GFP_KERNEL);
+		for (i = 0; add && i < nseg; i++) {
+			add[i] = kzalloc(sizeof(**add), GFP_KERNEL);
+			if (!add[i])
+				break;
+		}
+		if (!add || i < nseg) {
+			ret = stmexec_fail(sx, -ENOMEM,
+					   "no memory for %u ranges", n);
+			goto out;
+		}
+	} else {
+		dead = kvmalloc_array(max(rs->nnodes, 1U), sizeof(*dead),
+				      GFP_KERNEL);
+		if (!dead) {
+			ret = stmexec_fail(sx, -ENOMEM,
+					   "no memory for %u ranges", n);
+			goto out;
+		}
+		ndead = mirror_dying(rs, seg, nseg, dead);
+		for (i = 0; i < ndead; i++)
+			seg[nseg + i] = dead[i]->seg;
+	}
+
+	ret = stmexec_rsc_apply(sx, protect, seg, nseg + ndead);
+	if (ret)
+		goto out;
+
+	for (i = 0; protect && i < nseg; i++) {
+		add[i]->seg = seg[i];
+		add[i]->start = seg[i].start;
+		add[i]->last = seg[i].last;
+		node_it_insert(add[i], &rs->nodes[seg[i].space]);
+		add[i] = NULL;
+		rs->nnodes++;
+	}
+	for (i = 0; i < ndead; i++) {
+		node_it_remove(dead[i], &rs->nodes[dead[i]->seg.space]);
+		kfree(dead[i]);
+		rs->nnodes--;
+	}
 out:
+	for (i = 0; add && i < nseg; i++)
+		kfree(add[i]);
+	kvfree(add);
+	kvfree(dead);
 	kvfree(seg);
 	kvfree(d.ev);
 	return ret;
@@ -844,6 +985,7 @@ int stmexec_ranges_on_start(struct stmexec *sx)
 	int ret;
 
 	lockdep_assert_held(&sx->lock);
+	mirror_clear(rs);	/* the STM starts with an empty database */
 	if (!rs->count)
 		return 0;
 	all = kvmalloc_array(rs->count, sizeof(*all), GFP_KERNEL);
@@ -881,6 +1023,7 @@ void stmexec_ranges_on_stop(struct stmexec *sx)
 	 * ranges are kept (re-applied in on_start); the VMCS database
 	 * registrations are not (the VMXON regions are new on every enable).
 	 */
+	mirror_clear(sx->ranges);
 	stmexec_vmcs_db_on_stop(sx);
 }
 
@@ -1034,8 +1177,10 @@ int stmexec_ranges_init(struct stmexec *sx)
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
 	if (!rs)
 		return -ENOMEM;
-	for (i = 0; i < SP_NR; i++)
+	for (i = 0; i < SP_NR; i++) {
 		rs->tree[i] = RB_ROOT_CACHED;
+		rs->nodes[i] = RB_ROOT_CACHED;
+	}
 	sx->ranges = rs;
 	return 0;
 }
@@ -1056,6 +1201,7 @@ void stmexec_ranges_fini(struct stmexec *sx)
 			kfree(h);
 		}
 	}
+	mirror_clear(rs);
 	kfree(rs);
 	sx->ranges = NULL;
 }

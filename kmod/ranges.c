@@ -612,8 +612,8 @@ static bool still_denied(struct stmexec_ranges *rs, int space, u64 s, u64 l,
  * difference re-grants anyway. Returns how many were put in @dead.
  */
 static u32 mirror_dying(struct stmexec_ranges *rs,
-		       const struct stmexec_seg *seg, u32 nseg,
-		       struct sx_node **dead)
+			const struct stmexec_seg *seg, u32 nseg,
+			struct sx_node **dead)
 {
 	struct sx_node *nd;
 	u32 i, n = 0;

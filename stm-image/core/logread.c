@@ -124,7 +124,8 @@ uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
 
 	for (i = 0; i < n && delivered < max; i++) {
 		uint64_t h = scratch->c[i].hdr, exp = h;
-		int32_t key = scratch->c[i].key;
+		/* distance from the serial expected now (it moves as we deliver) */
+		int32_t key = (int32_t)((uint32_t)h - rd->next_serial);
 		uint32_t slot = scratch->c[i].slot;
 		uint64_t *hp = (uint64_t *)(void *)
 			((uint8_t *)pages[slot / STM_LOG_ENTRIES_PER_PAGE] +

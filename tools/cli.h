@@ -19,6 +19,13 @@
 
 #define STMEXEC_CLI_VERSION "0.1.0"
 
+/* Kernel-style helpers, so that the sources read (and lint) like kernel C. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noreturn __attribute__((noreturn))
+
 /* Exit codes (documented in stmexec.8 and the admin guide). */
 enum {
 	EX_OK = 0,		/* success */
@@ -32,12 +39,12 @@ enum {
 
 extern const char *prog;
 
-__attribute__((format(printf, 1, 2)))
-void msg(const char *fmt, ...);		/* "stmexec: ...\n" on stderr */
-__attribute__((format(printf, 2, 3), noreturn))
-void die(int code, const char *fmt, ...);
-__attribute__((format(printf, 1, 2), noreturn))
-void usage_error(const char *fmt, ...);	/* message + "try help", exit 2 */
+__printf(1, 2)
+void cli_err(const char *fmt, ...);		/* "stmexec: ...\n" on stderr */
+__printf(2, 3) __noreturn
+void cli_fatal_err(int code, const char *fmt, ...);
+__printf(1, 2) __noreturn
+void cli_usage_err(const char *fmt, ...);	/* message + "try help", exit 2 */
 
 const char *errno_name(int err);	/* "EBUSY", or "errno 123" */
 const char *errno_hint(int err, const char *what);
@@ -58,7 +65,7 @@ void dev_ioctl(int fd, unsigned long cmd, void *arg, const char *what);
 /* Same but returns -errno instead of exiting (0 on success). */
 int dev_ioctl_try(int fd, unsigned long cmd, void *arg);
 /* Exit for a failed ioctl: message, sysfs last_error, hint. */
-__attribute__((noreturn))
+__noreturn
 void ioctl_fail(int err, const char *what, const char *extra);
 
 /* Read a sysfs attribute (relative to sysfs_dir()), newline stripped. */

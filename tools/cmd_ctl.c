@@ -20,7 +20,7 @@ int cmd_enable(struct opts *o, int argc, char **argv)
 
 	(void)o;
 	if (argc > 0)
-		usage_error("enable takes no arguments (got '%s')", argv[0]);
+		cli_usage_err("enable takes no arguments (got '%s')", argv[0]);
 	fd = dev_open(O_RDONLY);
 	ret = dev_ioctl_try(fd, STMEXEC_ENABLE, NULL);
 	if (ret == -EALREADY) {
@@ -37,7 +37,7 @@ int cmd_enable(struct opts *o, int argc, char **argv)
 	printf("monitor on: backend %s, %u of %u CPUs active\n",
 	       backend_name(st.backend), st.cpus_active, st.cpus_online);
 	if (st.backend == STMEXEC_BACKEND_SIM)
-		msg("note: backend=sim is a simulated STM for testing: it provides NO protection");
+		cli_err("note: backend=sim is a simulated STM for testing: it provides NO protection");
 	return EX_OK;
 }
 
@@ -48,7 +48,7 @@ int cmd_disable(struct opts *o, int argc, char **argv)
 
 	(void)o;
 	if (argc > 0)
-		usage_error("disable takes no arguments (got '%s')", argv[0]);
+		cli_usage_err("disable takes no arguments (got '%s')", argv[0]);
 	fd = dev_open(O_RDONLY);
 	get_status(fd, &st);
 	ret = dev_ioctl_try(fd, STMEXEC_DISABLE, NULL);
@@ -60,6 +60,9 @@ int cmd_disable(struct opts *o, int argc, char **argv)
 	if (ret)
 		ioctl_fail(-ret, "disable", NULL);
 	close(fd);
-	printf("monitor %s\n", st.state == STMEXEC_STATE_OFF ? "already off (nothing changed)" : "off");
+	if (st.state == STMEXEC_STATE_OFF)
+		printf("monitor already off (nothing changed)\n");
+	else
+		printf("monitor off\n");
 	return EX_OK;
 }

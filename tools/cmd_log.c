@@ -38,8 +38,9 @@ static void describe(const struct stmexec_log_record *rec, char *buf, size_t len
 			snprintf(buf, len, "%s 0x%llx access=%s", range_type_name(rec->rsc_type),
 				 addr, access_str(rec->access, a));
 		else
-			snprintf(buf, len, "%s 0x%llx-0x%llx access=%s", range_type_name(rec->rsc_type),
-				 addr, addr + l - 1, access_str(rec->access, a));
+			snprintf(buf, len, "%s 0x%llx-0x%llx access=%s",
+				 range_type_name(rec->rsc_type), addr, addr + l - 1,
+				 access_str(rec->access, a));
 		break;
 	case STMEXEC_RANGE_MSR:
 		snprintf(buf, len, "msr 0x%llx access=%s", addr, access_str(rec->access, a));
@@ -64,13 +65,18 @@ static void describe(const struct stmexec_log_record *rec, char *buf, size_t len
 	}
 }
 
+#define GAP_FMT \
+	"#%-6llu !!! GAP: %llu RECORD%s LOST (serial %llu-%llu): the STM log wrapped or the reader was too slow !!!\n"
+#define LOG_NOT_RUNNING \
+	"the event log is not running: 'stmexec enable' starts it (or 'stmexec log setup' + 'stmexec log start')"
+
 static void print_record(const struct stmexec_log_record *rec)
 {
 	char what[160], cpu[16];
 	unsigned long long ts = rec->timestamp_ns;
 
 	if (rec->type == STMEXEC_REC_GAP) {
-		printf("#%-6llu !!! GAP: %llu RECORD%s LOST (serial %llu-%llu): the STM log wrapped or the reader was too slow !!!\n",
+		printf(GAP_FMT,
 		       (unsigned long long)rec->serial, (unsigned long long)rec->lost,
 		       rec->lost == 1 ? "" : "S", (unsigned long long)rec->serial,
 		       (unsigned long long)(rec->serial + (rec->lost ? rec->lost - 1 : 0)));
@@ -159,11 +165,11 @@ static int log_ctl(const char *sub, int argc, char **argv)
 	size_t i;
 	int fd;
 
-	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ctl); i++) {
 		if (strcmp(sub, ctl[i].name))
 			continue;
 		if (argc > 0)
-			usage_error("log %s takes no arguments (got '%s')", sub, argv[0]);
+			cli_usage_err("log %s takes no arguments (got '%s')", sub, argv[0]);
 		fd = dev_open(O_RDONLY);
 		snprintf(what, sizeof(what), "log %s", sub);
 		dev_ioctl(fd, ctl[i].cmd, NULL, what);
@@ -218,7 +224,7 @@ static int log_setup(int argc, char **argv)
 
 		if (!val) {
 			if (i + 1 >= argc)
-				usage_error("log setup: '%s' needs a value", arg);
+				cli_usage_err("log setup: '%s' needs a value", arg);
 			val = argv[++i];
 			snprintf(key, sizeof(key), "%s", arg);
 		} else {
@@ -227,17 +233,20 @@ static int log_setup(int argc, char **argv)
 		}
 		if (!strcmp(key, "--pages") || !strcmp(key, "pages")) {
 			if (parse_u64(val, &v) || v < 1 || v > 510)
-				usage_error("log setup: pages must be 1..510 (got '%s')", val);
+				cli_usage_err("log setup: pages must be 1..510 (got '%s')", val);
 			ls.pages = (uint32_t)v;
 		} else if (!strcmp(key, "--events") || !strcmp(key, "events")) {
 			if (parse_events(val, &ls.event_mask))
-				usage_error("log setup: events is a mask (e.g. 0x3ff) or a comma list of event names or 'all' (got '%s')", val);
+				cli_usage_err("log setup: events is a mask (e.g. 0x3ff) or a comma list of event names or 'all' (got '%s')",
+					      val);
 		} else if (!strcmp(key, "--ring") || !strcmp(key, "ring")) {
 			if (parse_u64(val, &v) || v > 0xffffffffULL)
-				usage_error("log setup: ring is a number of records (got '%s')", val);
+				cli_usage_err("log setup: ring is a number of records (got '%s')",
+					      val);
 			ls.ring_records = (uint32_t)v;
 		} else {
-			usage_error("log setup: unknown option '%s' (pages=N, events=MASK, ring=N)", arg);
+			cli_usage_err("log setup: unknown option '%s' (pages=N, events=MASK, ring=N)",
+				      arg);
 		}
 	}
 	fd = dev_open(O_RDONLY);
@@ -264,7 +273,8 @@ int cmd_log(struct opts *o, int argc, char **argv)
 		ret = log_ctl(argv[0], argc - 1, argv + 1);
 		if (ret >= 0)
 			return ret;
-		usage_error("log: unknown argument '%s' (log [-f] [-n N], log setup|start|stop|clear)", argv[0]);
+		cli_usage_err("log: unknown argument '%s' (log [-f] [-n N], log setup|start|stop|clear)",
+			      argv[0]);
 	}
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -273,16 +283,16 @@ int cmd_log(struct opts *o, int argc, char **argv)
 			o->follow = true;
 		} else if (!strcmp(a, "-n") || !strcmp(a, "--count")) {
 			if (i + 1 >= argc || parse_count(argv[i + 1], &o->count))
-				usage_error("log: %s needs a number of records", a);
+				cli_usage_err("log: %s needs a number of records", a);
 			i++;
 		} else if (!strncmp(a, "-n", 2) && a[2]) {
 			if (parse_count(a + 2, &o->count))
-				usage_error("log: bad count '%s'", a + 2);
+				cli_usage_err("log: bad count '%s'", a + 2);
 		} else if (!strncmp(a, "--count=", 8)) {
 			if (parse_count(a + 8, &o->count))
-				usage_error("log: bad count '%s'", a + 8);
+				cli_usage_err("log: bad count '%s'", a + 8);
 		} else {
-			usage_error("log: unknown argument '%s'", a);
+			cli_usage_err("log: unknown argument '%s'", a);
 		}
 	}
 	if (o->count == 0)
@@ -290,7 +300,7 @@ int cmd_log(struct opts *o, int argc, char **argv)
 
 	buf = calloc(BATCH, sizeof(*buf));
 	if (!buf)
-		die(EX_FAIL, "out of memory");
+		cli_fatal_err(EX_FAIL, "out of memory");
 	fd = dev_open(O_RDONLY | O_NONBLOCK);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o->json && !o->follow) {
@@ -316,7 +326,8 @@ int cmd_log(struct opts *o, int argc, char **argv)
 				break;
 			fflush(stdout);
 			if (poll(&p, 1, -1) < 0 && errno != EINTR)
-				die(EX_FAIL, "poll on %s failed: %s", dev_path(), strerror(errno));
+				cli_fatal_err(EX_FAIL, "poll on %s failed: %s",
+					      dev_path(), strerror(errno));
 			continue;
 		}
 		if (n < 0) {
@@ -325,23 +336,24 @@ int cmd_log(struct opts *o, int argc, char **argv)
 			if (err == EPERM || err == EACCES)
 				ioctl_fail(err, "log read", NULL);
 			if (err == ENXIO)
-				ioctl_fail(err, "log read", "the event log is not running: 'stmexec enable' starts it (or 'stmexec log setup' + 'stmexec log start')");
+				ioctl_fail(err, "log read", LOG_NOT_RUNNING);
 			ioctl_fail(err, "log read", NULL);
 		}
 		if (n == 0)
 			break;
 		if ((size_t)n % sizeof(*buf))
-			die(EX_FAIL, "read %zd bytes from %s, not a multiple of the %zu-byte record: CLI and module disagree on the ABI (see 'stmexec version')",
-			    n, dev_path(), sizeof(*buf));
+			cli_fatal_err(EX_FAIL, "read %zd bytes from %s, not a multiple of the %zu-byte record: CLI and module disagree on the ABI (see 'stmexec version')",
+				      n, dev_path(), sizeof(*buf));
 		cnt = (size_t)n / sizeof(*buf);
 		for (k = 0; k < cnt; k++) {
 			if (buf[k].type == STMEXEC_REC_GAP) {
 				lost += buf[k].lost;
 				if (!o->json || o->follow)
 					fflush(stdout);
-				msg("WARNING: %llu log record%s lost before serial %llu (STM log wrapped or reader too slow)",
-				    (unsigned long long)buf[k].lost, buf[k].lost == 1 ? "" : "s",
-				    (unsigned long long)(buf[k].serial + buf[k].lost));
+				cli_err("WARNING: %llu log record%s lost before serial %llu (STM log wrapped or reader too slow)",
+					(unsigned long long)buf[k].lost,
+					buf[k].lost == 1 ? "" : "s",
+					(unsigned long long)(buf[k].serial + buf[k].lost));
 			}
 			if (o->json && o->follow) {
 				json_init(&j, stdout, false);
@@ -370,7 +382,7 @@ int cmd_log(struct opts *o, int argc, char **argv)
 		printf("no new log records\n");
 		if (sysfs_read("log/events_enabled", ev, sizeof(ev)) == 0 &&
 		    (!strcmp(ev, "0x0") || !strcmp(ev, "0")))
-			msg("note: the event log is not set up: 'stmexec log setup' then 'stmexec log start' (the monitor must be on)");
+			cli_err("note: the event log is not set up: 'stmexec log setup' then 'stmexec log start' (the monitor must be on)");
 	}
 	free(buf);
 	return EX_OK;

@@ -43,7 +43,7 @@ static void json_range(struct json *j, const struct stmexec_range *r,
 	}
 	json_str(j, bios ? "claim" : "deny", r->access ? access_str(r->access, a) : "");
 	json_arr_begin(j, "flags");
-	for (i = 0; i < sizeof(rflags) / sizeof(rflags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(rflags); i++)
 		if (r->flags & rflags[i].bit)
 			json_str(j, NULL, rflags[i].name);
 	json_arr_end(j);
@@ -55,6 +55,8 @@ static void json_range(struct json *j, const struct stmexec_range *r,
 	json_obj_end(j);
 }
 
+#define ALL_OR_NOTHING " (nothing was changed: all or nothing)"
+
 static int change(int argc, char **argv, bool protect)
 {
 	const char *what = protect ? "protect" : "unprotect";
@@ -64,10 +66,10 @@ static int change(int argc, char **argv, bool protect)
 	int n, fd, ret, i;
 
 	if (argc == 0)
-		usage_error("%s needs a range, e.g. '%s mem 0x100000+2M deny=w'", what, what);
+		cli_usage_err("%s needs a range, e.g. '%s mem 0x100000+2M deny=w'", what, what);
 	n = parse_range_list(argc, argv, &rs, err, sizeof(err));
 	if (n < 0)
-		usage_error("%s: %s", what, err);
+		cli_usage_err("%s: %s", what, err);
 
 	fd = dev_open(O_RDONLY);
 	memset(&arr, 0, sizeof(arr));
@@ -85,7 +87,7 @@ static int change(int argc, char **argv, bool protect)
 			off += (size_t)snprintf(extra, sizeof(extra),
 						"offending range #%u: %s%s",
 						arr.err_index + 1, text,
-						n > 1 ? " (nothing was changed: all or nothing)" : "");
+						n > 1 ? ALL_OR_NOTHING : "");
 		}
 		if (-ret == EADDRINUSE && arr.bios_index != ~0u && off < sizeof(extra)) {
 			struct stmexec_range_array b;
@@ -144,7 +146,7 @@ static int list(struct opts *o, int argc, char **argv, bool bios)
 	int fd;
 
 	if (argc > 0)
-		usage_error("%s takes no arguments (got '%s')", cmd, argv[0]);
+		cli_usage_err("%s takes no arguments (got '%s')", cmd, argv[0]);
 	fd = dev_open(O_RDONLY);
 	r = dev_get_ranges(fd, bios ? STMEXEC_GET_BIOS_RESOURCES : STMEXEC_LIST_RANGES,
 			   &n, bios ? "bios (GET_BIOS_RESOURCES)" : "ranges (LIST_RANGES)");

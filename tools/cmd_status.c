@@ -12,7 +12,7 @@
 static void no_args(const char *cmd, int argc, char **argv)
 {
 	if (argc > 0)
-		usage_error("%s takes no arguments (got '%s')", cmd, argv[0]);
+		cli_usage_err("%s takes no arguments (got '%s')", cmd, argv[0]);
 }
 
 int cmd_status(struct opts *o, int argc, char **argv)
@@ -85,7 +85,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	else
 		printf("last error:       none\n");
 	if (st.state == STMEXEC_STATE_FAILED)
-		msg("the monitor is in state 'failed': see dmesg; 'stmexec disable' returns it to off");
+		cli_err("the monitor is in state 'failed': see dmesg; 'stmexec disable' returns it to off");
 	return EX_OK;
 }
 
@@ -119,7 +119,7 @@ static bool cpu_flag(const char *flag)
 			fclose(f);
 	}
 	snprintf(pat, sizeof(pat), " %s ", flag);
-	return strstr(flags, pat) != NULL;
+	return strstr(flags, pat);
 }
 
 /* "locked=1" style sub-field of a capability value; -1 if absent. */
@@ -134,6 +134,16 @@ static int subfield(const char *val, const char *name)
 	return -1;
 }
 
+#define H_NO_VMX "the CPU does not offer VMX (or a hypervisor hides it): the vmx backend cannot work here; backend=sim is for testing only"
+#define H_ANOTHER_HYPERVISOR_OWNS "another hypervisor owns VMX (CR4.VMXE is set; KVM?): unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0"
+#define H_VMX_OUTSIDE_SMX "VMX outside SMX is disabled in IA32_FEATURE_CONTROL: enable VT-x in the firmware setup (or launch with TXT)"
+#define H_NO_DUAL_MONITOR "IA32_VMX_BASIC bit 49 is clear: the CPU has no dual-monitor treatment, so no STM can run"
+#define H_NO_STM_LOADED "IA32_SMM_MONITOR_CTL is not valid: the firmware loaded no STM (it needs a coreboot or EDK II build with STM support)"
+#define H_MSR_9B_UNREADABLE "IA32_SMM_MONITOR_CTL (MSR 0x9B) cannot be read: no dual-monitor support on this CPU or hypervisor"
+#define H_RUNNING_UNDER_HYPERVISOR "running under a hypervisor: a real STM needs bare metal (no hypervisor emulates the dual-monitor treatment)"
+#define H_KVM_INTEL_LOADED "kvm_intel is loaded and may own VMX: 'modprobe -r kvm_intel' before enabling (or on 6.12+ boot with kvm.enable_virt_at_load=0)"
+#define H_NOT_LOADED "the stmexec module is not loaded: this is only what userspace can see; 'modprobe stmexec' for the full probe (it refuses to load with ENODEV on a CPU without VMX; backend=sim loads anywhere)"
+
 /*
  * A hint for one capability line (keys from kmod/probe.c), or NULL.
  * *blocking is set when the line means the vmx backend cannot work.
@@ -145,7 +155,7 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	k = k && !strncmp(key, "cpu", 3) ? k + 1 : key;	/* cpuN.x -> x */
 	if (!strcmp(k, "vmx") && !strcmp(val, "no")) {
 		*blocking = true;
-		return "the CPU does not offer VMX (or a hypervisor hides it): the vmx backend cannot work here; backend=sim is for testing only";
+		return H_NO_VMX;
 	}
 	if (!strcmp(k, "vmx") && strstr(val, "disabled")) {
 		*blocking = true;
@@ -153,7 +163,7 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	}
 	if (!strcmp(k, "cr4_vmxe") && !strcmp(val, "1")) {
 		*blocking = true;
-		return "another hypervisor owns VMX (CR4.VMXE is set; KVM?): unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0";
+		return H_ANOTHER_HYPERVISOR_OWNS;
 	}
 	if (!strcmp(k, "feature_control") && subfield(val, "locked") == 0) {
 		*blocking = true;
@@ -161,26 +171,26 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	}
 	if (!strcmp(k, "feature_control") && subfield(val, "vmx_outside_smx") == 0) {
 		*blocking = true;
-		return "VMX outside SMX is disabled in IA32_FEATURE_CONTROL: enable VT-x in the firmware setup (or launch with TXT)";
+		return H_VMX_OUTSIDE_SMX;
 	}
 	if (!strcmp(k, "vmx_basic") && subfield(val, "dual_monitor") == 0) {
 		*blocking = true;
-		return "IA32_VMX_BASIC bit 49 is clear: the CPU has no dual-monitor treatment, so no STM can run";
+		return H_NO_DUAL_MONITOR;
 	}
 	if (!strcmp(k, "smm_monitor_ctl") && subfield(val, "valid") == 0) {
 		*blocking = true;
-		return "IA32_SMM_MONITOR_CTL is not valid: the firmware loaded no STM (it needs a coreboot or EDK II build with STM support)";
+		return H_NO_STM_LOADED;
 	}
 	if (!strcmp(k, "smm_monitor_ctl") && !strcmp(val, "unreadable")) {
 		*blocking = true;
-		return "IA32_SMM_MONITOR_CTL (MSR 0x9B) cannot be read: no dual-monitor support on this CPU or hypervisor";
+		return H_MSR_9B_UNREADABLE;
 	}
 	if (!strcmp(k, "vmx_backend") && !strncmp(val, "refused", 7)) {
 		*blocking = true;
 		return "the module refuses backend=vmx for the reason shown in vmx_backend";
 	}
 	if (!strcmp(k, "hypervisor") && !strcmp(val, "yes"))
-		return "running under a hypervisor: a real STM needs bare metal (no hypervisor emulates the dual-monitor treatment)";
+		return H_RUNNING_UNDER_HYPERVISOR;
 	if (!strcmp(k, "stm") && strstr(val, "simulated"))
 		return "the loaded module uses a SIMULATED STM: it gives no protection";
 	return NULL;
@@ -199,7 +209,7 @@ int cmd_check(struct opts *o, int argc, char **argv)
 	buf = calloc(1, 16384);
 	kv = calloc(128, sizeof(*kv));
 	if (!buf || !kv)
-		die(EX_FAIL, "out of memory");
+		cli_fatal_err(EX_FAIL, "out of memory");
 
 	if (loaded && sysfs_read("capabilities", buf, 16384) == 0) {
 		char *save = NULL, *line;
@@ -227,7 +237,8 @@ int cmd_check(struct opts *o, int argc, char **argv)
 		snprintf(kv[nkv].key, sizeof(kv[0].key), "smx");
 		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("smx") ? "yes" : "no");
 		snprintf(kv[nkv].key, sizeof(kv[0].key), "hypervisor");
-		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("hypervisor") ? "yes" : "no");
+		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s",
+			 cpu_flag("hypervisor") ? "yes" : "no");
 		if (stat("/sys/module/kvm_intel", &st) == 0) {
 			snprintf(kv[nkv].key, sizeof(kv[0].key), "kvm_intel");
 			snprintf(kv[nkv++].val, sizeof(kv[0].val), "loaded");
@@ -244,9 +255,9 @@ int cmd_check(struct opts *o, int argc, char **argv)
 			hints[nh++] = h;
 	}
 	if (stat("/sys/module/kvm_intel", &st) == 0)
-		hints[nh++] = "kvm_intel is loaded and may own VMX: 'modprobe -r kvm_intel' before enabling (or on 6.12+ boot with kvm.enable_virt_at_load=0)";
+		hints[nh++] = H_KVM_INTEL_LOADED;
 	if (!loaded)
-		hints[nh++] = "the stmexec module is not loaded: this is only what userspace can see; 'modprobe stmexec' for the full probe (it refuses to load with ENODEV on a CPU without VMX; backend=sim loads anywhere)";
+		hints[nh++] = H_NOT_LOADED;
 	else if (!have_caps)
 		hints[nh++] = "the module does not provide 'capabilities' in sysfs (older module?)";
 
@@ -334,7 +345,7 @@ int cmd_version(struct opts *o, int argc, char **argv)
 			json_u64(&j, "minor", v.abi_minor);
 			json_u64(&j, "features_mask", v.features);
 			json_arr_begin(&j, "features");
-			for (i = 0; i < sizeof(feat_names) / sizeof(feat_names[0]); i++)
+			for (i = 0; i < ARRAY_SIZE(feat_names); i++)
 				if (v.features & (1ULL << i))
 					json_str(&j, NULL, feat_names[i]);
 			json_arr_end(&j);
@@ -351,14 +362,14 @@ int cmd_version(struct opts *o, int argc, char **argv)
 		return EX_OK;
 	}
 	printf("module ABI %u.%u, features:", v.abi_major, v.abi_minor);
-	for (i = 0; i < sizeof(feat_names) / sizeof(feat_names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(feat_names); i++)
 		if (v.features & (1ULL << i))
 			printf(" %s", feat_names[i]);
 	if (v.features >> i)
 		printf(" unknown:0x%llx", (unsigned long long)(v.features >> i) << i);
 	printf("\n");
 	if (v.abi_major != STMEXEC_ABI_MAJOR)
-		msg("warning: the module's ABI major %u differs from the CLI's %u: update one of them",
-		    v.abi_major, STMEXEC_ABI_MAJOR);
+		cli_err("warning: the module's ABI major %u differs from the CLI's %u: update one of them",
+			v.abi_major, STMEXEC_ABI_MAJOR);
 	return EX_OK;
 }

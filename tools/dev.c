@@ -85,7 +85,7 @@ int sysfs_write(const char *attr, const char *val)
 	return err;
 }
 
-__attribute__((noreturn))
+__noreturn
 static void not_loaded(void)
 {
 	char devno[32];
@@ -96,14 +96,14 @@ static void not_loaded(void)
 
 			if (colon)
 				*colon = ' ';
-			die(EX_NOMODULE, "%s not found although the module is loaded: mount devtmpfs on /dev ('mount -t devtmpfs devtmpfs /dev') or create the node with 'mknod -m 0600 %s c %s'",
-			    dev_path(), dev_path(), devno);
+			cli_fatal_err(EX_NOMODULE, "%s not found although the module is loaded: mount devtmpfs on /dev ('mount -t devtmpfs none /dev') or create the node with 'mknod -m 0600 %s c %s'",
+				      dev_path(), dev_path(), devno);
 		}
-		die(EX_NOMODULE, "%s not found although the module is loaded: mount devtmpfs on /dev ('mount -t devtmpfs devtmpfs /dev')",
-		    dev_path());
+		cli_fatal_err(EX_NOMODULE, "%s not found although the module is loaded: mount devtmpfs on /dev ('mount -t devtmpfs none /dev')",
+			      dev_path());
 	}
-	die(EX_NOMODULE, "%s not found: the stmexec module is not loaded: load it with 'modprobe stmexec' (or 'insmod stmexec.ko backend=sim' for the simulator)",
-	    dev_path());
+	cli_fatal_err(EX_NOMODULE, "%s not found: the stmexec module is not loaded: load it with 'modprobe stmexec' (or 'insmod stmexec.ko backend=sim' for the simulator)",
+		      dev_path());
 }
 
 int dev_open(int flags)
@@ -119,10 +119,11 @@ int dev_open(int flags)
 		not_loaded();
 	case EACCES:
 	case EPERM:
-		die(EX_PERM, "cannot open %s: permission denied: run as root (the device is mode 0600 and every request needs CAP_SYS_ADMIN)",
-		    dev_path());
+		cli_fatal_err(EX_PERM, "cannot open %s: permission denied: run as root (the device is mode 0600 and every request needs CAP_SYS_ADMIN)",
+			      dev_path());
 	}
-	die(EX_FAIL, "cannot open %s: %s (%s)", dev_path(), errno_name(errno), strerror(errno));
+	cli_fatal_err(EX_FAIL, "cannot open %s: %s (%s)",
+		      dev_path(), errno_name(errno), strerror(errno));
 }
 
 int dev_ioctl_try(int fd, unsigned long cmd, void *arg)
@@ -139,14 +140,14 @@ void ioctl_fail(int err, const char *what, const char *extra)
 {
 	char last[512];
 
-	msg("%s failed: %s (%s)", what, errno_name(err), strerror(err));
+	cli_err("%s failed: %s (%s)", what, errno_name(err), strerror(err));
 	if (extra && *extra)
-		msg("%s", extra);
+		cli_err("%s", extra);
 	if (err != EPERM && err != EACCES && err != ENOTTY &&
 	    sysfs_read("last_error", last, sizeof(last)) == 0 && last[0] &&
 	    strcmp(last, "none") && strcmp(last, "(none)"))
-		msg("kernel reason (last_error): %s", last);
-	msg("hint: %s", errno_hint(err, what));
+		cli_err("kernel reason (last_error): %s", last);
+	cli_err("hint: %s", errno_hint(err, what));
 	exit(err == EPERM || err == EACCES ? EX_PERM : EX_FAIL);
 }
 
@@ -170,7 +171,7 @@ struct stmexec_range *dev_get_ranges(int fd, unsigned long cmd,
 		free(r);
 		r = calloc(cap, sizeof(*r));
 		if (!r)
-			die(EX_FAIL, "out of memory");
+			cli_fatal_err(EX_FAIL, "out of memory");
 		memset(&arr, 0, sizeof(arr));
 		arr.ranges_ptr = (uintptr_t)r;
 		arr.count = cap;
@@ -181,5 +182,5 @@ struct stmexec_range *dev_get_ranges(int fd, unsigned long cmd,
 		}
 		cap = arr.count;	/* grew: retry with the size it reported */
 	}
-	die(EX_FAIL, "%s: the list keeps changing size; retry", what);
+	cli_fatal_err(EX_FAIL, "%s: the list keeps changing size; retry", what);
 }

@@ -5,7 +5,6 @@
  * copied, every byte of an invalid UTF-8 sequence becomes U+FFFD, so the
  * output is always valid JSON whatever the kernel or the user handed us.
  */
-#include <inttypes.h>
 #include <string.h>
 #include "cli.h"
 
@@ -63,6 +62,28 @@ static size_t utf8_len(const unsigned char *p)
 	return 0;
 }
 
+/* The two-character escape of @c ('n' for a newline), or 0 if none. */
+static char short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':
+		return '"';
+	case '\\':
+		return '\\';
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	}
+	return 0;
+}
+
 static void escape(struct sink *s, const char *str)
 {
 	const unsigned char *p = (const unsigned char *)(str ? str : "");
@@ -82,21 +103,15 @@ static void escape(struct sink *s, const char *str)
 			p += n;
 			continue;
 		}
-		switch (*p) {
-		case '"': put(s, "\\\"", 2); break;
-		case '\\': put(s, "\\\\", 2); break;
-		case '\b': put(s, "\\b", 2); break;
-		case '\f': put(s, "\\f", 2); break;
-		case '\n': put(s, "\\n", 2); break;
-		case '\r': put(s, "\\r", 2); break;
-		case '\t': put(s, "\\t", 2); break;
-		default:
-			if (*p < 0x20) {
-				snprintf(esc, sizeof(esc), "\\u%04x", *p);
-				put(s, esc, 6);
-			} else {
-				put(s, (const char *)p, 1);
-			}
+		esc[0] = '\\';
+		esc[1] = short_escape(*p);
+		if (esc[1]) {
+			put(s, esc, 2);
+		} else if (*p < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			put(s, esc, 6);
+		} else {
+			put(s, (const char *)p, 1);
 		}
 		p++;
 	}
@@ -186,19 +201,19 @@ void json_str(struct json *j, const char *key, const char *val)
 void json_u64(struct json *j, const char *key, uint64_t val)
 {
 	prefix(j, key);
-	fprintf(j->f, "%" PRIu64, val);
+	fprintf(j->f, "%llu", (unsigned long long)val);
 }
 
 void json_i64(struct json *j, const char *key, int64_t val)
 {
 	prefix(j, key);
-	fprintf(j->f, "%" PRId64, val);
+	fprintf(j->f, "%lld", (long long)val);
 }
 
 void json_hex(struct json *j, const char *key, uint64_t val)
 {
 	prefix(j, key);
-	fprintf(j->f, "\"0x%" PRIx64 "\"", val);
+	fprintf(j->f, "\"0x%llx\"", (unsigned long long)val);
 }
 
 void json_bool(struct json *j, const char *key, bool val)

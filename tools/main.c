@@ -2,7 +2,7 @@
 /*
  * stmexec - control the STM executive monitor (/dev/stmexec).
  *
- * usage: stmexec [--json] COMMAND [ARGS]   (see help() or stmexec(8))
+ * usage: stmexec [--json] COMMAND [ARGS]   (see print_usage() or stmexec(8))
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +23,17 @@ static const struct command commands[] = {
 	{ "check", cmd_check, true, "", "what the CPU and firmware offer, with hints" },
 	{ "enable", cmd_enable, false, "", "start the monitor on every online CPU" },
 	{ "disable", cmd_disable, false, "", "stop the monitor on every CPU" },
-	{ "protect", cmd_protect, false, "RANGE...", "deny SMM access to ranges (all or nothing)" },
-	{ "unprotect", cmd_unprotect, false, "RANGE...", "remove protected ranges (as 'ranges' lists them)" },
+	{ "protect", cmd_protect, false, "RANGE...", "deny SMM access (all or nothing)" },
+	{ "unprotect", cmd_unprotect, false, "RANGE...", "remove ranges as 'ranges' lists them" },
 	{ "ranges", cmd_ranges, true, "", "list the protected ranges" },
 	{ "bios", cmd_bios, true, "", "list the resources the firmware claims" },
-	{ "log", cmd_log, true, "[-f] [-n N] | setup|start|stop|clear", "read (and consume) violation records" },
+	{ "log", cmd_log, true, "[-f] [-n N] | setup|start|stop|clear",
+	  "read (and consume) violation records" },
 	{ "version", cmd_version, true, "", "CLI and module ABI versions, features" },
 	{ "help", cmd_help, false, "[COMMAND]", "this text" },
 };
 
-#define NCMDS (sizeof(commands) / sizeof(commands[0]))
+#define NCMDS (ARRAY_SIZE(commands))
 
 static const struct command *find_cmd(const char *name)
 {
@@ -44,7 +45,7 @@ static const struct command *find_cmd(const char *name)
 	return NULL;
 }
 
-static void help(FILE *f)
+static void print_usage(FILE *f)
 {
 	size_t i;
 
@@ -84,13 +85,19 @@ static void help(FILE *f)
 		"See stmexec(8).\n");
 }
 
+#define RANGE_HELP \
+	"\n  RANGE: mem|mmio BASE[+SIZE|-LAST], io PORT[+COUNT|-LAST],\n" \
+	"         msr INDEX, pci [0000:][BB:]DD.F; each optionally deny=r|w|x\n" \
+	"         (default deny=rwx for mem/mmio, rw otherwise).\n" \
+	"         Example: protect mem 0x100000+2M deny=w\n"
+
 static int cmd_help(struct opts *o, int argc, char **argv)
 {
 	size_t i;
 
 	(void)o;
 	if (argc > 1)
-		usage_error("help takes at most one command name");
+		cli_usage_err("help takes at most one command name");
 	if (argc == 1) {
 		for (i = 0; i < NCMDS; i++) {
 			if (!strcmp(argv[0], commands[i].name)) {
@@ -99,16 +106,13 @@ static int cmd_help(struct opts *o, int argc, char **argv)
 				       commands[i].name, commands[i].args,
 				       commands[i].what);
 				if (!strcmp(argv[0], "protect") || !strcmp(argv[0], "unprotect"))
-					printf("\n  RANGE: mem|mmio BASE[+SIZE|-LAST], io PORT[+COUNT|-LAST],\n"
-					       "         msr INDEX, pci [0000:][BB:]DD.F; each optionally deny=r|w|x\n"
-					       "         (default deny=rwx for mem/mmio, rw otherwise).\n"
-					       "         Example: protect mem 0x100000+2M deny=w\n");
+					fputs(RANGE_HELP, stdout);
 				return EX_OK;
 			}
 		}
-		usage_error("help: unknown command '%s'", argv[0]);
+		cli_usage_err("help: unknown command '%s'", argv[0]);
 	}
-	help(stdout);
+	print_usage(stdout);
 	return EX_OK;
 }
 
@@ -122,7 +126,7 @@ int main(int argc, char **argv)
 
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
 	if (!rest)
-		die(EX_FAIL, "out of memory");
+		cli_fatal_err(EX_FAIL, "out of memory");
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -137,11 +141,10 @@ int main(int argc, char **argv)
 		}
 		if (!dashdash && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
 			if (cmd && cmd->fn != cmd_help) {
-				char *h[] = { (char *)cmd->name };
-
-				return cmd_help(&o, 1, h);
+				rest[0] = (char *)cmd->name;
+				return cmd_help(&o, 1, rest);
 			}
-			help(stdout);
+			print_usage(stdout);
 			return EX_OK;
 		}
 		if (!dashdash && (!strcmp(a, "--version") || !strcmp(a, "-V")) && !cmd) {
@@ -150,20 +153,20 @@ int main(int argc, char **argv)
 		}
 		if (!cmd) {
 			if (a[0] == '-' && !dashdash)
-				usage_error("unknown option '%s' before the command", a);
+				cli_usage_err("unknown option '%s' before the command", a);
 			cmd = find_cmd(a);
 			if (!cmd)
-				usage_error("unknown command '%s'", a);
+				cli_usage_err("unknown command '%s'", a);
 			continue;
 		}
 		rest[nrest++] = argv[i];
 	}
 	if (!cmd) {
-		help(stderr);
+		print_usage(stderr);
 		return EX_USAGE;
 	}
 	if (o.json && !cmd->json)
-		usage_error("--json applies to the read commands (status, check, ranges, bios, log, version), not to '%s'",
-			    cmd->name);
+		cli_usage_err("--json applies to the read commands (status, check, ranges, bios, log, version), not to '%s'",
+			      cmd->name);
 	return cmd->fn(&o, nrest, rest);
 }

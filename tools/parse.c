@@ -22,6 +22,16 @@
 #include <string.h>
 #include "cli.h"
 
+/* Messages of parse_range() and friends. */
+#define E_WRAPS "'%s': wraps past the end of the address space"
+#define E_LAST_BELOW "'%s': last address is below the base"
+#define E_WHOLE "'%s': covers the whole address space (length does not fit in 64 bits)"
+#define E_TYPE "unknown range type '%s' (expected mem, mmio, io, msr or pci)"
+#define E_PORTS "'%s': I/O ports go from 0 to 0xffff"
+#define E_PCI_RANGE "'%s': out of range (segment must be 0000, device 00-1f, function 0-7)"
+#define E_PCI_FORMAT "'%s': bad PCI address (expected [0000:]BB:DD.F in hex, e.g. 00:1f.0)"
+#define E_DENY "'%s': deny= takes a set of r, w, x (e.g. deny=w)"
+
 #define DENY_RW		(STMEXEC_ACC_R | STMEXEC_ACC_W)
 #define DENY_RWX	(STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X)
 #define PAGE_SIZE_4K	4096ULL
@@ -213,7 +223,7 @@ int parse_range_type(const char *s, uint32_t *type)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(type_names); i++) {
 		if (!strcmp(s, type_names[i].name)) {
 			*type = type_names[i].type;
 			return 0;
@@ -239,8 +249,8 @@ const char *range_type_name(uint32_t type)
 	return "?";
 }
 
-__attribute__((format(printf, 3, 4)))
-static int perr(char *err, size_t errlen, const char *fmt, ...)
+__printf(3, 4)
+static int parse_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -262,7 +272,7 @@ static int parse_extent(const char *spec, uint64_t dflt, uint64_t *base,
 	int ret;
 
 	if (strlen(spec) >= sizeof(buf))
-		return perr(err, errlen, "'%s': too long", spec);
+		return parse_err(err, errlen, "'%s': too long", spec);
 	strcpy(buf, spec);
 	sep = strpbrk(buf, "+-");
 	if (sep) {
@@ -271,25 +281,25 @@ static int parse_extent(const char *spec, uint64_t dflt, uint64_t *base,
 		*sep = '\0';
 		ret = parse_size(buf, &a);
 		if (ret)
-			return perr(err, errlen, "'%s': bad base address '%s'%s",
+			return parse_err(err, errlen, "'%s': bad base address '%s'%s",
 				    spec, buf, ret == -ERANGE ? " (too large)" : "");
 		ret = parse_size(sep + 1, &b);
 		if (ret)
-			return perr(err, errlen, "'%s': bad %s '%s'%s", spec,
+			return parse_err(err, errlen, "'%s': bad %s '%s'%s", spec,
 				    op == '+' ? "size" : "last address", sep + 1,
 				    ret == -ERANGE ? " (too large)" : "");
 		if (op == '+') {
 			if (b == 0)
-				return perr(err, errlen, "'%s': zero size", spec);
+				return parse_err(err, errlen, "'%s': zero size", spec);
 			if (a + b - 1 < a)
-				return perr(err, errlen, "'%s': wraps past the end of the address space", spec);
+				return parse_err(err, errlen, E_WRAPS, spec);
 			*base = a;
 			*length = b;
 		} else {
 			if (b < a)
-				return perr(err, errlen, "'%s': last address is below the base", spec);
+				return parse_err(err, errlen, E_LAST_BELOW, spec);
 			if (b - a == UINT64_MAX)
-				return perr(err, errlen, "'%s': covers the whole address space (length does not fit in 64 bits)", spec);
+				return parse_err(err, errlen, E_WHOLE, spec);
 			*base = a;
 			*length = b - a + 1;
 		}
@@ -297,10 +307,10 @@ static int parse_extent(const char *spec, uint64_t dflt, uint64_t *base,
 	}
 	ret = parse_size(buf, &a);
 	if (ret)
-		return perr(err, errlen, "'%s': bad address%s", spec,
+		return parse_err(err, errlen, "'%s': bad address%s", spec,
 			    ret == -ERANGE ? " (too large)" : "");
 	if (a + dflt - 1 < a)
-		return perr(err, errlen, "'%s': wraps past the end of the address space", spec);
+		return parse_err(err, errlen, E_WRAPS, spec);
 	*base = a;
 	*length = dflt;
 	return 0;
@@ -315,12 +325,12 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 
 	memset(r, 0, sizeof(*r));
 	if (argc < 1)
-		return perr(err, errlen, "missing range type (mem, mmio, io, msr or pci)");
+		return parse_err(err, errlen, "missing range type (mem, mmio, io, msr or pci)");
 	if (parse_range_type(argv[0], &type))
-		return perr(err, errlen, "unknown range type '%s' (expected mem, mmio, io, msr or pci)", argv[0]);
+		return parse_err(err, errlen, E_TYPE, argv[0]);
 	if (argc < 2 || parse_range_type(argv[1], &other) == 0 ||
 	    !strncmp(argv[1], "deny=", 5))
-		return perr(err, errlen, "'%s' needs an address (e.g. %s)", argv[0],
+		return parse_err(err, errlen, "'%s' needs an address (e.g. %s)", argv[0],
 			    type == STMEXEC_RANGE_PCI ? "pci 00:1f.0" :
 			    type == STMEXEC_RANGE_MSR ? "msr 0x1a0" :
 			    type == STMEXEC_RANGE_IO ? "io 0x60-0x64" :
@@ -342,13 +352,13 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 		r->base = base;
 		r->length = length;
 		if (r->base > 0xffff || r->length > 0x10000 - r->base)
-			return perr(err, errlen, "'%s': I/O ports go from 0 to 0xffff", argv[1]);
+			return parse_err(err, errlen, E_PORTS, argv[1]);
 		break;
 	case STMEXEC_RANGE_MSR:
 		if (parse_u64(argv[1], &v))
-			return perr(err, errlen, "'%s': bad MSR index (e.g. 0x1a0)", argv[1]);
+			return parse_err(err, errlen, "'%s': bad MSR index (e.g. 0x1a0)", argv[1]);
 		if (v > 0xffffffffULL)
-			return perr(err, errlen, "'%s': MSR indexes are 32-bit", argv[1]);
+			return parse_err(err, errlen, "'%s': MSR indexes are 32-bit", argv[1]);
 		r->base = v;
 		r->length = 1;
 		break;
@@ -356,9 +366,9 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 		int ret = parse_bdf(argv[1], &r->pci_bus, &r->pci_dev, &r->pci_fn);
 
 		if (ret == -ERANGE)
-			return perr(err, errlen, "'%s': out of range (segment must be 0000, device 00-1f, function 0-7)", argv[1]);
+			return parse_err(err, errlen, E_PCI_RANGE, argv[1]);
 		if (ret)
-			return perr(err, errlen, "'%s': bad PCI address (expected [0000:]BB:DD.F in hex, e.g. 00:1f.0)", argv[1]);
+			return parse_err(err, errlen, E_PCI_FORMAT, argv[1]);
 		r->base = 0;
 		r->length = 0x1000;
 		break;
@@ -367,16 +377,16 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 
 	if (argc > 2 && !strncmp(argv[2], "deny=", 5)) {
 		if (parse_access(argv[2] + 5, &acc))
-			return perr(err, errlen, "'%s': deny= takes a set of r, w, x (e.g. deny=w)", argv[2]);
+			return parse_err(err, errlen, E_DENY, argv[2]);
 		used = 3;
 	} else if (argc > 2 && strchr(argv[2], '=')) {
-		return perr(err, errlen, "'%s': unknown option (only deny=ACC)", argv[2]);
+		return parse_err(err, errlen, "'%s': unknown option (only deny=ACC)", argv[2]);
 	}
 	if (acc == 0)
-		return perr(err, errlen, "deny= must name at least one of r, w%s",
+		return parse_err(err, errlen, "deny= must name at least one of r, w%s",
 			    type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO ? ", x" : "");
 	if ((acc & STMEXEC_ACC_X) && type != STMEXEC_RANGE_MEM && type != STMEXEC_RANGE_MMIO)
-		return perr(err, errlen, "deny=x applies only to mem and mmio ranges");
+		return parse_err(err, errlen, "deny=x applies only to mem and mmio ranges");
 	r->access = acc;
 	return used;
 }
@@ -398,7 +408,7 @@ int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 	tok = calloc(total / 2 + 2, sizeof(*tok));
 	rs = calloc(total / 2 + 2, sizeof(*rs));
 	if (!copy || !tok || !rs) {
-		perr(err, errlen, "out of memory");
+		parse_err(err, errlen, "out of memory");
 		goto out;
 	}
 	p = copy;
@@ -406,7 +416,7 @@ int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 		strcpy(p, argv[i]);
 		for (char *t = strtok(p, " \t\n,;"); t; t = strtok(NULL, " \t\n,;")) {
 			if (ntok >= MAX_TOKENS) {
-				perr(err, errlen, "too many words");
+				parse_err(err, errlen, "too many words");
 				goto out;
 			}
 			tok[ntok++] = t;
@@ -414,7 +424,7 @@ int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 		p += strlen(argv[i]) + 1;
 	}
 	if (ntok == 0) {
-		perr(err, errlen, "no range given (e.g. mem 0x100000+2M deny=w)");
+		parse_err(err, errlen, "no range given (e.g. mem 0x100000+2M deny=w)");
 		goto out;
 	}
 	while ((size_t)pos < ntok) {
@@ -422,7 +432,7 @@ int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 		int used = parse_range((int)(ntok - (size_t)pos), tok + pos, &rs[n], e, sizeof(e));
 
 		if (used < 0) {
-			perr(err, errlen, "range %d: %s", n + 1, e);
+			parse_err(err, errlen, "range %d: %s", n + 1, e);
 			goto out;
 		}
 		pos += used;
@@ -450,6 +460,24 @@ const char *access_str(uint32_t acc, char buf[4])
 		buf[i++] = 'x';
 	buf[i] = '\0';
 	return i ? buf : "none";
+}
+
+/* snprintf at offset @n of @buf; returns the total length, like snprintf. */
+__printf(4, 5)
+static int appendf(char *buf, size_t len, int n, const char *fmt, ...)
+{
+	va_list ap;
+	int m;
+
+	if (n < 0)
+		return n;
+	va_start(ap, fmt);
+	if ((size_t)n < len)
+		m = vsnprintf(buf + n, len - (size_t)n, fmt, ap);
+	else
+		m = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	return m < 0 ? m : n + m;
 }
 
 static int format_extent(const struct stmexec_range *r, char *buf, size_t len)
@@ -481,9 +509,7 @@ int format_range(const struct stmexec_range *r, char *buf, size_t len)
 	char a[4];
 	int n = format_extent(r, buf, len);
 
-	if (n < 0 || (size_t)n >= len)
-		return n;
-	return n + snprintf(buf + n, len - (size_t)n, " deny=%s", access_str(r->access, a));
+	return appendf(buf, len, n, " deny=%s", access_str(r->access, a));
 }
 
 int format_bios(const struct stmexec_range *r, char *buf, size_t len)
@@ -504,22 +530,16 @@ int format_bios(const struct stmexec_range *r, char *buf, size_t len)
 	size_t i;
 	int n = format_extent(r, buf, len);
 
-#define APPEND(...) do { \
-		if (n < 0 || (size_t)n >= len) \
-			return n; \
-		n += snprintf(buf + n, len - (size_t)n, __VA_ARGS__); \
-	} while (0)
-
 	if (r->type == STMEXEC_RANGE_PCI)
-		APPEND(" reg=0x%llx+0x%llx", (unsigned long long)r->base,
-		       (unsigned long long)r->length);
+		n = appendf(buf, len, n, " reg=0x%llx+0x%llx",
+			    (unsigned long long)r->base,
+			    (unsigned long long)r->length);
 	if (r->type != STMEXEC_RANGE_ALL && r->type != STMEXEC_RANGE_TRAPPED_IO &&
 	    r->type != STMEXEC_RANGE_IO)
-		APPEND(" claim=%s", access_str(r->access, a));
-	for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		n = appendf(buf, len, n, " claim=%s", access_str(r->access, a));
+	for (i = 0; i < ARRAY_SIZE(fl); i++)
 		if (r->flags & fl[i].bit)
-			APPEND(" %s", fl[i].name);
-#undef APPEND
+			n = appendf(buf, len, n, " %s", fl[i].name);
 	return n;
 }
 
@@ -589,7 +609,7 @@ const char *event_name(uint32_t type)
 
 	if (type == STMEXEC_REC_GAP)
 		return "gap";
-	if (type < sizeof(names) / sizeof(names[0]) && names[type])
+	if (type < ARRAY_SIZE(names) && names[type])
 		return names[type];
 	return "unknown";
 }

@@ -16,7 +16,7 @@ static void vmsg(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void msg(const char *fmt, ...)
+void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -25,7 +25,7 @@ void msg(const char *fmt, ...)
 	va_end(ap);
 }
 
-void die(int code, const char *fmt, ...)
+void cli_fatal_err(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -35,7 +35,7 @@ void die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-void usage_error(const char *fmt, ...)
+void cli_usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -54,7 +54,7 @@ static const struct {
 	E(EPERM), E(ENOENT), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
 	E(EBADF), E(EAGAIN), E(ENOMEM), E(EACCES), E(EFAULT), E(EBUSY),
 	E(EEXIST), E(ENODEV), E(EINVAL), E(ENOSPC), E(ENOTTY), E(ERANGE),
-	E(ENOSYS), E(EOVERFLOW), E(EOPNOTSUPP), E(EADDRINUSE), E(ETIMEDOUT),
+	E(EOVERFLOW), E(EOPNOTSUPP), E(EADDRINUSE), E(ETIMEDOUT),
 	E(EALREADY), E(EINPROGRESS), E(ECANCELED), E(ENOEXEC), E(EROFS),
 #undef E
 };
@@ -64,12 +64,23 @@ const char *errno_name(int err)
 	static char buf[32];
 	size_t i;
 
-	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(errnames); i++)
 		if (errnames[i].err == err)
 			return errnames[i].name;
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
 }
+
+#define H_ENODEV "no usable VMX or STM on this machine, or the backend is unavailable: run 'stmexec check' for details; to test without hardware load the module with backend=sim"
+#define H_EBUSY "VMX is owned by another hypervisor (unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0) or a state change is in progress (retry)"
+#define H_EINVAL "the request is malformed: mem/mmio ranges need a 4 KiB-aligned base and size, lengths must be non-zero, deny= must fit the type; see 'stmexec help'"
+#define H_EADDRINUSE "the range overlaps a resource the firmware claims: see 'stmexec bios' and choose a range outside it"
+#define H_E2BIG "too many ranges (at most 16384 per call and in total): unprotect some first"
+#define H_EPERM "run as root (the device is mode 0600 and every request needs CAP_SYS_ADMIN)"
+#define H_ENOTTY "the loaded module does not implement this request: it is older or newer than this CLI (see 'stmexec version')"
+
+#define H_NO_SUCH_RANGE \
+	"no such protected range: unprotect takes a range exactly as 'stmexec ranges' lists it"
 
 /* What to do about @err; @what is the operation ("protect", "enable"...). */
 const char *errno_hint(int err, const char *what)
@@ -78,35 +89,36 @@ const char *errno_hint(int err, const char *what)
 
 	switch (err) {
 	case ENODEV:
-		return "no usable VMX or STM on this machine, or the backend is unavailable: run 'stmexec check' for details; to test without hardware load the module with backend=sim";
+		return H_ENODEV;
 	case EBUSY:
-		return "VMX is owned by another hypervisor (unload kvm_intel, or on 6.12+ boot with kvm.enable_virt_at_load=0) or a state change is in progress (retry)";
+		return H_EBUSY;
 	case EALREADY:
 		return "the monitor is already on; 'stmexec disable' first to restart it";
 	case ENXIO:
 		return "the monitor is off: run 'stmexec enable' first";
 	case EINVAL:
-		return "the request is malformed: mem/mmio ranges need a 4 KiB-aligned base and size, lengths must be non-zero, deny= must fit the type; see 'stmexec help'";
+		return H_EINVAL;
 	case ERANGE:
 		return "the range wraps around or lies beyond the CPU's physical address width";
 	case EADDRINUSE:
-		return "the range overlaps a resource the firmware claims: see 'stmexec bios' and choose a range outside it";
+		return H_EADDRINUSE;
 	case EEXIST:
 		return "the range is already protected: see 'stmexec ranges'";
 	case ENOENT:
-		return unprot ? "no such protected range: unprotect takes a range exactly as 'stmexec ranges' lists it" :
-				"a needed object does not exist: see dmesg";
+		if (unprot)
+			return H_NO_SUCH_RANGE;
+		return "a needed object does not exist: see dmesg";
 	case E2BIG:
-		return "too many ranges (at most 16384 per call and in total): unprotect some first";
+		return H_E2BIG;
 	case EIO:
 		return "the STM returned an unexpected status: see dmesg and 'stmexec status'";
 	case ETIMEDOUT:
 		return "a CPU did not answer in time: see dmesg for which one";
 	case EPERM:
 	case EACCES:
-		return "run as root (the device is mode 0600 and every request needs CAP_SYS_ADMIN)";
+		return H_EPERM;
 	case ENOTTY:
-		return "the loaded module does not implement this request: it is older or newer than this CLI (see 'stmexec version')";
+		return H_ENOTTY;
 	case ENOMEM:
 		return "the kernel ran out of memory";
 	case EINTR:

@@ -574,22 +574,30 @@ static u32 sweep(struct sx_diff *d, bool protect, struct stmexec_seg *seg)
 	return nseg;
 }
 
-/* Add the held ranges overlapping [s, l], each once per operation. */
-static void ev_add_held(struct sx_diff *d, struct stmexec_ranges *rs,
-			int space, u64 s, u64 l)
+/*
+ * Add the held ranges overlapping [s, l] to @d, each once per pass (the
+ * ones being removed are pre-marked); with @d NULL only count them.
+ */
+static u32 ev_add_held(struct sx_diff *d, struct stmexec_ranges *rs,
+		       int space, u64 s, u64 l)
 {
 	struct sx_held *h;
+	u32 n = 0;
 
 	for (h = held_it_iter_first(&rs->tree[space], s, l); h;
 	     h = held_it_iter_next(h, s, l)) {
 		if (h->gen == rs->gen)
 			continue;	/* seen, or being removed */
 		h->gen = rs->gen;
+		n++;
+		if (!d)
+			continue;
 		if (WARN_ON_ONCE(d->nev + 2 > d->cap))
-			return;
+			break;
 		ev_add(d, space, h->r.type, h->start, h->last, h->r.access,
 		       1, 1);
 	}
+	return n;
 }
 
 /* Does a held range that stays deny some of @bits on [s, l]? */
@@ -613,7 +621,7 @@ static bool still_denied(struct stmexec_ranges *rs, int space, u64 s, u64 l,
  */
 static u32 mirror_dying(struct stmexec_ranges *rs,
 			const struct stmexec_seg *seg, u32 nseg,
-			struct sx_node **dead)
+			struct sx_node **dead, u32 cap)
 {
 	struct sx_node *nd;
 	u32 i, n = 0;
@@ -627,7 +635,8 @@ static u32 mirror_dying(struct stmexec_ranges *rs,
 			if (nd->gen == rs->gen)
 				continue;
 			nd->gen = rs->gen;
-			if (!still_denied(rs, nd->seg.space, nd->start,
+			if (n < cap &&
+			    !still_denied(rs, nd->seg.space, nd->start,
 					  nd->last, nd->seg.bits))
 				dead[n++] = nd;
 		}
@@ -657,6 +666,55 @@ static void mirror_clear(struct stmexec_ranges *rs)
  * nothing (the STM just started and holds nothing; @req is the held set).
  * 0 if the STM accepted or there was nothing to tell it.
  */
+/* The request's entries (or the held entries being removed). */
+static const struct stmexec_range *op_range(const struct stmexec_range *req,
+					    struct sx_held **rm, u32 i)
+{
+	return req ? &req[i] : &rm[i]->r;
+}
+
+/* One pass over the held ranges the operation touches; see ev_add_held. */
+static u32 held_pass(struct sx_diff *d, struct stmexec_ranges *rs,
+		     const struct stmexec_range *req, struct sx_held **rm,
+		     u32 n)
+{
+	u32 i, cnt = 0;
+	u64 s, l;
+
+	rs->gen++;
+	for (i = 0; rm && i < n; i++)
+		rm[i]->gen = rs->gen;
+	for (i = 0; i < n; i++) {
+		const struct stmexec_range *r = op_range(req, rm, i);
+
+		range_key(r, &s, &l);
+		cnt += ev_add_held(d, rs, range_space(r->type), s, l);
+	}
+	return cnt;
+}
+
+/* Mirror nodes overlapping the operation: a bound for mirror_dying(). */
+static u32 mirror_count(struct stmexec_ranges *rs, struct sx_held **rm, u32 n)
+{
+	struct sx_node *nd;
+	u32 i, cnt = 0;
+
+	rs->gen++;
+	for (i = 0; i < n; i++) {
+		struct rb_root_cached *t = &rs->nodes[range_space(rm[i]->r.type)];
+		u64 s = rm[i]->start, l = rm[i]->last;
+
+		for (nd = node_it_iter_first(t, s, l); nd;
+		     nd = node_it_iter_next(nd, s, l)) {
+			if (nd->gen != rs->gen) {
+				nd->gen = rs->gen;
+				cnt++;
+			}
+		}
+	}
+	return cnt;
+}
+
 static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 		      const struct stmexec_range *req, u32 n,
 		      struct sx_held **rm)
@@ -665,40 +723,36 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 	struct sx_node **dead = NULL, **add = NULL;
 	struct stmexec_seg *seg = NULL;
 	struct sx_diff d = { 0 };
-	u32 i, nseg, ndead = 0;
+	u32 i, nseg, ndead = 0, nmirror = 0;
+	const struct stmexec_range *r;
 	u64 s, l;
 	int ret;
 
-	d.cap = 2 * (n + rs->count);
+	if (protect)
+		rm = NULL;
+	else
+		req = NULL;
+	/* Size everything by what the operation touches, not the whole set. */
+	d.cap = 2 * n;
+	if (!fresh)
+		d.cap += 2 * held_pass(NULL, rs, req, rm, n);
+	if (!protect)
+		nmirror = mirror_count(rs, rm, n);
 	d.ev = kvmalloc_array(d.cap, sizeof(*d.ev), GFP_KERNEL);
-	if (!d.ev)
-		return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
-	rs->gen++;
-	for (i = 0; i < n; i++) {
-		if (protect) {
-			range_key(&req[i], &s, &l);
-			ev_add(&d, range_space(req[i].type), req[i].type, s, l,
-			       req[i].access, 0, 1);
-		} else {
-			rm[i]->gen = rs->gen;
-			ev_add(&d, range_space(rm[i]->r.type), rm[i]->r.type,
-			       rm[i]->start, rm[i]->last, rm[i]->r.access, 1, 0);
-		}
-	}
-	for (i = 0; i < n && !fresh; i++) {
-		const struct stmexec_range *r = protect ? &req[i] : &rm[i]->r;
-
-		range_key(r, &s, &l);
-		ev_add_held(&d, rs, range_space(r->type), s, l);
-	}
-
-	/* Room for the mirror nodes dying along with the difference. */
-	seg = kvmalloc_array(max(d.nev + (protect ? 0 : rs->nnodes), 1U),
-			     sizeof(*seg), GFP_KERNEL);
-	if (!seg) {
+	seg = kvmalloc_array(d.cap + nmirror, sizeof(*seg), GFP_KERNEL);
+	if (!d.ev || !seg) {
 		ret = stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
 		goto out;
 	}
+	for (i = 0; i < n; i++) {
+		r = op_range(req, rm, i);
+		range_key(r, &s, &l);
+		ev_add(&d, range_space(r->type), r->type, s, l, r->access,
+		       !protect, protect);
+	}
+	if (!fresh)
+		held_pass(&d, rs, req, rm, n);
+
 	nseg = sweep(&d, protect, seg);
 	if (!nseg) {
 		ret = 0;
@@ -718,15 +772,14 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 					   "no memory for %u ranges", n);
 			goto out;
 		}
-	} else {
-		dead = kvmalloc_array(max(rs->nnodes, 1U), sizeof(*dead),
-				      GFP_KERNEL);
+	} else if (nmirror) {
+		dead = kvmalloc_array(nmirror, sizeof(*dead), GFP_KERNEL);
 		if (!dead) {
 			ret = stmexec_fail(sx, -ENOMEM,
 					   "no memory for %u ranges", n);
 			goto out;
 		}
-		ndead = mirror_dying(rs, seg, nseg, dead);
+		ndead = mirror_dying(rs, seg, nseg, dead, nmirror);
 		for (i = 0; i < ndead; i++)
 			seg[nseg + i] = dead[i]->seg;
 	}

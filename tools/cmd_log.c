@@ -18,7 +18,6 @@
 
 static void describe(const struct stmexec_log_record *rec, char *buf, size_t len)
 {
-	char a[4];
 	unsigned long long addr = rec->addr, l = rec->len;
 
 	buf[0] = '\0';
@@ -35,33 +34,31 @@ static void describe(const struct stmexec_log_record *rec, char *buf, size_t len
 	case STMEXEC_RANGE_IO:
 	case STMEXEC_RANGE_TRAPPED_IO:
 		if (l <= 1)
-			snprintf(buf, len, "%s 0x%llx access=%s", range_type_name(rec->rsc_type),
-				 addr, access_str(rec->access, a));
+			snprintf(buf, len, "%s 0x%llx", range_type_name(rec->rsc_type), addr);
 		else
-			snprintf(buf, len, "%s 0x%llx-0x%llx access=%s",
-				 range_type_name(rec->rsc_type), addr, addr + l - 1,
-				 access_str(rec->access, a));
+			snprintf(buf, len, "%s 0x%llx-0x%llx",
+				 range_type_name(rec->rsc_type), addr, addr + l - 1);
 		break;
 	case STMEXEC_RANGE_MSR:
-		snprintf(buf, len, "msr 0x%llx access=%s", addr, access_str(rec->access, a));
+		snprintf(buf, len, "msr 0x%llx", addr);
 		break;
 	case STMEXEC_RANGE_PCI:
 		/* addr is ECAM-style: bus << 20 | dev << 15 | fn << 12 | reg */
-		snprintf(buf, len, "pci %02llx:%02llx.%llx reg 0x%llx+0x%llx access=%s",
+		snprintf(buf, len, "pci %02llx:%02llx.%llx reg 0x%llx+0x%llx",
 			 (addr >> 20) & 0xff, (addr >> 15) & 0x1f, (addr >> 12) & 7,
-			 addr & 0xfff, l, access_str(rec->access, a));
+			 addr & 0xfff, l);
 		break;
 #ifdef STMEXEC_RANGE_REGISTER
 	case STMEXEC_RANGE_REGISTER:
-		snprintf(buf, len, "register cr%llu access=%s", addr, access_str(rec->access, a));
+		snprintf(buf, len, "register cr%llu", addr);
 		break;
 #endif
 	case STMEXEC_RANGE_ALL:
-		snprintf(buf, len, "all access=%s", access_str(rec->access, a));
+		snprintf(buf, len, "all");
 		break;
 	default:
-		snprintf(buf, len, "%s 0x%llx+0x%llx access=%s", range_type_name(rec->rsc_type),
-			 addr, l, access_str(rec->access, a));
+		snprintf(buf, len, "%s 0x%llx+0x%llx", range_type_name(rec->rsc_type),
+			 addr, l);
 	}
 }
 
@@ -69,6 +66,16 @@ static void describe(const struct stmexec_log_record *rec, char *buf, size_t len
 	"#%-6llu !!! GAP: %llu RECORD%s LOST (serial %llu-%llu): the STM log wrapped or the reader was too slow !!!\n"
 #define LOG_NOT_RUNNING \
 	"the event log is not running: 'stmexec enable' starts it (or 'stmexec log setup' + 'stmexec log start')"
+
+/* " access=rw" for records that carry access bits, else nothing. */
+static void append_access(const struct stmexec_log_record *rec, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+	char a[4];
+
+	if (rec->access && n && n < len)
+		snprintf(buf + n, len - n, " access=%s", access_str(rec->access, a));
+}
 
 static void print_record(const struct stmexec_log_record *rec)
 {
@@ -87,10 +94,11 @@ static void print_record(const struct stmexec_log_record *rec)
 	else
 		snprintf(cpu, sizeof(cpu), "cpu%u", rec->cpu);
 	describe(rec, what, sizeof(what));
-	printf("#%-6llu %5llu.%06llu %-5s %-20s%s%s%s%s\n",
+	append_access(rec, what, sizeof(what));
+	printf("#%-6llu %5llu.%06llu %-5s %-*s%s%s%s\n",
 	       (unsigned long long)rec->serial, ts / 1000000000ULL,
-	       (ts % 1000000000ULL) / 1000ULL, cpu, event_name(rec->type),
-	       what[0] ? " " : "", what,
+	       (ts % 1000000000ULL) / 1000ULL, cpu, what[0] ? 21 : 0,
+	       event_name(rec->type), what,
 	       rec->flags & STMEXEC_LRF_WRAPPED ? " [wrapped]" : "",
 	       rec->flags & STMEXEC_LRF_TRUNCATED ? " [truncated]" : "");
 }

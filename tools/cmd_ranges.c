@@ -85,8 +85,8 @@ static int change(int argc, char **argv, bool protect)
 		if (arr.err_index < (uint32_t)n) {
 			format_range(&rs[arr.err_index], text, sizeof(text));
 			off += (size_t)snprintf(extra, sizeof(extra),
-						"offending range #%u: %s%s",
-						arr.err_index + 1, text,
+						"offending range %u: %s%s",
+						arr.err_index, text,
 						n > 1 ? ALL_OR_NOTHING : "");
 		}
 		if (-ret == EADDRINUSE && arr.bios_index != ~0u && off < sizeof(extra)) {

@@ -432,7 +432,7 @@ int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 		int used = parse_range((int)(ntok - (size_t)pos), tok + pos, &rs[n], e, sizeof(e));
 
 		if (used < 0) {
-			parse_err(err, errlen, "range %d: %s", n + 1, e);
+			parse_err(err, errlen, "range %d: %s", n, e);
 			goto out;
 		}
 		pos += used;

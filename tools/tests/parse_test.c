@@ -324,7 +324,7 @@ static void test_range_list(void)
 	r = NULL;
 	err[0] = '\0';
 	n = parse_range_list(1, a3, &r, err, sizeof(err));
-	CHECK(n < 0 && strstr(err, "range 2") && strstr(err, "junk"),
+	CHECK(n < 0 && strstr(err, "range 1") && strstr(err, "junk"),
 	      "junk: %d '%s'", n, err);
 	n = parse_range_list(1, a5, &r, err, sizeof(err));
 	CHECK(n < 0, "only separators accepted");

@@ -58,19 +58,55 @@
 
 /*
  * Module layout: 6.4 ("module: replace module_layout with module_memory",
- * ac3b43283923) moved the text from core_layout to mem[MOD_TEXT]. Used to
- * hand the module's own text to the protection code.
+ * ac3b43283923) moved text/rodata/ro_after_init from core_layout to
+ * mem[MOD_TEXT/MOD_RODATA/MOD_RO_AFTER_INIT]. Part 0 is the text, 1 the
+ * rodata, 2 ro_after_init (read-only once the module is live). The
+ * addresses are vmalloc addresses: walk them page by page.
  */
+#define STMEXEC_MOD_RO_PARTS	3
+
+static inline void stmexec_module_ro_part(struct module *mod,
+					  unsigned int part, void **base,
+					  unsigned long *size, bool *text)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	static const enum mod_mem_type type[STMEXEC_MOD_RO_PARTS] = {
+		MOD_TEXT, MOD_RODATA, MOD_RO_AFTER_INIT,
+	};
+
+	*base = part < STMEXEC_MOD_RO_PARTS ? mod->mem[type[part]].base : NULL;
+	*size = part < STMEXEC_MOD_RO_PARTS ? mod->mem[type[part]].size : 0;
+#else
+	struct module_layout *l = &mod->core_layout;
+
+	switch (part) {
+	case 0:
+		*base = l->base;
+		*size = l->text_size;
+		break;
+	case 1:
+		*base = l->base + l->text_size;
+		*size = l->ro_size - l->text_size;
+		break;
+	case 2:
+		*base = l->base + l->ro_size;
+		*size = l->ro_after_init_size - l->ro_size;
+		break;
+	default:
+		*base = NULL;
+		*size = 0;
+		break;
+	}
+#endif
+	*text = part == 0;
+}
+
 static inline void stmexec_module_text(struct module *mod, void **base,
 				       unsigned long *size)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	*base = mod->mem[MOD_TEXT].base;
-	*size = mod->mem[MOD_TEXT].size;
-#else
-	*base = mod->core_layout.base;
-	*size = mod->core_layout.text_size;
-#endif
+	bool text;
+
+	stmexec_module_ro_part(mod, 0, base, size, &text);
 }
 
 /*

@@ -388,6 +388,27 @@ static bool sx_ipis_idle(struct stmexec *sx, const struct cpumask *mask)
 }
 
 /*
+ * Wait at most @ms for the IPIs of @mask queued by an earlier, timed-out
+ * step to finish; -ETIMEDOUT with the CPU in *@bad if one is still busy.
+ */
+static int sx_drain(struct stmexec *sx, const struct cpumask *mask,
+		    unsigned int ms, unsigned int *bad)
+{
+	unsigned int cpu;
+
+	if (wait_event_timeout(sx->ipi_wq, sx_ipis_idle(sx, mask),
+			       msecs_to_jiffies(ms)))
+		return 0;
+	for_each_cpu(cpu, mask) {
+		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu))) {
+			*bad = cpu;
+			return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+/*
  * Run @fn on every CPU of @mask, on the CPU itself in interrupt context
  * (interrupts off), all CPUs concurrently; wait at most @ms. Returns 0, or
  * the error of the lowest-numbered CPU that failed (-ETIMEDOUT if it did not
@@ -408,14 +429,9 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 	lockdep_assert_held(&sx->lock);
 
 	/* An IPI still in flight from a timed-out earlier step. */
-	if (!wait_event_timeout(sx->ipi_wq, sx_ipis_idle(sx, mask), tmo)) {
-		for_each_cpu(cpu, mask) {
-			if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu))) {
-				*bad = cpu;
-				return -ETIMEDOUT;
-			}
-		}
-	}
+	ret = sx_drain(sx, mask, ms, bad);
+	if (ret)
+		return ret;
 
 	for_each_cpu(cpu, mask) {
 		pc = per_cpu_ptr(sx->pcpu, cpu);
@@ -664,8 +680,16 @@ static int sx_stop_all(struct stmexec *sx, const char *what)
 	unsigned int cpu = 0;
 	int ret;
 
-	cpumask_and(&mask, &sx->reachable, cpu_online_mask);
-	ret = sx_on_cpus(sx, &mask, sx_cpu_stop, sx_teardown_ms(sx), &cpu);
+	/*
+	 * A START that timed out may still land: let every CPU finish what
+	 * it was asked before deciding where the STM is active.
+	 */
+	ret = sx_drain(sx, cpu_online_mask, sx_teardown_ms(sx), &cpu);
+	if (!ret) {
+		cpumask_and(&mask, &sx->reachable, cpu_online_mask);
+		ret = sx_on_cpus(sx, &mask, sx_cpu_stop, sx_teardown_ms(sx),
+				 &cpu);
+	}
 	if (!ret)
 		return 0;
 	WRITE_ONCE(sx->phase, SX_PHASE_WEDGED);

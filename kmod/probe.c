@@ -53,7 +53,7 @@ struct stmexec_probe {
 	bool smx;
 	int txt;		/* SX_TXT_* */
 	int verdict;		/* 0 or the refusal errno of backend=vmx */
-	char why[128];
+	char why[224];
 	unsigned int ncpus;
 	struct sx_cpu_facts cpu[];
 };

@@ -167,7 +167,7 @@ struct stmexec {
 	u32 stm_caps;
 	u32 launch_mode;
 	int last_errno;
-	char last_error[160];
+	char last_error[256];
 	void *bios_list;
 	size_t bios_list_len;
 	struct stmexec_ranges *ranges;

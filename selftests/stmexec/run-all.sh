@@ -50,11 +50,12 @@ for t in $suites; do
 	n=$((n + 1))
 	echo "# run-all: $name (timeout ${limit}s)"
 	start=$(date +%s)
-	{
-		timeout -s KILL "$limit" "$t" 2>&1
-		echo $? >"$out.rc"
-	} | tee "$out"
-	rc=$(cat "$out.rc" 2>/dev/null || echo 255)
+	# Into a file, not a pipe: a test child that outlives a killed suite
+	# (the harness forks one per test, in its own process group) must not
+	# keep the runner waiting for the end of a pipe.
+	timeout -s KILL "$limit" "$t" >"$out" 2>&1
+	rc=$?
+	cat "$out"
 	secs=$(($(date +%s) - start))
 	totals=$(grep -E '^# Totals: ' "$out" | tail -n 1)
 	if [ -z "$totals" ]; then
@@ -81,7 +82,7 @@ for t in $suites; do
 	fi
 	echo "# run-all: $name finished in ${secs}s, exit $rc"
 done
-rm -f "$out" "$out.rc"
+rm -f "$out"
 
 # Leave the guest as we found it.
 if [ -d /sys/module/stmexec ]; then

@@ -20,13 +20,13 @@
 #
 # Environment (defaults = the full run):
 #   SMALL=1                  CI counts: 50 enable/disable, 50 CPU cycles,
-#                            3000 fuzz iterations / 60 s
+#                            5000 fuzz iterations / 60 s
 #   STRESS_ENABLE_CYCLES     default 1000 (SMALL: 50)
 #   STRESS_CPU_CYCLES        default 1000 (SMALL: 50)
 #   STRESS_WORKERS           default 4
 #   STRESS_MIN_OPS           default 500 (SMALL: 100)
 #   STRESS_TIMEOUT           default 5400 s (SMALL: 900)
-#   FUZZ_ITERS, FUZZ_SECS    default 20000 / 300 s (SMALL: 3000 / 60 s)
+#   FUZZ_ITERS, FUZZ_SECS    default 100000 / 600 s (SMALL: 5000 / 60 s)
 #   SEED                     default 1
 #   SKIP_SUITES=1            do not run /tests/run-all.sh
 #
@@ -35,9 +35,9 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "${SMALL:-0}" = 1 ]; then
-	d_en=50 d_cpu=50 d_ops=100 d_to=900 d_fi=3000 d_fs=60
+	d_en=50 d_cpu=50 d_ops=100 d_to=900 d_fi=5000 d_fs=60
 else
-	d_en=1000 d_cpu=1000 d_ops=500 d_to=5400 d_fi=20000 d_fs=300
+	d_en=1000 d_cpu=1000 d_ops=500 d_to=5400 d_fi=100000 d_fs=600
 fi
 en=${STRESS_ENABLE_CYCLES:-$d_en}
 cpu=${STRESS_CPU_CYCLES:-$d_cpu}
@@ -203,7 +203,7 @@ if [ "$has_kml" = 0 ]; then
 elif [ "$loaded" = 0 ]; then
 	skipped "kmemleak (module loaded): module not loaded"
 else
-	mark "kmemleak scan (loaded)"
+	mark "leak scan, module loaded"
 	kml_scan "$tmp/kml1"
 	kml_ours "$tmp/kml1" >"$tmp/ours1"
 	if [ -s "$tmp/ours1" ]; then

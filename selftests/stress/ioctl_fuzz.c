@@ -282,6 +282,26 @@ static void rnd_range(struct rng *r, struct stmexec_range *x)
 		x->reserved = rng_next(r);
 }
 
+/* A well-formed range in the fuzzer's windows (may still be held/refused). */
+static void valid_range(struct rng *r, struct stmexec_range *x, unsigned int i)
+{
+	memset(x, 0, sizeof(*x));
+	if (rng_pct(r, 70)) {
+		x->type = rng_pct(r, 80) ? STMEXEC_RANGE_MEM : STMEXEC_RANGE_MMIO;
+		/* MMIO in its own window: MEM/MMIO overlaps are EEXIST */
+		x->base = FUZZ_MEM + (x->type == STMEXEC_RANGE_MMIO ? 0x100000 : 0) +
+			  0x1000 * rng_below(r, 64);
+		x->length = 0x1000 * (1 + rng_below(r, 3));
+		x->access = 1 + rng_below(r, 7);
+	} else {
+		x->type = STMEXEC_RANGE_IO;
+		x->base = 0x6000 + rng_below(r, 256);
+		x->length = 1 + rng_below(r, 4);
+		x->access = 1 + rng_below(r, 3);
+	}
+	(void)i;
+}
+
 static int range_input_clean(const struct stmexec_range *x)
 {
 	return !x->pad && !x->flags && !x->reserved;
@@ -464,8 +484,12 @@ static void plan_array(struct rng *r, int c, struct arr_plan *p)
 	if ((size_t)fill * sizeof(*e) > BIG_BYTES - 4096)
 		fill = (BIG_BYTES - 4096) / sizeof(*e);
 	if (c == C_PROTECT || c == C_UNPROTECT) {
+		int valid = rng_pct(r, 40);
+
 		for (i = 0; i < fill; i++) {
-			if (i < 8 || rng_pct(r, 1))
+			if (valid && i < 8)
+				valid_range(r, &e[i], i);
+			else if (i < 8 || rng_pct(r, 1))
 				rnd_range(r, &e[i]);
 			else
 				e[i] = e[i % 8];
@@ -630,8 +654,14 @@ static void fuzz_ioctl(struct rng *r)
 	if (!e && kind == P_VALID && c == C_STATUS)
 		check_status((void *)big);
 
-	/* the protection set */
-	if ((c == C_PROTECT || c == C_UNPROTECT) && !e)
+	/* entries with pad/flags/reserved set are malformed (EINVAL, or
+	 * ERANGE if an earlier entry is out of range): never accepted */
+	if (!e && (c == C_PROTECT || c == C_UNPROTECT) && kind == P_VALID &&
+	    plan.data_kind == P_VALID && plan.count && !plan.clean_entries)
+		fail("%s: accepted entries with non-zero pad/flags/reserved", what);
+
+	/* the protection set; count 0 is a successful no-op */
+	if ((c == C_PROTECT || c == C_UNPROTECT) && !e && plan.count)
 		set_changed(c == C_PROTECT,
 			    kind == P_VALID && plan.data_kind == P_VALID &&
 			    plan.clean_entries ? plan.entries : NULL,
@@ -677,7 +707,6 @@ static void scan_dir(const char *dir, const char *prefix)
 		    !(sb.st_mode & 0222))
 			continue;
 		snprintf(a->name, sizeof(a->name), "%.8s%.50s", prefix, de->d_name);
-		a->st.name = a->name;
 		a->readable = !!(sb.st_mode & 0444);
 		nattrs++;
 	}
@@ -918,6 +947,8 @@ int main(int argc, char **argv)
 	scan_dir(SX_SYSFS, "");
 	scan_dir(SX_SYSFS "/log", "log/");
 	qsort(attrs, nattrs, sizeof(attrs[0]), attr_cmp);
+	for (i = 0; i < nattrs; i++)
+		attrs[i].st.name = attrs[i].name; /* after the sort moved them */
 	printf("# %u writable attributes:", nattrs);
 	for (i = 0; i < nattrs; i++) {
 		printf(" %s", attrs[i].name);

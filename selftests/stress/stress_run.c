@@ -27,7 +27,10 @@
  * usage: stress_run [-s seed] [-w workers] [-o min-ops-per-worker]
  *        [-e enable-cycles] [-c cpu-cycles] [-i max-injections]
  *        [-k slots-per-worker] [-r mem|io|mix] [-p sysfs-percent]
- *        [-T timeout-s] [-v]
+ *        [-T timeout-s] [-d changes-per-enabled-period] [-v]
+ *
+ * -d: after each ENABLE the monitor stays on until the workers applied that
+ * many changes (default 2 x workers) or 250 ms passed.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -49,6 +52,7 @@ struct cfg {
 	unsigned int workers, min_ops, slots;
 	unsigned int enable_cycles, cpu_cycles, injections;
 	unsigned int timeout, sysfs_pct;
+	unsigned int dwell;	/* worker changes per enabled period */
 	int rtype;	/* 0 mem, 1 io, 2 mix */
 	int verbose;
 };
@@ -56,7 +60,7 @@ struct cfg {
 static struct cfg cfg = {
 	.seed = 1, .workers = 4, .min_ops = 500, .slots = 32,
 	.enable_cycles = 1000, .cpu_cycles = 1000, .injections = 100000,
-	.timeout = 3600, .sysfs_pct = 25, .rtype = 2,
+	.timeout = 3600, .sysfs_pct = 25, .rtype = 2, .dwell = 0,
 };
 
 static int ncpus;
@@ -64,6 +68,40 @@ static atomic_int cycles_left;	/* cycle threads still running */
 static atomic_int stop_all;	/* set once the cycle threads and workers end */
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static int have_sysfs_protect;
+
+/*
+ * PROTECT needs the monitor on. The enable/disable thread keeps it on until
+ * the workers have applied cfg.dwell changes (or 250 ms passed), so that
+ * ranges are added and removed while CPUs come and go, not only refused.
+ */
+static atomic_ulong applied;
+static pthread_mutex_t dwell_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dwell_cond = PTHREAD_COND_INITIALIZER;
+
+static void applied_one(void)
+{
+	atomic_fetch_add(&applied, 1);
+	pthread_cond_broadcast(&dwell_cond);
+}
+
+static void dwell_on(void)
+{
+	unsigned long a0 = atomic_load(&applied);
+	double end = now_s() + 0.25;
+	struct timespec ts;
+
+	pthread_mutex_lock(&dwell_lock);
+	while (atomic_load(&applied) - a0 < cfg.dwell && now_s() < end) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&dwell_cond, &dwell_lock, &ts);
+	}
+	pthread_mutex_unlock(&dwell_lock);
+}
 
 /* ---- per-thread bookkeeping ------------------------------------------------- */
 
@@ -75,6 +113,7 @@ struct tstat {
 	char skip_why[96];
 	/* counters, meaning depends on the thread */
 	unsigned long ops, ok, busy, enxio, neg_ok, lists, sysfs, extra;
+	double secs;	/* how long the thread ran */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -277,6 +316,7 @@ static int worker_call(struct worker *w, int protect, const unsigned int *slots,
 		w->t.ok++;
 		for (i = 0; i < n; i++)
 			w->prot[slots[i]] = protect;
+		applied_one();
 		return 0;
 	}
 	range_str(&req[0], s, sizeof(s));
@@ -381,6 +421,8 @@ static void *enable_main(void *arg)
 	unsigned int i;
 	int fd = open_dev(O_RDWR), e;
 
+	double t0 = now_s();
+
 	(void)arg;
 	for (i = 0; i < cfg.enable_cycles; i++) {
 		e = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
@@ -406,6 +448,7 @@ static void *enable_main(void *arg)
 		    (int)st.cpus_active > ncpus)
 			fail(t, "cycle %u: after ENABLE: GET_STATUS %s, state %u, cpus_active %u",
 			     i, sx_errname(e), st.state, st.cpus_active);
+		dwell_on();
 		e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
 		if (e) {
 			fail(t, "cycle %u: DISABLE: %s", i, sx_errname(e));
@@ -419,6 +462,7 @@ static void *enable_main(void *arg)
 			t->ok++;
 	}
 	close(fd);
+	t->secs = now_s() - t0;
 	atomic_fetch_sub(&cycles_left, 1);
 	atomic_store(&t->done, 1);
 	return NULL;
@@ -442,6 +486,7 @@ static void *cpu_main(void *arg)
 	struct rng rng;
 	unsigned int i;
 	int cpu, e, tries;
+	double t0 = now_s();
 
 	(void)arg;
 	rng_seed(&rng, cfg.seed, 1000);
@@ -474,6 +519,7 @@ static void *cpu_main(void *arg)
 			t->ok++;
 		}
 	}
+	t->secs = now_s() - t0;
 	atomic_fetch_sub(&cycles_left, 1);
 	atomic_store(&t->done, 1);
 	return NULL;
@@ -751,7 +797,7 @@ static void usage(void)
 		"usage: stress_run [-s seed] [-w workers] [-o min-ops-per-worker]\n"
 		"       [-e enable-cycles] [-c cpu-cycles] [-i max-injections]\n"
 		"       [-k slots-per-worker] [-r mem|io|mix] [-p sysfs-percent]\n"
-		"       [-T timeout-s] [-v]\n");
+		"       [-T timeout-s] [-d changes-per-enabled-period] [-v]\n");
 	exit(2);
 }
 
@@ -790,7 +836,7 @@ int main(int argc, char **argv)
 	struct ktap kt;
 	int opt, fd, e, hung = 0;
 
-	while ((opt = getopt(argc, argv, "s:w:o:e:c:i:k:r:p:T:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:w:o:e:c:i:k:r:p:T:d:v")) != -1) {
 		switch (opt) {
 		case 's': cfg.seed = num(optarg); break;
 		case 'w': cfg.workers = num(optarg); break;
@@ -801,6 +847,7 @@ int main(int argc, char **argv)
 		case 'k': cfg.slots = num(optarg); break;
 		case 'p': cfg.sysfs_pct = num(optarg); break;
 		case 'T': cfg.timeout = num(optarg); break;
+		case 'd': cfg.dwell = num(optarg); break;
 		case 'v': cfg.verbose = 1; break;
 		case 'r':
 			if (!strcmp(optarg, "mem"))
@@ -818,6 +865,8 @@ int main(int argc, char **argv)
 	if (!cfg.workers || cfg.workers > MAX_WORKERS || !cfg.slots ||
 	    cfg.slots > 64 || !cfg.timeout)
 		usage();
+	if (!cfg.dwell)
+		cfg.dwell = 2 * cfg.workers;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -923,11 +972,13 @@ int main(int argc, char **argv)
 		}
 		report(&kt, &agg, "range workers", buf);
 	}
-	snprintf(buf, sizeof(buf), "%lu of %u cycles completed, %lu EBUSY",
-		 t_enable.ok, cfg.enable_cycles, t_enable.busy);
+	snprintf(buf, sizeof(buf), "%lu of %u cycles completed, %lu EBUSY, %.1fs (%.0f ms/cycle with the dwell)",
+		 t_enable.ok, cfg.enable_cycles, t_enable.busy, t_enable.secs,
+		 t_enable.ok ? 1000 * t_enable.secs / t_enable.ok : 0.0);
 	report(&kt, &t_enable, "enable/disable cycles", buf);
-	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d",
-		 t_cpu.ok, cfg.cpu_cycles, ncpus - 1);
+	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d, %.1fs (%.0f ms/cycle)",
+		 t_cpu.ok, cfg.cpu_cycles, ncpus - 1, t_cpu.secs,
+		 t_cpu.ok ? 1000 * t_cpu.secs / t_cpu.ok : 0.0);
 	report(&kt, &t_cpu, "CPU hotplug cycles", buf);
 	snprintf(buf, sizeof(buf), "%lu injected, %lu accepted, %lu ENXIO",
 		 t_inject.ops, t_inject.ok, t_inject.enxio);

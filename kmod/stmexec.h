@@ -389,4 +389,148 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);
 /* Registrations are gone when the STM stops (called from ranges_on_stop). */
 void stmexec_vmcs_db_on_stop(struct stmexec *sx);
 
+
+/* ---- policy, report, attestation ------------------------------------------
+ * policy.c (default policy, policy= and policy_conflict=), modwatch.c
+ * (module notifier), report.c (isolation report, canonical encoding,
+ * SHA-256), attest.c (IMA critical data, optional TPM PCR extend),
+ * sim_corpus.c (BIOS-list corpus for the sim backend, sim_bios=). See
+ * Documentation/admin-guide/stmexec-policy.rst and stmexec-attestation.rst.
+ */
+struct attribute_group;
+struct module;
+
+/* policy= levels; each includes the ones below it. */
+#define STMEXEC_POLICY_NONE	0	/* no default protection */
+#define STMEXEC_POLICY_MONITOR	1	/* the monitor's own memory */
+#define STMEXEC_POLICY_KERNEL	2	/* + kernel/module text+rodata, MSRs */
+#define STMEXEC_POLICY_ISOLATED	3	/* + all OS RAM the BIOS list does not claim */
+#define STMEXEC_POLICY_STRICT	4	/* + legacy reset/keyboard ports */
+#define STMEXEC_POLICY_NR	5
+
+/* Classes of policy ranges (report section CLASSES, in this order). */
+enum stmexec_pclass {
+	STMEXEC_PC_MONITOR,	/* monitor regions + module rodata: deny rwx */
+	STMEXEC_PC_KTEXT,	/* "Kernel code": deny wx */
+	STMEXEC_PC_KRODATA,	/* "Kernel rodata": deny wx */
+	STMEXEC_PC_MODULE,	/* live modules' text/rodata: deny wx */
+	STMEXEC_PC_MSR,		/* kernel-critical MSRs */
+	STMEXEC_PC_OSRAM,	/* System RAM minus BIOS claims: deny rwx */
+	STMEXEC_PC_LEGACY_IO,	/* 0x60, 0x64, 0xcf9: deny rw */
+	STMEXEC_PC_NR
+};
+
+/* One policy range and what it protects. */
+struct stmexec_pitem {
+	struct stmexec_range r;
+	u32 pclass;
+};
+
+/* A module whose text/rodata the policy protects (modwatch.c). */
+struct stmexec_pmod {
+	struct list_head node;
+	struct module *mod;		/* identity only, never dereferenced */
+	char name[64];
+	u32 n;				/* ranges in @r held by the policy */
+	u32 skipped;			/* pages refused (BIOS claims) */
+	u32 skipped_bios;		/* BIOS descriptor of the last refusal */
+	u64 bytes;			/* bytes covered by @r */
+	struct stmexec_range *r;
+};
+
+/* Byte extents [start, end) of the kernel image sections (/proc/iomem). */
+struct stmexec_klayout {
+	u64 code[2];
+	u64 rodata[2];
+	u64 data[2];
+	u64 bss[2];
+	bool valid;
+};
+
+/**
+ * struct stmexec_policy - the default policy in force (policy.c), sx->lock
+ * @requested: policy= at the last enable
+ * @level: level in force (STMEXEC_POLICY_*), NONE while off
+ * @conflict_fail: policy_conflict=fail at the last enable
+ * @lowered_by: BIOS descriptor that lowered the level, or ~0
+ * @active: the policy ranges are held (between on_start and on_stop)
+ * @batch: the policy itself is changing ranges: no report per call
+ * @items: every policy range but the modules'
+ * @nitems: entries in @items
+ * @mods: struct stmexec_pmod list
+ * @nmods: entries in @mods
+ * @kl: kernel image sections
+ * @gen: bumped on every change of the active protections
+ */
+struct stmexec_policy {
+	u32 requested;
+	u32 level;
+	bool conflict_fail;
+	u32 lowered_by;
+	bool active;
+	bool batch;
+	struct stmexec_pitem *items;
+	u32 nitems;
+	struct list_head mods;
+	u32 nmods;
+	struct stmexec_klayout kl;
+	u64 gen;
+};
+
+extern struct stmexec_policy stmexec_pol;
+
+int stmexec_policy_init(struct stmexec *sx);	/* at load, before the device */
+void stmexec_policy_fini(struct stmexec *sx);
+/* Enable, after the ranges and log on_start hooks: the BIOS list is known. */
+int stmexec_policy_on_start(struct stmexec *sx);
+/* Disable and enable rollback, before the ranges on_stop hook. */
+void stmexec_policy_on_stop(struct stmexec *sx);
+/* After every successful PROTECT/UNPROTECT of any owner; sx->lock held. */
+void stmexec_policy_ranges_changed(struct stmexec *sx);
+/* Level in force, for GET_STATUS.policy_level. */
+u32 stmexec_policy_level(struct stmexec *sx);
+const char *stmexec_policy_name(u32 level);
+const char *stmexec_pclass_name(u32 pclass);
+int stmexec_kernel_layout(struct stmexec_klayout *kl);
+/* System RAM extents [start, end) into *@out (kvfree()); count or -errno. */
+int stmexec_system_ram(u64 (**out)[2]);
+extern const struct attribute_group stmexec_policy_group;
+
+/* modwatch.c: module notifier; sx->lock held for the _start/_stop calls. */
+int stmexec_modwatch_init(struct stmexec *sx);
+void stmexec_modwatch_fini(struct stmexec *sx);
+/* Ranges of every live module (enable); appended to the pmod list. */
+int stmexec_modwatch_collect(struct stmexec *sx, struct list_head *out);
+void stmexec_pmod_free(struct stmexec_pmod *pm);
+
+/* report.c: recompute the isolation report after a change; sx->lock held. */
+int stmexec_report_update(struct stmexec *sx);
+void stmexec_report_fini(void);
+/* Current level (0-4), or 0 while off. */
+u32 stmexec_report_level(void);
+/*
+ * Copy of the canonical encoding and its SHA-256 (kvfree() it); the
+ * generation lets the attestation work skip a report already measured.
+ */
+void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen);
+ssize_t stmexec_report_text(char *buf, loff_t off, size_t count);
+ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count);
+/* The ACPI PM I/O base (FADT PM1a event block) of this machine, or 0. */
+u16 stmexec_acpi_pmbase(void);
+
+/* attest.c: measure the report (coalesced); "ima" or "unavailable". */
+void stmexec_attest_init(struct stmexec *sx);
+void stmexec_attest_fini(struct stmexec *sx);
+void stmexec_attest_changed(struct stmexec *sx);
+void stmexec_attest_flush(void);
+const char *stmexec_attest_state(void);
+ssize_t stmexec_attest_show(char *buf);
+
+/*
+ * sim_corpus.c: the BIOS list named by sim_bios= (descriptors and END) in
+ * @buf; -ENOENT when sim_bios= is empty (the backend's own list).
+ */
+int stmexec_sim_corpus_build(void *buf, size_t cap, size_t *len);
+const char *stmexec_sim_corpus_name(void);
+
 #endif /* STMEXEC_H */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: measure the isolation report for remote attestation.
+ *
+ * Every change of the active protections recomputes the report
+ * (report.c), which calls stmexec_attest_changed(). The measurement itself
+ * runs from a delayed work item, outside sx->lock:
+ *
+ *  - coalescing: the first change arms the work attest_delay_ms later
+ *    (default 1000); changes while it is armed are folded into it, and it
+ *    measures the report as it is when it runs. So at most one measurement
+ *    per attest_delay_ms, and always the latest state.
+ *  - a report byte-identical to the last one measured is not measured
+ *    again.
+ *  - the measurement is IMA critical data: ima_measure_critical_data()
+ *    with label "stmexec" and event name "stmexec-report-<ns>" (ns:
+ *    CLOCK_BOOTTIME at measurement, so that the name is unique and IMA
+ *    never drops an entry as a duplicate of an earlier, equal state), the
+ *    canonical encoding as the buffer (template ima-buf): the entry's data
+ *    hash is the report digest.
+ *  - optionally (attest_pcr=N, off by default) the report is also
+ *    extended into TPM PCR N directly: the digest in the SHA-256 bank, the
+ *    report hashed with the bank's algorithm in the others.
+ *
+ * The report at load (monitor off) is measured synchronously, so that the
+ * sysfs "attestation" answer ("ima" or "unavailable") is known from the
+ * start. ima_measure_critical_data() returns -ENOENT both without
+ * CONFIG_IMA and without a policy rule for critical data; either way the
+ * module says so once and keeps working.
+ */
+#include "stmexec.h"
+
+#include <linux/ima.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/tpm.h>
+#include <linux/workqueue.h>
+#include <crypto/hash.h>
+#include <crypto/hash_info.h>
+#include <crypto/sha2.h>
+
+#define ATTEST_LABEL	"stmexec"
+
+static unsigned int attest_delay_ms = 1000;
+module_param(attest_delay_ms, uint, 0644);
+MODULE_PARM_DESC(attest_delay_ms,
+		 "coalescing window of the IMA measurements of the isolation report (ms, default 1000)");
+
+static int attest_pcr = -1;
+
+static int pcr_set(const char *val, const struct kernel_param *kp)
+{
+	int pcr, ret = kstrtoint(val, 0, &pcr);
+
+	if (ret)
+		return ret;
+	if (pcr != -1 && (pcr < 8 || pcr > 23 || pcr == 10)) {
+		pr_err("attest_pcr=%d: use -1 (off), 8, 9 or 11-23 (0-7 are the firmware's, 10 is IMA's)\n",
+		       pcr);
+		return -EINVAL;
+	}
+	*(int *)kp->arg = pcr;
+	return 0;
+}
+
+static const struct kernel_param_ops pcr_ops = {
+	.set = pcr_set,
+	.get = param_get_int,
+};
+module_param_cb(attest_pcr, &pcr_ops, &attest_pcr, 0644);
+MODULE_PARM_DESC(attest_pcr,
+		 "also extend the report into this TPM PCR (-1: off, the default)");
+
+static struct {
+	struct delayed_work work;
+	struct mutex lock;		/* the fields below */
+	bool measured;			/* @digest is valid */
+	u8 digest[SHA256_DIGEST_SIZE];	/* last measured */
+	int ima;			/* 1 ima, 0 unknown, -errno unavailable */
+	bool said_ima, said_tpm;
+	int pcr_err;
+	u64 count;			/* IMA measurements made */
+} at = { .lock = __MUTEX_INITIALIZER(at.lock) };
+
+/* Extend attest_pcr with the report, in every allocated bank. */
+static int pcr_extend(int pcr, const void *buf, size_t len, const u8 *sha256d)
+{
+	struct tpm_chip *chip = tpm_default_chip();
+	struct tpm_digest *d;
+	int i, ret = 0;
+
+	if (!chip)
+		return -ENODEV;
+	d = kcalloc(chip->nr_allocated_banks, sizeof(*d), GFP_KERNEL);
+	if (!d) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < chip->nr_allocated_banks && !ret; i++) {
+		const struct tpm_bank_info *bank = &chip->allocated_banks[i];
+		struct crypto_shash *tfm;
+
+		d[i].alg_id = bank->alg_id;
+		if (bank->crypto_id == HASH_ALGO_SHA256) {
+			memcpy(d[i].digest, sha256d, SHA256_DIGEST_SIZE);
+			continue;
+		}
+		if (bank->crypto_id >= HASH_ALGO__LAST)
+			continue;	/* unknown to the kernel: zeros */
+		tfm = crypto_alloc_shash(hash_algo_name[bank->crypto_id], 0, 0);
+		if (IS_ERR(tfm)) {
+			ret = PTR_ERR(tfm);
+			break;
+		}
+		ret = crypto_shash_tfm_digest(tfm, buf, len, d[i].digest);
+		crypto_free_shash(tfm);
+	}
+	if (!ret)
+		ret = tpm_pcr_extend(chip, pcr, d);
+	kfree(d);
+out:
+	put_device(&chip->dev);
+	return ret;
+}
+
+static bool tpm_present(void)
+{
+	struct tpm_chip *chip = tpm_default_chip();
+
+	if (!chip)
+		return false;
+	put_device(&chip->dev);
+	return true;
+}
+
+static void attest_work(struct work_struct *w)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+	char name[48];
+	size_t len = 0;
+	void *buf;
+	u64 gen;
+	int ret, pcr;
+
+	buf = stmexec_report_copy(&len, digest, &gen);
+	if (!buf)
+		return;
+	mutex_lock(&at.lock);
+	if (at.measured && !memcmp(at.digest, digest, sizeof(digest)))
+		goto out;
+
+	snprintf(name, sizeof(name), "stmexec-report-%llu",
+		 ktime_get_boottime_ns());
+	ret = ima_measure_critical_data(ATTEST_LABEL, name, buf, len, false,
+					NULL, 0);
+	if (!ret) {
+		at.count++;
+		if (at.ima <= 0)
+			pr_info("isolation report measured into IMA (label \"%s\")%s\n",
+				ATTEST_LABEL,
+				tpm_present() ? "" :
+				"; no TPM: PCR 10 is not extended");
+		at.ima = 1;
+	} else {
+		if (!at.said_ima)
+			pr_info("IMA measurement unavailable (%pe: IMA not built in, or no policy rule for critical data, e.g. ima_policy=critical_data); the isolation report is not measured\n",
+				ERR_PTR(ret));
+		at.said_ima = true;
+		at.ima = ret;
+	}
+
+	pcr = READ_ONCE(attest_pcr);
+	if (pcr >= 0) {
+		ret = pcr_extend(pcr, buf, len, digest);
+		if (ret && !at.said_tpm)
+			pr_warn("attest_pcr=%d: TPM PCR extend failed (%pe)\n",
+				pcr, ERR_PTR(ret));
+		at.said_tpm = ret != 0;
+		at.pcr_err = ret;
+	}
+	memcpy(at.digest, digest, sizeof(digest));
+	at.measured = true;
+out:
+	mutex_unlock(&at.lock);
+	kvfree(buf);
+}
+
+void stmexec_attest_changed(struct stmexec *sx)
+{
+	schedule_delayed_work(&at.work,
+			      msecs_to_jiffies(READ_ONCE(attest_delay_ms)));
+}
+
+const char *stmexec_attest_state(void)
+{
+	return READ_ONCE(at.ima) > 0 ? "ima" : "unavailable";
+}
+
+ssize_t stmexec_attest_show(char *buf)
+{
+	return sysfs_emit(buf, "%s\n", stmexec_attest_state());
+}
+
+void stmexec_attest_init(struct stmexec *sx)
+{
+	INIT_DELAYED_WORK(&at.work, attest_work);
+}
+
+/* Measure what is pending now (the report at load). */
+void stmexec_attest_flush(void)
+{
+	flush_delayed_work(&at.work);
+}
+
+void stmexec_attest_fini(struct stmexec *sx)
+{
+	cancel_delayed_work_sync(&at.work);
+}

@@ -1,0 +1,903 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: the default protection policy.
+ *
+ * At every enable (stmexec_policy_on_start(), after the BIOS resource list
+ * is known and before any CPU STARTs) the level named by policy= is turned
+ * into ranges owned by STMEXEC_RF_POLICY:
+ *
+ *   monitor   the monitor's own memory (stmexec_for_each_region(): VMXON
+ *             regions, activation VMCSs, the BIOS-list buffer, the module
+ *             text) and the module's rodata/ro_after_init: deny rwx
+ *   kernel    + "Kernel code" and "Kernel rodata" of /proc/iomem and the
+ *             text/rodata/ro_after_init of every live module: deny wx;
+ *             kernel-critical MSRs: deny w
+ *   isolated  + every page of System RAM the BIOS list does not claim:
+ *             deny rwx; the save-state-sensitive MSRs: deny rw, PAT and
+ *             SPEC_CTRL: deny w
+ *   strict    + the legacy reset and keyboard-controller ports 0xcf9,
+ *             0x60, 0x64: deny rw
+ *
+ * A range the BIOS list claims is never dropped silently: the ranges code
+ * refuses the whole request with -EADDRINUSE naming the descriptor, and
+ * then either the level is lowered by one and tried again, with the reason
+ * logged (policy_conflict=lower, the default), or the enable fails with
+ * that error (policy_conflict=fail). The levels and the report are
+ * documented in Documentation/admin-guide/stmexec-policy.rst.
+ *
+ * The kernel image sections come from /proc/iomem, read once with the
+ * caller's credentials: walk_iomem_res_desc() (the exported walker) stops
+ * at the top-level "System RAM" entry that contains them and never reports
+ * the "Kernel code"/"Kernel rodata" children, and resource_lock is not
+ * exported, so the procfs file is the one locked, named view of the tree a
+ * module can use. The result is cross-checked with the physical address of
+ * an exported function (text) and an exported constant (rodata).
+ *
+ * Everything here runs under sx->lock.
+ */
+#include "stmexec.h"
+
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/vmalloc.h>
+#include <asm/msr-index.h>
+#include <asm/page.h>
+
+struct stmexec_policy stmexec_pol = {
+	.lowered_by = ~0U,
+	.mods = LIST_HEAD_INIT(stmexec_pol.mods),
+};
+
+static const char * const policy_names[STMEXEC_POLICY_NR] = {
+	[STMEXEC_POLICY_NONE] = "none",
+	[STMEXEC_POLICY_MONITOR] = "monitor",
+	[STMEXEC_POLICY_KERNEL] = "kernel",
+	[STMEXEC_POLICY_ISOLATED] = "isolated",
+	[STMEXEC_POLICY_STRICT] = "strict",
+};
+
+static const char * const pclass_names[STMEXEC_PC_NR] = {
+	[STMEXEC_PC_MONITOR] = "monitor",
+	[STMEXEC_PC_KTEXT] = "kernel-code",
+	[STMEXEC_PC_KRODATA] = "kernel-rodata",
+	[STMEXEC_PC_MODULE] = "modules",
+	[STMEXEC_PC_MSR] = "msr",
+	[STMEXEC_PC_OSRAM] = "os-ram",
+	[STMEXEC_PC_LEGACY_IO] = "legacy-io",
+};
+
+const char *stmexec_policy_name(u32 level)
+{
+	return level < STMEXEC_POLICY_NR ? policy_names[level] : "?";
+}
+
+const char *stmexec_pclass_name(u32 pclass)
+{
+	return pclass < STMEXEC_PC_NR ? pclass_names[pclass] : "?";
+}
+
+/* ---- module parameters ---------------------------------------------------- */
+
+static unsigned int param_policy = STMEXEC_POLICY_KERNEL;
+static bool param_conflict_fail;
+
+static int policy_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(policy_names, val);
+
+	if (i < 0) {
+		pr_err("policy=%s: expected none, monitor, kernel, isolated or strict\n",
+		       val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = i;
+	return 0;
+}
+
+static int policy_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 stmexec_policy_name(*(unsigned int *)kp->arg));
+}
+
+static const struct kernel_param_ops policy_ops = {
+	.set = policy_set,
+	.get = policy_get,
+};
+module_param_cb(policy, &policy_ops, &param_policy, 0644);
+MODULE_PARM_DESC(policy,
+		 "default protection: none, monitor, kernel (default), isolated, strict; applies at the next enable");
+
+static const char * const conflict_names[] = { "lower", "fail" };
+
+static int conflict_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(conflict_names, val);
+
+	if (i < 0) {
+		pr_err("policy_conflict=%s: expected lower or fail\n", val);
+		return -EINVAL;
+	}
+	*(bool *)kp->arg = i;
+	return 0;
+}
+
+static int conflict_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 conflict_names[*(bool *)kp->arg]);
+}
+
+static const struct kernel_param_ops conflict_ops = {
+	.set = conflict_set,
+	.get = conflict_get,
+};
+module_param_cb(policy_conflict, &conflict_ops, &param_conflict_fail, 0644);
+MODULE_PARM_DESC(policy_conflict,
+		 "when the BIOS list claims a policy range: lower (default: lower the level, logged) or fail (enable fails with EADDRINUSE)");
+
+/* ---- kernel image sections (/proc/iomem) ------------------------------------ */
+
+#define IOMEM_MAX	(1U << 20)
+
+static bool parse_iomem_line(char *line, u64 *s, u64 *e, const char **name)
+{
+	char *sep;
+
+	line = skip_spaces(line);
+	sep = strstr(line, " : ");
+	if (!sep)
+		return false;
+	*sep = '\0';
+	*name = sep + 3;
+	sep = strchr(line, '-');
+	if (!sep)
+		return false;
+	*sep = '\0';
+	return !kstrtou64(line, 16, s) && !kstrtou64(sep + 1, 16, e);
+}
+
+/* __pa_symbol() of an exported symbol lies in the section it belongs to. */
+static bool within(const u64 *ext, u64 pa)
+{
+	return pa >= ext[0] && pa < ext[1];
+}
+
+int stmexec_kernel_layout(struct stmexec_klayout *kl)
+{
+	struct file *f;
+	char *buf, *p, *line;
+	loff_t pos = 0;
+	size_t len = 0;
+	ssize_t n;
+	int ret = 0;
+
+	memset(kl, 0, sizeof(*kl));
+	f = filp_open("/proc/iomem", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	buf = kvmalloc(IOMEM_MAX, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	while (len < IOMEM_MAX - 1) {
+		n = kernel_read(f, buf + len, IOMEM_MAX - 1 - len, &pos);
+		if (n < 0) {
+			ret = n;
+			goto out_free;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+
+	p = buf;
+	while ((line = strsep(&p, "\n"))) {
+		const char *name;
+		u64 s, e, *ext = NULL;
+
+		if (!parse_iomem_line(line, &s, &e, &name))
+			continue;
+		if (!strcmp(name, "Kernel code"))
+			ext = kl->code;
+		else if (!strcmp(name, "Kernel rodata"))
+			ext = kl->rodata;
+		else if (!strcmp(name, "Kernel data"))
+			ext = kl->data;
+		else if (!strcmp(name, "Kernel bss"))
+			ext = kl->bss;
+		if (ext && !ext[1] && e >= s) {
+			ext[0] = s;
+			ext[1] = e + 1;
+		}
+	}
+	if (!kl->code[1] || !kl->rodata[1]) {
+		/* No CAP_SYS_ADMIN: /proc/iomem shows every address as 0. */
+		ret = kl->code[0] || kl->rodata[0] ? -ENOENT : -EPERM;
+		goto out_free;
+	}
+	if (!within(kl->code, __pa_symbol(&_printk)) ||
+	    !within(kl->rodata, __pa_symbol(&hex_asc))) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+	kl->valid = true;
+out_free:
+	kvfree(buf);
+out_close:
+	filp_close(f, NULL);
+	return ret;
+}
+
+/* ---- building the item list -------------------------------------------------- */
+
+struct pbuild {
+	struct stmexec_pitem *it;
+	u32 n, cap;
+	int err;
+};
+
+static void pb_add(struct pbuild *b, u32 pclass, u32 type, u64 base,
+		   u64 length, u32 deny)
+{
+	struct stmexec_pitem *it;
+
+	if (b->err || !length)
+		return;
+	if (b->n == b->cap) {
+		u32 cap = max(64U, b->cap * 2);
+
+		it = kvmalloc_array(cap, sizeof(*it), GFP_KERNEL);
+		if (!it) {
+			b->err = -ENOMEM;
+			return;
+		}
+		if (b->n)
+			memcpy(it, b->it, b->n * sizeof(*it));
+		kvfree(b->it);
+		b->it = it;
+		b->cap = cap;
+	}
+	it = &b->it[b->n++];
+	memset(it, 0, sizeof(*it));
+	it->pclass = pclass;
+	it->r.type = type;
+	it->r.base = base;
+	it->r.length = length;
+	it->r.access = deny;
+}
+
+/* Whole pages covering [pa, pa + len). */
+static void pb_add_pages(struct pbuild *b, u32 pclass, u64 pa, u64 len,
+			 u32 deny)
+{
+	u64 s = round_down(pa, PAGE_SIZE), e = round_up(pa + len, PAGE_SIZE);
+
+	pb_add(b, pclass, STMEXEC_RANGE_MEM, s, e - s, deny);
+}
+
+#define DENY_RWX	(STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X)
+#define DENY_WX		(STMEXEC_ACC_W | STMEXEC_ACC_X)
+#define DENY_RW		(STMEXEC_ACC_R | STMEXEC_ACC_W)
+
+static int monitor_region(void *arg, u64 pa, u64 len, const char *what)
+{
+	pb_add_pages(arg, STMEXEC_PC_MONITOR, pa, len, DENY_RWX);
+	return 0;
+}
+
+/* The module's own rodata and ro_after_init (the text is a region). */
+static void add_self_ro(struct pbuild *b)
+{
+	unsigned long size, off;
+	unsigned int part;
+	void *base;
+	bool text;
+
+	for (part = 0; part < STMEXEC_MOD_RO_PARTS; part++) {
+		stmexec_module_ro_part(THIS_MODULE, part, &base, &size, &text);
+		if (text)
+			continue;
+		for (off = 0; off < size; off += PAGE_SIZE)
+			pb_add(b, STMEXEC_PC_MONITOR, STMEXEC_RANGE_MEM,
+			       PFN_PHYS(vmalloc_to_pfn(base + off)), PAGE_SIZE,
+			       DENY_RWX);
+	}
+}
+
+struct msr_rule {
+	u32 msr;
+	u8 level;
+	u8 deny;
+};
+
+/* Kernel-critical MSRs and the level that protects them. */
+static const struct msr_rule msr_rules[] = {
+	{ MSR_IA32_FEAT_CTL, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_IA32_SPEC_CTRL, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+	{ 0x9b /* IA32_SMM_MONITOR_CTL */, STMEXEC_POLICY_KERNEL,
+	  STMEXEC_ACC_W },
+	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_IA32_SYSENTER_EIP, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_IA32_CR_PAT, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+	{ MSR_EFER, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_STAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_LSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_CSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_SYSCALL_MASK, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_KERNEL_GS_BASE, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+};
+
+/* Save-state-sensitive MSRs: at isolated and above also deny reads. */
+static bool msr_read_sensitive(u32 msr)
+{
+	switch (msr) {
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SYSCALL_MASK:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		return true;
+	}
+	return false;
+}
+
+static void add_msrs(struct pbuild *b, u32 level)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(msr_rules); i++) {
+		u32 deny = msr_rules[i].deny;
+
+		if (level < msr_rules[i].level)
+			continue;
+		if (level >= STMEXEC_POLICY_ISOLATED &&
+		    msr_read_sensitive(msr_rules[i].msr))
+			deny |= STMEXEC_ACC_R;
+		pb_add(b, STMEXEC_PC_MSR, STMEXEC_RANGE_MSR, msr_rules[i].msr, 1,
+		       deny);
+	}
+}
+
+/* System RAM extents (top-level, locked walk). */
+struct ram_walk {
+	u64 (*ext)[2];
+	u32 n, cap;
+};
+
+static int ram_cb(struct resource *res, void *arg)
+{
+	struct ram_walk *w = arg;
+
+	if (w->n < w->cap) {
+		w->ext[w->n][0] = res->start;
+		w->ext[w->n][1] = res->end + 1;
+	}
+	w->n++;
+	return 0;
+}
+
+/*
+ * System RAM extents into a kvmalloc'ed array (end exclusive); returns the
+ * count or -errno.
+ */
+int stmexec_system_ram(u64 (**out)[2])
+{
+	struct ram_walk w = { NULL, 0, 0 };
+
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM, 0, U64_MAX,
+			    &w, ram_cb);
+	w.cap = w.n + 8;	/* memory hotplug between the two walks */
+	w.ext = kvcalloc(w.cap, sizeof(*w.ext), GFP_KERNEL);
+	if (!w.ext)
+		return -ENOMEM;
+	w.n = 0;
+	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM, 0, U64_MAX,
+			    &w, ram_cb);
+	*out = w.ext;
+	return min(w.n, w.cap);
+}
+
+static int cmp_u64pair(const void *a, const void *b)
+{
+	const u64 *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * All System RAM pages that no (non-ignored) BIOS MEM/MMIO descriptor
+ * touches; an ALL_RESOURCES descriptor leaves nothing.
+ */
+static void add_os_ram(struct pbuild *b, const struct stmexec_range *bios,
+		       u32 nb)
+{
+	u64 (*ram)[2] = NULL, (*claim)[2] = NULL;
+	u32 i, j, nc = 0;
+	int nr;
+
+	for (i = 0; i < nb; i++)
+		if (!(bios[i].flags & STMEXEC_RF_IGNORED) &&
+		    bios[i].type == STMEXEC_RANGE_ALL)
+			return;
+	nr = stmexec_system_ram(&ram);
+	if (nr < 0) {
+		b->err = nr;
+		return;
+	}
+	claim = kvcalloc(max(nb, 1U), sizeof(*claim), GFP_KERNEL);
+	if (!claim) {
+		b->err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nb; i++) {
+		const struct stmexec_range *r = &bios[i];
+		u64 end;
+
+		if ((r->flags & STMEXEC_RF_IGNORED) || !r->length ||
+		    (r->type != STMEXEC_RANGE_MEM &&
+		     r->type != STMEXEC_RANGE_MMIO))
+			continue;
+		if (check_add_overflow(r->base, r->length, &end))
+			end = U64_MAX;
+		claim[nc][0] = round_down(r->base, PAGE_SIZE);
+		claim[nc][1] = end > U64_MAX - PAGE_SIZE ? U64_MAX :
+			       round_up(end, PAGE_SIZE);
+		nc++;
+	}
+	sort(claim, nc, sizeof(*claim), cmp_u64pair, NULL);
+
+	for (i = 0; i < (u32)nr; i++) {
+		u64 s = round_up(ram[i][0], PAGE_SIZE);
+		u64 e = round_down(ram[i][1], PAGE_SIZE);
+
+		for (j = 0; j < nc && s < e; j++) {
+			if (claim[j][1] <= s || claim[j][0] >= e)
+				continue;
+			if (claim[j][0] > s)
+				pb_add(b, STMEXEC_PC_OSRAM, STMEXEC_RANGE_MEM, s,
+				       claim[j][0] - s, DENY_RWX);
+			s = max(s, claim[j][1]);
+		}
+		if (s < e)
+			pb_add(b, STMEXEC_PC_OSRAM, STMEXEC_RANGE_MEM, s, e - s,
+			       DENY_RWX);
+	}
+out:
+	kvfree(claim);
+	kvfree(ram);
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct stmexec_pitem *x = a, *y = b;
+
+	if (x->pclass != y->pclass)
+		return x->pclass < y->pclass ? -1 : 1;
+	if (x->r.type != y->r.type)
+		return x->r.type < y->r.type ? -1 : 1;
+	if (x->r.base != y->r.base)
+		return x->r.base < y->r.base ? -1 : 1;
+	return 0;
+}
+
+/* Sort and merge overlapping or adjacent items of one class and type. */
+static void pb_normalize(struct pbuild *b)
+{
+	u32 i, n = 0;
+
+	if (b->err || !b->n)
+		return;
+	sort(b->it, b->n, sizeof(*b->it), cmp_item, NULL);
+	for (i = 0; i < b->n; i++) {
+		struct stmexec_pitem *last = n ? &b->it[n - 1] : NULL;
+		struct stmexec_pitem *cur = &b->it[i];
+
+		if (last && last->pclass == cur->pclass &&
+		    last->r.type == cur->r.type &&
+		    last->r.type != STMEXEC_RANGE_MSR &&
+		    last->r.access == cur->r.access &&
+		    cur->r.base <= last->r.base + last->r.length) {
+			u64 end = max(last->r.base + last->r.length,
+				      cur->r.base + cur->r.length);
+
+			last->r.length = end - last->r.base;
+			continue;
+		}
+		b->it[n++] = *cur;
+	}
+	b->n = n;
+}
+
+/* The items of @level (modules apart); BIOS list for the OS RAM carve-out. */
+static int build_level(struct stmexec *sx, u32 level,
+		       const struct stmexec_range *bios, u32 nb,
+		       struct pbuild *b)
+{
+	struct stmexec_klayout *kl = &stmexec_pol.kl;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	if (level >= STMEXEC_POLICY_MONITOR) {
+		ret = stmexec_for_each_region(sx, monitor_region, b);
+		if (ret)
+			return ret;
+		add_self_ro(b);
+	}
+	if (level >= STMEXEC_POLICY_KERNEL) {
+		pb_add_pages(b, STMEXEC_PC_KTEXT, kl->code[0],
+			     kl->code[1] - kl->code[0], DENY_WX);
+		pb_add_pages(b, STMEXEC_PC_KRODATA, kl->rodata[0],
+			     kl->rodata[1] - kl->rodata[0], DENY_WX);
+		add_msrs(b, level);
+	}
+	if (level >= STMEXEC_POLICY_ISOLATED)
+		add_os_ram(b, bios, nb);
+	if (level >= STMEXEC_POLICY_STRICT) {
+		pb_add(b, STMEXEC_PC_LEGACY_IO, STMEXEC_RANGE_IO, 0x60, 1,
+		       DENY_RW);
+		pb_add(b, STMEXEC_PC_LEGACY_IO, STMEXEC_RANGE_IO, 0x64, 1,
+		       DENY_RW);
+		pb_add(b, STMEXEC_PC_LEGACY_IO, STMEXEC_RANGE_IO, 0xcf9, 1,
+		       DENY_RW);
+	}
+	pb_normalize(b);
+	return b->err;
+}
+
+/* ---- applying ---------------------------------------------------------------- */
+
+/* Decoded BIOS list (kvfree()), or NULL with *n = 0. */
+static struct stmexec_range *bios_decoded(struct stmexec *sx, u32 *n)
+{
+	struct stmexec_range *b;
+	int total;
+
+	*n = 0;
+	total = stmexec_bios_decode(sx, NULL, 0);
+	if (total <= 0)
+		return NULL;
+	b = kvcalloc(total, sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	*n = stmexec_bios_decode(sx, b, total);
+	return b;
+}
+
+/* The request: items, then every module range. */
+static struct stmexec_range *request_of(const struct pbuild *b,
+					struct list_head *mods, u32 *n)
+{
+	struct stmexec_pmod *pm;
+	struct stmexec_range *req;
+	u32 total = b->n, i = 0, k;
+
+	list_for_each_entry(pm, mods, node)
+		total += pm->n;
+	*n = total;
+	req = kvcalloc(max(total, 1U), sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return NULL;
+	for (k = 0; k < b->n; k++)
+		req[i++] = b->it[k].r;
+	list_for_each_entry(pm, mods, node)
+		for (k = 0; k < pm->n; k++)
+			req[i++] = pm->r[k];
+	return req;
+}
+
+/* Text of request entry @idx: the item's class, or the module's name. */
+static void describe_req(const struct pbuild *b, struct list_head *mods,
+			 u32 idx, char *buf, size_t len)
+{
+	struct stmexec_pmod *pm;
+	char txt[96];
+
+	if (idx < b->n) {
+		stmexec_range_format(txt, sizeof(txt), &b->it[idx].r, false);
+		scnprintf(buf, len, "%s range '%s'",
+			  stmexec_pclass_name(b->it[idx].pclass), txt);
+		return;
+	}
+	idx -= b->n;
+	list_for_each_entry(pm, mods, node) {
+		if (idx < pm->n) {
+			stmexec_range_format(txt, sizeof(txt), &pm->r[idx],
+					     false);
+			scnprintf(buf, len, "module %s range '%s'", pm->name,
+				  txt);
+			return;
+		}
+		idx -= pm->n;
+	}
+	scnprintf(buf, len, "range %u", idx);
+}
+
+static void free_mods(struct list_head *mods)
+{
+	struct stmexec_pmod *pm, *tmp;
+
+	list_for_each_entry_safe(pm, tmp, mods, node) {
+		list_del(&pm->node);
+		stmexec_pmod_free(pm);
+	}
+}
+
+/*
+ * Apply @level (and the modules when it is kernel or above). On a BIOS
+ * conflict *@bios_index names the descriptor and -EADDRINUSE is returned
+ * with nothing applied.
+ */
+static int apply_level(struct stmexec *sx, u32 level,
+		       const struct stmexec_range *bios, u32 nb,
+		       struct pbuild *b, struct list_head *mods,
+		       u32 *bios_index, char *what, size_t what_len)
+{
+	struct stmexec_range *req;
+	u32 n, ei;
+	int ret;
+
+	*bios_index = ~0U;
+	ret = build_level(sx, level, bios, nb, b);
+	if (ret)
+		return stmexec_fail(sx, ret,
+				    "policy %s: cannot collect its ranges (%pe)",
+				    stmexec_policy_name(level), ERR_PTR(ret));
+	if (level >= STMEXEC_POLICY_KERNEL) {
+		ret = stmexec_modwatch_collect(sx, mods);
+		if (ret)
+			return ret;
+	}
+	req = request_of(b, mods, &n);
+	if (!req)
+		return stmexec_fail(sx, -ENOMEM, "policy: out of memory");
+	ret = stmexec_ranges_protect(sx, req, n, STMEXEC_RF_POLICY, &ei,
+				     bios_index);
+	if (ret && ei != ~0U)
+		describe_req(b, mods, ei, what, what_len);
+	kvfree(req);
+	return ret;
+}
+
+int stmexec_policy_on_start(struct stmexec *sx)
+{
+	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_range *bios;
+	struct stmexec_pmod *pm;
+	struct pbuild b = { 0 };
+	LIST_HEAD(mods);
+	char what[160] = "", btxt[96];
+	u32 level, nb, bi;
+	int ret = 0;
+
+	lockdep_assert_held(&sx->lock);
+	if (WARN_ON_ONCE(pol->active))
+		stmexec_policy_on_stop(sx);
+
+	pol->requested = READ_ONCE(param_policy);
+	pol->conflict_fail = READ_ONCE(param_conflict_fail);
+	pol->lowered_by = ~0U;
+	level = pol->requested;
+	if (level >= STMEXEC_POLICY_KERNEL && !pol->kl.valid) {
+		ret = stmexec_kernel_layout(&pol->kl);
+		if (ret)
+			return stmexec_fail(sx, ret,
+					    "policy %s: cannot find the kernel image in /proc/iomem (%pe); use policy=monitor or none",
+					    stmexec_policy_name(level),
+					    ERR_PTR(ret));
+	}
+
+	bios = bios_decoded(sx, &nb);
+	pol->batch = true;
+	for (;;) {
+		if (level == STMEXEC_POLICY_NONE)
+			break;
+		ret = apply_level(sx, level, bios, nb, &b, &mods, &bi, what,
+				  sizeof(what));
+		if (!ret)
+			break;
+		kvfree(b.it);
+		b.it = NULL;
+		b.n = 0;
+		free_mods(&mods);
+		if (ret != -EADDRINUSE || bi >= nb)
+			goto out;
+		stmexec_range_format(btxt, sizeof(btxt), &bios[bi], true);
+		if (pol->conflict_fail) {
+			ret = stmexec_fail(sx, -EADDRINUSE,
+					   "policy %s: BIOS resource %u (%s) claims %s; enable refused (policy_conflict=fail)",
+					   stmexec_policy_name(level), bi, btxt,
+					   what);
+			goto out;
+		}
+		pr_warn("policy lowered from %s to %s: BIOS resource %u (%s) claims %s\n",
+			stmexec_policy_name(level),
+			stmexec_policy_name(level - 1), bi, btxt, what);
+		if (pol->lowered_by == ~0U)
+			pol->lowered_by = bi;
+		level--;
+	}
+	ret = 0;
+	pol->level = level;
+	pol->items = b.it;
+	pol->nitems = b.n;
+	list_splice_init(&mods, &pol->mods);
+	pol->nmods = 0;
+	list_for_each_entry(pm, &pol->mods, node)
+		pol->nmods++;
+	pol->active = true;
+	pol->gen++;
+	if (level != pol->requested)
+		pr_info("policy %s in force (requested %s)\n",
+			stmexec_policy_name(level),
+			stmexec_policy_name(pol->requested));
+out:
+	pol->batch = false;
+	kvfree(bios);
+	if (!ret)
+		stmexec_report_update(sx);
+	return ret;
+}
+
+void stmexec_policy_on_stop(struct stmexec *sx)
+{
+	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_range *all;
+	u32 n, i, k = 0, ei;
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+	if (!pol->active)
+		return;
+	pol->batch = true;
+	n = stmexec_ranges_count(sx);
+	all = kvcalloc(max(n, 1U), sizeof(*all), GFP_KERNEL);
+	if (all) {
+		n = min(stmexec_ranges_list(sx, all, n), n);
+		for (i = 0; i < n; i++) {
+			if (!(all[i].flags & STMEXEC_RF_POLICY))
+				continue;
+			all[k] = all[i];
+			all[k].flags = 0;
+			all[k].index = 0;
+			k++;
+		}
+		ret = k ? stmexec_ranges_unprotect(sx, all, k,
+						   STMEXEC_RF_POLICY, &ei) : 0;
+		if (ret)
+			pr_err("policy: %u policy ranges could not be removed (%pe)\n",
+			       k, ERR_PTR(ret));
+		kvfree(all);
+	} else {
+		pr_err("policy: out of memory removing the policy ranges\n");
+	}
+	pol->batch = false;
+	kvfree(pol->items);
+	pol->items = NULL;
+	pol->nitems = 0;
+	free_mods(&pol->mods);
+	pol->nmods = 0;
+	pol->level = STMEXEC_POLICY_NONE;
+	pol->active = false;
+	pol->gen++;
+	stmexec_report_update(sx);
+}
+
+void stmexec_policy_ranges_changed(struct stmexec *sx)
+{
+	lockdep_assert_held(&sx->lock);
+	if (stmexec_pol.batch)
+		return;
+	stmexec_pol.gen++;
+	stmexec_report_update(sx);
+}
+
+u32 stmexec_policy_level(struct stmexec *sx)
+{
+	return stmexec_pol.active ? stmexec_pol.level : STMEXEC_POLICY_NONE;
+}
+
+/* ---- sysfs -------------------------------------------------------------------- */
+
+static ssize_t isolation_level_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", stmexec_report_level());
+}
+
+static ssize_t attestation_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return stmexec_attest_show(buf);
+}
+
+static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
+				     struct bin_attribute *attr, char *buf,
+				     loff_t off, size_t count)
+{
+	return stmexec_report_text(buf, off, count);
+}
+
+static ssize_t isolation_report_canonical_read(struct file *filp,
+					       struct kobject *kobj,
+					       struct bin_attribute *attr,
+					       char *buf, loff_t off,
+					       size_t count)
+{
+	return stmexec_report_canonical(buf, off, count);
+}
+
+static DEVICE_ATTR_RO(isolation_level);
+static DEVICE_ATTR_RO(attestation);
+static BIN_ATTR_ADMIN_RO(isolation_report, 0);
+static BIN_ATTR_ADMIN_RO(isolation_report_canonical, 0);
+
+static struct attribute *policy_attrs[] = {
+	&dev_attr_isolation_level.attr,
+	&dev_attr_attestation.attr,
+	NULL,
+};
+
+static struct bin_attribute *policy_bin_attrs[] = {
+	&bin_attr_isolation_report,
+	&bin_attr_isolation_report_canonical,
+	NULL,
+};
+
+const struct attribute_group stmexec_policy_group = {
+	.attrs = policy_attrs,
+	.bin_attrs = policy_bin_attrs,
+};
+
+/* ---- init / fini --------------------------------------------------------------- */
+
+int stmexec_policy_init(struct stmexec *sx)
+{
+	int ret;
+
+	/*
+	 * Best effort at load (insmod runs as root): kept for every enable.
+	 * A failure is retried at the next enable that needs it.
+	 */
+	ret = stmexec_kernel_layout(&stmexec_pol.kl);
+	if (ret)
+		pr_debug("kernel image not found in /proc/iomem yet (%d)\n",
+			 ret);
+	ret = stmexec_modwatch_init(sx);
+	if (ret)
+		return ret;
+	stmexec_attest_init(sx);
+	mutex_lock(&sx->lock);
+	stmexec_report_update(sx);
+	mutex_unlock(&sx->lock);
+	stmexec_attest_flush();
+	return 0;
+}
+
+void stmexec_policy_fini(struct stmexec *sx)
+{
+	stmexec_modwatch_fini(sx);
+	stmexec_attest_fini(sx);
+	free_mods(&stmexec_pol.mods);
+	kvfree(stmexec_pol.items);
+	stmexec_pol.items = NULL;
+	stmexec_report_fini();
+}

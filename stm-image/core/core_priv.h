@@ -152,6 +152,7 @@ void *stm_memmove(void *dst, const void *src, uint64_t n);
 void *stm_memset(void *dst, int v, uint64_t n);
 int stm_memcmp(const void *a, const void *b, uint64_t n);
 uint64_t stm_fnv1a(uint64_t h, const void *p, uint64_t n);
+uint64_t stm_fnv1a_words(uint64_t h, const void *p, uint64_t n);
 #define STM_FNV_INIT	0xcbf29ce484222325ull
 typedef int (*stm_cmp_fn)(const void *a, const void *b, const void *ctx);
 void stm_sort(void *base, uint32_t n, uint32_t size, stm_cmp_fn cmp,

@@ -68,7 +68,17 @@ int stm_core_init(struct stm_core *c, const struct stm_platform *p)
 
 	if (!c || !stm_platform_valid(p))
 		return (int)STM_ERROR_INVALID_PARAMETER;
-	stm_memset(c, 0, stm_core_size(p));
+	/*
+	 * Zero the bookkeeping, not the multi-megabyte buffers: staging,
+	 * arena, scratch and the BIOS copy are always written before they
+	 * are read; the bitmaps are cleared by the global reset below.
+	 */
+	stm_memset(c, 0, (uint64_t)((uint8_t *)&c->log - (uint8_t *)c));
+	stm_memset(&c->log, 0, sizeof(c->log));
+	stm_memset(&c->bios, 0, (uint64_t)((uint8_t *)c->bios.flat - (uint8_t *)&c->bios));
+	stm_memset(&c->db, 0, (uint64_t)((uint8_t *)c->db.rec - (uint8_t *)&c->db));
+	c->n_pieces = 0;
+	stm_memset(c->tail, 0, stm_core_size(p) - sizeof(*c));
 	c->magic = STM_CORE_MAGIC;
 	c->plat = *p;
 	c->ncpus = p->ncpus;

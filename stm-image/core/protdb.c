@@ -655,15 +655,34 @@ uint64_t stm_protdb_digest(const struct stm_protdb *db, uint64_t h)
 			h = stm_fnv1a(h, stm_rec_node(db, i), db->rec[i].len);
 	}
 	h = stm_fnv1a(h, &db->n_ivl, sizeof(db->n_ivl));
-	h = stm_fnv1a(h, db->ivl, (uint64_t)db->n_ivl * sizeof(db->ivl[0]));
-	h = stm_fnv1a(h, db->io_deny, sizeof(db->io_deny));
-	h = stm_fnv1a(h, db->msr_deny, sizeof(db->msr_deny));
+	h = stm_fnv1a_words(h, db->ivl, (uint64_t)db->n_ivl * sizeof(db->ivl[0]));
+	h = stm_fnv1a_words(h, db->io_deny, sizeof(db->io_deny));
+	h = stm_fnv1a_words(h, db->msr_deny, sizeof(db->msr_deny));
 	h = stm_fnv1a(h, &db->n_other_msr, sizeof(db->n_other_msr));
 	h = stm_fnv1a(h, db->other_msr,
 		      (uint64_t)db->n_other_msr * sizeof(db->other_msr[0]));
-	h = stm_fnv1a(h, db->pci_deny, sizeof(db->pci_deny));
-	h = stm_fnv1a(h, db->pci_deny_any, sizeof(db->pci_deny_any));
+	h = stm_fnv1a_words(h, db->pci_deny, sizeof(db->pci_deny));
+	h = stm_fnv1a_words(h, db->pci_deny_any, sizeof(db->pci_deny_any));
 	return h;
+}
+
+/* Index of the first non-zero byte of map[from..n), or n (word-wise scan). */
+static uint32_t stm_next_nonzero(const uint8_t *map, uint32_t from, uint32_t n)
+{
+	while (from < n && (from & 7))
+		if (map[from++])
+			return from - 1;
+	while (from + 8 <= n) {
+		uint64_t w;
+
+		__builtin_memcpy(&w, map + from, 8);
+		if (w)
+			break;
+		from += 8;
+	}
+	while (from < n && !map[from])
+		from++;
+	return from;
 }
 
 /* Is [s, e) covered by live MEM/MMIO nodes carrying bit b? */
@@ -723,16 +742,23 @@ int stm_protdb_check(const struct stm_protdb *db)
 	}
 	if (live != db->n_live || bytes != db->live_bytes)
 		return 5;
-	for (b = 0; b < STM_PROT_HASH_BUCKETS; b++) {
-		uint32_t steps = 0;
+	/* every live record is reachable from its bucket; chains hold live records only */
+	for (i = 0; i < db->n_rec; i++) {
+		uint32_t k, steps = 0, found = 0;
 
-		for (i = db->bucket[b]; i; i = db->rec[i - 1].hnext) {
-			if (i > db->n_rec || !db->rec[i - 1].live ||
-			    (db->rec[i - 1].hash & (STM_PROT_HASH_BUCKETS - 1)) != b ||
+		if (!db->rec[i].live)
+			continue;
+		b = db->rec[i].hash & (STM_PROT_HASH_BUCKETS - 1);
+		for (k = db->bucket[b]; k; k = db->rec[k - 1].hnext) {
+			if (k > db->n_rec || !db->rec[k - 1].live ||
+			    (db->rec[k - 1].hash & (STM_PROT_HASH_BUCKETS - 1)) != b ||
 			    ++steps > db->n_rec)
 				return 6;
-			chained++;
+			found += k == i + 1;
 		}
+		if (found != 1)
+			return 6;
+		chained++;
 	}
 	if (chained != db->n_live)
 		return 7;
@@ -765,17 +791,27 @@ int stm_protdb_check(const struct stm_protdb *db)
 				return 13;
 		}
 	}
-	for (i = 0; i < 0x10000; i++) {
-		if (stm_bit(db->io_deny, i) && !stm_protdb_find_io(db, i))
-			return 14;
+	for (i = stm_next_nonzero(db->io_deny, 0, sizeof(db->io_deny));
+	     i < sizeof(db->io_deny);
+	     i = stm_next_nonzero(db->io_deny, i + 1, sizeof(db->io_deny))) {
+		for (b = 0; b < 8; b++) {
+			if ((db->io_deny[i] & (1u << b)) && !stm_protdb_find_io(db, i * 8 + b))
+				return 14;
+		}
 	}
 	for (b = 0; b < 4; b++) {
-		for (i = 0; i < 0x2000; i++) {
-			uint32_t msr = (b & 1) ? 0xC0000000u + i : i;
+		const uint8_t *map = db->msr_deny[b];
+		uint32_t n = sizeof(db->msr_deny[b]), k;
 
-			if (stm_bit(db->msr_deny[b], i) &&
-			    !stm_protdb_find_msr(db, msr, b >= 2))
-				return 15;
+		for (i = stm_next_nonzero(map, 0, n); i < n;
+		     i = stm_next_nonzero(map, i + 1, n)) {
+			for (k = 0; k < 8; k++) {
+				uint32_t msr = ((b & 1) ? 0xC0000000u : 0) + i * 8 + k;
+
+				if ((map[i] & (1u << k)) &&
+				    !stm_protdb_find_msr(db, msr, b >= 2))
+					return 15;
+			}
 		}
 	}
 	for (i = 0; i < db->n_other_msr; i++) {
@@ -785,7 +821,8 @@ int stm_protdb_check(const struct stm_protdb *db)
 		     !stm_protdb_find_msr(db, db->other_msr[i].index, 1)))
 			return 16;
 	}
-	for (i = 0; i < 65536; i++) {
+	for (i = stm_next_nonzero(db->pci_deny, 0, 65536); i < 65536;
+	     i = stm_next_nonzero(db->pci_deny, i + 1, 65536)) {
 		for (b = 0; b < 2; b++) {
 			if ((db->pci_deny[i] & (1u << b)) &&
 			    !stm_protdb_find_pci(db, (uint8_t)(i >> 8),

@@ -78,6 +78,23 @@ uint64_t stm_fnv1a(uint64_t h, const void *p, uint64_t n)
 	return h;
 }
 
+/* FNV-1a over 64-bit words (n a multiple of 8; tail bytes hashed singly) */
+uint64_t stm_fnv1a_words(uint64_t h, const void *p, uint64_t n)
+{
+	const uint8_t *b = (const uint8_t *)p;
+
+	while (n >= 8) {
+		uint64_t w;
+
+		__builtin_memcpy(&w, b, 8);
+		h ^= w;
+		h *= 0x100000001b3ull;
+		b += 8;
+		n -= 8;
+	}
+	return stm_fnv1a(h, b, n);
+}
+
 static void stm_swap_bytes(uint8_t *a, uint8_t *b, uint32_t size)
 {
 	while (size--) {

@@ -100,7 +100,8 @@ done
 # --- 2. lint ------------------------------------------------------------
 run_quiet "lint (checkpatch --strict, shellcheck)" "$logs/lint.log" \
 	sh -c "$MAKE -s linux-scripts && '$here/lint.sh' '$TOP/build/linux-source/scripts'"
-grep -E '^lint: ' "$logs/lint.log" | sed 's/^/    /'
+# on failure run_quiet has shown the end of the log already
+tail -n 1 "$steps" | grep -q '^ok' && grep -E '^lint: ' "$logs/lint.log" | sed 's/^/    /'
 
 # --- 3. userspace builds -------------------------------------------------
 for d in tools selftests stm-image; do

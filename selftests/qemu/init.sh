@@ -33,7 +33,7 @@ done
 echo
 vmx=no
 grep -qw vmx /proc/cpuinfo && vmx=yes
-echo "init: stmexec test guest up: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online, vmx: $vmx"
+echo "init: stmexec test guest up: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online, vmx: $vmx, $(cut -d' ' -f1 /proc/uptime)s after kernel start"
 cd /
 if [ -r /cmd.sh ]; then
 	sh /cmd.sh

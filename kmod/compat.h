@@ -14,7 +14,6 @@
 
 #include <linux/module.h>
 #include <linux/syscore_ops.h>
-#include <linux/version.h>
 #include <asm/msr.h>
 
 /*
@@ -59,7 +58,8 @@
 /*
  * Module layout: 6.4 ("module: replace module_layout with module_memory",
  * ac3b43283923) moved text/rodata/ro_after_init from core_layout to
- * mem[MOD_TEXT/MOD_RODATA/MOD_RO_AFTER_INIT]. Part 0 is the text, 1 the
+ * mem[MOD_TEXT/MOD_RODATA/MOD_RO_AFTER_INIT]; Kbuild greps module.h for
+ * "struct module_memory" (STMEXEC_HAVE_MODULE_MEMORY). Part 0 is the text, 1 the
  * rodata, 2 ro_after_init (read-only once the module is live). The
  * addresses are vmalloc addresses: walk them page by page.
  */
@@ -69,7 +69,7 @@ static inline void stmexec_module_ro_part(struct module *mod,
 					  unsigned int part, void **base,
 					  unsigned long *size, bool *text)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#ifdef STMEXEC_HAVE_MODULE_MEMORY
 	static const enum mod_mem_type type[STMEXEC_MOD_RO_PARTS] = {
 		MOD_TEXT, MOD_RODATA, MOD_RO_AFTER_INIT,
 	};
@@ -128,9 +128,11 @@ static inline void stmexec_module_text(struct module *mod, void **base,
  * CR4: cr4_set_bits()/cr4_clear_bits() are inline wrappers of
  * cr4_update_irqsoff() (EXPORT_SYMBOL on 6.1 and 6.12) and cr4_read_shadow()
  * is EXPORT_SYMBOL_GPL on both. 6.19 (6276c67f2bc4) restricts both exports
- * to KVM: there STMEXEC_VMX_OWNABLE is 0, backend_vmx.c compiles without
- * the hardware sequence and backend=vmx refuses with -EOPNOTSUPP; the sim
- * backend does not need them. The module never writes CR4 directly.
+ * to KVM. Kbuild therefore reads the target's Module.symvers: only if
+ * cr4_update_irqsoff is exported without a namespace restriction is
+ * STMEXEC_VMX_OWNABLE 1; otherwise backend_vmx.c compiles without the
+ * hardware sequence and backend=vmx refuses with -EOPNOTSUPP (the sim
+ * backend does not need the CR4 API). The module never writes CR4 directly.
  *
  * Intel PT: intel_pt_handle_vmx() is EXPORT_SYMBOL_GPL on both (KVM-only
  * from 6.19 as well) and a static inline no-op without CONFIG_CPU_SUP_INTEL.
@@ -140,9 +142,7 @@ static inline void stmexec_module_text(struct module *mod, void **base,
  * (implicitly volatile) is used on both; asm_volatile_goto() went away in
  * 6.8.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
-#define STMEXEC_VMX_OWNABLE	1
-#else
+#ifndef STMEXEC_VMX_OWNABLE
 #define STMEXEC_VMX_OWNABLE	0	/* backend=vmx refuses: -EOPNOTSUPP */
 #endif
 

@@ -65,6 +65,7 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -86,8 +87,8 @@ enum {
 };
 
 /* Largest BIOS resource list accepted (pages); the bounce buffer size. */
-#define SX_BIOS_MAX_ORDER	4
-#define SX_BIOS_MAX_PAGES	(1U << SX_BIOS_MAX_ORDER)
+#define SX_BIOS_MAX_PAGES	16U
+#define SX_BIOS_MAX_ORDER	ilog2(SX_BIOS_MAX_PAGES)
 
 /* Teardown waits are never shorter than this (injected delays <= 0.5 s). */
 #define SX_TEARDOWN_MIN_MS	3000U
@@ -368,12 +369,14 @@ static void sx_ipi(void *info)
 	struct stmexec *sx = pc->sx;
 
 	pc->result = pc->fn(sx, smp_processor_id());
+	/* Publish the result before "done" (pairs with sx_ipi_idle()). */
 	smp_store_release(&pc->done, pc->queued);
 	wake_up(&sx->ipi_wq);
 }
 
 static bool sx_ipi_idle(struct stmexec_cpu *pc)
 {
+	/* "done" before the result (pairs with sx_ipi()). */
 	return smp_load_acquire(&pc->done) == pc->queued;
 }
 
@@ -441,6 +444,7 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 		err = smp_call_function_single_async(cpu, &pc->csd);
 		if (err) {
 			pc->result = err;
+			/* Not queued: done at once (pairs with sx_ipi_idle()). */
 			smp_store_release(&pc->done, pc->queued);
 		}
 	}
@@ -892,8 +896,7 @@ static int sx_module_text(stmexec_region_fn fn, void *arg)
 	return len ? fn(arg, run, len, "module text") : 0;
 }
 
-int stmexec_for_each_region(struct stmexec *sx, stmexec_region_fn fn,
-			    void *arg)
+int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 {
 	int ret;
 

@@ -33,8 +33,14 @@
 enum { SX_TXT_NA, SX_TXT_NOT_LAUNCHED, SX_TXT_LAUNCHED, SX_TXT_UNKNOWN };
 
 /* MSRs read on each CPU; err is the rdmsr_safe() result. */
-enum { SX_MSR_FEAT, SX_MSR_BASIC, SX_MSR_MISC, SX_MSR_SMM, SX_MSR_EXIT,
-       SX_NR_MSR };
+enum {
+	SX_MSR_FEAT,
+	SX_MSR_BASIC,
+	SX_MSR_MISC,
+	SX_MSR_SMM,
+	SX_MSR_EXIT,
+	SX_NR_MSR
+};
 
 struct sx_cpu_facts {
 	bool probed;
@@ -85,8 +91,9 @@ static int sx_probe_cpu(struct stmexec *sx, unsigned int cpu)
 		f->val[i] = 0;
 	}
 	if (p->intel)
-		f->err[SX_MSR_FEAT] = stmexec_rdmsr_safe(MSR_IA32_FEAT_CTL,
-							&f->val[SX_MSR_FEAT]);
+		f->err[SX_MSR_FEAT] =
+			stmexec_rdmsr_safe(MSR_IA32_FEAT_CTL,
+					   &f->val[SX_MSR_FEAT]);
 	if (f->vmx) {
 		for (i = SX_MSR_BASIC; i < SX_NR_MSR; i++) {
 			u32 msr = sx_msr_index[i];

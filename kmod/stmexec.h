@@ -175,7 +175,7 @@ struct stmexec {
 	struct miscdevice misc;
 	struct dentry *debugfs;
 
-	spinlock_t err_lock;
+	spinlock_t err_lock;		/* last_errno, last_error */
 	struct cpumask reachable;
 	struct stmexec_cpu __percpu *pcpu;
 	u32 phase;
@@ -230,8 +230,8 @@ int stmexec_status_to_errno(u32 status);
 /* VMXON region of @cpu (the VMCS-database key); 0 if none. */
 u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu);
 /* Every region the STM must keep SMM away from (stmexec_region_fn). */
-int stmexec_for_each_region(struct stmexec *sx, stmexec_region_fn fn,
-			    void *arg);
+int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg);
+#define stmexec_for_each_region(sx, fn, arg) stmexec_walk_regions(sx, fn, arg)
 
 /* Per-CPU VMCALL counters: index 0 other, 1..8 STM_API_START..EVENT_LOG. */
 #define STMEXEC_NR_CALL_IDX	9

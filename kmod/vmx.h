@@ -11,12 +11,13 @@
  *  - VMsucceed: CF = ZF = 0. VMfailInvalid: CF = 1 (no current VMCS, the
  *    error number cannot be stored). VMfailValid: ZF = 1, error number in
  *    the current VMCS's VM-instruction error field (0x4400).
- *  - Wrappers without outputs use "asm goto" with an exception-table entry,
- *    so a #UD/#GP (e.g. VMXON refused by IA32_FEATURE_CONTROL, VMX
- *    instruction outside VMX operation) comes back as SX_VMX_FAULT instead
- *    of an oops. VMREAD and VMCALL have outputs and asm goto with outputs is
- *    unusable on Debian's 6.12 (compat.h); they are only executed where VMX
- *    operation is established by the caller's per-CPU state.
+ *  - Wrappers without outputs use "asm goto" with an exception-table entry
+ *    pointing at a stub that jumps to the fault label, so a #UD/#GP (e.g.
+ *    VMXON refused by IA32_FEATURE_CONTROL, a VMX instruction outside VMX
+ *    operation) comes back as SX_VMX_FAULT instead of an oops. VMREAD and
+ *    VMCALL have outputs, and asm goto with outputs is unusable on Debian's
+ *    6.12 (compat.h); they are only executed where VMX operation is
+ *    established by the caller's per-CPU state.
  */
 #ifndef STMEXEC_VMX_H
 #define STMEXEC_VMX_H
@@ -79,7 +80,10 @@ static __always_inline int sx_vmxon(u64 pa)
 	asm goto("1: vmxon %[pa]\n\t"
 		 "jc %l[invalid]\n\t"
 		 "jz %l[valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 "jmp 3f\n\t"
+		 "2: jmp %l[fault]\n\t"
+		 "3:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : [pa] "m" (pa) : "cc", "memory"
 		 : invalid, valid, fault);
 	return SX_VMX_OK;
@@ -103,7 +107,10 @@ static __always_inline int sx_vmxoff(void)
 	asm goto("1: vmxoff\n\t"
 		 "jc %l[invalid]\n\t"
 		 "jz %l[valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 "jmp 3f\n\t"
+		 "2: jmp %l[fault]\n\t"
+		 "3:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : : "cc", "memory"
 		 : invalid, valid, fault);
 	return SX_VMX_OK;
@@ -126,7 +133,10 @@ static __always_inline int sx_vmclear(u64 pa)
 	asm goto("1: vmclear %[pa]\n\t"
 		 "jc %l[invalid]\n\t"
 		 "jz %l[valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 "jmp 3f\n\t"
+		 "2: jmp %l[fault]\n\t"
+		 "3:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : [pa] "m" (pa) : "cc", "memory"
 		 : invalid, valid, fault);
 	return SX_VMX_OK;
@@ -149,7 +159,10 @@ static __always_inline int sx_vmptrld(u64 pa)
 	asm goto("1: vmptrld %[pa]\n\t"
 		 "jc %l[invalid]\n\t"
 		 "jz %l[valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 "jmp 3f\n\t"
+		 "2: jmp %l[fault]\n\t"
+		 "3:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : [pa] "m" (pa) : "cc", "memory"
 		 : invalid, valid, fault);
 	return SX_VMX_OK;
@@ -171,7 +184,10 @@ static __always_inline int sx_vmwrite(unsigned long field, unsigned long value)
 	asm goto("1: vmwrite %[value], %[field]\n\t"
 		 "jc %l[invalid]\n\t"
 		 "jz %l[valid]\n\t"
-		 _ASM_EXTABLE(1b, %l[fault])
+		 "jmp 3f\n\t"
+		 "2: jmp %l[fault]\n\t"
+		 "3:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
 		 : : [field] "r" (field), [value] "rm" (value) : "cc", "memory"
 		 : invalid, valid, fault);
 	return SX_VMX_OK;

@@ -158,7 +158,7 @@ struct stmexec_sim;
  * @faults: debugfs fault injection (simulated STM only)
  */
 struct stmexec {
-	struct mutex lock;
+	struct mutex lock;		/* see the kernel-doc above */
 	u32 state;
 	const struct stmexec_backend_ops *ops;
 	void *backend_priv;

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec lifecycle under faults (issue 9; sim backend, debugfs fault
+ * injection, which is not ABI): a failure at every step of enable leaves
+ * every CPU off, the state "off" (or "failed" until the next disable) and
+ * the right errno with the CPU named; a STOP failure wedges the module
+ * until a disable succeeds; a one-shot STM status fails exactly one
+ * request; CPU offline/online while on calls STOP/START on that CPU (per-CPU
+ * call counters); suspend through the PM test mode stops and relaunches;
+ * 100 enable/disable cycles leak nothing measurable; the STM core's
+ * reference-compatibility counter stays 0 after every test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sx.h"
+
+#define STM_ERROR_UNSPECIFIED	"0x8001FFFF"
+#define STM_API_PROTECT		0x00010003u
+#define STM_ERROR_UNPROTECTABLE	0x80010017u
+#define MAXCPU			64
+
+enum { C_START = 1, C_STOP = 2 };	/* columns of debugfs "calls" */
+
+/* debugfs "calls": one row per CPU, columns other start stop ... */
+static int calls(uint64_t out[MAXCPU][16])
+{
+	char buf[16384], *line, *save = NULL;
+	int rows = 0;
+
+	memset(out, 0, sizeof(uint64_t) * MAXCPU * 16);
+	if (sx_dbg_read("calls", buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = line, *end;
+		unsigned long cpu = strtoul(p, &end, 10);
+		int k;
+
+		if (end == p || cpu >= MAXCPU)
+			continue;	/* the header */
+		for (k = 0, p = end; k < 16; k++, p = end) {
+			out[cpu][k] = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+		}
+		rows++;
+	}
+	return rows;
+}
+
+/* Every CPU in debugfs "cpu_states" is "off". */
+static bool all_cpus_off(char *why, size_t len)
+{
+	char buf[4096], *line, *save = NULL;
+
+	if (sx_dbg_read("cpu_states", buf, sizeof(buf))) {
+		snprintf(why, len, "cannot read cpu_states");
+		return false;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, " off")) {
+			snprintf(why, len, "cpu_states: '%s'", line);
+			return false;
+		}
+	}
+	return true;
+}
+
+static const char *last_error(void)
+{
+	static char buf[512];
+
+	if (sx_read("last_error", buf, sizeof(buf)))
+		buf[0] = '\0';
+	return buf;
+}
+
+FIXTURE(ft) {
+	int fd;
+	int ncpus;
+};
+
+FIXTURE_SETUP(ft)
+{
+	int ret;
+
+	self->fd = -1;
+	self->ncpus = sx_online_cpus();
+	ASSERT_EQ(0, sx_ensure_unloaded());
+	ret = sx_load("backend=sim");
+	ASSERT_EQ(0, ret) {
+		TH_LOG("load backend=sim: %s", strerror(-ret));
+	}
+	self->fd = sx_open();
+	ASSERT_LE(0, self->fd);
+	if (!sx_dbg_available())
+		SKIP(return, "no %s: fault injection needs debugfs", SX_DEBUGFS);
+}
+
+FIXTURE_TEARDOWN(ft)
+{
+	char buf[256];
+
+	if (sx_dbg_available()) {
+		/* disarm everything, then: the core saw only correct use */
+		sx_dbg_write("fail_init", "0");
+		sx_dbg_write("fail_start_cpu", "-1");
+		sx_dbg_write("fail_stop_cpu", "-1");
+		sx_dbg_write("delay_cpu", "-1");
+		sx_dbg_write("next_status", "none");
+		EXPECT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
+		EXPECT_EQ(0, strtoull(buf, NULL, 0)) {
+			TH_LOG("compat_violations: %s", buf);
+		}
+	}
+	if (self->fd >= 0) {
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		close(self->fd);
+	}
+	EXPECT_EQ(0, sx_ensure_unloaded());
+}
+
+static void expect_all_off(struct __test_metadata *_metadata, int fd, const char *what)
+{
+	struct stmexec_status st;
+	char why[128] = "";
+	uint64_t v = ~0ULL;
+
+	ASSERT_EQ(0, sx_status(fd, &st));
+	EXPECT_EQ(0, st.cpus_active) {
+		TH_LOG("%s: %u CPUs still active", what, st.cpus_active);
+	}
+	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ(0, v);
+	EXPECT_TRUE(all_cpus_off(why, sizeof(why))) {
+		TH_LOG("%s: %s", what, why);
+	}
+}
+
+TEST_F(ft, fail_init_rolls_back)
+{
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_dbg_write("fail_init", STM_ERROR_UNSPECIFIED));
+	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "INITIALIZE_PROTECTION failed");
+	EXPECT_STRNE("", last_error());
+	/* the fault gone, enable works */
+	ASSERT_EQ(0, sx_dbg_write("fail_init", "0"));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("on", sx_state());
+}
+
+TEST_F(ft, fail_start_on_one_cpu_rolls_back)
+{
+	uint64_t before[MAXCPU][16], after[MAXCPU][16];
+	int last = self->ncpus - 1;
+	char cpu[16];
+
+	SX_SETUP_SKIPPED();
+	if (self->ncpus < 2)
+		SKIP(return, "needs 2 CPUs");
+	snprintf(cpu, sizeof(cpu), "%d", last);
+	ASSERT_LT(0, calls(before));
+	ASSERT_EQ(0, sx_dbg_write("fail_start_cpu", cpu));
+	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "START failed on one CPU");
+	snprintf(cpu, sizeof(cpu), "CPU %d", last);
+	EXPECT_NE(NULL, strstr(last_error(), cpu)) {
+		TH_LOG("last_error does not name %s: %s", cpu, last_error());
+	}
+	/* CPU 0 had started: the rollback stopped it */
+	ASSERT_LT(0, calls(after));
+	EXPECT_LE(1, after[0][C_STOP] - before[0][C_STOP]);
+	EXPECT_LE(1, after[last][C_START] - before[last][C_START]);
+	ASSERT_EQ(0, sx_dbg_write("fail_start_cpu", "-1"));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("on", sx_state());
+}
+
+TEST_F(ft, fail_start_everywhere_rolls_back)
+{
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_dbg_write("fail_start_cpu", "-2"));
+	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "START failed everywhere");
+}
+
+TEST_F(ft, fail_stop_wedges_until_disable_succeeds)
+{
+	struct stmexec_status st;
+	int ret;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_dbg_write("fail_stop_cpu", "0"));
+	ret = sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	EXPECT_EQ(-EIO, ret);
+	EXPECT_STREQ("failed", sx_state());
+	ASSERT_EQ(0, sx_status(self->fd, &st));
+	EXPECT_EQ(STMEXEC_STATE_FAILED, st.state);
+	EXPECT_NE(0, st.last_errno);
+	/* pinned, and enable refuses until the teardown completes */
+	EXPECT_NE(0, sx_unload());
+	EXPECT_TRUE(sx_loaded());
+	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_dbg_write("fail_stop_cpu", "-1"));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "after the retried disable");
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+}
+
+TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
+{
+	char cpu[16];
+	int last = self->ncpus - 1, ret;
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "100"));
+	ASSERT_EQ(0, sx_dbg_write("delay_us", "300000"));
+	snprintf(cpu, sizeof(cpu), "%d", last);
+	ASSERT_EQ(0, sx_dbg_write("delay_cpu", cpu));
+	ret = sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	EXPECT_EQ(-ETIMEDOUT, ret);
+	snprintf(cpu, sizeof(cpu), "CPU %d", last);
+	EXPECT_NE(NULL, strstr(last_error(), cpu)) {
+		TH_LOG("last_error does not name %s: %s", cpu, last_error());
+	}
+	/* off, or failed until a disable finishes the rollback */
+	EXPECT_TRUE(!strcmp(sx_state(), "off") || !strcmp(sx_state(), "failed")) {
+		TH_LOG("state %s", sx_state());
+	}
+	ASSERT_EQ(0, sx_dbg_write("delay_cpu", "-1"));
+	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "1000"));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "after the timeout");
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+}
+
+TEST_F(ft, one_shot_status_fails_one_request)
+{
+	struct stmexec_range r, *l = NULL;
+	uint64_t mem;
+	uint32_t n = ~0u;
+	char arm[64];
+
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem));
+	r = sx_range(STMEXEC_RANGE_MEM, mem, 0x1000, STMEXEC_ACC_W);
+	snprintf(arm, sizeof(arm), "0x%x 0x%x", STM_API_PROTECT, STM_ERROR_UNPROTECTABLE);
+	ASSERT_EQ(0, sx_dbg_write("next_status", arm));
+	EXPECT_EQ(-EACCES, sx_protect(self->fd, &r, 1, NULL, NULL));
+	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	EXPECT_EQ(0, n);
+	free(l);
+	/* one shot: the same request now succeeds */
+	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
+	EXPECT_STREQ("on", sx_state());
+}
+
+static int cpu_online(int cpu, int on)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	return sx_write(path, on ? "1" : "0");
+}
+
+TEST_F(ft, cpu_offline_online_while_on)
+{
+	uint64_t before[MAXCPU][16], mid[MAXCPU][16], after[MAXCPU][16];
+	char list[64], path[96], want[64];
+	int last = self->ncpus - 1;
+	struct stat st;
+	uint64_t v = 0;
+
+	SX_SETUP_SKIPPED();
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", last);
+	if (self->ncpus < 2 || stat(path, &st))
+		SKIP(return, "needs a second CPU that can go offline");
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_LT(0, calls(before));
+	ASSERT_EQ(0, cpu_online(last, 0));
+	EXPECT_STREQ("on", sx_state());
+	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus - 1, v);
+	ASSERT_LT(0, calls(mid));
+	EXPECT_EQ(1, mid[last][C_STOP] - before[last][C_STOP]);
+	EXPECT_EQ(0, mid[0][C_STOP] - before[0][C_STOP]);
+	ASSERT_EQ(0, sx_read("cpus_active_list", list, sizeof(list)));
+	EXPECT_EQ(NULL, strchr(list, '0' + last)) {
+		TH_LOG("cpus_active_list '%s' still has CPU %d", list, last);
+	}
+
+	ASSERT_EQ(0, cpu_online(last, 1));
+	EXPECT_STREQ("on", sx_state());
+	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus, v);
+	ASSERT_LT(0, calls(after));
+	EXPECT_EQ(1, after[last][C_START] - mid[last][C_START]);
+	EXPECT_EQ(0, after[0][C_START] - mid[0][C_START]);
+	ASSERT_EQ(0, sx_online_list(want, sizeof(want)));
+	ASSERT_EQ(0, sx_read("cpus_active_list", list, sizeof(list)));
+	EXPECT_STREQ(want, list);
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	expect_all_off(_metadata, self->fd, "disable after hotplug");
+}
+
+TEST_F_TIMEOUT(ft, suspend_pm_test_stops_and_relaunches, 60)
+{
+	uint64_t before[MAXCPU][16], after[MAXCPU][16];
+	char states[128], tests[256];
+	int c, ret;
+	uint64_t v = 0;
+
+	SX_SETUP_SKIPPED();
+	if (sx_read("/sys/power/state", states, sizeof(states)) || !strstr(states, "freeze"))
+		SKIP(return, "no suspend-to-idle (/sys/power/state: '%s')", states);
+	if (sx_read("/sys/power/pm_test", tests, sizeof(tests)) || !strstr(tests, "freezer"))
+		SKIP(return, "no PM test mode (CONFIG_PM_DEBUG) in this kernel");
+	sx_write("/sys/module/suspend/parameters/pm_test_delay", "0");
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_LT(0, calls(before));
+	ASSERT_EQ(0, sx_write("/sys/power/pm_test", "freezer"));
+	ret = sx_write("/sys/power/state", "freeze");
+	sx_write("/sys/power/pm_test", "none");
+	ASSERT_EQ(0, ret) {
+		TH_LOG("echo freeze > /sys/power/state (pm_test=freezer): %s", strerror(-ret));
+	}
+	EXPECT_STREQ("on", sx_state());
+	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus, v);
+	ASSERT_LT(0, calls(after));
+	for (c = 0; c < self->ncpus && c < MAXCPU; c++) {
+		EXPECT_LE(1, after[c][C_STOP] - before[c][C_STOP]) {
+			TH_LOG("CPU %d: no STOP around the suspend", c);
+		}
+		EXPECT_LE(1, after[c][C_START] - before[c][C_START]) {
+			TH_LOG("CPU %d: no START after the resume", c);
+		}
+	}
+}
+
+static long meminfo(const char *key)
+{
+	char line[256];
+	long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+TEST_F_TIMEOUT(ft, cycles_leak_nothing, 300)
+{
+	long slab0, free0, slab1, free1;
+	int i;
+
+	SX_SETUP_SKIPPED();
+	for (i = 0; i < 5; i++) {	/* warm up caches */ {
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	}
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	}
+	sync();
+	sx_write("/proc/sys/vm/drop_caches", "3");
+	slab0 = meminfo("Slab");
+	free0 = meminfo("MemFree");
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+			TH_LOG("cycle %d", i);
+		}
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	}
+	sync();
+	sx_write("/proc/sys/vm/drop_caches", "3");
+	slab1 = meminfo("Slab");
+	free1 = meminfo("MemFree");
+	TH_LOG("100 cycles: Slab %ld -> %ld kB, MemFree %ld -> %ld kB", slab0, slab1, free0, free1);
+	/* one page per CPU per cycle would be 800 kB on 2 CPUs */
+	EXPECT_GT(256, slab1 - slab0);
+	EXPECT_GT(512, free0 - free1);
+	expect_all_off(_metadata, self->fd, "after 100 cycles");
+}
+
+TEST_HARNESS_MAIN

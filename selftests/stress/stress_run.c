@@ -30,7 +30,8 @@
  *        [-T timeout-s] [-d changes-per-enabled-period] [-v]
  *
  * -d: after each ENABLE the monitor stays on until the workers applied that
- * many changes (default 2 x workers) or 250 ms passed.
+ * many changes (default 8 x workers) or 250 ms passed; a worker whose
+ * PROTECT got ENXIO waits up to 50 ms for the next ENABLE.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -72,11 +73,36 @@ static int have_sysfs_protect;
 /*
  * PROTECT needs the monitor on. The enable/disable thread keeps it on until
  * the workers have applied cfg.dwell changes (or 250 ms passed), so that
- * ranges are added and removed while CPUs come and go, not only refused.
+ * ranges are added and removed while CPUs come and go, not only refused;
+ * workers refused with ENXIO wait (bounded) for the next ENABLE instead of
+ * spinning.
  */
 static atomic_ulong applied;
 static pthread_mutex_t dwell_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t dwell_cond = PTHREAD_COND_INITIALIZER;
+
+static atomic_ulong enable_epoch;
+
+/* A worker that got ENXIO waits (<= 50 ms) for the next ENABLE. */
+static void wait_enabled(void)
+{
+	unsigned long ep = atomic_load(&enable_epoch);
+	double end = now_s() + 0.05;
+	struct timespec ts;
+
+	pthread_mutex_lock(&dwell_lock);
+	while (atomic_load(&enable_epoch) == ep && now_s() < end &&
+	       atomic_load(&cycles_left) > 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 5 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&dwell_cond, &dwell_lock, &ts);
+	}
+	pthread_mutex_unlock(&dwell_lock);
+}
 
 static void applied_one(void)
 {
@@ -285,10 +311,13 @@ static int worker_call(struct worker *w, int protect, const unsigned int *slots,
 
 	if (e == ENXIO || e == EBUSY) {
 		/* monitor off or in transition: nothing may have changed */
-		if (e == ENXIO)
+		if (e == ENXIO) {
 			w->t.enxio++;
-		else
+			if (protect)
+				wait_enabled();
+		} else {
 			w->t.busy++;
+		}
 		return e;
 	}
 	if (neg >= 0) {
@@ -448,6 +477,8 @@ static void *enable_main(void *arg)
 		    (int)st.cpus_active > ncpus)
 			fail(t, "cycle %u: after ENABLE: GET_STATUS %s, state %u, cpus_active %u",
 			     i, sx_errname(e), st.state, st.cpus_active);
+		atomic_fetch_add(&enable_epoch, 1);
+		pthread_cond_broadcast(&dwell_cond);
 		dwell_on();
 		e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
 		if (e) {
@@ -585,6 +616,13 @@ out:
 
 static struct tstat t_reader = { .name = "log-reader" };
 
+/* Serials seen (duplicate detection), for the first SEEN_MAX serials. */
+#define SEEN_MAX	(1u << 22)
+static unsigned char *seen;
+static uint64_t last_serial;
+static unsigned long late;	/* delivered after a gap declared them lost */
+static int had_gap, any_serial;
+
 static void check_record(struct tstat *t, const struct stmexec_log_record *rec)
 {
 	if (rec->payload_len > STMEXEC_LOG_PAYLOAD || rec->reserved ||
@@ -596,8 +634,30 @@ static void check_record(struct tstat *t, const struct stmexec_log_record *rec)
 		     (unsigned long long)rec->serial, rec->type,
 		     rec->payload_len, (unsigned long long)rec->lost,
 		     (unsigned long long)rec->reserved);
-	if (rec->type == STMEXEC_REC_GAP)
+	if (rec->type == STMEXEC_REC_GAP) {
 		t->extra += rec->lost;
+		had_gap = 1;
+		return;
+	}
+	/* every record reaches exactly one reader, once */
+	if (seen && rec->serial < SEEN_MAX) {
+		if (seen[rec->serial / 8] & (1u << (rec->serial % 8)))
+			fail(t, "serial %llu delivered twice",
+			     (unsigned long long)rec->serial);
+		seen[rec->serial / 8] |= 1u << (rec->serial % 8);
+	}
+	/* strictly increasing, except a late entry after a gap */
+	if (any_serial && rec->serial <= last_serial) {
+		if (had_gap)
+			late++;
+		else
+			fail(t, "serial %llu after %llu without a gap record",
+			     (unsigned long long)rec->serial,
+			     (unsigned long long)last_serial);
+	} else {
+		last_serial = rec->serial;
+	}
+	any_serial = 1;
 }
 
 static void *reader_main(void *arg)
@@ -611,6 +671,7 @@ static void *reader_main(void *arg)
 	ssize_t n, i;
 
 	(void)arg;
+	seen = calloc(SEEN_MAX / 8, 1);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	while (!atomic_load(&stop_all)) {
@@ -826,7 +887,7 @@ int main(int argc, char **argv)
 	pthread_t th_w[MAX_WORKERS], th_en, th_cpu, th_inj, th_rd;
 	struct tstat fin = { .name = "final" };
 	struct range_set want = { 0 }, held = { 0 };
-	struct stmexec_status st;
+	struct stmexec_status st, st0;
 	struct stmexec_range_array a;
 	unsigned long w_ops = 0, w_ok = 0, w_neg = 0, w_lists = 0, w_sysfs = 0,
 		      w_enxio = 0, w_busy = 0;
@@ -866,7 +927,7 @@ int main(int argc, char **argv)
 	    cfg.slots > 64 || !cfg.timeout)
 		usage();
 	if (!cfg.dwell)
-		cfg.dwell = 2 * cfg.workers;
+		cfg.dwell = 8 * cfg.workers;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -898,6 +959,7 @@ int main(int argc, char **argv)
 	e = range_set_list(fd, &held);
 	if (e == ENOTTY)
 		printf("# LIST_RANGES: ENOTTY (ranges not implemented yet)\n");
+	get_status(fd, &st0);
 
 	t0 = now_s();
 	deadline = t0 + cfg.timeout;
@@ -983,8 +1045,31 @@ int main(int argc, char **argv)
 	snprintf(buf, sizeof(buf), "%lu injected, %lu accepted, %lu ENXIO",
 		 t_inject.ops, t_inject.ok, t_inject.enxio);
 	report(&kt, &t_inject, "violation injection", buf);
-	snprintf(buf, sizeof(buf), "%lu reads, %lu records, %lu lost (gap records)",
-		 t_reader.ops, t_reader.ok, t_reader.extra);
+	/*
+	 * The reader was the only one: the module's delivered counter must
+	 * match what it got, and every loss the counters know of must have
+	 * been announced by gap records (a late entry makes a gap over-count
+	 * by one, never under-count).
+	 */
+	get_status(fd, &st);
+	if (!t_reader.skipped) {
+		uint64_t delivered = st.log_records - st0.log_records;
+		uint64_t lost = (st.log_wrapped - st0.log_wrapped) +
+				(st.log_dropped - st0.log_dropped);
+
+		if (delivered != t_reader.ok)
+			fail(&t_reader, "GET_STATUS log_records grew by %llu, the reader got %lu records",
+			     (unsigned long long)delivered, t_reader.ok);
+		if (t_reader.extra < lost)
+			fail(&t_reader, "silent loss: gap records announce %lu lost, the counters %llu (wrapped %llu, dropped %llu)",
+			     t_reader.extra, (unsigned long long)lost,
+			     (unsigned long long)(st.log_wrapped - st0.log_wrapped),
+			     (unsigned long long)(st.log_dropped - st0.log_dropped));
+	}
+	snprintf(buf, sizeof(buf), "%lu reads, %lu records (== log_records delta), %lu announced lost by gap records (wrapped+dropped %llu), %lu late, no duplicates",
+		 t_reader.ops, t_reader.ok, t_reader.extra,
+		 (unsigned long long)((st.log_wrapped - st0.log_wrapped) +
+				      (st.log_dropped - st0.log_dropped)), late);
 	report(&kt, &t_reader, "log reader", buf);
 
 	/* ---- quiescent checks ---- */

@@ -98,7 +98,7 @@ modules-check:
 	+@set -e; fail=0; for k in $(CHECK_KERNELS); do \
 		v=$$($(MK)/kernels.sh resolve $$k); \
 		$(MK)/build-module.sh --fresh --check $(BUILD)/logs/modules-$$v.log \
-			/lib/modules/$$v/build W=1 C=1 || fail=1; \
+			--out $(BUILD)/check/$$v /lib/modules/$$v/build W=1 C=1 || fail=1; \
 	done; exit $$fail
 
 tools:

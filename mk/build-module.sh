@@ -3,7 +3,8 @@
 #
 # Build stmexec.ko for one kernel in a per-kernel copy of the sources.
 #
-# usage: build-module.sh [--fresh] [--check LOG] KDIR [make args, e.g. W=1 C=1]
+# usage: build-module.sh [--fresh] [--check LOG] [--out DIR] KDIR [make args,
+#                        e.g. W=1 C=1]
 #
 # Copies the files the module needs (kmod/, uapi/, stm-image/include/,
 # stm-image/core/: the tracked and untracked-but-not-ignored files) into
@@ -12,12 +13,15 @@
 # of files that disappeared from the tree. Then:
 #     make -C KDIR M=build/<kver>/kmod CONFIG_STMEXEC=m [make args] modules
 #
-#   --fresh      start from an empty build/<kver>/ (every file recompiled, so
+#   --out DIR    the copy goes to DIR instead of build/<kver>/ (make check
+#                uses build/check/<kver>/ so that it never pulls the module
+#                from under someone else's guest run)
+#   --fresh      start from an empty output directory (every file recompiled, so
 #                every warning shows)
 #   --check LOG  write the build output to LOG and fail if it holds any
 #                compiler, sparse or modpost warning/error line (printed)
 #
-# Builds for the same kernel are serialised with flock (other people may
+# Builds into the same directory are serialised with flock (other people may
 # run make in this tree at the same time).
 set -eu
 
@@ -25,20 +29,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/.." && pwd)}
 export TOP
 
-fresh=0 check=''
+fresh=0 check='' out=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fresh) fresh=1 ;;
 	--check) check=$2; shift ;;
+	--out) out=$2; shift ;;
 	*) break ;;
 	esac
 	shift
 done
-[ $# -ge 1 ] || { echo "usage: build-module.sh [--fresh] [--check LOG] KDIR [make args]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: build-module.sh [--fresh] [--check LOG] [--out DIR] KDIR [make args]" >&2; exit 2; }
 kdir=$1
 shift
 kver=$("$here/kernels.sh" kver "$kdir")
-out=$TOP/build/$kver
+[ -n "$out" ] || out=$TOP/build/$kver
+case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 dirs="kmod uapi stm-image/include stm-image/core"
 
 if [ ! -f "$TOP/kmod/Kbuild" ] && [ ! -f "$TOP/kmod/Makefile" ]; then
@@ -79,7 +85,7 @@ stage() {
 
 build() {
 	stage
-	echo "build-module: $kver: make -C $kdir M=build/$kver/kmod $* modules"
+	echo "build-module: $kver: make -C $kdir M=${out#"$TOP"/}/kmod $* modules"
 	# Parallel unless a parent make already hands out job slots.
 	case ${MAKEFLAGS:-} in
 	*jobserver*) jobs='' ;;
@@ -90,7 +96,7 @@ build() {
 }
 
 mkdir -p "$TOP/build"
-exec 9>"$TOP/build/.lock-$kver"
+exec 9>"$TOP/build/.lock-$(printf '%s' "$out" | cksum | cut -d' ' -f1)"
 if ! flock -n 9; then
 	echo "build-module: waiting for another build for $kver to finish..." >&2
 	flock 9

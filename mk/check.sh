@@ -4,7 +4,8 @@
 # The body of `make check` (the Makefile runs `make deps` first).
 #
 #   1. stmexec.ko for every kernel in CHECK_KERNELS (default "6.1 6.12"),
-#      from scratch, with W=1 C=1: any compiler/sparse/modpost warning fails
+#      from scratch in build/check/<kver>/, with W=1 C=1: any compiler,
+#      sparse or modpost warning fails; the guests below use this module
 #   2. lint: checkpatch --strict, shellcheck
 #   3. userspace: tools/, selftests/, stm-image/ (each if it has a Makefile)
 #   4. host unit tests: make -C stm-image check, make -C tools check
@@ -89,7 +90,8 @@ for k in $kernels; do
 	kdir=$("$here/kernels.sh" kdir "$kver")
 	t0=$(date +%s)
 	echo "check: module build W=1 C=1 for $kver ..."
-	if "$here/build-module.sh" --fresh --check "$logs/modules-$kver.log" "$kdir" W=1 C=1; then
+	if "$here/build-module.sh" --fresh --check "$logs/modules-$kver.log" \
+		--out "build/check/$kver" "$kdir" W=1 C=1; then
 		record ok "module build W=1 C=1 on $kver" $(($(date +%s) - t0))
 	else
 		record fail "module build W=1 C=1 on $kver" $(($(date +%s) - t0)) \
@@ -140,8 +142,12 @@ for kver in $kvers; do
 	t0=$(date +%s)
 	echo "check: in-guest tests on $kver (-smp $smp) ..."
 	rc=0
+	# the module checked above, even if it had warnings
+	modarg=''
+	[ ! -f "build/check/$kver/kmod/stmexec.ko" ] || modarg=build/check/$kver/kmod/stmexec.ko
 	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$smp" \
-		--timeout "$gtimeout" --log "$log" --cmd "$guestcmd" || rc=$?
+		--timeout "$gtimeout" --log "$log" ${modarg:+--module "$modarg"} \
+		--cmd "$guestcmd" || rc=$?
 	suites="$suites $log"
 	dt=$(($(date +%s) - t0))
 	case $rc in

@@ -9,6 +9,8 @@
 #   -o OUT           the initramfs to write
 #   --kver VER       kernel release the guest boots; picks
 #                    build/VER/kmod/stmexec.ko -> /lib/stmexec/stmexec.ko
+#   --module FILE    the stmexec.ko to install instead of
+#                    build/VER/kmod/stmexec.ko
 #   --cmd-file FILE  becomes /cmd.sh, run by /init (see init.sh)
 #   --ko FILE        any other module -> /lib/stmexec/<name>.ko
 #   --kmod NAME      a module of the installed kernel VER, with its
@@ -34,11 +36,12 @@ die() {
 	exit 1
 }
 
-out='' kver='' cmdfile='' kos='' kmods='' files=''
+out='' kver='' module='' cmdfile='' kos='' kmods='' files=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift ;;
 	--kver) kver=$2; shift ;;
+	--module) module=$2; shift ;;
 	--cmd-file) cmdfile=$2; shift ;;
 	--ko) kos="$kos $2"; shift ;;
 	--kmod) kmods="$kmods $2"; shift ;;
@@ -121,7 +124,8 @@ fi
 p=$work/payload
 mkdir -p "$p/lib/stmexec" "$p/usr/bin" "$p/tests" "$p/harness"
 
-ko=$TOP/build/$kver/kmod/stmexec.ko
+ko=${module:-$TOP/build/$kver/kmod/stmexec.ko}
+[ -z "$module" ] || [ -f "$module" ] || die "--module $module: no such file"
 if [ -f "$ko" ]; then
 	cp "$ko" "$p/lib/stmexec/stmexec.ko"
 else

@@ -22,6 +22,7 @@
 #                       -device tpm-tis,tpmdev=tpm0"
 #   --cpu MODEL        QEMU CPU model (default "max"; TCG has no VMX)
 #   --log FILE         also write the whole console here
+#   --module FILE      the stmexec.ko to use (default build/<kver>/kmod/)
 #   --ko FILE, --kmod NAME, --file SRC:DST
 #                      passed to mkinitramfs.sh (more modules and files)
 #   --allow-warnings   do not fail on kernel Oops/BUG/WARNING/... lines
@@ -66,7 +67,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift ;;
 	--cmd) cmd=$2; shift ;;
 	--script) script=$2; shift ;;
-	--ko | --kmod | --file) mkargs+=("$1" "$2"); shift ;;
+	--module | --ko | --kmod | --file) mkargs+=("$1" "$2"); shift ;;
 	--allow-warnings) allow_warn=1 ;;
 	--quiet) quiet=1 ;;
 	--show-dmesg) show_dmesg=1 ;;

@@ -157,7 +157,7 @@ uint64_t stm_fnv1a_words(uint64_t h, const void *p, uint64_t n);
 typedef int (*stm_cmp_fn)(const void *a, const void *b, const void *ctx);
 void stm_sort(void *base, uint32_t n, uint32_t size, stm_cmp_fn cmp,
 	      const void *ctx);
-void stm_sort_u64(uint64_t *a, uint32_t n);
+void stm_radix_sort_u64(uint64_t *a, uint64_t *tmp, uint32_t n);
 void *stm_map(struct stm_core *c, uint64_t pa, uint64_t len);
 void stm_unmap(struct stm_core *c, void *va, uint64_t len);
 int stm_phys_read(struct stm_core *c, uint64_t pa, void *dst, uint64_t len);

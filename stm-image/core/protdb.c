@@ -281,7 +281,8 @@ static void stm_mem_apply(struct stm_protdb *db, uint32_t n_evt, int set)
 	uint32_t i = 0, j = 0, out = 0, cnt[3] = { 0, 0, 0 };
 	uint32_t cur = 0;
 
-	stm_sort_u64(db->mevt, n_evt);
+	/* ivl_tmp is free until the sweep below writes it */
+	stm_radix_sort_u64(db->mevt, db->ivl_tmp, n_evt);
 	while (i < db->n_ivl || j < n_evt) {
 		uint64_t p = STM_U64_MAX, e;
 		uint32_t cover = 0, nb, b;

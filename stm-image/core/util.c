@@ -143,40 +143,38 @@ void stm_sort(void *base, uint32_t n, uint32_t size, stm_cmp_fn cmp,
 	}
 }
 
-static void stm_sift_down_u64(uint64_t *a, uint32_t root, uint32_t n)
+/*
+ * LSD radix sort, 8 bits per pass, passes whose digit is the same for every
+ * key skipped; tmp must hold n entries.  O(n) with a 1 KiB count table.
+ */
+void stm_radix_sort_u64(uint64_t *a, uint64_t *tmp, uint32_t n)
 {
-	for (;;) {
-		uint32_t child = 2 * root + 1;
-		uint64_t t;
+	uint64_t *src = a, *dst = tmp, *t;
+	uint32_t shift, i;
 
-		if (child >= n)
-			return;
-		if (child + 1 < n && a[child] < a[child + 1])
-			child++;
-		if (a[root] >= a[child])
-			return;
-		t = a[root];
-		a[root] = a[child];
-		a[child] = t;
-		root = child;
+	for (shift = 0; shift < 64; shift += 8) {
+		uint32_t count[256];
+		uint32_t sum = 0;
+
+		stm_memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xFF]++;
+		if (n == 0 || count[(src[0] >> shift) & 0xFF] == n)
+			continue;	/* same digit everywhere */
+		for (i = 0; i < 256; i++) {
+			uint32_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
 	}
-}
-
-void stm_sort_u64(uint64_t *a, uint32_t n)
-{
-	uint32_t i;
-
-	if (n < 2)
-		return;
-	for (i = n / 2; i-- > 0;)
-		stm_sift_down_u64(a, i, n);
-	for (i = n - 1; i > 0; i--) {
-		uint64_t t = a[0];
-
-		a[0] = a[i];
-		a[i] = t;
-		stm_sift_down_u64(a, 0, i);
-	}
+	if (src != a)
+		stm_memcpy(a, src, (uint64_t)n * sizeof(*a));
 }
 
 void *stm_map(struct stm_core *c, uint64_t pa, uint64_t len)

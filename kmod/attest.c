@@ -145,6 +145,8 @@ static void attest_work(struct work_struct *w)
 	u64 gen;
 	int ret, pcr;
 
+	if (stmexec_report_refresh(&stmexec_dev, false))
+		return;
 	buf = stmexec_report_copy(&len, digest, &gen);
 	if (!buf)
 		return;

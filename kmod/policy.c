@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -148,7 +149,7 @@ MODULE_PARM_DESC(policy_conflict,
 
 /* ---- kernel image sections (/proc/iomem) ------------------------------------ */
 
-#define IOMEM_MAX	(1U << 20)
+#define IOMEM_MAX	SZ_1M
 
 static bool parse_iomem_line(char *line, u64 *s, u64 *e, const char **name)
 {
@@ -377,7 +378,7 @@ static void add_msrs(struct pbuild *b, u32 level)
 
 /* System RAM extents (top-level, locked walk). */
 struct ram_walk {
-	u64 (*ext)[2];
+	struct stmexec_extent *ext;
 	u32 n, cap;
 };
 
@@ -386,18 +387,14 @@ static int ram_cb(struct resource *res, void *arg)
 	struct ram_walk *w = arg;
 
 	if (w->n < w->cap) {
-		w->ext[w->n][0] = res->start;
-		w->ext[w->n][1] = res->end + 1;
+		w->ext[w->n].start = res->start;
+		w->ext[w->n].end = res->end + 1;
 	}
 	w->n++;
 	return 0;
 }
 
-/*
- * System RAM extents into a kvmalloc'ed array (end exclusive); returns the
- * count or -errno.
- */
-int stmexec_system_ram(u64 (**out)[2])
+int stmexec_system_ram(struct stmexec_extent **out)
 {
 	struct ram_walk w = { NULL, 0, 0 };
 
@@ -430,7 +427,8 @@ static int cmp_u64pair(const void *a, const void *b)
 static void add_os_ram(struct pbuild *b, const struct stmexec_range *bios,
 		       u32 nb)
 {
-	u64 (*ram)[2] = NULL, (*claim)[2] = NULL;
+	struct stmexec_extent *ram = NULL;
+	u64 (*claim)[2] = NULL;
 	u32 i, j, nc = 0;
 	int nr;
 
@@ -466,8 +464,8 @@ static void add_os_ram(struct pbuild *b, const struct stmexec_range *bios,
 	sort(claim, nc, sizeof(*claim), cmp_u64pair, NULL);
 
 	for (i = 0; i < (u32)nr; i++) {
-		u64 s = round_up(ram[i][0], PAGE_SIZE);
-		u64 e = round_down(ram[i][1], PAGE_SIZE);
+		u64 s = round_up(ram[i].start, PAGE_SIZE);
+		u64 e = round_down(ram[i].end, PAGE_SIZE);
 
 		for (j = 0; j < nc && s < e; j++) {
 			if (claim[j][1] <= s || claim[j][0] >= e)
@@ -753,7 +751,7 @@ out:
 	pol->batch = false;
 	kvfree(bios);
 	if (!ret)
-		stmexec_report_update(sx);
+		stmexec_report_changed(sx);
 	return ret;
 }
 
@@ -798,7 +796,7 @@ void stmexec_policy_on_stop(struct stmexec *sx)
 	pol->level = STMEXEC_POLICY_NONE;
 	pol->active = false;
 	pol->gen++;
-	stmexec_report_update(sx);
+	stmexec_report_changed(sx);
 }
 
 void stmexec_policy_ranges_changed(struct stmexec *sx)
@@ -807,7 +805,12 @@ void stmexec_policy_ranges_changed(struct stmexec *sx)
 	if (stmexec_pol.batch)
 		return;
 	stmexec_pol.gen++;
-	stmexec_report_update(sx);
+	stmexec_report_changed(sx);
+}
+
+u32 stmexec_policy_param(void)
+{
+	return READ_ONCE(param_policy);
 }
 
 u32 stmexec_policy_level(struct stmexec *sx)
@@ -817,9 +820,21 @@ u32 stmexec_policy_level(struct stmexec *sx)
 
 /* ---- sysfs -------------------------------------------------------------------- */
 
+static struct stmexec *dev_sx(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct stmexec, misc);
+}
+
 static ssize_t isolation_level_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
+	struct stmexec *sx = dev_sx(dev);
+	int ret = stmexec_report_refresh(sx, true);
+
+	if (ret)
+		return ret;
 	return sysfs_emit(buf, "%u\n", stmexec_report_level());
 }
 
@@ -833,7 +848,10 @@ static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
 				     struct bin_attribute *attr, char *buf,
 				     loff_t off, size_t count)
 {
-	return stmexec_report_text(buf, off, count);
+	int ret = off ? 0 : stmexec_report_refresh(dev_sx(kobj_to_dev(kobj)),
+						   true);
+
+	return ret ?: stmexec_report_text(buf, off, count);
 }
 
 static ssize_t isolation_report_canonical_read(struct file *filp,
@@ -842,7 +860,10 @@ static ssize_t isolation_report_canonical_read(struct file *filp,
 					       char *buf, loff_t off,
 					       size_t count)
 {
-	return stmexec_report_canonical(buf, off, count);
+	int ret = off ? 0 : stmexec_report_refresh(dev_sx(kobj_to_dev(kobj)),
+						   true);
+
+	return ret ?: stmexec_report_canonical(buf, off, count);
 }
 
 static DEVICE_ATTR_RO(isolation_level);
@@ -886,7 +907,7 @@ int stmexec_policy_init(struct stmexec *sx)
 		return ret;
 	stmexec_attest_init(sx);
 	mutex_lock(&sx->lock);
-	stmexec_report_update(sx);
+	stmexec_report_changed(sx);
 	mutex_unlock(&sx->lock);
 	stmexec_attest_flush();
 	return 0;

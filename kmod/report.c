@@ -314,7 +314,7 @@ struct eval {
 	u32 nb;
 	const struct stmexec_range *held;
 	u32 nh;
-	u64 (*ram)[2];
+	struct stmexec_extent *ram;
 	int nram;
 	struct cover wx, rwx;
 	/* monitor regions, for R1.1 and R1.4 */
@@ -438,8 +438,8 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 	}
 	/* R2.2: all System RAM, deny rwx. */
 	for (i = 0; i < (u32)ev->nram; i++)
-		if (!covered(&ev->rwx, round_up(ev->ram[i][0], PAGE_SIZE),
-			     round_down(ev->ram[i][1], PAGE_SIZE)))
+		if (!covered(&ev->rwx, round_up(ev->ram[i].start, PAGE_SIZE),
+			     round_down(ev->ram[i].end, PAGE_SIZE)))
 			ok[RQ_OSRAM] = false;
 	/* R3.3: the kernel-critical MSRs, deny w. */
 	for (i = 0; i < ARRAY_SIZE(msr_denied); i++)
@@ -478,8 +478,9 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 				blame(ev, RQ_BIOS_KWRITE, i);
 			}
 			for (j = 0; j < (u32)ev->nram; j++) {
-				if (overlaps(b->base, bios_end(b), ev->ram[j][0],
-					     ev->ram[j][1])) {
+				if (overlaps(b->base, bios_end(b),
+					     ev->ram[j].start,
+					     ev->ram[j].end)) {
 					ok[RQ_BIOS_OSRAM] = false;
 					blame(ev, RQ_BIOS_OSRAM, i);
 					break;
@@ -910,7 +911,7 @@ static void text(struct txt *t, struct stmexec *sx, struct eval *ev,
 		tx(t, ")\n");
 	} else {
 		tx(t, "policy: %s (applies at the next enable)\n",
-		   stmexec_policy_name(READ_ONCE(stmexec_pol.requested)));
+		   stmexec_policy_name(stmexec_policy_param()));
 	}
 	tx(t, "level: %u\n", ev->level);
 	tx(t, "digest: sha256:%*phN\n", SHA256_DIGEST_SIZE, digest);
@@ -957,7 +958,17 @@ static struct {
 	u64 gen;
 } rep = { .lock = __MUTEX_INITIALIZER(rep.lock) };
 
-int stmexec_report_update(struct stmexec *sx)
+/* Under sx->lock: the cache is stale from now on (recomputed when read). */
+static bool rep_dirty = true;
+
+void stmexec_report_changed(struct stmexec *sx)
+{
+	lockdep_assert_held(&sx->lock);
+	rep_dirty = true;
+	stmexec_attest_changed(sx);
+}
+
+static int report_update(struct stmexec *sx)
 {
 	struct stmexec_range *held = NULL, *user = NULL, *bios = NULL;
 	struct eval *ev;
@@ -1018,7 +1029,7 @@ int stmexec_report_update(struct stmexec *sx)
 	rep.level = ev->level;
 	rep.gen++;
 	mutex_unlock(&rep.lock);
-	stmexec_attest_changed(sx);
+	rep_dirty = false;
 out:
 	if (ret)
 		pr_err("isolation report not updated: %pe\n", ERR_PTR(ret));
@@ -1032,6 +1043,22 @@ out:
 	kvfree(bios);
 	kvfree(held);
 	kvfree(user);
+	return ret;
+}
+
+int stmexec_report_refresh(struct stmexec *sx, bool intr)
+{
+	int ret = 0;
+
+	if (intr) {
+		if (mutex_lock_interruptible(&sx->lock))
+			return -EINTR;
+	} else {
+		mutex_lock(&sx->lock);
+	}
+	if (rep_dirty)
+		ret = report_update(sx);
+	mutex_unlock(&sx->lock);
 	return ret;
 }
 

@@ -389,7 +389,6 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);
 /* Registrations are gone when the STM stops (called from ranges_on_stop). */
 void stmexec_vmcs_db_on_stop(struct stmexec *sx);
 
-
 /* ---- policy, report, attestation ------------------------------------------
  * policy.c (default policy, policy= and policy_conflict=), modwatch.c
  * (module notifier), report.c (isolation report, canonical encoding,
@@ -489,11 +488,17 @@ void stmexec_policy_on_stop(struct stmexec *sx);
 void stmexec_policy_ranges_changed(struct stmexec *sx);
 /* Level in force, for GET_STATUS.policy_level. */
 u32 stmexec_policy_level(struct stmexec *sx);
+u32 stmexec_policy_param(void);		/* policy= as set now */
 const char *stmexec_policy_name(u32 level);
 const char *stmexec_pclass_name(u32 pclass);
 int stmexec_kernel_layout(struct stmexec_klayout *kl);
-/* System RAM extents [start, end) into *@out (kvfree()); count or -errno. */
-int stmexec_system_ram(u64 (**out)[2]);
+/* System RAM extents into *@out (kvfree()); count or -errno. */
+struct stmexec_extent {
+	u64 start;
+	u64 end;	/* exclusive */
+};
+
+int stmexec_system_ram(struct stmexec_extent **out);
 extern const struct attribute_group stmexec_policy_group;
 
 /* modwatch.c: module notifier; sx->lock held for the _start/_stop calls. */
@@ -503,8 +508,13 @@ void stmexec_modwatch_fini(struct stmexec *sx);
 int stmexec_modwatch_collect(struct stmexec *sx, struct list_head *out);
 void stmexec_pmod_free(struct stmexec_pmod *pm);
 
-/* report.c: recompute the isolation report after a change; sx->lock held. */
-int stmexec_report_update(struct stmexec *sx);
+/*
+ * report.c: after a change of the active protections (sx->lock held) the
+ * report is stale; it is recomputed by the next reader (refresh takes
+ * sx->lock) and the attestation work is armed.
+ */
+void stmexec_report_changed(struct stmexec *sx);
+int stmexec_report_refresh(struct stmexec *sx, bool intr);
 void stmexec_report_fini(void);
 /* Current level (0-4), or 0 while off. */
 u32 stmexec_report_level(void);

@@ -832,7 +832,9 @@ int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
 			return ret;
 		}
 	}
-	if (sx->state != STMEXEC_STATE_ON)
+	/* The default policy is applied while starting (policy.c). */
+	if (sx->state != STMEXEC_STATE_ON &&
+	    !(owner && sx->state == STMEXEC_STATE_STARTING))
 		return stmexec_fail(sx, -ENXIO,
 				    "protecting needs the monitor on (state %s): enable it first",
 				    stmexec_state_name(sx->state));
@@ -879,6 +881,7 @@ int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
 	}
 	rs->count += n;
 	i = n;
+	stmexec_policy_ranges_changed(sx);
 out_free:
 	while (i--)
 		kfree(add[i]);
@@ -912,7 +915,7 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 			     u32 *err_index)
 {
 	struct stmexec_ranges *rs = sx->ranges;
-	struct sx_held **rm, *similar;
+	struct sx_held **rm, *similar, *psim;
 	char txt[96];
 	u32 i;
 	int ret = 0;
@@ -927,7 +930,9 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 			return ret;
 		}
 	}
-	if (sx->state != STMEXEC_STATE_ON && sx->state != STMEXEC_STATE_OFF)
+	/* ... and removed while stopping, held set only (policy.c). */
+	if (sx->state != STMEXEC_STATE_ON && sx->state != STMEXEC_STATE_OFF &&
+	    !(owner && sx->state == STMEXEC_STATE_STOPPING))
 		return stmexec_fail(sx, -ENXIO,
 				    "unprotecting needs the monitor on or off (state %s)",
 				    stmexec_state_name(sx->state));
@@ -942,7 +947,13 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 		if (!rm[i]) {
 			*err_index = i;
 			stmexec_range_format(txt, sizeof(txt), &req[i], false);
-			if (similar) {
+			if (!owner &&
+			    (held_find(rs, &req[i], STMEXEC_RF_POLICY, &psim) ||
+			     psim)) {
+				ret = stmexec_fail(sx, -EPERM,
+						   "range %u (%s) belongs to the default policy: it goes away with disable, or with a lower policy= at the next enable",
+						   i, txt);
+			} else if (similar) {
 				char held[96];
 
 				stmexec_range_format(held, sizeof(held),
@@ -980,6 +991,7 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 		rm[i] = NULL;
 	}
 	rs->count -= n;
+	stmexec_policy_ranges_changed(sx);
 out:
 	for (i = 0; i < n && rm[i]; i++)
 		rm[i]->removing = false;

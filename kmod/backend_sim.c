@@ -220,6 +220,7 @@ int stmexec_sim_init(struct stmexec *sx)
 {
 	struct stmexec_sim *s;
 	struct page *pg;
+	size_t corpus_len;
 	u64 size;
 	int ret;
 
@@ -243,7 +244,11 @@ int stmexec_sim_init(struct stmexec *sx)
 	ret = sx_sim_pick_tseg(sx, &s->plat);
 	if (ret)
 		goto err_bios;
-	sx_sim_build_bios(s);
+	ret = stmexec_sim_corpus_build(s->bios, PAGE_SIZE, &corpus_len);
+	if (ret == -ENOENT)
+		sx_sim_build_bios(s);
+	else if (ret)
+		goto err_bios;
 	s->plat.bios_list_pa = page_to_phys(pg);
 
 	size = stm_core_size(&s->plat);

@@ -39,7 +39,8 @@ static long ioc_get_version(void __user *argp)
 	memset(&v, 0, sizeof(v));
 	v.abi_major = STMEXEC_ABI_MAJOR;
 	v.abi_minor = STMEXEC_ABI_MINOR;
-	v.features = STMEXEC_FEATURES_BASE;
+	v.features = STMEXEC_FEATURES_BASE | STMEXEC_FEAT_POLICY |
+		     STMEXEC_FEAT_ATTEST;
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -61,6 +62,7 @@ static long ioc_get_status(struct stmexec *sx, void __user *argp)
 	st.stm_caps = sx->stm_caps;
 	st.last_errno = sx->last_errno;
 	st.nr_ranges = stmexec_ranges_count(sx);
+	st.policy_level = stmexec_policy_level(sx);
 	mutex_unlock(&sx->lock);
 
 	stmexec_log_stats(sx, &ls);

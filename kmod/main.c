@@ -135,9 +135,12 @@ static int __init stmexec_init(void)
 	ret = stmexec_log_init(sx);
 	if (ret)
 		goto err_ranges;
-	ret = stmexec_chardev_register(sx);
+	ret = stmexec_policy_init(sx);
 	if (ret)
 		goto err_log;
+	ret = stmexec_chardev_register(sx);
+	if (ret)
+		goto err_policy;
 	stmexec_debugfs_init(sx);
 
 	if (sx->sim_stm) {
@@ -150,6 +153,8 @@ static int __init stmexec_init(void)
 		sx->ops->name);
 	return 0;
 
+err_policy:
+	stmexec_policy_fini(sx);
 err_log:
 	stmexec_log_fini(sx);
 err_ranges:
@@ -176,6 +181,7 @@ static void __exit stmexec_exit(void)
 	if (sx->state != STMEXEC_STATE_OFF)
 		stmexec_disable(sx);
 	mutex_unlock(&sx->lock);
+	stmexec_policy_fini(sx);
 	stmexec_log_fini(sx);
 	stmexec_ranges_fini(sx);
 	sx->ops->fini(sx);

@@ -154,5 +154,6 @@ const struct attribute_group *stmexec_groups[] = {
 	&stmexec_core_group,
 	&stmexec_ranges_group,
 	&stmexec_log_group,
+	&stmexec_policy_group,
 	NULL,
 };

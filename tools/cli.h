@@ -142,6 +142,23 @@ void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
 void json_end(struct json *j);		/* final newline */
 
+/* ---- sha256.c ---------------------------------------------------------- */
+
+#define SHA256_LEN 32
+
+struct sha256_ctx {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t fill;
+};
+
+void sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN]);
+void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+void sha256_hex(const uint8_t d[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
+
 /* ---- commands ---------------------------------------------------------- */
 
 struct opts {
@@ -160,5 +177,7 @@ int cmd_ranges(struct opts *o, int argc, char **argv);
 int cmd_bios(struct opts *o, int argc, char **argv);
 int cmd_log(struct opts *o, int argc, char **argv);
 int cmd_version(struct opts *o, int argc, char **argv);
+int cmd_report(struct opts *o, int argc, char **argv);	/* cmd_report.c */
+int cmd_attest(struct opts *o, int argc, char **argv);
 
 #endif /* STMEXEC_CLI_H */

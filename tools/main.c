@@ -30,6 +30,10 @@ static const struct command commands[] = {
 	{ "log", cmd_log, true, "[-f] [-n N] | setup|start|stop|clear",
 	  "read (and consume) violation records" },
 	{ "version", cmd_version, true, "", "CLI and module ABI versions, features" },
+	{ "report", cmd_report, true, "[--save FILE|-]",
+	  "SMM isolation report, level and verified SHA-256 digest" },
+	{ "attest", cmd_attest, true, "[REPORT_FILE]",
+	  "the report's IMA entries, PCR 10 replay, digest checks" },
 	{ "help", cmd_help, false, "[COMMAND]", "this text" },
 };
 
@@ -166,7 +170,7 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (o.json && !cmd->json)
-		cli_usage_err("--json applies to the read commands (status, check, ranges, bios, log, version), not to '%s'",
+		cli_usage_err("--json applies to the read commands (status, check, ranges, bios, log, version, report, attest), not to '%s'",
 			      cmd->name);
 	return cmd->fn(&o, nrest, rest);
 }

@@ -920,15 +920,21 @@ static void sx_emergency_local(struct stmexec *sx, const char *why)
 {
 	unsigned int cpu = raw_smp_processor_id();
 	unsigned long flags;
+	bool was;
 
 	if (!sx->pcpu)
 		return;
+	was = cpumask_test_cpu(cpu, &sx->reachable);
 	local_irq_save(flags);
 	if (!sx_cpu_stop(sx, cpu))
 		sx_cpu_leave(sx, cpu);
 	local_irq_restore(flags);
 	if (cpumask_test_cpu(cpu, &sx->reachable))
 		pr_emerg("%s: the STM could not be stopped on CPU %u\n", why, cpu);
+	else if (was)
+		pr_emerg("%s: STM stopped on CPU %u%s\n", why, cpu,
+			 per_cpu_ptr(sx->pcpu, cpu)->entered ?
+			 " (still in VMX operation)" : " and VMX left");
 }
 
 static int sx_panic_notify(struct notifier_block *nb, unsigned long action,

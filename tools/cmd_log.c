@@ -62,8 +62,9 @@ static void describe(const struct stmexec_log_record *rec, char *buf, size_t len
 	}
 }
 
-#define GAP_FMT \
-	"#%-6llu !!! GAP: %llu RECORD%s LOST (serial %llu-%llu): the STM log wrapped or the reader was too slow !!!\n"
+#define GAP_FMT "#%-6llu !!! GAP: %llu RECORD%s LOST (serial %llu-%llu): %s !!!\n"
+#define GAP_WRAPPED "the STM overwrote them before they were read"
+#define GAP_DROPPED "the kernel ring was full (reader too slow) or the log was cleared"
 #define LOG_NOT_RUNNING \
 	"the event log is not running: 'stmexec enable' starts it (or 'stmexec log setup' + 'stmexec log start')"
 
@@ -86,7 +87,8 @@ static void print_record(const struct stmexec_log_record *rec)
 		printf(GAP_FMT,
 		       (unsigned long long)rec->serial, (unsigned long long)rec->lost,
 		       rec->lost == 1 ? "" : "S", (unsigned long long)rec->serial,
-		       (unsigned long long)(rec->serial + (rec->lost ? rec->lost - 1 : 0)));
+		       (unsigned long long)(rec->serial + (rec->lost ? rec->lost - 1 : 0)),
+		       rec->flags & STMEXEC_LRF_WRAPPED ? GAP_WRAPPED : GAP_DROPPED);
 		return;
 	}
 	if (rec->cpu == 0xffffffffu)
@@ -358,10 +360,12 @@ int cmd_log(struct opts *o, int argc, char **argv)
 				lost += buf[k].lost;
 				if (!o->json || o->follow)
 					fflush(stdout);
-				cli_err("WARNING: %llu log record%s lost before serial %llu (STM log wrapped or reader too slow)",
+				cli_err("WARNING: %llu log record%s lost before serial %llu: %s",
 					(unsigned long long)buf[k].lost,
 					buf[k].lost == 1 ? "" : "s",
-					(unsigned long long)(buf[k].serial + buf[k].lost));
+					(unsigned long long)(buf[k].serial + buf[k].lost),
+					buf[k].flags & STMEXEC_LRF_WRAPPED ?
+					GAP_WRAPPED : GAP_DROPPED);
 			}
 			if (o->json && o->follow) {
 				json_init(&j, stdout, false);

@@ -378,12 +378,16 @@ int stm_core_check_invariants(const struct stm_core *c)
 	if (used != c->vmcsdb_used)
 		return 103;
 	if (c->log.npages > STM_LOG_MAX_PAGES ||
-	    (c->log.state == STM_EVT_INVALID) != (c->log.npages == 0) ||
-	    (c->log.state != STM_EVT_INVALID &&
-	     c->log.state != STM_EVT_LOG_STOPPED &&
-	     c->log.state != STM_EVT_LOG_STARTED) ||
 	    c->log.bitmap >= (1u << STM_EVT_MLE_MAX))
 		return 104;
+	if (c->log.state == STM_EVT_INVALID) {
+		if (c->log.npages != 0)
+			return 104;
+	} else if (c->log.npages == 0 ||
+		   (c->log.state != STM_EVT_LOG_STOPPED &&
+		    c->log.state != STM_EVT_LOG_STARTED)) {
+		return 104;
+	}
 	if (c->joined == 0 && (c->db.n_live || c->log.npages || c->vmcsdb_used))
 		return 105;
 	return 0;

@@ -66,9 +66,11 @@ static int stm_pci_off_cmp(const void *a, const void *b, const void *ctx)
 {
 	const uint8_t *flat = (const uint8_t *)ctx;
 
-	return stm_pci_key_cmp_nodes(
-		(const struct stm_rsc_pci_cfg_desc *)(flat + *(const uint32_t *)a),
-		(const struct stm_rsc_pci_cfg_desc *)(flat + *(const uint32_t *)b));
+	const struct stm_rsc_pci_cfg_desc *x, *y;
+
+	x = (const struct stm_rsc_pci_cfg_desc *)(flat + *(const uint32_t *)a);
+	y = (const struct stm_rsc_pci_cfg_desc *)(flat + *(const uint32_t *)b);
+	return stm_pci_key_cmp_nodes(x, y);
 }
 
 /* Key id of a PCI node in b->pci_key[], or -1. */
@@ -79,8 +81,11 @@ static int32_t stm_pci_key_find(const struct stm_bios *b,
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int r = stm_pci_key_cmp_nodes(
-			(const struct stm_rsc_pci_cfg_desc *)(b->flat + b->pci_key[mid]), p);
+		const struct stm_rsc_pci_cfg_desc *k;
+		int r;
+
+		k = (const struct stm_rsc_pci_cfg_desc *)(b->flat + b->pci_key[mid]);
+		r = stm_pci_key_cmp_nodes(k, p);
 
 		if (r == 0)
 			return (int32_t)mid;

@@ -48,13 +48,14 @@ static const struct stm_status_name_ent stm_status_names[] = {
 	{ STM_CRASH_PROTECTION_EXCEPTION_FAILURE, "STM_CRASH_PROTECTION_EXCEPTION_FAILURE" },
 	{ STM_CRASH_DOMAIN_DEGRADATION_FAILURE, "STM_CRASH_DOMAIN_DEGRADATION_FAILURE" },
 	{ STM_CRASH_BIOS_PANIC, "STM_CRASH_BIOS_PANIC" },
+	{ 0, (const char *)0 },
 };
 
 const char *stm_status_name(uint32_t status)
 {
 	uint32_t i;
 
-	for (i = 0; i < sizeof(stm_status_names) / sizeof(stm_status_names[0]); i++) {
+	for (i = 0; stm_status_names[i].name; i++) {
 		if (stm_status_names[i].status == status)
 			return stm_status_names[i].name;
 	}

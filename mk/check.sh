@@ -114,6 +114,18 @@ for d in tools selftests stm-image; do
 	run_quiet "build $d/" "$logs/build-$d.log" "$MAKE" -s "$d"
 done
 
+# A snapshot of what the guests run: others may rebuild build/selftests/ or
+# tools/stmexec in this tree while the guests below boot.
+rm -rf build/check/selftests build/check/stmexec
+mkdir -p build/check
+testsarg='' cliarg=''
+if [ -d build/selftests ]; then
+	cp -a build/selftests build/check/selftests && testsarg=build/check/selftests
+fi
+if [ -f tools/stmexec ]; then
+	cp -p tools/stmexec build/check/stmexec && cliarg=build/check/stmexec
+fi
+
 # --- 4. host unit tests ---------------------------------------------------
 for d in stm-image tools; do
 	log=$logs/unit-$d.log
@@ -147,6 +159,7 @@ for kver in $kvers; do
 	[ ! -f "build/check/$kver/kmod/stmexec.ko" ] || modarg=build/check/$kver/kmod/stmexec.ko
 	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$smp" \
 		--timeout "$gtimeout" --log "$log" ${modarg:+--module "$modarg"} \
+		${testsarg:+--tests "$testsarg"} ${cliarg:+--cli "$cliarg"} \
 		--cmd "$guestcmd" || rc=$?
 	suites="$suites $log"
 	dt=$(($(date +%s) - t0))

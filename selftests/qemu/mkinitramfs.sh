@@ -11,6 +11,8 @@
 #                    build/VER/kmod/stmexec.ko -> /lib/stmexec/stmexec.ko
 #   --module FILE    the stmexec.ko to install instead of
 #                    build/VER/kmod/stmexec.ko
+#   --tests DIR      install DIR as /tests/ instead of build/selftests/
+#   --cli FILE       install FILE as /usr/bin/stmexec instead of tools/stmexec
 #   --cmd-file FILE  becomes /cmd.sh, run by /init (see init.sh)
 #   --ko FILE        any other module -> /lib/stmexec/<name>.ko
 #   --kmod NAME      a module of the installed kernel VER, with its
@@ -36,12 +38,14 @@ die() {
 	exit 1
 }
 
-out='' kver='' module='' cmdfile='' kos='' kmods='' files=''
+out='' kver='' module='' tests='' cli='' cmdfile='' kos='' kmods='' files=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift ;;
 	--kver) kver=$2; shift ;;
 	--module) module=$2; shift ;;
+	--tests) tests=$2; shift ;;
+	--cli) cli=$2; shift ;;
 	--cmd-file) cmdfile=$2; shift ;;
 	--ko) kos="$kos $2"; shift ;;
 	--kmod) kmods="$kmods $2"; shift ;;
@@ -160,15 +164,19 @@ if [ -n "$kmods" ]; then
 	depmod -b "$p" "$kver"
 fi
 
-if [ -f "$TOP/tools/stmexec" ]; then
-	cp "$TOP/tools/stmexec" "$p/usr/bin/stmexec"
-	if is_dynamic "$TOP/tools/stmexec"; then
-		echo "mkinitramfs: WARNING: tools/stmexec is dynamically linked; it cannot run in the guest (link it with -static)" >&2
+[ -z "$cli" ] || [ -f "$cli" ] || die "--cli $cli: no such file"
+cli=${cli:-$TOP/tools/stmexec}
+if [ -f "$cli" ]; then
+	cp "$cli" "$p/usr/bin/stmexec"
+	if is_dynamic "$cli"; then
+		echo "mkinitramfs: WARNING: $cli is dynamically linked; it cannot run in the guest (link it with -static)" >&2
 	fi
 fi
 
-if [ -d "$TOP/build/selftests" ]; then
-	cp -a "$TOP/build/selftests/." "$p/tests/"
+[ -z "$tests" ] || [ -d "$tests" ] || die "--tests $tests: no such directory"
+tests=${tests:-$TOP/build/selftests}
+if [ -d "$tests" ]; then
+	cp -a "$tests/." "$p/tests/"
 	find "$p/tests" -type f -perm -u+x | while read -r f; do
 		if is_dynamic "$f"; then
 			echo "mkinitramfs: WARNING: ${f#"$p"} is dynamically linked; it cannot run in the guest (link it with -static)" >&2

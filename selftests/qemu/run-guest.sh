@@ -23,6 +23,8 @@
 #   --cpu MODEL        QEMU CPU model (default "max"; TCG has no VMX)
 #   --log FILE         also write the whole console here
 #   --module FILE      the stmexec.ko to use (default build/<kver>/kmod/)
+#   --tests DIR        what becomes /tests/ (default build/selftests/)
+#   --cli FILE         what becomes /usr/bin/stmexec (default tools/stmexec)
 #   --ko FILE, --kmod NAME, --file SRC:DST
 #                      passed to mkinitramfs.sh (more modules and files)
 #   --allow-warnings   do not fail on kernel Oops/BUG/WARNING/... lines
@@ -67,7 +69,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift ;;
 	--cmd) cmd=$2; shift ;;
 	--script) script=$2; shift ;;
-	--module | --ko | --kmod | --file) mkargs+=("$1" "$2"); shift ;;
+	--module | --tests | --cli | --ko | --kmod | --file) mkargs+=("$1" "$2"); shift ;;
 	--allow-warnings) allow_warn=1 ;;
 	--quiet) quiet=1 ;;
 	--show-dmesg) show_dmesg=1 ;;

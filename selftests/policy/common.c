@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers of the policy and attestation selftests; see common.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "common.h"
+
+int pol_load(const char *list, const char *policy, const char *extra)
+{
+	char params[512];
+	int ret;
+
+	ret = sx_ensure_unloaded();
+	if (ret)
+		return ret;
+	snprintf(params, sizeof(params),
+		 "backend=sim sim_bios=%s policy=%s attest_delay_ms=0 %s", list,
+		 policy, extra ? extra : "");
+	return sx_load(params);
+}
+
+int pol_enable(void)
+{
+	return sx_write("enabled", "1");
+}
+
+void pol_unload(void)
+{
+	sx_ensure_unloaded();
+}
+
+char *pol_report(void)
+{
+	char *buf = malloc(POL_REPORT_MAX);
+
+	if (buf && sx_read("isolation_report", buf, POL_REPORT_MAX)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int pol_digest(char hex[65])
+{
+	char *rep = pol_report(), *p;
+	int ret = -1;
+
+	if (!rep)
+		return -1;
+	p = strstr(rep, "digest: sha256:");
+	if (p && strlen(p) >= 15 + 64) {
+		memcpy(hex, p + 15, 64);
+		hex[64] = '\0';
+		ret = 0;
+	}
+	free(rep);
+	return ret;
+}
+
+bool pol_has_line(const char *report, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = report;
+
+	while ((p = strstr(p, line))) {
+		if ((p == report || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+int pol_count_prefix(const char *report, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	const char *p = report;
+	int count = 0;
+
+	while (p && *p) {
+		if (!strncmp(p, prefix, n))
+			count++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return count;
+}
+
+int pol_iomem(const char *name, uint64_t *start, uint64_t *end)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[256];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		char n[128];
+
+		if (sscanf(line, " %llx-%llx : %127[^\n]", &s, &e, n) == 3 &&
+		    !strcmp(n, name)) {
+			*start = s;
+			*end = e + 1;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int pol_list(int fd, bool policy, struct stmexec_range **out, uint32_t *n)
+{
+	struct stmexec_range *all;
+	uint32_t total, i, k = 0;
+	int ret = sx_list(fd, &all, &total);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < total; i++)
+		if (!!(all[i].flags & STMEXEC_RF_POLICY) == policy)
+			all[k++] = all[i];
+	*out = all;
+	*n = k;
+	return 0;
+}
+
+const char *pol_dummy_path(void)
+{
+	static char path[256];
+	struct utsname u;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/tests/policy_dummy/%s/policy_dummy.ko",
+		 u.release);
+	return path;
+}

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec default policy and isolation report (backend=sim):
+ *
+ *  - with every BIOS list of the corpus (sim_bios=) and several policy=
+ *    levels: enable, then isolation_level, the policy in force and the
+ *    "blocks L<n>" lines of isolation_report are the documented ones
+ *    (Documentation/admin-guide/stmexec-policy.rst, "Corpus");
+ *  - the kernel text/rodata ranges match /proc/iomem;
+ *  - loading and unloading a module adds and removes its ranges;
+ *  - a user cannot unprotect a policy range (EPERM); disable drops them;
+ *  - an injected SMM write to the kernel text gives a violation record
+ *    naming the kernel text range;
+ *  - the digest is stable for the same inputs and changes with one BIOS
+ *    descriptor; `stmexec report --json` is valid JSON and verifies it.
+ *
+ * Cross-boot stability of the digest is checked by digest_boots.sh on the
+ * host (two guests).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+#include "jsonv.h"
+
+#define PAGE		0x1000ULL
+#define MASK_EXC	(1u << STMEXEC_EVT_PROTECTION_EXCEPTION)
+
+/* ---- the corpus: documented levels ------------------------------------- */
+
+/* Requirement lines "R<l>.<n> L<l> name: violated" with l <= @level. */
+static int violated_up_to(const char *report, unsigned int level)
+{
+	const char *p = report;
+	unsigned int l, k;
+	int n = 0;
+
+	while (p && *p) {
+		if (sscanf(p, "R%u.%u L", &l, &k) == 2 && l <= level) {
+			const char *eol = strchr(p, '\n');
+			size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+			if (len > 10 && !strncmp(p + len - 10, ": violated", 10))
+				n++;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+FIXTURE(corpus) {
+	char *report;
+};
+
+FIXTURE_VARIANT(corpus) {
+	const char *list;
+	const char *policy;
+	const char *extra;
+	int enable_err;
+	unsigned int level;
+	const char *policy_line;
+	const char *blocks[6];		/* "blocks L.." line prefixes */
+};
+
+FIXTURE_VARIANT_ADD(corpus, coreboot_kernel) {
+	.list = "coreboot", .policy = "kernel", .level = 1,
+	.policy_line = "policy: kernel (requested kernel, policy_conflict=lower)",
+	.blocks = { "blocks L2: R2.2 policy kernel in force" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, coreboot_none) {
+	.list = "coreboot", .policy = "none", .level = 0,
+	.policy_line = "policy: none (requested none, policy_conflict=lower)",
+	.blocks = { "blocks L1: R1.1 policy none in force",
+		    "blocks L1: R1.2 policy none in force",
+		    "blocks L1: R1.3 policy none in force" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, coreboot_monitor) {
+	.list = "coreboot", .policy = "monitor", .level = 0,
+	.policy_line = "policy: monitor (requested monitor, policy_conflict=lower)",
+	.blocks = { "blocks L1: R1.2 policy monitor in force",
+		    "blocks L1: R1.3 policy monitor in force" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, coreboot_isolated) {
+	.list = "coreboot", .policy = "isolated", .level = 4,
+	.policy_line = "policy: isolated (requested isolated, policy_conflict=lower)",
+};
+
+FIXTURE_VARIANT_ADD(corpus, coreboot_strict) {
+	.list = "coreboot", .policy = "strict", .level = 4,
+	.policy_line = "policy: strict (requested strict, policy_conflict=lower)",
+};
+
+FIXTURE_VARIANT_ADD(corpus, coreboot_16m_tseg_isolated) {
+	.list = "coreboot-16m-tseg", .policy = "isolated", .level = 4,
+	.policy_line = "policy: isolated (requested isolated, policy_conflict=lower)",
+};
+
+FIXTURE_VARIANT_ADD(corpus, edk2_isolated) {
+	.list = "edk2", .policy = "isolated", .level = 4,
+	.policy_line = "policy: isolated (requested isolated, policy_conflict=lower)",
+};
+
+FIXTURE_VARIANT_ADD(corpus, legacy_kbc_isolated) {
+	.list = "legacy-kbc", .policy = "isolated", .level = 3,
+	.policy_line = "policy: isolated (requested isolated, policy_conflict=lower)",
+	.blocks = { "blocks L4: R4.1 BIOS resource 9: io 0x60-0x60",
+		    "blocks L4: R4.1 BIOS resource 10: io 0x64-0x64",
+		    "blocks L4: R4.1 BIOS resource 11: trapped-io 0x60-0x60",
+		    "blocks L4: R4.1 BIOS resource 12: trapped-io 0x64-0x64" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, legacy_kbc_strict_lowered) {
+	.list = "legacy-kbc", .policy = "strict", .level = 3,
+	.policy_line = "policy: isolated (requested strict, policy_conflict=lower, lowered by BIOS resource 9)",
+	.blocks = { "blocks L4: R4.1 BIOS resource 9:",
+		    "blocks L4: R4.1 BIOS resource 10:",
+		    "blocks L4: R4.1 BIOS resource 11:",
+		    "blocks L4: R4.1 BIOS resource 12:" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_all_ram) {
+	.list = "bad-all-ram", .policy = "isolated", .level = 0,
+	.policy_line = "policy: none (requested isolated, policy_conflict=lower, lowered by BIOS resource 9)",
+	.blocks = { "blocks L1: R1.1 BIOS resource 9: mem 0x0+0x100000000 claim=rwx",
+		    "blocks L1: R1.2 BIOS resource 9:",
+		    "blocks L1: R1.3 BIOS resource 9:",
+		    "blocks L1: R1.4 BIOS resource 9:" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_kernel_text) {
+	.list = "bad-kernel-text", .policy = "isolated", .level = 0,
+	.policy_line = "policy: monitor (requested isolated, policy_conflict=lower, lowered by BIOS resource 9)",
+	.blocks = { "blocks L1: R1.2 BIOS resource 9: mem",
+		    "blocks L1: R1.3 BIOS resource 9:",
+		    "blocks L1: R1.4 BIOS resource 9:" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_efer) {
+	.list = "bad-efer", .policy = "isolated", .level = 0,
+	.policy_line = "policy: monitor (requested isolated, policy_conflict=lower, lowered by BIOS resource 9)",
+	.blocks = { "blocks L1: R1.2 BIOS resource 9: msr 0xc0000080 claim=rw kernel-mode",
+		    "blocks L1: R1.3 BIOS resource 9: msr 0xc0000080" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_efer_fail) {
+	.list = "bad-efer", .policy = "kernel", .extra = "policy_conflict=fail",
+	.enable_err = -EADDRINUSE,
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_all_ram_fail) {
+	.list = "bad-all-ram", .policy = "monitor",
+	.extra = "policy_conflict=fail", .enable_err = -EADDRINUSE,
+};
+
+FIXTURE_SETUP(corpus)
+{
+	self->report = NULL;
+	ASSERT_EQ(0, pol_load(variant->list, variant->policy, variant->extra));
+}
+
+FIXTURE_TEARDOWN(corpus)
+{
+	free(self->report);
+	pol_unload();
+}
+
+TEST_F(corpus, level_and_blockers)
+{
+	char want[64], last[512];
+	uint64_t level;
+	int i, n = 0;
+
+	ASSERT_EQ(variant->enable_err, pol_enable());
+	if (variant->enable_err) {
+		EXPECT_STREQ("off", sx_state());
+		ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+		EXPECT_NE(NULL, strstr(last, "BIOS resource 9")) {
+			TH_LOG("last_error does not name the descriptor: %s", last);
+		}
+		EXPECT_NE(NULL, strstr(last, "policy_conflict=fail"));
+		return;
+	}
+	self->report = pol_report();
+	ASSERT_NE(NULL, self->report);
+	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	EXPECT_EQ(variant->level, level) TH_LOG("%s", self->report);
+	snprintf(want, sizeof(want), "level: %u", variant->level);
+	EXPECT_TRUE(pol_has_line(self->report, want));
+	EXPECT_TRUE(pol_has_line(self->report, "state: on"));
+	EXPECT_TRUE(pol_has_line(self->report, variant->policy_line)) {
+		TH_LOG("no line '%s'", variant->policy_line);
+	}
+	for (i = 0; i < 6 && variant->blocks[i]; i++) {
+		n++;
+		EXPECT_EQ(1, pol_count_prefix(self->report, variant->blocks[i])) {
+			TH_LOG("want one line starting '%s'", variant->blocks[i]);
+		}
+	}
+	EXPECT_EQ(n, pol_count_prefix(self->report, "blocks L"));
+	/* every requirement of the levels reached holds, the next fails */
+	EXPECT_EQ(0, violated_up_to(self->report, variant->level));
+	if (variant->level < 4)
+		EXPECT_LT(0, violated_up_to(self->report, variant->level + 1));
+}
+
+/* ---- kernel image and modules -------------------------------------------- */
+
+FIXTURE(kern) {
+	int fd;
+};
+
+FIXTURE_SETUP(kern)
+{
+	ASSERT_EQ(0, pol_load("coreboot", "kernel", NULL));
+	ASSERT_EQ(0, pol_enable());
+	self->fd = sx_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(kern)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK);
+	pol_unload();
+}
+
+static bool has_range(const struct stmexec_range *r, uint32_t n, uint32_t type,
+		      uint64_t base, uint64_t len, uint32_t deny)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].type == type && r[i].base == base &&
+		    r[i].length == len && r[i].access == deny)
+			return true;
+	return false;
+}
+
+TEST_F(kern, kernel_text_ranges_match_proc_iomem)
+{
+	uint64_t cs, ce, rs, re;
+	struct stmexec_range *r;
+	char line[128], *ranges;
+	uint32_t n;
+
+	ASSERT_EQ(0, pol_iomem("Kernel code", &cs, &ce));
+	ASSERT_EQ(0, pol_iomem("Kernel rodata", &rs, &re));
+	ASSERT_NE(0, cs) TH_LOG("/proc/iomem shows zero addresses: not root?");
+	ASSERT_EQ(0, pol_list(self->fd, true, &r, &n));
+	cs &= ~(PAGE - 1);
+	ce = (ce + PAGE - 1) & ~(PAGE - 1);
+	rs &= ~(PAGE - 1);
+	re = (re + PAGE - 1) & ~(PAGE - 1);
+	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MEM, cs, ce - cs,
+			      STMEXEC_ACC_W | STMEXEC_ACC_X)) {
+		TH_LOG("no policy range mem 0x%llx+0x%llx deny=wx",
+		       (unsigned long long)cs, (unsigned long long)(ce - cs));
+	}
+	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MEM, rs, re - rs,
+			      STMEXEC_ACC_W | STMEXEC_ACC_X));
+	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MSR, 0xc0000080, 1,
+			      STMEXEC_ACC_W));
+	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MSR, 0xc0000082, 1,
+			      STMEXEC_ACC_W));
+	free(r);
+
+	/* the same in the sysfs text */
+	ranges = malloc(1 << 20);
+	ASSERT_NE(NULL, ranges);
+	ASSERT_EQ(0, sx_read("ranges", ranges, 1 << 20));
+	snprintf(line, sizeof(line), "mem 0x%llx+0x%llx deny=wx policy",
+		 (unsigned long long)cs, (unsigned long long)(ce - cs));
+	EXPECT_TRUE(pol_has_line(ranges, line)) TH_LOG("no '%s' in ranges", line);
+	free(ranges);
+}
+
+static uint64_t policy_bytes(const struct stmexec_range *r, uint32_t n)
+{
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].type == STMEXEC_RANGE_MEM)
+			sum += r[i].length;
+	return sum;
+}
+
+TEST_F(kern, module_ranges_follow_load_and_unload)
+{
+	struct stmexec_range *before, *during, *after;
+	uint32_t nb, nd, na, i, added = 0;
+	uint64_t core = 0;
+	char *rep;
+	int fd, ret;
+
+	fd = open(pol_dummy_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no %s (built by selftests/policy for each kernel)",
+		     pol_dummy_path());
+	ASSERT_EQ(0, pol_list(self->fd, true, &before, &nb));
+	ret = (int)syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
+	ASSERT_EQ(0, pol_list(self->fd, true, &during, &nd));
+	ASSERT_GT(nd, nb);
+	for (i = 0; i < nd; i++) {
+		if (has_range(before, nb, during[i].type, during[i].base,
+			      during[i].length, during[i].access))
+			continue;
+		added++;
+		EXPECT_EQ(STMEXEC_RANGE_MEM, during[i].type);
+		EXPECT_EQ(STMEXEC_ACC_W | STMEXEC_ACC_X, during[i].access);
+		EXPECT_EQ(0, during[i].base & (PAGE - 1));
+	}
+	EXPECT_LT(0, added);
+	/* text + 3 pages of rodata at least, never more than the module */
+	{
+		char buf[64];
+
+		if (!sx_read("/sys/module/policy_dummy/coresize", buf, sizeof(buf)))
+			core = strtoull(buf, NULL, 0);
+	}
+	EXPECT_LE(4 * PAGE, policy_bytes(during, nd) - policy_bytes(before, nb));
+	if (core)
+		EXPECT_GE((core + PAGE - 1) & ~(PAGE - 1),
+			  policy_bytes(during, nd) - policy_bytes(before, nb));
+	rep = pol_report();
+	ASSERT_NE(NULL, rep);
+	EXPECT_TRUE(pol_has_line(rep, "R1.3 L1 modules-denied: held"));
+	free(rep);
+
+	ASSERT_EQ(0, syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK));
+	ASSERT_EQ(0, pol_list(self->fd, true, &after, &na));
+	ASSERT_EQ(nb, na);
+	for (i = 0; i < na; i++)
+		EXPECT_TRUE(has_range(before, nb, after[i].type, after[i].base,
+				      after[i].length, after[i].access));
+	free(before);
+	free(during);
+	free(after);
+}
+
+TEST_F(kern, user_cannot_unprotect_a_policy_range)
+{
+	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000080, 1,
+					  STMEXEC_ACC_W);
+	uint32_t ei = 0;
+
+	EXPECT_EQ(-EPERM, sx_unprotect(self->fd, &r, 1, &ei));
+	EXPECT_EQ(0, ei);
+	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000080 deny=w"));
+	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000080 deny=w policy"));
+}
+
+TEST_F(kern, disable_removes_the_policy_ranges)
+{
+	struct stmexec_range *r;
+	uint64_t level;
+	uint32_t n;
+	char *rep;
+
+	ASSERT_EQ(0, pol_list(self->fd, true, &r, &n));
+	EXPECT_LT(0, n);
+	free(r);
+	ASSERT_EQ(0, sx_write("enabled", "0"));
+	ASSERT_EQ(0, pol_list(self->fd, true, &r, &n));
+	EXPECT_EQ(0, n);
+	free(r);
+	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	EXPECT_EQ(0, level);
+	rep = pol_report();
+	ASSERT_NE(NULL, rep);
+	EXPECT_TRUE(pol_has_line(rep, "state: off"));
+	free(rep);
+	/* and back */
+	ASSERT_EQ(0, pol_enable());
+	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	EXPECT_EQ(1, level);
+}
+
+TEST_F(kern, smm_write_to_kernel_text_names_the_range)
+{
+	struct stmexec_log_record rec[8];
+	uint64_t cs, ce, rs, re, target;
+	int got, i, found = 0;
+
+	if (!sx_dbg_available())
+		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
+	ASSERT_EQ(0, pol_iomem("Kernel code", &cs, &ce));
+	ASSERT_EQ(0, pol_iomem("Kernel rodata", &rs, &re));
+	cs &= ~(PAGE - 1);
+	ce = (ce + PAGE - 1) & ~(PAGE - 1);
+	rs &= ~(PAGE - 1);
+	re = (re + PAGE - 1) & ~(PAGE - 1);
+	target = cs + 0x10000;
+	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
+	ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)target));
+	got = sx_read_records(self->fd, rec, 8, 1, 5000);
+	ASSERT_LE(1, got);
+	for (i = 0; i < got; i++) {
+		if (rec[i].type != STMEXEC_EVT_PROTECTION_EXCEPTION)
+			continue;
+		found++;
+		EXPECT_EQ(STMEXEC_RANGE_MEM, rec[i].rsc_type);
+		EXPECT_EQ(STMEXEC_ACC_W, rec[i].access & STMEXEC_ACC_W);
+		/* the descriptor the STM names is the kernel text range */
+		EXPECT_EQ(cs, rec[i].addr) {
+			TH_LOG("record names 0x%llx+0x%llx, kernel code is 0x%llx-0x%llx",
+			       (unsigned long long)rec[i].addr,
+			       (unsigned long long)rec[i].len,
+			       (unsigned long long)cs, (unsigned long long)ce);
+		}
+		/*
+		 * The STM node is what the module sent: the kernel code, or
+		 * code and rodata in one when they touch (same deny bits).
+		 */
+		EXPECT_TRUE(rec[i].len == ce - cs ||
+			    (rs == ce && rec[i].len == re - cs)) {
+			TH_LOG("record length 0x%llx, code 0x%llx-0x%llx, rodata 0x%llx-0x%llx",
+			       (unsigned long long)rec[i].len,
+			       (unsigned long long)cs, (unsigned long long)ce,
+			       (unsigned long long)rs, (unsigned long long)re);
+		}
+	}
+	EXPECT_EQ(1, found);
+}
+
+/* ---- digest and CLI ------------------------------------------------------------ */
+
+static int enabled_digest(const char *list, char hex[65])
+{
+	int ret = pol_load(list, "kernel", NULL);
+
+	if (!ret)
+		ret = pol_enable();
+	if (!ret)
+		ret = pol_digest(hex);
+	pol_unload();
+	return ret;
+}
+
+TEST(digest_stable_for_same_inputs_changes_with_one_descriptor)
+{
+	char a[65], b[65], c[65];
+
+	ASSERT_EQ(0, enabled_digest("coreboot", a));
+	ASSERT_EQ(0, enabled_digest("coreboot", b));
+	/* coreboot-16m-tseg differs in descriptor 0 (TSEG) only */
+	ASSERT_EQ(0, enabled_digest("coreboot-16m-tseg", c));
+	EXPECT_STREQ(a, b);
+	EXPECT_STRNE(a, c);
+	printf("# digest coreboot/kernel: %s\n", a);
+}
+
+TEST(report_json_valid_and_verified)
+{
+	char *argv[] = { "/usr/bin/stmexec", "report", "--json", NULL };
+	char *out = malloc(1 << 20), err[4096], jerr[256], hex[65], want[128];
+	int code = -1;
+
+	ASSERT_NE(NULL, out);
+	if (access(argv[0], X_OK))
+		SKIP(return, "no %s", argv[0]);
+	ASSERT_EQ(0, pol_load("legacy-kbc", "isolated", NULL));
+	ASSERT_EQ(0, pol_enable());
+	ASSERT_EQ(0, pol_digest(hex));
+	ASSERT_EQ(0, sx_run(argv, out, 1 << 20, err, sizeof(err), &code));
+	EXPECT_EQ(0, code) TH_LOG("stderr: %s", err);
+	EXPECT_EQ(0, jsonv_check(out, strlen(out), jerr, sizeof(jerr))) {
+		TH_LOG("invalid JSON: %s", jerr);
+	}
+	snprintf(want, sizeof(want), "\"digest\": \"%s\"", hex);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"digest_verified\": true"));
+	EXPECT_NE(NULL, strstr(out, "\"level\": 3"));
+	EXPECT_NE(NULL, strstr(out, "\"in_force\": \"isolated\""));
+	free(out);
+	pol_unload();
+}
+
+TEST_HARNESS_MAIN

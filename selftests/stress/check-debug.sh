@@ -169,11 +169,12 @@ kml_scan() {
 }
 
 # Report blocks (from "unreferenced object" to the next) that mention
-# stmexec, or whose backtrace has a frame in the module area
-# (0xffffffffc0000000..0xffffffffff000000 with KASLR): once the module is
-# unloaded its frames print as bare addresses, and no other module is
-# loaded in this guest (the suites load only stmexec). awk numbers are
-# doubles: exact enough for a GiB-sized window.
+# stmexec, or whose backtrace has an unsymbolized frame in the module area
+# (0xffffffffc0000000..0xffffffffff000000 with KASLR). kmemleak prints a
+# frame as "[<hashed %p>] %pS": a frame in the module's freed __init code,
+# or in the module once it is unloaded, prints as a bare address, and no
+# other module is loaded in this guest (the suites load only stmexec).
+# awk numbers are doubles: exact enough for a GiB-sized window.
 kml_ours() { # file
 	awk -v lo=0xffffffffc0000000 -v hi=0xffffffffff000000 '
 		function hex(s,   i, c, v) {
@@ -190,8 +191,8 @@ kml_ours() { # file
 		/^unreferenced object/ { flush() }
 		{ blk = blk $0 "\n" }
 		/stmexec/ { hit = 1 }
-		match($0, /\[<[0-9a-f]+>\]/) {
-			a = hex(substr($0, RSTART + 2, RLENGTH - 4))
+		match($0, /\] 0x[0-9a-f]+$/) {
+			a = hex(substr($0, RSTART + 2))
 			if (a >= l && a < h) hit = 1
 		}
 		END { flush() }' "$1"

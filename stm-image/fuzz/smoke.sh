@@ -5,7 +5,7 @@
 # usage: smoke.sh BUILD_DIR CORPUS_DIR SECONDS FUZZER...
 b=$1; corpus=$2; t=$3; shift 3
 n=$#; i=0; pass=0; fail=0
-echo "KTAP version 1"
+echo "TAP version 13"
 echo "# Subtest: stm-core-fuzz-smoke"
 echo "1..$n"
 for f in "$@"; do

@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 
 	t_filtered = only != NULL;
 
-	printf("KTAP version 1\n");
+	printf("TAP version 13\n");
 	printf("# Subtest: stm-core\n");
 	printf("1..%zu\n", stm_ntests);
 	for (i = 0; i < stm_ntests; i++) {

@@ -930,9 +930,13 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 			return ret;
 		}
 	}
-	/* ... and removed while stopping, held set only (policy.c). */
+	/*
+	 * ... and removed while stopping, or in the rollback of a failed
+	 * enable: held set only (policy.c).
+	 */
 	if (sx->state != STMEXEC_STATE_ON && sx->state != STMEXEC_STATE_OFF &&
-	    !(owner && sx->state == STMEXEC_STATE_STOPPING))
+	    !(owner && (sx->state == STMEXEC_STATE_STOPPING ||
+			sx->state == STMEXEC_STATE_STARTING)))
 		return stmexec_fail(sx, -ENXIO,
 				    "unprotecting needs the monitor on or off (state %s)",
 				    stmexec_state_name(sx->state));

@@ -174,7 +174,7 @@ check-bochs:
 	@echo "make $@: not implemented yet (issue 9)"; exit 2
 
 clean:
-	rm -rf $(BUILD)
 	-$(call submake,tools,clean)
 	-$(call submake,selftests,clean)
 	-$(call submake,stm-image,clean)
+	rm -rf $(BUILD)

@@ -81,7 +81,8 @@ struct stm_protdb {
 	uint32_t n_ivl;
 	uint32_t n_other_msr;
 	struct stm_prot_rec rec[STM_CORE_MAX_PROT_NODES];
-	uint32_t bucket[STM_PROT_HASH_BUCKETS];
+	uint32_t bucket[STM_PROT_HASH_BUCKETS];	/* chain heads, ascending index */
+	uint32_t btail[STM_PROT_HASH_BUCKETS];	/* chain tails */
 	uint8_t arena[STM_CORE_PROT_ARENA_BYTES];
 	/* EPT view: sorted boundaries; entry = start (4 KiB aligned) | deny RWX */
 	uint64_t ivl[STM_CORE_MAX_MEM_INTERVALS];

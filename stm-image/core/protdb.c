@@ -69,6 +69,7 @@ void stm_protdb_reset(struct stm_protdb *db)
 	db->n_ivl = 1;
 	db->ivl[0] = 0;
 	stm_memset(db->bucket, 0, sizeof(db->bucket));
+	stm_memset(db->btail, 0, sizeof(db->btail));
 	stm_memset(db->io_deny, 0, sizeof(db->io_deny));
 	stm_memset(db->msr_deny, 0, sizeof(db->msr_deny));
 	stm_memset(db->other_msr, 0, sizeof(db->other_msr));
@@ -78,26 +79,34 @@ void stm_protdb_reset(struct stm_protdb *db)
 
 /* ---- database ---- */
 
+/*
+ * Chains are kept in ascending record (= grant) order: appended at the tail,
+ * so the first identical node found from the head is the oldest one.
+ */
 static void stm_hash_link(struct stm_protdb *db, uint32_t i)
 {
 	uint32_t b = db->rec[i].hash & (STM_PROT_HASH_BUCKETS - 1);
 
-	db->rec[i].hnext = db->bucket[b];
-	db->bucket[b] = i + 1;
+	db->rec[i].hnext = 0;
+	if (db->btail[b])
+		db->rec[db->btail[b] - 1].hnext = i + 1;
+	else
+		db->bucket[b] = i + 1;
+	db->btail[b] = i + 1;
 }
 
-static void stm_hash_unlink(struct stm_protdb *db, uint32_t i)
+/* Unlink record i whose predecessor in its chain is prev (1-based, 0 = head). */
+static void stm_hash_unlink(struct stm_protdb *db, uint32_t i, uint32_t prev)
 {
-	uint32_t *link = &db->bucket[db->rec[i].hash & (STM_PROT_HASH_BUCKETS - 1)];
+	uint32_t b = db->rec[i].hash & (STM_PROT_HASH_BUCKETS - 1);
 
-	while (*link) {
-		if (*link == i + 1) {
-			*link = db->rec[i].hnext;
-			db->rec[i].hnext = 0;
-			return;
-		}
-		link = &db->rec[*link - 1].hnext;
-	}
+	if (prev)
+		db->rec[prev - 1].hnext = db->rec[i].hnext;
+	else
+		db->bucket[b] = db->rec[i].hnext;
+	if (db->btail[b] == i + 1)
+		db->btail[b] = prev;
+	db->rec[i].hnext = 0;
 }
 
 static void stm_db_compact(struct stm_protdb *db)
@@ -118,6 +127,7 @@ static void stm_db_compact(struct stm_protdb *db)
 	db->n_rec = w;
 	db->arena_used = off;
 	stm_memset(db->bucket, 0, sizeof(db->bucket));
+	stm_memset(db->btail, 0, sizeof(db->btail));
 	for (i = 0; i < w; i++)
 		stm_hash_link(db, i);
 }
@@ -142,23 +152,20 @@ static void stm_db_insert(struct stm_protdb *db, const uint8_t *node)
 /* Delete the first (in grant order) live node byte-identical to `node`. */
 static void stm_db_delete(struct stm_protdb *db, const uint8_t *node)
 {
-	uint32_t h = stm_node_hash(node), best = 0, i;
+	uint32_t h = stm_node_hash(node), prev = 0, i;
 
 	for (i = db->bucket[h & (STM_PROT_HASH_BUCKETS - 1)]; i; i = db->rec[i - 1].hnext) {
 		const struct stm_prot_rec *r = &db->rec[i - 1];
 
-		if (r->live && r->hash == h &&
-		    stm_node_identical(stm_rec_node(db, i - 1), node) &&
-		    (best == 0 || i < best))
-			best = i;
+		if (r->hash == h && stm_node_identical(stm_rec_node(db, i - 1), node)) {
+			stm_hash_unlink(db, i - 1, prev);
+			db->rec[i - 1].live = 0;
+			db->n_live--;
+			db->live_bytes -= db->rec[i - 1].len;
+			return;
+		}
+		prev = i;
 	}
-	if (!best)
-		return;
-	i = best - 1;
-	stm_hash_unlink(db, i);
-	db->rec[i].live = 0;
-	db->n_live--;
-	db->live_bytes -= db->rec[i].len;
 }
 
 /* ---- enforcement view ---- */
@@ -751,9 +758,12 @@ int stm_protdb_check(const struct stm_protdb *db)
 			continue;
 		b = db->rec[i].hash & (STM_PROT_HASH_BUCKETS - 1);
 		for (k = db->bucket[b]; k; k = db->rec[k - 1].hnext) {
+			uint32_t next = db->rec[k - 1].hnext;
+
 			if (k > db->n_rec || !db->rec[k - 1].live ||
 			    (db->rec[k - 1].hash & (STM_PROT_HASH_BUCKETS - 1)) != b ||
-			    ++steps > db->n_rec)
+			    ++steps > db->n_rec || (next && next <= k) ||
+			    (!next && db->btail[b] != k))
 				return 6;
 			found += k == i + 1;
 		}

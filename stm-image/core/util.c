@@ -97,6 +97,17 @@ uint64_t stm_fnv1a_words(uint64_t h, const void *p, uint64_t n)
 
 static void stm_swap_bytes(uint8_t *a, uint8_t *b, uint32_t size)
 {
+	while (size >= 8) {
+		uint64_t x, y;
+
+		__builtin_memcpy(&x, a, 8);
+		__builtin_memcpy(&y, b, 8);
+		__builtin_memcpy(a, &y, 8);
+		__builtin_memcpy(b, &x, 8);
+		a += 8;
+		b += 8;
+		size -= 8;
+	}
 	while (size--) {
 		uint8_t t = *a;
 

@@ -16,9 +16,10 @@
  *  2. On one CPU (the one the enabling task runs on, pinned there with
  *     migrate_disable()): INITIALIZE_PROTECTION, the platform's first
  *     VMCALL; then GET_BIOS_RESOURCES until EDX = 0 into one contiguous
- *     buffer, checked with the BIOS-list decoder; then the ranges and log
- *     on_start hooks, which may use stmexec_call() because that CPU is the
- *     one the STM is active on. Strictly before any other CPU's first
+ *     buffer, checked with the BIOS-list decoder; then the ranges, log and
+ *     policy on_start hooks (the policy protects the module's own memory),
+ *     which may use stmexec_call() because that CPU is the one the STM is
+ *     active on. Strictly before any other CPU's first
  *     VMCALL, as the reference STM requires (stm-interface.md 3.1, 3.3).
  *  3. START on every online CPU, each its own VMCALL on that CPU: an
  *     asynchronous IPI per CPU (smp_call_function_single_async()), all in
@@ -45,18 +46,20 @@
  * going offline still tries STOP), keeps itself pinned, and the next
  * disable retries the STOPs.
  *
- * Disable: the log and ranges on_stop hooks, STOP on every CPU (bounded),
- * then removal of the hotplug state (leave on every CPU). STOP precedes
- * every VMXOFF on every path: disable, CPU offline, suspend/hibernate (the
- * PM notifier stops everything and relaunches on resume; a failed relaunch
- * leaves state "failed" with every CPU off), reboot and kexec (reboot
- * notifier: full disable; syscore shutdown: this CPU, as a last resort) and
- * panic (panic notifier: the panicking CPU only, the others have been
- * stopped by the kernel already and cannot be reached).
+ * Disable: the policy, log and ranges on_stop hooks, STOP on every CPU
+ * (bounded), then removal of the hotplug state (leave on every CPU).
+ *
+ * STOP precedes every VMXOFF on every path: disable, CPU offline,
+ * suspend/hibernate (the PM notifier stops everything and relaunches on
+ * resume; a failed relaunch leaves state "failed" with every CPU off),
+ * reboot and kexec (reboot notifier: full disable; syscore shutdown: this
+ * CPU, as a last resort) and panic (panic notifier: the panicking CPU only,
+ * the others have been stopped by the kernel already and cannot be
+ * reached).
  *
  * Unload: the module pins itself while the monitor is not off, so rmmod
- * fails with EBUSY ("in use") until it is disabled; module exit therefore
- * never meets a running monitor.
+ * fails ("in use", EAGAIN with O_NONBLOCK) until it is disabled; module
+ * exit therefore never meets a running monitor.
  */
 #include "stmexec.h"
 
@@ -642,18 +645,27 @@ static int sx_global_start(struct stmexec *sx, unsigned int cpu, bool *hooks)
 	if (ret)
 		return ret;
 	ret = stmexec_log_on_start(sx);
-	if (ret) {
-		stmexec_ranges_on_stop(sx);
-		return ret;
-	}
+	if (ret)
+		goto err_ranges;
+	/* The default policy, incl. the module's own memory (policy.c). */
+	ret = stmexec_policy_on_start(sx);
+	if (ret)
+		goto err_log;
 	*hooks = true;
 	return 0;
+
+err_log:
+	stmexec_log_on_stop(sx);
+err_ranges:
+	stmexec_ranges_on_stop(sx);
+	return ret;
 }
 
-/* log and ranges on_stop, where stmexec_call() works. */
+/* The on_stop hooks, in reverse, where stmexec_call() works. */
 static void sx_hooks_stop(struct stmexec *sx)
 {
 	migrate_disable();
+	stmexec_policy_on_stop(sx);
 	stmexec_log_on_stop(sx);
 	stmexec_ranges_on_stop(sx);
 	migrate_enable();

@@ -208,8 +208,10 @@ void stmexec_lifecycle_fini(struct stmexec *sx);
 /*
  * Enable: off/failed -> starting -> on; -EALREADY if on. Disable: on/failed
  * -> stopping -> off; a clean no-op returning 0 when already off. The
- * ranges/log on_start and on_stop hooks are called from here with sx->lock
- * and cpus_read_lock() held, pinned to a CPU on which stmexec_call() works.
+ * on_start hooks (ranges, log, then policy) and the on_stop hooks (policy,
+ * log, ranges) are called from here with sx->lock and cpus_read_lock()
+ * held (do not take it again), pinned to a CPU on which stmexec_call()
+ * works.
  */
 int stmexec_enable(struct stmexec *sx);	/* caller holds sx->lock */
 int stmexec_disable(struct stmexec *sx);	/* caller holds sx->lock */

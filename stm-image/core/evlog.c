@@ -56,25 +56,61 @@ static int stm_pass_wants(uint32_t pass, uint64_t h)
 	}
 }
 
-/* Reference GetNextEmpty(): returns the locked slot header, or NULL. */
+static int stm_try_lock(uint64_t *hp, uint32_t pass, uint64_t *old)
+{
+	uint64_t h = __atomic_load_n(hp, __ATOMIC_ACQUIRE);
+
+	if ((h & STM_HDR_FLAG(STM_LOG_LOCK)) || !stm_pass_wants(pass, h))
+		return 0;
+	if (!__atomic_compare_exchange_n(hp, &h, h | STM_HDR_FLAG(STM_LOG_LOCK), 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 0;	/* changed under us: as if locked */
+	*old = h;
+	return 1;
+}
+
+/*
+ * Reference GetNextEmpty(): returns the locked slot header, or NULL.
+ * One sweep finds, among unlocked slots, the first candidate of each of
+ * the four passes (stopping at the first Valid = 0, which wins); if taking
+ * that slot's Lock fails (a concurrent reader or writer), the four passes
+ * are run literally.  Without concurrency the choice is the reference's.
+ */
 static uint64_t *stm_next_empty(struct stm_core *c, uint64_t *old)
 {
 	uint32_t nslots = c->log.npages * STM_LOG_ENTRIES_PER_PAGE;
+	uint32_t first[4] = { nslots, nslots, nslots, nslots };
 	uint32_t pass, i;
 
+	for (i = 0; i < nslots; i++) {
+		uint64_t h = __atomic_load_n(stm_slot_hdr(c, i), __ATOMIC_ACQUIRE);
+
+		if (h & STM_HDR_FLAG(STM_LOG_LOCK))
+			continue;
+		if (first[3] == nslots)
+			first[3] = i;
+		if (stm_pass_wants(0, h)) {
+			first[0] = i;
+			break;
+		}
+		if (first[1] == nslots && stm_pass_wants(1, h))
+			first[1] = i;
+		if (first[2] == nslots && stm_pass_wants(2, h))
+			first[2] = i;
+	}
+	for (pass = 0; pass < 4; pass++) {
+		if (first[pass] == nslots)
+			continue;
+		if (stm_try_lock(stm_slot_hdr(c, first[pass]), pass, old))
+			return stm_slot_hdr(c, first[pass]);
+		break;	/* raced: do it the long way */
+	}
+	if (pass == 4)
+		return (uint64_t *)0;	/* every slot locked */
 	for (pass = 0; pass < 4; pass++) {
 		for (i = 0; i < nslots; i++) {
-			uint64_t *hp = stm_slot_hdr(c, i);
-			uint64_t h = __atomic_load_n(hp, __ATOMIC_ACQUIRE);
-
-			if ((h & STM_HDR_FLAG(STM_LOG_LOCK)) || !stm_pass_wants(pass, h))
-				continue;
-			if (!__atomic_compare_exchange_n(hp, &h, h | STM_HDR_FLAG(STM_LOG_LOCK),
-							 0, __ATOMIC_ACQ_REL,
-							 __ATOMIC_ACQUIRE))
-				continue;	/* changed under us: as if locked */
-			*old = h;
-			return hp;
+			if (stm_try_lock(stm_slot_hdr(c, i), pass, old))
+				return stm_slot_hdr(c, i);
 		}
 	}
 	return (uint64_t *)0;

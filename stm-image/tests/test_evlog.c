@@ -145,7 +145,7 @@ static void set_slots(struct tenv *e, uint16_t flags)
 
 	for (i = 0; i < 16; i++) {
 		tlog_slot(e, i)->hdr.flags = flags;
-		tlog_slot(e, i)->hdr.event_serial_number = 1000 + i;
+		tlog_slot(e, i)->hdr.event_serial_number = 0xF0000000u + i;
 	}
 }
 
@@ -206,5 +206,71 @@ void test_evlog_four_pass(void)
 	CHECK_EQ(stm_core_log_dropped(e.c), 0);
 	CHECK_EQ(log_one(&e), -1);
 	CHECK_EQ(stm_core_log_dropped(e.c), 1);
+	tenv_free(&e);
+}
+
+/* The reference's four passes, literally, on 16 flag words. */
+static int ref_choice(const uint16_t *f)
+{
+	int pass, i;
+
+	for (pass = 0; pass < 4; pass++) {
+		for (i = 0; i < 16; i++) {
+			if (f[i] & STM_LOG_LOCK)
+				continue;
+			if ((pass == 0 && !(f[i] & STM_LOG_VALID)) ||
+			    (pass == 1 && (f[i] & STM_LOG_READ_BY_MLE)) ||
+			    (pass == 2 && !(f[i] & STM_LOG_WRAPPED)) || pass == 3)
+				return i;
+		}
+	}
+	return -1;
+}
+
+void test_evlog_slot_choice_random(void)
+{
+	static const uint16_t pool[] = {
+		0, STM_LOG_VALID, STM_LOG_VALID | STM_LOG_READ_BY_MLE,
+		STM_LOG_VALID | STM_LOG_WRAPPED,
+		STM_LOG_VALID | STM_LOG_READ_BY_MLE | STM_LOG_WRAPPED,
+		STM_LOG_LOCK | STM_LOG_VALID,
+	};
+	struct tenv e;
+	uint32_t round, x = 12345;
+
+	tenv_init(&e, 1);
+	tenv_launch(&e);
+	tlog_start(&e, 1, STM_EVT_ENABLE_ALL);
+	for (round = 0; round < 2000; round++) {
+		uint16_t f[16];
+		int want, got, i;
+
+		/* bias towards full logs so every pass gets exercised */
+		for (i = 0; i < 16; i++) {
+			x = x * 1103515245u + 12345u;
+			f[i] = pool[(x >> 16) % (round % 3 ? 6 : 5)];
+			if (round % 2 && f[i] == 0)	/* often no free slot */
+				f[i] = STM_LOG_VALID | STM_LOG_WRAPPED;
+			tlog_slot(&e, i)->hdr.flags = f[i];
+			tlog_slot(&e, i)->hdr.event_serial_number = 0xF0000000u + i;
+		}
+		want = ref_choice(f);
+		got = log_one(&e);
+		if (got != want) {
+			printf("#   round %u: core chose %d, reference %d; flags", round, got, want);
+			for (i = 0; i < 16; i++)
+				printf(" %x", f[i]);
+			printf("\n");
+			t_failed++;
+			break;
+		}
+		if (want >= 0) {
+			uint16_t exp = STM_LOG_VALID;
+
+			if ((f[want] & STM_LOG_VALID) && !(f[want] & STM_LOG_READ_BY_MLE))
+				exp |= STM_LOG_WRAPPED;
+			CHECK_EQ(tlog_slot(&e, want)->hdr.flags, exp);
+		}
+	}
 	tenv_free(&e);
 }

@@ -31,6 +31,7 @@
 	T(evlog_new_checks) \
 	T(evlog_records) \
 	T(evlog_four_pass) \
+	T(evlog_slot_choice_random) \
 	T(logread_order_and_gaps) \
 	T(logread_wrap) \
 	T(logread_locked_and_limits) \

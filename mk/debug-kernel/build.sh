@@ -4,15 +4,20 @@
 # Build the stmexec debug guest kernel (KASAN, lockdep, kmemleak, UBSAN,
 # KFENCE, debugobjects; LZ4-compressed) from Debian's linux-source-6.1, once.
 #
-# usage: build.sh            build if needed, then print the result
-#        build.sh --dir      print the output directory of the current key
+# usage: build.sh [--config FRAGMENT] [--dir | --check | --key]
+#        (no action)         build if needed, then print the result
+#        --dir               print the output directory of the current key
 #                            (whether or not it is built) and exit
-#        build.sh --check    exit 0 if the current key is built, 1 if not
-#        build.sh --key      print the cache key and exit
+#        --check             exit 0 if the current key is built, 1 if not
+#        --key               print the cache key and exit
+#        --config FRAGMENT   another fragment instead of debug.config (e.g.
+#                            a lighter LZ4 kernel without sanitizers for
+#                            the Bochs tier); its output directory is
+#                            <fragment name>-<key>
 #
-# Cache key: <linux-source-6.1 package version>-<sha256(debug.config)[0:16]>.
-# debug.config is the only configuration input. A second run with the same
-# key does nothing. Output, in $STMEXEC_CACHE/debug-<key>/:
+# Cache key: <linux-source-6.1 package version>-<sha256(fragment)[0:16]>.
+# The fragment is the only configuration input. A second run with the same
+# key does nothing. Output, in $STMEXEC_CACHE/debug-<key>/ (or <name>-<key>):
 #   bzImage          the kernel to boot (QEMU -kernel, Bochs)
 #   build/           the O= build tree: KDIR for `make -C build M=... modules`
 #   kernel.release   the release string (uname -r in the guest)
@@ -32,6 +37,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 frag=$here/debug.config
+if [ "${1:-}" = --config ]; then
+	[ $# -ge 2 ] || { echo "debug-kernel: --config needs a file" >&2; exit 2; }
+	frag=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+	shift 2
+fi
+name=$(basename "$frag" .config)
 cache=${STMEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stmexec}
 tarball=${LINUX_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 jobs=${JOBS:-2}
@@ -58,7 +69,7 @@ fi
 srcver=$(printf '%s' "$srcver" | tr -c 'A-Za-z0-9._+-' '_')
 fraghash=$(sha256sum "$frag" | cut -c1-16)
 key=$srcver-$fraghash
-out=$cache/debug-$key
+out=$cache/$name-$key
 src=$cache/src-$srcver
 
 case ${1:-} in
@@ -66,7 +77,7 @@ case ${1:-} in
 --dir) echo "$out"; exit 0 ;;
 --check) [ -f "$out/.complete" ]; exit ;;
 '') ;;
-*) sed -n '5,12{s/^# \{0,1\}//;p}' "$0" >&2; exit 2 ;;
+*) sed -n '7,16{s/^# \{0,1\}//;p}' "$0" >&2; exit 2 ;;
 esac
 
 report() {

@@ -95,10 +95,12 @@ if [ -f "$out/.complete" ]; then
 fi
 
 for t in make gcc flex bison bc perl lz4 xz; do
-	command -v "$t" >/dev/null || die "$t not found: run 'make deps' (flex bison bc libelf-dev lz4 needed for the kernel build)"
+	command -v "$t" >/dev/null || die "$t not found: run 'make deps' (the kernel build needs flex bison bc lz4 libelf-dev libssl-dev)"
 done
 [ -e /usr/include/libelf.h ] || [ -e /usr/include/gelf.h ] ||
 	die "libelf headers missing (objtool): install libelf-dev (make deps)"
+[ -e /usr/include/openssl/opensslv.h ] ||
+	die "OpenSSL headers missing (certs/extract-cert): install libssl-dev (make deps)"
 
 mkdir -p "$cache"
 # One builder per key; a second caller waits, then finds .complete.

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,8 +224,19 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 {
 	char cpu[16];
 	int last = self->ncpus - 1, ret;
+	cpu_set_t set;
 
 	SX_SETUP_SKIPPED();
+	if (self->ncpus < 2)
+		SKIP(return, "needs 2 CPUs");
+	/*
+	 * Enable from CPU 0 and slow down another CPU: the enabling CPU runs
+	 * its own START synchronously, so only a remote CPU can be waited for
+	 * (and time out).
+	 */
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "100"));
 	ASSERT_EQ(0, sx_dbg_write("delay_us", "300000"));
 	snprintf(cpu, sizeof(cpu), "%d", last);

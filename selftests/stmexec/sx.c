@@ -70,9 +70,9 @@ int sx_ensure_unloaded(void)
 
 	if (!sx_loaded())
 		return 0;
+	/* disable stops the log too; when off it is a no-op */
 	fd = sx_open();
 	if (fd >= 0) {
-		sx_ioctl(fd, STMEXEC_LOG_STOP, NULL);
 		sx_ioctl(fd, STMEXEC_DISABLE, NULL);
 		close(fd);
 	}

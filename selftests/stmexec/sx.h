@@ -101,7 +101,7 @@ bool sx_bios_overlap(const struct stmexec_range *bios, uint32_t n,
 /*
  * Find a free extent of @len for @type (mem/mmio: bytes, io: ports,
  * msr: 1, pci: BDF in *base as bus << 8 | dev << 3 | fn) that no BIOS
- * descriptor and no range in @avoid (n_avoid entries) touches. 0 or -ENOSPC.
+ * descriptor and no held range touches. 0 or -ENOSPC.
  */
 int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base);
 

@@ -35,6 +35,7 @@
 	T(logread_order_and_gaps) \
 	T(logread_wrap) \
 	T(logread_locked_and_limits) \
+	T(logread_concurrent) \
 	T(pack_layout) \
 	T(pack_roundtrip) \
 	T(smm_mem) \

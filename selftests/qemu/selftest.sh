@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Self-test of the QEMU harness (`make check-harness`): exit statuses
-# propagate, the watchdog fires, a panic and a missing marker are failures,
+# propagate, --kmod works, a kernel Call Trace fails the run unless
+# --allow-warnings, the watchdog fires, a panic (no marker) is a failure,
 # the guest has every CPU online and no VMX. Prints KTAP with a Totals line.
 #
 # usage: selftest.sh [KVER]     (default: the newest kernel)
@@ -32,13 +33,18 @@ expect() { # NAME EXPECTED-STATUS run-guest args...
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..9"
 expect "exit 0 propagates" 0 --cmd 'exit 0'
 expect "exit 7 propagates" 7 --cmd 'exit 7'
 expect "all CPUs online, no VMX in the guest" 0 --smp 2 \
 	--cmd '[ "$(grep -c ^processor /proc/cpuinfo)" = 2 ] && ! grep -qw vmx /proc/cpuinfo'
 expect "unprivileged user tester exists" 0 \
 	--cmd '[ "$(su tester -c "id -u")" = 1000 ] && [ "$(id -u nobody)" = 65534 ]'
+expect "--kmod: a module of the kernel loads with modprobe" 0 --kmod dummy \
+	--cmd 'modprobe dummy && grep -q "^dummy " /proc/modules'
+# sysrq-l prints a "Call Trace:" per CPU: stands in for an oops or WARN
+expect "a kernel Call Trace fails the run (3)" 3 --cmd 'echo l > /proc/sysrq-trigger; exit 0'
+expect "--allow-warnings lets it pass" 0 --allow-warnings --cmd 'echo l > /proc/sysrq-trigger; exit 0'
 expect "watchdog kills a hung guest (124)" 124 --timeout 15 --cmd 'sleep 1000'
 expect "a kernel panic is a failure (125)" 125 --cmd 'echo c > /proc/sysrq-trigger; exit 0'
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"

@@ -175,7 +175,8 @@ static int list(struct opts *o, int argc, char **argv, bool bios)
 			printf("%u: %s\n", r[i].index, text);
 		} else {
 			format_range(&r[i], text, sizeof(text));
-			printf("%s%s\n", text, r[i].flags & STMEXEC_RF_POLICY ? "  # policy" : "");
+			/* the kernel's form: flags after the range */
+			printf("%s%s\n", text, r[i].flags & STMEXEC_RF_POLICY ? " policy" : "");
 		}
 	}
 	free(r);

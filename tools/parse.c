@@ -30,6 +30,7 @@
 #define E_PORTS "'%s': I/O ports go from 0 to 0xffff"
 #define E_PCI_RANGE "'%s': out of range (segment must be 0000, device 00-1f, function 0-7)"
 #define E_PCI_FORMAT "'%s': bad PCI address (expected [0000:]BB:DD.F in hex, e.g. 00:1f.0)"
+#define E_POLICY "policy ranges belong to the module's default policy (policy= parameter), not to protect/unprotect"
 #define E_DENY "'%s': deny= takes a set of r, w, x (e.g. deny=w)"
 
 #define DENY_RW		(STMEXEC_ACC_R | STMEXEC_ACC_W)
@@ -379,9 +380,13 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 		if (parse_access(argv[2] + 5, &acc))
 			return parse_err(err, errlen, E_DENY, argv[2]);
 		used = 3;
+	} else if (argc > 2 && !strcmp(argv[2], "policy")) {
+		return parse_err(err, errlen, E_POLICY);
 	} else if (argc > 2 && strchr(argv[2], '=')) {
 		return parse_err(err, errlen, "'%s': unknown option (only deny=ACC)", argv[2]);
 	}
+	if (argc > used && !strcmp(argv[used], "policy"))
+		return parse_err(err, errlen, E_POLICY);
 	if (acc == 0)
 		return parse_err(err, errlen, "deny= must name at least one of r, w%s",
 			    type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO ? ", x" : "");

@@ -256,7 +256,7 @@ FIXTURE_SETUP(cli)
 	snprintf(self->ncpus, sizeof(self->ncpus), "%d", sx_online_cpus());
 	ASSERT_EQ(0, sx_online_list(self->cpulist, sizeof(self->cpulist)));
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load("backend=sim");
+	ret = sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}
@@ -275,7 +275,7 @@ FIXTURE_SETUP(cli)
 	/* back to a freshly loaded module: no last error, counters at 0 */
 	close(self->fd);
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ASSERT_EQ(0, sx_load("backend=sim"));
+	ASSERT_EQ(0, sx_load(SX_SIM_BARE));
 	self->fd = sx_open();
 	ASSERT_LE(0, self->fd);
 }
@@ -378,6 +378,41 @@ TEST_F(cli, golden_ranges_and_sysfs_agree)
 	EXPECT_EQ(0, CLI(self->r, "unprotect", range1, range2));
 	EXPECT_EQ(0, CLI(self->r, "ranges"));
 	EXPECT_STREQ("no protected ranges\n", self->r->out);
+}
+
+/* With the module's default policy (policy=kernel) its ranges are listed too. */
+TEST(ranges_with_default_policy_match_sysfs)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	char sys[65536], first[256], *nl;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, sx_ensure_unloaded());
+	ASSERT_EQ(0, sx_load("backend=sim"));
+	ASSERT_EQ(0, CLI(r, "enable"));
+	EXPECT_EQ(0, CLI(r, "ranges"));
+	ASSERT_EQ(0, sx_read("ranges", sys, sizeof(sys)));
+	if (!sys[0])
+		strcpy(sys, "no protected ranges");
+	strcat(sys, "\n");
+	EXPECT_STREQ(sys, r->out);
+	if (strstr(sys, " policy\n")) {
+		CLI(r, "--json", "ranges");
+		EXPECT_TRUE(json_ok(_metadata, "ranges --json with policy ranges", r->out, false));
+		EXPECT_NE(NULL, strstr(r->out, "\"policy\""));
+		/* a policy line cannot be fed back: usage error naming the policy */
+		snprintf(first, sizeof(first), "%s", sys);
+		nl = strstr(first, " policy");
+		if (nl)
+			nl[7] = '\0';
+		EXPECT_EQ(2, CLI(r, "unprotect", first));
+		EXPECT_NE(NULL, strstr(r->err, "policy="));
+	} else {
+		TH_LOG("the default policy added no ranges here: %s", sys);
+	}
+	EXPECT_EQ(0, CLI(r, "disable"));
+	free(r);
+	EXPECT_EQ(0, sx_ensure_unloaded());
 }
 
 TEST_F(cli, golden_bios_and_sysfs_agree)

@@ -50,7 +50,7 @@ FIXTURE_SETUP(c32)
 		TH_LOG("this binary is not 32-bit");
 	}
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load("backend=sim");
+	ret = sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("finit_module from a 32-bit process: %s", strerror(-ret));
 	}

@@ -94,7 +94,7 @@ FIXTURE_SETUP(ft)
 	self->fd = -1;
 	self->ncpus = sx_online_cpus();
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load("backend=sim");
+	ret = sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}

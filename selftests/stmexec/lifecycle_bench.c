@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 
 	if (cycles <= 0)
 		cycles = 20;
-	ret = sx_ensure_unloaded() ?: sx_load("backend=sim");
+	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
 	if (ret) {
 		printf("# lifecycle_bench: load backend=sim: %s\n", strerror(-ret));
 		return 1;

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	/* fault every page in now: the ceiling is the copy, not page faults */
 	memset(buf, 0, BATCH * sizeof(*buf));
 	memset(dst, 0, PER_ROUND * sizeof(*dst));
-	ret = sx_ensure_unloaded() ?: sx_load("backend=sim");
+	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
 	if (ret)
 		return fail("load backend=sim", ret);
 	if (!sx_dbg_available()) {

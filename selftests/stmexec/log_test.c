@@ -42,7 +42,7 @@ FIXTURE_SETUP(lg)
 	self->rec = calloc(MAXREC, sizeof(*self->rec));
 	ASSERT_NE(NULL, self->rec);
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load("backend=sim");
+	ret = sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	r = calloc(n, sizeof(*r));
 	if (!r)
 		return 1;
-	ret = sx_ensure_unloaded() ?: sx_load("backend=sim");
+	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
 	if (ret)
 		return fail("load backend=sim", ret);
 	fd = sx_open();

@@ -43,7 +43,7 @@ FIXTURE_SETUP(rg)
 
 	self->fd = -1;
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load("backend=sim");
+	ret = sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}
@@ -285,7 +285,7 @@ TEST_F(rg, bios_list_needs_monitor_once)
 	close(self->fd);
 	self->fd = -1;
 	ASSERT_EQ(0, sx_ensure_unloaded());
-	ASSERT_EQ(0, sx_load("backend=sim"));
+	ASSERT_EQ(0, sx_load(SX_SIM_BARE));
 	self->fd = sx_open();
 	ASSERT_LE(0, self->fd);
 	memset(&a, 0, sizeof(a));

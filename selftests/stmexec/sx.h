@@ -20,6 +20,12 @@
 #define SX_DEV		"/dev/stmexec"
 #define SX_SYSFS	"/sys/class/misc/stmexec"
 #define SX_DEBUGFS	"/sys/kernel/debug/stmexec"
+/*
+ * Parameters for suites that own the protection set: the simulator without
+ * the module's default policy (policy=kernel adds its own ranges at enable).
+ */
+#define SX_SIM_BARE	"backend=sim policy=none"
+
 #define SX_UID_NOBODY	65534
 #define SX_GID_NOGROUP	65534
 

@@ -223,7 +223,8 @@ static const char *const bad[] = {
 	"io 0x10000", "io 0x60 deny=x", "msr 0x100000000", "msr 0x1a0+1",
 	"mem 0x1000 deny=", "mem 0x1000 deny=none", "mem 0x1000 deny=q",
 	"disk 0", "mem", "mem deny=w", "pci 00:20.0", "pci 1f", "mem 0x1000 foo=bar",
-	"mem 0x1000+2Q", "mem zz", "", "MEM 0x1000", "mem io",
+	"mem 0x1000+2Q", "mem zz", "", "MEM 0x1000", "mem io", "mem 0x1000 policy",
+	"mem 0x1000+4K deny=w policy",
 };
 
 static void test_range(void)

@@ -56,14 +56,15 @@ main() {
 	result enabled_state "$(attr state)"
 	result cpus_active "$(attr cpus_active)"
 	step stmexec status
+	step stmexec report
+	result isolation_level "$(attr isolation_level)"
 	step stmexec disable
 	result disabled_state "$(attr state)"
 	step rmmod stmexec
 	result unloaded "$( [ -e "$SYS" ] && echo no || echo yes)"
 	echo "demo: what the module said:"
 	dmesg | grep -i stmexec | sed 's/^/    /' || true
-	# later: protect a range, inject a violation, show the log, the
-	# isolation report
+	# later: protect a range, inject a violation, show the log
 
 	echo "DEMO-OK"
 }

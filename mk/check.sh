@@ -180,6 +180,33 @@ for kver in $kvers; do
 	esac
 done
 
+# --- 5b. host-driven policy/attestation guests (selftests/policy) ----------
+# attest_swtpm.sh: a guest with a software TPM and ima_policy=critical_data
+# (skips when swtpm is missing); digest_boots.sh: the report digest of two
+# boots. Each prints KTAP with a Totals line, counted like a suite.
+for kver in $kvers; do
+	for s in attest_swtpm digest_boots; do
+		[ -x "selftests/policy/$s.sh" ] || continue
+		log=$logs/guest-$s-$kver.log
+		t0=$(date +%s)
+		echo "check: $s on $kver ..."
+		rc=0
+		if [ "$s" = attest_swtpm ]; then # the guest console is the log
+			"selftests/policy/$s.sh" --kver "$kver" --quiet --log "$log" \
+				>"$log.out" 2>&1 || rc=$?
+			[ "$rc" != 4 ] || cp "$log.out" "$log"
+		else # KTAP on stdout
+			"selftests/policy/$s.sh" --kver "$kver" >"$log" 2>&1 || rc=$?
+		fi
+		suites="$suites $log"
+		case $rc in
+		0) record ok "$s on $kver" $(($(date +%s) - t0)) ;;
+		4) record skip "$s on $kver" $(($(date +%s) - t0)) "$(grep -m1 SKIP "$log")" ;;
+		*) record fail "$s on $kver" $(($(date +%s) - t0)) "exit $rc, log: $log" ;;
+		esac
+	done
+done
+
 # --- 6. summary -----------------------------------------------------------
 {
 	echo "1..$n"

@@ -19,6 +19,7 @@ export TOP
 if ! command -v swtpm >/dev/null || ! command -v swtpm_setup >/dev/null; then
 	echo "TAP version 13"
 	echo "1..0 # SKIP swtpm/swtpm_setup not installed (make deps installs swtpm, swtpm-tools)"
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
 	exit 4
 fi
 

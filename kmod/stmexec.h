@@ -85,7 +85,7 @@ extern const struct stmexec_backend_ops stmexec_backend_sim;
  * struct stmexec_faults - debugfs fault injection into the simulated STM
  * @fail_init: status INITIALIZE_PROTECTION reports (after the core ran), 0 off
  * @fail_start_cpu: CPU whose START reports @fail_status (after the core
- *		    ran), -1 off
+ *		    ran), -1 off, -2 every CPU
  * @fail_stop_cpu: CPU whose STOP fails with @fail_status without reaching
  *		   the core (the STM stays active there), -1 off, -2 every CPU
  * @fail_status: status used by @fail_start_cpu and @fail_stop_cpu

@@ -13,9 +13,10 @@ for f in "$@"; do
 	work=$b/smoke-corpus/$f
 	rm -rf "$work"; mkdir -p "$work"
 	cp "$corpus/$f"/* "$work"/ 2>/dev/null || true
-	if "$b/$f" -max_total_time="$t" -print_final_stats=1 \
+	# shellcheck disable=SC2086 # FUZZ_FLAGS is a list of options
+	if "$b/$f" -max_total_time="$t" -print_final_stats=1 ${FUZZ_FLAGS:-} \
 		-artifact_prefix="$b/$f-" "$work" > "$b/$f.smoke.log" 2>&1; then
-		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$b/$f.smoke.log")
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$b/$f.smoke.log" | tail -n 1)
 		echo "ok $i $f # $runs runs in ${t}s"
 		pass=$((pass + 1))
 	else

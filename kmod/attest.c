@@ -154,6 +154,17 @@ static void attest_work(struct work_struct *w)
 	if (at.measured && !memcmp(at.digest, digest, sizeof(digest)))
 		goto out;
 
+	/* The PCR first: once the IMA entry is visible, both are done. */
+	pcr = READ_ONCE(attest_pcr);
+	if (pcr >= 0) {
+		ret = pcr_extend(pcr, buf, len, digest);
+		if (ret && !at.said_tpm)
+			pr_warn("attest_pcr=%d: TPM PCR extend failed (%pe)\n",
+				pcr, ERR_PTR(ret));
+		at.said_tpm = ret != 0;
+		at.pcr_err = ret;
+	}
+
 	snprintf(name, sizeof(name), "stmexec-report-%llu",
 		 ktime_get_boottime_ns());
 	ret = ima_measure_critical_data(ATTEST_LABEL, name, buf, len, false,
@@ -174,15 +185,6 @@ static void attest_work(struct work_struct *w)
 		at.ima = ret;
 	}
 
-	pcr = READ_ONCE(attest_pcr);
-	if (pcr >= 0) {
-		ret = pcr_extend(pcr, buf, len, digest);
-		if (ret && !at.said_tpm)
-			pr_warn("attest_pcr=%d: TPM PCR extend failed (%pe)\n",
-				pcr, ERR_PTR(ret));
-		at.said_tpm = ret != 0;
-		at.pcr_err = ret;
-	}
 	memcpy(at.digest, digest, sizeof(digest));
 	at.measured = true;
 out:

@@ -7,7 +7,7 @@
  */
 #include "stm_image.h"
 
-__attribute__((weak)) void *memcpy(void *d, const void *s, __SIZE_TYPE__ n)
+__weak void *memcpy(void *d, const void *s, __SIZE_TYPE__ n)
 {
 	void *ret = d;
 
@@ -16,7 +16,7 @@ __attribute__((weak)) void *memcpy(void *d, const void *s, __SIZE_TYPE__ n)
 	return ret;
 }
 
-__attribute__((weak)) void *memset(void *d, int c, __SIZE_TYPE__ n)
+__weak void *memset(void *d, int c, __SIZE_TYPE__ n)
 {
 	void *ret = d;
 
@@ -25,7 +25,7 @@ __attribute__((weak)) void *memset(void *d, int c, __SIZE_TYPE__ n)
 	return ret;
 }
 
-__attribute__((weak)) void *memmove(void *d, const void *s, __SIZE_TYPE__ n)
+__weak void *memmove(void *d, const void *s, __SIZE_TYPE__ n)
 {
 	unsigned char *dp = d;
 	const unsigned char *sp = s;
@@ -37,7 +37,7 @@ __attribute__((weak)) void *memmove(void *d, const void *s, __SIZE_TYPE__ n)
 	return d;
 }
 
-__attribute__((weak)) int memcmp(const void *a, const void *b, __SIZE_TYPE__ n)
+__weak int memcmp(const void *a, const void *b, __SIZE_TYPE__ n)
 {
 	const unsigned char *x = a, *y = b;
 

@@ -17,7 +17,7 @@ struct stm_cpu_status stm_cpu_status[STM_MAX_CPUS];
 /* MSEG base the data pointers currently point into (0 = link base). */
 uint64_t stm_relocated_base;	/* read/written with __atomic builtins */
 static uint32_t stm_bsp_done;
-static uint8_t stm_tss[STM_TSS_SIZE] __attribute__((aligned(16)));
+static uint8_t stm_tss[STM_TSS_SIZE] __aligned(16);
 
 #define STM_R_X86_64_RELATIVE	8u
 

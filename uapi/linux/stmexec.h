@@ -11,6 +11,7 @@
 #ifndef _UAPI_LINUX_STMEXEC_H
 #define _UAPI_LINUX_STMEXEC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -26,13 +27,13 @@
 #define STMEXEC_ABI_MINOR	0
 
 /* Feature bits reported by STMEXEC_GET_VERSION. */
-#define STMEXEC_FEAT_SIM_BACKEND	(1ULL << 0)	/* backend=sim available */
-#define STMEXEC_FEAT_VMX_BACKEND	(1ULL << 1)	/* backend=vmx built in */
-#define STMEXEC_FEAT_RANGES		(1ULL << 2)	/* PROTECT/UNPROTECT/LIST */
-#define STMEXEC_FEAT_EVENT_LOG		(1ULL << 3)	/* LOG_* and read() */
-#define STMEXEC_FEAT_VMCS_DB		(1ULL << 4)	/* VMCS_DB */
-#define STMEXEC_FEAT_POLICY		(1ULL << 5)	/* default policy + report */
-#define STMEXEC_FEAT_ATTEST		(1ULL << 6)	/* IMA measurement */
+#define STMEXEC_FEAT_SIM_BACKEND	_BITULL(0)	/* backend=sim available */
+#define STMEXEC_FEAT_VMX_BACKEND	_BITULL(1)	/* backend=vmx built in */
+#define STMEXEC_FEAT_RANGES		_BITULL(2)	/* PROTECT/UNPROTECT/LIST */
+#define STMEXEC_FEAT_EVENT_LOG		_BITULL(3)	/* LOG_* and read() */
+#define STMEXEC_FEAT_VMCS_DB		_BITULL(4)	/* VMCS_DB */
+#define STMEXEC_FEAT_POLICY		_BITULL(5)	/* default policy + report */
+#define STMEXEC_FEAT_ATTEST		_BITULL(6)	/* IMA measurement */
 
 /**
  * struct stmexec_version - STMEXEC_GET_VERSION

@@ -493,8 +493,6 @@ static void plan_array(struct rng *r, int c, struct arr_plan *p)
 				rnd_range(r, &e[i]);
 			else
 				e[i] = e[i % 8];
-			if (!range_input_clean(&e[i]))
-				p->clean_entries = 0;
 		}
 		/* UNPROTECT: often something that is held */
 		if (c == C_UNPROTECT && cur.n && fill && rng_pct(r, 50)) {
@@ -503,6 +501,9 @@ static void plan_array(struct rng *r, int c, struct arr_plan *p)
 			e[i].flags = 0;	/* output-only fields */
 			e[i].index = 0;
 		}
+		for (i = 0; i < fill; i++)
+			if (!range_input_clean(&e[i]))
+				p->clean_entries = 0;
 	}
 	/*
 	 * A valid pointer with more entries than big holds only happens for
@@ -890,7 +891,7 @@ static unsigned long num(const char *s)
 
 int main(int argc, char **argv)
 {
-	struct stmexec_status st0, st1;
+	struct stmexec_status st_init, st0, st1;
 	struct range_set initial = { 0 };
 	unsigned long taint0, taint1, root_iters, i;
 	unsigned int f0;
@@ -964,8 +965,8 @@ int main(int argc, char **argv)
 		printf("# LIST_RANGES: %s: protection-set checks off\n", sx_errname(e));
 	else
 		range_set_list(fd_dev, &initial);
-	memset(&st0, 0, sizeof(st0));
-	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st0);
+	memset(&st_init, 0, sizeof(st_init));
+	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st_init);
 	taint0 = taint();
 
 	/* ---- root phase ---- */
@@ -999,6 +1000,7 @@ int main(int argc, char **argv)
 
 	/* ---- unprivileged phase ---- */
 	f0 = fails;
+	memset(&st0, 0, sizeof(st0));
 	memset(&st1, 0, sizeof(st1));
 	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st0);
 	read_file(SX_SYSFS "/last_error", le0, sizeof(le0));
@@ -1093,11 +1095,11 @@ int main(int argc, char **argv)
 		    strcmp(attrs[i].name, "unprotect"))
 			write_file(attrs[i].path, attrs[i].saved);
 	sx_ioctl(fd_dev, STMEXEC_LOG_STOP, NULL);
-	sx_ioctl(fd_dev, st0.state == STMEXEC_STATE_ON ? STMEXEC_ENABLE :
+	sx_ioctl(fd_dev, st_init.state == STMEXEC_STATE_ON ? STMEXEC_ENABLE :
 			 STMEXEC_DISABLE, NULL);
 	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st1);
-	if ((st0.state == STMEXEC_STATE_ON) != (st1.state == STMEXEC_STATE_ON))
-		fail("restore: state %u, at the start %u", st1.state, st0.state);
+	if ((st_init.state == STMEXEC_STATE_ON) != (st1.state == STMEXEC_STATE_ON))
+		fail("restore: state %u, at the start %u", st1.state, st_init.state);
 	ktap_result(&kt, fails == f0, "restored: protection set, attributes, monitor state");
 
 	taint1 = taint();

@@ -295,8 +295,18 @@ static bool log_drain(struct stmexec_log *lg)
 				lg->wrapped += gap.lost;
 				ring_put(lg, &gap);
 			}
-			if (rec.serial >= lg->next_ext)
+			if (rec.serial >= lg->next_ext) {
 				lg->next_ext = rec.serial + 1;
+			} else {
+				/*
+				 * A writer held this slot locked longer than
+				 * the reader would wait, so a gap record
+				 * already counted it: it was not overwritten.
+				 */
+				rec.flags |= STMEXEC_LRF_LATE;
+				if (lg->wrapped)
+					lg->wrapped--;
+			}
 			ring_put(lg, &rec);
 		}
 		spin_unlock(&lg->ring_lock);

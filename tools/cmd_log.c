@@ -97,12 +97,13 @@ static void print_record(const struct stmexec_log_record *rec)
 		snprintf(cpu, sizeof(cpu), "cpu%u", rec->cpu);
 	describe(rec, what, sizeof(what));
 	append_access(rec, what, sizeof(what));
-	printf("#%-6llu %5llu.%06llu %-5s %-*s%s%s%s\n",
+	printf("#%-6llu %5llu.%06llu %-5s %-*s%s%s%s%s\n",
 	       (unsigned long long)rec->serial, ts / 1000000000ULL,
 	       (ts % 1000000000ULL) / 1000ULL, cpu, what[0] ? 21 : 0,
 	       event_name(rec->type), what,
 	       rec->flags & STMEXEC_LRF_WRAPPED ? " [wrapped]" : "",
-	       rec->flags & STMEXEC_LRF_TRUNCATED ? " [truncated]" : "");
+	       rec->flags & STMEXEC_LRF_TRUNCATED ? " [truncated]" : "",
+	       rec->flags & STMEXEC_LRF_LATE ? " [late: not lost after all]" : "");
 }
 
 static void json_record(struct json *j, const struct stmexec_log_record *rec)
@@ -127,6 +128,8 @@ static void json_record(struct json *j, const struct stmexec_log_record *rec)
 		json_str(j, NULL, "wrapped");
 	if (rec->flags & STMEXEC_LRF_TRUNCATED)
 		json_str(j, NULL, "truncated");
+	if (rec->flags & STMEXEC_LRF_LATE)
+		json_str(j, NULL, "late");
 	json_arr_end(j);
 	json_u64(j, "lost", rec->lost);
 	if (rec->rsc_type) {

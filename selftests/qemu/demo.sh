@@ -58,13 +58,24 @@ main() {
 	step stmexec status
 	step stmexec report
 	result isolation_level "$(attr isolation_level)"
+
+	# An administrator protects a page, firmware (simulated) writes to it,
+	# and the violation shows up decoded in the log.
+	step stmexec log setup pages=1 events=protection-exception
+	step stmexec log start
+	step stmexec protect mem 0x40000000+4K deny=w
+	step stmexec ranges
+	echo "demo: simulated SMM handler writes 8 bytes at 0x40000000"
+	step sh -c 'echo "mem 0x40000000 8 w" > /sys/kernel/debug/stmexec/inject'
+	step stmexec log -n 1
+	result violations "$(stmexec log -n 1 --json | grep -c '"type"' || true)"
+	step stmexec unprotect mem 0x40000000+4K deny=w
 	step stmexec disable
 	result disabled_state "$(attr state)"
 	step rmmod stmexec
 	result unloaded "$( [ -e "$SYS" ] && echo no || echo yes)"
 	echo "demo: what the module said:"
 	dmesg | grep -i stmexec | sed 's/^/    /' || true
-	# later: protect a range, inject a violation, show the log
 
 	echo "DEMO-OK"
 }

@@ -11,7 +11,7 @@
  * copy is discarded (an overwrite sets Wrapped on the new entry, so the
  * loss shows up).  Serials skipped over are declared lost, except that a
  * drain which saw a locked slot or a failed CAS postpones a gap (at most
- * twice in a row), since the missing entry may just be in flight.  A
+ * eight times in a row), since the missing entry may just be in flight.  A
  * record that arrives after its serial was declared lost is delivered and
  * counted as recovered.  Nothing is lost silently: every missing serial is
  * counted in `lost` exactly once (minus later recoveries).
@@ -19,7 +19,7 @@
 #include "core_priv.h"
 
 #define STM_RD_FLAG(f)		((uint64_t)(f) << 48)
-#define STM_RD_MAX_DEFER	2u
+#define STM_RD_MAX_DEFER	8u
 
 void stm_log_reader_init(struct stm_log_reader *rd, uint32_t first_serial)
 {

@@ -206,6 +206,7 @@ struct stmexec_log_setup {
 /* struct stmexec_log_record.flags */
 #define STMEXEC_LRF_WRAPPED	0x1	/* the STM overwrote unread entries */
 #define STMEXEC_LRF_TRUNCATED	0x2	/* payload longer than recorded */
+#define STMEXEC_LRF_LATE	0x4	/* counted in an earlier gap record */
 
 #define STMEXEC_LOG_PAYLOAD	248
 

@@ -227,20 +227,26 @@ if [ "$loaded" = 0 ]; then
 	skipped "rmmod + kmemleak: module not loaded"
 else
 	mark "rmmod"
+	unloaded=1 why=''
 	if ! out=$(rmmod stmexec 2>&1); then
 		# the module stays pinned while the monitor is on: the programs
-		# above must have left it off
-		notok "rmmod stmexec: $out (state $(cat /sys/class/misc/stmexec/state 2>/dev/null))"
+		# above must have left it off. Unload anyway for the scan.
+		why="rmmod refused ($out, state $(cat /sys/class/misc/stmexec/state 2>/dev/null))"
 		stmexec disable >/dev/null 2>&1
-		rmmod stmexec 2>/dev/null
+		rmmod stmexec 2>/dev/null || unloaded=0
+	fi
+	if [ "$unloaded" = 0 ]; then
+		notok "rmmod + kmemleak: $why; still loaded after disable"
 	elif [ "$has_kml" = 0 ]; then
-		skipped "kmemleak after rmmod: no $kml"
+		if [ -n "$why" ]; then notok "rmmod: $why"; else skipped "kmemleak after rmmod: no $kml"; fi
 	else
 		kml_scan "$tmp/kml2"
 		kml_ours "$tmp/kml2" >"$tmp/ours2"
 		if [ -s "$tmp/ours2" ]; then
-			notok "rmmod + kmemleak: objects allocated by stmexec leaked"
+			notok "rmmod + kmemleak: objects allocated by stmexec leaked${why:+; $why}"
 			sed 's/^/# /' "$tmp/ours2" | head -n 80
+		elif [ -n "$why" ]; then
+			notok "rmmod: $why (kmemleak after the forced unload: nothing from stmexec)"
 		else
 			ok "rmmod + kmemleak: nothing from stmexec ($(grep -c '^unreferenced object' "$tmp/kml2") unrelated)"
 		fi

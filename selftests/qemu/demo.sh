@@ -67,8 +67,8 @@ main() {
 	step stmexec ranges
 	echo "demo: simulated SMM handler writes 8 bytes at 0x40000000"
 	step sh -c 'echo "mem 0x40000000 8 w" > /sys/kernel/debug/stmexec/inject'
-	step stmexec log -n 1
-	result violations "$(stmexec log -n 1 --json | grep -c '"type"' || true)"
+	step sh -c 'set -o pipefail; stmexec log -n 1 | tee /tmp/demo-log.txt'
+	result violation_records "$(grep -c protection-exception /tmp/demo-log.txt || true)"
 	step stmexec unprotect mem 0x40000000+4K deny=w
 	step stmexec disable
 	result disabled_state "$(attr state)"

@@ -40,7 +40,7 @@
 
 /* The simulated platform (fake, non-RAM addresses). */
 #define SX_SIM_TSEG_SIZE	0x00800000ULL	/* 8 MiB */
-#define SX_SIM_MSEG_SIZE	0x00100000ULL	/* top 1 MiB of TSEG */
+#define SX_SIM_MSEG_SIZE	STMEXEC_SIM_MSEG_SIZE	/* top of TSEG */
 #define SX_SIM_FLASH_BASE	0xfe000000ULL
 #define SX_SIM_FLASH_SIZE	0x01000000ULL
 #define SX_SIM_ECAM_BASE	0xe0000000ULL

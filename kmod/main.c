@@ -129,9 +129,12 @@ static int __init stmexec_init(void)
 	if (ret)
 		goto err_probe;
 
-	ret = stmexec_ranges_init(sx);
+	ret = stmexec_image_init(sx);
 	if (ret)
 		goto err_backend;
+	ret = stmexec_ranges_init(sx);
+	if (ret)
+		goto err_image;
 	ret = stmexec_log_init(sx);
 	if (ret)
 		goto err_ranges;
@@ -159,6 +162,8 @@ err_log:
 	stmexec_log_fini(sx);
 err_ranges:
 	stmexec_ranges_fini(sx);
+err_image:
+	stmexec_image_fini(sx);
 err_backend:
 	sx->ops->fini(sx);
 err_probe:
@@ -184,6 +189,7 @@ static void __exit stmexec_exit(void)
 	stmexec_policy_fini(sx);
 	stmexec_log_fini(sx);
 	stmexec_ranges_fini(sx);
+	stmexec_image_fini(sx);
 	sx->ops->fini(sx);
 	stmexec_probe_free(sx);
 	stmexec_lifecycle_fini(sx);

@@ -29,6 +29,12 @@
 #define SX_TXT_PUB_BASE		0xfed30000UL
 #define SX_TXT_STS		0x000	/* bit 0: SENTER.DONE.STS */
 #define SX_TXT_DIDVID		0x110	/* bits 15:0: vendor, 0x8086 */
+#define SX_TXT_MSEG_BASE	0x310	/* set by SINIT from MSR 0x9B's MSEG */
+#define SX_TXT_MSEG_SIZE	0x318
+
+/* IA32_FEATURE_CONTROL: GETSEC[SENTER] enables (SDM Vol. 3C 23.7). */
+#define SX_FEAT_CTL_SENTER_LOCAL	GENMASK_ULL(14, 8)
+#define SX_FEAT_CTL_SENTER_GLOBAL	BIT_ULL(15)
 
 enum { SX_TXT_NA, SX_TXT_NOT_LAUNCHED, SX_TXT_LAUNCHED, SX_TXT_UNKNOWN };
 
@@ -58,6 +64,8 @@ struct stmexec_probe {
 	bool hypervisor;
 	bool smx;
 	int txt;		/* SX_TXT_* */
+	u64 txt_mseg_base;	/* TXT.MSEG.BASE/SIZE (txt == SX_TXT_LAUNCHED) */
+	u64 txt_mseg_size;
 	int verdict;		/* 0 or the refusal errno of backend=vmx */
 	char why[224];
 	unsigned int ncpus;
@@ -112,24 +120,59 @@ static int sx_probe_cpu(struct stmexec *sx, unsigned int cpu)
 	return 0;
 }
 
-/* TXT public space, only where it can exist (Intel CPU with SMX). */
+/* The first CPU probe.c could read (CPU 0 unless it was offline). */
+static const struct sx_cpu_facts *sx_first(const struct stmexec_probe *p)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < p->ncpus; cpu++)
+		if (p->cpu[cpu].probed)
+			return &p->cpu[cpu];
+	return NULL;
+}
+
+/*
+ * TXT public space, only where a measured launch is possible at all: an
+ * Intel CPU with SMX, not virtual (no hypervisor emulates the TXT chipset
+ * registers), and IA32_FEATURE_CONTROL locked with GETSEC[SENTER] enabled.
+ * Anywhere else the physical page 0xfed30000 is not touched.
+ */
 static int sx_probe_txt(struct stmexec_probe *p)
 {
+	const struct sx_cpu_facts *f = sx_first(p);
 	void __iomem *txt;
 	u32 sts, didvid;
+	u64 feat;
 
-	if (!p->intel || !p->smx)
+	if (!p->intel || !p->smx || p->hypervisor || !f ||
+	    f->err[SX_MSR_FEAT])
+		return SX_TXT_NA;
+	feat = f->val[SX_MSR_FEAT];
+	if (!(feat & FEAT_CTL_LOCKED) || !(feat & SX_FEAT_CTL_SENTER_GLOBAL) ||
+	    !(feat & SX_FEAT_CTL_SENTER_LOCAL))
 		return SX_TXT_NA;
 	txt = ioremap(SX_TXT_PUB_BASE, PAGE_SIZE);
 	if (!txt)
 		return SX_TXT_UNKNOWN;
 	sts = readl(txt + SX_TXT_STS);
 	didvid = readl(txt + SX_TXT_DIDVID);
+	p->txt_mseg_base = readl(txt + SX_TXT_MSEG_BASE) |
+			   (u64)readl(txt + SX_TXT_MSEG_BASE + 4) << 32;
+	p->txt_mseg_size = readl(txt + SX_TXT_MSEG_SIZE) |
+			   (u64)readl(txt + SX_TXT_MSEG_SIZE + 4) << 32;
 	iounmap(txt);
 	/* No TXT chipset: the reads float (all ones) or hit nothing. */
-	if ((didvid & 0xffff) != PCI_VENDOR_ID_INTEL || sts == 0xffffffff)
+	if ((didvid & 0xffff) != PCI_VENDOR_ID_INTEL || sts == 0xffffffff) {
+		p->txt_mseg_base = 0;
+		p->txt_mseg_size = 0;
 		return SX_TXT_UNKNOWN;
-	return (sts & 1) ? SX_TXT_LAUNCHED : SX_TXT_NOT_LAUNCHED;
+	}
+	if (!(sts & 1)) {
+		p->txt_mseg_base = 0;
+		p->txt_mseg_size = 0;
+		return SX_TXT_NOT_LAUNCHED;
+	}
+	return SX_TXT_LAUNCHED;
 }
 
 int stmexec_probe_hw(struct stmexec *sx)
@@ -315,6 +358,119 @@ u32 stmexec_probe_launch_mode(struct stmexec *sx)
 	return STMEXEC_LAUNCH_NON_TXT;
 }
 
+/* A firmware STM is present: MSR 0x9B readable and valid on the first CPU. */
+static bool sx_stm_valid(const struct sx_cpu_facts *f)
+{
+	return f && !f->err[SX_MSR_SMM] &&
+	       (f->val[SX_MSR_SMM] & SX_SMM_MONITOR_VALID);
+}
+
+/* What launch_mode will say once the monitor is on (known at load). */
+static u32 sx_detect(struct stmexec *sx)
+{
+	const struct stmexec_probe *p = sx->probe;
+
+	if (sx->sim_stm)
+		return STMEXEC_LAUNCH_SIM;
+	if (!p || !sx_stm_valid(sx_first(p)))
+		return STMEXEC_LAUNCH_NONE;
+	return p->txt == SX_TXT_LAUNCHED ? STMEXEC_LAUNCH_TXT :
+					   STMEXEC_LAUNCH_NON_TXT;
+}
+
+/*
+ * sysfs "launch_checks": tboot's MSEG consistency checks (txt/verify.c),
+ * as far as the OS can see them, one "check: result" per line. Results:
+ * "pass", "fail (...)", "n/a (...)", or "not verifiable from the OS (...)"
+ * for what lives in SMRAM.
+ */
+ssize_t stmexec_probe_launch_checks(struct stmexec *sx, char *buf)
+{
+	static const char *const mode[] = {
+		[STMEXEC_LAUNCH_NONE] = "none",
+		[STMEXEC_LAUNCH_NON_TXT] = "non-txt",
+		[STMEXEC_LAUNCH_TXT] = "txt",
+		[STMEXEC_LAUNCH_SIM] = "sim",
+	};
+	static const char smram[] =
+		"not verifiable from the OS (the MSEG header is in SMRAM)";
+	const struct stmexec_probe *p = sx->probe;
+	const struct sx_cpu_facts *f0, *f;
+	u32 m = sx_detect(sx);
+	unsigned int cpu;
+	u64 base;
+	int at;
+
+	at = sysfs_emit(buf, "detected: %s\n", mode[m]);
+	if (!p)
+		return at;
+	f0 = sx_first(p);
+	at += sysfs_emit_at(buf, at, "txt_senter_done: %s\n",
+			    p->txt == SX_TXT_LAUNCHED ? "yes" :
+			    p->txt == SX_TXT_NOT_LAUNCHED ? "no" :
+			    p->txt == SX_TXT_UNKNOWN ?
+			    "unknown (TXT registers not readable)" :
+			    "n/a (no SMX, virtual, or SENTER not enabled)");
+	if (p->txt == SX_TXT_LAUNCHED)
+		at += sysfs_emit_at(buf, at,
+				    "txt_mseg: base 0x%llx size 0x%llx\n",
+				    p->txt_mseg_base, p->txt_mseg_size);
+	if (!f0 || f0->err[SX_MSR_SMM]) {
+		at += sysfs_emit_at(buf, at,
+				    "smm_monitor_ctl: n/a (no dual-monitor treatment)\n");
+	} else {
+		at += sysfs_emit_at(buf, at,
+				    "smm_monitor_ctl: 0x%llx valid=%d mseg_base=0x%llx\n",
+				    f0->val[SX_MSR_SMM], sx_stm_valid(f0),
+				    SX_SMM_MONITOR_MSEG_BASE(f0->val[SX_MSR_SMM]));
+	}
+
+	/* tboot: on every AP, MSR 0x9B must equal the BSP's value. */
+	if (m == STMEXEC_LAUNCH_SIM || m == STMEXEC_LAUNCH_NONE) {
+		at += sysfs_emit_at(buf, at,
+				    "msr_0x9b_equal_on_all_cpus: n/a (no firmware STM)\n");
+	} else {
+		for (cpu = 0; cpu < p->ncpus; cpu++) {
+			f = &p->cpu[cpu];
+			if (f->probed && (f->err[SX_MSR_SMM] ||
+					  f->val[SX_MSR_SMM] !=
+					  f0->val[SX_MSR_SMM]))
+				break;
+		}
+		if (cpu < p->ncpus)
+			at += sysfs_emit_at(buf, at,
+					    "msr_0x9b_equal_on_all_cpus: fail (CPU %u: 0x%llx, first CPU: 0x%llx)\n",
+					    cpu, p->cpu[cpu].val[SX_MSR_SMM],
+					    f0->val[SX_MSR_SMM]);
+		else
+			at += sysfs_emit_at(buf, at,
+					    "msr_0x9b_equal_on_all_cpus: pass (read at load on each CPU)\n");
+	}
+
+	/* SINIT copies the MSEG it launched with into TXT.MSEG.BASE. */
+	if (m == STMEXEC_LAUNCH_TXT) {
+		base = SX_SMM_MONITOR_MSEG_BASE(f0->val[SX_MSR_SMM]);
+		if (base == p->txt_mseg_base)
+			at += sysfs_emit_at(buf, at, "mseg_base_equals_txt_mseg_base: pass\n");
+		else
+			at += sysfs_emit_at(buf, at,
+					    "mseg_base_equals_txt_mseg_base: fail (MSR 0x9B 0x%llx, TXT.MSEG.BASE 0x%llx)\n",
+					    base, p->txt_mseg_base);
+		at += sysfs_emit_at(buf, at, "mseg_header_equals_txt_mseg_header: %s\n",
+				    smram);
+	} else {
+		at += sysfs_emit_at(buf, at,
+				    "mseg_base_equals_txt_mseg_base: n/a (no TXT launch)\n");
+	}
+	if (m == STMEXEC_LAUNCH_TXT || m == STMEXEC_LAUNCH_NON_TXT)
+		at += sysfs_emit_at(buf, at,
+				    "mseg_header_features: %s\n", smram);
+	else if (m == STMEXEC_LAUNCH_SIM)
+		at += sysfs_emit_at(buf, at,
+				    "mseg_header_features: n/a (simulated STM; see stm_header)\n");
+	return at;
+}
+
 /* ---- sysfs "capabilities" ------------------------------------------------ */
 
 static const char *sx_yes(bool b)
@@ -381,7 +537,7 @@ static bool sx_same(const struct sx_cpu_facts *a, const struct sx_cpu_facts *b,
 ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 {
 	static const char *const txt[] = {
-		[SX_TXT_NA] = "no (no SMX)",
+		[SX_TXT_NA] = "no (no SMX, virtual, or SENTER not enabled)",
 		[SX_TXT_NOT_LAUNCHED] = "not launched",
 		[SX_TXT_LAUNCHED] = "launched (SENTER done)",
 		[SX_TXT_UNKNOWN] = "unknown (TXT registers not readable)",

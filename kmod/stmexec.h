@@ -258,11 +258,16 @@ void stmexec_probe_free(struct stmexec *sx);
 int stmexec_probe_vmx(struct stmexec *sx);	/* backend=vmx refusals */
 u32 stmexec_probe_launch_mode(struct stmexec *sx);
 ssize_t stmexec_probe_show(struct stmexec *sx, char *buf);
+/* sysfs "launch_checks": tboot's MSEG checks as far as the OS sees them. */
+ssize_t stmexec_probe_launch_checks(struct stmexec *sx, char *buf);
 /* Facts the vmx backend needs (valid after stmexec_probe_vmx() == 0). */
 u64 stmexec_probe_vmx_basic(struct stmexec *sx);
 u64 stmexec_probe_exit_ctls(struct stmexec *sx);
 
 /* ---- simulated STM (backend_sim.c) --------------------------------------- */
+
+/* The simulated MSEG (top of the simulated TSEG; addresses only). */
+#define STMEXEC_SIM_MSEG_SIZE	0x00100000ULL	/* 1 MiB */
 
 int stmexec_sim_init(struct stmexec *sx);
 void stmexec_sim_fini(struct stmexec *sx);
@@ -277,6 +282,13 @@ u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last,
 int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu);
 void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status);
 const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len);
+/*
+ * sim_image.c: the STM image of the simulated STM (sim_image=, sysfs
+ * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c.
+ */
+int stmexec_image_init(struct stmexec *sx);
+void stmexec_image_fini(struct stmexec *sx);
+extern const struct attribute_group stmexec_image_group;
 
 /* ---- sysfs and debugfs (sysfs.c, debugfs.c) ------------------------------ */
 

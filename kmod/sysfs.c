@@ -155,5 +155,6 @@ const struct attribute_group *stmexec_groups[] = {
 	&stmexec_ranges_group,
 	&stmexec_log_group,
 	&stmexec_policy_group,
+	&stmexec_image_group,
 	NULL,
 };

@@ -45,7 +45,7 @@ shift
 kver=$("$here/kernels.sh" kver "$kdir")
 [ -n "$out" ] || out=$TOP/build/$kver
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
-dirs="kmod uapi stm-image/include stm-image/core"
+dirs="kmod uapi stm-image/include stm-image/core stm-image/tools/mseg_verify.c stm-image/tools/mseg_verify.h"
 
 if [ ! -f "$TOP/kmod/Kbuild" ] && [ ! -f "$TOP/kmod/Makefile" ]; then
 	echo "build-module: kmod/ has neither Kbuild nor Makefile yet: no module to build" >&2

@@ -15,10 +15,48 @@ static void no_args(const char *cmd, int argc, char **argv)
 		cli_usage_err("%s takes no arguments (got '%s')", cmd, argv[0]);
 }
 
+/*
+ * sysfs stm_header: "key: value" lines (the field names of `stmimg info`),
+ * "image: none" without an image. Calls fn for each field; false if none.
+ */
+typedef void (*hdr_fn)(void *arg, const char *key, const char *val);
+
+static bool stm_header_each(char *hdr, hdr_fn fn, void *arg)
+{
+	char *line, *save = NULL, *colon;
+
+	if (strncmp(hdr, "image: ", 7) || !strncmp(hdr, "image: none", 11))
+		return false;
+	for (line = strtok_r(hdr, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		colon = strstr(line, ": ");
+		if (!colon)
+			continue;
+		*colon = '\0';
+		fn(arg, line, colon + 2);
+	}
+	return true;
+}
+
+static void hdr_json(void *arg, const char *key, const char *val)
+{
+	json_str(arg, key, val);
+}
+
+static void hdr_text(void *arg, const char *key, const char *val)
+{
+	(void)arg;
+	if (!strcmp(key, "image"))
+		printf("stm image:        %s (verified; simulated STM)\n", val);
+	else if (strcmp(key, "size"))
+		printf("  %-30s %s\n", key, val);
+}
+
 int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct stmexec_status st;
 	char cpulist[256] = "", last[512] = "", taint[64] = "";
+	char hdr[2048] = "";
 	int fd;
 
 	no_args("status", argc, argv);
@@ -32,6 +70,8 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		last[0] = '\0';
 	if (sysfs_read("tainted_sim", taint, sizeof(taint)))
 		taint[0] = '\0';
+	if (sysfs_read("stm_header", hdr, sizeof(hdr)))
+		hdr[0] = '\0';
 
 	if (o->json) {
 		struct json j;
@@ -59,6 +99,13 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		else
 			json_null(&j, "last_errno_name");
 		json_str(&j, "last_error", last);
+		if (strncmp(hdr, "image: ", 7) || !strncmp(hdr, "image: none", 11)) {
+			json_null(&j, "stm_header");
+		} else {
+			json_obj_begin(&j, "stm_header");
+			stm_header_each(hdr, hdr_json, &j);
+			json_obj_end(&j);
+		}
 		json_obj_end(&j);
 		json_end(&j);
 		return EX_OK;
@@ -73,6 +120,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	       cpulist[0] ? ")" : "");
 	printf("launch mode:      %s\n", launch_name(st.launch_mode));
 	printf("stm capabilities: 0x%08x\n", st.stm_caps);
+	stm_header_each(hdr, hdr_text, NULL);
 	printf("policy level:     %u\n", st.policy_level);
 	printf("protected ranges: %llu\n", (unsigned long long)st.nr_ranges);
 	printf("log:              %llu delivered, %llu dropped, %llu wrapped\n",

@@ -353,7 +353,8 @@ else
 	result fail bochs-vmcalls "Bochs logged cpu0=$got0 cpu1=$got1 VMCALLs in VMX root, the guest expected $exp"
 fi
 
-other=$(grep '>>PANIC<<' "$blog" | grep -v 'VMCALL: not implemented yet')
+# "ACPI control: soft power off" is the guest's clean power-off.
+other=$(grep '>>PANIC<<' "$blog" | grep -v -e 'VMCALL: not implemented yet' -e 'ACPI control: soft power off')
 if [ -z "$other" ]; then
 	result ok bochs-no-other-panic
 else
@@ -362,10 +363,11 @@ else
 	result fail bochs-no-other-panic "$(printf '%s\n' "$other" | wc -l) other >>PANIC<< line(s) in Bochs' log"
 fi
 
-# Kernel lines on the console (loglevel 4: errors and worse reach it) and
-# the guest's own dumps ("# kernel: ..."), from the first step on.
+# Kernel lines on the console (an Oops or panic reaches it whatever the
+# console loglevel) and the guest's own dump of the kernel log ("# kernel:
+# ..."), from the first step to "done" (init's dump after it holds the boot).
 trouble='BUG:|WARNING:|Oops|general protection|kernel BUG|Kernel panic|Call Trace|KASAN:|UBSAN:|KFENCE:|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|soft lockup|rcu.*stall'
-bad=$(sed -n '/^STMEXEC-BOCHS: start/,$p' "$serial" | grep -E "^(# kernel: )?\[ *[0-9]+\.[0-9]+\].*($trouble)" | sort -u)
+bad=$(sed -n '/^STMEXEC-BOCHS: start/,/^STMEXEC-BOCHS: done /p' "$serial" | grep -E "^(# kernel: )?\[ *[0-9]+\.[0-9]+\].*($trouble)" | sort -u)
 if [ -z "$bad" ]; then
 	result ok console-clean
 else

@@ -142,6 +142,11 @@ settle() {
 	[ "$(rd $D/state)" = off ] || echo 0 >$D/enabled 2>/dev/null
 }
 
+# Kernel messages off the console while the tests print: the serial line
+# interleaves them with our lines at any character, which could cut a
+# verdict line in two. The kernel log is judged and printed at the end; an
+# Oops or panic still reaches the console (console_verbose()).
+echo 1 >/proc/sys/kernel/printk
 T0=$(cut -d' ' -f1 /proc/uptime)
 say "start: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, ${T0}s after kernel start, CYCLES=$CYCLES"
 
@@ -451,7 +456,7 @@ say "guest time: boot ${T0}s, tests $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf 
 # record; init's full dump afterwards is cut short: at 115200 baud it costs
 # emulated seconds, and the log has been judged above.
 klog env | grep -v STMEXEC-BOCHS-MARK | sed 's/^/# kernel: /'
-dmesg -C
+dmesg -c >/dev/null
 say "hw-vmcalls expected cpu0=$hw0 cpu1=$hw1"
 say "done pass=$npass fail=$nfail skip=$nskip"
 # Bochs drops the last console lines when the machine powers off at once.

@@ -8,21 +8,25 @@
 #
 #   1. the in-guest suites (/tests/run-all.sh: they load their own module)
 #   2. insmod stmexec.ko backend=sim
-#   3. stress_run (enable/disable and CPU offline/online cycles, range
-#      workers, log reader, violation injection, all at once)
-#   4. ioctl_fuzz for a fixed budget, then ioctl_fuzz32 (compat_ioctl)
+#   3. regression: six pm_test suspends with an enable loop racing them
+#   4. stress_run (enable/disable, CPU offline/online and pm_test suspend
+#      cycles, range workers, log reader, violation injection, all at once)
+#   5. ioctl_fuzz for a fixed budget, then ioctl_fuzz32 (compat_ioctl)
 #      for a quarter of it
-#   5. kmemleak scan with the module loaded: nothing from stmexec
-#   6. rmmod; kmemleak scan: nothing allocated by stmexec's code (matched by
-#      symbol and by the unloaded module's address range)
-#   7. the kernel log has no KASAN/lockdep/UBSAN/KFENCE/debugobjects/
+#   6. kmemleak scan with the module loaded: nothing from stmexec
+#   7. rmmod; kmemleak scan: nothing allocated by stmexec's code (by symbol,
+#      or by an unsymbolized frame in the module area)
+#   8. the kernel log has no KASAN/lockdep/UBSAN/KFENCE/debugobjects/
 #      WARNING/BUG/Oops/lockup/stall line (offending lines printed)
+#   9. no D/W/B/L taint
 #
 # Environment (defaults = the full run):
 #   SMALL=1                  CI counts: 50 enable/disable, 50 CPU cycles,
-#                            5000 fuzz iterations / 60 s
+#                            3 suspend cycles, 5000 fuzz iterations / 60 s
 #   STRESS_ENABLE_CYCLES     default 1000 (SMALL: 50)
 #   STRESS_CPU_CYCLES        default 1000 (SMALL: 50)
+#   STRESS_PM_CYCLES         suspend cycles through /sys/power/pm_test,
+#                            concurrently, default 30 (SMALL: 3)
 #   STRESS_WORKERS           default 4
 #   STRESS_MIN_OPS           default 500 (SMALL: 100)
 #   STRESS_TIMEOUT           default 5400 s (SMALL: 900)
@@ -30,17 +34,18 @@
 #   SEED                     default 1
 #   SKIP_SUITES=1            do not run /tests/run-all.sh
 #
-# KTAP output, 8 tests, "# Totals:" line; exit 0 pass, 1 fail.
+# KTAP output, 9 tests, "# Totals:" line; exit 0 pass, 1 fail.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "${SMALL:-0}" = 1 ]; then
-	d_en=50 d_cpu=50 d_ops=100 d_to=900 d_fi=5000 d_fs=60
+	d_en=50 d_cpu=50 d_pm=3 d_ops=100 d_to=900 d_fi=5000 d_fs=60
 else
-	d_en=1000 d_cpu=1000 d_ops=500 d_to=5400 d_fi=100000 d_fs=600
+	d_en=1000 d_cpu=1000 d_pm=30 d_ops=500 d_to=5400 d_fi=100000 d_fs=600
 fi
 en=${STRESS_ENABLE_CYCLES:-$d_en}
 cpu=${STRESS_CPU_CYCLES:-$d_cpu}
+pm=${STRESS_PM_CYCLES:-$d_pm}
 workers=${STRESS_WORKERS:-4}
 ops=${STRESS_MIN_OPS:-$d_ops}
 stimeout=${STRESS_TIMEOUT:-$d_to}
@@ -75,10 +80,10 @@ sub() {
 bad_re='BUG:|WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|KASAN:|UBSAN:|KFENCE:|ODEBUG:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|list_add corruption|list_del corruption|INFO: task .* blocked|soft lockup|hard LOCKUP|rcu.*detected stall|Call Trace:|kmemleak: .*new suspected memory leak|Unable to handle kernel|stack-protector|refcount_t:'
 
 echo "KTAP version 1"
-echo "1..8"
+echo "1..9"
 t_start=$(uptime_s)
 echo "# check-debug: guest up ${t_start}s at start (boot time); kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
-echo "# check-debug: stress: $en enable/disable cycles, $cpu CPU cycles, $workers workers (min $ops ops), timeout ${stimeout}s; fuzz: $fiters iterations / ${fsecs}s; seed $seed"
+echo "# check-debug: stress: $en enable/disable cycles, $cpu CPU cycles, $pm suspend cycles, $workers workers (min $ops ops), timeout ${stimeout}s; fuzz: $fiters iterations / ${fsecs}s; seed $seed"
 
 # kmemleak baseline: forget what boot left (false positives of the kernel
 # itself), so the scans below only report objects allocated from here on.
@@ -121,14 +126,54 @@ fi
 others=$(awk '$1 != "stmexec" { printf " %s", $1 }' /proc/modules 2>/dev/null)
 [ -z "$others" ] || echo "# check-debug: other modules loaded:$others (kmemleak frames in module space are attributed to stmexec)"
 
-# 3. stress
+# 3. regression: suspend racing an enable. stress_run -P found that an
+# ENABLE between the module's PM_SUSPEND_PREPARE and PM_POST_SUSPEND
+# notifiers leaves the monitor "on" with only CPU 0 active, or "failed"
+# with CPUs still active, and trips a WARN in policy.c. Six suspends
+# through pm_test=core while a loop keeps writing 1 to "enabled"; then the
+# monitor must be on with every CPU active.
+S=/sys/class/misc/stmexec
+if [ "$loaded" = 0 ]; then
+	skipped "suspend racing enable: module not loaded"
+elif [ ! -w /sys/power/pm_test ] || [ ! -w "$S/enabled" ]; then
+	skipped "suspend racing enable: no /sys/power/pm_test or $S/enabled"
+else
+	mark "suspend racing enable"
+	t=$(uptime_s)
+	echo 1 >"$S/enabled" 2>/dev/null
+	delay=$(cat /sys/module/suspend/parameters/pm_test_delay 2>/dev/null)
+	echo 0 >/sys/module/suspend/parameters/pm_test_delay 2>/dev/null
+	echo core >/sys/power/pm_test
+	rm -f "$tmp/stop"
+	(while [ ! -e "$tmp/stop" ]; do echo 1 >"$S/enabled"; done) 2>/dev/null &
+	loop=$!
+	i=0 okc=0
+	while [ "$i" -lt 6 ]; do
+		echo mem >/sys/power/state 2>/dev/null && okc=$((okc + 1))
+		i=$((i + 1))
+	done
+	touch "$tmp/stop"
+	wait "$loop"
+	echo none >/sys/power/pm_test
+	[ -z "$delay" ] || echo "$delay" >/sys/module/suspend/parameters/pm_test_delay
+	echo 1 >"$S/enabled" 2>/dev/null # EALREADY when on, as it must be
+	st=$(cat "$S/state") act=$(cat "$S/cpus_active") ncpu=$(grep -c ^processor /proc/cpuinfo)
+	if [ "$st" = on ] && [ "$act" = "$ncpu" ]; then
+		ok "suspend racing enable: $okc of 6 suspends completed, monitor on with $act CPUs ($(since "$t")s)"
+	else
+		notok "suspend racing enable: state $st, cpus_active $act of $ncpu after $okc of 6 suspends (last_error: $(cat "$S/last_error"))"
+	fi
+	echo 0 >"$S/enabled" 2>/dev/null
+fi
+
+# 4. stress
 t=$(uptime_s)
 if [ "$loaded" = 0 ]; then
 	skipped "stress_run: module not loaded"
 else
 	mark "stress_run"
 	sub "$here/stress_run" -s "$seed" -w "$workers" -o "$ops" -e "$en" \
-		-c "$cpu" -T "$stimeout"
+		-c "$cpu" -P "$pm" -T "$stimeout"
 	rc=$?
 	case $rc in
 	0) ok "stress_run ($(since "$t")s)" ;;
@@ -137,7 +182,7 @@ else
 	esac
 fi
 
-# 4. fuzz
+# 5. fuzz
 t=$(uptime_s)
 if [ "$loaded" = 0 ]; then
 	skipped "ioctl_fuzz: module not loaded"
@@ -205,7 +250,7 @@ kml_ours() { # file
 		END { flush() }' "$1"
 }
 
-# 5. kmemleak with the module loaded
+# 6. kmemleak with the module loaded
 if [ "$has_kml" = 0 ]; then
 	skipped "kmemleak (module loaded): no $kml"
 elif [ "$loaded" = 0 ]; then
@@ -222,7 +267,7 @@ else
 	fi
 fi
 
-# 6. unload, then everything the module allocated and did not free leaks
+# 7. unload, then everything the module allocated and did not free leaks
 if [ "$loaded" = 0 ]; then
 	skipped "rmmod + kmemleak: module not loaded"
 else
@@ -253,7 +298,7 @@ else
 	fi
 fi
 
-# 7. the kernel log
+# 8. the kernel log
 dmesg >"$tmp/dmesg"
 grep -E "$bad_re" "$tmp/dmesg" >"$tmp/bad"
 if [ -s "$tmp/bad" ]; then
@@ -267,7 +312,7 @@ else
 	ok "kernel log: no KASAN/lockdep/UBSAN/KFENCE/WARNING/BUG lines ($(wc -l <"$tmp/dmesg") lines)"
 fi
 
-# 8. taint
+# 9. taint
 tainted=$(cat /proc/sys/kernel/tainted)
 # D (7) oops, W (9) warning, B (5) bad page, L (14) soft lockup
 if [ $((tainted & ((1 << 7) | (1 << 9) | (1 << 5) | (1 << 14)))) -ne 0 ]; then

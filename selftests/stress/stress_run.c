@@ -15,6 +15,10 @@
  *   - one injector of simulated SMM violations (debugfs `inject`).
  *   - one CPU hotplug thread: offline/online cycles on cpu1..N-1.
  *   - one enable/disable thread: ENABLE/DISABLE cycles.
+ *   - with -P N: one thread doing N suspend cycles through the PM test
+ *     modes (/sys/power/pm_test: mem with freezer..core, freeze with
+ *     freezer/devices; pm_test_delay 0), i.e. the module's PM notifier,
+ *     syscore and CPU-hotplug paths while everything else runs.
  *
  * The workers, reader and injector run until both cycle threads are done
  * (the workers at least -o operations each). Then, quiescent: every CPU
@@ -27,7 +31,8 @@
  * usage: stress_run [-s seed] [-w workers] [-o min-ops-per-worker]
  *        [-e enable-cycles] [-c cpu-cycles] [-i max-injections]
  *        [-k slots-per-worker] [-r mem|io|mix] [-p sysfs-percent]
- *        [-T timeout-s] [-d changes-per-enabled-period] [-v]
+ *        [-T timeout-s] [-d changes-per-enabled-period] [-P suspend-cycles]
+ *        [-v]
  *
  * -d: after each ENABLE the monitor stays on until the workers applied that
  * many changes (default 8 x workers) or 250 ms passed; a worker whose
@@ -43,6 +48,7 @@
 #include "common.h"
 
 #define MAX_WORKERS	64
+#define NTESTS		9
 #define MAX_FAIL_PRINT	12
 /* Where the slots live: chosen at start, clear of the BIOS resource list. */
 static uint64_t mem_region = 0x40000000ULL;
@@ -54,6 +60,7 @@ struct cfg {
 	unsigned int enable_cycles, cpu_cycles, injections;
 	unsigned int timeout, sysfs_pct;
 	unsigned int dwell;	/* worker changes per enabled period */
+	unsigned int pm_cycles;
 	int rtype;	/* 0 mem, 1 io, 2 mix */
 	int verbose;
 };
@@ -511,6 +518,21 @@ static int cpu_set(int cpu, int on)
 	return write_file(path, on ? "1" : "0");
 }
 
+/* CPU hotplug is disabled while a suspend cycle runs: EBUSY, retry. */
+static int cpu_set_retry(struct tstat *t, int cpu, int on)
+{
+	int e, n;
+
+	for (n = 0; n < 600; n++) {
+		e = cpu_set(cpu, on);
+		if (e != EBUSY)
+			return e;
+		t->busy++;
+		poll(NULL, 0, 50); /* bounded back-off, at most 30 s */
+	}
+	return e;
+}
+
 static void *cpu_main(void *arg)
 {
 	struct tstat *t = &t_cpu;
@@ -527,7 +549,7 @@ static void *cpu_main(void *arg)
 	}
 	for (i = 0; !t->skipped && i < cfg.cpu_cycles; i++) {
 		cpu = 1 + rng_below(&rng, ncpus - 1);
-		e = cpu_set(cpu, 0);
+		e = cpu_set_retry(t, cpu, 0);
 		if (e == ENOENT || e == EACCES) {
 			t->skipped = 1;
 			snprintf(t->skip_why, sizeof(t->skip_why),
@@ -539,7 +561,7 @@ static void *cpu_main(void *arg)
 			continue;
 		}
 		for (tries = 0; tries < 5; tries++) {
-			e = cpu_set(cpu, 1);
+			e = cpu_set_retry(t, cpu, 1);
 			if (!e)
 				break;
 			fail(t, "cycle %u: online cpu%d (try %d): %s", i, cpu,
@@ -550,6 +572,69 @@ static void *cpu_main(void *arg)
 			t->ok++;
 		}
 	}
+	t->secs = now_s() - t0;
+	atomic_fetch_sub(&cycles_left, 1);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* ---- suspend cycles through the PM test modes ------------------------------------ */
+
+static struct tstat t_pm = { .name = "pm-test" };
+
+static void *pm_main(void *arg)
+{
+	static const char *const lv[] = { "core", "processors", "platform",
+					  "devices", "freezer" };
+	struct tstat *t = &t_pm;
+	char delay[16] = "5";
+	const char *level, *state;
+	struct rng rng;
+	unsigned int i;
+	double t0 = now_s();
+	int e;
+
+	(void)arg;
+	rng_seed(&rng, cfg.seed, 3000);
+	if (!cfg.pm_cycles) {
+		t->skipped = 1;
+		snprintf(t->skip_why, sizeof(t->skip_why), "not requested (-P)");
+		goto out;
+	}
+	if (access("/sys/power/pm_test", W_OK)) {
+		t->skipped = 1;
+		snprintf(t->skip_why, sizeof(t->skip_why),
+			 "no /sys/power/pm_test (CONFIG_PM_DEBUG)");
+		goto out;
+	}
+	read_file("/sys/module/suspend/parameters/pm_test_delay", delay,
+		  sizeof(delay));
+	write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
+	for (i = 0; i < cfg.pm_cycles; i++) {
+		level = lv[rng_below(&rng, ARRAY_SIZE(lv))];
+		state = rng_below(&rng, 3) == 0 && (!strcmp(level, "devices") ||
+						    !strcmp(level, "freezer")) ?
+			"freeze" : "mem";
+		e = write_file("/sys/power/pm_test", level);
+		if (e) {
+			fail(t, "pm_test %s: %s", level, sx_errname(e));
+			continue;
+		}
+		e = write_file("/sys/power/state", state);
+		t->ops++;
+		if (!e)
+			t->ok++;
+		else if (e == EBUSY) /* a task could not be frozen in time */
+			t->busy++;
+		else
+			fail(t, "cycle %u: %s with pm_test %s: %s", i, state, level,
+			     sx_errname(e));
+	}
+	write_file("/sys/power/pm_test", "none");
+	write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
+	if (!t->ok && !t->fails)
+		fail(t, "no suspend cycle completed (%lu EBUSY)", t->busy);
+out:
 	t->secs = now_s() - t0;
 	atomic_fetch_sub(&cycles_left, 1);
 	atomic_store(&t->done, 1);
@@ -858,7 +943,7 @@ static void usage(void)
 		"usage: stress_run [-s seed] [-w workers] [-o min-ops-per-worker]\n"
 		"       [-e enable-cycles] [-c cpu-cycles] [-i max-injections]\n"
 		"       [-k slots-per-worker] [-r mem|io|mix] [-p sysfs-percent]\n"
-		"       [-T timeout-s] [-d changes-per-enabled-period] [-v]\n");
+		"       [-T timeout-s] [-d changes-per-enabled-period] [-P suspend-cycles] [-v]\n");
 	exit(2);
 }
 
@@ -884,7 +969,7 @@ static void report(struct ktap *k, struct tstat *t, const char *what,
 
 int main(int argc, char **argv)
 {
-	pthread_t th_w[MAX_WORKERS], th_en, th_cpu, th_inj, th_rd;
+	pthread_t th_w[MAX_WORKERS], th_en, th_cpu, th_inj, th_rd, th_pm;
 	struct tstat fin = { .name = "final" };
 	struct range_set want = { 0 }, held = { 0 };
 	struct stmexec_status st, st0;
@@ -897,7 +982,7 @@ int main(int argc, char **argv)
 	struct ktap kt;
 	int opt, fd, e, hung = 0;
 
-	while ((opt = getopt(argc, argv, "s:w:o:e:c:i:k:r:p:T:d:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:w:o:e:c:i:k:r:p:T:d:P:v")) != -1) {
 		switch (opt) {
 		case 's': cfg.seed = num(optarg); break;
 		case 'w': cfg.workers = num(optarg); break;
@@ -909,6 +994,7 @@ int main(int argc, char **argv)
 		case 'p': cfg.sysfs_pct = num(optarg); break;
 		case 'T': cfg.timeout = num(optarg); break;
 		case 'd': cfg.dwell = num(optarg); break;
+		case 'P': cfg.pm_cycles = num(optarg); break;
 		case 'v': cfg.verbose = 1; break;
 		case 'r':
 			if (!strcmp(optarg, "mem"))
@@ -931,13 +1017,13 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 
-	ktap_begin(&kt, 8);
+	ktap_begin(&kt, NTESTS);
 	printf("# stress_run: seed %llu, %u workers x %u slots (min %u ops), %u enable/disable cycles, %u CPU offline/online cycles, timeout %us\n",
 	       (unsigned long long)cfg.seed, cfg.workers, cfg.slots,
 	       cfg.min_ops, cfg.enable_cycles, cfg.cpu_cycles, cfg.timeout);
 	if (access(SX_DEV, R_OK | W_OK)) {
 		printf("# %s: %s (module not loaded?)\n", SX_DEV, strerror(errno));
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < NTESTS; i++)
 			ktap_result(&kt, -1, "no %s", SX_DEV);
 		ktap_end(&kt);
 		return 4;
@@ -952,7 +1038,7 @@ int main(int argc, char **argv)
 	e = pick_regions(fd);
 	if (e && e != ENOTTY && e != ENODEV) {
 		printf("# choosing the slot regions: %s\n", sx_errname(e));
-		for (i = 0; i < 8; i++)
+		for (i = 0; i < NTESTS; i++)
 			ktap_result(&kt, 0, "setup failed: %s", sx_errname(e));
 		return ktap_end(&kt);
 	}
@@ -963,7 +1049,7 @@ int main(int argc, char **argv)
 
 	t0 = now_s();
 	deadline = t0 + cfg.timeout;
-	atomic_store(&cycles_left, 2);
+	atomic_store(&cycles_left, 3);
 	for (i = 0; i < cfg.workers; i++) {
 		struct worker *w = &workers[i];
 
@@ -979,9 +1065,11 @@ int main(int argc, char **argv)
 	pthread_create(&th_inj, NULL, inject_main, NULL);
 	pthread_create(&th_cpu, NULL, cpu_main, NULL);
 	pthread_create(&th_en, NULL, enable_main, NULL);
+	pthread_create(&th_pm, NULL, pm_main, NULL);
 
 	if (join_by(th_en, &t_enable, deadline) ||
-	    join_by(th_cpu, &t_cpu, deadline))
+	    join_by(th_cpu, &t_cpu, deadline) ||
+	    join_by(th_pm, &t_pm, deadline))
 		hung = 1;
 	for (i = 0; !hung && i < cfg.workers; i++)
 		if (join_by(th_w[i], &workers[i].t, deadline))
@@ -992,9 +1080,10 @@ int main(int argc, char **argv)
 		hung = 1;
 	secs = now_s() - t0;
 	if (hung) {
-		printf("# TIMEOUT after %.0fs: still running:%s%s%s%s", secs,
+		printf("# TIMEOUT after %.0fs: still running:%s%s%s%s%s", secs,
 		       atomic_load(&t_enable.done) ? "" : " enable-disable",
 		       atomic_load(&t_cpu.done) ? "" : " cpu-hotplug",
+		       atomic_load(&t_pm.done) ? "" : " pm-test",
 		       atomic_load(&t_inject.done) ? "" : " inject",
 		       atomic_load(&t_reader.done) ? "" : " log-reader");
 		for (i = 0; i < cfg.workers; i++)
@@ -1038,13 +1127,16 @@ int main(int argc, char **argv)
 		 t_enable.ok, cfg.enable_cycles, t_enable.busy, t_enable.secs,
 		 t_enable.ok ? 1000 * t_enable.secs / t_enable.ok : 0.0);
 	report(&kt, &t_enable, "enable/disable cycles", buf);
-	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d, %.1fs (%.0f ms/cycle)",
+	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d, %.1fs (%.0f ms/cycle), %lu EBUSY retries (suspend)",
 		 t_cpu.ok, cfg.cpu_cycles, ncpus - 1, t_cpu.secs,
-		 t_cpu.ok ? 1000 * t_cpu.secs / t_cpu.ok : 0.0);
+		 t_cpu.ok ? 1000 * t_cpu.secs / t_cpu.ok : 0.0, t_cpu.busy);
 	report(&kt, &t_cpu, "CPU hotplug cycles", buf);
 	snprintf(buf, sizeof(buf), "%lu injected, %lu accepted, %lu ENXIO",
 		 t_inject.ops, t_inject.ok, t_inject.enxio);
 	report(&kt, &t_inject, "violation injection", buf);
+	snprintf(buf, sizeof(buf), "%lu of %u suspend cycles (pm_test) completed, %lu refused with EBUSY (tasks not freezable), %.1fs",
+		 t_pm.ok, cfg.pm_cycles, t_pm.busy, t_pm.secs);
+	report(&kt, &t_pm, "suspend cycles", buf);
 	/*
 	 * The reader was the only one: the module's delivered counter must
 	 * match what it got, and every loss the counters know of must have

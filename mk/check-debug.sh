@@ -7,8 +7,9 @@
 #      no-op; KASAN, lockdep, kmemleak, UBSAN, KFENCE, debugobjects)
 #   2. stmexec.ko built against it (make modules KDIR=<its build tree>)
 #   3. the static userspace: selftests (incl. selftests/stress), tools
-#   4. one guest, -smp 4, running /tests/check-debug.sh: the in-guest
-#      suites, stress_run, ioctl_fuzz(32), kmemleak before/after rmmod, the
+#   4. one guest, -smp 4, booted by selftests/qemu/run-guest.sh --kernel,
+#      running /tests/check-debug.sh: the in-guest suites, a suspend/enable
+#      race, stress_run, ioctl_fuzz(32), kmemleak before/after rmmod, the
 #      kernel log scan
 #   5. the host scans the whole console (the guest's kernel log is dumped
 #      into it) for KASAN/lockdep/UBSAN/KFENCE/WARNING/BUG lines again, in
@@ -126,56 +127,14 @@ append="kasan_multi_shot watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=120"
 
 echo "# check-debug: booting $kver (-smp $smp, -m $mem, timeout ${timeout}s), console: $log"
 t0=$(date +%s)
-if "$TOP/selftests/qemu/run-guest.sh" --help 2>&1 | grep -q -- '--kernel'; then
-	# the harness boots any bzImage; it scans for kernel trouble with a
-	# list of its own: we judge with ours (below), so allow its warnings
-	"$TOP/selftests/qemu/run-guest.sh" --kernel "$bzimage" --kver "$kver" \
-		--smp "$smp" --mem "$mem" --timeout "$timeout" --append "$append" \
-		--script "$cmdf" --log "$log" --allow-warnings
-	rc=$?
-else
-	# Fallback until run-guest.sh has --kernel: the same boot, by hand.
-	work=$(mktemp -d "$TOP/build/qemu/check-debug.XXXXXX" 2>/dev/null ||
-		{ mkdir -p "$TOP/build/qemu" && mktemp -d "$TOP/build/qemu/check-debug.XXXXXX"; })
-	trap 'rm -f "$cmdf"; rm -rf "$work"; [ -z "${qpid:-}" ] || kill "$qpid" 2>/dev/null' EXIT
-	if ! "$TOP/selftests/qemu/mkinitramfs.sh" -o "$work/initramfs.gz" --kver "$kver" \
-		--cmd-file "$cmdf"; then
-		result fail "guest run" "mkinitramfs.sh failed"
-		finish
-	fi
-	qemu-system-x86_64 -accel tcg,thread=multi -M pc -cpu max -smp "$smp" -m "$mem" \
-		-nodefaults -no-user-config -nographic -no-reboot -net none \
-		-kernel "$bzimage" -initrd "$work/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 printk.time=1 $append" \
-		-serial stdio -monitor none </dev/null >"$log" 2>&1 &
-	qpid=$!
-	tail -s 0.5 -n +1 -f --pid="$qpid" "$log" | sed -u 's/\r//g' |
-		awk '/^STMEXEC-DMESG-BEGIN/ { hide = 1; print "(kernel log: see the console log)"; fflush() }
-		     !hide { print; fflush() }
-		     /^STMEXEC-DMESG-END/ { hide = 0 }' &
-	tpid=$!
-	deadline=$(($(date +%s) + timeout))
-	rc=''
-	while kill -0 "$qpid" 2>/dev/null; do
-		if [ "$(date +%s)" -ge "$deadline" ]; then
-			kill "$qpid" 2>/dev/null
-			sleep 2
-			kill -9 "$qpid" 2>/dev/null
-			rc=124
-			break
-		fi
-		sleep 1
-	done
-	wait "$qpid" 2>/dev/null
-	qpid=''
-	wait "$tpid" 2>/dev/null
-	sed -i 's/\r//g' "$log"
-	if [ -z "$rc" ]; then
-		marker=$(grep -E '^STMEXEC-GUEST-EXIT=[0-9]+$' "$log" | tail -n 1)
-		rc=${marker:+${marker#STMEXEC-GUEST-EXIT=}}
-		rc=${rc:-125}
-	fi
-fi
+# run-guest.sh scans for kernel trouble with a list of its own (which also
+# matches the debug kernel's "kmemleak: Kernel memory leak detector
+# initialized" boot line): we judge with ours (step 5), so allow its
+# warnings.
+"$TOP/selftests/qemu/run-guest.sh" --kernel "$bzimage" --kver "$kver" \
+	--smp "$smp" --mem "$mem" --timeout "$timeout" --append "$append" \
+	--script "$cmdf" --log "$log" --allow-warnings
+rc=$?
 gsecs=$(($(date +%s) - t0))
 boot=$(sed -n 's/.*# check-debug: guest up \([0-9.]*\)s at start.*/\1/p' "$log" | head -n 1)
 inguest=$(sed -n 's/.*# check-debug: \([0-9.]*\)s in the guest.*/\1/p' "$log" | tail -n 1)

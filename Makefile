@@ -104,7 +104,8 @@ modules-check:
 tools:
 	$(call submake,tools)
 
-selftests: kselftest-headers
+# image_test needs stm.bin and stmimg (built by stm-image) before it
+selftests: kselftest-headers stm-image
 	$(call submake,selftests)
 
 stm-image:

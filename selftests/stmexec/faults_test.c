@@ -237,8 +237,13 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "100"));
-	ASSERT_EQ(0, sx_dbg_write("delay_us", "300000"));
+	/*
+	 * The widest ratio the knobs allow (500 ms against 20 ms), so that a
+	 * vCPU descheduled by a loaded host between sending the START IPIs
+	 * and starting the bounded wait cannot let the slow CPU finish first.
+	 */
+	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "20"));
+	ASSERT_EQ(0, sx_dbg_write("delay_us", "500000"));
 	snprintf(cpu, sizeof(cpu), "%d", last);
 	ASSERT_EQ(0, sx_dbg_write("delay_cpu", cpu));
 	ret = sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);

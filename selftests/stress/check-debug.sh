@@ -157,11 +157,18 @@ else
 	echo none >/sys/power/pm_test
 	[ -z "$delay" ] || echo "$delay" >/sys/module/suspend/parameters/pm_test_delay
 	echo 1 >"$S/enabled" 2>/dev/null # EALREADY when on, as it must be
-	st=$(cat "$S/state") act=$(cat "$S/cpus_active") ncpu=$(grep -c ^processor /proc/cpuinfo)
-	if [ "$st" = on ] && [ "$act" = "$ncpu" ]; then
+	# /proc/cpuinfo lists online CPUs only: compare with the present ones
+	st=$(cat "$S/state") act=$(cat "$S/cpus_active")
+	present=$(cat /sys/devices/system/cpu/present) online=$(cat /sys/devices/system/cpu/online)
+	ncpu=0
+	for c in /sys/devices/system/cpu/cpu[0-9]*; do
+		[ -d "$c" ] && ncpu=$((ncpu + 1))
+	done
+	if [ "$st" = on ] && [ "$act" = "$ncpu" ] && [ "$online" = "$present" ]; then
 		ok "suspend racing enable: $okc of 6 suspends completed, monitor on with $act CPUs ($(since "$t")s)"
 	else
-		notok "suspend racing enable: state $st, cpus_active $act of $ncpu after $okc of 6 suspends (last_error: $(cat "$S/last_error"))"
+		notok "suspend racing enable: state $st, cpus_active $act of $ncpu, CPUs online $online of $present, after $okc of 6 suspends (last_error: $(cat "$S/last_error"))"
+		dmesg | grep -E 'Error taking CPU|stmexec: (resume|suspend)' | sort -u -k2 | head -n 8 | sed 's/^/# /'
 	fi
 	echo 0 >"$S/enabled" 2>/dev/null
 fi

@@ -146,6 +146,7 @@ struct tstat {
 	char skip_why[96];
 	/* counters, meaning depends on the thread */
 	unsigned long ops, ok, busy, enxio, neg_ok, lists, sysfs, extra;
+	unsigned long eintr;	/* EINTR although no signal was sent */
 	double secs;	/* how long the thread ran */
 };
 
@@ -170,6 +171,8 @@ static void fail(struct tstat *t, const char *fmt, ...)
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
 }
+
+static void dump_blocked(void);
 
 static int open_dev(int flags)
 {
@@ -261,7 +264,9 @@ static int worker_check_list(struct worker *w, const char *after)
 	e = range_set_list(w->fd, &w->snap);
 	w->t.lists++;
 	if (e) {
-		if (e == ENXIO || e == EBUSY)
+		if (e == EINTR)
+			w->t.eintr++;
+		if (e == ENXIO || e == EBUSY || e == EINTR)
 			return 0;
 		fail(&w->t, "LIST_RANGES after %s: %s", after, sx_errname(e));
 		return -1;
@@ -316,6 +321,11 @@ static int worker_call(struct worker *w, int protect, const unsigned int *slots,
 	}
 	w->t.ops++;
 
+	if (e == EINTR) {
+		/* see eintr_report(): nothing may have changed */
+		w->t.eintr++;
+		return e;
+	}
 	if (e == ENXIO || e == EBUSY) {
 		/* monitor off or in transition: nothing may have changed */
 		if (e == ENXIO) {
@@ -474,6 +484,10 @@ static void *enable_main(void *arg)
 			t->busy++;
 			continue;
 		}
+		if (e == EINTR) {
+			t->eintr++;
+			continue;
+		}
 		if (e) {
 			fail(t, "cycle %u: ENABLE: %s", i, sx_errname(e));
 			continue;
@@ -487,7 +501,9 @@ static void *enable_main(void *arg)
 		atomic_fetch_add(&enable_epoch, 1);
 		pthread_cond_broadcast(&dwell_cond);
 		dwell_on();
-		e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		do {
+			e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		} while (e == EINTR && ++t->eintr);
 		if (e) {
 			fail(t, "cycle %u: DISABLE: %s", i, sx_errname(e));
 			continue;
@@ -538,7 +554,7 @@ static void *cpu_main(void *arg)
 	struct tstat *t = &t_cpu;
 	struct rng rng;
 	unsigned int i;
-	int cpu, e, tries;
+	int cpu, e, tries, stuck = 0;
 	double t0 = now_s();
 
 	(void)arg;
@@ -557,7 +573,17 @@ static void *cpu_main(void *arg)
 			break;
 		}
 		if (e) {
-			fail(t, "cycle %u: offline cpu%d: %s", i, cpu, sx_errname(e));
+			char onl[64] = "?";
+
+			read_file("/sys/devices/system/cpu/online", onl, sizeof(onl));
+			fail(t, "cycle %u: offline cpu%d: %s%s (online CPUs: %s)", i, cpu,
+			     sx_errname(e), e == EBUSY ? " for 30 s" : "", onl);
+			if (e == EBUSY && ++stuck == 1) {
+				printf("# cpu-hotplug: dumping blocked tasks and held locks (sysrq w, d)\n");
+				dump_blocked();
+			}
+			if (stuck >= 3)
+				break;
 			continue;
 		}
 		for (tries = 0; tries < 5; tries++) {
@@ -774,6 +800,8 @@ static void *reader_main(void *arg)
 			}
 			if (!e || e == EALREADY)
 				started = 1;
+			else if (e == EINTR)
+				t->eintr++;
 			else if (e != ENXIO && e != EBUSY && e != ENOENT)
 				fail(t, "LOG_SETUP/LOG_START: %s", sx_errname(e));
 		}
@@ -794,6 +822,10 @@ static void *reader_main(void *arg)
 		if (n < 0) {
 			if (errno == EAGAIN)
 				continue;
+			if (errno == EINTR) {
+				t->eintr++;
+				continue;
+			}
 			if (errno == ENXIO) {
 				t->enxio++;
 				started = 0;
@@ -1109,6 +1141,21 @@ int main(int argc, char **argv)
 		w_busy += w->t.busy;
 		w_fails += w->t.fails;
 	}
+	/*
+	 * Nobody sends this process a signal. An EINTR can only come from
+	 * the freezer's fake signal during a suspend cycle: the module should
+	 * return -ERESTARTSYS from mutex_lock_interruptible() so that the
+	 * call restarts transparently after the resume.
+	 */
+	{
+		unsigned long n_eintr = t_enable.eintr + t_reader.eintr;
+
+		for (i = 0; i < cfg.workers; i++)
+			n_eintr += workers[i].t.eintr;
+		if (n_eintr)
+			fail(&t_pm, "%lu calls failed with EINTR although no signal was sent (the freezer's fake signal during suspend: -EINTR from mutex_lock_interruptible() should be -ERESTARTSYS)",
+			     n_eintr);
+	}
 	printf("# %.1fs concurrent phase\n", secs);
 	snprintf(buf, sizeof(buf),
 		 "%lu requests (%lu via sysfs), %lu applied, %lu refused as expected, %lu ENXIO, %lu EBUSY, %lu list checks",
@@ -1165,11 +1212,21 @@ int main(int argc, char **argv)
 	report(&kt, &t_reader, "log reader", buf);
 
 	/* ---- quiescent checks ---- */
+	/*
+	 * Every CPU online again. The kernel's mask is the truth: when a CPU
+	 * fails to come back in a resume (an online callback failed), its
+	 * cpuN/online file still reads 1 and writing 1 does nothing.
+	 */
 	for (i = 1; i < (unsigned int)ncpus; i++) {
 		snprintf(buf, sizeof(buf), "/sys/devices/system/cpu/cpu%u/online", i);
 		if (read_long(buf, 1) != 1 && cpu_set(i, 1))
 			fail(&fin, "cpu%u stays offline", i);
 	}
+	snprintf(expect, sizeof(expect), ncpus > 1 ? "0-%d" : "0", ncpus - 1);
+	if (read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)) ||
+	    strcmp(buf, expect))
+		fail(&fin, "online CPUs \"%s\", want \"%s\" (a CPU that failed to come back from a suspend reads 1 in cpuN/online and cannot be onlined again)",
+		     buf, expect);
 	/*
 	 * A non-trivial final set: UNPROTECT works while the monitor is off,
 	 * so the workers may have emptied their slots in the last off period.

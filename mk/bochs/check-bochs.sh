@@ -193,7 +193,7 @@ work=$(mktemp -d "$TOP/build/bochs/run.XXXXXX")
 bpid='' bochs=''
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
-	if [ -n "$bochs" ]; then kill "$bochs" 2>/dev/null; fi
+	if [ -n "$bochs" ]; then kill -9 "$bochs" 2>/dev/null; fi
 	if [ -n "$bpid" ]; then kill "$bpid" 2>/dev/null; fi
 	if [ "$keep" = 1 ]; then
 		echo "# check-bochs: kept ${work#"$TOP"/}" >&2
@@ -247,7 +247,9 @@ fi
 
 note "booting $kver under Bochs (2 CPUs, ips=$ips, timeout ${timeout}s); console: ${serial#"$TOP"/}"
 tb0=$(date +%s)
-TERM=xterm timeout -k 10 "$timeout" script -qec \
+# timeout(1) is only the backstop: it would stop `script`, not bochs-bin
+# (which ignores SIGTERM); the loop below enforces --timeout itself.
+TERM=xterm timeout -k 10 $((timeout + 60)) script -qec \
 	"bochs-bin -q -f $work/bochsrc -rc $work/cont" /dev/null \
 	</dev/null >"$work/term.out" 2>&1 &
 bpid=$!
@@ -262,6 +264,7 @@ find_bochs() {
 	bochs=${bochs// /}
 }
 
+# bochs-bin ignores SIGTERM: SIGKILL after a grace period.
 stop_bochs() {
 	[ -n "$bochs" ] || find_bochs
 	if [ -n "$bochs" ]; then
@@ -306,17 +309,26 @@ while kill -0 "$bpid" 2>/dev/null; do
 		stop_bochs
 		break
 	fi
+	if [ $((now - tb0)) -ge "$timeout" ]; then
+		why_stop="timeout after ${timeout}s"
+		stop_bochs
+		break
+	fi
 	sleep 2
 done
 wait "$bpid" 2>/dev/null
 brc=$?
+# Never leave a Bochs behind (e.g. its parent was stopped by the backstop).
+if [ -n "$bochs" ] && kill -0 "$bochs" 2>/dev/null; then
+	kill -9 "$bochs" 2>/dev/null
+fi
 bpid='' bochs=''
 tb1=$(date +%s)
 clean_serial >"$serial.tmp" && mv "$serial.tmp" "$serial"
 # the last line(s), if the loop did not see them
 t_done=${t_done:-$(grep -q '^STMEXEC-BOCHS: done ' "$serial" && echo "$tb1")}
 t_up=${t_up:-$(grep -q '^init: stmexec test guest up' "$serial" && echo "$tb1")}
-[ "$brc" != 124 ] || why_stop=${why_stop:-"timeout after ${timeout}s"}
+[ "$brc" != 124 ] || why_stop=${why_stop:-"timeout after $((timeout + 60))s"}
 
 p_up=never p_tests=unfinished p_off=-
 [ -z "$t_up" ] || p_up=$((t_up - tb0))s

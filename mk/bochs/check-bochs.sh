@@ -254,14 +254,19 @@ TERM=xterm timeout -k 10 $((timeout + 60)) script -qec \
 	</dev/null >"$work/term.out" 2>&1 &
 bpid=$!
 
-# bochs-bin's pid (grandchild: timeout -> script -> bochs-bin), to stop it
-# once the guest is done.
+# bochs-bin's pid (timeout -> script [-> $SHELL] -> bochs-bin), to stop
+# it once the guest is done.
 find_bochs() {
-	local s
-	s=$(ps -o pid= --ppid "$bpid" 2>/dev/null | head -n 1)
-	[ -n "$s" ] || return
-	bochs=$(ps -o pid= --ppid "$s" 2>/dev/null | head -n 1)
-	bochs=${bochs// /}
+	local p=$bpid _ pid comm
+	for _ in 1 2 3; do
+		read -r pid comm < <(ps -o pid=,comm= --ppid "$p" 2>/dev/null | head -n 1)
+		[ -n "${pid:-}" ] || return
+		if [ "$comm" = bochs-bin ]; then
+			bochs=$pid
+			return
+		fi
+		p=$pid
+	done
 }
 
 # bochs-bin ignores SIGTERM: SIGKILL after a grace period.

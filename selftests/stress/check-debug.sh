@@ -8,11 +8,12 @@
 #
 #   1. the in-guest suites (/tests/run-all.sh: they load their own module)
 #   2. insmod stmexec.ko backend=sim
-#   3. regression: six pm_test suspends with an enable loop racing them
-#   4. stress_run (enable/disable, CPU offline/online and pm_test suspend
+#   3. stress_run (enable/disable, CPU offline/online and pm_test suspend
 #      cycles, range workers, log reader, violation injection, all at once)
-#   5. ioctl_fuzz for a fixed budget, then ioctl_fuzz32 (compat_ioctl)
+#   4. ioctl_fuzz for a fixed budget, then ioctl_fuzz32 (compat_ioctl)
 #      for a quarter of it
+#   5. regression: six pm_test suspends with an enable loop racing them
+#      (last: its failure leaves CPUs offline for good)
 #   6. kmemleak scan with the module loaded: nothing from stmexec
 #   7. rmmod; kmemleak scan: nothing allocated by stmexec's code (by symbol,
 #      or by an unsymbolized frame in the module area)
@@ -126,7 +127,47 @@ fi
 others=$(awk '$1 != "stmexec" { printf " %s", $1 }' /proc/modules 2>/dev/null)
 [ -z "$others" ] || echo "# check-debug: other modules loaded:$others (kmemleak frames in module space are attributed to stmexec)"
 
-# 3. regression: suspend racing an enable. stress_run -P found that an
+# 3. stress
+t=$(uptime_s)
+if [ "$loaded" = 0 ]; then
+	skipped "stress_run: module not loaded"
+else
+	mark "stress_run"
+	sub "$here/stress_run" -s "$seed" -w "$workers" -o "$ops" -e "$en" \
+		-c "$cpu" -P "$pm" -T "$stimeout"
+	rc=$?
+	case $rc in
+	0) ok "stress_run ($(since "$t")s)" ;;
+	4) skipped "stress_run: skipped as a whole" ;;
+	*) notok "stress_run exit $rc ($(since "$t")s)" ;;
+	esac
+fi
+
+# 4. fuzz
+t=$(uptime_s)
+if [ "$loaded" = 0 ]; then
+	skipped "ioctl_fuzz: module not loaded"
+else
+	mark "ioctl_fuzz"
+	sub "$here/ioctl_fuzz" -s "$seed" -n "$fiters" -t "$fsecs"
+	rc=$?
+	# the same from a 32-bit process: the compat_ioctl path
+	if [ "$rc" = 0 ] && [ -x "$here/ioctl_fuzz32" ]; then
+		echo "# ioctl_fuzz32 (32-bit process, compat_ioctl)"
+		sub "$here/ioctl_fuzz32" -s "$((seed + 1))" -n "$((fiters / 4 + 1))" \
+			-t "$((fsecs / 4 + 1))"
+		rc=$?
+	fi
+	case $rc in
+	0) ok "ioctl_fuzz ($(since "$t")s)" ;;
+	4) skipped "ioctl_fuzz: skipped as a whole" ;;
+	*) notok "ioctl_fuzz exit $rc ($(since "$t")s)" ;;
+	esac
+fi
+
+# 5. regression: suspend racing an enable. Last before the leak scans:
+# when it fails, CPUs stay offline for good and would spoil the other steps.
+# stress_run -P found that an
 # ENABLE between the module's PM_SUSPEND_PREPARE and PM_POST_SUSPEND
 # notifiers leaves the monitor "on" with only CPU 0 active, or "failed"
 # with CPUs still active, and trips a WARN in policy.c. Six suspends
@@ -171,44 +212,6 @@ else
 		dmesg | grep -E 'Error taking CPU|stmexec: (resume|suspend)' | sort -u -k2 | head -n 8 | sed 's/^/# /'
 	fi
 	echo 0 >"$S/enabled" 2>/dev/null
-fi
-
-# 4. stress
-t=$(uptime_s)
-if [ "$loaded" = 0 ]; then
-	skipped "stress_run: module not loaded"
-else
-	mark "stress_run"
-	sub "$here/stress_run" -s "$seed" -w "$workers" -o "$ops" -e "$en" \
-		-c "$cpu" -P "$pm" -T "$stimeout"
-	rc=$?
-	case $rc in
-	0) ok "stress_run ($(since "$t")s)" ;;
-	4) skipped "stress_run: skipped as a whole" ;;
-	*) notok "stress_run exit $rc ($(since "$t")s)" ;;
-	esac
-fi
-
-# 5. fuzz
-t=$(uptime_s)
-if [ "$loaded" = 0 ]; then
-	skipped "ioctl_fuzz: module not loaded"
-else
-	mark "ioctl_fuzz"
-	sub "$here/ioctl_fuzz" -s "$seed" -n "$fiters" -t "$fsecs"
-	rc=$?
-	# the same from a 32-bit process: the compat_ioctl path
-	if [ "$rc" = 0 ] && [ -x "$here/ioctl_fuzz32" ]; then
-		echo "# ioctl_fuzz32 (32-bit process, compat_ioctl)"
-		sub "$here/ioctl_fuzz32" -s "$((seed + 1))" -n "$((fiters / 4 + 1))" \
-			-t "$((fsecs / 4 + 1))"
-		rc=$?
-	fi
-	case $rc in
-	0) ok "ioctl_fuzz ($(since "$t")s)" ;;
-	4) skipped "ioctl_fuzz: skipped as a whole" ;;
-	*) notok "ioctl_fuzz exit $rc ($(since "$t")s)" ;;
-	esac
 fi
 
 # kmemleak only reports objects older than 5 s (MSECS_MIN_AGE) that two

@@ -15,7 +15,8 @@
 #
 #   --kver VER      an installed Debian kernel (/boot/vmlinuz-VER, headers in
 #                   /lib/modules/VER/build); a release or a series ("6.1").
-#                   Default: $BOCHS_KVER, else 6.1
+#                   Default: $BOCHS_KVER, else the newest (mk/kernels.sh
+#                   default, as for make demo/check)
 #   --debug-kernel  the cached LZ4 debug kernel of mk/debug-kernel/build.sh
 #                   (KASAN, lockdep...; must be built: make debug-kernel)
 #   --kernel F --kdir DIR
@@ -52,7 +53,7 @@ TOP=${TOP:-$(cd "$here/../.." && pwd)}
 export TOP
 cd "$TOP" || exit 2
 
-kspec=${BOCHS_KVER:-6.1} debugk=0 kernel='' kdir='' keep=0
+kspec=${BOCHS_KVER:-} debugk=0 kernel='' kdir='' keep=0
 timeout=${BOCHS_TIMEOUT:-900} cycles=${BOCHS_CYCLES:-5} ips=${BOCHS_IPS:-100000000}
 idle=halt append_user=${BOCHS_APPEND:-} module=''
 while [ $# -gt 0 ]; do
@@ -163,7 +164,11 @@ if [ "$debugk" = 1 ]; then
 elif [ -n "$kernel" ]; then
 	kver=$("$TOP/mk/kernels.sh" kver "$kdir") || { result fail module "cannot tell the release of $kdir"; finish; }
 else
-	kver=$("$TOP/mk/kernels.sh" resolve "$kspec") || { result fail module "no installed kernel '$kspec'"; finish; }
+	if [ -n "$kspec" ]; then
+		kver=$("$TOP/mk/kernels.sh" resolve "$kspec") || { result fail module "no installed kernel '$kspec'"; finish; }
+	else
+		kver=$("$TOP/mk/kernels.sh" default) || { result fail module "no installed Debian kernel (make deps)"; finish; }
+	fi
 	kernel=/boot/vmlinuz-$kver kdir=/lib/modules/$kver/build
 fi
 kdesc="kernel $kver ($kernel)"

@@ -465,22 +465,6 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 	return ret;
 }
 
-/*
- * Wait without a bound until no IPI of @mask is in flight. Only where what
- * an IPI uses is about to be freed (the caller's data, the per-CPU slots,
- * sx_ipi() itself when the module goes away): freeing under a late IPI
- * crashes the CPU that finally runs it. Names the late CPU every 10 s.
- */
-static void sx_drain_before_free(struct stmexec *sx,
-				 const struct cpumask *mask)
-{
-	unsigned int cpu = 0;
-
-	while (sx_drain(sx, mask, 10000, &cpu))
-		pr_warn("CPU %u has not run its IPI yet; waiting for it before freeing what it uses\n",
-			cpu);
-}
-
 int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 			unsigned int *bad)
 {
@@ -488,14 +472,6 @@ int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 
 	cpus_read_lock();
 	ret = sx_on_cpus(sx, cpu_online_mask, fn, sx_timeout_ms(sx), bad);
-	/*
-	 * A CPU that did not answer in time still runs @fn later; the caller
-	 * (the probe, at load) frees what @fn writes when this fails, and a
-	 * failed load frees the module. Report the timeout, but only once
-	 * every IPI has run.
-	 */
-	if (ret == -ETIMEDOUT)
-		sx_drain_before_free(sx, cpu_online_mask);
 	cpus_read_unlock();
 	return ret;
 }
@@ -1152,8 +1128,6 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	sx->bios_list_len = 0;
 	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
 	sx->bios_bounce = NULL;
-	/* The IPI slots and sx_ipi() go away with us. */
-	sx_drain_before_free(sx, cpu_possible_mask);
 	free_percpu(sx->pcpu);
 	sx->pcpu = NULL;
 }

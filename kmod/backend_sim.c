@@ -586,18 +586,6 @@ static void sx_sim_fini(struct stmexec *sx)
 	sx->backend_priv = NULL;
 }
 
-static void *sx_sim_page(unsigned int cpu, u64 *pa)
-{
-	struct page *pg;
-
-	pg = alloc_pages_node(cpu_to_node(cpu),
-			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
-	if (!pg)
-		return NULL;
-	*pa = page_to_phys(pg);
-	return page_address(pg);
-}
-
 static int sx_sim_init(struct stmexec *sx)
 {
 	struct sx_sim_cpu *pc;
@@ -609,8 +597,8 @@ static int sx_sim_init(struct stmexec *sx)
 		return -ENOMEM;
 	sx->backend_priv = pc;
 	for_each_possible_cpu(cpu) {
-		pc[cpu].vmxon = sx_sim_page(cpu, &pc[cpu].vmxon_pa);
-		pc[cpu].vmcs = sx_sim_page(cpu, &pc[cpu].vmcs_pa);
+		pc[cpu].vmxon = stmexec_page_below_4g(cpu, &pc[cpu].vmxon_pa);
+		pc[cpu].vmcs = stmexec_page_below_4g(cpu, &pc[cpu].vmcs_pa);
 		if (!pc[cpu].vmxon || !pc[cpu].vmcs) {
 			ret = -ENOMEM;
 			goto err;

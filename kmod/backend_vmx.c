@@ -109,18 +109,6 @@ static void sx_vmx_fini(struct stmexec *sx)
 	sx->backend_priv = NULL;
 }
 
-static void *sx_page_below_4g(unsigned int cpu, u64 *pa)
-{
-	struct page *pg;
-
-	pg = alloc_pages_node(cpu_to_node(cpu),
-			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
-	if (!pg)
-		return NULL;
-	*pa = page_to_phys(pg);
-	return page_address(pg);
-}
-
 static int sx_vmx_init(struct stmexec *sx)
 {
 	struct sx_vmx *v;
@@ -137,8 +125,8 @@ static int sx_vmx_init(struct stmexec *sx)
 	for_each_possible_cpu(cpu) {
 		struct sx_vmx_cpu *c = &v->cpu[cpu];
 
-		c->vmxon = sx_page_below_4g(cpu, &c->vmxon_pa);
-		c->vmcs = sx_page_below_4g(cpu, &c->vmcs_pa);
+		c->vmxon = stmexec_page_below_4g(cpu, &c->vmxon_pa);
+		c->vmcs = stmexec_page_below_4g(cpu, &c->vmcs_pa);
 		if (!c->vmxon || !c->vmcs) {
 			ret = -ENOMEM;
 			goto err;

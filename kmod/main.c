@@ -5,7 +5,10 @@
  */
 #include "stmexec.h"
 
+#include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/panic.h>
@@ -57,6 +60,23 @@ int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
 	spin_unlock_irqrestore(&sx->err_lock, flags);
 	pr_err_ratelimited("%s\n", msg);
 	return err;
+}
+
+/*
+ * A zeroed page below 4 GiB on @cpu's node, for what the STM reads (VMXON
+ * region, activation VMCS): the reference STM's page tables cover only the
+ * first 4 GiB. Free with free_page().
+ */
+void *stmexec_page_below_4g(unsigned int cpu, u64 *pa)
+{
+	struct page *pg;
+
+	pg = alloc_pages_node(cpu_to_node(cpu),
+			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
+	if (!pg)
+		return NULL;
+	*pa = page_to_phys(pg);
+	return page_address(pg);
 }
 
 void stmexec_clear_error(struct stmexec *sx)

@@ -199,6 +199,7 @@ extern struct stmexec stmexec_dev;
 __printf(3, 4)
 int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...);
 void stmexec_clear_error(struct stmexec *sx);
+void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 
 /* ---- lifecycle (lifecycle.c) ------------------------------------------- */
 

@@ -191,12 +191,18 @@ for kver in $kvers; do
 		t0=$(date +%s)
 		echo "check: $s on $kver ..."
 		rc=0
+		# the same module, tests and CLI as the guest runs above: a
+		# fresh clone has no build/<kver>/kmod/stmexec.ko
+		modarg=''
+		[ ! -f "build/check/$kver/kmod/stmexec.ko" ] || modarg=build/check/$kver/kmod/stmexec.ko
+		set -- --kver "$kver" ${modarg:+--module "$modarg"} \
+			${testsarg:+--tests "$testsarg"} ${cliarg:+--cli "$cliarg"}
 		if [ "$s" = attest_swtpm ]; then # the guest console is the log
-			"selftests/policy/$s.sh" --kver "$kver" --quiet --log "$log" \
+			"selftests/policy/$s.sh" "$@" --quiet --log "$log" \
 				>"$log.out" 2>&1 || rc=$?
 			[ "$rc" != 4 ] || cp "$log.out" "$log"
 		else # KTAP on stdout
-			"selftests/policy/$s.sh" --kver "$kver" >"$log" 2>&1 || rc=$?
+			"selftests/policy/$s.sh" "$@" >"$log" 2>&1 || rc=$?
 		fi
 		suites="$suites $log"
 		case $rc in

@@ -51,7 +51,7 @@ static long ioc_get_status(struct stmexec *sx, void __user *argp)
 	int ret;
 
 	memset(&st, 0, sizeof(st));
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	st.state = sx->state;
@@ -76,7 +76,7 @@ static long ioc_enable(struct stmexec *sx, bool on)
 {
 	int ret;
 
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	ret = on ? stmexec_enable(sx) : stmexec_disable(sx);
@@ -136,7 +136,7 @@ static long ioc_protect(struct stmexec *sx, void __user *argp, bool protect)
 			return PTR_ERR(r);
 	}
 
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		goto out_free;
 	if (protect)
@@ -172,7 +172,7 @@ static long ioc_list(struct stmexec *sx, void __user *argp, bool bios)
 			return -ENOMEM;
 	}
 
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		goto out_free;
 	if (bios) {
@@ -213,7 +213,7 @@ static long ioc_log_setup(struct stmexec *sx, void __user *argp)
 
 	if (copy_from_user(&ls, argp, sizeof(ls)))
 		return -EFAULT;
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	if (ls.flags || !all_zero(ls.reserved, sizeof(ls.reserved)))
@@ -229,7 +229,7 @@ static long ioc_log_ctl(struct stmexec *sx, unsigned int cmd)
 {
 	long ret;
 
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	switch (cmd) {
@@ -254,7 +254,7 @@ static long ioc_vmcs_db(struct stmexec *sx, void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	if (req.flags || req.pad || !all_zero(req.reserved, sizeof(req.reserved)))

@@ -23,6 +23,8 @@
  *   delay_us		the delay, at most 500000
  *   next_status	"EAX STATUS": the next VMCALL with EAX reports STATUS
  *			(one shot); "none" disarms
+ *   pm_event		write "prepare" or "post": what the PM notifier does
+ *			at PM_SUSPEND_PREPARE / PM_POST_SUSPEND, no suspend
  *   hw_vmcall_required	vmx_stm=sim only: "no STM" from the hardware VMCALL
  *			fails the CPU's enter with -ENODEV
  */
@@ -197,6 +199,36 @@ static const struct file_operations next_status_fops = {
 	.llseek = default_llseek,
 };
 
+static ssize_t pm_event_write(struct file *file, const char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct stmexec *sx = file->private_data;
+	char buf[16];
+	bool prepare;
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (sysfs_streq(buf, "prepare"))
+		prepare = true;
+	else if (sysfs_streq(buf, "post"))
+		prepare = false;
+	else
+		return -EINVAL;
+	ret = stmexec_pm_event(sx, prepare);
+	return ret ? ret : count;
+}
+
+static const struct file_operations pm_event_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = pm_event_write,
+	.llseek = noop_llseek,
+};
+
 /* Signed values (-1 off, -2 every CPU); 6.1 has no signed debugfs helper. */
 static ssize_t s32_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
@@ -256,6 +288,7 @@ void stmexec_debugfs_init(struct stmexec *sx)
 	debugfs_create_file("delay_cpu", 0600, d, &f->delay_cpu, &s32_fops);
 	debugfs_create_u32("delay_us", 0600, d, &f->delay_us);
 	debugfs_create_file("next_status", 0600, d, sx, &next_status_fops);
+	debugfs_create_file("pm_event", 0200, d, sx, &pm_event_fops);
 	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)
 		debugfs_create_bool("hw_vmcall_required", 0600, d,
 				    &f->hw_vmcall_required);

@@ -465,6 +465,22 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 	return ret;
 }
 
+/*
+ * Wait without a bound until no IPI of @mask is in flight. Only where what
+ * an IPI uses is about to be freed (the caller's data, the per-CPU slots,
+ * sx_ipi() itself when the module goes away): freeing under a late IPI
+ * crashes the CPU that finally runs it. Names the late CPU every 10 s.
+ */
+static void sx_drain_before_free(struct stmexec *sx,
+				 const struct cpumask *mask)
+{
+	unsigned int cpu = 0;
+
+	while (sx_drain(sx, mask, 10000, &cpu))
+		pr_warn("CPU %u has not run its IPI yet; waiting for it before freeing what it uses\n",
+			cpu);
+}
+
 int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 			unsigned int *bad)
 {
@@ -472,6 +488,14 @@ int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 
 	cpus_read_lock();
 	ret = sx_on_cpus(sx, cpu_online_mask, fn, sx_timeout_ms(sx), bad);
+	/*
+	 * A CPU that did not answer in time still runs @fn later; the caller
+	 * (the probe, at load) frees what @fn writes when this fails, and a
+	 * failed load frees the module. Report the timeout, but only once
+	 * every IPI has run.
+	 */
+	if (ret == -ETIMEDOUT)
+		sx_drain_before_free(sx, cpu_online_mask);
 	cpus_read_unlock();
 	return ret;
 }
@@ -804,6 +828,14 @@ int stmexec_enable(struct stmexec *sx)
 	if (READ_ONCE(sx->going_down))
 		return stmexec_fail(sx, -EBUSY,
 				    "enable: the system is shutting down");
+	/*
+	 * Userspace is frozen only after the PM notifiers ran: an enable
+	 * between PREPARE and POST would go into suspend with every CPU in
+	 * VMX operation, behind the notifier's back.
+	 */
+	if (sx->suspending)
+		return stmexec_fail(sx, -EBUSY,
+				    "enable: a suspend or hibernation is in progress; enable again after resume");
 
 	stmexec_clear_error(sx);
 	sx_set_state(sx, STMEXEC_STATE_STARTING);
@@ -849,6 +881,8 @@ int stmexec_disable(struct stmexec *sx)
 
 	lockdep_assert_held(&sx->lock);
 
+	/* An explicit disable while suspending: stay off after resume. */
+	sx->resume_on = false;
 	switch (sx->state) {
 	case STMEXEC_STATE_OFF:
 		return 0;	/* documented: a clean no-op */
@@ -1031,6 +1065,8 @@ static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
 	case PM_HIBERNATION_PREPARE:
 	case PM_SUSPEND_PREPARE:
 	case PM_RESTORE_PREPARE:
+		/* POST follows even when a later notifier refuses. */
+		sx->suspending = true;
 		if (sx->wedged) {
 			ret = stmexec_fail(sx, -EBUSY,
 					   "suspend refused: the STM could not be stopped on every CPU earlier; disable first");
@@ -1046,6 +1082,7 @@ static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
 	case PM_POST_HIBERNATION:
 	case PM_POST_SUSPEND:
 	case PM_POST_RESTORE:
+		sx->suspending = false;
 		if (!sx->resume_on)
 			break;
 		sx->resume_on = false;
@@ -1067,6 +1104,13 @@ static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
 static struct notifier_block sx_pm_nb = {
 	.notifier_call = sx_pm_notify,
 };
+
+int stmexec_pm_event(struct stmexec *sx, bool prepare)
+{
+	unsigned long action = prepare ? PM_SUSPEND_PREPARE : PM_POST_SUSPEND;
+
+	return notifier_to_errno(sx_pm_notify(&sx_pm_nb, action, NULL));
+}
 
 /* ---- init / fini ----------------------------------------------------------- */
 
@@ -1128,6 +1172,8 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	sx->bios_list_len = 0;
 	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
 	sx->bios_bounce = NULL;
+	/* The IPI slots and sx_ipi() go away with us. */
+	sx_drain_before_free(sx, cpu_possible_mask);
 	free_percpu(sx->pcpu);
 	sx->pcpu = NULL;
 }

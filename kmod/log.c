@@ -844,8 +844,8 @@ static ssize_t events_enabled_show(struct device *dev,
 	struct stmexec *sx = dev_sx(dev);
 	u32 mask;
 
-	if (mutex_lock_interruptible(&sx->lock))
-		return -EINTR;
+	if (stmexec_lock_interruptible(sx))
+		return -ERESTARTSYS;
 	mask = sx->log->configured ? sx->log->event_mask : 0;
 	mutex_unlock(&sx->lock);
 	return sysfs_emit(buf, "0x%x\n", mask);
@@ -865,7 +865,7 @@ static ssize_t poll_interval_ms_store(struct device *dev,
 	unsigned int v;
 	int ret;
 
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	if (kstrtouint(buf, 0, &v) || v < LOG_POLL_MIN_MS || v > LOG_POLL_MAX_MS) {

@@ -1136,8 +1136,8 @@ static ssize_t ranges_read(struct file *filp, struct kobject *kobj,
 	loff_t pos = 0;
 	int space = 0, len;
 
-	if (mutex_lock_interruptible(&sx->lock))
-		return -EINTR;
+	if (stmexec_lock_interruptible(sx))
+		return -ERESTARTSYS;
 	while ((h = held_next(sx->ranges, &space, h)) && pos < off + count) {
 		len = stmexec_range_format(line, sizeof(line) - 1, &h->r,
 					   false);
@@ -1160,8 +1160,8 @@ static ssize_t bios_resources_read(struct file *filp, struct kobject *kobj,
 	u32 n, i;
 	int len, ret;
 
-	if (mutex_lock_interruptible(&sx->lock))
-		return -EINTR;
+	if (stmexec_lock_interruptible(sx))
+		return -ERESTARTSYS;
 	b = bios_get(sx, &n, &ret);
 	mutex_unlock(&sx->lock);
 	if (ret)
@@ -1186,7 +1186,7 @@ static ssize_t range_store(struct device *dev, const char *buf, size_t len,
 	u32 ei, bi;
 	int ret;
 
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	ret = stmexec_range_parse(sx, buf, &r);

@@ -1051,8 +1051,8 @@ int stmexec_report_refresh(struct stmexec *sx, bool intr)
 	int ret = 0;
 
 	if (intr) {
-		if (mutex_lock_interruptible(&sx->lock))
-			return -EINTR;
+		if (stmexec_lock_interruptible(sx))
+			return -ERESTARTSYS;
 	} else {
 		mutex_lock(&sx->lock);
 	}

@@ -163,7 +163,7 @@ static ssize_t stm_image_store(struct device *dev,
 		if (ret)
 			return ret;
 	}
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret) {
 		kfree(img);
 		return ret;

@@ -147,6 +147,7 @@ struct stmexec_sim;
  * @pinned: the module holds a reference on itself (monitor not off)
  * @wedged: a teardown could not complete; see lifecycle.c
  * @resume_on: the PM notifier stopped the monitor and relaunches it
+ * @suspending: between the PM notifier's PREPARE and POST: no enables
  * @going_down: reboot/shutdown/panic seen: no more enables
  * @sim_stm: the STM is simulated (backend=sim or vmx_stm=sim): NO protection
  * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
@@ -182,6 +183,7 @@ struct stmexec {
 	bool pinned;
 	bool wedged;
 	bool resume_on;
+	bool suspending;
 	bool going_down;
 	bool sim_stm;
 	u32 vmx_stm;
@@ -194,6 +196,16 @@ struct stmexec {
 };
 
 extern struct stmexec stmexec_dev;
+
+/*
+ * Take sx->lock for a system call: a signal, or the freezer asking the task
+ * to enter the refrigerator (suspend), makes the call restart afterwards
+ * instead of failing with -EINTR.
+ */
+static inline int __must_check stmexec_lock_interruptible(struct stmexec *sx)
+{
+	return mutex_lock_interruptible(&sx->lock) ? -ERESTARTSYS : 0;
+}
 
 /* Record a failure: sets last_errno/last_error, logs it once; returns err. */
 __printf(3, 4)
@@ -217,6 +229,12 @@ void stmexec_lifecycle_fini(struct stmexec *sx);
 int stmexec_enable(struct stmexec *sx);	/* caller holds sx->lock */
 int stmexec_disable(struct stmexec *sx);	/* caller holds sx->lock */
 const char *stmexec_state_name(u32 state);
+/*
+ * What the PM notifier does at PM_SUSPEND_PREPARE (@prepare) or
+ * PM_POST_SUSPEND, without a suspend: debugfs "pm_event", for the tests of
+ * the window between the two. Takes sx->lock.
+ */
+int stmexec_pm_event(struct stmexec *sx, bool prepare);
 
 /*
  * One VMCALL on the current CPU, for calls with a global effect; the CPU

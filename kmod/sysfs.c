@@ -120,7 +120,7 @@ static ssize_t enabled_store(struct device *dev, struct device_attribute *attr,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	ret = mutex_lock_interruptible(&sx->lock);
+	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
 	if (kstrtobool(buf, &on))

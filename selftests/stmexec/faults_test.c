@@ -6,7 +6,8 @@
  * the right errno with the CPU named; a STOP failure wedges the module
  * until a disable succeeds; a one-shot STM status fails exactly one
  * request; CPU offline/online while on calls STOP/START on that CPU (per-CPU
- * call counters); suspend through the PM test mode stops and relaunches;
+ * call counters); suspend through the PM test mode stops and relaunches,
+ * and no enable gets in between the PM notifier's PREPARE and POST;
  * 100 enable/disable cycles leak nothing measurable; the STM core's
  * reference-compatibility counter stays 0 after every test.
  */
@@ -367,6 +368,47 @@ TEST_F_TIMEOUT(ft, suspend_pm_test_stops_and_relaunches, 60)
 			TH_LOG("CPU %d: no START after the resume", c);
 		}
 	}
+}
+
+/*
+ * Regression: an enable between the PM notifier's PREPARE and POST (user
+ * space is frozen only after the notifiers) went into suspend with every
+ * CPU in VMX operation; found by the stress run (stress_run -P) on the
+ * debug kernel (WARN in policy.c at the next START).
+ */
+TEST_F(ft, enable_refused_between_suspend_prepare_and_post)
+{
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_dbg_write("pm_event", "prepare"));
+	EXPECT_STREQ("off", sx_state());
+	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_NE(NULL, strstr(last_error(), "suspend")) {
+		TH_LOG("last_error: %s", last_error());
+	}
+	EXPECT_EQ(-EBUSY, sx_write("enabled", "1"));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "enable while suspending");
+	/* POST relaunches what PREPARE stopped */
+	ASSERT_EQ(0, sx_dbg_write("pm_event", "post"));
+	EXPECT_STREQ("on", sx_state());
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	expect_all_off(_metadata, self->fd, "disable after the relaunch");
+}
+
+/* A disable between PREPARE and POST is kept: no relaunch at resume. */
+TEST_F(ft, disable_while_suspending_stays_off_after_resume)
+{
+	SX_SETUP_SKIPPED();
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_dbg_write("pm_event", "prepare"));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	ASSERT_EQ(0, sx_dbg_write("pm_event", "post"));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "after resume");
+	/* and enables work again */
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 }
 
 static long meminfo(const char *key)

@@ -207,7 +207,7 @@ marker=$(grep -E '^STMEXEC-GUEST-EXIT=[0-9]+$' "$log" | tail -n 1 || true)
 
 # Kernel trouble: only kernel lines ("[    1.234567] ...") are scanned, so a
 # test printing "WARNING:" itself does not trip this.
-bad='(Oops|BUG:|WARNING:|Call Trace|KASAN|UBSAN|kmemleak|Kernel panic|general protection fault|INFO: task .* blocked|rcu.*detected stall|soft lockup|hard LOCKUP)'
+bad='(Oops|BUG:|WARNING:|Call Trace|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|Kernel panic|general protection fault|INFO: task .* blocked|rcu.*detected stall|soft lockup|hard LOCKUP)'
 badlines=$(grep -E "^\[ *[0-9]+\.[0-9]+\].*$bad" "$log" | sort -u || true)
 
 if [ -z "$marker" ]; then

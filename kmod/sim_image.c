@@ -63,7 +63,11 @@ static int sx_image_read(struct stmexec *sx, const char *name,
 		return stmexec_fail(sx, -EINVAL,
 				    "stm_image: '%.*s' is not a firmware name (relative to /lib/firmware, no '..', under %d characters)",
 				    SX_IMG_NAME_MAX, name, SX_IMG_NAME_MAX);
-	ret = firmware_request_nowarn(&fw, name, NULL);
+	/*
+	 * Debian's firmware loader logs every failure against the device,
+	 * nowarn or not: name ours (NULL while loading) in that line.
+	 */
+	ret = firmware_request_nowarn(&fw, name, sx->misc.this_device);
 	if (ret)
 		return stmexec_fail(sx, ret,
 				    "stm_image %s: not loaded (%pe): place it under /lib/firmware",

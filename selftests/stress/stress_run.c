@@ -43,6 +43,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "common.h"
@@ -89,6 +90,12 @@ static pthread_mutex_t dwell_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t dwell_cond = PTHREAD_COND_INITIALIZER;
 
 static atomic_ulong enable_epoch;
+/*
+ * Odd while the suspend thread is inside a write to /sys/power/state. The
+ * PM notifier stops the monitor before the freeze and relaunches it only
+ * after the thaw, so user space can see it off between the two.
+ */
+static atomic_ulong pm_seq;
 
 /* A worker that got ENXIO waits (<= 50 ms) for the next ENABLE. */
 static void wait_enabled(void)
@@ -458,6 +465,14 @@ static void *worker_main(void *arg)
 
 /* ---- enable/disable cycles ------------------------------------------------- */
 
+/* A suspend ran, or runs, since pm_seq was @pm0. */
+static bool suspend_since(unsigned long pm0)
+{
+	unsigned long now = atomic_load(&pm_seq);
+
+	return now != pm0 || (now & 1);
+}
+
 static struct tstat t_enable = { .name = "enable-disable" };
 
 static void *enable_main(void *arg)
@@ -471,6 +486,8 @@ static void *enable_main(void *arg)
 
 	(void)arg;
 	for (i = 0; i < cfg.enable_cycles; i++) {
+		unsigned long pm0 = atomic_load(&pm_seq);
+
 		e = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
 		if (e == EALREADY)	/* left on by an earlier run */
 			e = 0;
@@ -494,8 +511,11 @@ static void *enable_main(void *arg)
 		}
 		t->ops++;
 		e = get_status(fd, &st);
-		if (e || st.state != STMEXEC_STATE_ON || !st.cpus_active ||
-		    (int)st.cpus_active > ncpus)
+		if (!e && st.state == STMEXEC_STATE_OFF && !st.cpus_active &&
+		    suspend_since(pm0))
+			t->extra++;	/* stopped by a suspend in between */
+		else if (e || st.state != STMEXEC_STATE_ON || !st.cpus_active ||
+			 (int)st.cpus_active > ncpus)
 			fail(t, "cycle %u: after ENABLE: GET_STATUS %s, state %u, cpus_active %u",
 			     i, sx_errname(e), st.state, st.cpus_active);
 		atomic_fetch_add(&enable_epoch, 1);
@@ -646,7 +666,9 @@ static void *pm_main(void *arg)
 			fail(t, "pm_test %s: %s", level, sx_errname(e));
 			continue;
 		}
+		atomic_fetch_add(&pm_seq, 1);
 		e = write_file("/sys/power/state", state);
+		atomic_fetch_add(&pm_seq, 1);
 		t->ops++;
 		if (!e)
 			t->ok++;
@@ -1170,8 +1192,8 @@ int main(int argc, char **argv)
 		}
 		report(&kt, &agg, "range workers", buf);
 	}
-	snprintf(buf, sizeof(buf), "%lu of %u cycles completed, %lu EBUSY, %.1fs (%.0f ms/cycle with the dwell)",
-		 t_enable.ok, cfg.enable_cycles, t_enable.busy, t_enable.secs,
+	snprintf(buf, sizeof(buf), "%lu of %u cycles completed, %lu EBUSY, %lu stopped by a suspend right after ENABLE, %.1fs (%.0f ms/cycle with the dwell)",
+		 t_enable.ok, cfg.enable_cycles, t_enable.busy, t_enable.extra, t_enable.secs,
 		 t_enable.ok ? 1000 * t_enable.secs / t_enable.ok : 0.0);
 	report(&kt, &t_enable, "enable/disable cycles", buf);
 	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d, %.1fs (%.0f ms/cycle), %lu EBUSY retries (suspend)",

@@ -12,6 +12,8 @@
 #include "vmx.h"
 
 #include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
 #include <linux/pci_ids.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
@@ -72,6 +74,29 @@ struct stmexec_probe {
 	struct sx_cpu_facts cpu[];
 };
 
+/*
+ * Test only, honoured with a simulated STM: the highest-numbered online CPU
+ * answers the load-time probe this many ms late (at most 5000), past the
+ * 2 s bound, so that the tests see the timed-out probe fail the load
+ * without the late IPI touching freed memory.
+ */
+static unsigned int sim_probe_delay_ms;
+module_param(sim_probe_delay_ms, uint, 0444);
+MODULE_PARM_DESC(sim_probe_delay_ms,
+		 "TEST ONLY, simulated STM only: delay the last CPU's load-time probe by this many ms (max 5000)");
+
+static void sx_probe_test_delay(struct stmexec *sx, unsigned int cpu)
+{
+	u64 end;
+
+	if (!sx->sim_stm || !sim_probe_delay_ms ||
+	    cpu != cpumask_last(cpu_online_mask))
+		return;
+	end = ktime_get_ns() + (u64)min(sim_probe_delay_ms, 5000U) * NSEC_PER_MSEC;
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
 static const u32 sx_msr_index[SX_NR_MSR] = {
 	[SX_MSR_FEAT] = MSR_IA32_FEAT_CTL,
 	[SX_MSR_BASIC] = MSR_IA32_VMX_BASIC,
@@ -89,6 +114,7 @@ static int sx_probe_cpu(struct stmexec *sx, unsigned int cpu)
 
 	if (cpu >= p->ncpus)
 		return 0;
+	sx_probe_test_delay(sx, cpu);
 	f = &p->cpu[cpu];
 	f->vmx = cpuid_ecx(1) & SX_CPUID1_ECX_VMX;
 	cr4 = __read_cr4();

@@ -411,6 +411,38 @@ TEST_F(ft, disable_while_suspending_stays_off_after_resume)
 	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 }
 
+/*
+ * Regression: a CPU that missed the load-time probe's 2 s bound ran its IPI
+ * after the failed load had freed the probe data and the module (KASAN
+ * use-after-free; a panic under Bochs). The load must fail with ETIMEDOUT,
+ * naming the CPU, and leave nothing behind: the next load works. The
+ * use-after-free itself is silent on the stock kernels (freed module
+ * memory stays mapped until a lazy purge): on the KASAN kernel of make
+ * check-debug the late IPI's write to the freed probe data is reported,
+ * and the run fails on that line.
+ */
+TEST(probe_timeout_fails_load_cleanly)
+{
+	char buf[256];
+	int ret;
+
+	if (sx_online_cpus() < 2)
+		SKIP(return, "needs 2 CPUs");
+	ASSERT_EQ(0, sx_ensure_unloaded());
+	ret = sx_load(SX_SIM_BARE " sim_probe_delay_ms=3000");
+	EXPECT_EQ(-ETIMEDOUT, ret) {
+		TH_LOG("load with a 3 s probe delay: %s", strerror(-ret));
+	}
+	EXPECT_FALSE(sx_loaded());
+	ret = sx_load(SX_SIM_BARE);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("load after the timed-out probe: %s", strerror(-ret));
+	}
+	ASSERT_EQ(0, sx_read("state", buf, sizeof(buf)));
+	EXPECT_STREQ("off", buf);
+	EXPECT_EQ(0, sx_ensure_unloaded());
+}
+
 static long meminfo(const char *key)
 {
 	char line[256];

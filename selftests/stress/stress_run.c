@@ -97,24 +97,30 @@ static atomic_ulong enable_epoch;
  */
 static atomic_ulong pm_seq;
 
+/* One slice of a wait on dwell_cond (dwell_lock held): at most @ms. */
+static void dwell_wait_slice(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&dwell_cond, &dwell_lock, &ts);
+}
+
 /* A worker that got ENXIO waits (<= 50 ms) for the next ENABLE. */
 static void wait_enabled(void)
 {
 	unsigned long ep = atomic_load(&enable_epoch);
 	double end = now_s() + 0.05;
-	struct timespec ts;
 
 	pthread_mutex_lock(&dwell_lock);
 	while (atomic_load(&enable_epoch) == ep && now_s() < end &&
-	       atomic_load(&cycles_left) > 0) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 5 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&dwell_cond, &dwell_lock, &ts);
-	}
+	       atomic_load(&cycles_left) > 0)
+		dwell_wait_slice(5);
 	pthread_mutex_unlock(&dwell_lock);
 }
 
@@ -128,18 +134,10 @@ static void dwell_on(void)
 {
 	unsigned long a0 = atomic_load(&applied);
 	double end = now_s() + 0.25;
-	struct timespec ts;
 
 	pthread_mutex_lock(&dwell_lock);
-	while (atomic_load(&applied) - a0 < cfg.dwell && now_s() < end) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 10 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&dwell_cond, &dwell_lock, &ts);
-	}
+	while (atomic_load(&applied) - a0 < cfg.dwell && now_s() < end)
+		dwell_wait_slice(10);
 	pthread_mutex_unlock(&dwell_lock);
 }
 
@@ -482,20 +480,12 @@ static bool suspend_since(unsigned long pm0)
 static bool wait_suspend_over(struct tstat *t, unsigned long pm0)
 {
 	double end = now_s() + 60;
-	struct timespec ts;
 
 	if (!suspend_since(pm0))
 		return false;
 	pthread_mutex_lock(&dwell_lock);
-	while ((atomic_load(&pm_seq) & 1) && now_s() < end) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 5 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&dwell_cond, &dwell_lock, &ts);
-	}
+	while ((atomic_load(&pm_seq) & 1) && now_s() < end)
+		dwell_wait_slice(5);
 	pthread_mutex_unlock(&dwell_lock);
 	if (atomic_load(&pm_seq) & 1) {
 		fail(t, "a suspend cycle did not end within 60 s");

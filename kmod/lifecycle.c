@@ -73,6 +73,7 @@
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -394,6 +395,20 @@ static bool sx_ipis_idle(struct stmexec *sx, const struct cpumask *mask)
 }
 
 /*
+ * Sleep until every IPI of @mask is done, at most @ms. An hrtimer, not a
+ * jiffies timeout: jiffies lag while the CPU that keeps them spins with
+ * interrupts off (it may be the very CPU that does not answer, stuck in an
+ * STM or SMI handler) until another CPU notices the stall, which makes a
+ * jiffies-based bound late by an unknown amount.
+ */
+static void sx_wait_ipis(struct stmexec *sx, const struct cpumask *mask,
+			 unsigned int ms)
+{
+	wait_event_hrtimeout(sx->ipi_wq, sx_ipis_idle(sx, mask),
+			     ms_to_ktime(ms));
+}
+
+/*
  * Wait at most @ms for the IPIs of @mask queued by an earlier, timed-out
  * step to finish; -ETIMEDOUT with the CPU in *@bad if one is still busy.
  */
@@ -402,9 +417,7 @@ static int sx_drain(struct stmexec *sx, const struct cpumask *mask,
 {
 	unsigned int cpu;
 
-	if (wait_event_timeout(sx->ipi_wq, sx_ipis_idle(sx, mask),
-			       msecs_to_jiffies(ms)))
-		return 0;
+	sx_wait_ipis(sx, mask, ms);
 	for_each_cpu(cpu, mask) {
 		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu))) {
 			*bad = cpu;
@@ -427,7 +440,6 @@ static int sx_drain(struct stmexec *sx, const struct cpumask *mask,
 static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
 {
-	unsigned long tmo = msecs_to_jiffies(ms);
 	struct stmexec_cpu *pc;
 	unsigned int cpu;
 	int ret = 0, err;
@@ -452,7 +464,7 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 		}
 	}
 
-	wait_event_timeout(sx->ipi_wq, sx_ipis_idle(sx, mask), tmo);
+	sx_wait_ipis(sx, mask, ms);
 
 	for_each_cpu(cpu, mask) {
 		pc = per_cpu_ptr(sx->pcpu, cpu);
@@ -479,6 +491,12 @@ static void sx_drain_before_free(struct stmexec *sx,
 	while (sx_drain(sx, mask, 10000, &cpu))
 		pr_warn("CPU %u has not run its IPI yet; waiting for it before freeing what it uses\n",
 			cpu);
+	/*
+	 * "done" is published before sx_ipi() wakes the waiters and returns;
+	 * it runs with interrupts off, an RCU read-side section: after this,
+	 * no CPU is still inside it.
+	 */
+	synchronize_rcu();
 }
 
 int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
@@ -1167,13 +1185,13 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
 	unregister_reboot_notifier(&sx_reboot_nb);
 	unregister_pm_notifier(&sx_pm_nb);
+	/* The IPI slots and sx_ipi() go away with us: no IPI may be late. */
+	sx_drain_before_free(sx, cpu_possible_mask);
 	kvfree(sx->bios_list);
 	sx->bios_list = NULL;
 	sx->bios_list_len = 0;
 	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
 	sx->bios_bounce = NULL;
-	/* The IPI slots and sx_ipi() go away with us. */
-	sx_drain_before_free(sx, cpu_possible_mask);
 	free_percpu(sx->pcpu);
 	sx->pcpu = NULL;
 }

@@ -424,12 +424,23 @@ TEST_F(ft, disable_while_suspending_stays_off_after_resume)
 TEST(probe_timeout_fails_load_cleanly)
 {
 	char buf[256];
+	cpu_set_t set, old;
 	int ret;
 
 	if (sx_online_cpus() < 2)
 		SKIP(return, "needs 2 CPUs");
 	ASSERT_EQ(0, sx_ensure_unloaded());
+	/*
+	 * The delayed CPU is the last one; the loading CPU runs its own probe
+	 * synchronously, so load from CPU 0 (as slow_cpu_times_out_and_is_named
+	 * enables from it).
+	 */
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(old), &old));
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 	ret = sx_load(SX_SIM_BARE " sim_probe_delay_ms=3000");
+	sched_setaffinity(0, sizeof(old), &old);
 	EXPECT_EQ(-ETIMEDOUT, ret) {
 		TH_LOG("load with a 3 s probe delay: %s", strerror(-ret));
 	}

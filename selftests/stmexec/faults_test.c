@@ -469,36 +469,57 @@ static long meminfo(const char *key)
 	return v;
 }
 
-TEST_F_TIMEOUT(ft, cycles_leak_nothing, 300)
+/* 100 enable/disable cycles; the growth of Slab and the drop of MemFree, kB. */
+static int leak_batch(struct __test_metadata *_metadata, int fd, long *slab,
+		      long *mem)
 {
-	long slab0, free0, slab1, free1;
+	long slab0, free0;
 	int i;
 
-	SX_SETUP_SKIPPED();
-	for (i = 0; i < 5; i++) {	/* warm up caches */ {
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	}
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	}
 	sync();
 	sx_write("/proc/sys/vm/drop_caches", "3");
 	slab0 = meminfo("Slab");
 	free0 = meminfo("MemFree");
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
-			TH_LOG("cycle %d", i);
+		if (sx_ioctl(fd, STMEXEC_ENABLE, NULL) ||
+		    sx_ioctl(fd, STMEXEC_DISABLE, NULL)) {
+			TH_LOG("cycle %d failed: %s", i, last_error());
+			return -1;
 		}
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	}
 	sync();
 	sx_write("/proc/sys/vm/drop_caches", "3");
-	slab1 = meminfo("Slab");
-	free1 = meminfo("MemFree");
-	TH_LOG("100 cycles: Slab %ld -> %ld kB, MemFree %ld -> %ld kB", slab0, slab1, free0, free1);
-	/* one page per CPU per cycle would be 800 kB on 2 CPUs */
-	EXPECT_GT(256, slab1 - slab0);
-	EXPECT_GT(512, free0 - free1);
-	expect_all_off(_metadata, self->fd, "after 100 cycles");
+	*slab = meminfo("Slab") - slab0;
+	*mem = free0 - meminfo("MemFree");
+	TH_LOG("100 cycles: Slab %+ld kB, MemFree %+ld kB", *slab, -*mem);
+	return 0;
+}
+
+/*
+ * One page per CPU per cycle would be 800 kB on 2 CPUs. MemFree also moves
+ * with the per-CPU free page lists and, on the debug kernel, KASAN's stack
+ * depot: when the first batch is over the bound, a second one decides (a
+ * leak repeats, that noise does not). kmemleak is the exact check, in
+ * make check-debug.
+ */
+TEST_F_TIMEOUT(ft, cycles_leak_nothing, 300)
+{
+	long slab, mem;
+	int i;
+
+	SX_SETUP_SKIPPED();
+	for (i = 0; i < 5; i++) {	/* warm up caches */
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	}
+	ASSERT_EQ(0, leak_batch(_metadata, self->fd, &slab, &mem));
+	if (slab >= 256 || mem >= 512) {
+		TH_LOG("over the bound (Slab 256 kB, MemFree 512 kB): a second batch decides");
+		ASSERT_EQ(0, leak_batch(_metadata, self->fd, &slab, &mem));
+	}
+	EXPECT_GT(256, slab);
+	EXPECT_GT(512, mem);
+	expect_all_off(_metadata, self->fd, "after the cycles");
 }
 
 TEST_HARNESS_MAIN

@@ -480,14 +480,19 @@ static bool suspend_since(unsigned long pm0)
 static bool wait_suspend_over(struct tstat *t, unsigned long pm0)
 {
 	double end = now_s() + 60;
+	unsigned long seq;
 
 	if (!suspend_since(pm0))
 		return false;
+	/*
+	 * Judge the value the loop ended on: the next suspend may start
+	 * right after this one ended.
+	 */
 	pthread_mutex_lock(&dwell_lock);
-	while ((atomic_load(&pm_seq) & 1) && now_s() < end)
+	while (((seq = atomic_load(&pm_seq)) & 1) && now_s() < end)
 		dwell_wait_slice(5);
 	pthread_mutex_unlock(&dwell_lock);
-	if (atomic_load(&pm_seq) & 1) {
+	if (seq & 1) {
 		fail(t, "a suspend cycle did not end within 60 s");
 		return false;
 	}

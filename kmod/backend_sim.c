@@ -25,7 +25,6 @@
  */
 #include "stmexec.h"
 
-#include <linux/ktime.h>
 #include <linux/gfp.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
@@ -304,19 +303,10 @@ static bool sx_cpu_match(s32 want, unsigned int cpu)
 
 static void sx_sim_delay(struct stmexec_faults *f, unsigned int cpu)
 {
-	u64 end;
-
 	if (!sx_cpu_match(READ_ONCE(f->delay_cpu), cpu))
 		return;
-	/*
-	 * Spin on the clock, not on udelay(): a guest whose loops_per_jiffy
-	 * was calibrated while its host was busy would delay far less than
-	 * asked, and the timeout tests would see the slow CPU answer in time.
-	 */
-	end = ktime_get_ns() +
-	      (u64)min(READ_ONCE(f->delay_us), STMEXEC_MAX_DELAY_US) * NSEC_PER_USEC;
-	while (ktime_get_ns() < end)
-		cpu_relax();
+	stmexec_spin_ns((u64)min(READ_ONCE(f->delay_us), STMEXEC_MAX_DELAY_US) *
+			NSEC_PER_USEC);
 }
 
 /*

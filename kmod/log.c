@@ -804,19 +804,12 @@ void stmexec_log_on_stop(struct stmexec *sx)
 
 /* ---- sysfs "log/" --------------------------------------------------------------- */
 
-static struct stmexec *dev_sx(struct device *dev)
-{
-	struct miscdevice *misc = dev_get_drvdata(dev);
-
-	return container_of(misc, struct stmexec, misc);
-}
-
 static ssize_t records_show(struct device *dev, struct device_attribute *a,
 			    char *buf)
 {
 	struct stmexec_log_stats st;
 
-	stmexec_log_stats(dev_sx(dev), &st);
+	stmexec_log_stats(stmexec_from_dev(dev), &st);
 	return sysfs_emit(buf, "%llu\n", st.records);
 }
 
@@ -825,7 +818,7 @@ static ssize_t dropped_show(struct device *dev, struct device_attribute *a,
 {
 	struct stmexec_log_stats st;
 
-	stmexec_log_stats(dev_sx(dev), &st);
+	stmexec_log_stats(stmexec_from_dev(dev), &st);
 	return sysfs_emit(buf, "%llu\n", st.dropped);
 }
 
@@ -834,14 +827,14 @@ static ssize_t wrapped_show(struct device *dev, struct device_attribute *a,
 {
 	struct stmexec_log_stats st;
 
-	stmexec_log_stats(dev_sx(dev), &st);
+	stmexec_log_stats(stmexec_from_dev(dev), &st);
 	return sysfs_emit(buf, "%llu\n", st.wrapped);
 }
 
 static ssize_t events_enabled_show(struct device *dev,
 				   struct device_attribute *a, char *buf)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	u32 mask;
 
 	if (stmexec_lock_interruptible(sx))
@@ -854,14 +847,14 @@ static ssize_t events_enabled_show(struct device *dev,
 static ssize_t poll_interval_ms_show(struct device *dev,
 				     struct device_attribute *a, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_sx(dev)->log->interval_ms));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(stmexec_from_dev(dev)->log->interval_ms));
 }
 
 static ssize_t poll_interval_ms_store(struct device *dev,
 				      struct device_attribute *a,
 				      const char *buf, size_t len)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	unsigned int v;
 	int ret;
 

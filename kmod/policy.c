@@ -820,17 +820,10 @@ u32 stmexec_policy_level(struct stmexec *sx)
 
 /* ---- sysfs -------------------------------------------------------------------- */
 
-static struct stmexec *dev_sx(struct device *dev)
-{
-	struct miscdevice *misc = dev_get_drvdata(dev);
-
-	return container_of(misc, struct stmexec, misc);
-}
-
 static ssize_t isolation_level_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	int ret = stmexec_report_refresh(sx, true);
 
 	if (ret)
@@ -848,7 +841,7 @@ static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
 				     struct bin_attribute *attr, char *buf,
 				     loff_t off, size_t count)
 {
-	int ret = off ? 0 : stmexec_report_refresh(dev_sx(kobj_to_dev(kobj)),
+	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
 						   true);
 
 	return ret ?: stmexec_report_text(buf, off, count);
@@ -860,7 +853,7 @@ static ssize_t isolation_report_canonical_read(struct file *filp,
 					       char *buf, loff_t off,
 					       size_t count)
 {
-	int ret = off ? 0 : stmexec_report_refresh(dev_sx(kobj_to_dev(kobj)),
+	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
 						   true);
 
 	return ret ?: stmexec_report_canonical(buf, off, count);

@@ -12,7 +12,6 @@
 #include "vmx.h"
 
 #include <linux/io.h>
-#include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/pci_ids.h>
 #include <linux/slab.h>
@@ -87,14 +86,10 @@ MODULE_PARM_DESC(sim_probe_delay_ms,
 
 static void sx_probe_test_delay(struct stmexec *sx, unsigned int cpu)
 {
-	u64 end;
-
 	if (!sx->sim_stm || !sim_probe_delay_ms ||
 	    cpu != cpumask_last(cpu_online_mask))
 		return;
-	end = ktime_get_ns() + (u64)min(sim_probe_delay_ms, 5000U) * NSEC_PER_MSEC;
-	while (ktime_get_ns() < end)
-		cpu_relax();
+	stmexec_spin_ns((u64)min(sim_probe_delay_ms, 5000U) * NSEC_PER_MSEC);
 }
 
 static const u32 sx_msr_index[SX_NR_MSR] = {

@@ -1098,13 +1098,6 @@ void stmexec_ranges_on_stop(struct stmexec *sx)
 
 /* ---- sysfs ---------------------------------------------------------------- */
 
-static struct stmexec *dev_sx(struct device *dev)
-{
-	struct miscdevice *misc = dev_get_drvdata(dev);
-
-	return container_of(misc, struct stmexec, misc);
-}
-
 /*
  * "ranges" and "bios_resources" can exceed a page: binary attributes whose
  * whole text is regenerated and the window [off, off+count) copied out.
@@ -1129,7 +1122,7 @@ static ssize_t ranges_read(struct file *filp, struct kobject *kobj,
 			   struct bin_attribute *attr, char *buf, loff_t off,
 			   size_t count)
 {
-	struct stmexec *sx = dev_sx(kobj_to_dev(kobj));
+	struct stmexec *sx = stmexec_from_dev(kobj_to_dev(kobj));
 	struct sx_held *h = NULL;
 	ssize_t done = 0;
 	char line[128];
@@ -1152,7 +1145,7 @@ static ssize_t bios_resources_read(struct file *filp, struct kobject *kobj,
 				   struct bin_attribute *attr, char *buf,
 				   loff_t off, size_t count)
 {
-	struct stmexec *sx = dev_sx(kobj_to_dev(kobj));
+	struct stmexec *sx = stmexec_from_dev(kobj_to_dev(kobj));
 	struct stmexec_range *b;
 	ssize_t done = 0;
 	char line[160];
@@ -1181,7 +1174,7 @@ static ssize_t bios_resources_read(struct file *filp, struct kobject *kobj,
 static ssize_t range_store(struct device *dev, const char *buf, size_t len,
 			   bool protect)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	struct stmexec_range r;
 	u32 ei, bi;
 	int ret;

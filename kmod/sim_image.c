@@ -129,17 +129,10 @@ void stmexec_image_fini(struct stmexec *sx)
 	sx_image = NULL;
 }
 
-static struct stmexec *dev_sx(struct device *dev)
-{
-	struct miscdevice *misc = dev_get_drvdata(dev);
-
-	return container_of(misc, struct stmexec, misc);
-}
-
 static ssize_t stm_image_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	ssize_t n;
 
 	mutex_lock(&sx->lock);
@@ -153,7 +146,7 @@ static ssize_t stm_image_store(struct device *dev,
 			       struct device_attribute *attr, const char *buf,
 			       size_t len)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	struct stmexec_image *img = NULL;
 	char name[SX_IMG_NAME_MAX + 1];
 	int ret;
@@ -194,7 +187,7 @@ static ssize_t stm_header_show(struct device *dev,
 		"GdtrBaseOffset", "CsSelector", "EipOffset", "EspOffset",
 		"Cr3Offset",
 	};
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	const struct stm_mseg_info *in;
 	u32 hv[ARRAY_SIZE(hw)];
 	unsigned int i;
@@ -238,7 +231,7 @@ static DEVICE_ATTR_RO(stm_header);
 static ssize_t launch_checks_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	return stmexec_probe_launch_checks(dev_sx(dev), buf);
+	return stmexec_probe_launch_checks(stmexec_from_dev(dev), buf);
 }
 static DEVICE_ATTR_RO(launch_checks);
 

@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/ktime.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -196,6 +197,27 @@ struct stmexec {
 };
 
 extern struct stmexec stmexec_dev;
+
+/*
+ * The test delays of the simulated STM (debugfs delay_us, the probe's
+ * sim_probe_delay_ms): spin on the clock, not udelay(), whose
+ * loops_per_jiffy was calibrated at boot, perhaps on a busy host.
+ */
+static inline void stmexec_spin_ns(u64 ns)
+{
+	u64 end = ktime_get_ns() + ns;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
+/* The stmexec behind a device attribute of /dev/stmexec's misc device. */
+static inline struct stmexec *stmexec_from_dev(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct stmexec, misc);
+}
 
 /*
  * Take sx->lock for a system call: a signal, or the freezer asking the task

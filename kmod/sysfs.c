@@ -13,39 +13,32 @@
 #include <linux/kstrtox.h>
 #include <linux/sysfs.h>
 
-static struct stmexec *dev_sx(struct device *dev)
-{
-	struct miscdevice *misc = dev_get_drvdata(dev);
-
-	return container_of(misc, struct stmexec, misc);
-}
-
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
 	return sysfs_emit(buf, "%s\n",
-			  stmexec_state_name(READ_ONCE(dev_sx(dev)->state)));
+			  stmexec_state_name(READ_ONCE(stmexec_from_dev(dev)->state)));
 }
 static DEVICE_ATTR_RO(state);
 
 static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%s\n", dev_sx(dev)->ops->name);
+	return sysfs_emit(buf, "%s\n", stmexec_from_dev(dev)->ops->name);
 }
 static DEVICE_ATTR_RO(backend);
 
 static ssize_t tainted_sim_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", dev_sx(dev)->sim_stm);
+	return sysfs_emit(buf, "%d\n", stmexec_from_dev(dev)->sim_stm);
 }
 static DEVICE_ATTR_RO(tainted_sim);
 
 static ssize_t cpus_active_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", cpumask_weight(&dev_sx(dev)->active));
+	return sysfs_emit(buf, "%u\n", cpumask_weight(&stmexec_from_dev(dev)->active));
 }
 static DEVICE_ATTR_RO(cpus_active);
 
@@ -53,21 +46,21 @@ static ssize_t cpus_active_list_show(struct device *dev,
 				     struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%*pbl\n",
-			  cpumask_pr_args(&dev_sx(dev)->active));
+			  cpumask_pr_args(&stmexec_from_dev(dev)->active));
 }
 static DEVICE_ATTR_RO(cpus_active_list);
 
 static ssize_t capabilities_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	return stmexec_probe_show(dev_sx(dev), buf);
+	return stmexec_probe_show(stmexec_from_dev(dev), buf);
 }
 static DEVICE_ATTR_RO(capabilities);
 
 static ssize_t last_error_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	char msg[sizeof(sx->last_error)];
 	unsigned long flags;
 	int err;
@@ -91,7 +84,7 @@ static ssize_t launch_mode_show(struct device *dev,
 		[STMEXEC_LAUNCH_TXT] = "txt",
 		[STMEXEC_LAUNCH_SIM] = "sim",
 	};
-	u32 m = READ_ONCE(dev_sx(dev)->launch_mode);
+	u32 m = READ_ONCE(stmexec_from_dev(dev)->launch_mode);
 
 	return sysfs_emit(buf, "%s\n", m < ARRAY_SIZE(names) ? names[m] : "?");
 }
@@ -100,7 +93,7 @@ static DEVICE_ATTR_RO(launch_mode);
 static ssize_t stm_caps_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
-	return sysfs_emit(buf, "0x%x\n", READ_ONCE(dev_sx(dev)->stm_caps));
+	return sysfs_emit(buf, "0x%x\n", READ_ONCE(stmexec_from_dev(dev)->stm_caps));
 }
 static DEVICE_ATTR_RO(stm_caps);
 
@@ -108,13 +101,13 @@ static ssize_t enabled_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
 	return sysfs_emit(buf, "%d\n",
-			  READ_ONCE(dev_sx(dev)->state) == STMEXEC_STATE_ON);
+			  READ_ONCE(stmexec_from_dev(dev)->state) == STMEXEC_STATE_ON);
 }
 
 static ssize_t enabled_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t len)
 {
-	struct stmexec *sx = dev_sx(dev);
+	struct stmexec *sx = stmexec_from_dev(dev);
 	bool on;
 	int ret;
 

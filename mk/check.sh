@@ -148,15 +148,18 @@ for d in stm-image tools; do
 done
 
 # --- 5. in-guest tests ----------------------------------------------------
+# The module checked in step 1 for kernel $1 (even with warnings), if built.
+checked_ko() {
+	[ ! -f "build/check/$1/kmod/stmexec.ko" ] || echo "build/check/$1/kmod/stmexec.ko"
+}
+
 guestcmd='if [ -x /tests/run-all.sh ]; then /tests/run-all.sh; else /harness/guest-run-tests.sh; fi'
 for kver in $kvers; do
 	log=$logs/guest-$kver.log
 	t0=$(date +%s)
 	echo "check: in-guest tests on $kver (-smp $smp) ..."
 	rc=0
-	# the module checked above, even if it had warnings
-	modarg=''
-	[ ! -f "build/check/$kver/kmod/stmexec.ko" ] || modarg=build/check/$kver/kmod/stmexec.ko
+	modarg=$(checked_ko "$kver")
 	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$smp" \
 		--timeout "$gtimeout" --log "$log" ${modarg:+--module "$modarg"} \
 		${testsarg:+--tests "$testsarg"} ${cliarg:+--cli "$cliarg"} \
@@ -193,8 +196,7 @@ for kver in $kvers; do
 		rc=0
 		# the same module, tests and CLI as the guest runs above: a
 		# fresh clone has no build/<kver>/kmod/stmexec.ko
-		modarg=''
-		[ ! -f "build/check/$kver/kmod/stmexec.ko" ] || modarg=build/check/$kver/kmod/stmexec.ko
+		modarg=$(checked_ko "$kver")
 		set -- --kver "$kver" ${modarg:+--module "$modarg"} \
 			${testsarg:+--tests "$testsarg"} ${cliarg:+--cli "$cliarg"}
 		if [ "$s" = attest_swtpm ]; then # the guest console is the log

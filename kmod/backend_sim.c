@@ -58,6 +58,16 @@
  */
 #define SX_SIM_MAP_MAX		(512ULL << PAGE_SHIFT)
 
+/*
+ * Which real STM the simulated one behaves like (Documentation/stm-core.rst,
+ * "Profiles"): lenient, intel, coreboot or strict (both; the default, so
+ * that every suite runs against the strictest behaviour).
+ */
+static char *sim_profile = "strict";
+module_param(sim_profile, charp, 0444);
+MODULE_PARM_DESC(sim_profile,
+		 "backend=sim: behave like this real STM: strict (default: intel and coreboot), intel, coreboot or lenient");
+
 /* TSEG candidates, highest first: below the ECAM window, then lower. */
 static const u64 sx_sim_tseg_candidates[] = {
 	0xdf800000ULL, 0xcf800000ULL, 0xbf800000ULL, 0x9f800000ULL,
@@ -240,6 +250,13 @@ int stmexec_sim_init(struct stmexec *sx)
 	s->plat.ncpus = nr_cpu_ids;
 	s->plat.phys_addr_bits = clamp_t(u32, boot_cpu_data.x86_phys_bits,
 					 32, 52);
+	s->plat.profile = stm_profile_parse(sim_profile);
+	if (s->plat.profile >= STM_PROFILE_NR) {
+		ret = stmexec_fail(sx, -EINVAL,
+				   "sim: unknown sim_profile=%s; use strict, intel, coreboot or lenient",
+				   sim_profile);
+		goto err_bios;
+	}
 	ret = sx_sim_pick_tseg(sx, &s->plat);
 	if (ret)
 		goto err_bios;

@@ -48,7 +48,58 @@ static const char *const stm_compat_names[STM_COMPAT_NR] = {
 		"VMCS database ADD of a pointer already present (reference adds a duplicate)",
 	[STM_COMPAT_RETURN_STATUS_SET] =
 		"ReturnStatus flag set in an MLE resource list on input",
+	[STM_COMPAT_SECOND_ACTIVATION] =
+		"activating VMCALL on a CPU that already has an index (J and E dead-loop)",
+	[STM_COMPAT_START_RENDEZVOUS] =
+		"START waits for CPUs that were never asked (E's rendezvous hangs)",
+	[STM_COMPAT_CPU_COUNT] =
+		"fewer CPUs activated than the firmware counts (E's rendezvous hangs)",
+	[STM_COMPAT_IF_RELIED] =
+		"caller relied on IF surviving an activation (J and E return RFLAGS 0x2)",
+	[STM_COMPAT_FW_MSR_DENIED] =
+		"firmware SMM entry writes a protected MSR (E hangs, J resets)",
+	[STM_COMPAT_HEAP_EXHAUSTED] =
+		"STM heap exhausted (J dead-loops, E leaves nodes unprotected)",
+	[STM_COMPAT_MULTI_PIECE_LIST] =
+		"list of more than one 4 KiB piece (J and E under-allocate its copy)",
+	[STM_COMPAT_EPT_INVALID] =
+		"MEM deny set leaves an invalid EPT entry (J dead-loops, E ignores it)",
+	[STM_COMPAT_MEM_AT_PHYS_LIMIT] =
+		"MEM range ending at 2^phys_bits (J and E reject it)",
 };
+
+static const char *const stm_profile_names[STM_PROFILE_NR] = {
+	[STM_PROFILE_LENIENT] = "lenient",
+	[STM_PROFILE_INTEL] = "intel",
+	[STM_PROFILE_COREBOOT] = "coreboot",
+	[STM_PROFILE_STRICT] = "strict",
+};
+
+const char *stm_profile_name(enum stm_profile p)
+{
+	if ((unsigned int)p >= STM_PROFILE_NR)
+		return "";
+	return stm_profile_names[p];
+}
+
+static int stm_name_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+enum stm_profile stm_profile_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < STM_PROFILE_NR; i++)
+		if (stm_name_eq(name, stm_profile_names[i]))
+			return (enum stm_profile)i;
+	return STM_PROFILE_NR;
+}
 
 void stm_compat(struct stm_core *c, enum stm_compat_reason r)
 {

@@ -150,6 +150,16 @@ struct stm_core {
 /* ---- util.c ---- */
 void *stm_memcpy(void *dst, const void *src, uint64_t n);
 void *stm_memmove(void *dst, const void *src, uint64_t n);
+/*
+ * Does the core model real STM `which` (STM_PROFILE_INTEL or _COREBOOT)?
+ * STRICT models both.
+ */
+static inline int stm_models(const struct stm_core *c, enum stm_profile which)
+{
+	return c->plat.profile == (uint32_t)which ||
+	       c->plat.profile == (uint32_t)STM_PROFILE_STRICT;
+}
+
 void *stm_memset(void *dst, int v, uint64_t n);
 int stm_memcmp(const void *a, const void *b, uint64_t n);
 uint64_t stm_fnv1a(uint64_t h, const void *p, uint64_t n);

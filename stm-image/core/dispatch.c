@@ -21,7 +21,8 @@ static int stm_platform_valid(const struct stm_platform *p)
 	return p && p->mem && p->mem->map && p->ncpus >= 1 &&
 	       p->ncpus <= STM_CORE_MAX_CPUS && p->phys_addr_bits >= 32 &&
 	       p->phys_addr_bits <= 52 &&
-	       p->vmcsdb_capacity <= STM_CORE_MAX_VMCSDB;
+	       p->vmcsdb_capacity <= STM_CORE_MAX_VMCSDB &&
+	       p->profile < STM_PROFILE_NR;
 }
 
 /* Reference capacity: CpuNum pages of 20-byte records minus the terminator. */

@@ -44,6 +44,29 @@ struct stm_mem_ops {
 	void (*unmap)(void *ctx, void *va, uint64_t len);
 };
 
+/*
+ * Behaviour profiles of the real STMs the core can model, on top of its own
+ * well-defined answers.  A profile decides which caller actions count as
+ * reference-compatibility violations (and, where a real STM differs in what
+ * it answers, what the core answers): see Documentation/stm-core.rst.
+ *   LENIENT   only the violations every real STM shares (the old default)
+ *   INTEL     jyao1/STM ("J"): heap 0x140000 bump allocator, dead loops
+ *   COREBOOT  EugeneDMyers/STM stmpe ("E"): START rendezvous, MADT CPU
+ *             count, 70-page heap with silent partial success
+ *   STRICT    the union of INTEL and COREBOOT (the test default)
+ */
+enum stm_profile {
+	STM_PROFILE_LENIENT = 0,
+	STM_PROFILE_INTEL,
+	STM_PROFILE_COREBOOT,
+	STM_PROFILE_STRICT,
+	STM_PROFILE_NR
+};
+
+const char *stm_profile_name(enum stm_profile p);	/* "intel", ... */
+/* STM_PROFILE_NR if `name` names no profile. */
+enum stm_profile stm_profile_parse(const char *name);
+
 struct stm_platform {
 	const struct stm_mem_ops *mem;
 	void *mem_ctx;
@@ -53,6 +76,7 @@ struct stm_platform {
 	uint64_t tseg_base, tseg_size;
 	uint64_t bios_list_pa;		/* PSD BiosHwResourceRequirementsPtr; 0 = empty */
 	uint32_t vmcsdb_capacity;	/* 0 = reference formula ncpus*4096/20 - 1 */
+	uint32_t profile;		/* enum stm_profile */
 };
 
 /* One VMCALL: in eax..edx; out eax, ebx, edx, cf (unchanged if not written). */
@@ -161,6 +185,16 @@ enum stm_compat_reason {
 	STM_COMPAT_VMCSDB_UNALIGNED,	/* VMCS DB pointer bits 11:0 not 0 */
 	STM_COMPAT_VMCSDB_DUPLICATE,	/* VMCS DB ADD of a pointer already present */
 	STM_COMPAT_RETURN_STATUS_SET,	/* ReturnStatus set in an MLE list on input */
+	/* Behaviours of the real STMs, by profile (Documentation/stm-core.rst) */
+	STM_COMPAT_SECOND_ACTIVATION,	/* activating call on a CPU that has an index */
+	STM_COMPAT_START_RENDEZVOUS,	/* E: START would wait forever for other CPUs */
+	STM_COMPAT_CPU_COUNT,		/* fewer CPUs activated than the firmware counts */
+	STM_COMPAT_IF_RELIED,		/* caller relied on IF surviving an activation */
+	STM_COMPAT_FW_MSR_DENIED,	/* firmware SMM entry writes a protected MSR */
+	STM_COMPAT_HEAP_EXHAUSTED,	/* J dead-loops / E silently skips nodes */
+	STM_COMPAT_MULTI_PIECE_LIST,	/* J/E GetSizeFromResource under-allocates */
+	STM_COMPAT_EPT_INVALID,		/* MEM deny set leaves an invalid EPT entry */
+	STM_COMPAT_MEM_AT_PHYS_LIMIT,	/* MEM range ending at 2^phys_bits */
 	STM_COMPAT_NR
 };
 

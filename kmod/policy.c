@@ -9,7 +9,8 @@
  *   monitor   the monitor's own memory (stmexec_for_each_region(): VMXON
  *             regions, activation VMCSs, the BIOS-list buffer, the module
  *             text) and the module's rodata/ro_after_init: deny rwx
- *   kernel    + "Kernel code" and "Kernel rodata" of /proc/iomem and the
+ *   kernel    + the kernel text and rodata ("Kernel code" and "Kernel
+ *             rodata" of /proc/iomem, page-aligned) and the
  *             text/rodata/ro_after_init of every live module: deny wx;
  *             kernel-critical MSRs: deny w
  *   isolated  + every page of System RAM the BIOS list does not claim:
@@ -25,13 +26,11 @@
  * that error (policy_conflict=fail). The levels and the report are
  * documented in Documentation/admin-guide/stmexec-policy.rst.
  *
- * The kernel image sections come from /proc/iomem, read once with the
- * caller's credentials: walk_iomem_res_desc() (the exported walker) stops
- * at the top-level "System RAM" entry that contains them and never reports
- * the "Kernel code"/"Kernel rodata" children, and resource_lock is not
- * exported, so the procfs file is the one locked, named view of the tree a
- * module can use. The result is cross-checked with the physical address of
- * an exported function (text) and an exported constant (rodata).
+ * The kernel image sections come from the kernel image mapping
+ * (stmexec_kernel_layout()): walk_iomem_res_desc(), the exported walker,
+ * never reports the "Kernel code"/"Kernel rodata" children of System RAM,
+ * and reading /proc/iomem from the module would depend on the caller's
+ * namespace and credentials and follow a bind mount (kmod-review F10).
  *
  * Everything here runs under sx->lock.
  */
@@ -53,6 +52,7 @@
 #include <linux/vmalloc.h>
 #include <asm/msr-index.h>
 #include <asm/page.h>
+#include <asm/pgtable.h>
 
 struct stmexec_policy stmexec_pol = {
 	.lowered_by = ~0U,
@@ -147,99 +147,82 @@ module_param_cb(policy_conflict, &conflict_ops, &param_conflict_fail, 0644);
 MODULE_PARM_DESC(policy_conflict,
 		 "when the BIOS list claims a policy range: lower (default: lower the level, logged) or fail (enable fails with EADDRINUSE)");
 
-/* ---- kernel image sections (/proc/iomem) ------------------------------------ */
+/* ---- kernel image sections (the kernel image mapping) ---------------------- */
 
-#define IOMEM_MAX	SZ_1M
+/*
+ * Page classes of the kernel image mapping [__START_KERNEL_map,
+ * +KERNEL_IMAGE_SIZE) after mark_rodata_ro() (arch/x86/mm/init_64.c):
+ * _text.._etext is present, read-only and executable; __start_rodata..
+ * __end_rodata (with .data..ro_after_init) is present, read-only and NX.
+ * The gaps mark_rodata_ro() frees around rodata may stay mapped read-only
+ * and NX (without PTI), but their pages went back to the page allocator,
+ * so only pages the boot reserved for the image (PageReserved) count.
+ */
+enum kpage { KPAGE_NONE, KPAGE_TEXT, KPAGE_RODATA };
 
-static bool parse_iomem_line(char *line, u64 *s, u64 *e, const char **name)
+static enum kpage kpage_class(unsigned long va)
 {
-	char *sep;
+	unsigned int level;
+	unsigned long pfn;
+	pteval_t f;
+	pte_t *pte;
 
-	line = skip_spaces(line);
-	sep = strstr(line, " : ");
-	if (!sep)
-		return false;
-	*sep = '\0';
-	*name = sep + 3;
-	sep = strchr(line, '-');
-	if (!sep)
-		return false;
-	*sep = '\0';
-	return !kstrtou64(line, 16, s) && !kstrtou64(sep + 1, 16, e);
+	if (va < __START_KERNEL_map ||
+	    va >= __START_KERNEL_map + KERNEL_IMAGE_SIZE)
+		return KPAGE_NONE;
+	pte = lookup_address(va, &level);
+	if (!pte)
+		return KPAGE_NONE;
+	f = pte_flags(*pte);
+	if (!(f & _PAGE_PRESENT) || (f & _PAGE_RW))
+		return KPAGE_NONE;
+	pfn = slow_virt_to_phys((void *)va) >> PAGE_SHIFT;
+	if (!pfn_valid(pfn) || !PageReserved(pfn_to_page(pfn)))
+		return KPAGE_NONE;
+	return f & _PAGE_NX ? KPAGE_RODATA : KPAGE_TEXT;
 }
 
-/* __pa_symbol() of an exported symbol lies in the section it belongs to. */
-static bool within(const u64 *ext, u64 pa)
+/*
+ * The physical extent [start, end) of the run of pages of class @c around
+ * the page of @anchor (an exported symbol of that section); 0 or -ENOENT.
+ * The image is physically contiguous (setup_arch() reserves it whole).
+ */
+static int kimage_run(const void *anchor, enum kpage c, u64 *ext)
 {
-	return pa >= ext[0] && pa < ext[1];
+	unsigned long va = (unsigned long)anchor & PAGE_MASK, lo, hi;
+
+	if (kpage_class(va) != c)
+		return -ENOENT;
+	for (lo = va; kpage_class(lo - PAGE_SIZE) == c; lo -= PAGE_SIZE)
+		;
+	for (hi = va + PAGE_SIZE; kpage_class(hi) == c; hi += PAGE_SIZE)
+		;
+	ext[0] = slow_virt_to_phys((void *)lo);
+	ext[1] = slow_virt_to_phys((void *)(hi - PAGE_SIZE)) + PAGE_SIZE;
+	return ext[1] - ext[0] == hi - lo ? 0 : -EINVAL;
 }
 
+/*
+ * The kernel text and rodata, as the page-aligned physical extents of
+ * "Kernel code" and "Kernel rodata" in /proc/iomem, from the kernel's own
+ * page tables: no file, no namespace, no credentials (a bind mount over
+ * /proc/iomem changes nothing). An exported function anchors the text and
+ * an exported constant the rodata.
+ */
 int stmexec_kernel_layout(struct stmexec_klayout *kl)
 {
-	struct file *f;
-	char *buf, *p, *line;
-	loff_t pos = 0;
-	size_t len = 0;
-	ssize_t n;
-	int ret = 0;
+	int ret;
 
 	memset(kl, 0, sizeof(*kl));
-	f = filp_open("/proc/iomem", O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	buf = kvmalloc(IOMEM_MAX, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	while (len < IOMEM_MAX - 1) {
-		n = kernel_read(f, buf + len, IOMEM_MAX - 1 - len, &pos);
-		if (n < 0) {
-			ret = n;
-			goto out_free;
-		}
-		if (!n)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-
-	p = buf;
-	while ((line = strsep(&p, "\n"))) {
-		const char *name;
-		u64 s, e, *ext = NULL;
-
-		if (!parse_iomem_line(line, &s, &e, &name))
-			continue;
-		if (!strcmp(name, "Kernel code"))
-			ext = kl->code;
-		else if (!strcmp(name, "Kernel rodata"))
-			ext = kl->rodata;
-		else if (!strcmp(name, "Kernel data"))
-			ext = kl->data;
-		else if (!strcmp(name, "Kernel bss"))
-			ext = kl->bss;
-		if (ext && !ext[1] && e >= s) {
-			ext[0] = s;
-			ext[1] = e + 1;
-		}
-	}
-	if (!kl->code[1] || !kl->rodata[1]) {
-		/* No CAP_SYS_ADMIN: /proc/iomem shows every address as 0. */
-		ret = kl->code[0] || kl->rodata[0] ? -ENOENT : -EPERM;
-		goto out_free;
-	}
-	if (!within(kl->code, __pa_symbol(&_printk)) ||
-	    !within(kl->rodata, __pa_symbol(&hex_asc))) {
-		ret = -EINVAL;
-		goto out_free;
+	ret = kimage_run(&_printk, KPAGE_TEXT, kl->code);
+	if (!ret)
+		ret = kimage_run(hex_asc, KPAGE_RODATA, kl->rodata);
+	if (ret) {
+		memset(kl, 0, sizeof(*kl));
+		return ret;
 	}
 	kl->valid = true;
-out_free:
-	kvfree(buf);
-out_close:
-	filp_close(f, NULL);
-	return ret;
+	return 0;
 }
 
 /* ---- building the item list -------------------------------------------------- */
@@ -698,7 +681,7 @@ int stmexec_policy_on_start(struct stmexec *sx)
 		ret = stmexec_kernel_layout(&pol->kl);
 		if (ret)
 			return stmexec_fail(sx, ret,
-					    "policy %s: cannot find the kernel image in /proc/iomem (%pe); use policy=monitor or none",
+					    "policy %s: cannot find the kernel text and rodata in the kernel image mapping (%pe); use policy=monitor or none",
 					    stmexec_policy_name(level),
 					    ERR_PTR(ret));
 	}
@@ -893,7 +876,7 @@ int stmexec_policy_init(struct stmexec *sx)
 	 */
 	ret = stmexec_kernel_layout(&stmexec_pol.kl);
 	if (ret)
-		pr_debug("kernel image not found in /proc/iomem yet (%d)\n",
+		pr_debug("kernel image not found in its mapping (%d)\n",
 			 ret);
 	ret = stmexec_modwatch_init(sx);
 	if (ret)

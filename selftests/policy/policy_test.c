@@ -6,7 +6,8 @@
  *    levels: enable, then isolation_level, the policy in force and the
  *    "blocks L<n>" lines of isolation_report are the documented ones
  *    (Documentation/admin-guide/stmexec-policy.rst, "Corpus");
- *  - the kernel text/rodata ranges match /proc/iomem;
+ *  - the kernel text/rodata ranges match /proc/iomem, and a file
+ *    bind-mounted over /proc/iomem changes neither them nor the digest;
  *  - loading and unloading a module adds and removes its ranges;
  *  - a user cannot unprotect a policy range (EPERM); disable drops them;
  *  - an injected SMM write to the kernel text gives a violation record
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@
 #include "jsonv.h"
 
 #define PAGE		0x1000ULL
+#define RWX		(STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X)
 #define MASK_EXC	(1u << STMEXEC_EVT_PROTECTION_EXCEPTION)
 
 /* ---- the corpus: documented levels ------------------------------------- */
@@ -436,6 +439,68 @@ TEST_F(kern, smm_write_to_kernel_text_names_the_range)
 		}
 	}
 	EXPECT_EQ(1, found);
+}
+
+/* ---- the kernel image is not read from /proc/iomem (F10) ----------------- */
+
+/* The policy ranges and digest of coreboot/kernel, then unload; 0 or -errno. */
+static int kernel_policy(struct stmexec_range **r, uint32_t *n, char hex[65])
+{
+	int fd, ret = pol_load("coreboot", "kernel", NULL);
+
+	if (!ret)
+		ret = pol_enable();
+	if (!ret)
+		ret = pol_digest(hex) ? -EIO : 0;
+	if (!ret) {
+		fd = sx_open();
+		ret = fd < 0 ? fd : pol_list(fd, true, r, n);
+		if (fd >= 0)
+			close(fd);
+	}
+	pol_unload();
+	return ret;
+}
+
+/*
+ * A file bind-mounted over /proc/iomem (here: a "Kernel code" of one page
+ * that still contains nothing else) changes neither the policy ranges nor
+ * the report: the module takes the kernel image from its own page tables.
+ */
+TEST(bind_mount_over_proc_iomem_changes_nothing)
+{
+	static const char fake[] = "00000000-00000fff : System RAM\n"
+				   "  00000000-00000fff : Kernel code\n"
+				   "  00000000-00000fff : Kernel rodata\n";
+	const char *path = "/tmp/.stmexec-fake-iomem";
+	struct stmexec_range *a = NULL, *b = NULL;
+	char ha[65], hb[65];
+	uint32_t na = 0, nb = 0, i;
+	int fd, ret;
+
+	ASSERT_EQ(0, kernel_policy(&a, &na, ha));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(fake), write(fd, fake, strlen(fake)));
+	close(fd);
+	if (mount(path, "/proc/iomem", NULL, MS_BIND, NULL)) {
+		unlink(path);
+		SKIP(return, "bind mount over /proc/iomem: %s", strerror(errno));
+	}
+	ret = kernel_policy(&b, &nb, hb);
+	umount2("/proc/iomem", MNT_DETACH);
+	unlink(path);
+	ASSERT_EQ(0, ret) TH_LOG("enable with a bind mount over /proc/iomem: %s",
+				 strerror(-ret));
+	EXPECT_STREQ(ha, hb);
+	/* the monitor's own pages (deny rwx) move from load to load */
+	EXPECT_EQ(na, nb);
+	for (i = 0; i < na; i++)
+		if (a[i].access != RWX)
+			EXPECT_TRUE(has_range(b, nb, a[i].type, a[i].base,
+					      a[i].length, a[i].access));
+	free(a);
+	free(b);
 }
 
 /* ---- digest and CLI ------------------------------------------------------------ */

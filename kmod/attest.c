@@ -15,9 +15,14 @@
  *  - the measurement is IMA critical data: ima_measure_critical_data()
  *    with label "stmexec" and event name "stmexec-report-<ns>" (ns:
  *    CLOCK_BOOTTIME at measurement, so that the name is unique and IMA
- *    never drops an entry as a duplicate of an earlier, equal state), the
- *    canonical encoding as the buffer (template ima-buf): the entry's data
- *    hash is the report digest.
+ *    never drops an entry as a duplicate of an earlier, equal state) and
+ *    hash=true: the entry's buffer (template ima-buf) is the hash of the
+ *    canonical encoding with IMA's algorithm (with SHA-256, IMA's default,
+ *    the report digest), not the encoding itself. The measurement list is
+ *    never freed and is carried across kexec, and the encoding holds the
+ *    BIOS list and every user range (up to megabytes), so each entry stays
+ *    a few dozen bytes (kmod-review F11); the verifier reads the encoding
+ *    itself from sysfs isolation_report_canonical.
  *  - optionally (attest_pcr=N, off by default) the report is also
  *    extended into TPM PCR N directly: the digest in the SHA-256 bank, the
  *    report hashed with the bank's algorithm in the others.
@@ -167,7 +172,7 @@ static void attest_work(struct work_struct *w)
 
 	snprintf(name, sizeof(name), "stmexec-report-%llu",
 		 ktime_get_boottime_ns());
-	ret = ima_measure_critical_data(ATTEST_LABEL, name, buf, len, false,
+	ret = ima_measure_critical_data(ATTEST_LABEL, name, buf, len, true,
 					NULL, 0);
 	if (!ret) {
 		at.count++;
@@ -196,6 +201,12 @@ void stmexec_attest_changed(struct stmexec *sx)
 {
 	schedule_delayed_work(&at.work,
 			      msecs_to_jiffies(READ_ONCE(attest_delay_ms)));
+}
+
+/* Whether IMA accepted the last measurement (GET_VERSION's FEAT_ATTEST). */
+bool stmexec_attest_measuring(void)
+{
+	return READ_ONCE(at.ima) > 0;
 }
 
 const char *stmexec_attest_state(void)

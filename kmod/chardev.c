@@ -19,6 +19,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 
 static struct stmexec *file_sx(struct file *file)
 {
@@ -32,6 +33,13 @@ static bool all_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
+/*
+ * The feature bits say what works on this kernel and CPU, not what was
+ * compiled: VMX_BACKEND only if the kernel exports the CR4 API backend=vmx
+ * needs (STMEXEC_VMX_OWNABLE, compat.h) and the CPU reports VMX (the
+ * kernel clears the flag when IA32_FEATURE_CONTROL locks VMX off); ATTEST
+ * only if IMA accepted the report (attest.c).
+ */
 static long ioc_get_version(void __user *argp)
 {
 	struct stmexec_version v;
@@ -39,8 +47,11 @@ static long ioc_get_version(void __user *argp)
 	memset(&v, 0, sizeof(v));
 	v.abi_major = STMEXEC_ABI_MAJOR;
 	v.abi_minor = STMEXEC_ABI_MINOR;
-	v.features = STMEXEC_FEATURES_BASE | STMEXEC_FEAT_POLICY |
-		     STMEXEC_FEAT_ATTEST;
+	v.features = STMEXEC_FEATURES_BASE | STMEXEC_FEAT_POLICY;
+	if (STMEXEC_VMX_OWNABLE && boot_cpu_has(X86_FEATURE_VMX))
+		v.features |= STMEXEC_FEAT_VMX_BACKEND;
+	if (stmexec_attest_measuring())
+		v.features |= STMEXEC_FEAT_ATTEST;
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -116,6 +127,7 @@ static long ioc_protect(struct stmexec *sx, void __user *argp, bool protect)
 	struct stmexec_range_array a;
 	struct stmexec_range *r = NULL;
 	long ret;
+	u32 i;
 
 	ret = arr_get(sx, &a, argp);
 	if (ret)
@@ -134,6 +146,19 @@ static long ioc_protect(struct stmexec *sx, void __user *argp, bool protect)
 				 array_size(a.count, sizeof(*r)));
 		if (IS_ERR(r))
 			return PTR_ERR(r);
+	}
+	/* index is output only: zero on input, so it can get a meaning later */
+	for (i = 0; i < a.count; i++) {
+		if (!r[i].index)
+			continue;
+		a.err_index = i;
+		mutex_lock(&sx->lock);
+		ret = stmexec_fail(sx, -EINVAL,
+				   "range %u: index is output only and must be zero",
+				   i);
+		mutex_unlock(&sx->lock);
+		ret = arr_put(&a, argp, ret);
+		goto out_free;
 	}
 
 	ret = stmexec_lock_interruptible(sx);
@@ -271,7 +296,6 @@ static long stmexec_ioctl(struct file *file, unsigned int cmd,
 {
 	struct stmexec *sx = file_sx(file);
 	void __user *argp = (void __user *)arg;
-	long ret;
 
 	/*
 	 * Checked first and without touching last_error: an unprivileged
@@ -307,12 +331,12 @@ static long stmexec_ioctl(struct file *file, unsigned int cmd,
 		return ioc_vmcs_db(sx, argp);
 	}
 
-	mutex_lock(&sx->lock);
-	ret = stmexec_fail(sx, -ENOTTY,
-			   "unknown ioctl 0x%08x: the CLI or library is newer than the module (ABI %u.%u)",
-			   cmd, STMEXEC_ABI_MAJOR, STMEXEC_ABI_MINOR);
-	mutex_unlock(&sx->lock);
-	return ret;
+	/*
+	 * Silently, without the lock and without touching last_error: TCGETS
+	 * from isatty() and other probes of foreign commands are not errors
+	 * of the monitor.
+	 */
+	return -ENOTTY;
 }
 
 static int stmexec_open(struct inode *inode, struct file *file)

@@ -858,6 +858,9 @@ static ssize_t poll_interval_ms_store(struct device *dev,
 	unsigned int v;
 	int ret;
 
+	ret = stmexec_sysfs_input(sx, "log/poll_interval_ms", buf, len);
+	if (ret)
+		return ret;
 	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;

@@ -4,8 +4,9 @@
  *
  * While the policy in force is "kernel" or above, a module notifier
  * protects a module's text, rodata and ro_after_init (deny wx, owner
- * STMEXEC_RF_POLICY) when it goes MODULE_STATE_LIVE and removes exactly
- * those ranges when it goes MODULE_STATE_GOING, before its memory is
+ * STMEXEC_RF_POLICY) when it goes MODULE_STATE_COMING, before its init
+ * function runs, and removes exactly those ranges when it goes
+ * MODULE_STATE_GOING (also after a failed init), before its memory is
  * freed. Module memory is vmalloc memory: each section becomes one range
  * per physically contiguous run of pages.
  *
@@ -13,14 +14,14 @@
  * module kset (/sys/module): THIS_MODULE->mkobj.kobj.kset is that kset, its
  * list is walked under its own list_lock and every LIVE module is pinned
  * with try_module_get() while its pages are looked up, so it cannot be
- * unloaded meanwhile (a module that is still COMING is left to its LIVE
- * notification, which waits for sx->lock). No module list or lock that
+ * unloaded meanwhile (a module that is still COMING is left to its
+ * COMING or LIVE notification, which waits for sx->lock). No module list or lock that
  * the kernel does not export is touched.
  *
  * A module range that a BIOS descriptor claims cannot be protected; that
  * page is left out, logged with the descriptor, and counted in the
- * report (requirement R1.3 then names the descriptor). A module cannot be
- * refused at that point: the notifier has no veto on MODULE_STATE_LIVE.
+ * report (requirement R1.3 then names the descriptor). The module is not
+ * refused: its load goes on with that page unprotected.
  */
 #include "stmexec.h"
 
@@ -247,13 +248,20 @@ static int modwatch_notify(struct notifier_block *nb, unsigned long action,
 	struct stmexec *sx = &stmexec_dev;
 	struct module *mod = data;
 
+	/*
+	 * COMING: complete_formation() has made the text and rodata
+	 * read-only, and mod->init() has not run yet (kmod-review F19). LIVE
+	 * stays for a module that was COMING when the policy came on; it
+	 * finds the module already protected otherwise.
+	 */
 	if (mod == THIS_MODULE ||
-	    (action != MODULE_STATE_LIVE && action != MODULE_STATE_GOING))
+	    (action != MODULE_STATE_COMING && action != MODULE_STATE_LIVE &&
+	     action != MODULE_STATE_GOING))
 		return NOTIFY_DONE;
 	/* Not interruptible: a missed GOING would leave stale ranges. */
 	mutex_lock(&sx->lock);
 	if (stmexec_pol.active && stmexec_pol.level >= STMEXEC_POLICY_KERNEL) {
-		if (action == MODULE_STATE_LIVE)
+		if (action != MODULE_STATE_GOING)
 			module_live(sx, mod);
 		else
 			module_going(sx, mod);

@@ -187,9 +187,9 @@ static enum kpage kpage_class(unsigned long va)
  * the page of @anchor (an exported symbol of that section); 0 or -ENOENT.
  * The image is physically contiguous (setup_arch() reserves it whole).
  */
-static int kimage_run(const void *anchor, enum kpage c, u64 *ext)
+static int kimage_run(unsigned long anchor, enum kpage c, u64 *ext)
 {
-	unsigned long va = (unsigned long)anchor & PAGE_MASK, lo, hi;
+	unsigned long va = anchor & PAGE_MASK, lo, hi;
 
 	if (kpage_class(va) != c)
 		return -ENOENT;
@@ -214,9 +214,10 @@ int stmexec_kernel_layout(struct stmexec_klayout *kl)
 	int ret;
 
 	memset(kl, 0, sizeof(*kl));
-	ret = kimage_run(&_printk, KPAGE_TEXT, kl->code);
+	ret = kimage_run((unsigned long)&_printk, KPAGE_TEXT, kl->code);
 	if (!ret)
-		ret = kimage_run(hex_asc, KPAGE_RODATA, kl->rodata);
+		ret = kimage_run((unsigned long)hex_asc, KPAGE_RODATA,
+				 kl->rodata);
 	if (ret) {
 		memset(kl, 0, sizeof(*kl));
 		return ret;

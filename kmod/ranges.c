@@ -1179,6 +1179,10 @@ static ssize_t range_store(struct device *dev, const char *buf, size_t len,
 	u32 ei, bi;
 	int ret;
 
+	ret = stmexec_sysfs_input(sx, protect ? "protect" : "unprotect", buf,
+				  len);
+	if (ret)
+		return ret;
 	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;

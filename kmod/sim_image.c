@@ -153,6 +153,9 @@ static ssize_t stm_image_store(struct device *dev,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	ret = stmexec_sysfs_input(sx, "stm_image", buf, len);
+	if (ret)
+		return ret;
 	strscpy(name, buf, sizeof(name));
 	strim(name);
 	if (strcmp(name, "none")) {

@@ -232,6 +232,8 @@ static inline int __must_check stmexec_lock_interruptible(struct stmexec *sx)
 /* Record a failure: sets last_errno/last_error, logs it once; returns err. */
 __printf(3, 4)
 int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...);
+int stmexec_sysfs_input(struct stmexec *sx, const char *attr, const char *buf,
+			size_t len);
 void stmexec_clear_error(struct stmexec *sx);
 void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 
@@ -359,9 +361,11 @@ void stmexec_log_fini(struct stmexec *sx);
 int stmexec_log_on_start(struct stmexec *sx);
 void stmexec_log_on_stop(struct stmexec *sx);
 
-/* Features reported by GET_VERSION (policy.c adds STMEXEC_FEAT_POLICY). */
+/*
+ * Features GET_VERSION always reports; chardev.c adds VMX_BACKEND and
+ * ATTEST only when they work on this kernel and CPU.
+ */
 #define STMEXEC_FEATURES_BASE	(STMEXEC_FEAT_SIM_BACKEND | \
-				 STMEXEC_FEAT_VMX_BACKEND | \
 				 STMEXEC_FEAT_RANGES | STMEXEC_FEAT_EVENT_LOG | \
 				 STMEXEC_FEAT_VMCS_DB)
 
@@ -588,6 +592,7 @@ void stmexec_attest_init(struct stmexec *sx);
 void stmexec_attest_fini(struct stmexec *sx);
 void stmexec_attest_changed(struct stmexec *sx);
 void stmexec_attest_flush(void);
+bool stmexec_attest_measuring(void);
 const char *stmexec_attest_state(void);
 ssize_t stmexec_attest_show(char *buf);
 

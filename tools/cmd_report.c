@@ -434,6 +434,7 @@ int cmd_report(struct opts *o, int argc, char **argv)
 
 struct ima_entry {
 	char hash[2 * SHA256_LEN + 1];	/* the entry's data hash (sha256) */
+	char digest[2 * SHA256_LEN + 1]; /* its buffer: the report digest */
 	char name[80];
 	bool buf_ok;			/* sha256(buf) == data hash */
 };
@@ -520,6 +521,11 @@ static int ima_walk(const char *path, uint8_t pcr[SHA256_LEN],
 			snprintf(e[n].name, sizeof(e[n].name), "%.*s", (int)l2, nng);
 			sha256(buf, l3, bd);
 			e[n].buf_ok = !memcmp(bd, dng + 8, SHA256_LEN);
+			/* hash=true: the buffer is sha256(canonical report) */
+			if (l3 == SHA256_LEN)
+				sha256_hex(buf, e[n].digest);
+			else
+				e[n].digest[0] = '\0';
 			n++;
 		}
 	}
@@ -600,9 +606,9 @@ int cmd_attest(struct opts *o, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		bufs_ok &= e[i].buf_ok;
-	measured = n > 0 && !strcmp(e[n - 1].hash, hex);
+	measured = n > 0 && !strcmp(e[n - 1].digest, hex);
 	if (file)
-		file_ok = n > 0 && !strcmp(e[n - 1].hash, fhex);
+		file_ok = n > 0 && !strcmp(e[n - 1].digest, fhex);
 
 	if (n < 0 || !measured || !bufs_ok || (have_pcr && !replay_ok) ||
 	    (file && !file_ok))
@@ -622,6 +628,7 @@ int cmd_attest(struct opts *o, int argc, char **argv)
 			json_obj_begin(&j, NULL);
 			json_str(&j, "event", e[i].name);
 			json_str(&j, "data_hash", e[i].hash);
+			json_str(&j, "report_digest", e[i].digest);
 			json_bool(&j, "buffer_matches_hash", e[i].buf_ok);
 			json_obj_end(&j);
 		}
@@ -649,7 +656,7 @@ int cmd_attest(struct opts *o, int argc, char **argv)
 		} else {
 			printf("IMA log: %u entries, %d from stmexec\n", nentries, n);
 			for (i = 0; i < n; i++)
-				printf("  %s sha256:%s%s\n", e[i].name, e[i].hash,
+				printf("  %s sha256:%s%s\n", e[i].name, e[i].digest,
 				       e[i].buf_ok ? "" : " (BUFFER DOES NOT MATCH)");
 			printf("current report measured: %s\n", measured ? "yes (last entry)" :
 			       "NO (a change not measured yet, or IMA unavailable)");

@@ -5,9 +5,10 @@
  *
  *  - with IMA measuring critical data (ima_policy=critical_data) and a TPM
  *    (the swtpm guest of attest_swtpm.sh): enable, protect, unprotect each
- *    add one stmexec entry whose data hash is the digest `stmexec report`
- *    recomputes; the ascii and binary logs agree; replaying the whole log
- *    gives /sys/class/tpm/tpm0/pcr-sha256/10; the last entry's buffer
+ *    add one stmexec entry whose 32-byte buffer (hash=true) is the digest
+ *    `stmexec report` recomputes; the ascii and binary logs agree;
+ *    replaying the whole log gives /sys/class/tpm/tpm0/pcr-sha256/10; the
+ *    canonical report of sysfs hashes to the last entry's buffer and
  *    decodes to the current level; `stmexec attest --json` agrees;
  *    attest_pcr=23 extends PCR 23 with each measured digest;
  *  - without (the ordinary guest): attestation is "unavailable", said once
@@ -45,6 +46,7 @@ static const char *expect(void)
 struct entry {
 	char name[80];
 	char hash[65];		/* data hash (sha256) from the log */
+	char digest[65];	/* the buffer: the report digest (hash=true) */
 	uint8_t *buf;		/* binary log: the event buffer */
 	size_t len;
 };
@@ -94,15 +96,16 @@ static int ascii_entries(struct entry *e, int max)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		char pcr[8], th[64], tmpl[32], dh[80], name[96];
+		char pcr[8], th[64], tmpl[32], dh[80], name[96], buf[80] = "";
 
-		if (sscanf(line, "%7s %63s %31s %79s %95s", pcr, th, tmpl, dh,
-			   name) != 5 || strcmp(tmpl, "ima-buf") ||
+		if (sscanf(line, "%7s %63s %31s %79s %95s %79s", pcr, th, tmpl,
+			   dh, name, buf) < 5 || strcmp(tmpl, "ima-buf") ||
 		    strncmp(name, PREFIX, strlen(PREFIX)) ||
 		    strncmp(dh, "sha256:", 7) || n == max)
 			continue;
 		snprintf(e[n].name, sizeof(e[n].name), "%.79s", name);
 		snprintf(e[n].hash, sizeof(e[n].hash), "%.64s", dh + 7);
+		snprintf(e[n].digest, sizeof(e[n].digest), "%.64s", buf);
 		e[n].buf = NULL;
 		n++;
 	}
@@ -158,6 +161,9 @@ static int binary_replay(uint8_t pcr[32], struct entry *e, int max)
 			e[n].len = l3;
 			e[n].buf = malloc(l3);
 			memcpy(e[n].buf, data + 12 + l1 + l2, l3);
+			e[n].digest[0] = '\0';
+			if (l3 == 32)
+				sha256_hex(e[n].buf, e[n].digest);
 			n++;
 		}
 	}
@@ -251,8 +257,9 @@ TEST_F(ima, enable_protect_unprotect_each_measured_and_pcr10_replays)
 	static struct entry asc[MAXE], bin[MAXE];
 	char d_on[65], d_prot[65], d_unprot[65], cur[65];
 	struct stmexec_range r;
-	uint8_t replay[32], pcr[32];
+	uint8_t replay[32], pcr[32], *canon;
 	uint64_t base, level;
+	size_t clen = 0;
 	int n0, n, nb, i;
 
 	SX_SETUP_SKIPPED();
@@ -262,20 +269,20 @@ TEST_F(ima, enable_protect_unprotect_each_measured_and_pcr10_replays)
 	ASSERT_EQ(0, pol_enable());
 	ASSERT_EQ(n0 + 1, wait_entries(n0 + 1, asc));
 	ASSERT_EQ(0, cli_digest(d_on));
-	EXPECT_STREQ(d_on, asc[n0].hash);
+	EXPECT_STREQ(d_on, asc[n0].digest);
 
 	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x2000, &base));
 	r = sx_range(STMEXEC_RANGE_MEM, base, 0x2000, STMEXEC_ACC_W);
 	ASSERT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
 	ASSERT_EQ(n0 + 2, wait_entries(n0 + 2, asc));
 	ASSERT_EQ(0, cli_digest(d_prot));
-	EXPECT_STREQ(d_prot, asc[n0 + 1].hash);
+	EXPECT_STREQ(d_prot, asc[n0 + 1].digest);
 	EXPECT_STRNE(d_on, d_prot);
 
 	ASSERT_EQ(0, sx_unprotect(self->fd, &r, 1, NULL));
 	ASSERT_EQ(n0 + 3, wait_entries(n0 + 3, asc));
 	ASSERT_EQ(0, cli_digest(d_unprot));
-	EXPECT_STREQ(d_unprot, asc[n0 + 2].hash);
+	EXPECT_STREQ(d_unprot, asc[n0 + 2].digest);
 	/* the same state as after enable: the same digest, a new entry */
 	EXPECT_STREQ(d_on, d_unprot);
 	EXPECT_STRNE(asc[n0].name, asc[n0 + 2].name);
@@ -292,6 +299,9 @@ TEST_F(ima, enable_protect_unprotect_each_measured_and_pcr10_replays)
 		sha256_hex(d, hex);
 		EXPECT_STREQ(bin[i].hash, hex);
 		EXPECT_STREQ(asc[i].hash, bin[i].hash);
+		/* hash=true: 32 bytes, however big the report (F11) */
+		EXPECT_EQ(32, bin[i].len);
+		EXPECT_STREQ(asc[i].digest, bin[i].digest);
 		EXPECT_STREQ(asc[i].name, bin[i].name);
 	}
 	if (read_pcr(10, pcr)) {
@@ -305,29 +315,43 @@ TEST_F(ima, enable_protect_unprotect_each_measured_and_pcr10_replays)
 			TH_LOG("PCR 10 %s, replay %s", a, b);
 		}
 	}
-	/* step 4: the last entry is the current report; decode it */
+	/*
+	 * step 4: the last entry is the current report: the canonical
+	 * encoding from sysfs hashes to its buffer; decode it
+	 */
 	n = nb - 1;
 	ASSERT_EQ(0, cli_digest(cur));
-	EXPECT_STREQ(cur, bin[n].hash);
-	ASSERT_LE(16 + 8, bin[n].len);
-	EXPECT_EQ(0, memcmp(bin[n].buf, "STMXREP1", 8));
-	EXPECT_EQ(bin[n].len, le32(bin[n].buf + 12));
+	EXPECT_STREQ(cur, bin[n].digest);
+	canon = slurp(SX_SYSFS "/isolation_report_canonical", &clen);
+	ASSERT_NE(NULL, canon);
+	{
+		uint8_t d[32];
+		char hex[65];
+
+		sha256(canon, clen, d);
+		sha256_hex(d, hex);
+		EXPECT_STREQ(bin[n].digest, hex);
+	}
+	ASSERT_LE(16 + 8, clen);
+	EXPECT_EQ(0, memcmp(canon, "STMXREP1", 8));
+	EXPECT_EQ(clen, le32(canon + 12));
 	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
 	{
 		/* RESULT is the last section: tag 7, then the level */
 		size_t off = 16;
 		uint32_t lvl = ~0u;
 
-		while (off + 8 <= bin[n].len) {
-			uint32_t tag = le32(bin[n].buf + off);
-			uint32_t len = le32(bin[n].buf + off + 4);
+		while (off + 8 <= clen) {
+			uint32_t tag = le32(canon + off);
+			uint32_t len = le32(canon + off + 4);
 
 			if (tag == 7)
-				lvl = le32(bin[n].buf + off + 8);
+				lvl = le32(canon + off + 8);
 			off += 8 + ((len + 7) & ~7u);
 		}
 		EXPECT_EQ(level, lvl);
 	}
+	free(canon);
 	for (i = 0; i < nb; i++)
 		free(bin[i].buf);
 }
@@ -385,7 +409,7 @@ TEST(attest_pcr_extends_the_digest)
 	ASSERT_EQ(n0 + 1, wait_entries(n0 + 1, asc));
 	ASSERT_EQ(0, read_pcr(23, after));
 	for (i = 0; i < 32; i++) {
-		ASSERT_EQ(1, sscanf(asc[n0].hash + 2 * i, "%2x", &v));
+		ASSERT_EQ(1, sscanf(asc[n0].digest + 2 * i, "%2x", &v));
 		d[i] = v;
 	}
 	sha256_init(&c);

@@ -4,13 +4,16 @@
  * guest kernel, it proves compat_ioctl and read(2) work for 32-bit
  * callers: GET_VERSION, GET_STATUS, ENABLE, PROTECT/LIST_RANGES/UNPROTECT,
  * LOG_SETUP/LOG_START and one record read, an error path (err_index
- * written back) and ENOTTY.
+ * written back) and ENOTTY; and the ABI details of issue 14 item 6: an
+ * unknown ioctl leaves last_error alone, a non-zero range index is
+ * refused, the feature bits are true for this kernel and CPU.
  *
  * If the toolchain cannot link a static -m32 binary (no gcc-multilib),
  * the Makefile builds this file 64-bit with SX_COMPAT32_STUB and the suite
  * reports one skip saying so.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +152,119 @@ TEST_F(c32, unknown_ioctl_enotty)
 	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IO(STMEXEC_IOCTL_MAGIC, 0x3f), NULL));
 	/* GET_VERSION's number with another size */
 	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOR(STMEXEC_IOCTL_MAGIC, 0x00, int), NULL));
+}
+
+/* ---- issue 14 item 6: ABI details (kmod-review F12) --------------------- */
+
+/*
+ * An unknown ioctl (TCGETS from isatty(), a foreign magic, a newer
+ * command) is -ENOTTY and leaves last_error as the last real failure.
+ */
+TEST_F(c32, unknown_ioctl_leaves_last_error)
+{
+	struct stmexec_range_array a;
+	char before[512], after[512];
+
+	memset(&a, 0, sizeof(a));
+	a.flags = 1;
+	ASSERT_EQ(-EINVAL, sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
+	ASSERT_EQ(0, sx_read("last_error", before, sizeof(before)));
+	ASSERT_STRNE("none", before);
+	EXPECT_FALSE(isatty(self->fd));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IO(STMEXEC_IOCTL_MAGIC, 0x3f), NULL));
+	ASSERT_EQ(0, sx_read("last_error", after, sizeof(after)));
+	EXPECT_STREQ(before, after);
+}
+
+/* struct stmexec_range.index is output only: non-zero on input is EINVAL. */
+TEST_F(c32, range_index_must_be_zero)
+{
+	struct stmexec_range r[2], *l = NULL;
+	char last[512];
+	uint32_t n, ei = 0;
+	uint64_t mem;
+
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x2000, &mem));
+	r[0] = sx_range(STMEXEC_RANGE_MEM, mem, 0x1000, STMEXEC_ACC_W);
+	r[1] = sx_range(STMEXEC_RANGE_MEM, mem + 0x1000, 0x1000, STMEXEC_ACC_W);
+	r[1].index = 7;
+	EXPECT_EQ(-EINVAL, sx_protect(self->fd, r, 2, &ei, NULL));
+	EXPECT_EQ(1, ei);
+	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	EXPECT_NE(NULL, strstr(last, "index")) TH_LOG("last_error: %s", last);
+	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	EXPECT_EQ(0, n);	/* nothing applied */
+	free(l);
+	EXPECT_EQ(-EINVAL, sx_unprotect(self->fd, r, 2, &ei));
+	EXPECT_EQ(1, ei);
+}
+
+/*
+ * GET_VERSION's feature bits are true for this kernel and CPU: the
+ * guest's CPU has no VMX, so no VMX_BACKEND; ATTEST iff IMA measures.
+ */
+TEST_F(c32, version_features_are_true)
+{
+	struct stmexec_version v;
+	char att[32] = "";
+
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_GET_VERSION, &v));
+	EXPECT_TRUE(v.features & STMEXEC_FEAT_SIM_BACKEND);
+	EXPECT_EQ(sx_cpu_has("vmx"), !!(v.features & STMEXEC_FEAT_VMX_BACKEND));
+	ASSERT_EQ(0, sx_read("attestation", att, sizeof(att)));
+	EXPECT_EQ(!strncmp(att, "ima", 3), !!(v.features & STMEXEC_FEAT_ATTEST)) {
+		TH_LOG("attestation '%s', features 0x%llx", att,
+		       (unsigned long long)v.features);
+	}
+}
+
+/* write(2) of @len raw bytes to the sysfs attribute @attr; 0 or -errno. */
+static int raw_write(const char *attr, const char *val, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", SX_SYSFS, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/* A sysfs write with bytes after an embedded NUL is refused, changing nothing. */
+TEST_F(c32, sysfs_write_with_bytes_after_nul_refused)
+{
+	struct stmexec_range *l = NULL;
+	char last[512], val[96];
+	uint64_t mem;
+	uint32_t n;
+	int len;
+
+	EXPECT_EQ(-EINVAL, raw_write("enabled", "1\0junk", 6));
+	EXPECT_STREQ("off", sx_state());
+	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	EXPECT_NE(NULL, strstr(last, "NUL")) TH_LOG("last_error: %s", last);
+	/* one trailing NUL is still a plain value */
+	ASSERT_EQ(0, raw_write("enabled", "1\0", 2));
+	EXPECT_STREQ("on", sx_state());
+	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem));
+	len = snprintf(val, sizeof(val), "mem 0x%llx+4K deny=w", (unsigned long long)mem);
+	memcpy(val + len + 1, "x", 2);
+	EXPECT_EQ(-EINVAL, raw_write("protect", val, len + 3));
+	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	EXPECT_EQ(0, n);
+	free(l);
+	ASSERT_EQ(0, sx_read("log/poll_interval_ms", val, sizeof(val)));
+	ASSERT_STRNE("7", val);
+	EXPECT_EQ(-EINVAL, raw_write("log/poll_interval_ms", "7\0""0", 3));
+	ASSERT_EQ(0, sx_read("log/poll_interval_ms", last, sizeof(last)));
+	EXPECT_STREQ(val, last);
 }
 
 #endif /* SX_COMPAT32_STUB */

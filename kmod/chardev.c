@@ -21,11 +21,17 @@
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 
+/* One open file: the device and the file's own log read cursor. */
+struct stmexec_file {
+	struct stmexec *sx;
+	struct stmexec_log_cursor cur;
+};
+
 static struct stmexec *file_sx(struct file *file)
 {
-	struct miscdevice *misc = file->private_data;
+	struct stmexec_file *sf = file->private_data;
 
-	return container_of(misc, struct stmexec, misc);
+	return sf->sx;
 }
 
 static bool all_zero(const void *p, size_t len)
@@ -341,25 +347,45 @@ static long stmexec_ioctl(struct file *file, unsigned int cmd,
 
 static int stmexec_open(struct inode *inode, struct file *file)
 {
-	/* misc_open() left the miscdevice in private_data; keep it. */
+	/* misc_open() left the miscdevice in private_data. */
+	struct miscdevice *misc = file->private_data;
+	struct stmexec_file *sf;
+
+	sf = kzalloc(sizeof(*sf), GFP_KERNEL);
+	if (!sf)
+		return -ENOMEM;
+	sf->sx = container_of(misc, struct stmexec, misc);
+	stmexec_log_cursor_init(&sf->cur);
+	file->private_data = sf;
 	return stream_open(inode, file);
 }
 
 static int stmexec_release(struct inode *inode, struct file *file)
 {
+	struct stmexec_file *sf = file->private_data;
+
+	stmexec_log_cursor_release(sf->sx, &sf->cur);
+	kfree(sf);
 	return 0;
 }
 
+/* Violation records are privileged like every ioctl: CAP_SYS_ADMIN. */
 static ssize_t stmexec_read(struct file *file, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
-	return stmexec_log_read(file_sx(file), buf, count,
+	struct stmexec_file *sf = file->private_data;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return stmexec_log_read(sf->sx, &sf->cur, buf, count,
 				file->f_flags & O_NONBLOCK);
 }
 
 static __poll_t stmexec_poll(struct file *file, poll_table *pt)
 {
-	return stmexec_log_poll(file_sx(file), file, pt);
+	struct stmexec_file *sf = file->private_data;
+
+	return stmexec_log_poll(sf->sx, &sf->cur, file, pt);
 }
 
 static const struct file_operations stmexec_fops = {

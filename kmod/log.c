@@ -17,19 +17,31 @@
  * STMEXEC_LRF_WRAPPED); records refused by a full ring are summed into a
  * pending gap written as soon as the ring has room again.
  *
- * The ring has one consumer cursor: each record goes to exactly one read(2)
- * overall, whatever the number of readers or open files.
+ * Each open file has its own cursor (struct stmexec_log_cursor, as for
+ * /dev/kmsg): every reader gets every record, and a second reader (a cat,
+ * a stray tool) takes nothing away from the logging daemon (kmod-review
+ * F20). A file becomes a reader at its first read(2) or poll(2) and
+ * starts at the oldest record the ring still holds. The ring keeps a
+ * record until every reader has read it (lg->tail is the slowest
+ * reader's cursor); when a slow reader lets it fill up, new records are
+ * dropped for everyone and reported as a gap, as with one reader.
+ * When the log is torn down (the monitor stops), a reader gets what is
+ * left, then read(2) fails with -ENXIO and poll(2) reports EPOLLHUP.
  *
  * Locks: sx->lock (configuration, VMCALLs) > lg->drain_lock (pages, reader
- * state) > lg->ring_lock (ring indices, counters). lg->read_lock serialises
- * consumers (and ring resizing) and is never held while waiting.
+ * state) > cursor->lock (one file's reads) > lg->read_rwsem (held for read
+ * while copying records out, for write to move every cursor: clear,
+ * resize) > lg->ring_lock (ring indices, cursors, counters). No lock is
+ * held while waiting.
  */
 #include "stmexec.h"
 
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/list.h>
 #include <linux/poll.h>
+#include <linux/rwsem.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -71,12 +83,13 @@ struct stmexec_log {
 	spinlock_t ring_lock;
 	struct stmexec_log_record *ring;
 	u32 cap;
-	u64 head, tail;			/* free-running */
+	u64 head, tail;			/* free-running; tail: slowest reader */
+	struct list_head readers;	/* stmexec_log_cursor.node */
 	bool gap_pending;
 	struct stmexec_log_record gap;	/* accumulated loss not yet queued */
 	u64 records, dropped, wrapped;
 
-	struct mutex read_lock;		/* one consumer at a time */
+	struct rw_semaphore read_rwsem;	/* copy-out vs clear/resize */
 	wait_queue_head_t wq;
 
 	struct delayed_work work;
@@ -141,17 +154,6 @@ static void ring_put(struct stmexec_log *lg,
 		lg->dropped++;
 		gap_add(lg, rec->serial, 1, 0, rec->timestamp_ns);
 	}
-}
-
-static bool ring_avail(struct stmexec_log *lg)
-{
-	bool avail;
-
-	spin_lock(&lg->ring_lock);
-	ring_flush_gap(lg);
-	avail = lg->head != lg->tail;
-	spin_unlock(&lg->ring_lock);
-	return avail;
 }
 
 /* ---- drain ------------------------------------------------------------------ */
@@ -351,25 +353,96 @@ static void poll_off(struct stmexec_log *lg)
 
 /* ---- read / poll ------------------------------------------------------------- */
 
-/* Copy up to @want records to @buf; read_lock held. Returns records. */
-static ssize_t ring_copy_out(struct stmexec_log *lg, char __user *buf,
-			     u32 want)
+/* The slowest registered reader is the ring's tail. ring_lock held. */
+static void ring_update_tail(struct stmexec_log *lg)
+{
+	struct stmexec_log_cursor *c;
+	u64 min = lg->head;
+
+	if (list_empty(&lg->readers))
+		return;		/* keep the backlog for the next reader */
+	list_for_each_entry(c, &lg->readers, node)
+		min = min(min, c->pos);
+	lg->tail = min;
+}
+
+/* Make @cur a reader, at the oldest record held. ring_lock held. */
+static void cursor_register(struct stmexec_log *lg,
+			    struct stmexec_log_cursor *cur)
+{
+	if (cur->registered)
+		return;
+	cur->pos = lg->tail;
+	list_add_tail(&cur->node, &lg->readers);
+	cur->registered = true;
+}
+
+void stmexec_log_cursor_init(struct stmexec_log_cursor *cur)
+{
+	INIT_LIST_HEAD(&cur->node);
+	mutex_init(&cur->lock);
+	cur->pos = 0;
+	cur->registered = false;
+}
+
+void stmexec_log_cursor_release(struct stmexec *sx,
+				struct stmexec_log_cursor *cur)
+{
+	struct stmexec_log *lg = sx->log;
+
+	spin_lock(&lg->ring_lock);
+	if (cur->registered) {
+		list_del(&cur->node);
+		cur->registered = false;
+		/* the last reader leaves: what it read stays read */
+		if (list_empty(&lg->readers))
+			lg->tail = cur->pos;
+		ring_update_tail(lg);
+	}
+	spin_unlock(&lg->ring_lock);
+	mutex_destroy(&cur->lock);
+}
+
+/* Records queued for @cur (registering it). */
+static bool cursor_avail(struct stmexec_log *lg, struct stmexec_log_cursor *cur)
+{
+	bool avail;
+
+	spin_lock(&lg->ring_lock);
+	ring_flush_gap(lg);
+	cursor_register(lg, cur);
+	avail = lg->head != cur->pos;
+	spin_unlock(&lg->ring_lock);
+	return avail;
+}
+
+/*
+ * Copy up to @want records from @cur's position to @buf; cur->lock and
+ * read_rwsem (read) held. Returns records.
+ */
+static ssize_t ring_copy_out(struct stmexec_log *lg,
+			     struct stmexec_log_cursor *cur,
+			     char __user *buf, u32 want)
 {
 	const size_t rsz = sizeof(struct stmexec_log_record);
 	u32 done = 0, n, idx, left;
-	u64 head, tail;
+	u64 head, pos;
 
 	while (done < want) {
 		spin_lock(&lg->ring_lock);
 		ring_flush_gap(lg);
+		cursor_register(lg, cur);
 		head = lg->head;
-		tail = lg->tail;
+		pos = cur->pos;
 		spin_unlock(&lg->ring_lock);
-		if (head == tail)
+		if (head == pos)
 			break;
-		idx = tail % lg->cap;
-		n = min3((u32)(head - tail), want - done, lg->cap - idx);
-		/* Slots [tail, head) are not rewritten until tail moves. */
+		idx = pos % lg->cap;
+		n = min3((u32)(head - pos), want - done, lg->cap - idx);
+		/*
+		 * Slots [tail, head) are not rewritten until tail moves, and
+		 * tail never passes this cursor, which only this file moves.
+		 */
 		left = copy_to_user(buf + done * rsz, &lg->ring[idx], n * rsz);
 		if (left) {
 			n -= DIV_ROUND_UP(left, rsz);
@@ -377,8 +450,9 @@ static ssize_t ring_copy_out(struct stmexec_log *lg, char __user *buf,
 				return -EFAULT;
 		}
 		spin_lock(&lg->ring_lock);
-		lg->tail += n;
+		cur->pos += n;
 		lg->records += n;
+		ring_update_tail(lg);
 		spin_unlock(&lg->ring_lock);
 		done += n;
 		if (left)
@@ -387,8 +461,14 @@ static ssize_t ring_copy_out(struct stmexec_log *lg, char __user *buf,
 	return done;
 }
 
-ssize_t stmexec_log_read(struct stmexec *sx, char __user *buf, size_t count,
-			 bool nonblock)
+/* The log is gone (monitor stopped, or never set up): nothing will come. */
+static bool log_down(struct stmexec_log *lg)
+{
+	return !READ_ONCE(lg->draining);
+}
+
+ssize_t stmexec_log_read(struct stmexec *sx, struct stmexec_log_cursor *cur,
+			 char __user *buf, size_t count, bool nonblock)
 {
 	const size_t rsz = sizeof(struct stmexec_log_record);
 	struct stmexec_log *lg = sx->log;
@@ -400,35 +480,50 @@ ssize_t stmexec_log_read(struct stmexec *sx, char __user *buf, size_t count,
 		return -EINVAL;
 	for (;;) {
 		if (nonblock) {
-			if (!mutex_trylock(&lg->read_lock))
+			if (!mutex_trylock(&cur->lock))
 				return -EAGAIN;
-		} else if (mutex_lock_interruptible(&lg->read_lock)) {
-			return -ERESTARTSYS;
+			if (!down_read_trylock(&lg->read_rwsem)) {
+				mutex_unlock(&cur->lock);
+				return -EAGAIN;
+			}
+		} else {
+			if (mutex_lock_interruptible(&cur->lock))
+				return -ERESTARTSYS;
+			if (down_read_interruptible(&lg->read_rwsem)) {
+				mutex_unlock(&cur->lock);
+				return -ERESTARTSYS;
+			}
 		}
-		n = ring_copy_out(lg, buf, want);
-		mutex_unlock(&lg->read_lock);
+		n = ring_copy_out(lg, cur, buf, want);
+		up_read(&lg->read_rwsem);
+		mutex_unlock(&cur->lock);
 		if (n)
 			return n < 0 ? n : n * rsz;
 
 		/* Empty: collect what the STM may hold right now. */
 		if (log_drain(lg))
 			continue;
+		if (log_down(lg))
+			return -ENXIO;
 		if (nonblock)
 			return -EAGAIN;
-		ret = wait_event_interruptible(lg->wq, ring_avail(lg));
+		ret = wait_event_interruptible(lg->wq, cursor_avail(lg, cur) ||
+					       log_down(lg));
 		if (ret)
 			return ret;
 	}
 }
 
-__poll_t stmexec_log_poll(struct stmexec *sx, struct file *file,
-			  struct poll_table_struct *pt)
+__poll_t stmexec_log_poll(struct stmexec *sx, struct stmexec_log_cursor *cur,
+			  struct file *file, struct poll_table_struct *pt)
 {
 	struct stmexec_log *lg = sx->log;
 
 	poll_wait(file, &lg->wq, pt);
-	if (ring_avail(lg))
+	if (cursor_avail(lg, cur))
 		return EPOLLIN | EPOLLRDNORM;
+	if (log_down(lg))
+		return EPOLLHUP;
 	log_kick(lg);
 	return 0;
 }
@@ -552,10 +647,11 @@ static int log_create(struct stmexec *sx)
 	return 0;
 }
 
-/* Move the unread records into a ring of @cap records (read_lock held). */
+/* Move the unread records into a ring of @cap records (read_rwsem held). */
 static int ring_resize(struct stmexec_log *lg, u32 cap)
 {
 	struct stmexec_log_record *nr, *old;
+	struct stmexec_log_cursor *c;
 	u64 i, n;
 
 	nr = vzalloc(array_size(cap, sizeof(*nr)));
@@ -580,6 +676,8 @@ static int ring_resize(struct stmexec_log *lg, u32 cap)
 	old = lg->ring;
 	lg->ring = nr;
 	lg->cap = cap;
+	list_for_each_entry(c, &lg->readers, node)
+		c->pos = min_t(u64, c->pos - lg->tail, min_t(u64, n, cap));
 	lg->tail = 0;
 	lg->head = min_t(u64, n, cap);
 	spin_unlock(&lg->ring_lock);
@@ -631,9 +729,9 @@ int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls)
 		}
 	}
 	if (cap != lg->cap) {
-		mutex_lock(&lg->read_lock);
+		down_write(&lg->read_rwsem);
 		ret = ring_resize(lg, cap);
-		mutex_unlock(&lg->read_lock);
+		up_write(&lg->read_rwsem);
 		if (ret) {
 			for (i = 0; i < ls->pages; i++)
 				free_page((unsigned long)va[i]);
@@ -727,6 +825,7 @@ int stmexec_log_stop(struct stmexec *sx)
 int stmexec_log_clear(struct stmexec *sx)
 {
 	struct stmexec_log *lg = sx->log;
+	struct stmexec_log_cursor *c;
 	u64 lost, first, ts;
 	int ret;
 
@@ -744,7 +843,7 @@ int stmexec_log_clear(struct stmexec *sx)
 		return ret;
 
 	ts = ktime_get_ns();
-	mutex_lock(&lg->read_lock);
+	down_write(&lg->read_rwsem);
 	spin_lock(&lg->ring_lock);
 	lost = lg->head - lg->tail;
 	first = lost ? lg->ring[lg->tail % lg->cap].serial : lg->next_ext;
@@ -755,12 +854,14 @@ int stmexec_log_clear(struct stmexec *sx)
 		lg->gap_pending = false;
 	}
 	lg->tail = lg->head;
+	list_for_each_entry(c, &lg->readers, node)
+		c->pos = lg->head;
 	if (lost) {
 		gap_add(lg, first, lost, 0, ts);
 		ring_flush_gap(lg);
 	}
 	spin_unlock(&lg->ring_lock);
-	mutex_unlock(&lg->read_lock);
+	up_write(&lg->read_rwsem);
 	if (lost)
 		wake_up_interruptible(&lg->wq);
 	return 0;
@@ -800,6 +901,8 @@ void stmexec_log_on_stop(struct stmexec *sx)
 	drain_final(lg);
 	/* The STM forgets the log with its last CPU; configured stays. */
 	lg->stm_state = STM_EVT_INVALID;
+	/* Readers: what is left, then -ENXIO / EPOLLHUP. */
+	wake_up_interruptible_all(&lg->wq);
 }
 
 /* ---- sysfs "log/" --------------------------------------------------------------- */
@@ -906,7 +1009,8 @@ int stmexec_log_init(struct stmexec *sx)
 	if (!lg)
 		return -ENOMEM;
 	mutex_init(&lg->drain_lock);
-	mutex_init(&lg->read_lock);
+	init_rwsem(&lg->read_rwsem);
+	INIT_LIST_HEAD(&lg->readers);
 	spin_lock_init(&lg->ring_lock);
 	init_waitqueue_head(&lg->wq);
 	INIT_DELAYED_WORK(&lg->work, log_work);

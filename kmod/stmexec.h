@@ -438,10 +438,27 @@ int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls);
 int stmexec_log_start(struct stmexec *sx);
 int stmexec_log_stop(struct stmexec *sx);
 int stmexec_log_clear(struct stmexec *sx);
-ssize_t stmexec_log_read(struct stmexec *sx, char __user *buf, size_t count,
-			 bool nonblock);
-__poll_t stmexec_log_poll(struct stmexec *sx, struct file *file,
-			  struct poll_table_struct *pt);
+/**
+ * struct stmexec_log_cursor - one open file's position in the log ring
+ * @node: in the log's list of readers, once the file read or polled
+ * @pos: the next record this file reads (free-running ring index)
+ * @lock: serialises read(2) on this file
+ * @registered: @node is on the list
+ */
+struct stmexec_log_cursor {
+	struct list_head node;
+	u64 pos;
+	struct mutex lock;
+	bool registered;
+};
+
+void stmexec_log_cursor_init(struct stmexec_log_cursor *cur);
+void stmexec_log_cursor_release(struct stmexec *sx,
+				struct stmexec_log_cursor *cur);
+ssize_t stmexec_log_read(struct stmexec *sx, struct stmexec_log_cursor *cur,
+			 char __user *buf, size_t count, bool nonblock);
+__poll_t stmexec_log_poll(struct stmexec *sx, struct stmexec_log_cursor *cur,
+			  struct file *file, struct poll_table_struct *pt);
 
 /* VMCS database for the per-CPU VMXON regions (chardev.c); sx->lock held. */
 int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);

@@ -3,8 +3,12 @@
  * stmexec CLI: log (read and decode violation records), log setup, start,
  * stop, clear.
  *
- * read(2) on /dev/stmexec consumes records: each record goes to exactly one
- * reader, so 'stmexec log' shows records no other reader has taken yet.
+ * Each open file of /dev/stmexec has its own read cursor: 'stmexec log'
+ * shows every record the module still holds, whatever another reader (a
+ * logging daemon) took; after it, the records it read count as read for
+ * the next 'stmexec log' when no other reader is open. read(2) fails with
+ * ENXIO when there is no log (monitor off, or no LOG_SETUP): without
+ * --follow that is the end of the records, as EAGAIN is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -332,6 +336,8 @@ int cmd_log(struct opts *o, int argc, char **argv)
 		n = read(fd, buf, want * sizeof(*buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == ENXIO && !o->follow)
+			break;
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 

@@ -344,6 +344,8 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	rep = pol_report();
 	ASSERT_NE(NULL, rep);
 	EXPECT_TRUE(pol_has_line(rep, "R1.3 L1 modules-denied: held"));
+	/* and says what it does not cover (F19) */
+	EXPECT_EQ(1, pol_count_prefix(rep, "not covered by R1.2/R1.3: BPF JIT images,"));
 	free(rep);
 
 	ASSERT_EQ(0, syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK));

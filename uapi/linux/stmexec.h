@@ -5,8 +5,19 @@
  * Every structure is made of __u8..__u64 fields with explicit padding, so its
  * layout is the same for 32-bit and 64-bit callers; user pointers travel as
  * __u64. Fields named "flags" or "reserved" must be zero on input, otherwise
- * the call fails with -EINVAL. Unknown commands fail with -ENOTTY. Every
- * command needs CAP_SYS_ADMIN (-EPERM otherwise).
+ * the call fails with -EINVAL. Unknown commands fail with -ENOTTY and
+ * change nothing, not even sysfs last_error (isatty() sends TCGETS). Every
+ * command needs CAP_SYS_ADMIN (-EPERM otherwise, checked first). A failed
+ * command changes nothing and sets sysfs last_error to the reason; the
+ * errno map is in Documentation/admin-guide/stmexec.rst.
+ *
+ * read(2) returns whole struct stmexec_log_record (count smaller than one:
+ * -EINVAL) and needs CAP_SYS_ADMIN (-EPERM). Each open file has its own
+ * cursor, starting at the oldest record held at its first read(2) or
+ * poll(2); every reader gets every record. Nothing queued: -EAGAIN with
+ * O_NONBLOCK, else the call sleeps; no log (monitor off, no LOG_SETUP, or
+ * torn down by a disable): the records left, then -ENXIO, and poll(2)
+ * reports EPOLLHUP.
  */
 #ifndef _UAPI_LINUX_STMEXEC_H
 #define _UAPI_LINUX_STMEXEC_H
@@ -26,14 +37,18 @@
 #define STMEXEC_ABI_MAJOR	1
 #define STMEXEC_ABI_MINOR	0
 
-/* Feature bits reported by STMEXEC_GET_VERSION. */
+/*
+ * Feature bits reported by STMEXEC_GET_VERSION: what works on the running
+ * kernel and CPU, not what was compiled.
+ */
 #define STMEXEC_FEAT_SIM_BACKEND	_BITULL(0)	/* backend=sim available */
-#define STMEXEC_FEAT_VMX_BACKEND	_BITULL(1)	/* backend=vmx built in */
+/* backend=vmx can run: the kernel exports its CR4 API, the CPU has VMX */
+#define STMEXEC_FEAT_VMX_BACKEND	_BITULL(1)
 #define STMEXEC_FEAT_RANGES		_BITULL(2)	/* PROTECT/UNPROTECT/LIST */
 #define STMEXEC_FEAT_EVENT_LOG		_BITULL(3)	/* LOG_* and read() */
 #define STMEXEC_FEAT_VMCS_DB		_BITULL(4)	/* VMCS_DB */
 #define STMEXEC_FEAT_POLICY		_BITULL(5)	/* default policy + report */
-#define STMEXEC_FEAT_ATTEST		_BITULL(6)	/* IMA measurement */
+#define STMEXEC_FEAT_ATTEST		_BITULL(6)	/* IMA measures the report */
 
 /**
  * struct stmexec_version - STMEXEC_GET_VERSION
@@ -134,8 +149,9 @@ struct stmexec_status {
  * @pci_dev: PCI device (0-31)
  * @pci_fn: PCI function (0-7)
  * @pad: zero
- * @flags: STMEXEC_RF_*, output only
- * @index: output: position of the descriptor in the BIOS list
+ * @flags: STMEXEC_RF_*, output only (zero on input, else -EINVAL)
+ * @index: output: position of the descriptor in the BIOS list; zero on
+ *	   input (PROTECT/UNPROTECT: -EINVAL, err_index names the entry)
  */
 struct stmexec_range {
 	__u32 type;

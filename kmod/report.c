@@ -938,7 +938,8 @@ static void text(struct txt *t, struct stmexec *sx, struct eval *ev,
 	 * What R1.2/R1.3 do not claim (kmod-review F19): only text, rodata
 	 * and ro_after_init of the image and of modules are denied.
 	 */
-	tx(t, "not covered by R1.2/R1.3: BPF JIT images, ftrace/kprobe/static-call trampolines, page tables, kernel and module data (.data, .bss, heap: function pointers, the IDT)\n");
+	tx(t, "%s",
+	   "not covered by R1.2/R1.3: BPF JIT images, ftrace/kprobe/static-call trampolines, page tables, kernel and module data (.data, .bss, heap: function pointers, the IDT)\n");
 	if (next > RQ_MAX_LEVEL)
 		return;
 	for (k = 0; k < ev->nblk; k++) {

@@ -448,7 +448,7 @@ int stmexec_log_clear(struct stmexec *sx);
 struct stmexec_log_cursor {
 	struct list_head node;
 	u64 pos;
-	struct mutex lock;
+	struct mutex lock;	/* one read(2) of this file at a time */
 	bool registered;
 };
 

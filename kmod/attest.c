@@ -22,7 +22,8 @@
  *    never freed and is carried across kexec, and the encoding holds the
  *    BIOS list and every user range (up to megabytes), so each entry stays
  *    a few dozen bytes (kmod-review F11); the verifier reads the encoding
- *    itself from sysfs isolation_report_canonical.
+ *    itself from securityfs stmexec/isolation_report_canonical (below)
+ *    or sysfs isolation_report_canonical.
  *  - optionally (attest_pcr=N, off by default) the report is also
  *    extended into TPM PCR N directly: the digest in the SHA-256 bank, the
  *    report hashed with the bank's algorithm in the others.
@@ -35,10 +36,13 @@
  */
 #include "stmexec.h"
 
+#include <linux/capability.h>
+#include <linux/fs.h>
 #include <linux/ima.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/tpm.h>
@@ -219,9 +223,106 @@ ssize_t stmexec_attest_show(char *buf)
 	return sysfs_emit(buf, "%s\n", stmexec_attest_state());
 }
 
+/* ---- securityfs: the report for the verifier --------------------------- */
+
+/*
+ * /sys/kernel/security/stmexec/isolation_report (text) and
+ * isolation_report_canonical (the encoding the IMA entries hash), as
+ * measurement logs are published (ima/binary_runtime_measurements). Each
+ * open takes a snapshot, so one open file reads one consistent report
+ * however it is split into reads. Root only (0400 and CAP_SYS_ADMIN).
+ */
+static struct dentry *sfs_dir, *sfs_text, *sfs_canon;
+
+struct sfs_snap {
+	void *buf;
+	size_t len;
+};
+
+static int sfs_open(struct inode *inode, struct file *file)
+{
+	bool canonical = inode->i_private == &sfs_canon;
+	struct sfs_snap *s;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = stmexec_report_refresh(&stmexec_dev, true);
+	if (ret)
+		return ret;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->buf = stmexec_report_snapshot(canonical, &s->len);
+	if (!s->buf) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	file->private_data = s;
+	return 0;
+}
+
+static ssize_t sfs_read(struct file *file, char __user *ubuf, size_t count,
+			loff_t *ppos)
+{
+	struct sfs_snap *s = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, s->buf, s->len);
+}
+
+static int sfs_release(struct inode *inode, struct file *file)
+{
+	struct sfs_snap *s = file->private_data;
+
+	kvfree(s->buf);
+	kfree(s);
+	return 0;
+}
+
+static const struct file_operations sfs_fops = {
+	.owner = THIS_MODULE,
+	.open = sfs_open,
+	.read = sfs_read,
+	.release = sfs_release,
+	.llseek = default_llseek,
+};
+
+/* Best effort: without securityfs the sysfs files still serve the report. */
+static void sfs_init(void)
+{
+	struct dentry *d;
+
+	d = securityfs_create_dir("stmexec", NULL);
+	if (IS_ERR(d)) {
+		pr_info("no securityfs (%pe): the report is in sysfs only\n", d);
+		return;
+	}
+	sfs_dir = d;
+	sfs_text = securityfs_create_file("isolation_report", 0400, d,
+					  &sfs_text, &sfs_fops);
+	sfs_canon = securityfs_create_file("isolation_report_canonical", 0400,
+					   d, &sfs_canon, &sfs_fops);
+	if (IS_ERR(sfs_text) || IS_ERR(sfs_canon))
+		pr_info("securityfs: cannot create the report files\n");
+}
+
+static void sfs_fini(void)
+{
+	if (!IS_ERR_OR_NULL(sfs_canon))
+		securityfs_remove(sfs_canon);
+	if (!IS_ERR_OR_NULL(sfs_text))
+		securityfs_remove(sfs_text);
+	if (!IS_ERR_OR_NULL(sfs_dir))
+		securityfs_remove(sfs_dir);
+	sfs_canon = NULL;
+	sfs_text = NULL;
+	sfs_dir = NULL;
+}
+
 void stmexec_attest_init(struct stmexec *sx)
 {
 	INIT_DELAYED_WORK(&at.work, attest_work);
+	sfs_init();
 }
 
 /* Measure what is pending now (the report at load). */
@@ -232,5 +333,6 @@ void stmexec_attest_flush(void)
 
 void stmexec_attest_fini(struct stmexec *sx)
 {
+	sfs_fini();
 	cancel_delayed_work_sync(&at.work);
 }

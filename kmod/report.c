@@ -1106,6 +1106,24 @@ void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen)
 	return p;
 }
 
+/* A copy of the text (@canonical false) or the encoding, or NULL. */
+void *stmexec_report_snapshot(bool canonical, size_t *len)
+{
+	const void *src;
+	void *p = NULL;
+
+	mutex_lock(&rep.lock);
+	src = canonical ? rep.enc : rep.text;
+	*len = canonical ? rep.enc_len : rep.text_len;
+	if (src) {
+		p = kvmalloc(*len, GFP_KERNEL);
+		if (p)
+			memcpy(p, src, *len);
+	}
+	mutex_unlock(&rep.lock);
+	return p;
+}
+
 static ssize_t window(const void *src, size_t len, char *buf, loff_t off,
 		      size_t count)
 {

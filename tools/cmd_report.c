@@ -15,6 +15,7 @@
 #define REP_MAGIC	"STMXREP1"
 #define IMA_DIR		"/sys/kernel/security/ima"
 #define PCR10		"/sys/class/tpm/tpm0/pcr-sha256/10"
+#define SECURITYFS_DIR	"/sys/kernel/security/stmexec"
 #define EVENT_PREFIX	"stmexec-report-"
 
 enum {
@@ -101,9 +102,18 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * Where the report is read: securityfs stmexec/ (each open a consistent
+ * snapshot) if the module provides it, else the sysfs attribute (older
+ * modules, no securityfs, or STMEXEC_SYSFS pointing elsewhere).
+ */
 static char *sysfs_path(const char *attr, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", sysfs_dir(), attr);
+	const char *p = getenv("STMEXEC_SYSFS");
+
+	snprintf(buf, len, "%s/%s", SECURITYFS_DIR, attr);
+	if ((p && *p) || access(buf, F_OK))
+		snprintf(buf, len, "%s/%s", sysfs_dir(), attr);
 	return buf;
 }
 

@@ -13,6 +13,8 @@
  *  - a user cannot unprotect a policy range (EPERM); disable drops them;
  *  - an injected SMM write to the kernel text gives a violation record
  *    naming the kernel text range;
+ *  - securityfs stmexec/ serves the same report as sysfs, and the encoding
+ *    hashes to the digest;
  *  - the digest is stable for the same inputs and changes with one BIOS
  *    descriptor; `stmexec report --json` is valid JSON and verifies it.
  *
@@ -32,6 +34,7 @@
 #include "kselftest_harness.h"
 #include "common.h"
 #include "jsonv.h"
+#include "cli.h"	/* tools/: SHA-256 */
 
 #define PAGE		0x1000ULL
 #define RWX		(STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X)
@@ -509,6 +512,77 @@ TEST_F(kern, smm_write_to_kernel_text_names_the_range)
 		}
 	}
 	EXPECT_EQ(1, found);
+}
+
+/* ---- the report in securityfs (F9, F11) ----------------------------------- */
+
+#define SFS_DIR	"/sys/kernel/security/stmexec"
+
+static char *slurp_file(const char *path, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *b = malloc(cap + 1);
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !b) {
+		free(b);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	/* small reads: one open is one snapshot, however it is read */
+	while ((r = read(fd, b + n, n + 100 < cap ? 100 : cap - n)) > 0) {
+		n += (size_t)r;
+		if (n == cap) {
+			cap *= 2;
+			b = realloc(b, cap + 1);
+			if (!b)
+				break;
+		}
+	}
+	close(fd);
+	if (b)
+		b[n] = '\0';
+	*len = n;
+	return b;
+}
+
+/*
+ * The verifier's copy of the report: securityfs stmexec/ serves the text
+ * and the canonical encoding, the same bytes as sysfs, and the encoding
+ * hashes to the digest the text names.
+ */
+TEST(report_served_from_securityfs)
+{
+	char *t1, *c1, *t2, *c2, hex[65], want[80];
+	size_t tl1, cl1, tl2, cl2;
+	uint8_t d[32];
+
+	if (access("/sys/kernel/security", F_OK))
+		SKIP(return, "no securityfs mounted");
+	ASSERT_EQ(0, pol_load("coreboot", "kernel", NULL));
+	ASSERT_EQ(0, pol_enable());
+	t1 = slurp_file(SFS_DIR "/isolation_report", &tl1);
+	c1 = slurp_file(SFS_DIR "/isolation_report_canonical", &cl1);
+	t2 = slurp_file(SX_SYSFS "/isolation_report", &tl2);
+	c2 = slurp_file(SX_SYSFS "/isolation_report_canonical", &cl2);
+	ASSERT_NE(NULL, t1) TH_LOG("no " SFS_DIR "/isolation_report");
+	ASSERT_NE(NULL, c1);
+	ASSERT_NE(NULL, t2);
+	ASSERT_NE(NULL, c2);
+	EXPECT_STREQ(t2, t1);
+	ASSERT_EQ(cl2, cl1);
+	EXPECT_EQ(0, memcmp(c1, c2, cl1));
+	sha256(c1, cl1, d);
+	sha256_hex(d, hex);
+	snprintf(want, sizeof(want), "digest: sha256:%s", hex);
+	EXPECT_TRUE(pol_has_line(t1, want)) TH_LOG("no '%s' in the report", want);
+	free(t1);
+	free(c1);
+	free(t2);
+	free(c2);
+	pol_unload();
 }
 
 /* ---- the kernel image is not read from /proc/iomem (F10) ----------------- */

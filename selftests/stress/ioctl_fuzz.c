@@ -304,7 +304,7 @@ static void valid_range(struct rng *r, struct stmexec_range *x, unsigned int i)
 
 static int range_input_clean(const struct stmexec_range *x)
 {
-	return !x->pad && !x->flags && !x->reserved;
+	return !x->pad && !x->flags && !x->index && !x->reserved;
 }
 
 /* ---- the protection-set invariant ----------------------------------------------- */
@@ -442,7 +442,7 @@ struct arr_plan {
 	enum ptr_kind hdr_kind, data_kind;
 	uint32_t count;
 	int dirty;		/* flags/reserved non-zero */
-	int clean_entries;	/* every entry has pad/flags/reserved zero */
+	int clean_entries;	/* every entry has pad/flags/index/reserved zero */
 	struct stmexec_range *entries;	/* in big, when data_kind == P_VALID */
 };
 
@@ -655,8 +655,8 @@ static void fuzz_ioctl(struct rng *r)
 	if (!e && kind == P_VALID && c == C_STATUS)
 		check_status((void *)big);
 
-	/* entries with pad/flags/reserved set are malformed (EINVAL, or
-	 * ERANGE if an earlier entry is out of range): never accepted */
+	/* entries with pad/flags/index/reserved set are malformed (EINVAL,
+	 * or ERANGE if an earlier entry is out of range): never accepted */
 	if (!e && (c == C_PROTECT || c == C_UNPROTECT) && kind == P_VALID &&
 	    plan.data_kind == P_VALID && plan.count && !plan.clean_entries)
 		fail("%s: accepted entries with non-zero pad/flags/reserved", what);

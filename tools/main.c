@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	{ "ranges", cmd_ranges, true, "", "list the protected ranges" },
 	{ "bios", cmd_bios, true, "", "list the resources the firmware claims" },
 	{ "log", cmd_log, true, "[-f] [-n N] | setup|start|stop|clear",
-	  "read (and consume) violation records" },
+	  "read violation records (each reader sees every record)" },
 	{ "version", cmd_version, true, "", "CLI and module ABI versions, features" },
 	{ "report", cmd_report, true, "[--save FILE|-]",
 	  "SMM isolation report, level and verified SHA-256 digest" },

@@ -880,6 +880,9 @@ static void *reader_main(void *arg)
 			if (errno == ENXIO) {
 				t->enxio++;
 				started = 0;
+				/* no log (monitor off): poll(2) reports POLLHUP
+				 * at once, so pace the loop here */
+				poll(NULL, 0, 50);
 				continue;
 			}
 			fail(t, "read: %s", sx_errname(errno));

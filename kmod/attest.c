@@ -66,8 +66,14 @@ static int pcr_set(const char *val, const struct kernel_param *kp)
 
 	if (ret)
 		return ret;
-	if (pcr != -1 && (pcr < 8 || pcr > 23 || pcr == 10)) {
-		pr_err("attest_pcr=%d: use -1 (off), 8, 9 or 11-23 (0-7 are the firmware's, 10 is IMA's)\n",
+	/*
+	 * 0-7 are the firmware's, 8-9 the boot loader's, 10 IMA's, 11-15
+	 * systemd's (sealing policies, kernel-install), 17-22 the DRTM's
+	 * (not extendable from locality 0): 16 (debug) and 23 (application
+	 * support) are the ones left to the OS (kmod-review F11).
+	 */
+	if (pcr != -1 && pcr != 16 && pcr != 23) {
+		pr_err("attest_pcr=%d: use -1 (off), 16 or 23 (the others belong to the firmware, the boot loader, IMA, systemd or DRTM)\n",
 		       pcr);
 		return -EINVAL;
 	}
@@ -81,7 +87,7 @@ static const struct kernel_param_ops pcr_ops = {
 };
 module_param_cb(attest_pcr, &pcr_ops, &attest_pcr, 0644);
 MODULE_PARM_DESC(attest_pcr,
-		 "also extend the report into this TPM PCR (-1: off, the default)");
+		 "also extend the report into TPM PCR 16 or 23 (-1: off, the default)");
 
 static struct {
 	struct delayed_work work;

@@ -10,7 +10,8 @@
  *    replaying the whole log gives /sys/class/tpm/tpm0/pcr-sha256/10; the
  *    canonical report of sysfs hashes to the last entry's buffer and
  *    decodes to the current level; `stmexec attest --json` agrees;
- *    attest_pcr=23 extends PCR 23 with each measured digest;
+ *    attest_pcr=23 extends PCR 23 with each measured digest; attest_pcr=
+ *    takes only 16 and 23;
  *  - without (the ordinary guest): attestation is "unavailable", said once
  *    in the kernel log, and everything else works.
  *
@@ -417,6 +418,26 @@ TEST(attest_pcr_extends_the_digest)
 	sha256_update(&c, d, 32);
 	sha256_final(&c, want);
 	EXPECT_EQ(0, memcmp(want, after, 32));
+	pol_unload();
+}
+
+/* attest_pcr= is 16 or 23 only (F11): systemd's and DRTM PCRs are refused. */
+TEST(attest_pcr_only_16_or_23)
+{
+	static const char *const bad[] = { "attest_pcr=11", "attest_pcr=15",
+					   "attest_pcr=17", "attest_pcr=22",
+					   "attest_pcr=10", "attest_pcr=7" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, pol_load("coreboot", "kernel", bad[i])) {
+			TH_LOG("%s was accepted", bad[i]);
+		}
+		pol_unload();
+	}
+	EXPECT_EQ(0, pol_load("coreboot", "kernel", "attest_pcr=16"));
+	pol_unload();
+	EXPECT_EQ(0, pol_load("coreboot", "kernel", "attest_pcr=-1"));
 	pol_unload();
 }
 

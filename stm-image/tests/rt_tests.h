@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Unit tests of the STM runtime building blocks (stm-image/runtime). */
+#ifndef STM_RT_TESTS_H
+#define STM_RT_TESTS_H
+#include "harness.h"
+#include <stm/runtime.h>
+
+#define STM_RT_TEST_LIST \
+	T(rt_io_bitmap) \
+	T(rt_msr_bitmap) \
+	T(rt_bitmaps_follow_unprotect)
+
+#define T(n) void test_##n(void);
+STM_RT_TEST_LIST
+#undef T
+
+#endif

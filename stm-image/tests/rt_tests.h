@@ -8,7 +8,9 @@
 #define STM_RT_TEST_LIST \
 	T(rt_io_bitmap) \
 	T(rt_msr_bitmap) \
-	T(rt_bitmaps_follow_unprotect)
+	T(rt_bitmaps_follow_unprotect) \
+	T(rt_psd_fields) \
+	T(rt_psd_v099_and_read)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

@@ -107,6 +107,7 @@ enum stm_psd_reason {
 	STM_PSD_BAD_RSDP,		/* RSDP pointer unaligned / beyond phys */
 	STM_PSD_BAD_PHYS_BITS,		/* PhysicalAddressBits not 32..52 */
 	STM_PSD_BAD_SPE,		/* exception handler RIP/RSP/SS/filter */
+	STM_PSD_BAD_MODE,		/* Intel64Mode without Cr4Pae */
 	STM_PSD_UNREADABLE,		/* SMBASE + 0xFB00 not mapped */
 	STM_PSD_REASON_NR
 };

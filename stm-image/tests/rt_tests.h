@@ -10,7 +10,12 @@
 	T(rt_msr_bitmap) \
 	T(rt_bitmaps_follow_unprotect) \
 	T(rt_psd_fields) \
-	T(rt_psd_v099_and_read)
+	T(rt_psd_v099_and_read) \
+	T(rt_mtrr_types) \
+	T(rt_ept_build_exhaustive) \
+	T(rt_ept_update) \
+	T(rt_ept_pool_exhaustion) \
+	T(rt_ept_wide)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

@@ -15,7 +15,11 @@
 	T(rt_ept_build_exhaustive) \
 	T(rt_ept_update) \
 	T(rt_ept_pool_exhaustion) \
-	T(rt_ept_wide)
+	T(rt_ept_wide) \
+	T(rt_ssa_layout) \
+	T(rt_ssa_io_smi) \
+	T(rt_ssa_writable_rules) \
+	T(rt_guest_state_check)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

@@ -208,6 +208,9 @@ struct stm_guest_state {
 	uint32_t exit_insn_len;
 	uint64_t exit_qual;		/* I/O SMI: the I/O exit qualification */
 	uint64_t io_rcx, io_rsi, io_rdi, io_rip;	/* I/O SMI: SDM 32.15.2.3 */
+	uint64_t guest_linear;		/* I/O SMI after INS/OUTS: the string address */
+	uint64_t eptp;			/* interrupted guest's EPTP, if EPT enabled */
+	uint32_t ept_enabled;
 	uint64_t cr0_fixed0, cr0_fixed1;	/* IA32_VMX_CR0_FIXED0/1 */
 	uint64_t cr4_fixed0, cr4_fixed1;
 	uint32_t smbase;
@@ -215,6 +218,23 @@ struct stm_guest_state {
 };
 
 #define STM_VMX_ENTRY_IA32E_GUEST	0x200u	/* VM-entry control bit 9 */
+#define STM_VMX_EXIT_IO_SMI		5u
+#define STM_VMX_EXIT_OTHER_SMI		6u
+#define STM_VMX_ACTIVITY_HLT		1u
+
+/* I/O exit qualification (SDM Vol. 3C Table 28-5) */
+#define STM_IOQ_SIZE_MASK	0x7u	/* size - 1 */
+#define STM_IOQ_IN		0x8u
+#define STM_IOQ_STRING		0x10u
+#define STM_IOQ_REP		0x20u
+#define STM_IOQ_IMM		0x40u
+#define STM_IOQ_PORT_SHIFT	16
+
+/* IOMisc of the save map (SDM Vol. 3C 32.7.1): SMI, length, type, port */
+#define STM_IOMISC_SMI		0x1u
+#define STM_IOMISC_LEN_SHIFT	1	/* 1 byte, 2 word, 4 dword */
+#define STM_IOMISC_TYPE_SHIFT	4	/* bit 0 IN, 1 string, 2 REP, 3 immediate */
+#define STM_IOMISC_PORT_SHIFT	16
 
 /* Fields of the 64-bit SMRAM state-save map (offsets from SMBASE + 0xFC00). */
 #define STM_SSA_GDT_BASE_HI	0x1D0u
@@ -266,7 +286,7 @@ void stm_rt_ssa_write_sync(uint8_t *ssa, const struct stm_guest_state *g,
 /* What read_sync refused to take back (bit mask, for the log/tests). */
 #define STM_SSA_IGN_SMBASE	0x01u	/* SMBASE change (STM owns relocation) */
 #define STM_SSA_IGN_EFER	0x02u	/* EFER change (LMA/LME consistency) */
-#define STM_SSA_IGN_CR		0x04u	/* CR0/CR3/CR4 are not writable */
+#define STM_SSA_IGN_CR		0x04u	/* CR0/CR3/CR4/DR6/DR7 are not writable */
 #define STM_SSA_IGN_SEG		0x08u	/* selectors / descriptor tables */
 #define STM_SSA_IGN_RFLAGS	0x10u	/* reserved or VM/fixed RFLAGS bits */
 #define STM_SSA_IGN_RIP		0x20u	/* non-canonical RIP */
@@ -282,6 +302,13 @@ void stm_rt_ssa_write_sync(uint8_t *ssa, const struct stm_guest_state *g,
  * that were not applied; *g always stays a valid VM-entry state.
  */
 uint32_t stm_rt_ssa_read_sync(const uint8_t *ssa, struct stm_guest_state *g);
+
+/*
+ * 0 if *g passes the VM-entry checks read_sync relies on (SDM Vol. 3C
+ * 26.3.1.1 control registers and EFER against the IA-32e-guest control,
+ * 26.3.1.4 RIP and RFLAGS); else a non-zero code of the first failure.
+ */
+int stm_rt_guest_state_check(const struct stm_guest_state *g);
 
 /* ------------------------------------------------------------------ */
 /* EPT for the SMM guest (SDM Vol. 3C 29.3)                           */

@@ -19,7 +19,9 @@
 	T(rt_ssa_layout) \
 	T(rt_ssa_io_smi) \
 	T(rt_ssa_writable_rules) \
-	T(rt_guest_state_check)
+	T(rt_guest_state_check) \
+	T(rt_acpi_scan) \
+	T(rt_acpi_refusals)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

@@ -258,7 +258,8 @@ struct stm_guest_state {
 #define STM_SSA_REV_ID		0x2FCu
 #define STM_SSA_IO_RESTART	0x300u
 #define STM_SSA_AUTO_HALT	0x302u
-#define STM_SSA_R15		0x31Cu	/* R15..R8, RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI: 8 bytes each */
+/* 8 bytes each from here: R15..R8, RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI */
+#define STM_SSA_R15		0x31Cu
 #define STM_SSA_IO_MEM_ADDR	0x39Cu
 #define STM_SSA_IO_MISC		0x3A4u
 #define STM_SSA_ES_SEL		0x3A8u	/* ES CS SS DS FS GS LDTR TR, 4 bytes each */
@@ -361,6 +362,7 @@ struct stm_ept_cfg {
 	uint64_t hole_base[STM_EPT_MAX_HOLES], hole_size[STM_EPT_MAX_HOLES];
 	uint64_t xd_base, xd_size;	/* with STM_EPT_XD_OUTSIDE: X only in here (TSEG) */
 };
+
 #define STM_EPT_1G		0x1u	/* 1 GiB pages supported (IA32_VMX_EPT_VPID_CAP bit 17) */
 #define STM_EPT_EXEC_ONLY	0x2u	/* execute-only supported (bit 0) */
 #define STM_EPT_XD_OUTSIDE	0x4u	/* PSD ExecutionDisableOutsideSmrr */

@@ -341,3 +341,78 @@ void test_rt_mtrr_types(void)
 	CHECK_EQ(stm_rt_mtrr_type(&m, 39, T_TSEG_BASE + 0x1000), STM_MT_WB);
 	CHECK_EQ(stm_rt_mtrr_type(NULL, 39, 0), STM_MT_WB);
 }
+
+/*
+ * Pool pages for the module's default policy shape (policy=kernel,
+ * kmod/policy.c): the monitor's own pages (per CPU a VMXON region and an
+ * activation VMCS, the module text/rodata: deny RWX), "Kernel code" and
+ * "Kernel rodata" (deny WX) and the text/rodata/ro_after_init pages of
+ * every live module (vmalloc: scattered physical frames, deny WX).  A
+ * model with 4 CPUs, 60 modules of 10 pages, 8 GiB of RAM, deterministic
+ * frames.  Printed as a "bench:" line for make bench; bounded here.
+ */
+static uint32_t policy_shape(struct tenv *e, uint32_t *nodes)
+{
+	uint8_t *n = malloc(128 * 32);
+	uint32_t l = 0, cnt = 0, i, st = STM_SUCCESS;
+	uint64_t frame;
+
+#define FLUSH() do { \
+		if (l && st == STM_SUCCESS) \
+			st = tprotect(e, n, l); \
+		l = 0; \
+	} while (0)
+#define ADD(base, len, rwx) do { \
+		l += mk_mem(n + l, STM_MEM_RANGE, base, len, rwx); \
+		cnt++; \
+		if (l >= 120 * 32) \
+			FLUSH(); \
+	} while (0)
+	ADD(0x2000000ull, 0xE00000ull, STM_RSC_MEM_W | STM_RSC_MEM_X);	/* Kernel code */
+	ADD(0x3000000ull, 0x800000ull, STM_RSC_MEM_W | STM_RSC_MEM_X);	/* Kernel rodata */
+	ADD(0x5000000ull, 0x10000ull, 7);	/* stmexec text */
+	ADD(0x5010000ull, 0x4000ull, 7);	/* stmexec rodata */
+	for (i = 0; i < 8; i++)			/* VMXON + VMCS per CPU */
+		ADD(0x6000000ull + i * 0x2000000ull, 0x1000, 7);
+	for (i = 0; i < 600; i++) {		/* 60 modules x 10 pages */
+		frame = 0x8000 + (uint64_t)i * 104729u % (0x200000u - 0x8000u);
+		ADD(frame << 12, 0x1000, STM_RSC_MEM_W | STM_RSC_MEM_X);
+	}
+	FLUSH();
+#undef ADD
+#undef FLUSH
+	free(n);
+	*nodes = cnt;
+	return st;
+}
+
+void test_rt_ept_policy_shape(void)
+{
+	struct tpool *p = calloc(1, sizeof(*p));
+	struct stm_ept ept;
+	struct stm_ept_cfg cfg;
+	struct tenv e;
+	uint32_t nodes = 0, g1, m2;
+
+	pool_init(p);
+	tenv_init(&e, 4);
+	tenv_launch(&e);
+	CHECK_ST(policy_shape(&e, &nodes), STM_SUCCESS);
+	cfg_init(&cfg, 39, STM_EPT_1G);
+	cfg.mtrr = NULL;
+	CHECK_ST(stm_rt_ept_build(&ept, e.c, &cfg, p->pg, POOL_MAX), STM_SUCCESS);
+	g1 = ept.pages_used;
+	CHECK_EQ(check_pages(&ept, 0, 0x8000000), 0);
+	cfg_init(&cfg, 39, 0);
+	cfg.mtrr = NULL;
+	CHECK_ST(stm_rt_ept_build(&ept, e.c, &cfg, p->pg, POOL_MAX), STM_SUCCESS);
+	m2 = ept.pages_used;
+	printf("# bench: EPT pool pages, default policy shape (%u ranges, 4 CPUs, 60 modules, 8 GiB, 39-bit): %u with 1 GiB pages, %u with 2 MiB pages; + 3 bitmap pages\n",
+	       nodes, g1, m2);
+	/* one PT per 2 MiB region holding a protected page boundary, plus the directories */
+	CHECK(g1 <= 2 + 8 + nodes);
+	CHECK(m2 <= 1 + 512 + nodes);
+	tenv_free(&e);
+	free(p->mem);
+	free(p);
+}

@@ -30,6 +30,8 @@
  * the tables it would allocate and refuses with
  * ERROR_STM_OUT_OF_RESOURCES, changing nothing, if the pool cannot hold
  * them (the count ignores pages the same update frees: conservative).
+ * Counting stops at the first table the pool cannot hold, so the work of
+ * a build or an update is bounded by the pool size, whatever the view.
  */
 #include "rt_priv.h"
 
@@ -358,8 +360,13 @@ static uint32_t ept_sync(struct stm_ept *ept, uint64_t *t, uint32_t level,
 		}
 		/* a new table; its whole region is computed */
 		if (mode == EPT_MODE_COUNT) {
-			(*need)++;
-			ept_sync(ept, (uint64_t *)0, level - 1, eb, eb, eb + es, mode, need);
+			/* stop as soon as the pool cannot hold it: bounded work */
+			if (++(*need) > ept->count_cap)
+				return STM_ERROR_OUT_OF_RESOURCES;
+			st = ept_sync(ept, (uint64_t *)0, level - 1, eb, eb, eb + es,
+				      mode, need);
+			if (st)
+				return st;
 			continue;
 		}
 		sub = ept_alloc(ept, &spa);
@@ -405,9 +412,9 @@ uint32_t stm_rt_ept_build(struct stm_ept *ept, const struct stm_core *core,
 	bits = cfg->phys_bits < STM_EPT_MAX_BITS ? cfg->phys_bits : STM_EPT_MAX_BITS;
 	ept->limit = 1ull << bits;
 	/* count first: a pool too small is refused before anything is written */
-	ept_sync(ept, (uint64_t *)0, EPT_LEVELS - 1, 0, 0, ept->limit,
-		 EPT_MODE_COUNT, &need);
-	if (need + 1 > npool) {
+	ept->count_cap = npool - 1;	/* the PML4 is the first page */
+	if (ept_sync(ept, (uint64_t *)0, EPT_LEVELS - 1, 0, 0, ept->limit,
+		     EPT_MODE_COUNT, &need)) {
 		ept_reset(ept);
 		return STM_ERROR_OUT_OF_RESOURCES;
 	}
@@ -432,8 +439,8 @@ uint32_t stm_rt_ept_update(struct stm_ept *ept, uint64_t base, uint64_t len)
 		return STM_SUCCESS;
 	lo = base & ~STM_PAGE_MASK;
 	hi = len > ept->limit - base ? ept->limit : base + len;
-	ept_sync(ept, ept->pml4, EPT_LEVELS - 1, 0, lo, hi, EPT_MODE_COUNT, &need);
-	if (need > ept->npool - ept->pages_used)
+	ept->count_cap = ept->npool - ept->pages_used;
+	if (ept_sync(ept, ept->pml4, EPT_LEVELS - 1, 0, lo, hi, EPT_MODE_COUNT, &need))
 		return STM_ERROR_OUT_OF_RESOURCES;
 	return ept_sync(ept, ept->pml4, EPT_LEVELS - 1, 0, lo, hi,
 			EPT_MODE_APPLY, &need);

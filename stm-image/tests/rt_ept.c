@@ -416,3 +416,24 @@ void test_rt_ept_policy_shape(void)
 	free(p->mem);
 	free(p);
 }
+
+/* 48 bits with 2 MiB leaves needs 262657 tables: refused quickly, not counted out */
+void test_rt_ept_bounded_work(void)
+{
+	struct tpool *p = calloc(1, sizeof(*p));
+	struct stm_ept ept;
+	struct stm_ept_cfg cfg;
+	struct tenv e;
+
+	pool_init(p);
+	tenv_init(&e, 1);
+	tenv_launch(&e);
+	cfg_init(&cfg, 48, 0);
+	cfg.mtrr = NULL;
+	CHECK_ST(stm_rt_ept_build(&ept, e.c, &cfg, p->pg, POOL_MAX), STM_ERROR_OUT_OF_RESOURCES);
+	CHECK_EQ(ept.pages_used, 0);
+	CHECK(ept.pml4 == NULL);
+	tenv_free(&e);
+	free(p->mem);
+	free(p);
+}

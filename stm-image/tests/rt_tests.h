@@ -17,6 +17,7 @@
 	T(rt_ept_pool_exhaustion) \
 	T(rt_ept_wide) \
 	T(rt_ept_policy_shape) \
+	T(rt_ept_bounded_work) \
 	T(rt_ssa_layout) \
 	T(rt_ssa_io_smi) \
 	T(rt_ssa_writable_rules) \

@@ -380,6 +380,8 @@ struct stm_ept {
 	uint32_t free_head;		/* 1-based pool index of a freed page, 0 = none */
 	uint32_t pages_used;
 	uint32_t pages_peak;
+	uint32_t count_cap;		/* internal: tables a count may reach */
+	uint32_t pad;
 	uint64_t pml4_pa;
 	uint64_t *pml4;
 	const struct stm_core *core;

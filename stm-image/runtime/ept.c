@@ -333,6 +333,8 @@ static uint32_t ept_sync(struct stm_ept *ept, uint64_t *t, uint32_t level,
 		uint64_t eb = tb + (uint64_t)i * es, leaf, cur = t ? t[i] : 0;
 		uint64_t *sub = (uint64_t *)0, spa = 0;
 
+		ept->evals++;
+
 		if (ept_leaf_ok(ept, level) && ept_block(ept, eb, es, level, &leaf)) {
 			if (mode == EPT_MODE_APPLY) {
 				if (ept_is_table(cur, level))

@@ -433,6 +433,8 @@ void test_rt_ept_bounded_work(void)
 	CHECK_ST(stm_rt_ept_build(&ept, e.c, &cfg, p->pg, POOL_MAX), STM_ERROR_OUT_OF_RESOURCES);
 	CHECK_EQ(ept.pages_used, 0);
 	CHECK(ept.pml4 == NULL);
+	/* at most the pool's worth of tables evaluated (512 entries each), not 2^27 */
+	CHECK(ept.evals <= (uint64_t)(POOL_MAX + 2) * 512);
 	tenv_free(&e);
 	free(p->mem);
 	free(p);

@@ -382,6 +382,7 @@ struct stm_ept {
 	uint32_t pages_peak;
 	uint32_t count_cap;		/* internal: tables a count may reach */
 	uint32_t pad;
+	uint64_t evals;			/* entries evaluated so far (cost, for tests) */
 	uint64_t pml4_pa;
 	uint64_t *pml4;
 	const struct stm_core *core;

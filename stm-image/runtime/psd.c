@@ -33,6 +33,7 @@ static const char *const stm_psd_reasons[STM_PSD_REASON_NR] = {
 	[STM_PSD_BAD_PHYS_BITS] = "PhysicalAddressBits invalid",
 	[STM_PSD_BAD_SPE] = "protection exception handler invalid",
 	[STM_PSD_BAD_MODE] = "Intel64Mode without Cr4Pae",
+	[STM_PSD_BAD_SEGMENT] = "an SMM GDT descriptor is not a valid guest segment",
 	[STM_PSD_UNREADABLE] = "PSD not readable at SMBASE + 0xFB00",
 };
 
@@ -226,5 +227,138 @@ uint32_t stm_rt_psd_read(const struct stm_mem_ops *mem, void *ctx,
 	}
 	st = stm_rt_psd_check(va, STM_PSD_SIZE, phys_bits, flags, info, reason);
 	mem->unmap(ctx, va, STM_PSD_SIZE);
+	return st;
+}
+
+/* ---- the SMM guest's segments from the SMM GDT ---- */
+
+/* Decode the 8-byte descriptor at sel into *o (VMX AR form, SDM Table 25-2). */
+static void stm_gdt_decode(const uint8_t *gdt, uint16_t sel, struct stm_seg *o)
+{
+	uint64_t d = stm_rt_ld64(gdt + (sel & ~7u));
+	uint32_t limit = (uint32_t)(d & 0xFFFFu) | (uint32_t)((d >> 32) & 0xF0000u);
+
+	o->sel = sel;
+	o->ar = (uint32_t)((d >> 40) & 0xFFu) | (uint32_t)(((d >> 52) & 0xFu) << 12);
+	o->limit = (o->ar & STM_AR_G) ? (limit << 12) | 0xFFFu : limit;
+	o->base = ((d >> 16) & 0xFFFFFFull) | (((d >> 56) & 0xFFull) << 24);
+}
+
+/* SDM 26.3.1.2, for a guest that is neither virtual-8086 nor unrestricted */
+static int stm_seg_check(struct stm_seg *s, enum stm_seg_id id, int intel64,
+			 const uint8_t *gdt, uint32_t gdt_len)
+{
+	uint32_t type = s->ar & 0xFu, dpl = (s->ar >> 5) & 3u;
+
+	if (!(s->ar & STM_AR_P))
+		return 0;
+	switch (id) {
+	case STM_SEG_CS:
+		if (!(s->ar & STM_AR_S) || !(type & 8u))
+			return 0;		/* a code segment */
+		if (!(type & 4u) && dpl != 0)
+			return 0;		/* non-conforming: DPL = SS.DPL = 0 */
+		if (intel64 ? (!(s->ar & STM_AR_L) || (s->ar & STM_AR_DB)) :
+			      (s->ar & STM_AR_L) != 0)
+			return 0;		/* 64-bit code for an IA-32e guest */
+		break;
+	case STM_SEG_SS:
+		if (!(s->ar & STM_AR_S) || (type & 0xAu) != 2u || dpl != 0)
+			return 0;		/* writable data, DPL = RPL = 0 */
+		break;
+	case STM_SEG_TR:
+		/* a 32/64-bit TSS (9 available, 11 busy); 16-bit only outside IA-32e */
+		if ((s->ar & STM_AR_S) || (type != 9u && type != 11u &&
+					    (intel64 || (type != 1u && type != 3u))))
+			return 0;
+		if (intel64) {		/* 16-byte system descriptor */
+			if ((uint32_t)(s->sel & ~7u) + 16u > gdt_len)
+				return 0;
+			s->base |= (uint64_t)stm_rt_ld32(gdt + (s->sel & ~7u) + 8) << 32;
+		}
+		s->ar |= 2u;		/* busy, as a VM entry requires */
+		return 1;
+	default:			/* DS, ES/FS/GS */
+		if (!(s->ar & STM_AR_S) || ((type & 8u) && !(type & 2u)))
+			return 0;		/* data, or readable code */
+		if (type < 12u && dpl < (s->sel & 3u))
+			return 0;
+		break;
+	}
+	s->ar |= STM_AR_ACCESSED;
+	return 1;
+}
+
+uint32_t stm_rt_gdt_segments(const uint8_t *gdt, uint32_t gdt_len,
+			     const struct stm_psd_info *info,
+			     struct stm_seg *seg, enum stm_psd_reason *reason)
+{
+	static const uint8_t ids[] = {
+		STM_SEG_CS, STM_SEG_SS, STM_SEG_DS, STM_SEG_ES, STM_SEG_FS,
+		STM_SEG_GS, STM_SEG_TR,
+	};
+	struct stm_seg out[STM_SEG_NR];
+	uint32_t i;
+	uint16_t sel;
+
+	if (!gdt || gdt_len < info->gdt_limit + 1u || info->gdt_limit < 15) {
+		if (reason)
+			*reason = STM_PSD_BAD_GDT;
+		return STM_ERROR_INVALID_PARAMETER;
+	}
+	stm_memset(out, 0, sizeof(out));
+	for (i = 0; i < sizeof(ids); i++) {
+		switch (ids[i]) {
+		case STM_SEG_CS:
+			sel = info->cs;
+			break;
+		case STM_SEG_SS:
+			sel = info->ss;
+			break;
+		case STM_SEG_DS:
+			sel = info->ds;
+			break;
+		case STM_SEG_TR:
+			sel = info->tr;
+			break;
+		default:
+			sel = info->other;
+			break;
+		}
+		/* stm_rt_psd_check() put every selector inside the limit */
+		if ((sel & 4u) || (uint32_t)(sel & ~7u) + 8u > info->gdt_limit + 1u ||
+		    (sel & ~7u) == 0)
+			goto bad;
+		stm_gdt_decode(gdt, sel, &out[ids[i]]);
+		if (!stm_seg_check(&out[ids[i]], (enum stm_seg_id)ids[i], info->intel64,
+				   gdt, info->gdt_limit + 1u))
+			goto bad;
+	}
+	out[STM_SEG_LDTR].ar = STM_AR_UNUSABLE;
+	stm_memcpy(seg, out, sizeof(out));
+	if (reason)
+		*reason = STM_PSD_OK;
+	return STM_SUCCESS;
+bad:
+	if (reason)
+		*reason = STM_PSD_BAD_SEGMENT;
+	return STM_ERROR_INVALID_PARAMETER;
+}
+
+uint32_t stm_rt_psd_segments(const struct stm_mem_ops *mem, void *ctx,
+			     const struct stm_psd_info *info,
+			     struct stm_seg *seg, enum stm_psd_reason *reason)
+{
+	uint64_t len = (uint64_t)info->gdt_limit + 1u;
+	const uint8_t *gdt = (const uint8_t *)mem->map(ctx, info->gdt_base, len);
+	uint32_t st;
+
+	if (!gdt) {
+		if (reason)
+			*reason = STM_PSD_UNREADABLE;
+		return STM_ERROR_PAGE_NOT_FOUND;
+	}
+	st = stm_rt_gdt_segments(gdt, (uint32_t)len, info, seg, reason);
+	mem->unmap(ctx, (void *)gdt, len);
 	return st;
 }

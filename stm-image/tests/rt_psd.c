@@ -203,3 +203,101 @@ void test_rt_psd_v099_and_read(void)
 		 STM_ERROR_PAGE_NOT_FOUND);
 	tenv_free(&e);
 }
+
+/* an EDK2-like SMM GDT: 0x38 64-bit code, 0x40 flat data, 0x68 64-bit TSS */
+static void gdt_good(uint8_t *g)
+{
+	uint64_t code = 0x00AF9B000000FFFFull, data = 0x00CF93000000FFFFull;
+	/* TSS: base 0xFFFFFFFF7F002000 (upper dword in the next 8 bytes), limit 0x67, type 9 */
+	uint64_t tss = 0x7F00890020000067ull, tss_hi = 0xFFFFFFFFull;
+
+	memset(g, 0, 0x78);
+	memcpy(g + 0x38, &code, 8);
+	memcpy(g + 0x40, &data, 8);
+	memcpy(g + 0x68, &tss, 8);
+	memcpy(g + 0x70, &tss_hi, 8);
+}
+
+void test_rt_psd_segments(void)
+{
+	struct stm_psd d;
+	struct stm_psd_info info;
+	struct stm_seg seg[STM_SEG_NR];
+	enum stm_psd_reason r;
+	uint8_t g[0x78];
+	uint64_t v;
+	struct tenv e;
+
+	psd_good(&d);
+	CHECK_ST(stm_rt_psd_check(&d, sizeof(d), 39, 0, &info, &r), STM_SUCCESS);
+	gdt_good(g);
+	memset(seg, 0xEE, sizeof(seg));
+	CHECK_ST(stm_rt_gdt_segments(g, sizeof(g), &info, seg, &r), STM_SUCCESS);
+	CHECK_EQ(r, STM_PSD_OK);
+	CHECK_EQ(seg[STM_SEG_CS].sel, 0x38);
+	CHECK_EQ(seg[STM_SEG_CS].ar, 0xA09B);
+	CHECK_EQ(seg[STM_SEG_CS].limit, 0xFFFFFFFF);
+	CHECK_EQ(seg[STM_SEG_CS].base, 0);
+	CHECK_EQ(seg[STM_SEG_SS].ar, 0xC093);
+	CHECK_EQ(seg[STM_SEG_DS].ar, 0xC093);
+	CHECK_EQ(seg[STM_SEG_GS].sel, 0x40);
+	CHECK_EQ(seg[STM_SEG_TR].ar, 0x8B);		/* busy */
+	CHECK_EQ(seg[STM_SEG_TR].limit, 0x67);
+	CHECK_EQ(seg[STM_SEG_TR].base, 0xFFFFFFFF7F002000ull);
+	CHECK_EQ(seg[STM_SEG_LDTR].ar, STM_AR_UNUSABLE);
+
+	/* one broken descriptor at a time */
+#define BAD(off, val) do { \
+		gdt_good(g); \
+		v = (val); \
+		memcpy(g + (off), &v, 8); \
+		CHECK_ST(stm_rt_gdt_segments(g, sizeof(g), &info, seg, &r), \
+			 STM_ERROR_INVALID_PARAMETER); \
+		CHECK_EQ(r, STM_PSD_BAD_SEGMENT); \
+	} while (0)
+	BAD(0x38, 0x00AF1B000000FFFFull);	/* CS not present */
+	BAD(0x38, 0x00CF93000000FFFFull);	/* CS is data */
+	BAD(0x38, 0x00CF9B000000FFFFull);	/* CS 32-bit for an IA-32e guest */
+	BAD(0x38, 0x00EF9B000000FFFFull);	/* CS L and D both set */
+	BAD(0x38, 0x00AFBB000000FFFFull);	/* CS DPL 1, non-conforming */
+	BAD(0x40, 0x00CF91000000FFFFull);	/* SS/DS read-only data */
+	BAD(0x40, 0x00CF98000000FFFFull);	/* execute-only code as SS/DS */
+	BAD(0x40, 0x00CF13000000FFFFull);	/* not present */
+	BAD(0x68, 0x7F00830020000067ull);	/* TR: 16-bit busy TSS in IA-32e */
+	BAD(0x68, 0x7F00930020000067ull);	/* TR: a code/data descriptor */
+#undef BAD
+	/* a 16-byte TSS that does not fit in the GDT */
+	gdt_good(g);
+	info.gdt_limit = 0x6F;
+	CHECK_ST(stm_rt_gdt_segments(g, sizeof(g), &info, seg, &r), STM_ERROR_INVALID_PARAMETER);
+	CHECK_EQ(r, STM_PSD_BAD_SEGMENT);
+	info.gdt_limit = 0x77;
+	/* DS with RPL 3 and DPL 0 */
+	info.ds = 0x43;
+	CHECK_ST(stm_rt_gdt_segments(g, sizeof(g), &info, seg, &r), STM_ERROR_INVALID_PARAMETER);
+	info.ds = 0x40;
+	/* a short GDT buffer */
+	CHECK_ST(stm_rt_gdt_segments(g, 0x40, &info, seg, &r), STM_ERROR_INVALID_PARAMETER);
+	CHECK_EQ(r, STM_PSD_BAD_GDT);
+	/* IA-32 guest: 32-bit code accepted, 64-bit refused, 32-bit TSS accepted */
+	info.intel64 = 0;
+	v = 0x00CF9B000000FFFFull;
+	memcpy(g + 0x38, &v, 8);
+	CHECK_ST(stm_rt_gdt_segments(g, sizeof(g), &info, seg, &r), STM_SUCCESS);
+	CHECK_EQ(seg[STM_SEG_TR].base, 0x7F002000ull);
+	gdt_good(g);
+	CHECK_ST(stm_rt_gdt_segments(g, sizeof(g), &info, seg, &r), STM_ERROR_INVALID_PARAMETER);
+	info.intel64 = 1;
+
+	/* through the accessor: the GDT at SmmGdtPtr */
+	tenv_init(&e, 1);
+	info.gdt_base = 0x200000;
+	gdt_good(g);
+	memcpy(e.mem + info.gdt_base, g, sizeof(g));
+	CHECK_ST(stm_rt_psd_segments(&t_mem_ops, &e, &info, seg, &r), STM_SUCCESS);
+	CHECK_EQ(seg[STM_SEG_CS].ar, 0xA09B);
+	info.gdt_base = T_MEM_SIZE - 0x10;
+	CHECK_ST(stm_rt_psd_segments(&t_mem_ops, &e, &info, seg, &r), STM_ERROR_PAGE_NOT_FOUND);
+	CHECK_EQ(r, STM_PSD_UNREADABLE);
+	tenv_free(&e);
+}

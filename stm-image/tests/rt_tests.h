@@ -11,6 +11,7 @@
 	T(rt_bitmaps_follow_unprotect) \
 	T(rt_psd_fields) \
 	T(rt_psd_v099_and_read) \
+	T(rt_psd_segments) \
 	T(rt_mtrr_types) \
 	T(rt_ept_build_exhaustive) \
 	T(rt_ept_update) \

@@ -108,6 +108,7 @@ enum stm_psd_reason {
 	STM_PSD_BAD_PHYS_BITS,		/* PhysicalAddressBits not 32..52 */
 	STM_PSD_BAD_SPE,		/* exception handler RIP/RSP/SS/filter */
 	STM_PSD_BAD_MODE,		/* Intel64Mode without Cr4Pae */
+	STM_PSD_BAD_SEGMENT,		/* a GDT descriptor the VM entry would refuse */
 	STM_PSD_UNREADABLE,		/* SMBASE + 0xFB00 not mapped */
 	STM_PSD_REASON_NR
 };
@@ -129,6 +130,34 @@ uint32_t stm_rt_psd_read(const struct stm_mem_ops *mem, void *ctx,
 			 uint64_t smbase, uint32_t phys_bits, uint32_t flags,
 			 struct stm_psd_info *info, enum stm_psd_reason *reason);
 const char *stm_psd_reason_name(enum stm_psd_reason r);
+
+/* VMX access rights (SDM Vol. 3C 25.4.1, Table 25-2) */
+#define STM_AR_ACCESSED		0x1u
+#define STM_AR_S		0x10u
+#define STM_AR_P		0x80u
+#define STM_AR_L		0x2000u
+#define STM_AR_DB		0x4000u
+#define STM_AR_G		0x8000u
+#define STM_AR_UNUSABLE		0x10000u
+#define STM_AR_TSS_BUSY		0xBu
+
+struct stm_seg;
+/*
+ * The SMM guest's segments from the SMM GDT: CS, SS, DS, ES/FS/GS
+ * (SmmOtherSegment) and TR decoded into VMCS form (base, limit, access
+ * rights with the accessed bit set and TR busy), LDTR unusable; each
+ * descriptor checked against the VM-entry guest-segment checks (SDM Vol.
+ * 3C 26.3.1.2).  gdt holds gdt_len bytes (info->gdt_limit + 1).  Returns
+ * STM_SUCCESS or ERROR_INVALID_PARAMETER with *reason STM_PSD_BAD_SEGMENT
+ * (or STM_PSD_BAD_GDT if gdt_len is short); seg[] is written on success.
+ */
+uint32_t stm_rt_gdt_segments(const uint8_t *gdt, uint32_t gdt_len,
+			     const struct stm_psd_info *info,
+			     struct stm_seg *seg, enum stm_psd_reason *reason);
+/* The same, reading the GDT at info->gdt_base through mem. */
+uint32_t stm_rt_psd_segments(const struct stm_mem_ops *mem, void *ctx,
+			     const struct stm_psd_info *info,
+			     struct stm_seg *seg, enum stm_psd_reason *reason);
 
 /* ------------------------------------------------------------------ */
 /* ACPI: CPU count (MADT) and ECAM base (MCFG)                        */

@@ -268,8 +268,10 @@ static int stm_seg_check(struct stm_seg *s, enum stm_seg_id id, int intel64,
 		break;
 	case STM_SEG_TR:
 		/* a 32/64-bit TSS (9 available, 11 busy); 16-bit only outside IA-32e */
-		if ((s->ar & STM_AR_S) || (type != 9u && type != 11u &&
-					    (intel64 || (type != 1u && type != 3u))))
+		if (s->ar & STM_AR_S)
+			return 0;
+		if (type != 9u && type != 11u &&
+		    (intel64 || (type != 1u && type != 3u)))
 			return 0;
 		if (intel64) {		/* 16-byte system descriptor */
 			if ((uint32_t)(s->sel & ~7u) + 16u > gdt_len)

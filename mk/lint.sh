@@ -18,6 +18,7 @@ cd "$TOP"
 fail=0
 files=''
 for f in kmod/*.[ch] uapi/linux/*.h stm-image/core/*.c stm-image/include/stm/*.h \
+	stm-image/runtime/*.[ch] \
 	stm-image/tools/mseg_verify.[ch] stm-image/image/*.[ch] tools/*.c; do
 	[ -f "$f" ] && files="$files $f"
 done

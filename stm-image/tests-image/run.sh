@@ -129,7 +129,7 @@ done
 repro() {
 	local d=$1
 	mkdir -p "$d/stm-image"
-	cp -r "$STM/include" "$STM/core" "$STM/tools" "$STM/image" "$d/stm-image/"
+	cp -r "$STM/include" "$STM/core" "$STM/runtime" "$STM/tools" "$STM/image" "$d/stm-image/"
 	rm -rf "$d/stm-image/image/build" "$d/stm-image/image/stm.bin" \
 		"$d/stm-image/tools/stmimg"
 	(cd "$d" && make -s -C stm-image/image "${@:2}" >"$d/log" 2>&1)

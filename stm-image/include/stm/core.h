@@ -288,6 +288,26 @@ uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
 		       struct stm_log_scratch *scratch,
 		       struct stm_log_drain_result *res);
 
+/* ------------------------------------------------------------------ */
+/* Enforcement-view accessors for the STM runtime (core/rtview.c)     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Deny RWX bits of the memory interval containing pa, and in *next the
+ * first address after pa where they may change (0 if they never do).
+ */
+uint32_t stm_core_mem_span(const struct stm_core *c, uint64_t pa,
+			   uint64_t *next);
+/* The I/O deny bitmap: 8 KiB, bit n = port n (the VMX I/O bitmap A|B layout). */
+const uint8_t *stm_core_io_deny_map(const struct stm_core *c);
+/*
+ * The MSR deny bitmaps: 4 KiB, read 0-0x1FFF, read 0xC0000000-0xC0001FFF,
+ * write low, write high (the VMX MSR bitmap layout, SDM 25.6.9).
+ */
+const uint8_t *stm_core_msr_deny_map(const struct stm_core *c);
+/* 1 if any PCI configuration range is MLE-protected. */
+int stm_core_pci_any_denied(const struct stm_core *c);
+
 #ifdef __cplusplus
 }
 #endif

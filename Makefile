@@ -202,9 +202,9 @@ INSTALL_FILES := $(SBINDIR)/stmexec $(PREFIX)/share/man/man8/stmexec.8 \
 	$(INCLUDEDIR)/linux/stmexec.h $(SYSTEMDUNITDIR)/stmexec.service \
 	$(SYSTEMDUNITDIR)/stmexec-log.service $(LIBEXECDIR)/stmexec-log-setup \
 	$(DATADIR)/stm.bin $(DATADIR)/README.firmware
-INSTALL_CONF := $(SYSCONFDIR)/modprobe.d/stmexec.conf:dist/modprobe.d/stmexec.conf \
+INSTALL_CONF := $(SYSCONFDIR)/modprobe.d/stmexec.conf:dist/modprobe/stmexec.conf \
 	$(SYSCONFDIR)/default/stmexec:dist/default.stmexec \
-	$(SYSCONFDIR)/stmexec/ranges.d/README:dist/ranges.d/README
+	$(SYSCONFDIR)/stmexec/ranges.d/README:dist/policy/README
 
 install:
 	+$(MAKE) -C tools stmexec $(if $(LDFLAGS_STATIC),LDFLAGS_STATIC=$(LDFLAGS_STATIC))

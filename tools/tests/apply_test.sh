@@ -13,10 +13,10 @@ notok() { n=$((n + 1)); fail=1; echo "not ok $n $1"; }
 
 echo "KTAP version 1"
 echo "1..3"
-out=$("$cli" apply --check "$d/ranges.d" 2>&1)
-exp="$d/ranges.d/05-msr.conf:1: msr 0x1a0 deny=rw
-$d/ranges.d/10-site.conf:3: mem 0x100000+0x200000 deny=w
-$d/ranges.d/10-site.conf:4: io 0x60-0x64 deny=rw
+out=$("$cli" apply --check "$d/policy" 2>&1)
+exp="$d/policy/05-msr.conf:1: msr 0x1a0 deny=rw
+$d/policy/10-site.conf:3: mem 0x100000+0x200000 deny=w
+$d/policy/10-site.conf:4: io 0x60-0x64 deny=rw
 apply --check: 3 ranges, syntax ok (nothing applied)"
 if [ "$out" = "$exp" ]; then ok apply_dir_in_order; else notok apply_dir_in_order; printf '%s\n' "$out" | sed 's/^/# /'; fi
 out=$("$cli" apply --check "$d/two-per-line.conf" 2>&1)
@@ -25,7 +25,7 @@ case $rc:$out in
 2:*two-per-line.conf:1:*"one range per line"*) ok apply_two_per_line_is_usage_error ;;
 *) notok apply_two_per_line_is_usage_error; printf '%s\n' "rc=$rc $out" | sed 's/^/# /' ;;
 esac
-out=$("$cli" apply --check "$d/ranges.d" "$d/zero-size.conf" 2>&1)
+out=$("$cli" apply --check "$d/policy" "$d/zero-size.conf" 2>&1)
 rc=$?
 case $rc:$out in
 2:*zero-size.conf:2:*"zero size"*) ok apply_bad_line_names_file_and_line ;;

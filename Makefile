@@ -55,13 +55,14 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
-	install uninstall modules_install deb deps-packaging check-packaging
+	install uninstall modules_install deb deps-packaging deps-demo check-packaging
 
 all: modules tools selftests stm-image
 
 help:
 	@echo "stmexec targets:"
-	@echo "  deps            apt-get install what the build and tests need (quick when present)"
+	@echo "  deps            apt-get install what the build and every test tier need (quick when present)"
+	@echo "  deps-demo       only what make demo needs (mk/deps.list); deps-packaging: make deb/check-packaging"
 	@echo "  all (default)   module for the default kernel, CLI, selftests, stm-image host tests"
 	@echo "  modules         build/<kver>/kmod/stmexec.ko for the default kernel (KDIR=, KVER=, W=1, C=1)"
 	@echo "  modules-all     the module for every installed Debian kernel"
@@ -90,6 +91,10 @@ deps:
 
 deps-packaging:
 	@$(MK)/deps.sh $(MK)/deps-packaging.list
+
+# What the demo needs and nothing else (no Bochs, sparse, clang, swtpm).
+deps-demo:
+	@$(MK)/deps.sh $(MK)/deps.list
 
 kernels:
 	@$(MK)/kernels.sh list | sed 's/^/  /'
@@ -142,7 +147,7 @@ lint: linux-scripts
 check: deps
 	+@$(MK)/check.sh
 
-demo: deps
+demo: deps-demo
 	+@$(MAKE) --no-print-directory all
 	@$(MK)/demo.sh $(KVER_RESOLVED)
 

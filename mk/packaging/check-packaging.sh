@@ -19,7 +19,9 @@
 #             journal via stmexec-log.service, 'systemctl stop' disabling
 #     boot 2: the policy re-applied at boot; then a refused range makes a
 #             restart end in a failed unit with the module's errno and
-#             last_error in its journal and the monitor off
+#             last_error in its journal and the monitor off; then the
+#             kselftest install's run_kselftest.sh runs the stmexec suites
+#             against the DKMS-built module
 #
 # Needs root (chroot, mounts). Log: build/logs/check-packaging.log.
 set -eu
@@ -43,6 +45,9 @@ if [ "${NO_DEB:-0}" != 1 ] || ! ls "$TOP"/build/deb/stmexec-dkms_*.deb >/dev/nul
 fi
 dkms_deb=$(ls "$TOP"/build/deb/stmexec-dkms_*_all.deb)
 tools_deb=$(ls "$TOP"/build/deb/stmexec-tools_*_amd64.deb)
+
+step "kselftest: make -C tools/testing/selftests TARGETS=stmexec install"
+ksft=$("$here/kselftest.sh")
 
 step "rootfs"
 tarball=$("$here/rootfs.sh")
@@ -111,6 +116,7 @@ echo pkgcheck >"$root/etc/hostname"
 rm -f "$root/etc/machine-id"
 chroot "$root" systemd-machine-id-setup >/dev/null
 install -m 0755 "$here/guest-check.sh" "$root/usr/local/sbin/pkgcheck"
+cp -a "$ksft" "$root/opt/kselftest"
 cat >"$root/etc/systemd/system/pkgcheck.service" <<'EOF'
 [Unit]
 Description=check-packaging checks

@@ -41,6 +41,8 @@ unit_failed_with() {
 		journalctl -b -u stmexec --no-pager | grep -q "$1"
 }
 
+ksft_ok() { printf '%s\n' "$1" | grep -Eq "^ok [0-9]+ selftests: stmexec: $2\$"; }
+
 say "boot $boot: $(uname -r)"
 check "stmexec.service active" systemctl is-active -q stmexec
 check "backend sim" is_val $sysfs/backend sim
@@ -68,5 +70,11 @@ check "journal names the errno" unit_failed_with ERANGE
 check "failed start leaves the monitor off" is_val $sysfs/state off
 journalctl -b -u stmexec --no-pager | grep 'stmexec\[' | tail -n 4 | sed 's/^/PKGCHECK: # /'
 rm -f /etc/stmexec/ranges.d/90-bad.conf
+# the kernel's kselftest runner on the installed suites (DKMS-built module)
+out=$(cd /opt/kselftest && ./run_kselftest.sh -c stmexec 2>&1)
+printf '%s\n' "$out" | grep -E '^(not )?ok [0-9]+ selftests: ' | sed 's/^/PKGCHECK: # /'
+sed -n 's/^stmexec://p' /opt/kselftest/kselftest-list.txt | while read -r t; do
+	check "run_kselftest.sh: $t" ksft_ok "$out" "$t"
+done
 say "DONE"
 systemctl poweroff

@@ -22,6 +22,7 @@
 #include "cli.h"
 
 #define APPLY_MAX_WORDS 8
+#define BIOS_HINT "; it overlaps a firmware resource (see 'stmexec bios')"
 
 struct apply_src {
 	char *file;
@@ -215,7 +216,7 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 				snprintf(extra, sizeof(extra),
 					 "offending range: %s:%u: %s%s (nothing was changed: all or nothing)",
 					 s.src[i].file, s.src[i].line, text,
-					 arr.bios_index != ~0u ? "; it overlaps a firmware resource (see 'stmexec bios')" : "");
+					 arr.bios_index != ~0u ? BIOS_HINT : "");
 			} else {
 				snprintf(extra, sizeof(extra),
 					 "nothing was changed: all or nothing");

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #define KSFT_SKIP 4
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NO_MODULE "no stmexec.ko to load (set STMEXEC_KO=, install stmexec-dkms or make modules_install)"
 
 static int exists(const char *p)
 {
@@ -33,7 +35,7 @@ __attribute__((constructor)) static void ksft_stmexec_module(void)
 	if ((env && *env) || exists("/lib/stmexec/stmexec.ko"))
 		return;
 	if (uname(&u) == 0) {
-		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 			snprintf(path, sizeof(path), "/lib/modules/%s/%s/stmexec.ko",
 				 u.release, dirs[i]);
 			if (exists(path)) {
@@ -42,6 +44,6 @@ __attribute__((constructor)) static void ksft_stmexec_module(void)
 			}
 		}
 	}
-	printf("TAP version 13\n1..0 # SKIP no stmexec.ko to load (set STMEXEC_KO=, install stmexec-dkms or make modules_install)\n");
+	printf("TAP version 13\n1..0 # SKIP %s\n", NO_MODULE);
 	exit(KSFT_SKIP);
 }

@@ -120,9 +120,10 @@ cp -a "$ksft" "$root/opt/kselftest"
 cat >"$root/etc/systemd/system/pkgcheck.service" <<'EOF'
 [Unit]
 Description=check-packaging checks
-After=stmexec.service stmexec-log.service multi-user.target
+After=stmexec.service stmexec-log.service
 [Service]
 Type=oneshot
+TimeoutStartSec=infinity
 ExecStart=/usr/local/sbin/pkgcheck
 StandardOutput=journal+console
 [Install]

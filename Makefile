@@ -55,7 +55,7 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
-	install uninstall modules_install deb deps-packaging deps-demo check-packaging
+	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install
 
 all: modules tools selftests stm-image
 
@@ -84,6 +84,7 @@ help:
 	@echo "  modules_install stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
 	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
 	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd (issue 17)"
+	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
@@ -261,6 +262,11 @@ deb:
 
 check-packaging: deps-packaging
 	@$(MK)/packaging/check-packaging.sh
+
+# The selftests through linux-source's kselftest framework, installed into
+# build/ksft/install (run_kselftest.sh -c stmexec; check-packaging runs it).
+kselftest-install:
+	@$(MK)/packaging/kselftest.sh
 
 clean:
 	-$(call submake,tools,clean)

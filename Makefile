@@ -55,7 +55,7 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
-	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install
+	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree
 
 all: modules tools selftests stm-image
 
@@ -262,6 +262,10 @@ deb:
 
 check-packaging: deps-packaging
 	@$(MK)/packaging/check-packaging.sh
+
+# The in-tree build: mk/intree.sh into linux-source-6.1, CONFIG_STMEXEC=m.
+check-intree:
+	@$(MK)/packaging/check-intree.sh
 
 # The selftests through linux-source's kselftest framework, installed into
 # build/ksft/install (run_kselftest.sh -c stmexec; check-packaging runs it).

@@ -110,7 +110,7 @@ cat >"$root/etc/stmexec/ranges.d/10-check.conf" <<'EOF'
 mem 0x50000000+2M deny=w   # above the guest's 1 GiB of RAM
 io 0x300-0x30f
 EOF
-echo 'LOG_SETUP="pages=2 events=all"' >>"$root/etc/default/stmexec"
+echo 'LOG_SETUP="pages=8 events=protection-exception,unclaimed-resource"' >>"$root/etc/default/stmexec"
 printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' >"$root/etc/fstab"
 echo pkgcheck >"$root/etc/hostname"
 rm -f "$root/etc/machine-id"
@@ -148,10 +148,12 @@ timeout "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
 	-append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=0 quiet" \
 	-drive "file=$work/disk.img,if=virtio,format=raw" \
 	</dev/null >"$log" 2>&1 || rc=$?
-tr -d '\r' <"$log" | grep -a '^PKGCHECK: ' | sed 's/^/  /' || :
-fails=$(tr -d '\r' <"$log" | grep -ac '^PKGCHECK: FAIL' || true)
-oks=$(tr -d '\r' <"$log" | grep -ac '^PKGCHECK: ok' || true)
-if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ] || ! tr -d '\r' <"$log" | grep -aq '^PKGCHECK: DONE'; then
+# the checker's lines, wherever the console put them (kmsg-style prefix)
+tr -d '\r' <"$log" | sed -n 's/.*\(PKGCHECK: .*\)/\1/p' >"$work/results.txt"
+sed 's/^/  /' "$work/results.txt"
+fails=$(grep -c '^PKGCHECK: FAIL' "$work/results.txt" || true)
+oks=$(grep -c '^PKGCHECK: ok' "$work/results.txt" || true)
+if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ] || ! grep -q '^PKGCHECK: DONE' "$work/results.txt"; then
 	echo "check-packaging: FAILED (qemu exit $rc, $oks ok, $fails failed); console: $log" >&2
 	tail -n 30 "$log" >&2
 	exit 1

@@ -51,7 +51,7 @@ check "ranges.d ranges held" held
 check "stmexec-log.service active" systemctl is-active -q stmexec-log
 if [ "$boot" = 1 ]; then
 	check "debugfs inject of an SMM write" sh -c 'echo "mem 0x50000010 8 w" >/sys/kernel/debug/stmexec/inject'
-	check "the violation reaches the journal" within 60 in_journal 0x5000001
+	check "the violation reaches the journal" within 60 in_journal "protection-exception *mem 0x5000001"
 	journalctl -b -t stmexec-log --no-pager | tail -n 3 | sed 's/^/PKGCHECK: # /'
 	check "systemctl stop stmexec" systemctl stop stmexec
 	check "stop disabled the monitor" is_val $sysfs/state off

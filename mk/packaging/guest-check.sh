@@ -73,6 +73,7 @@ rm -f /etc/stmexec/ranges.d/90-bad.conf
 # the kernel's kselftest runner on the installed suites (DKMS-built module);
 # PKGCHECK_KSFT in /etc/default/pkgcheck picks suites (TCG is slow)
 suites=$(sed -n 's/^stmexec://p' /opt/kselftest/kselftest-list.txt)
+# shellcheck source=/dev/null # written by check-packaging.sh
 [ ! -r /etc/default/pkgcheck ] || . /etc/default/pkgcheck
 suites=${PKGCHECK_KSFT:-$suites}
 args=''

@@ -54,13 +54,15 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
-	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug
+	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
+	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree
 
 all: modules tools selftests stm-image
 
 help:
 	@echo "stmexec targets:"
-	@echo "  deps            apt-get install what the build and tests need (quick when present)"
+	@echo "  deps            apt-get install what the build and every test tier need (quick when present)"
+	@echo "  deps-demo       only what make demo needs (mk/deps.list); deps-packaging: make deb/check-packaging"
 	@echo "  all (default)   module for the default kernel, CLI, selftests, stm-image host tests"
 	@echo "  modules         build/<kver>/kmod/stmexec.ko for the default kernel (KDIR=, KVER=, W=1, C=1)"
 	@echo "  modules-all     the module for every installed Debian kernel"
@@ -77,10 +79,23 @@ help:
 	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel (issue 10)"
 	@echo "  check-debug     the reliability tier on that kernel (issue 10)"
 	@echo "  check-bochs     real VMX instructions under Bochs (issue 9; BOCHS_ARGS= passes options)"
+	@echo "  install         CLI, man page, completion, uapi header, systemd units, config (DESTDIR=, PREFIX=)"
+	@echo "  uninstall       remove what install installed (configuration in /etc is kept)"
+	@echo "  modules_install stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
+	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
+	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd (issue 17)"
+	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
 	@$(MK)/deps.sh
+
+deps-packaging:
+	@$(MK)/deps.sh $(MK)/deps-packaging.list
+
+# What the demo needs and nothing else (no Bochs, sparse, clang, swtpm).
+deps-demo:
+	@$(MK)/deps.sh $(MK)/deps.list
 
 kernels:
 	@$(MK)/kernels.sh list | sed 's/^/  /'
@@ -133,7 +148,7 @@ lint: linux-scripts
 check: deps
 	+@$(MK)/check.sh
 
-demo: deps
+demo: deps-demo
 	+@$(MAKE) --no-print-directory all
 	@$(MK)/demo.sh $(KVER_RESOLVED)
 
@@ -175,6 +190,87 @@ check-debug: deps
 # check-bochs.sh builds its own copy of the module for the kernel it boots
 check-bochs: deps tools
 	+$(MK)/bochs/check-bochs.sh $(if $(KVER),--kver $(KVER)) $(BOCHS_ARGS)
+
+# ---- installation (issue 17); Debian's layout by default --------------------
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/stmexec
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share/stmexec
+# bookworm's systemd (pkg-config systemd --variable=systemdsystemunitdir)
+SYSTEMDUNITDIR ?= /lib/systemd/system
+INSTALL ?= install
+# Userspace files install puts in place, relative to DESTDIR (uninstall
+# removes exactly these; /etc files only when unchanged from ours).
+INSTALL_FILES := $(SBINDIR)/stmexec $(PREFIX)/share/man/man8/stmexec.8 \
+	$(PREFIX)/share/bash-completion/completions/stmexec \
+	$(INCLUDEDIR)/linux/stmexec.h $(SYSTEMDUNITDIR)/stmexec.service \
+	$(SYSTEMDUNITDIR)/stmexec-log.service $(LIBEXECDIR)/stmexec-log-setup \
+	$(DATADIR)/stm.bin $(DATADIR)/README.firmware
+INSTALL_CONF := $(SYSCONFDIR)/modprobe.d/stmexec.conf:dist/modprobe/stmexec.conf \
+	$(SYSCONFDIR)/default/stmexec:dist/default.stmexec \
+	$(SYSCONFDIR)/stmexec/ranges.d/README:dist/policy/README
+
+install:
+	+$(MAKE) -C tools stmexec $(if $(LDFLAGS_STATIC),LDFLAGS_STATIC=$(LDFLAGS_STATIC))
+	+$(MAKE) -C stm-image/image
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	@if [ "$(SBINDIR)" != "$(PREFIX)/sbin" ]; then \
+		$(INSTALL) -D -m 0755 tools/stmexec $(DESTDIR)$(SBINDIR)/stmexec; \
+		rm -f $(DESTDIR)$(PREFIX)/sbin/stmexec; fi
+	$(INSTALL) -D -m 0644 uapi/linux/stmexec.h $(DESTDIR)$(INCLUDEDIR)/linux/stmexec.h
+	$(INSTALL) -D -m 0644 dist/systemd/stmexec.service $(DESTDIR)$(SYSTEMDUNITDIR)/stmexec.service
+	$(INSTALL) -D -m 0644 dist/systemd/stmexec-log.service $(DESTDIR)$(SYSTEMDUNITDIR)/stmexec-log.service
+	$(INSTALL) -D -m 0755 dist/stmexec-log-setup $(DESTDIR)$(LIBEXECDIR)/stmexec-log-setup
+	$(INSTALL) -D -m 0644 stm-image/image/stm.bin $(DESTDIR)$(DATADIR)/stm.bin
+	$(INSTALL) -D -m 0644 dist/README.firmware $(DESTDIR)$(DATADIR)/README.firmware
+	@# configuration: never overwrite what the administrator changed
+	@set -e; for pair in $(INSTALL_CONF); do \
+		dst=$(DESTDIR)$${pair%%:*}; src=$${pair#*:}; \
+		if [ -e "$$dst" ] && ! cmp -s "$$src" "$$dst"; then \
+			echo "install: keeping the changed $$dst"; \
+		else echo "$(INSTALL) -D -m 0644 $$src $$dst"; $(INSTALL) -D -m 0644 "$$src" "$$dst"; fi; \
+	done
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; \
+		echo "install: 'systemctl enable --now stmexec' starts the monitor now and at every boot"; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) 2>/dev/null
+	@set -e; for pair in $(INSTALL_CONF); do \
+		dst=$(DESTDIR)$${pair%%:*}; src=$${pair#*:}; \
+		if cmp -s "$$src" "$$dst"; then echo "rm -f $$dst"; rm -f "$$dst"; \
+		elif [ -e "$$dst" ]; then echo "uninstall: keeping the changed $$dst"; fi; \
+	done
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/stmexec/ranges.d $(DESTDIR)$(SYSCONFDIR)/stmexec 2>/dev/null
+
+# The module for one kernel (KVER=/KDIR= as for `make modules`), as
+# `make modules_install` of a kernel tree would place an external module.
+modules_install: modules
+	$(INSTALL) -D -m 0644 $(BUILD)/$(KVER_RESOLVED)/kmod/stmexec.ko \
+		$(DESTDIR)/lib/modules/$(KVER_RESOLVED)/updates/stmexec.ko
+	@if [ -e $(DESTDIR)/lib/modules/$(KVER_RESOLVED)/modules.order ] || [ -z "$(DESTDIR)" ]; then \
+		echo "depmod$(if $(DESTDIR), -b $(DESTDIR)) $(KVER_RESOLVED)"; \
+		depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER_RESOLVED); \
+	else echo "modules_install: no modules.order under DESTDIR: depmod skipped (run it on the target)"; fi
+
+# ---- Debian packages (issue 17) ----------------------------------------------
+deb:
+	@$(MK)/packaging/deb.sh
+
+check-packaging: deps-packaging
+	@$(MK)/packaging/check-packaging.sh
+
+# The in-tree build: mk/intree.sh into linux-source-6.1, CONFIG_STMEXEC=m.
+check-intree:
+	@$(MK)/packaging/check-intree.sh
+
+# The selftests through linux-source's kselftest framework, installed into
+# build/ksft/install (run_kselftest.sh -c stmexec; check-packaging runs it).
+kselftest-install:
+	@$(MK)/packaging/kselftest.sh
 
 clean:
 	-$(call submake,tools,clean)

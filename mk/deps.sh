@@ -1,16 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian packages listed in mk/deps.list (or the file given as
-# $1). Quick and silent when everything is already installed: asks dpkg
-# first and only runs apt-get update + install for what is missing.
+# Install the Debian packages listed in the files given (default: every
+# tier's list: mk/deps.list, what `make demo` needs, and mk/deps-check.list,
+# mk/deps-bochs.list, mk/deps-debug.list). Quick and silent when everything
+# is already installed: asks dpkg first and only runs apt-get update +
+# install for what is missing.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-list=${1:-$here/deps.list}
-[ -r "$list" ] || { echo "deps: cannot read $list" >&2; exit 1; }
+[ $# -gt 0 ] || set -- "$here/deps.list" "$here/deps-check.list" \
+	"$here/deps-bochs.list" "$here/deps-debug.list"
+for list in "$@"; do
+	[ -r "$list" ] || { echo "deps: cannot read $list" >&2; exit 1; }
+done
 
-pkgs=$(sed 's/#.*//' "$list" | tr -s ' \t' '\n' | grep -v '^$' || true)
+pkgs=$(cat "$@" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | awk '!seen[$0]++' || true)
 set -f # package names are split on whitespace below, never globbed
 # shellcheck disable=SC2086 # splitting the package list is intended
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $pkgs 2>/dev/null |

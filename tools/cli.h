@@ -173,6 +173,7 @@ int cmd_enable(struct opts *o, int argc, char **argv);
 int cmd_disable(struct opts *o, int argc, char **argv);
 int cmd_protect(struct opts *o, int argc, char **argv);
 int cmd_unprotect(struct opts *o, int argc, char **argv);
+int cmd_apply(struct opts *o, int argc, char **argv);	/* cmd_apply.c */
 int cmd_ranges(struct opts *o, int argc, char **argv);
 int cmd_bios(struct opts *o, int argc, char **argv);
 int cmd_log(struct opts *o, int argc, char **argv);

@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "disable", cmd_disable, false, "", "stop the monitor on every CPU" },
 	{ "protect", cmd_protect, false, "RANGE...", "deny SMM access (all or nothing)" },
 	{ "unprotect", cmd_unprotect, false, "RANGE...", "remove ranges as 'ranges' lists them" },
+	{ "apply", cmd_apply, false, "[--check] FILE|DIR...",
+	  "protect the ranges of policy files, one per line (all or nothing)" },
 	{ "ranges", cmd_ranges, true, "", "list the protected ranges" },
 	{ "bios", cmd_bios, true, "", "list the resources the firmware claims" },
 	{ "log", cmd_log, true, "[-f] [-n N] | setup|start|stop|clear",

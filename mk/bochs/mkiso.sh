@@ -9,7 +9,7 @@
 # The CD: isolinux/{isolinux.bin,ldlinux.c32,isolinux.cfg}, /vmlinuz,
 # /initrd.gz; El Torito no-emulation boot of isolinux.bin with a boot-info
 # table (xorriso's mkisofs emulation). Packages: isolinux, syslinux-common,
-# xorriso (mk/deps.list).
+# xorriso (mk/deps-bochs.list).
 set -eu
 
 ISOLINUX_BIN=${ISOLINUX_BIN:-/usr/lib/ISOLINUX/isolinux.bin}

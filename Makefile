@@ -54,7 +54,8 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
-	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug
+	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
+	bochs-dm check-bochs-dm
 
 all: modules tools selftests stm-image
 
@@ -77,6 +78,8 @@ help:
 	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel (issue 10)"
 	@echo "  check-debug     the reliability tier on that kernel (issue 10)"
 	@echo "  check-bochs     real VMX instructions under Bochs (issue 9; BOCHS_ARGS= passes options)"
+	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment (issue 15)"
+	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs (issue 15)"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
@@ -175,6 +178,14 @@ check-debug: deps
 # check-bochs.sh builds its own copy of the module for the kernel it boots
 check-bochs: deps tools
 	+$(MK)/bochs/check-bochs.sh $(if $(KVER),--kver $(KVER)) $(BOCHS_ARGS)
+
+# Bochs 3.0 with the dual-monitor treatment (issue 15), cached outside the
+# tree; mk/bochs-dm/build.sh --path prints the binary. Not part of `check`.
+bochs-dm:
+	$(MK)/bochs-dm/build.sh
+
+check-bochs-dm:
+	+$(MK)/bochs-dm/conformance/run.sh $(BOCHS_DM_ARGS)
 
 clean:
 	-$(call submake,tools,clean)

@@ -173,7 +173,7 @@ if ! flock -n 9; then
 	flock 9
 fi
 if [ "$action" != --unpack ] && [ -f "$out/.complete" ]; then
-	[ "$action" = --path ] && echo "$out/bochs" || report
+	if [ "$action" = --path ]; then echo "$out/bochs"; else report; fi
 	exit 0
 fi
 

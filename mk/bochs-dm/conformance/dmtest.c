@@ -8,13 +8,7 @@
  * tiny test STM inside this program, and checks one SDM rule per KTAP line
  * on COM1. Test program only: not firmware for any real machine.
  */
-#include <stdint.h>
-#include <stddef.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+#include "dmtest.h"
 
 #define NTESTS		35
 
@@ -99,11 +93,11 @@ typedef uint64_t u64;
 #define HOST_RSP			0x6c14
 #define HOST_RIP			0x6c16
 
-#define EXIT_HOST_64		(1u << 9)
-#define ENTRY_IA32E		(1u << 9)
-#define ENTRY_SMM		(1u << 10)
-#define ENTRY_DEACTIVATE	(1u << 11)
-#define PROC_IO_EXIT		(1u << 24)
+#define EXIT_HOST_64		BIT(9)
+#define ENTRY_IA32E		BIT(9)
+#define ENTRY_SMM		BIT(10)
+#define ENTRY_DEACTIVATE	BIT(11)
+#define PROC_IO_EXIT		BIT(24)
 
 #define RFLAGS_CF	1
 #define RFLAGS_ZF	0x40
@@ -115,21 +109,17 @@ typedef uint64_t u64;
 #define SVC_SMI_INSIDE		0x53540004u
 #define STM_PONG		0x600du
 
-extern char exc_stubs[], smi_handler[], smi_handler_end[];
-extern char stm_entry[], guest_vmcall[], guest_smi[], smm_guest_code[];
-extern char gdt_rom[], gdt_rom_end[];
-extern u64 vm_run(u64 launch);
-
 /* ---- globals (.bss, in RAM) ------------------------------------------ */
 u64 stm_regs[15];
 u8 stm_launch;
 u64 exec_saved_rsp;
 
-static u64 gdt[8] __attribute__((aligned(16)));
-static u8 tss[104] __attribute__((aligned(16)));
-static u64 idt[64] __attribute__((aligned(16)));
-static struct __attribute__((packed)) { u16 limit; u64 base; } idt_ptr;
+static u64 gdt[8] __aligned(16);
+static u8 tss[104] __aligned(16);
+static u64 idt[64] __aligned(16);
+static struct __packed { u16 limit; u64 base; } idt_ptr;
 
+/* shared with the exception handler (and the SMM code): volatile */
 static volatile u64 fault_skip;	/* length of the instruction to skip */
 static volatile u64 fault_count;
 static volatile u64 fault_vector;
@@ -161,7 +151,14 @@ static int stm_wrmsr_ok, stm_cr4_ok;
 
 /* ---- port I/O, serial, helpers ---------------------------------------- */
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 
 static void putc_serial(char c)
@@ -422,7 +419,7 @@ static u32 proc_ctls(u32 w) { return adjust(w, true_ctls() ? 0x48e : 0x482); }
 static u32 exit_ctls(u32 w) { return adjust(w, true_ctls() ? 0x48f : 0x483); }
 static u32 entry_ctls(u32 w) { return adjust(w, true_ctls() ? 0x490 : 0x484); }
 
-static struct __attribute__((packed)) { u16 limit; u64 base; } cur_gdtr;
+static struct __packed { u16 limit; u64 base; } cur_gdtr;
 
 /* host state of the current VMCS: this program, 64-bit, flat */
 static void vmcs_host(u64 cr3, u64 gdt_base, u64 rsp, u64 rip)
@@ -645,8 +642,10 @@ void stm_handler(void)
 	if (!stm_activated) {
 		u64 fl, v;
 
-		/* the activating SMM VM exit (32.15.6): the current VMCS is the
-		 * SMM-transfer VMCS; give it our host state and controls */
+		/*
+		 * the activating SMM VM exit (32.15.6): the current VMCS is the
+		 * SMM-transfer VMCS; give it our host state and controls
+		 */
 		stm_activated = 1;
 		stm_transfer = vmptrst();
 		/* in SMM: IA32_SMM_MONITOR_CTL is writable (32.15.5) */
@@ -655,8 +654,10 @@ void stm_handler(void)
 		wrmsr(MSR_SMM_MONITOR_CTL, rdmsr(MSR_SMM_MONITOR_CTL));
 		fault_skip = 0;
 		stm_wrmsr_ok = fault_count == fl;
-		/* CR4.VMXE stays set in SMM under the dual-monitor treatment
-		 * (32.14.3): writing CR4 with VMXE=1 must not fault */
+		/*
+		 * CR4.VMXE stays set in SMM under the dual-monitor treatment
+		 * (32.14.3): writing CR4 with VMXE=1 must not fault
+		 */
 		v = read_cr4();
 		fault_skip = 3;
 		write_cr4(v | (1 << 13));
@@ -758,26 +759,36 @@ void dm_main(void)
 
 	/* -- capabilities ------------------------------------------------------ */
 	v = rdmsr(MSR_VMX_BASIC);
-	CHECK((v >> 49) & 1, "vmx_basic_dual_monitor_bit49", "Vol. 3D A.1", "IA32_VMX_BASIC[49] clear", v);
+	CHECK((v >> 49) & 1,
+	      "vmx_basic_dual_monitor_bit49", "Vol. 3D A.1",
+	      "IA32_VMX_BASIC[49] clear", v);
 	vmcs_rev = (u32)v & 0x7fffffff;
 	v = rdmsr(MSR_VMX_MISC);
-	CHECK((v >> 32) == 0, "vmx_misc_mseg_revision", "Vol. 3D A.6", "IA32_VMX_MISC[63:32] is not 0", v >> 32);
+	CHECK((v >> 32) == 0,
+	      "vmx_misc_mseg_revision", "Vol. 3D A.6",
+	      "IA32_VMX_MISC[63:32] is not 0", v >> 32);
 	v = rdmsr(MSR_MTRRCAP);
-	CHECK((v >> 11) & 1, "mtrrcap_smrr_bit11", "Vol. 3A 11.11.2.4", "IA32_MTRRCAP[11] clear", v);
+	CHECK((v >> 11) & 1,
+	      "mtrrcap_smrr_bit11", "Vol. 3A 11.11.2.4",
+	      "IA32_MTRRCAP[11] clear", v);
 
 	/* -- IA32_SMM_MONITOR_CTL and SMRR ------------------------------------- */
 	install_smi_handler();
 	smis = mbox[4];
 	raise_smi();
-	CHECK(mbox[4] == smis + 1, "default_treatment_smi", "Vol. 3C 32.5", "our SMI handler did not run", mbox[4] - smis);
+	CHECK(mbox[4] == smis + 1,
+	      "default_treatment_smi", "Vol. 3C 32.5",
+	      "our SMI handler did not run", mbox[4] - smis);
 	r = wrmsr_faults(MSR_SMM_MONITOR_CTL, MSEG | 1);
-	CHECK(r == 1 && rdmsr(MSR_SMM_MONITOR_CTL) == 0, "smm_monitor_ctl_wrmsr_outside_smm_gp",
-	      "Vol. 3C 32.15.5", "WRMSR 0x9B outside SMM did not #GP", r);
+	CHECK(r == 1 && rdmsr(MSR_SMM_MONITOR_CTL) == 0,
+	      "smm_monitor_ctl_wrmsr_outside_smm_gp", "Vol. 3C 32.15.5",
+	      "WRMSR 0x9B outside SMM did not #GP", r);
 	smm_wrmsr(MSR_SMRR_BASE, 0xa0006);
 	smm_wrmsr(MSR_SMRR_MASK, 0xfffe0800);
 	r = wrmsr_faults(MSR_SMRR_BASE, 0);
 	CHECK(rdmsr(MSR_SMRR_BASE) == 0xa0006 && rdmsr(MSR_SMRR_MASK) == 0xfffe0800 && r == 1,
-	      "smrr_written_in_smm_only", "Vol. 3A 11.11.2.4", "SMRR not stored in SMM or writable outside", rdmsr(MSR_SMRR_BASE));
+	      "smrr_written_in_smm_only", "Vol. 3A 11.11.2.4",
+	      "SMRR not stored in SMM or writable outside", rdmsr(MSR_SMRR_BASE));
 
 	/* -- VMX on ------------------------------------------------------------- */
 	v = rdmsr(MSR_FEATURE_CONTROL);
@@ -788,7 +799,9 @@ void dm_main(void)
 	vmxon_ptr = alloc_page();
 	*(u32 *)vmxon_ptr = vmcs_rev;
 	fl = flags_of_vmxon(&vmxon_ptr);
-	CHECK(!(fl & (RFLAGS_CF | RFLAGS_ZF)), "vmxon", "Vol. 3C 24.11.5", "VMXON failed", fl);
+	CHECK(!(fl & (RFLAGS_CF | RFLAGS_ZF)),
+	      "vmxon", "Vol. 3C 24.11.5",
+	      "VMXON failed", fl);
 
 	/* VMCALL in VMX root, IA32_SMM_MONITOR_CTL.valid = 0: VMfail(1) */
 	vmcs_a = new_vmcs();
@@ -796,28 +809,33 @@ void dm_main(void)
 	vmcs_controls(0, ENTRY_IA32E);
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 1, "vmcall_valid_bit_clear_vmfail_1", "Vol. 3C 32.15.5, Vol. 2 VMCALL",
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 1,
+	      "vmcall_valid_bit_clear_vmfail_1", "Vol. 3C 32.15.5, Vol. 2 VMCALL",
 	      "not VMfailValid(1)", (fl & RFLAGS_ZF) ? vm_error() : fl);
 
 	smm_wrmsr(MSR_SMM_MONITOR_CTL, MSEG | 1);
-	CHECK(rdmsr(MSR_SMM_MONITOR_CTL) == (MSEG | 1), "smm_monitor_ctl_written_in_smm", "Vol. 3C 32.15.5",
+	CHECK(rdmsr(MSR_SMM_MONITOR_CTL) == (MSEG | 1),
+	      "smm_monitor_ctl_written_in_smm", "Vol. 3C 32.15.5",
 	      "IA32_SMM_MONITOR_CTL not MSEG|1 after the SMM write", rdmsr(MSR_SMM_MONITOR_CTL));
 
 	/* no current VMCS: VMfailInvalid */
 	vmclear(vmcs_a);
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_CF) && !(fl & RFLAGS_ZF), "vmcall_no_current_vmcs_vmfailinvalid", "Vol. 2 VMCALL",
+	CHECK((fl & RFLAGS_CF) && !(fl & RFLAGS_ZF),
+	      "vmcall_no_current_vmcs_vmfailinvalid", "Vol. 2 VMCALL",
 	      "not VMfailInvalid", fl);
 
 	/* launched VMCS: VMfail(19) */
 	vmcs_b = guest_vmcs(guest_vmcall);
 	r = vm_run(1);
-	CHECK(r == 0 && (vmread(EXIT_REASON) & 0xffff) == 18, "ordinary_vmcall_exit_before_activation", "Vol. 3C 25.1.3",
+	CHECK(r == 0 && (vmread(EXIT_REASON) & 0xffff) == 18,
+	      "ordinary_vmcall_exit_before_activation", "Vol. 3C 25.1.3",
 	      "guest VMCALL did not exit with reason 18", r ? r : vmread(EXIT_REASON));
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 19, "vmcall_launched_vmcs_vmfail_19", "Vol. 3C 32.15.6.1",
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 19,
+	      "vmcall_launched_vmcs_vmfail_19", "Vol. 3C 32.15.6.1",
 	      "not VMfailValid(19)", (fl & RFLAGS_ZF) ? vm_error() : fl);
 
 	/* invalid VM-exit controls: VMfail(20) */
@@ -826,7 +844,8 @@ void dm_main(void)
 	vmwrite(EXIT_CTLS, 0);
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 20, "vmcall_invalid_exit_controls_vmfail_20", "Vol. 3C 32.15.6.1",
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 20,
+	      "vmcall_invalid_exit_controls_vmfail_20", "Vol. 3C 32.15.6.1",
 	      "not VMfailValid(20)", (fl & RFLAGS_ZF) ? vm_error() : fl);
 	vmwrite(EXIT_CTLS, exit_ctls(EXIT_HOST_64));
 
@@ -834,7 +853,8 @@ void dm_main(void)
 	((u32 *)MSEG)[0] = 1;
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 22, "vmcall_mseg_revision_vmfail_22", "Vol. 3C 32.15.6.2",
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 22,
+	      "vmcall_mseg_revision_vmfail_22", "Vol. 3C 32.15.6.2",
 	      "not VMfailValid(22)", (fl & RFLAGS_ZF) ? vm_error() : fl);
 	((u32 *)MSEG)[0] = 0;
 
@@ -842,7 +862,8 @@ void dm_main(void)
 	((u32 *)MSEG)[1] = 2;
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 24, "vmcall_mseg_features_vmfail_24", "Vol. 3C 32.15.6.2",
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 24,
+	      "vmcall_mseg_features_vmfail_24", "Vol. 3C 32.15.6.2",
 	      "not VMfailValid(24)", (fl & RFLAGS_ZF) ? vm_error() : fl);
 	((u32 *)MSEG)[1] = 1;
 
@@ -851,17 +872,25 @@ void dm_main(void)
 	n0 = stm_nlog;
 	fl = vmcall(&eax);
 	dm_active = stm_nlog == n0 + 1 && eax == STM_PONG && !(fl & (RFLAGS_CF | RFLAGS_ZF));
-	CHECK(dm_active, "vmcall_activates_dual_monitor", "Vol. 3C 32.15.6", "the test STM did not answer", stm_nlog - n0);
-	CHECK(dm_active && stm_log[n0].reason == ((1u << 29) | 18), "activation_exit_reason_18_bit29", "Vol. 3C 32.15.2.3, 32.15.6",
+	CHECK(dm_active,
+	      "vmcall_activates_dual_monitor", "Vol. 3C 32.15.6",
+	      "the test STM did not answer", stm_nlog - n0);
+	CHECK(dm_active && stm_log[n0].reason == ((1u << 29) | 18),
+	      "activation_exit_reason_18_bit29", "Vol. 3C 32.15.2.3, 32.15.6",
 	      "wrong exit reason", stm_log[n0].reason);
 	CHECK(dm_active && stm_log[n0].executive == vmxon_ptr && stm_log[n0].current == vmcs_c,
 	      "activation_executive_ptr_vmxon_current_transfer", "Vol. 3C 32.15.2.2, 32.15.6",
-	      "executive-VMCS pointer not VMXON pointer or SMM-transfer VMCS not the activation VMCS", stm_log[n0].executive);
-	CHECK(dm_active && stm_log[n0].smbase == 0xa0000, "activation_saves_smbase", "Vol. 3C 32.15.2.4",
+	      "executive-VMCS pointer not VMXON pointer or SMM-transfer VMCS not the activation VMCS",
+	      stm_log[n0].executive);
+	CHECK(dm_active && stm_log[n0].smbase == 0xa0000,
+	      "activation_saves_smbase", "Vol. 3C 32.15.2.4",
 	      "guest SMBASE field", stm_log[n0].smbase);
-	CHECK(dm_active && stm_wrmsr_ok && stm_cr4_ok, "stm_runs_in_smm_with_cr4_vmxe", "Vol. 3C 32.15.5, 32.14.3",
-	      "WRMSR 0x9B or MOV CR4 (VMXE=1) faulted in the STM", stm_wrmsr_ok | (stm_cr4_ok << 1));
-	CHECK(dm_active && vmptrst() == vmcs_c, "return_to_root_current_vmcs_from_link", "Vol. 3C 32.15.4.7",
+	CHECK(dm_active && stm_wrmsr_ok && stm_cr4_ok,
+	      "stm_runs_in_smm_with_cr4_vmxe", "Vol. 3C 32.15.5, 32.14.3",
+	      "WRMSR 0x9B or MOV CR4 (VMXE=1) faulted in the STM",
+	      stm_wrmsr_ok | (stm_cr4_ok << 1));
+	CHECK(dm_active && vmptrst() == vmcs_c,
+	      "return_to_root_current_vmcs_from_link", "Vol. 3C 32.15.4.7",
 	      "current VMCS after the return", vmptrst());
 
 	/* -- VMCALL while active: SMM VM exit, link-pointer bookkeeping --------- */
@@ -870,8 +899,9 @@ void dm_main(void)
 	n0 = stm_nlog;
 	eax = SVC_PING;
 	fl = vmcall(&eax);
-	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 18) && stm_log[n0].link == vmcs_d &&
-	      stm_log[n0].current == vmcs_c && eax == STM_PONG && vmptrst() == vmcs_d,
+	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 18) &&
+	      stm_log[n0].link == vmcs_d && stm_log[n0].current == vmcs_c && eax == STM_PONG &&
+	      vmptrst() == vmcs_d,
 	      "vmcall_smm_vm_exit_keeps_current_vmcs", "Vol. 3C 32.15.2.2, 32.15.4.7",
 	      "reason/link/current VMCS wrong", stm_nlog > n0 ? stm_log[n0].link : 0);
 
@@ -880,16 +910,18 @@ void dm_main(void)
 	smis = mbox[4];
 	raise_smi();
 	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 6) && mbox[4] == smis &&
-	      stm_log[n0].executive == vmxon_ptr, "smi_in_root_smm_vm_exit_reason_6",
-	      "Vol. 3C 32.15.2, 32.15.2.3", "no SMM VM exit (or the default treatment ran)",
+	      stm_log[n0].executive == vmxon_ptr,
+	      "smi_in_root_smm_vm_exit_reason_6", "Vol. 3C 32.15.2, 32.15.2.3",
+	      "no SMM VM exit (or the default treatment ran)",
 	      stm_nlog > n0 ? stm_log[n0].reason : 0xdead);
 
 	/* -- SMIs are blocked in the STM, delivered after the return ------------ */
 	n0 = stm_nlog;
 	eax = SVC_SMI_INSIDE;
 	fl = vmcall(&eax);
-	CHECK(stm_nlog == n0 + 2 && (stm_log[n0 + 1].reason & 0xffff) == 6, "smi_blocked_in_smm_unblocked_by_return",
-	      "Vol. 3C 32.15.2.5, 32.15.4.9", "expected the VMCALL exit then one SMI exit", stm_nlog - n0);
+	CHECK(stm_nlog == n0 + 2 && (stm_log[n0 + 1].reason & 0xffff) == 6,
+	      "smi_blocked_in_smm_unblocked_by_return", "Vol. 3C 32.15.2.5, 32.15.4.9",
+	      "expected the VMCALL exit then one SMI exit", stm_nlog - n0);
 
 	/* -- LAPIC SMI IPI (self, physical destination) -------------------------- */
 	n0 = stm_nlog;
@@ -901,11 +933,14 @@ void dm_main(void)
 		apic[0x300 / 4] = 0x4200;	/* delivery mode SMI, assert */
 		asm volatile("nop; nop" ::: "memory");
 	}
-	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 6), "lapic_smi_ipi_smm_vm_exit",
-	      "Vol. 3A 10.6.1, Vol. 3C 32.15.2", "no SMM VM exit for the SMI IPI", stm_nlog - n0);
+	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 6),
+	      "lapic_smi_ipi_smm_vm_exit", "Vol. 3A 10.6.1, Vol. 3C 32.15.2",
+	      "no SMM VM exit for the SMI IPI", stm_nlog - n0);
 
-	/* -- SMI in VMX non-root: reason 6, no bit 29, executive = guest VMCS;
-	 *    the return enters VMX non-root with the executive VMCS -------------- */
+	/*
+	 * -- SMI in VMX non-root: reason 6, no bit 29, executive = guest VMCS;
+	 *    the return enters VMX non-root with the executive VMCS
+	 */
 	vmcs_e = guest_vmcs(guest_smi);
 	n0 = stm_nlog;
 	r = vm_run(1);
@@ -921,38 +956,48 @@ void dm_main(void)
 	n0 = stm_nlog;
 	eax = SVC_SMM_GUEST;
 	fl = vmcall(&eax);
-	CHECK(stm_nlog == n0 + 4 && (stm_log[n0 + 1].reason & 0xffff) == 31 && (stm_log[n0 + 2].reason & 0xffff) == 30 &&
-	      (stm_log[n0 + 3].reason & 0xffff) == 17 && eax == STM_PONG,
-	      "smm_guest_exits_msr_io_rsm", "Vol. 3C 32.15.3, 26.2.1.3", "exit sequence",
-	      stm_nlog - n0 >= 4 ? stm_log[n0 + 3].reason : (u64)(stm_nlog - n0));
-	CHECK(stm_nlog == n0 + 4 && (stm_log[n0 + 3].intr & 4) && (stm_log[n0 + 2].qual >> 16) == 0x80,
+	CHECK(stm_nlog == n0 + 4 && (stm_log[n0 + 1].reason & 0xffff) == 31 &&
+	      (stm_log[n0 + 2].reason & 0xffff) == 30 && (stm_log[n0 + 3].reason & 0xffff) == 17 &&
+	      eax == STM_PONG,
+	      "smm_guest_exits_msr_io_rsm", "Vol. 3C 32.15.3, 26.2.1.3",
+	      "exit sequence", stm_nlog - n0 >= 4 ? stm_log[n0 + 3].reason : (u64)(stm_nlog - n0));
+	CHECK(stm_nlog == n0 + 4 && (stm_log[n0 + 3].intr & 4) &&
+	      (stm_log[n0 + 2].qual >> 16) == 0x80,
 	      "smm_guest_exit_saves_smi_blocking", "Vol. 3C 27.3.4, 32.15.3",
-	      "blocking by SMI not saved (or wrong I/O qualification)", stm_nlog >= n0 + 4 ? stm_log[n0 + 3].intr : 0);
-	CHECK(dm_active && vmptrst() == vmcs_c, "return_after_smm_guest", "Vol. 3C 32.15.4.7",
+	      "blocking by SMI not saved (or wrong I/O qualification)",
+	      stm_nlog >= n0 + 4 ? stm_log[n0 + 3].intr : 0);
+	CHECK(dm_active && vmptrst() == vmcs_c,
+	      "return_after_smm_guest", "Vol. 3C 32.15.4.7",
 	      "current VMCS after the return", vmptrst());
 
 	/* -- VMXOFF while active: VMfail(23) ------------------------------------- */
 	fl = vmxoff();
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 23, "vmxoff_dual_monitor_vmfail_23", "Vol. 3C 32.15.7, Vol. 2 VMXOFF",
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 23,
+	      "vmxoff_dual_monitor_vmfail_23", "Vol. 3C 32.15.7, Vol. 2 VMXOFF",
 	      "not VMfailValid(23)", (fl & RFLAGS_ZF) ? vm_error() : fl);
 
 	/* -- deactivation -------------------------------------------------------- */
 	n0 = stm_nlog;
 	eax = SVC_DEACTIVATE;
 	fl = vmcall(&eax);
-	CHECK(stm_nlog == n0 + 1 && eax == STM_PONG && vmptrst() == vmcs_c, "deactivate_returns_to_root",
-	      "Vol. 3C 32.15.7", "the deactivating VMCALL", stm_nlog - n0);
+	CHECK(stm_nlog == n0 + 1 && eax == STM_PONG && vmptrst() == vmcs_c,
+	      "deactivate_returns_to_root", "Vol. 3C 32.15.7",
+	      "the deactivating VMCALL", stm_nlog - n0);
 	n0 = stm_nlog;
 	smis = mbox[4];
 	raise_smi();
-	CHECK(stm_nlog == n0 && mbox[4] == smis + 1, "smi_after_deactivation_default_treatment",
-	      "Vol. 3C 32.15.7, 32.15.4.9", "SMI not handled by the default treatment", stm_nlog - n0);
+	CHECK(stm_nlog == n0 && mbox[4] == smis + 1,
+	      "smi_after_deactivation_default_treatment", "Vol. 3C 32.15.7, 32.15.4.9",
+	      "SMI not handled by the default treatment", stm_nlog - n0);
 	eax = 0;
 	fl = vmcall(&eax);
-	CHECK((fl & RFLAGS_ZF) && vm_error() == 19 && stm_nlog == n0, "vmcall_after_deactivation_tries_activation",
-	      "Vol. 3C 32.15.6.1", "not VMfailValid(19) on the launched VMCS", (fl & RFLAGS_ZF) ? vm_error() : fl);
+	CHECK((fl & RFLAGS_ZF) && vm_error() == 19 && stm_nlog == n0,
+	      "vmcall_after_deactivation_tries_activation", "Vol. 3C 32.15.6.1",
+	      "not VMfailValid(19) on the launched VMCS", (fl & RFLAGS_ZF) ? vm_error() : fl);
 	fl = vmxoff();
-	CHECK(!(fl & (RFLAGS_CF | RFLAGS_ZF)), "vmxoff_after_deactivation", "Vol. 3C 32.15.7", "VMXOFF failed", fl);
+	CHECK(!(fl & (RFLAGS_CF | RFLAGS_ZF)),
+	      "vmxoff_after_deactivation", "Vol. 3C 32.15.7",
+	      "VMXOFF failed", fl);
 
 	if (testno != NTESTS) {
 		puts_serial("# BUG: ");

@@ -10,7 +10,7 @@
  */
 #include "dmtest.h"
 
-#define NTESTS		35
+#define NTESTS		36
 
 /* memory map (identity mapped, below 32 MiB) */
 #define MAILBOX		0x7000UL
@@ -107,6 +107,7 @@
 #define SVC_DEACTIVATE		0x53540002u
 #define SVC_SMM_GUEST		0x53540003u
 #define SVC_SMI_INSIDE		0x53540004u
+#define SVC_NMI_INSIDE		0x53540005u
 #define STM_PONG		0x600du
 
 /* ---- globals (.bss, in RAM) ------------------------------------------ */
@@ -123,6 +124,8 @@ static struct __packed { u16 limit; u64 base; } idt_ptr;
 static volatile u64 fault_skip;	/* length of the instruction to skip */
 static volatile u64 fault_count;
 static volatile u64 fault_vector;
+static volatile u64 nmi_count;	/* NMIs taken (vector 2) */
+static u64 stm_nmi_seen;	/* NMIs taken while the test STM ran */
 
 static u64 next_page;		/* set in dm_main(): .bss only, no .data */
 static u64 vmxon_ptr;
@@ -297,6 +300,10 @@ struct exc_frame {
 
 void exc_handler(struct exc_frame *f)
 {
+	if (f->vector == 2) {
+		nmi_count++;
+		return;
+	}
 	if (fault_skip && (f->vector == 13 || f->vector == 6)) {
 		fault_count++;
 		fault_vector = f->vector;
@@ -692,6 +699,20 @@ void stm_handler(void)
 			stm_return_ok(STM_PONG);
 			stm_enter_smm_guest();
 			break;
+		case SVC_NMI_INSIDE: {
+			/* an NMI sent to itself in SMM stays pending (32.15.2.5) */
+			volatile u32 *apic = (volatile u32 *)0xfee00000UL;
+			u64 before = nmi_count;
+			int i;
+
+			apic[0x310 / 4] = (apic[0x20 / 4] >> 24) << 24;
+			apic[0x300 / 4] = 0x4400;	/* delivery mode NMI */
+			for (i = 0; i < 100; i++)
+				asm volatile("pause" ::: "memory");
+			stm_nmi_seen = nmi_count - before;
+			stm_return_ok(STM_PONG);
+			break;
+		}
 		case SVC_SMI_INSIDE:
 			/* an SMI raised in SMM stays pending (32.15.2.5) */
 			outb(0xb2, 0x5a);
@@ -922,6 +943,15 @@ void dm_main(void)
 	CHECK(stm_nlog == n0 + 2 && (stm_log[n0 + 1].reason & 0xffff) == 6,
 	      "smi_blocked_in_smm_unblocked_by_return", "Vol. 3C 32.15.2.5, 32.15.4.9",
 	      "expected the VMCALL exit then one SMI exit", stm_nlog - n0);
+
+	/* -- NMIs are blocked in the STM, delivered after the return --------- */
+	v = nmi_count;
+	eax = SVC_NMI_INSIDE;
+	fl = vmcall(&eax);
+	asm volatile("nop; nop" ::: "memory");
+	CHECK(eax == STM_PONG && stm_nmi_seen == 0 && nmi_count == v + 1,
+	      "nmi_blocked_in_smm_unblocked_by_return", "Vol. 3C 32.15.2.5, 32.15.4.4",
+	      "NMI taken in the STM or not after the return", stm_nmi_seen * 16 + nmi_count - v);
 
 	/* -- LAPIC SMI IPI (self, physical destination) -------------------------- */
 	n0 = stm_nlog;

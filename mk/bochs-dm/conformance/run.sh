@@ -121,12 +121,16 @@ echo "$pass passed, $fail failed"
 
 if [ $unpatched = 1 ]; then
 	# the activation checks must fail without our series
-	if grep -q '^not ok .* vmcall_activates_dual_monitor ' "$ktap" ||
-		! grep -q ' vmcall_activates_dual_monitor ' "$ktap"; then
+	# (a run that never reached the check proves nothing: that is an error)
+	if grep -q '^not ok [0-9]* vmcall_activates_dual_monitor ' "$ktap"; then
 		echo "# unpatched Bochs: the activation checks fail, as they must"
 		exit 0
 	fi
-	echo "# unpatched Bochs passed the activation check: the suite does not detect a missing dual-monitor treatment"
+	if grep -q '^ok [0-9]* vmcall_activates_dual_monitor ' "$ktap"; then
+		echo "# unpatched Bochs passed the activation check: the suite does not detect a missing dual-monitor treatment"
+	else
+		echo "# the activation check did not run on the unpatched Bochs: nothing shown"
+	fi
 	exit 1
 fi
 [ "$fail" = 0 ]

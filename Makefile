@@ -55,7 +55,8 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
-	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree
+	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree \
+	bochs-dm check-bochs-dm
 
 all: modules tools selftests stm-image
 
@@ -85,6 +86,8 @@ help:
 	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
 	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd (issue 17)"
 	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
+	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment (issue 15)"
+	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs (issue 15)"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
@@ -271,6 +274,13 @@ check-intree:
 # build/ksft/install (run_kselftest.sh -c stmexec; check-packaging runs it).
 kselftest-install:
 	@$(MK)/packaging/kselftest.sh
+# Bochs 3.0 with the dual-monitor treatment (issue 15), cached outside the
+# tree; mk/bochs-dm/build.sh --path prints the binary. Not part of `check`.
+bochs-dm:
+	$(MK)/bochs-dm/build.sh
+
+check-bochs-dm:
+	+$(MK)/bochs-dm/conformance/run.sh $(BOCHS_DM_ARGS)
 
 clean:
 	-$(call submake,tools,clean)

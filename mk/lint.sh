@@ -55,7 +55,7 @@ else
 fi
 
 scripts=''
-for f in mk/*.sh selftests/qemu/*.sh .ci/run; do
+for f in mk/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh selftests/qemu/*.sh .ci/run; do
 	[ -f "$f" ] && scripts="$scripts $f"
 done
 if command -v shellcheck >/dev/null; then

@@ -54,7 +54,8 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 
 .PHONY: all help deps kernels modules modules-all modules-check tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
-	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug
+	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
+	check-stmfw check-stm
 
 all: modules tools selftests stm-image
 
@@ -77,6 +78,8 @@ help:
 	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel (issue 10)"
 	@echo "  check-debug     the reliability tier on that kernel (issue 10)"
 	@echo "  check-bochs     real VMX instructions under Bochs (issue 9; BOCHS_ARGS= passes options)"
+	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (issue 15; STM=intel|PATH)"
+	@echo "  check-stm       Intel's STM under the module, in the dual-monitor Bochs (issue 15; STM=, KVER=)"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
@@ -175,6 +178,14 @@ check-debug: deps
 # check-bochs.sh builds its own copy of the module for the kernel it boots
 check-bochs: deps tools
 	+$(MK)/bochs/check-bochs.sh $(if $(KVER),--kver $(KVER)) $(BOCHS_ARGS)
+
+# The STM end-to-end tier (issue 15): the test firmware alone, then Intel's
+# STM driven by the module's vmx path in the dual-monitor Bochs.
+check-stmfw:
+	+$(MK)/stmfw/check-stmfw.sh $(if $(STM),--stm $(STM))
+
+check-stm: deps tools
+	+$(MK)/stmfw/check-stm.sh $(if $(KVER),--kver $(KVER)) $(if $(STM),--stm $(STM)) $(STM_ARGS)
 
 clean:
 	-$(call submake,tools,clean)

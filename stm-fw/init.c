@@ -643,7 +643,7 @@ void stmfw_init(void)
 	dump("pd3", i + 0x5000 + 511 * 8, 8);
 	dump("smmpt", STMFW_SMM_PT, 8);
 	dump("acpi", STMFW_ACPI, 0x140);
-	dump("rsc", STMFW_RSC_LIST, 0x60);
+	dump("rsc", STMFW_RSC_LIST, 0x80);
 	dump("mailbox", STMFW_MAILBOX, sizeof(*mb));
 	if (t_fail == 0)
 		mb->init_status = STMFW_INIT_OK;

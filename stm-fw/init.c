@@ -192,8 +192,10 @@ static uint32_t pci_read32(uint32_t dev, uint32_t fn, uint32_t reg)
 	return inl(0xCFC);
 }
 
-/* i440FX SMRAMC (reg 0x72): D_OPEN 0x40, D_CLS 0x20, D_LCK 0x10,
- * G_SMRAME 0x08, C_BASE_SEG 0x02 (A/B segment). */
+/*
+ * i440FX SMRAMC (reg 0x72): D_OPEN 0x40, D_CLS 0x20, D_LCK 0x10,
+ * G_SMRAME 0x08, C_BASE_SEG 0x02 (A/B segment).
+ */
 #define SMRAMC		0x72u
 #define SMRAM_OPEN	0x4Au
 #define SMRAM_CLOSED	0x0Au
@@ -272,8 +274,10 @@ static const char *load_stm(struct stmfw_mailbox *mb)
 		return "MSEG header revision is not 0 (Bochs' VMX_MISC[63:32])";
 	if (h->hw_stm_hdr.monitor_features & ~STM_FEATURES_IA32E)
 		return "MSEG header monitor features: reserved bits set (VMfail 24)";
-	/* The loaders' minimum (EDK II StmCheckStmImage, coreboot): static
-	 * pages + additional + per-CPU, and room for the page tables. */
+	/*
+	 * The loaders' minimum (EDK II StmCheckStmImage, coreboot): static
+	 * pages + additional + per-CPU, and room for the page tables.
+	 */
 	need = ((sw->static_image_size + 0xFFFu) & ~0xFFFu) +
 	       sw->additional_dynamic_memory_size +
 	       NCPUS * (sw->per_proc_dynamic_memory_size + 2 * 0x1000u);
@@ -350,8 +354,10 @@ static uint32_t build_acpi(void)
 	*(uint32_t *)(m + mlen + 4) = 0xFEC00000u;
 	mlen += 12;
 	acpi_hdr((struct acpi_hdr *)m, "APIC", mlen, 1);
-	/* MCFG: one allocation, segment 0, buses 0-0 at a non-zero base (the
-	 * reference STM dead-loops when the PCIe base is 0) */
+	/*
+	 * MCFG: one allocation, segment 0, buses 0-0 at a non-zero base (the
+	 * reference STM dead-loops when the PCIe base is 0)
+	 */
 	m = (uint8_t *)mcfg;
 	*(uint64_t *)(m + 44) = STMFW_MCFG_BASE;
 	*(uint16_t *)(m + 52) = 0;
@@ -581,11 +587,14 @@ void stmfw_init(void)
 	why = load_stm(mb);
 	test(!why, "stm_image_in_mseg", why);
 	mb->init_status = 2;
-	test(check_4g_tables(STMFW_MSEG + ((const struct stm_header *)STMFW_MSEG)->hw_stm_hdr.cr3_offset) &&
+	i = STMFW_MSEG + ((const struct stm_header *)STMFW_MSEG)->hw_stm_hdr.cr3_offset;
+	test(check_4g_tables(i) &&
 	     check_4g_tables(STMFW_SMM_PT), "page_tables_4g", "identity map check failed");
 
-	/* SMBASE relocation: CPU 0 from 0xA0000 (rombios put it there),
-	 * the others from the reset value 0x30000 */
+	/*
+	 * SMBASE relocation: CPU 0 from 0xA0000 (rombios put it there),
+	 * the others from the reset value 0x30000
+	 */
 	{
 		volatile struct stmfw_reloc *r = (volatile struct stmfw_reloc *)STMFW_RELOC_AREA;
 
@@ -633,7 +642,8 @@ void stmfw_init(void)
 
 	/* what the verifier checks independently (check-stmfw.sh) */
 	for (cpu = 0; cpu < NCPUS; cpu++)
-		dump(cpu ? "psd1" : "psd0", STMFW_SMBASE(cpu) + STMFW_PSD_OFFSET, sizeof(struct stm_psd));
+		dump(cpu ? "psd1" : "psd0", STMFW_SMBASE(cpu) + STMFW_PSD_OFFSET,
+		     sizeof(struct stm_psd));
 	dump("gdt", bh->gdt, bh->gdt_size);
 	dump("mseg", STMFW_MSEG, 0x20);
 	dump("msegsw", STMFW_MSEG + 0x800, 0x20);

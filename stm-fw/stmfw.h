@@ -87,7 +87,9 @@ struct stmfw_slot {
 	uint32_t efer_writes;	/* WRMSR IA32_EFER done by the entry code */
 	uint32_t cmds_done;
 };
-_Static_assert(sizeof(struct stmfw_slot) == 64, "same layout -m32/-m64");
+
+/* the same layout in -m32 (init.c) and -m64 (smi.c, the guest tool) */
+typedef char stmfw_slot_size_check[sizeof(struct stmfw_slot) == 64 ? 1 : -1];
 
 #define STMFW_MB_MAGIC		"STMFWMB1"
 #define STMFW_INIT_OK		0x600D
@@ -110,7 +112,9 @@ struct stmfw_mailbox {
 	uint64_t spe_error;
 	struct stmfw_slot slot[STMFW_MAX_CPUS];
 };
-_Static_assert(sizeof(struct stmfw_mailbox) == 112 + 64 * STMFW_MAX_CPUS, "layout");
+
+typedef char stmfw_mailbox_size_check[sizeof(struct stmfw_mailbox) ==
+				      112 + 64 * STMFW_MAX_CPUS ? 1 : -1];
 
 #endif /* __ASSEMBLER__ */
 

@@ -19,7 +19,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +28,16 @@
 #include <unistd.h>
 #include "../../stm-fw/stmfw.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static volatile struct stmfw_mailbox *mb;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: stmfw-smi [--cpu N] nop|write32 PA VAL|read32 PA|outb PORT VAL|inb PORT|wrmsr MSR VAL|rdmsr MSR\n"
-			"       stmfw-smi info | peek PA | poke PA VAL\n");
+	fprintf(stderr,
+		"usage: stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |\n"
+		"                 inb PORT | wrmsr MSR VAL | rdmsr MSR\n"
+		"       stmfw-smi info | peek PA | poke PA VAL\n");
 	exit(2);
 }
 
@@ -99,13 +102,15 @@ static void info(void)
 {
 	unsigned int i;
 
-	printf("init_status=0x%x ncpus=%u mseg=0x%" PRIx64 " smrr=0x%" PRIx64 "/0x%" PRIx64 "\n",
+	printf("init_status=0x%x ncpus=%u mseg=0x%lx smrr=0x%lx/0x%lx\n",
 	       mb->init_status, mb->ncpus, mb->mseg_base, mb->smrr_base, mb->smrr_mask);
-	for (i = 0; i < STMFW_MAX_CPUS; i++)
-		printf("cpu%u smbase=0x%x msr9b=0x%" PRIx64 " smis=%u cmds=%u last_mode=%u efer_writes=%u\n",
-		       i, mb->smbase[i], mb->msr9b[i], mb->slot[i].smis, mb->slot[i].cmds_done,
+	for (i = 0; i < STMFW_MAX_CPUS; i++) {
+		printf("cpu%u smbase=0x%x msr9b=0x%lx smis=%u", i, mb->smbase[i],
+		       mb->msr9b[i], mb->slot[i].smis);
+		printf(" cmds=%u last_mode=%u efer_writes=%u\n", mb->slot[i].cmds_done,
 		       mb->slot[i].last_mode, mb->slot[i].efer_writes);
-	printf("spe_count=%u spe_qual=0x%" PRIx64 " spe_rip=0x%" PRIx64 " spe_error=0x%" PRIx64 "\n",
+	}
+	printf("spe_count=%u spe_qual=0x%lx spe_rip=0x%lx spe_error=0x%lx\n",
 	       mb->spe_count, mb->spe_qual, mb->spe_rip, mb->spe_error);
 }
 
@@ -117,7 +122,7 @@ static int peek_poke(int argc, char **argv)
 	int fd;
 
 	if (pa < STMFW_RES_BASE || pa + 4 > STMFW_RES_BASE + STMFW_RES_SIZE || (pa & 3)) {
-		fprintf(stderr, "stmfw-smi: %s: 0x%" PRIx64 " is not an aligned word of the reserved region\n",
+		fprintf(stderr, "stmfw-smi: %s 0x%lx: not a word of the reserved RAM\n",
 			argv[1], pa);
 		return 2;
 	}
@@ -171,10 +176,10 @@ int main(int argc, char **argv)
 			cpu, STMFW_MAX_CPUS - 1);
 		return 2;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0]) || argc != 2 + cmds[i].nargs)
+	if (i == ARRAY_SIZE(cmds) || argc != 2 + cmds[i].nargs)
 		usage();
 	if (ioperm(0xB2, 1, 1)) {
 		perror("stmfw-smi: ioperm 0xB2");
@@ -193,10 +198,10 @@ int main(int argc, char **argv)
 	}
 	outb(STMFW_B2_CMD, 0xB2);
 	if (wait_done(s)) {
-		fprintf(stderr, "stmfw-smi: CPU %u's SMI handler did not answer (status 0x%x, smis %u)\n",
+		fprintf(stderr, "stmfw-smi: no answer from CPU %u (status 0x%x, smis %u)\n",
 			cpu, s->status, s->smis);
 		return 1;
 	}
-	printf("0x%" PRIx64 "\n", s->result);
+	printf("0x%lx\n", s->result);
 	return 0;
 }

@@ -12,9 +12,15 @@ stmfw_bochsrc() {
 	stage=$(sed -n 's/^#define STMFW_STAGE\t*(STMFW_RES_BASE + \(0x[0-9a-fA-F]*\)).*/\1/p' \
 		"$TOP/stm-fw/stmfw.h")
 	stage=$(printf '0x%x' $((0x10000000 + stage)))
-	sed -e "s|@ROM@|$fwdir/stmfw.rom|" -e "s|@STM@|$fwdir/stm.bin|" \
+	local line
+	while IFS= read -r line; do
+		if [ "$line" = "@BOOT@" ]; then
+			printf '%s\n' "$boot"
+		else
+			printf '%s\n' "$line"
+		fi
+	done <"$TOP/mk/stmfw/bochsrc.in" | sed -e "s|@ROM@|$fwdir/stmfw.rom|" -e "s|@STM@|$fwdir/stm.bin|" \
 		-e "s|@STAGE@|$stage|" -e "s|@IPS@|$ips|" \
 		-e "s|@MSRS@|$TOP/mk/stmfw/msrs.def|" -e "s|@CPU_EXTRA@|$extra|" \
-		-e "s|@SERIAL@|$serial|" -e "s|@LOG@|$log|" \
-		"$TOP/mk/stmfw/bochsrc.in" | awk -v boot="$boot" '{ if ($0 == "@BOOT@") print boot; else print }' >"$out"
+		-e "s|@SERIAL@|$serial|" -e "s|@LOG@|$log|" >"$out"
 }

@@ -23,8 +23,8 @@
 #                 firmware and Linux and runs the firmware's SMI steps; the
 #                 STM steps skip in the guest
 #   --cpu-extra TEXT  appended to bochsrc's cpu: line (default:
-#                 $STM_BOCHS_CPU, else the line in mk/bochs-dm/bochsrc-cpu
-#                 when that file exists): the patched Bochs' switch
+#                 $STM_BOCHS_CPU, else dual_monitor=1, the patched Bochs'
+#                 switch; nothing with --default-treatment)
 #   --timeout S   Bochs' wall-time bound (default $STM_TIMEOUT or 900)
 #
 # Output: KTAP ending in "# Totals:" and "N passed, N failed". Logs:
@@ -116,11 +116,12 @@ elif [ -z "$bochs_bin" ]; then
 	fi
 	bochs_bin=$("$dm" --path 2>/dev/null | tail -n 1)
 	bdesc="dual-monitor Bochs $bochs_bin"
-	if [ -z "$cpu_extra" ] && [ -r "$TOP/mk/bochs-dm/bochsrc-cpu" ]; then
-		cpu_extra=$(grep -v '^#' "$TOP/mk/bochs-dm/bochsrc-cpu" | head -n 1)
-	fi
 else
 	bdesc="Bochs $bochs_bin"
+fi
+# The patched Bochs' switch (mk/bochs-dm: "cpu: ..., dual_monitor=1").
+if [ "$dflt" = 0 ] && [ -z "$cpu_extra" ]; then
+	cpu_extra=dual_monitor=1
 fi
 
 # ---- 1. deps --------------------------------------------------------------------

@@ -157,4 +157,18 @@ while read -r line; do
 	'# '*) say "$line" ;;
 	esac
 done < <(python3 "$here/verify.py" "$serial" "$fw/stm.bin")
+# The verifier must catch a broken layout: the same dump with the PSD
+# signature of CPU 1 and the MSEG header's Cr3Offset altered.
+bad=$(mktemp)
+sed -e '/^stmfw-dump psd1 /s/ 5458545053534947/ 5858585853534947/' \
+	-e '/^stmfw-dump mseg 10200000 /s/^\(stmfw-dump mseg 10200000 .\{56\}\)../\1ff/' \
+	"$serial" >"$bad"
+vbad=$(python3 "$here/verify.py" "$bad" "$fw/stm.bin")
+rm -f "$bad"
+if printf '%s\n' "$vbad" | grep -q '^not ok .* psd_cpu1$' &&
+	printf '%s\n' "$vbad" | grep -q '^not ok .* mseg_header_is_the_image$'; then
+	result ok layout-verifier-catches-corruption
+else
+	result fail layout-verifier-catches-corruption "verify.py passed a dump with a broken PSD and MSEG header"
+fi
 finish

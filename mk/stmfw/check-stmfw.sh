@@ -104,7 +104,10 @@ trap 'exit 130' INT TERM
 # shellcheck source=mk/stmfw/bochsrc.sh
 . "$here/bochsrc.sh"
 stmfw_bochsrc "$work/bochsrc" "$fw" "$serial" "$blog" 100000000 "" "boot: disk"
-echo c >"$work/cont"
+rc=''
+case $bochs_bin in
+*bochs-bin) echo c >"$work/cont"; rc="-rc $work/cont" ;;	# Debian's: debugger built in
+esac
 : >"$serial"
 : >"$blog"
 mkdir -p "$TOP/build/bochs"
@@ -113,7 +116,7 @@ flock 9
 
 tb0=$(date +%s)
 TERM=xterm timeout -k 10 $((timeout + 30)) script -qec \
-	"$bochs_bin -q -f $work/bochsrc -rc $work/cont" /dev/null </dev/null >"$work/term.out" 2>&1 &
+	"$bochs_bin -q -f $work/bochsrc $rc" /dev/null </dev/null >"$work/term.out" 2>&1 &
 bpid=$!
 why=''
 while kill -0 "$bpid" 2>/dev/null; do

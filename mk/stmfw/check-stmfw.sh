@@ -11,7 +11,11 @@
 # CPU, MSEG header and page tables, ACPI, resource list, SMRR).
 # Documentation/dev-tools/stmexec-stm-e2e.rst.
 #
-# usage: check-stmfw.sh [--stm intel|intel-release|PATH] [--bochs BIN] [--timeout S]
+# usage: check-stmfw.sh [--stm intel|intel-release|PATH] [--bochs BIN]
+#                       [--cpu-extra TEXT] [--timeout S]
+#
+# --bochs BIN with --cpu-extra dual_monitor=1 runs the firmware on the
+# dual-monitor Bochs (mk/bochs-dm/build.sh --path) in its default treatment.
 #
 # Output: KTAP ending in "# Totals:" and "N passed, N failed"; logs in
 # build/logs/check-stmfw-{serial,bochs}.log and check-stmfw.ktap.
@@ -22,12 +26,14 @@ TOP=${TOP:-$(cd "$here/../.." && pwd)}
 cd "$TOP" || exit 2
 
 stm=${STM:-intel} bochs_bin=${STMFW_BOCHS:-bochs-bin} timeout=${STMFW_TIMEOUT:-300}
+cpu_extra=${STMFW_CPU_EXTRA:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stm) stm=$2; shift ;;
 	--bochs) bochs_bin=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
-	-h | --help) sed -n '3,20{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	--cpu-extra) cpu_extra=$2; shift ;;
+	-h | --help) sed -n '3,24{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*) echo "check-stmfw: unknown argument '$1' (--help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -103,7 +109,7 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=mk/stmfw/bochsrc.sh
 . "$here/bochsrc.sh"
-stmfw_bochsrc "$work/bochsrc" "$fw" "$serial" "$blog" 100000000 "" "boot: disk"
+stmfw_bochsrc "$work/bochsrc" "$fw" "$serial" "$blog" 100000000 "${cpu_extra:+, $cpu_extra}" "boot: disk"
 rc=''
 case $bochs_bin in
 *bochs-bin) echo c >"$work/cont"; rc="-rc $work/cont" ;;	# Debian's: debugger built in

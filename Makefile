@@ -56,7 +56,8 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
 	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree \
-	bochs-dm check-bochs-dm
+	bochs-dm check-bochs-dm \
+	check-stmfw check-stm
 
 all: modules tools selftests stm-image
 
@@ -88,6 +89,8 @@ help:
 	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
 	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment (issue 15)"
 	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs (issue 15)"
+	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (issue 15; STM=intel|PATH)"
+	@echo "  check-stm       Intel's STM under the module, in the dual-monitor Bochs (issue 15; STM=, KVER=)"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:
@@ -274,6 +277,7 @@ check-intree:
 # build/ksft/install (run_kselftest.sh -c stmexec; check-packaging runs it).
 kselftest-install:
 	@$(MK)/packaging/kselftest.sh
+
 # Bochs 3.0 with the dual-monitor treatment (issue 15), cached outside the
 # tree; mk/bochs-dm/build.sh --path prints the binary. Not part of `check`.
 bochs-dm:
@@ -281,6 +285,14 @@ bochs-dm:
 
 check-bochs-dm:
 	+$(MK)/bochs-dm/conformance/run.sh $(BOCHS_DM_ARGS)
+
+# The STM end-to-end tier (issue 15): the test firmware alone, then Intel's
+# STM driven by the module's vmx path in the dual-monitor Bochs.
+check-stmfw:
+	+$(MK)/stmfw/check-stmfw.sh $(if $(STM),--stm $(STM))
+
+check-stm: deps tools
+	+$(MK)/stmfw/check-stm.sh $(if $(KVER),--kver $(KVER)) $(if $(STM),--stm $(STM)) $(STM_ARGS)
 
 clean:
 	-$(call submake,tools,clean)

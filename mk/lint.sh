@@ -19,7 +19,8 @@ fail=0
 files=''
 for f in kmod/*.[ch] uapi/linux/*.h stm-image/core/*.c stm-image/include/stm/*.h \
 	stm-image/runtime/*.[ch] \
-	stm-image/tools/mseg_verify.[ch] stm-image/image/*.[ch] tools/*.c; do
+	stm-image/tools/mseg_verify.[ch] stm-image/image/*.[ch] tools/*.c \
+	stm-fw/*.[ch] selftests/stmfw/*.c; do
 	[ -f "$f" ] && files="$files $f"
 done
 
@@ -36,6 +37,12 @@ else
 		ignore=''
 		case "$f" in
 		stm-image/*) ignore='--ignore PREFER_KERNEL_TYPES' ;;
+		# The test firmware and its guest tool: freestanding or libc C,
+		# no kernel headers (no u32, BIT(), __packed), MMIO and memory
+		# shared with SMM through volatile, asm symbols as externs, and
+		# asm templates ("outb %0, %1") that look like function names.
+		stm-fw/* | selftests/stmfw/*)
+			ignore='--ignore PREFER_KERNEL_TYPES,VOLATILE,AVOID_EXTERNS,EMBEDDED_FUNCTION_NAME,PREFER_DEFINED_ATTRIBUTE_MACRO,BIT_MACRO,NEW_TYPEDEFS' ;;
 		esac
 		# shellcheck disable=SC2086 # $ignore is empty or two words
 		if ! out=$(perl "$cp_dir/checkpatch.pl" --strict --no-tree --terse \
@@ -55,7 +62,8 @@ else
 fi
 
 scripts=''
-for f in mk/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh selftests/qemu/*.sh .ci/run; do
+for f in mk/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh mk/stmfw/*.sh selftests/qemu/*.sh \
+	selftests/stmfw/*.sh .ci/run; do
 	[ -f "$f" ] && scripts="$scripts $f"
 done
 if command -v shellcheck >/dev/null; then

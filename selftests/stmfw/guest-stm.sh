@@ -1,0 +1,227 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The in-guest half of `make check-stm` (mk/stmfw/check-stm.sh): the
+# module's real vmx path (backend=vmx, no vmx_stm=sim) against the STM the
+# stmfw test firmware loaded (Intel's by default), on a Bochs with the
+# dual-monitor treatment; the firmware's SMI commands touch what the module
+# protected. busybox sh only. Installed as /stm/guest.sh, run by /init.
+#
+# Each step prints one verdict line:  STMEXEC-STM: <step> ok|FAIL|SKIP [...]
+# and the run ends with "STMEXEC-STM: done pass=N fail=N skip=N".
+# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start protect touch-page touch-io touch-msr log-records unprotect touch-again protect-bios-claimed report disable enable-again rmmod
+#
+# Without the dual-monitor treatment (Debian's Bochs: check-stm.sh
+# --default-treatment, which sets EXPECT_STM=0 in /cmd.sh) the firmware
+# steps run, "load" checks that backend=vmx refuses, and the STM steps SKIP.
+
+S=STMEXEC-STM
+KO=${STMEXEC_KO:-/lib/stmexec/stmexec.ko}
+SMI=/stm/stmfw-smi
+D=/sys/class/misc/stmexec
+RES=0x10000000
+PAGE=0x10004000		# reserved page, not claimed by the firmware: protected
+PORT=0x80		# POST-code port: protected
+MSR=0x174		# IA32_SYSENTER_CS: protected (read by the SMI handler)
+npass=0 nfail=0 nskip=0 step='' why='' stm=1 stm_why=''
+
+say() { echo "$S: $*"; }
+begin() { step=$1; why=''; echo "$S-MARK $step" >/dev/kmsg; }
+fail_because() { why="$why; $*"; }
+expect() { [ "$2" = "$3" ] || why="$why; $1='$2' (want '$3')"; }
+expect_match() { case $2 in *"$3"*) ;; *) why="$why; $1 lacks '$3' (got '$(echo "$2" | tr '\n' ' ' | cut -c1-200)')" ;; esac; }
+klog() { dmesg | awk -v m="$S-MARK $step" 'index($0, m) { p = 1 } p'; }
+end() {
+	if [ -z "$why" ]; then
+		npass=$((npass + 1)); say "$step ok${1:+ $1}"
+	else
+		nfail=$((nfail + 1)); say "$step FAIL ${why#; }"
+		klog | tail -n 15 | sed "s/^/# $step: kernel: /"
+	fi
+}
+skip() { nskip=$((nskip + 1)); say "$1 SKIP $2"; }
+# stm_step NAME: run only when the STM is there
+stm_step() {
+	if [ "$stm" = 1 ]; then begin "$1"; return 0; fi
+	skip "$1" "$stm_why"
+	return 1
+}
+rd() { cat "$1" 2>/dev/null || echo '(unreadable)'; }
+spe() { $SMI info | sed -n 's/.*spe_count=\([0-9]*\).*/\1/p'; }
+
+say "start $(uname -r)"
+
+begin env
+# shellcheck disable=SC2016 # a literal $
+expect_match cmdline "$(cat /proc/cmdline)" 'memmap=4M$0x10000000'
+expect_match iomem "$(cat /proc/iomem)" '10000000-103fffff : Reserved'
+out=$($SMI info 2>&1)
+expect_match "stmfw-smi info" "$out" 'init_status=0x600d'
+expect_match "stmfw-smi info" "$out" 'cpu1 smbase=0xa2000'
+end "$(echo "$out" | head -n 1)"
+
+begin fw-smi-cpu0
+before=$($SMI info | sed -n 's/^cpu0 .*smis=\([0-9]*\).*/\1/p')
+out=$($SMI nop 2>&1) || fail_because "stmfw-smi nop: $out"
+after=$($SMI info | sed -n 's/^cpu0 .*smis=\([0-9]*\).*/\1/p')
+[ "$after" -gt "${before:-0}" ] 2>/dev/null || fail_because "CPU 0 SMIs $before -> $after"
+end "port 0xB2: CPU 0 SMIs $before -> $after"
+
+begin fw-smi-cpu1
+out=$($SMI --cpu 1 nop 2>&1) || fail_because "stmfw-smi --cpu 1 nop: $out"
+end "LAPIC SMI IPI: $($SMI info | grep '^cpu1')"
+
+begin fw-commands
+$SMI poke $((RES + 0x3000)) 0 || fail_because "poke"
+$SMI write32 $((RES + 0x3000)) 0x5ec0de01 >/dev/null || fail_because "write32"
+expect "word after SMI write32" "$($SMI peek $((RES + 0x3000)))" 0x5ec0de01
+expect "SMI read32" "$($SMI --cpu 1 read32 $((RES + 0x3000)))" 0x5ec0de01
+$SMI outb 0xb3 0x3c >/dev/null || fail_because "outb"
+expect "SMI inb 0xb3" "$($SMI inb 0xb3)" 0x3c
+expect "SMI rdmsr 0x9b" "$($SMI rdmsr 0x9b)" 0x10200001
+end
+
+# EXPECT_STM=1 (the dual-monitor Bochs): the module must load and find the
+# STM. EXPECT_STM=0 (--default-treatment): it must refuse to load with
+# ENODEV, naming the missing dual-monitor treatment; the STM steps skip.
+begin load
+if out=$(insmod "$KO" backend=vmx policy=none 2>&1); then
+	[ "${EXPECT_STM:-1}" = 1 ] || fail_because "backend=vmx loaded without the dual-monitor treatment"
+	end "backend=$(rd $D/backend)"
+else
+	stm=0 stm_why="the module is not loaded"
+	if [ "${EXPECT_STM:-1}" = 1 ]; then
+		fail_because "insmod backend=vmx: $out"
+	else
+		expect_match "insmod" "$out" "No such device"
+		expect_match "kernel log" "$(klog)" "no dual-monitor treatment"
+		stm_why="no dual-monitor treatment on this CPU (Debian's Bochs): the module refused, as it must"
+	fi
+	end "refused: ENODEV, no dual-monitor treatment"
+fi
+
+if stm_step check; then
+	caps=$(rd $D/capabilities)
+	expect_match capabilities "$caps" 'dual_monitor=1'
+	expect_match "launch_checks" "$(rd $D/launch_checks)" 'valid=1 mseg_base=0x10200000'
+	stmexec check 2>&1 | sed 's/^/# check: /'
+	end "dual_monitor=1, MSR 0x9B valid, MSEG 0x10200000"
+	case $why in '') ;; *) stm=0 stm_why="check failed" ;; esac
+fi
+
+if stm_step enable; then
+	out=$(stmexec enable 2>&1) || fail_because "stmexec enable: $out"
+	expect state "$(rd $D/state)" on
+	expect cpus_active "$(rd $D/cpus_active)" 2
+	end "INITIALIZE_PROTECTION + START on CPUs $(rd $D/cpus_active_list)"
+	[ "$(rd $D/state)" = on ] || { stm=0; stm_why="enable failed"; }
+fi
+
+if stm_step bios; then
+	out=$(stmexec bios 2>&1) || fail_because "stmexec bios: $out"
+	expect_match bios "$out" '0xa0000'
+	expect_match bios "$out" '0xb2'
+	echo "$out" | sed 's/^/# bios: /'
+	end
+fi
+
+if stm_step log-start; then
+	out=$( (stmexec log setup && stmexec log start) 2>&1) || fail_because "log setup/start: $out"
+	end
+fi
+
+if stm_step protect; then
+	$SMI poke $PAGE 0
+	out=$(stmexec protect mem $PAGE io $PORT msr $MSR 2>&1) || fail_because "protect: $out"
+	expect_match ranges "$(stmexec ranges 2>&1)" "$PAGE"
+	end
+fi
+
+# touch_protected WHAT CPU SMI-ARGS...: the SMI handler on CPU touches a
+# protected resource; the STM must refuse it (a protection exception at the
+# firmware's SpeRip) and log it: `stmexec log` (which consumes what it
+# prints) must show a decoded protection-exception naming WHAT.
+LOGS=/tmp/stm-log.txt
+: >$LOGS
+touch_protected() {
+	what=$1
+	shift
+	stmexec log -n 100 >/dev/null 2>&1	# drain what came before
+	s0=$(spe)
+	out=$($SMI --cpu "$@" 2>&1) || fail_because "stmfw-smi --cpu $*: $out"
+	[ "$(spe)" -gt "$s0" ] 2>/dev/null || fail_because "no protection exception at SpeRip (count $s0 -> $(spe))"
+	log=$(stmexec log -n 100 2>&1)
+	echo "$log" | tee -a $LOGS | sed "s/^/# $step: log: /"
+	rec=$(echo "$log" | grep 'protection-exception' | grep -i "$what")
+	[ -n "$rec" ] || fail_because "no protection-exception record naming '$what' in stmexec log"
+}
+if stm_step touch-page; then
+	touch_protected "$PAGE" 0 write32 $PAGE 0xbad0bad0
+	expect "protected word after the SMI" "$($SMI peek $PAGE)" 0x0
+	end
+fi
+if stm_step touch-io; then
+	touch_protected "$PORT" 1 outb $PORT 0x55
+	end "CPU 1 (LAPIC SMI IPI)"
+fi
+if stm_step touch-msr; then
+	touch_protected "$MSR" 0 rdmsr $MSR
+	end
+fi
+if stm_step log-records; then
+	n=$(grep -c 'protection-exception' $LOGS)
+	[ "$n" -ge 3 ] || fail_because "$n protection-exception records from the three touches (want 3)"
+	grep -q 'gap' $LOGS && fail_because "the log has a gap (records lost)"
+	end "$n protection-exception records, decoded"
+fi
+if stm_step unprotect; then
+	out=$(stmexec unprotect mem $PAGE io $PORT msr $MSR 2>&1) || fail_because "unprotect: $out"
+	end
+fi
+if stm_step touch-again; then
+	stmexec log -n 100 >/dev/null 2>&1
+	s0=$(spe)
+	$SMI write32 $PAGE 0x600d600d >/dev/null || fail_because "write32"
+	$SMI --cpu 1 outb $PORT 0x55 >/dev/null || fail_because "outb"
+	$SMI rdmsr $MSR >/dev/null || fail_because "rdmsr"
+	expect "unprotected word" "$($SMI peek $PAGE)" 0x600d600d
+	expect "SpeRip count" "$(spe)" "$s0"
+	log=$(stmexec log -n 100 2>&1)
+	case $log in
+	*protection-exception*) fail_because "a protection-exception record after unprotect: $log" ;;
+	esac
+	end
+fi
+if stm_step protect-bios-claimed; then
+	out=$(stmexec protect io 0xb2 2>&1) && fail_because "protect io 0xb2 (claimed by the firmware) succeeded"
+	expect_match "protect io 0xb2" "$out" "in use"
+	end "refused: $(echo "$out" | head -n 1)"
+fi
+if stm_step report; then
+	out=$(stmexec report 2>&1) || fail_because "stmexec report: $out"
+	echo "$out" | head -n 20 | sed 's/^/# report: /'
+	end "$(rd $D/isolation_level)"
+fi
+if stm_step disable; then
+	out=$(stmexec disable 2>&1) || fail_because "disable: $out"
+	expect state "$(rd $D/state)" off
+	end
+fi
+if stm_step enable-again; then
+	out=$(stmexec enable 2>&1) || fail_because "second enable: $out"
+	expect state "$(rd $D/state)" on
+	out=$(stmexec disable 2>&1) || fail_because "disable: $out"
+	expect "state after disable" "$(rd $D/state)" off
+	end
+fi
+
+begin rmmod
+if [ -d /sys/module/stmexec ]; then
+	[ "$(rd $D/state)" = off ] || stmexec disable >/dev/null 2>&1
+	out=$(rmmod stmexec 2>&1) || fail_because "rmmod: $out"
+	end
+else
+	skip rmmod "the module is not loaded"
+fi
+
+say "done pass=$npass fail=$nfail skip=$nskip"

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmfw-smi: make the stmfw TEST firmware's SMI handler do something, from
+ * a Linux guest booted with memmap=4M$0x10000000 (stm-fw/stmfw.h).
+ *
+ *   stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |
+ *             inb PORT | wrmsr MSR VAL | rdmsr MSR
+ *   stmfw-smi info          the mailbox: SMBASEs, MSR 0x9B, SMI and
+ *                           protection-exception counts
+ *   stmfw-smi peek PA | poke PA VAL
+ *                           a word of the reserved region through /dev/mem
+ *
+ * CPU 0's SMI is raised with OUT 0xB2 (APMC, PIIX4); for another CPU the
+ * tool fills that CPU's slot and asks CPU 0's handler to send it a LAPIC
+ * SMI IPI. It waits for the slot's status by polling, bounded by 10 s.
+ * Prints the result (hex) on stdout; exit 0 done, 1 no answer, 2 usage or
+ * access error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "../../stm-fw/stmfw.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static volatile struct stmfw_mailbox *mb;
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |\n"
+		"                 inb PORT | wrmsr MSR VAL | rdmsr MSR\n"
+		"       stmfw-smi info | peek PA | poke PA VAL\n");
+	exit(2);
+}
+
+static uint64_t num(const char *s)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || end == s) {
+		fprintf(stderr, "stmfw-smi: '%s' is not a number\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int map_mailbox(void)
+{
+	int fd = open("/dev/mem", O_RDWR | O_SYNC);
+	void *p;
+
+	if (fd < 0) {
+		perror("stmfw-smi: /dev/mem");
+		return -1;
+	}
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, STMFW_MAILBOX);
+	close(fd);
+	if (p == MAP_FAILED) {
+		perror("stmfw-smi: mmap of the mailbox (boot with memmap=4M$0x10000000)");
+		return -1;
+	}
+	mb = p;
+	if (memcmp((const void *)mb->magic, STMFW_MB_MAGIC, 8)) {
+		fprintf(stderr, "stmfw-smi: no stmfw mailbox at 0x%x (not booted with stmfw?)\n",
+			STMFW_MAILBOX);
+		return -1;
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int wait_done(volatile struct stmfw_slot *s)
+{
+	double t0 = now();
+
+	while (__atomic_load_n(&s->status, __ATOMIC_ACQUIRE) != STMFW_ST_DONE) {
+		if (s->status == STMFW_ST_BAD_CMD || now() - t0 > 10.0)
+			return -1;
+	}
+	return 0;
+}
+
+static void info(void)
+{
+	unsigned int i;
+
+	printf("init_status=0x%x ncpus=%u mseg=0x%lx smrr=0x%lx/0x%lx\n",
+	       mb->init_status, mb->ncpus, mb->mseg_base, mb->smrr_base, mb->smrr_mask);
+	for (i = 0; i < STMFW_MAX_CPUS; i++) {
+		printf("cpu%u smbase=0x%x msr9b=0x%lx smis=%u", i, mb->smbase[i],
+		       mb->msr9b[i], mb->slot[i].smis);
+		printf(" cmds=%u last_mode=%u efer_writes=%u\n", mb->slot[i].cmds_done,
+		       mb->slot[i].last_mode, mb->slot[i].efer_writes);
+	}
+	printf("spe_count=%u spe_qual=0x%lx spe_rip=0x%lx spe_error=0x%lx\n",
+	       mb->spe_count, mb->spe_qual, mb->spe_rip, mb->spe_error);
+}
+
+/* peek/poke: a word of the reserved region, through /dev/mem */
+static int peek_poke(int argc, char **argv)
+{
+	uint64_t pa = num(argv[2]);
+	volatile uint32_t *w;
+	int fd;
+
+	if (pa < STMFW_RES_BASE || pa + 4 > STMFW_RES_BASE + STMFW_RES_SIZE || (pa & 3)) {
+		fprintf(stderr, "stmfw-smi: %s 0x%lx: not a word of the reserved RAM\n",
+			argv[1], pa);
+		return 2;
+	}
+	fd = open("/dev/mem", O_RDWR | O_SYNC);
+	if (fd < 0) {
+		perror("stmfw-smi: /dev/mem");
+		return 2;
+	}
+	w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pa & ~0xFFFull);
+	close(fd);
+	if (w == MAP_FAILED) {
+		perror("stmfw-smi: mmap");
+		return 2;
+	}
+	w += (pa & 0xFFF) / 4;
+	if (argc > 3)
+		*w = (uint32_t)num(argv[3]);
+	else
+		printf("0x%x\n", *w);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; uint32_t cmd; int nargs; } cmds[] = {
+		{ "nop", STMFW_CMD_NOP, 0 }, { "write32", STMFW_CMD_WRITE32, 2 },
+		{ "read32", STMFW_CMD_READ32, 1 }, { "outb", STMFW_CMD_OUTB, 2 },
+		{ "inb", STMFW_CMD_INB, 1 }, { "wrmsr", STMFW_CMD_WRMSR, 2 },
+		{ "rdmsr", STMFW_CMD_RDMSR, 1 },
+	};
+	volatile struct stmfw_slot *s, *s0;
+	unsigned int cpu = 0, i;
+
+	if (argc > 2 && !strcmp(argv[1], "--cpu")) {
+		cpu = (unsigned int)num(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2)
+		usage();
+	if ((!strcmp(argv[1], "peek") && argc == 3) || (!strcmp(argv[1], "poke") && argc == 4))
+		return peek_poke(argc, argv);
+	if (map_mailbox())
+		return 2;
+	if (!strcmp(argv[1], "info")) {
+		info();
+		return 0;
+	}
+	if (cpu >= STMFW_MAX_CPUS) {
+		fprintf(stderr, "stmfw-smi: --cpu %u: the firmware handles CPUs 0-%u\n",
+			cpu, STMFW_MAX_CPUS - 1);
+		return 2;
+	}
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			break;
+	if (i == ARRAY_SIZE(cmds) || argc != 2 + cmds[i].nargs)
+		usage();
+	if (ioperm(0xB2, 1, 1)) {
+		perror("stmfw-smi: ioperm 0xB2");
+		return 2;
+	}
+	s = &mb->slot[cpu];
+	s->status = STMFW_ST_IDLE;
+	s->arg = cmds[i].nargs > 0 ? num(argv[2]) : 0;
+	s->val = cmds[i].nargs > 1 ? num(argv[3]) : 0;
+	__atomic_store_n(&s->cmd, cmds[i].cmd, __ATOMIC_RELEASE);
+	if (cpu) {
+		s0 = &mb->slot[0];
+		s0->status = STMFW_ST_IDLE;
+		s0->arg = cpu;	/* Bochs: APIC ID = CPU index */
+		__atomic_store_n(&s0->cmd, STMFW_CMD_SMI_IPI, __ATOMIC_RELEASE);
+	}
+	outb(STMFW_B2_CMD, 0xB2);
+	if (wait_done(s)) {
+		fprintf(stderr, "stmfw-smi: no answer from CPU %u (status 0x%x, smis %u)\n",
+			cpu, s->status, s->smis);
+		return 1;
+	}
+	printf("0x%lx\n", s->result);
+	return 0;
+}

@@ -43,6 +43,9 @@
 #   NICE            nice level of the compile (default 19: shared machine)
 set -euo pipefail
 
+# The whole script is one compound command, parsed before it runs: editing
+# build.sh while a build is running (minutes) cannot derail that build.
+{
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${STMEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stmexec}
@@ -257,3 +260,5 @@ else
 	say "built"
 	report
 fi
+exit
+}

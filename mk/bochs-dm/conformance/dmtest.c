@@ -10,7 +10,7 @@
  */
 #include "dmtest.h"
 
-#define NTESTS		36
+#define NTESTS		37
 
 /* memory map (identity mapped, below 32 MiB) */
 #define MAILBOX		0x7000UL
@@ -108,6 +108,7 @@
 #define SVC_SMM_GUEST		0x53540003u
 #define SVC_SMI_INSIDE		0x53540004u
 #define SVC_NMI_INSIDE		0x53540005u
+#define SVC_BAD_RETURNS		0x53540006u
 #define STM_PONG		0x600du
 
 /* ---- globals (.bss, in RAM) ------------------------------------------ */
@@ -151,6 +152,12 @@ static int stm_in_smm_guest;
 static u64 stm_transfer;	/* the SMM-transfer VMCS (VMPTRST at activation) */
 static u64 stm_saved_regs[15];
 static int stm_wrmsr_ok, stm_cr4_ok;
+/* SVC_BAD_RETURNS: failed returns from SMM, then a good one */
+static u64 stm_bad_exec;	/* a clear (never launched) VMCS, from the executive */
+static u64 stm_saved_exec;
+static int stm_bad_phase;
+static u32 stm_entry_errors[4];
+static int stm_nerrors;
 
 /* ---- port I/O, serial, helpers ---------------------------------------- */
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
@@ -713,6 +720,19 @@ void stm_handler(void)
 			stm_return_ok(STM_PONG);
 			break;
 		}
+		case SVC_BAD_RETURNS:
+			/*
+			 * 32.15.4.1: the executive-VMCS pointer must be aligned
+			 * (else VMfail 16); with "deactivate" it must be the VMXON
+			 * pointer (18); otherwise it must reference a launched
+			 * VMCS (17). stm_entry_failed() steps through them.
+			 */
+			stm_saved_exec = vmread(EXECUTIVE_VMCS_PTR);
+			vmwrite(EXECUTIVE_VMCS_PTR, stm_saved_exec | 0x800);
+			stm_bad_phase = 1;
+			stm_nerrors = 0;
+			stm_return_ok(STM_PONG);
+			break;
 		case SVC_SMI_INSIDE:
 			/* an SMI raised in SMM stays pending (32.15.2.5) */
 			outb(0xb2, 0x5a);
@@ -731,6 +751,22 @@ void stm_handler(void)
 
 void stm_entry_failed(u64 rflags)
 {
+	if (stm_bad_phase && stm_nerrors < 4) {
+		stm_entry_errors[stm_nerrors++] = (rflags & RFLAGS_ZF) ? vm_error() : 0xffff;
+		switch (stm_bad_phase++) {
+		case 1:		/* a VMCS that is not the VMXON one + deactivate */
+			vmwrite(EXECUTIVE_VMCS_PTR, stm_bad_exec);
+			vmwrite(ENTRY_CTLS, vmread(ENTRY_CTLS) | ENTRY_DEACTIVATE);
+			return;
+		case 2:		/* the same, not launched, without deactivate */
+			vmwrite(ENTRY_CTLS, vmread(ENTRY_CTLS) & ~ENTRY_DEACTIVATE);
+			return;
+		default:	/* the real executive: the return succeeds */
+			vmwrite(EXECUTIVE_VMCS_PTR, stm_saved_exec);
+			stm_bad_phase = 0;
+			return;
+		}
+	}
 	puts_serial("# FATAL: the test STM's VM entry failed, rflags ");
 	put_hex(rflags);
 	puts_serial(" error ");
@@ -925,6 +961,16 @@ void dm_main(void)
 	      vmptrst() == vmcs_d,
 	      "vmcall_smm_vm_exit_keeps_current_vmcs", "Vol. 3C 32.15.2.2, 32.15.4.7",
 	      "reason/link/current VMCS wrong", stm_nlog > n0 ? stm_log[n0].link : 0);
+
+	/* -- failed returns from SMM: VMfail 16, 18, 17 in the STM ---------- */
+	stm_bad_exec = new_vmcs();
+	eax = SVC_BAD_RETURNS;
+	fl = vmcall(&eax);
+	CHECK(eax == STM_PONG && stm_nerrors == 3 && stm_entry_errors[0] == 16 &&
+	      stm_entry_errors[1] == 18 && stm_entry_errors[2] == 17 && vmptrst() == vmcs_d,
+	      "return_from_smm_executive_ptr_vmfail_16_18_17", "Vol. 3C 32.15.4.1",
+	      "VM-instruction errors of the failed returns",
+	      ((u64)stm_entry_errors[0] << 32) | (stm_entry_errors[1] << 16) | stm_entry_errors[2]);
 
 	/* -- SMI in VMX root: reason 6 with bit 29 ------------------------------ */
 	n0 = stm_nlog;

@@ -191,7 +191,8 @@ smi_handler_end:
  * the trampoline in MSEG, later SMM VM exits and the exits of the SMM
  * guest through the host RIP. GPRs go to stm_regs (RAX..R15 without RSP),
  * stm_handler() decides, then VMLAUNCH (stm_launch != 0) or VMRESUME of
- * the current VMCS.
+ * the current VMCS. A failed VM entry calls stm_entry_failed(), which
+ * either stops the test or corrects the VMCS and returns to retry.
  */
 	.code64
 	.globl stm_entry
@@ -213,6 +214,7 @@ stm_entry:
 	movq %r15, stm_regs + 112(%rip)
 	andq $-16, %rsp
 	call stm_handler
+stm_resume:
 	movq stm_regs + 8(%rip), %rbx
 	movq stm_regs + 16(%rip), %rcx
 	movq stm_regs + 24(%rip), %rdx
@@ -236,9 +238,8 @@ stm_entry:
 2:	pushfq
 	popq %rdi
 	andq $-16, %rsp
-	call stm_entry_failed
-3:	hlt
-	jmp 3b
+	call stm_entry_failed	/* returns only to retry the VM entry */
+	jmp stm_resume
 
 /* ---- executive: enter the guest of the current VMCS (rdi: 1 = VMLAUNCH,
  * 0 = VMRESUME). Returns 0 after a VM exit, else RFLAGS | 1 << 63 of the

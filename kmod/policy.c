@@ -11,9 +11,10 @@
  *             text) and the module's rodata/ro_after_init: deny rwx
  *   kernel    + "Kernel code" and "Kernel rodata" of /proc/iomem and the
  *             text/rodata/ro_after_init of every live module: deny wx;
- *             kernel-critical MSRs: deny w
+ *             the syscall-entry MSRs, KERNEL_GS_BASE, FEATURE_CONTROL
+ *             and SMM_MONITOR_CTL: deny w (never EFER: see msr_rules)
  *   isolated  + every page of System RAM the BIOS list does not claim:
- *             deny rwx; the save-state-sensitive MSRs: deny rw, PAT and
+ *             deny rwx; the save-state-sensitive MSRs: deny r as well,
  *             SPEC_CTRL: deny w
  *   strict    + the legacy reset and keyboard-controller ports 0xcf9,
  *             0x60, 0x64: deny rw
@@ -324,22 +325,43 @@ struct msr_rule {
 	u8 deny;
 };
 
-/* Kernel-critical MSRs and the level that protects them. */
+/*
+ * MSRs the policy denies to SMM, and the level that does it. The reason
+ * for each, and for the MSRs left out, is in the admin guide's table
+ * (Documentation/admin-guide/stmexec-policy.rst, "Default MSRs"). In short:
+ * deny only what VMX does not switch for the SMM guest anyway and what no
+ * firmware SMI entry/exit path writes. The real STMs turn a denied write
+ * into a protection exception, and coreboot registers no handler for it
+ * (hang or platform reset), so never deny a write the firmware makes:
+ *  - IA32_EFER: coreboot's x86_64 smm_stub.S and EDK II's _StmSmiHandler
+ *    (SmiEntry.nasm) write it on every SMI; it is switched through the
+ *    VMCS as well. Never denied.
+ *  - IA32_MISC_ENABLE: EDK II's SMI entry writes it (XD disable). Never
+ *    denied.
+ *  - SYSENTER_CS/ESP/EIP and PAT: guest-state fields of the SMM VMCS
+ *    (SDM Vol. 3C 25.4.1, 28.3.1), restored when the STM resumes the
+ *    executive monitor: a write by SMM does not reach the OS. SYSENTER_*
+ *    are only read-denied (isolated and above: they hold kernel text
+ *    addresses).
+ */
 static const struct msr_rule msr_rules[] = {
+	/* locked by firmware; once locked a write #GPs anyway */
 	{ MSR_IA32_FEAT_CTL, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	/* not VMCS-switched: SMM could turn off the OS's mitigations */
 	{ MSR_IA32_SPEC_CTRL, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+	/* the dual-monitor activation itself (SDM 34.15.5) */
 	{ 0x9b /* IA32_SMM_MONITOR_CTL */, STMEXEC_POLICY_KERNEL,
 	  STMEXEC_ACC_W },
-	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_IA32_SYSENTER_EIP, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_IA32_CR_PAT, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
-	{ MSR_EFER, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
+	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
+	{ MSR_IA32_SYSENTER_EIP, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
+	/* syscall entry points: not in the VMCS, a write is kernel control */
 	{ MSR_STAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_LSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_CSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_SYSCALL_MASK, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_KERNEL_GS_BASE, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+	/* swapgs target: not in the VMCS, a write redirects per-CPU data */
+	{ MSR_KERNEL_GS_BASE, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 };
 
 /* Save-state-sensitive MSRs: at isolated and above also deny reads. */

@@ -28,8 +28,10 @@
  * (splitting it would open a window); its dead part is re-granted all the
  * same, and the database is rebuilt exactly at the next enable.
  *
- * One request is one VMCALL over one chained list, which the STM accepts or
- * rejects whole; the held set is changed only after the STM said yes.
+ * A request is sent as one VMCALL per page-contained piece (rsc_encode.c:
+ * the real STMs mis-size multi-piece lists); a refused piece rolls back the
+ * pieces already applied, so the STM accepts or rejects the request whole.
+ * The held set is changed only after the STM said yes.
  */
 #include "stmexec.h"
 
@@ -37,6 +39,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/sysfs.h>
+#include <asm/msr.h>
 #include <asm/processor.h>
 
 enum { SP_PHYS, SP_IO, SP_MSR, SP_PCI, SP_NR };
@@ -149,6 +152,48 @@ static u32 valid_access(u32 type)
 	}
 }
 
+/*
+ * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
+ * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
+ */
+static bool ept_exec_only;
+
+bool stmexec_ept_exec_only(void)
+{
+	return ept_exec_only;
+}
+
+static void ept_caps_init(void)
+{
+	u64 cap;
+
+	if (boot_cpu_has(X86_FEATURE_VMX) &&
+	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
+		ept_exec_only = cap & BIT_ULL(0);
+}
+
+/*
+ * MEM/MMIO deny sets the real STMs turn into an invalid EPT entry
+ * (real-stm-interop.md 4.4): J ANDs the deny bits into the SMM EPT entry,
+ * so what stays allowed must be a valid EPT permission (SDM Vol. 3C
+ * 29.3.3.1): write without read is an EPT misconfiguration (J dead-loops,
+ * E silently keeps read), and execute-only needs EPT execute-only support.
+ */
+static int ept_check(struct stmexec *sx, const struct stmexec_range *r, u32 i)
+{
+	u32 deny = r->access;
+
+	if ((deny & STMEXEC_ACC_R) && !(deny & STMEXEC_ACC_W))
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: deny=%s leaves write without read, an invalid EPT entry on the real STMs (EPT rule: a page writable by SMM must be readable); deny w as well",
+				    i, deny & STMEXEC_ACC_X ? "rx" : "r");
+	if (deny == (STMEXEC_ACC_R | STMEXEC_ACC_W) && !ept_exec_only)
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: deny=rw leaves execute-only, and this CPU's EPT has no execute-only pages (EPT rule); use deny=rwx",
+				    i);
+	return 0;
+}
+
 /* Format checks of one request entry; sets last_error. */
 static int range_check(struct stmexec *sx, const struct stmexec_range *r,
 		       u32 i)
@@ -208,7 +253,12 @@ static int range_check(struct stmexec *sx, const struct stmexec_range *r,
 			return stmexec_fail(sx, -ERANGE,
 					    "range %u: ends at 0x%llx, beyond the %u-bit physical address width",
 					    i, end, boot_cpu_data.x86_phys_bits);
-		break;
+		/* J and E check Base + Length <= 2^N - 1 (MALFORMED) */
+		if (end == max_pa)
+			return stmexec_fail(sx, -ERANGE,
+					    "range %u: ends exactly at 2^%u, which the real STMs refuse; the last page of the physical address space cannot be protected",
+					    i, boot_cpu_data.x86_phys_bits);
+		return ept_check(sx, r, i);
 	case STMEXEC_RANGE_IO:
 		if (r->pci_bus || r->pci_dev || r->pci_fn)
 			return stmexec_fail(sx, -EINVAL,
@@ -1236,6 +1286,7 @@ int stmexec_ranges_init(struct stmexec *sx)
 	struct stmexec_ranges *rs;
 	int i;
 
+	ept_caps_init();
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
 	if (!rs)
 		return -ENOMEM;

@@ -13,12 +13,16 @@
 #include <linux/slab.h>
 
 /*
- * One VMCALL takes at most STM_CORE_MAX_LIST_PAGES pieces; cut the node
- * stream into chunks of at most this many bytes (100 pages even when every
- * page wastes a descriptor's worth at its end).
+ * One page-contained piece per VMCALL, whatever the STM: both real STMs
+ * mis-size a list of two or more pieces (GetSizeFromResource computes the
+ * next END from the cumulative length, and AddProtectedResource rounds the
+ * copy down: real-stm-oracle.md C1, C2), so a multi-piece PROTECT returns
+ * success with descriptors never applied, or overflows the STM heap. The
+ * module cannot tell which STM it talks to. A chunk is therefore at most
+ * one piece's payload (127 MEM/MMIO/MSR, 254 I/O or 185 PCI descriptors);
+ * stmexec_rsc_apply() keeps a request all-or-nothing across chunks.
  */
-#define CHUNK_PAGES	100u
-#define CHUNK_BYTES	(CHUNK_PAGES * (STM_PACK_PAGE_PAYLOAD - STM_RSC_MEM_SIZE))
+#define CHUNK_BYTES	STM_PACK_PAGE_PAYLOAD
 
 static u32 seg_nodes(const struct stmexec_seg *s)
 {

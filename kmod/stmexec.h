@@ -348,6 +348,8 @@ extern const struct attribute_group stmexec_ranges_group;	/* ranges.c */
 extern const struct attribute_group stmexec_log_group;	/* log.c, "log/" */
 
 int stmexec_ranges_init(struct stmexec *sx);
+/* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
+bool stmexec_ept_exec_only(void);
 void stmexec_ranges_fini(struct stmexec *sx);
 /* After INITIALIZE_PROTECTION + GET_BIOS_RESOURCES, before START. */
 int stmexec_ranges_on_start(struct stmexec *sx);

@@ -194,6 +194,7 @@ uint32_t stm_bios_read(struct stm_core *c, uint8_t *dst, uint32_t cap,
 		       uint32_t *len);
 uint32_t stm_bios_snapshot(struct stm_core *c);
 uint32_t stm_bios_check_live(struct stm_core *c);
+int stm_rsc_staged_empty_piece(const struct stm_core *c);
 /* iterate the staged MLE list: returns next node or NULL at the end */
 const uint8_t *stm_staged_next(const struct stm_core *c, uint32_t *piece,
 			       uint32_t *off);

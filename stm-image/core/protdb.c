@@ -419,6 +419,15 @@ uint32_t stm_protdb_protect(struct stm_core *c)
 	uint32_t piece = 0, off = 0, k = 0, bytes = 0, new_msr = 0, n_evt;
 	const uint8_t *node;
 
+	/*
+	 * J and E size each piece with GetSizeFromThisResourceList, which is 0
+	 * for a piece holding only its END, and refuse the PROTECT
+	 * (real-stm-oracle.md B1); the core follows them when it models them.
+	 */
+	if ((stm_models(c, STM_PROFILE_INTEL) ||
+	     stm_models(c, STM_PROFILE_COREBOOT)) &&
+	    stm_rsc_staged_empty_piece(c))
+		return STM_ERROR_SECURITY_VIOLATION;
 	while ((node = stm_staged_next(c, &piece, &off)) != (const uint8_t *)0) {
 		const struct stm_rsc_desc_header *h = stm_hdr(node);
 

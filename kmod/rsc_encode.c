@@ -24,7 +24,7 @@
  */
 #define CHUNK_BYTES	STM_PACK_PAGE_PAYLOAD
 
-static u32 seg_nodes(const struct stmexec_seg *s)
+u32 stmexec_seg_descs(const struct stmexec_seg *s)
 {
 	switch (s->type) {
 	case STMEXEC_RANGE_IO:
@@ -37,7 +37,7 @@ static u32 seg_nodes(const struct stmexec_seg *s)
 	}
 }
 
-static u32 seg_node_size(const struct stmexec_seg *s)
+u32 stmexec_seg_desc_size(const struct stmexec_seg *s)
 {
 	switch (s->type) {
 	case STMEXEC_RANGE_IO:
@@ -56,8 +56,8 @@ static u32 encode_node(const struct stmexec_seg *s, u32 k, u8 *p)
 	u64 unit = s->start + k;
 	u64 first, left;
 
-	memset(p, 0, seg_node_size(s));
-	rsc->hdr.length = seg_node_size(s);
+	memset(p, 0, stmexec_seg_desc_size(s));
+	rsc->hdr.length = stmexec_seg_desc_size(s);
 	switch (s->type) {
 	case STMEXEC_RANGE_MEM:
 	case STMEXEC_RANGE_MMIO:
@@ -189,7 +189,7 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 	int ret;
 
 	for (i = 0; i < n; i++)
-		bytes += (size_t)seg_nodes(&seg[i]) * seg_node_size(&seg[i]);
+		bytes += (size_t)stmexec_seg_descs(&seg[i]) * stmexec_seg_desc_size(&seg[i]);
 	nodes = kvmalloc(bytes, GFP_KERNEL);
 	chunk = kvcalloc(bytes / (CHUNK_BYTES / 2) + 2, sizeof(*chunk),
 			 GFP_KERNEL);
@@ -202,8 +202,8 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 
 	/* Encode, cutting chunks at descriptor boundaries. */
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < seg_nodes(&seg[i]); k++) {
-			u32 sz = seg_node_size(&seg[i]);
+		for (k = 0; k < stmexec_seg_descs(&seg[i]); k++) {
+			u32 sz = stmexec_seg_desc_size(&seg[i]);
 
 			if (!nch || chunk[nch - 1].len + sz > CHUNK_BYTES)
 				chunk[nch++] = (struct rsc_chunk){ .off = off };

@@ -348,6 +348,18 @@ extern const struct attribute_group stmexec_ranges_group;	/* ranges.c */
 extern const struct attribute_group stmexec_log_group;	/* log.c, "log/" */
 
 int stmexec_ranges_init(struct stmexec *sx);
+/*
+ * What the module holds in the STM (ranges.c): descriptors, and an estimate
+ * of the STM heap pages they cost; the budgets enforced before any VMCALL.
+ */
+struct stmexec_stm_usage {
+	u32 nodes;
+	u32 heap_pages;
+	u32 node_budget;
+	u32 heap_budget;
+};
+
+void stmexec_ranges_usage(struct stmexec *sx, struct stmexec_stm_usage *u);
 /* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
 bool stmexec_ept_exec_only(void);
 void stmexec_ranges_fini(struct stmexec *sx);
@@ -411,6 +423,9 @@ struct stmexec_seg {
  */
 int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		      const struct stmexec_seg *seg, u32 n);
+/* STM descriptors segment @s is sent as, and the bytes of one of them. */
+u32 stmexec_seg_descs(const struct stmexec_seg *s);
+u32 stmexec_seg_desc_size(const struct stmexec_seg *s);
 /* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
 int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
 

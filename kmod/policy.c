@@ -9,8 +9,9 @@
  *   monitor   the monitor's own memory (stmexec_for_each_region(): VMXON
  *             regions, activation VMCSs, the BIOS-list buffer, the module
  *             text) and the module's rodata/ro_after_init: deny rwx
- *   kernel    + "Kernel code" and "Kernel rodata" of /proc/iomem and the
- *             text/rodata/ro_after_init of every live module: deny wx;
+ *   kernel    + "Kernel code" and "Kernel rodata" of /proc/iomem and, with
+ *             policy_modules=on, the text/rodata/ro_after_init of every
+ *             live module (always at isolated and above): deny wx;
  *             the syscall-entry MSRs, KERNEL_GS_BASE, FEATURE_CONTROL
  *             and SMM_MONITOR_CTL: deny w (never EFER: see msr_rules)
  *   isolated  + every page of System RAM the BIOS list does not claim:
@@ -92,6 +93,19 @@ const char *stmexec_pclass_name(u32 pclass)
 
 static unsigned int param_policy = STMEXEC_POLICY_KERNEL;
 static bool param_conflict_fail;
+static bool param_modules;
+
+/*
+ * Per-module protection at the kernel level is opt-in: every live module
+ * costs the STM a descriptor per physically contiguous run of its pages
+ * (and an EPT split each), far beyond what a real STM's heap holds on a
+ * distribution kernel (Documentation/admin-guide/stmexec-policy.rst, "The
+ * STM node budget"). At isolated and above the OS-RAM ranges already deny
+ * the modules' pages, so their ranges cost the STM nothing: always on.
+ */
+module_param_named(policy_modules, param_modules, bool, 0644);
+MODULE_PARM_DESC(policy_modules,
+		 "policy=kernel also protects every module's text/rodata (default N: each costs STM heap); applies at the next enable");
 
 static int policy_set(const char *val, const struct kernel_param *kp)
 {
@@ -681,7 +695,8 @@ static int apply_level(struct stmexec *sx, u32 level,
 		return stmexec_fail(sx, ret,
 				    "policy %s: cannot collect its ranges (%pe)",
 				    stmexec_policy_name(level), ERR_PTR(ret));
-	if (level >= STMEXEC_POLICY_KERNEL) {
+	if (level >= STMEXEC_POLICY_ISOLATED ||
+	    (level >= STMEXEC_POLICY_KERNEL && stmexec_pol.modules)) {
 		ret = stmexec_modwatch_collect(sx, mods);
 		if (ret)
 			return ret;
@@ -714,6 +729,7 @@ int stmexec_policy_on_start(struct stmexec *sx)
 
 	pol->requested = READ_ONCE(param_policy);
 	pol->conflict_fail = READ_ONCE(param_conflict_fail);
+	pol->modules = READ_ONCE(param_modules);
 	pol->lowered_by = ~0U;
 	level = pol->requested;
 	if (level >= STMEXEC_POLICY_KERNEL && !pol->kl.valid) {
@@ -828,6 +844,15 @@ void stmexec_policy_ranges_changed(struct stmexec *sx)
 		return;
 	stmexec_pol.gen++;
 	stmexec_report_changed(sx);
+}
+
+bool stmexec_policy_protects_modules(void)
+{
+	struct stmexec_policy *pol = &stmexec_pol;
+
+	return pol->active && (pol->level >= STMEXEC_POLICY_ISOLATED ||
+			       (pol->level >= STMEXEC_POLICY_KERNEL &&
+				pol->modules));
 }
 
 u32 stmexec_policy_param(void)

@@ -422,7 +422,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 		     round_up(kl->rodata[1], PAGE_SIZE)))
 		ok[RQ_KIMAGE] = false;
 	/* R1.3: every live module, deny wx, nothing left out. */
-	if (pol->level < STMEXEC_POLICY_KERNEL)
+	if (!stmexec_policy_protects_modules())
 		ok[RQ_MODULES] = false;
 	list_for_each_entry(pm, &pol->mods, node) {
 		if (pm->skipped) {

@@ -523,6 +523,7 @@ struct stmexec_klayout {
  * @requested: policy= at the last enable
  * @level: level in force (STMEXEC_POLICY_*), NONE while off
  * @conflict_fail: policy_conflict=fail at the last enable
+ * @modules: policy_modules= at the last enable (modules at level kernel)
  * @lowered_by: BIOS descriptor that lowered the level, or ~0
  * @active: the policy ranges are held (between on_start and on_stop)
  * @batch: the policy itself is changing ranges: no report per call
@@ -537,6 +538,7 @@ struct stmexec_policy {
 	u32 requested;
 	u32 level;
 	bool conflict_fail;
+	bool modules;
 	u32 lowered_by;
 	bool active;
 	bool batch;
@@ -561,6 +563,8 @@ void stmexec_policy_ranges_changed(struct stmexec *sx);
 /* Level in force, for GET_STATUS.policy_level. */
 u32 stmexec_policy_level(struct stmexec *sx);
 u32 stmexec_policy_param(void);		/* policy= as set now */
+/* The policy in force protects every live module (sx->lock held). */
+bool stmexec_policy_protects_modules(void);
 const char *stmexec_policy_name(u32 level);
 const char *stmexec_pclass_name(u32 pclass);
 int stmexec_kernel_layout(struct stmexec_klayout *kl);

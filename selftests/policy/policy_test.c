@@ -372,6 +372,45 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	free(after);
 }
 
+/*
+ * policy_modules= is off by default (issue 14): a module coming live adds
+ * nothing at the kernel level, and the report does not claim R1.3.
+ */
+TEST(modules_are_opt_in_at_kernel)
+{
+	struct stmexec_range *before = NULL, *during = NULL;
+	uint32_t nb = 0, nd = 0;
+	uint64_t level = 9;
+	char *rep;
+	int fd, dfd, ret;
+
+	ASSERT_EQ(0, pol_load("coreboot", "kernel", "policy_modules=0"));
+	ASSERT_EQ(0, pol_enable());
+	fd = sx_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pol_list(fd, true, &before, &nb));
+	dfd = open(pol_dummy_path(), O_RDONLY | O_CLOEXEC);
+	if (dfd >= 0) {
+		ret = (int)syscall(SYS_finit_module, dfd, "", 0);
+		close(dfd);
+		ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
+		ASSERT_EQ(0, pol_list(fd, true, &during, &nd));
+		EXPECT_EQ(nb, nd) TH_LOG("a module load added policy ranges");
+		syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK);
+	}
+	rep = pol_report();
+	ASSERT_NE(NULL, rep);
+	EXPECT_TRUE(pol_has_line(rep, "R1.2 L1 kernel-image-denied: held"));
+	EXPECT_TRUE(pol_has_line(rep, "R1.3 L1 modules-denied: violated")) TH_LOG("%s", rep);
+	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	EXPECT_EQ(0, level);
+	free(rep);
+	free(before);
+	free(during);
+	close(fd);
+	pol_unload();
+}
+
 TEST_F(kern, user_cannot_unprotect_a_policy_range)
 {
 	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000082, 1,

@@ -46,6 +46,9 @@ void cli_usage_err(const char *fmt, ...)
 	exit(EX_USAGE);
 }
 
+#define H_EDQUOT "the STM would run out of heap: see 'stmexec status' (stm nodes) " \
+	"and the node_budget=/heap_budget= module parameters"
+
 static const struct {
 	int err;
 	const char *name;
@@ -125,7 +128,7 @@ const char *errno_hint(int err, const char *what)
 	case EINTR:
 		return "interrupted by a signal: retry";
 	case EDQUOT:
-		return "the STM would run out of heap: see 'stmexec status' (stm nodes) and the node_budget=/heap_budget= module parameters";
+		return H_EDQUOT;
 	}
 	return "see dmesg and 'stmexec status'";
 }

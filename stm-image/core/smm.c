@@ -152,7 +152,8 @@ enum stm_verdict stm_core_smm_msr(struct stm_core *c, uint32_t cpu,
  * write as a protection exception; coreboot registers no handler (E dead-
  * loops, J resets the platform).
  */
-static const uint32_t stm_fw_entry_msrs[] = {
+#define STM_FW_ENTRY_NMSRS	2u
+static const uint32_t stm_fw_entry_msrs[STM_FW_ENTRY_NMSRS] = {
 	0xC0000080u,	/* IA32_EFER */
 	0x1A0u,		/* IA32_MISC_ENABLE */
 };
@@ -164,8 +165,7 @@ enum stm_verdict stm_core_smm_entry(struct stm_core *c, uint32_t cpu)
 
 	if (!stm_smm_cpu_ok(c, cpu))
 		return STM_VERDICT_ALLOW;
-	for (i = 0; i < sizeof(stm_fw_entry_msrs) / sizeof(stm_fw_entry_msrs[0]);
-	     i++) {
+	for (i = 0; i < STM_FW_ENTRY_NMSRS; i++) {
 		uint32_t msr = stm_fw_entry_msrs[i];
 		const uint8_t *node;
 

@@ -298,6 +298,29 @@ void test_compat_real_stm_lists(void)
 		CHECK_ST(tunprotect(&e, n, 0), STM_SUCCESS);
 		tenv_free(&e);
 
+		/* E's 70-page heap: one split page per scattered 2 MiB frame */
+		tenv_profile(&e, prof);
+		for (i = 0, l = 0; i < 64; i++)
+			l += mk_mem(n + l, STM_MEM_RANGE, 0x400000 + i * 0x200000ull + 0x1000,
+				    0x1000, 2);
+		CHECK_ST(tprotect(&e, n, l), STM_SUCCESS);
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_HEAP_EXHAUSTED),
+			 (uint64_t)(prof == STM_PROFILE_COREBOOT || prof == STM_PROFILE_STRICT));
+		tenv_free(&e);
+
+		/* J's bump allocator leaks every PROTECT's list copy */
+		tenv_profile(&e, prof);
+		for (i = 0; i < 400; i++) {
+			l = mk_mem(n, STM_MEM_RANGE, 0x400000 + i * 0x1000ull, 0x1000, 2);
+			CHECK_ST(tprotect(&e, n, l), STM_SUCCESS);
+			CHECK_ST(tunprotect(&e, n, l), STM_SUCCESS);
+		}
+		CHECK(stm_core_compat_count(e.c, STM_COMPAT_HEAP_EXHAUSTED) ==
+		      0 || prof == STM_PROFILE_INTEL || prof == STM_PROFILE_STRICT);
+		CHECK(stm_core_compat_count(e.c, STM_COMPAT_HEAP_EXHAUSTED) !=
+		      0 || (prof != STM_PROFILE_INTEL && prof != STM_PROFILE_STRICT));
+		tenv_free(&e);
+
 		/* the firmware's SMM entry writes EFER: denied only if protected */
 		tenv_profile(&e, prof);
 		CHECK_EQ(stm_core_smm_entry(e.c, 0), STM_VERDICT_ALLOW);

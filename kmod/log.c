@@ -502,6 +502,11 @@ static int log_call(struct stmexec *sx, u32 subfn, u32 arg)
 			    ret == -EALREADY ? "; the log is not started" : "");
 }
 
+u64 stmexec_log_req_pa(struct stmexec *sx)
+{
+	return sx->log && sx->log->req ? virt_to_phys(sx->log->req) : 0;
+}
+
 static void pages_free(struct stmexec_log *lg)
 {
 	u32 i;

@@ -333,6 +333,26 @@ static void add_self_ro(struct pbuild *b)
 	}
 }
 
+/*
+ * Pages the module shares with the STM that the STM reads but SMM has no
+ * business with (kmod-review F7): the PROTECT/UNPROTECT list page and the
+ * log request page, deny rwx. Not here: the log pages (the STM writes them
+ * through its own page tables, so deny would be possible, but LOG_SETUP
+ * replaces them while the monitor is on), the VMCS-database request page,
+ * and the module's .data, .bss and heap; the OS-RAM ranges of isolated and
+ * above cover them all (Documentation/admin-guide/stmexec-policy.rst).
+ */
+static void add_shared_pages(struct stmexec *sx, struct pbuild *b)
+{
+	u64 pa = stmexec_rsc_page_pa();
+
+	if (pa)
+		pb_add_pages(b, STMEXEC_PC_MONITOR, pa, PAGE_SIZE, DENY_RWX);
+	pa = stmexec_log_req_pa(sx);
+	if (pa)
+		pb_add_pages(b, STMEXEC_PC_MONITOR, pa, PAGE_SIZE, DENY_RWX);
+}
+
 struct msr_rule {
 	u32 msr;
 	u8 level;
@@ -575,6 +595,7 @@ static int build_level(struct stmexec *sx, u32 level,
 		if (ret)
 			return ret;
 		add_self_ro(b);
+		add_shared_pages(sx, b);
 	}
 	if (level >= STMEXEC_POLICY_KERNEL) {
 		pb_add_pages(b, STMEXEC_PC_KTEXT, kl->code[0],

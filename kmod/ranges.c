@@ -1507,9 +1507,13 @@ int stmexec_ranges_init(struct stmexec *sx)
 	int i;
 
 	ept_caps_init();
-	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
-	if (!rs)
+	if (stmexec_rsc_init())
 		return -ENOMEM;
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	if (!rs) {
+		stmexec_rsc_fini();
+		return -ENOMEM;
+	}
 	for (i = 0; i < SP_NR; i++) {
 		rs->tree[i] = RB_ROOT_CACHED;
 		rs->nodes[i] = RB_ROOT_CACHED;
@@ -1537,4 +1541,5 @@ void stmexec_ranges_fini(struct stmexec *sx)
 	mirror_clear(rs);
 	kfree(rs);
 	sx->ranges = NULL;
+	stmexec_rsc_fini();
 }

@@ -104,34 +104,37 @@ struct rsc_pages {
 	u32 n;
 };
 
-static void pages_free(struct rsc_pages *lp)
-{
-	u32 i;
+/*
+ * The one list page every PROTECT/UNPROTECT is packed into (one piece per
+ * VMCALL), below 4 GiB (the STM reads it by physical address), allocated
+ * at load and kept: the default policy denies SMM every access to it at
+ * every level above none, so an SMI handler on another CPU cannot rewrite
+ * a list between the module writing it and the STM copying it
+ * (kmod-review F7). Used under sx->lock only.
+ */
+static struct stm_list_page rsc_page;
 
-	for (i = 0; i < lp->n; i++)
-		free_page((unsigned long)lp->pg[i].va);
-	kfree(lp->pg);
-	lp->pg = NULL;
-	lp->n = 0;
+int stmexec_rsc_init(void)
+{
+	void *va = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
+
+	if (!va)
+		return -ENOMEM;
+	rsc_page.va = va;
+	rsc_page.pa = virt_to_phys(va);
+	return 0;
 }
 
-/* The STM reads the lists by physical address: pages below 4 GiB. */
-static int pages_alloc(struct rsc_pages *lp, u32 n)
+void stmexec_rsc_fini(void)
 {
-	lp->pg = kcalloc(n, sizeof(*lp->pg), GFP_KERNEL);
-	if (!lp->pg)
-		return -ENOMEM;
-	for (lp->n = 0; lp->n < n; lp->n++) {
-		void *va = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
+	free_page((unsigned long)rsc_page.va);
+	rsc_page.va = NULL;
+	rsc_page.pa = 0;
+}
 
-		if (!va) {
-			pages_free(lp);
-			return -ENOMEM;
-		}
-		lp->pg[lp->n].va = va;
-		lp->pg[lp->n].pa = virt_to_phys(va);
-	}
-	return 0;
+u64 stmexec_rsc_page_pa(void)
+{
+	return rsc_page.pa;
 }
 
 struct rsc_chunk {
@@ -216,18 +219,13 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		maxpages = max(maxpages,
 			       stm_pack_pages_needed(nodes + chunk[i].off,
 						     chunk[i].len));
-	if (!maxpages) {
+	if (maxpages != 1 || !rsc_page.va) {
 		ret = stmexec_fail(sx, -EIO,
 				   "internal error: the packer refused the module's descriptors");
 		goto out;
 	}
-	ret = pages_alloc(&lp, maxpages);
-	if (ret) {
-		ret = stmexec_fail(sx, ret,
-				   "no memory below 4 GiB for %u STM list pages",
-				   maxpages);
-		goto out;
-	}
+	lp.pg = &rsc_page;
+	lp.n = 1;
 
 	for (i = 0; i < nch; i++) {
 		ret = chunk_call(sx, func, nodes, &chunk[i], &lp, &status);
@@ -265,7 +263,6 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		     "; the STM's node database is full, unprotect something" :
 		     "; nothing was changed");
 out:
-	pages_free(&lp);
 	kvfree(chunk);
 	kvfree(nodes);
 	return ret;

@@ -423,6 +423,12 @@ struct stmexec_seg {
  */
 int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		      const struct stmexec_seg *seg, u32 n);
+/* The persistent STM list page (rsc_encode.c), allocated at load. */
+int stmexec_rsc_init(void);
+void stmexec_rsc_fini(void);
+u64 stmexec_rsc_page_pa(void);
+/* The log's MANAGE_EVENT_LOG request page (log.c), 0 if none. */
+u64 stmexec_log_req_pa(struct stmexec *sx);
 /* STM descriptors segment @s is sent as, and the bytes of one of them. */
 u32 stmexec_seg_descs(const struct stmexec_seg *s);
 u32 stmexec_seg_desc_size(const struct stmexec_seg *s);

@@ -1176,4 +1176,33 @@ TEST_F(real, request_beyond_the_budget_is_edquot)
 	free(after);
 }
 
+/*
+ * LOG_SETUP replacing a log whose DELETE_LOG fails (kmod-review F8): the
+ * STM may still write the old pages, so they are never freed: leaked, with
+ * a kernel warning, and LOG_SETUP fails. An SMM violation afterwards is
+ * written by the (simulated) STM into pages the module still owns.
+ */
+TEST_F(real, failed_delete_log_leaks_the_pages)
+{
+	struct stmexec_log_setup ls;
+	char marker[64];
+
+	if (!sx_dbg_available())
+		SKIP(return, "no debugfs: cannot arm a failing DELETE_LOG");
+	memset(&ls, 0, sizeof(ls));
+	ls.pages = 2;
+	ls.event_mask = 0x1f;
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls));
+	ASSERT_EQ(0, sx_klog_mark(marker, sizeof(marker)));
+	/* the next MANAGE_EVENT_LOG (the DELETE_LOG) fails: LOG_NOT_STOPPED */
+	ASSERT_EQ(0, sx_dbg_write("next_status", "0x00010008 0x80010011"));
+	EXPECT_GT(0, sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls));
+	EXPECT_TRUE(sx_klog_since(marker, "DELETE_LOG failed", "leaking")) {
+		TH_LOG("no kernel warning that the old log pages are leaked");
+	}
+	/* the simulated STM still has the old log and writes a record */
+	ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)self->mem));
+	sx_dbg_write("next_status", "none");
+}
+
 TEST_HARNESS_MAIN

@@ -250,6 +250,7 @@ int stmexec_sim_init(struct stmexec *sx)
 	s->plat.ncpus = nr_cpu_ids;
 	s->plat.phys_addr_bits = clamp_t(u32, boot_cpu_data.x86_phys_bits,
 					 32, 52);
+	s->plat.ept_exec_only = stmexec_ept_exec_only();
 	s->plat.profile = stm_profile_parse(sim_profile);
 	if (s->plat.profile >= STM_PROFILE_NR) {
 		ret = stmexec_fail(sx, -EINVAL,
@@ -430,10 +431,14 @@ static int sx_rwx(const char *s, u32 *rwx)
 }
 
 /*
- * One SMM access, as the SMI handler would make it, on the current CPU:
+ * One SMI on the current CPU: the firmware's SMM entry (the MSR writes
+ * real firmware makes on every SMI, stm_core_smm_entry()), then one access
+ * as the SMI handler would make it:
  *   mem <pa> <len> <r|w|x...>     io <port> <size> <in|out>
  *   msr <index> <r|w>             pci <bus>:<dev>.<fn> <reg> <r|w>
- * Numbers in C notation (0x.. hex). The core logs what the STM would.
+ *   smi                           (the SMM entry alone)
+ * Numbers in C notation (0x.. hex). The core logs what the STM would. A
+ * denied entry write ends the SMI there (the real STMs hang or reset).
  */
 int stmexec_sim_inject(struct stmexec *sx, const char *line,
 		       const char **verdict)
@@ -475,6 +480,8 @@ int stmexec_sim_inject(struct stmexec *sx, const char *line,
 		else if (strcmp(acc, "r"))
 			return -EINVAL;
 		op = 2;
+	} else if (!strcmp(kind, "smi")) {
+		op = 4;
 	} else if (!strcmp(kind, "pci")) {
 		if (sscanf(line, "pci %x:%x.%x %i %7s", &bus, &dev, &fn, &reg,
 			   acc) != 5 || bus > 0xff || dev > 0x1f || fn > 7 ||
@@ -491,7 +498,12 @@ int stmexec_sim_inject(struct stmexec *sx, const char *line,
 
 	cpu = get_cpu();
 	raw_spin_lock_irqsave(&s->lock, flags);
+	v = stm_core_smm_entry(s->core, cpu);
+	if (v == STM_VERDICT_DENY)
+		op = 4;
 	switch (op) {
+	case 4:
+		break;
 	case 0:
 		v = stm_core_smm_mem(s->core, cpu, a, b, rwx);
 		break;

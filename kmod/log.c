@@ -597,6 +597,11 @@ static int log_call(struct stmexec *sx, u32 subfn, u32 arg)
 			    ret == -EALREADY ? "; the log is not started" : "");
 }
 
+u64 stmexec_log_req_pa(struct stmexec *sx)
+{
+	return sx->log && sx->log->req ? virt_to_phys(sx->log->req) : 0;
+}
+
 static void pages_free(struct stmexec_log *lg)
 {
 	u32 i;
@@ -636,7 +641,9 @@ static int log_create(struct stmexec *sx)
 		return ret;
 	ret = log_call(sx, STM_CONFIGURE_LOG, lg->event_mask);
 	if (ret) {
-		log_call(sx, STM_DELETE_LOG, 0);
+		/* If the STM keeps the pages, the module must too (F8). */
+		if (log_call(sx, STM_DELETE_LOG, 0))
+			lg->stm_state = STM_EVT_LOG_STOPPED;
 		return ret;
 	}
 	lg->stm_state = STM_EVT_LOG_STOPPED;
@@ -746,7 +753,25 @@ int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls)
 	if (lg->stm_state != STM_EVT_INVALID) {
 		poll_off(lg);
 		drain_final(lg);
-		log_call(sx, STM_DELETE_LOG, 0);
+		ret = log_call(sx, STM_DELETE_LOG, 0);
+		if (ret) {
+			/*
+			 * The STM may still write the old pages: never free
+			 * them (kmod-review F8). They are leaked; the STM
+			 * state stays "has a log" so the next LOG_SETUP tries
+			 * DELETE_LOG again.
+			 */
+			pr_warn("LOG_SETUP: DELETE_LOG failed; leaking the %u old log pages the STM may still write\n",
+				lg->npages);
+			kfree(lg->va);
+			lg->va = NULL;
+			lg->npages = 0;
+			lg->configured = false;
+			for (i = 0; i < ls->pages; i++)
+				free_page((unsigned long)va[i]);
+			kfree(va);
+			return ret;
+		}
 		lg->stm_state = STM_EVT_INVALID;
 	}
 	pages_free(lg);

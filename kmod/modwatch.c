@@ -260,7 +260,7 @@ static int modwatch_notify(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	/* Not interruptible: a missed GOING would leave stale ranges. */
 	mutex_lock(&sx->lock);
-	if (stmexec_pol.active && stmexec_pol.level >= STMEXEC_POLICY_KERNEL) {
+	if (stmexec_policy_protects_modules()) {
 		if (action != MODULE_STATE_GOING)
 			module_live(sx, mod);
 		else

@@ -9,12 +9,14 @@
  *   monitor   the monitor's own memory (stmexec_for_each_region(): VMXON
  *             regions, activation VMCSs, the BIOS-list buffer, the module
  *             text) and the module's rodata/ro_after_init: deny rwx
- *   kernel    + the kernel text and rodata ("Kernel code" and "Kernel
- *             rodata" of /proc/iomem, page-aligned) and the
- *             text/rodata/ro_after_init of every live module: deny wx;
- *             kernel-critical MSRs: deny w
+ *   kernel    + the kernel text and rodata (from the kernel image mapping,
+ *             page-aligned) and, with policy_modules=on, the
+ *             text/rodata/ro_after_init of every module from
+ *             MODULE_STATE_COMING (always at isolated and above): deny wx;
+ *             the syscall-entry MSRs, KERNEL_GS_BASE, FEATURE_CONTROL
+ *             and SMM_MONITOR_CTL: deny w (never EFER: see msr_rules)
  *   isolated  + every page of System RAM the BIOS list does not claim:
- *             deny rwx; the save-state-sensitive MSRs: deny rw, PAT and
+ *             deny rwx; the save-state-sensitive MSRs: deny r as well,
  *             SPEC_CTRL: deny w
  *   strict    + the legacy reset and keyboard-controller ports 0xcf9,
  *             0x60, 0x64: deny rw
@@ -91,6 +93,19 @@ const char *stmexec_pclass_name(u32 pclass)
 
 static unsigned int param_policy = STMEXEC_POLICY_KERNEL;
 static bool param_conflict_fail;
+static bool param_modules;
+
+/*
+ * Per-module protection at the kernel level is opt-in: every live module
+ * costs the STM a descriptor per physically contiguous run of its pages
+ * (and an EPT split each), far beyond what a real STM's heap holds on a
+ * distribution kernel (Documentation/admin-guide/stmexec-policy.rst, "The
+ * STM node budget"). At isolated and above the OS-RAM ranges already deny
+ * the modules' pages, so their ranges cost the STM nothing: always on.
+ */
+module_param_named(policy_modules, param_modules, bool, 0644);
+MODULE_PARM_DESC(policy_modules,
+		 "policy=kernel also protects every module's text/rodata (default N: each costs STM heap); applies at the next enable");
 
 static int policy_set(const char *val, const struct kernel_param *kp)
 {
@@ -302,28 +317,69 @@ static void add_self_ro(struct pbuild *b)
 	}
 }
 
+/*
+ * Pages the module shares with the STM that the STM reads but SMM has no
+ * business with (kmod-review F7): the PROTECT/UNPROTECT list page and the
+ * log request page, deny rwx. Not here: the log pages (the STM writes them
+ * through its own page tables, so deny would be possible, but LOG_SETUP
+ * replaces them while the monitor is on), the VMCS-database request page,
+ * and the module's .data, .bss and heap; the OS-RAM ranges of isolated and
+ * above cover them all (Documentation/admin-guide/stmexec-policy.rst).
+ */
+static void add_shared_pages(struct stmexec *sx, struct pbuild *b)
+{
+	u64 pa = stmexec_rsc_page_pa();
+
+	if (pa)
+		pb_add_pages(b, STMEXEC_PC_MONITOR, pa, PAGE_SIZE, DENY_RWX);
+	pa = stmexec_log_req_pa(sx);
+	if (pa)
+		pb_add_pages(b, STMEXEC_PC_MONITOR, pa, PAGE_SIZE, DENY_RWX);
+}
+
 struct msr_rule {
 	u32 msr;
 	u8 level;
 	u8 deny;
 };
 
-/* Kernel-critical MSRs and the level that protects them. */
+/*
+ * MSRs the policy denies to SMM, and the level that does it. The reason
+ * for each, and for the MSRs left out, is in the admin guide's table
+ * (Documentation/admin-guide/stmexec-policy.rst, "Default MSRs"). In short:
+ * deny only what VMX does not switch for the SMM guest anyway and what no
+ * firmware SMI entry/exit path writes. The real STMs turn a denied write
+ * into a protection exception, and coreboot registers no handler for it
+ * (hang or platform reset), so never deny a write the firmware makes:
+ *  - IA32_EFER: coreboot's x86_64 smm_stub.S and EDK II's _StmSmiHandler
+ *    (SmiEntry.nasm) write it on every SMI; it is switched through the
+ *    VMCS as well. Never denied.
+ *  - IA32_MISC_ENABLE: EDK II's SMI entry writes it (XD disable). Never
+ *    denied.
+ *  - SYSENTER_CS/ESP/EIP and PAT: guest-state fields of the SMM VMCS
+ *    (SDM Vol. 3C 25.4.1, 28.3.1), restored when the STM resumes the
+ *    executive monitor: a write by SMM does not reach the OS. SYSENTER_*
+ *    are only read-denied (isolated and above: they hold kernel text
+ *    addresses).
+ */
 static const struct msr_rule msr_rules[] = {
+	/* locked by firmware; once locked a write #GPs anyway */
 	{ MSR_IA32_FEAT_CTL, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	/* not VMCS-switched: SMM could turn off the OS's mitigations */
 	{ MSR_IA32_SPEC_CTRL, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+	/* the dual-monitor activation itself (SDM 34.15.5) */
 	{ 0x9b /* IA32_SMM_MONITOR_CTL */, STMEXEC_POLICY_KERNEL,
 	  STMEXEC_ACC_W },
-	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_IA32_SYSENTER_EIP, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_IA32_CR_PAT, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
-	{ MSR_EFER, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
+	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
+	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
+	{ MSR_IA32_SYSENTER_EIP, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
+	/* syscall entry points: not in the VMCS, a write is kernel control */
 	{ MSR_STAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_LSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_CSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_SYSCALL_MASK, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_KERNEL_GS_BASE, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
+	/* swapgs target: not in the VMCS, a write redirects per-CPU data */
+	{ MSR_KERNEL_GS_BASE, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 };
 
 /* Save-state-sensitive MSRs: at isolated and above also deny reads. */
@@ -523,6 +579,7 @@ static int build_level(struct stmexec *sx, u32 level,
 		if (ret)
 			return ret;
 		add_self_ro(b);
+		add_shared_pages(sx, b);
 	}
 	if (level >= STMEXEC_POLICY_KERNEL) {
 		pb_add_pages(b, STMEXEC_PC_KTEXT, kl->code[0],
@@ -643,7 +700,8 @@ static int apply_level(struct stmexec *sx, u32 level,
 		return stmexec_fail(sx, ret,
 				    "policy %s: cannot collect its ranges (%pe)",
 				    stmexec_policy_name(level), ERR_PTR(ret));
-	if (level >= STMEXEC_POLICY_KERNEL) {
+	if (level >= STMEXEC_POLICY_ISOLATED ||
+	    (level >= STMEXEC_POLICY_KERNEL && stmexec_pol.modules)) {
 		ret = stmexec_modwatch_collect(sx, mods);
 		if (ret)
 			return ret;
@@ -676,6 +734,7 @@ int stmexec_policy_on_start(struct stmexec *sx)
 
 	pol->requested = READ_ONCE(param_policy);
 	pol->conflict_fail = READ_ONCE(param_conflict_fail);
+	pol->modules = READ_ONCE(param_modules);
 	pol->lowered_by = ~0U;
 	level = pol->requested;
 	if (level >= STMEXEC_POLICY_KERNEL && !pol->kl.valid) {
@@ -790,6 +849,15 @@ void stmexec_policy_ranges_changed(struct stmexec *sx)
 		return;
 	stmexec_pol.gen++;
 	stmexec_report_changed(sx);
+}
+
+bool stmexec_policy_protects_modules(void)
+{
+	struct stmexec_policy *pol = &stmexec_pol;
+
+	return pol->active && (pol->level >= STMEXEC_POLICY_ISOLATED ||
+			       (pol->level >= STMEXEC_POLICY_KERNEL &&
+				pol->modules));
 }
 
 u32 stmexec_policy_param(void)

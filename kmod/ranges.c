@@ -28,15 +28,20 @@
  * (splitting it would open a window); its dead part is re-granted all the
  * same, and the database is rebuilt exactly at the next enable.
  *
- * One request is one VMCALL over one chained list, which the STM accepts or
- * rejects whole; the held set is changed only after the STM said yes.
+ * A request is sent as one VMCALL per page-contained piece (rsc_encode.c:
+ * the real STMs mis-size multi-piece lists); a refused piece rolls back the
+ * pieces already applied, so the STM accepts or rejects the request whole.
+ * The held set is changed only after the STM said yes.
  */
 #include "stmexec.h"
 
 #include <linux/interval_tree_generic.h>
+#include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/sysfs.h>
+#include <asm/msr.h>
 #include <asm/processor.h>
 
 enum { SP_PHYS, SP_IO, SP_MSR, SP_PCI, SP_NR };
@@ -76,12 +81,23 @@ struct sx_node {
 INTERVAL_TREE_DEFINE(struct sx_node, rb, u64, subtree_last, NODE_START,
 		     NODE_LAST, static, node_it)
 
+/*
+ * ndesc/nbytes: STM descriptors (and their bytes) of the mirror nodes, i.e.
+ * what the STM keeps in its database for the module. frames: the sorted,
+ * distinct EPT large pages the STM has split for the module since it
+ * started (key: 2 MiB frame << 1, or 1 GiB frame << 1 | 1). The real STMs
+ * never free a split page, so this only grows until the next enable.
+ */
 struct stmexec_ranges {
 	struct rb_root_cached tree[SP_NR];
 	struct rb_root_cached nodes[SP_NR];
 	u32 count;
 	u32 nnodes;
 	u32 gen;
+	u32 ndesc;
+	u32 nbytes;
+	u64 *frames;
+	u32 nframes;
 };
 
 static int range_space(u32 type)
@@ -149,6 +165,48 @@ static u32 valid_access(u32 type)
 	}
 }
 
+/*
+ * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
+ * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
+ */
+static bool ept_exec_only;
+
+bool stmexec_ept_exec_only(void)
+{
+	return ept_exec_only;
+}
+
+static void ept_caps_init(void)
+{
+	u64 cap;
+
+	if (boot_cpu_has(X86_FEATURE_VMX) &&
+	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
+		ept_exec_only = cap & BIT_ULL(0);
+}
+
+/*
+ * MEM/MMIO deny sets the real STMs turn into an invalid EPT entry
+ * (real-stm-interop.md 4.4): J ANDs the deny bits into the SMM EPT entry,
+ * so what stays allowed must be a valid EPT permission (SDM Vol. 3C
+ * 29.3.3.1): write without read is an EPT misconfiguration (J dead-loops,
+ * E silently keeps read), and execute-only needs EPT execute-only support.
+ */
+static int ept_check(struct stmexec *sx, const struct stmexec_range *r, u32 i)
+{
+	u32 deny = r->access;
+
+	if ((deny & STMEXEC_ACC_R) && !(deny & STMEXEC_ACC_W))
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: deny=%s leaves write without read, an invalid EPT entry on the real STMs (EPT rule: a page writable by SMM must be readable); deny w as well",
+				    i, deny & STMEXEC_ACC_X ? "rx" : "r");
+	if (deny == (STMEXEC_ACC_R | STMEXEC_ACC_W) && !ept_exec_only)
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: deny=rw leaves execute-only, and this CPU's EPT has no execute-only pages (EPT rule); use deny=rwx",
+				    i);
+	return 0;
+}
+
 /* Format checks of one request entry; sets last_error. */
 static int range_check(struct stmexec *sx, const struct stmexec_range *r,
 		       u32 i)
@@ -208,7 +266,12 @@ static int range_check(struct stmexec *sx, const struct stmexec_range *r,
 			return stmexec_fail(sx, -ERANGE,
 					    "range %u: ends at 0x%llx, beyond the %u-bit physical address width",
 					    i, end, boot_cpu_data.x86_phys_bits);
-		break;
+		/* J and E check Base + Length <= 2^N - 1 (MALFORMED) */
+		if (end == max_pa)
+			return stmexec_fail(sx, -ERANGE,
+					    "range %u: ends exactly at 2^%u, which the real STMs refuse; the last page of the physical address space cannot be protected",
+					    i, boot_cpu_data.x86_phys_bits);
+		return ept_check(sx, r, i);
 	case STMEXEC_RANGE_IO:
 		if (r->pci_bus || r->pci_dev || r->pci_fn)
 			return stmexec_fail(sx, -EINVAL,
@@ -658,6 +721,11 @@ static void mirror_clear(struct stmexec_ranges *rs)
 		}
 	}
 	rs->nnodes = 0;
+	rs->ndesc = 0;
+	rs->nbytes = 0;
+	kvfree(rs->frames);
+	rs->frames = NULL;
+	rs->nframes = 0;
 }
 
 /*
@@ -715,6 +783,154 @@ static u32 mirror_count(struct stmexec_ranges *rs, struct sx_held **rm, u32 n)
 	return cnt;
 }
 
+/* ---- the STM node budget ------------------------------------------------- */
+
+/*
+ * The real STMs keep every descriptor on a small heap (coreboot builds E
+ * with 70 pages; J has 0x140000 bytes and dead-loops when it runs out; E
+ * returns success with the pages left unprotected) and split an EPT large
+ * page for every node boundary inside one (real-stm-interop.md 4.2). The
+ * module refuses, before any VMCALL, a request that would take the STM
+ * beyond node_budget descriptors or heap_budget estimated heap pages:
+ *   heap pages = 1 (the STM's copy of the one-page list)
+ *              + the database (the bytes of every descriptor held, in pages)
+ *              + one page per 2 MiB EPT page split (a MEM/MMIO boundary not
+ *                2 MiB aligned) and per 1 GiB page split (not 1 GiB
+ *                aligned), counted since the STM started: never freed.
+ * Documented in Documentation/admin-guide/stmexec-policy.rst.
+ */
+static unsigned int node_budget = 64;
+module_param(node_budget, uint, 0644);
+MODULE_PARM_DESC(node_budget,
+		 "most STM descriptors the module keeps in the STM (default 64); more is refused with EDQUOT");
+
+static unsigned int heap_budget = 32;
+module_param(heap_budget, uint, 0644);
+MODULE_PARM_DESC(heap_budget,
+		 "most STM heap pages (estimate: list copy, database, EPT splits) the module may use (default 32 of coreboot's 70); more is refused with EDQUOT");
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* EPT frames a boundary at @pa splits (0, 1 or 2 keys into @k). */
+static u32 split_keys(u64 pa, u64 *k)
+{
+	u32 n = 0;
+
+	if (!IS_ALIGNED(pa, SZ_2M))
+		k[n++] = (pa >> 21) << 1;
+	if (!IS_ALIGNED(pa, SZ_1G))
+		k[n++] = (pa >> 30) << 1 | 1;
+	return n;
+}
+
+/*
+ * The frames (sorted, distinct, not yet in rs->frames) the MEM/MMIO
+ * segments @seg split. Returns how many; *out is kvfree()d by the caller.
+ */
+static int new_frames(struct stmexec_ranges *rs, const struct stmexec_seg *seg,
+		      u32 nseg, u64 **out)
+{
+	u64 *k;
+	u32 i, n = 0, m = 0, j = 0;
+
+	*out = NULL;
+	k = kvmalloc_array(4 * (size_t)nseg + 1, sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < nseg; i++) {
+		if (seg[i].space != SP_PHYS)
+			continue;
+		n += split_keys(seg[i].start, k + n);
+		if (seg[i].last != U64_MAX)
+			n += split_keys(seg[i].last + 1, k + n);
+	}
+	sort(k, n, sizeof(*k), cmp_u64, NULL);
+	for (i = 0; i < n; i++) {
+		if (m && k[m - 1] == k[i])
+			continue;
+		while (j < rs->nframes && rs->frames[j] < k[i])
+			j++;
+		if (j < rs->nframes && rs->frames[j] == k[i])
+			continue;
+		k[m++] = k[i];
+	}
+	*out = k;
+	return m;
+}
+
+/* Merge @k (sorted, distinct, new) into rs->frames, using @f (room for all). */
+static void frames_merge(struct stmexec_ranges *rs, const u64 *k, u32 n,
+			 u64 *f)
+{
+	u32 i = 0, j = 0, o = 0;
+
+	while (i < rs->nframes || j < n)
+		f[o++] = j == n || (i < rs->nframes && rs->frames[i] < k[j]) ?
+			 rs->frames[i++] : k[j++];
+	kvfree(rs->frames);
+	rs->frames = f;
+	rs->nframes = o;
+}
+
+static u32 heap_pages(u32 nbytes, u32 nframes)
+{
+	if (!nbytes && !nframes)
+		return 0;
+	return 1 + DIV_ROUND_UP(nbytes, PAGE_SIZE) + nframes;
+}
+
+void stmexec_ranges_usage(struct stmexec *sx, struct stmexec_stm_usage *u)
+{
+	struct stmexec_ranges *rs = sx->ranges;
+	bool on = sx->state == STMEXEC_STATE_ON ||
+		  sx->state == STMEXEC_STATE_STARTING;
+
+	u->nodes = on ? rs->ndesc : 0;
+	u->heap_pages = on ? heap_pages(rs->nbytes, rs->nframes) : 0;
+	u->node_budget = READ_ONCE(node_budget);
+	u->heap_budget = READ_ONCE(heap_budget);
+}
+
+/*
+ * Would PROTECT of @seg take the STM beyond the budget? -EDQUOT (nothing
+ * sent) if so; else 0 with the new split frames in *frames (*nfr).
+ */
+static int budget_check(struct stmexec *sx, const struct stmexec_seg *seg,
+			u32 nseg, u64 **frames, u32 *nfr)
+{
+	struct stmexec_ranges *rs = sx->ranges;
+	u32 nb = READ_ONCE(node_budget), hb = READ_ONCE(heap_budget);
+	u64 desc = rs->ndesc, bytes = rs->nbytes;
+	u32 i, heap;
+	int n;
+
+	for (i = 0; i < nseg; i++) {
+		desc += stmexec_seg_descs(&seg[i]);
+		bytes += (u64)stmexec_seg_descs(&seg[i]) *
+			 stmexec_seg_desc_size(&seg[i]);
+	}
+	n = new_frames(rs, seg, nseg, frames);
+	if (n < 0)
+		return stmexec_fail(sx, n, "no memory to count EPT splits");
+	*nfr = n;
+	heap = heap_pages(min_t(u64, bytes, U32_MAX), rs->nframes + n);
+	if (desc > nb)
+		return stmexec_fail(sx, -EDQUOT,
+				    "the STM would hold %llu descriptors (%u now, %llu more), beyond node_budget=%u: real STMs run out of heap; protect fewer or larger ranges, or raise node_budget= if the firmware's STM heap allows it",
+				    desc, rs->ndesc, desc - rs->ndesc, nb);
+	if (heap > hb)
+		return stmexec_fail(sx, -EDQUOT,
+				    "the STM would use about %u heap pages (%u now; database %llu bytes, %u EPT splits), beyond heap_budget=%u: real STMs run out of heap; protect 2 MiB-aligned ranges, or raise heap_budget= if the firmware's STM heap allows it",
+				    heap, heap_pages(rs->nbytes, rs->nframes),
+				    bytes, rs->nframes + n, hb);
+	return 0;
+}
+
 static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 		      const struct stmexec_range *req, u32 n,
 		      struct sx_held **rm)
@@ -723,7 +939,8 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 	struct sx_node **dead = NULL, **add = NULL;
 	struct stmexec_seg *seg = NULL;
 	struct sx_diff d = { 0 };
-	u32 i, nseg, ndead = 0, nmirror = 0;
+	u64 *frames = NULL, *merged = NULL;
+	u32 i, nseg, ndead = 0, nmirror = 0, nfr = 0;
 	const struct stmexec_range *r;
 	u64 s, l;
 	int ret;
@@ -760,7 +977,19 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 	}
 
 	if (protect) {
+		ret = budget_check(sx, seg, nseg, &frames, &nfr);
+		if (ret)
+			goto out;
 		/* Allocated first: nothing may fail after the STM said yes. */
+		if (nfr) {
+			merged = kvmalloc_array(rs->nframes + nfr,
+						sizeof(*merged), GFP_KERNEL);
+			if (!merged) {
+				ret = stmexec_fail(sx, -ENOMEM,
+						   "no memory for %u ranges", n);
+				goto out;
+			}
+		}
 		add = kvcalloc(nseg, sizeof(*add), GFP_KERNEL);
 		for (i = 0; add && i < nseg; i++) {
 			add[i] = kzalloc(sizeof(**add), GFP_KERNEL);
@@ -795,13 +1024,25 @@ static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
 		node_it_insert(add[i], &rs->nodes[seg[i].space]);
 		add[i] = NULL;
 		rs->nnodes++;
+		rs->ndesc += stmexec_seg_descs(&seg[i]);
+		rs->nbytes += stmexec_seg_descs(&seg[i]) *
+			      stmexec_seg_desc_size(&seg[i]);
+	}
+	if (merged) {
+		frames_merge(rs, frames, nfr, merged);
+		merged = NULL;
 	}
 	for (i = 0; i < ndead; i++) {
+		rs->ndesc -= stmexec_seg_descs(&dead[i]->seg);
+		rs->nbytes -= stmexec_seg_descs(&dead[i]->seg) *
+			      stmexec_seg_desc_size(&dead[i]->seg);
 		node_it_remove(dead[i], &rs->nodes[dead[i]->seg.space]);
 		kfree(dead[i]);
 		rs->nnodes--;
 	}
 out:
+	kvfree(merged);
+	kvfree(frames);
 	for (i = 0; add && i < nseg; i++)
 		kfree(add[i]);
 	kvfree(add);
@@ -1211,14 +1452,43 @@ static ssize_t unprotect_store(struct device *dev,
 	return range_store(dev, buf, len, false);
 }
 
+/* What the module holds in the STM now: descriptors, estimated heap pages. */
+static ssize_t usage_show(struct device *dev, char *buf, bool heap)
+{
+	struct stmexec *sx = stmexec_from_dev(dev);
+	struct stmexec_stm_usage u;
+
+	if (stmexec_lock_interruptible(sx))
+		return -ERESTARTSYS;
+	stmexec_ranges_usage(sx, &u);
+	mutex_unlock(&sx->lock);
+	return sysfs_emit(buf, "%u\n", heap ? u.heap_pages : u.nodes);
+}
+
+static ssize_t stm_nodes_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return usage_show(dev, buf, false);
+}
+
+static ssize_t stm_heap_pages_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return usage_show(dev, buf, true);
+}
+
 static DEVICE_ATTR_WO(protect);
 static DEVICE_ATTR_WO(unprotect);
+static DEVICE_ATTR_RO(stm_nodes);
+static DEVICE_ATTR_RO(stm_heap_pages);
 static BIN_ATTR_ADMIN_RO(ranges, 0);
 static BIN_ATTR_ADMIN_RO(bios_resources, 0);
 
 static struct attribute *stmexec_ranges_attrs[] = {
 	&dev_attr_protect.attr,
 	&dev_attr_unprotect.attr,
+	&dev_attr_stm_nodes.attr,
+	&dev_attr_stm_heap_pages.attr,
 	NULL,
 };
 
@@ -1240,9 +1510,14 @@ int stmexec_ranges_init(struct stmexec *sx)
 	struct stmexec_ranges *rs;
 	int i;
 
-	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
-	if (!rs)
+	ept_caps_init();
+	if (stmexec_rsc_init())
 		return -ENOMEM;
+	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	if (!rs) {
+		stmexec_rsc_fini();
+		return -ENOMEM;
+	}
 	for (i = 0; i < SP_NR; i++) {
 		rs->tree[i] = RB_ROOT_CACHED;
 		rs->nodes[i] = RB_ROOT_CACHED;
@@ -1270,4 +1545,5 @@ void stmexec_ranges_fini(struct stmexec *sx)
 	mirror_clear(rs);
 	kfree(rs);
 	sx->ranges = NULL;
+	stmexec_rsc_fini();
 }

@@ -91,9 +91,8 @@ static const u32 msr_sensitive[] = {
 
 /* R3.3: the held set must deny writes of these (policy kernel). */
 static const u32 msr_denied[] = {
-	MSR_IA32_FEAT_CTL, 0x9b /* SMM_MONITOR_CTL */, MSR_IA32_SYSENTER_CS,
-	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_EFER, MSR_STAR,
-	MSR_LSTAR, MSR_CSTAR,
+	MSR_IA32_FEAT_CTL, 0x9b /* SMM_MONITOR_CTL */, MSR_STAR, MSR_LSTAR,
+	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
 };
 
 static bool in_list(const u32 *list, size_t n, u32 v)
@@ -423,7 +422,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 		     round_up(kl->rodata[1], PAGE_SIZE)))
 		ok[RQ_KIMAGE] = false;
 	/* R1.3: every live module, deny wx, nothing left out. */
-	if (pol->level < STMEXEC_POLICY_KERNEL)
+	if (!stmexec_policy_protects_modules())
 		ok[RQ_MODULES] = false;
 	list_for_each_entry(pm, &pol->mods, node) {
 		if (pm->skipped) {

@@ -13,14 +13,18 @@
 #include <linux/slab.h>
 
 /*
- * One VMCALL takes at most STM_CORE_MAX_LIST_PAGES pieces; cut the node
- * stream into chunks of at most this many bytes (100 pages even when every
- * page wastes a descriptor's worth at its end).
+ * One page-contained piece per VMCALL, whatever the STM: both real STMs
+ * mis-size a list of two or more pieces (GetSizeFromResource computes the
+ * next END from the cumulative length, and AddProtectedResource rounds the
+ * copy down: real-stm-oracle.md C1, C2), so a multi-piece PROTECT returns
+ * success with descriptors never applied, or overflows the STM heap. The
+ * module cannot tell which STM it talks to. A chunk is therefore at most
+ * one piece's payload (127 MEM/MMIO/MSR, 254 I/O or 185 PCI descriptors);
+ * stmexec_rsc_apply() keeps a request all-or-nothing across chunks.
  */
-#define CHUNK_PAGES	100u
-#define CHUNK_BYTES	(CHUNK_PAGES * (STM_PACK_PAGE_PAYLOAD - STM_RSC_MEM_SIZE))
+#define CHUNK_BYTES	STM_PACK_PAGE_PAYLOAD
 
-static u32 seg_nodes(const struct stmexec_seg *s)
+u32 stmexec_seg_descs(const struct stmexec_seg *s)
 {
 	switch (s->type) {
 	case STMEXEC_RANGE_IO:
@@ -33,7 +37,7 @@ static u32 seg_nodes(const struct stmexec_seg *s)
 	}
 }
 
-static u32 seg_node_size(const struct stmexec_seg *s)
+u32 stmexec_seg_desc_size(const struct stmexec_seg *s)
 {
 	switch (s->type) {
 	case STMEXEC_RANGE_IO:
@@ -52,8 +56,8 @@ static u32 encode_node(const struct stmexec_seg *s, u32 k, u8 *p)
 	u64 unit = s->start + k;
 	u64 first, left;
 
-	memset(p, 0, seg_node_size(s));
-	rsc->hdr.length = seg_node_size(s);
+	memset(p, 0, stmexec_seg_desc_size(s));
+	rsc->hdr.length = stmexec_seg_desc_size(s);
 	switch (s->type) {
 	case STMEXEC_RANGE_MEM:
 	case STMEXEC_RANGE_MMIO:
@@ -100,34 +104,37 @@ struct rsc_pages {
 	u32 n;
 };
 
-static void pages_free(struct rsc_pages *lp)
-{
-	u32 i;
+/*
+ * The one list page every PROTECT/UNPROTECT is packed into (one piece per
+ * VMCALL), below 4 GiB (the STM reads it by physical address), allocated
+ * at load and kept: the default policy denies SMM every access to it at
+ * every level above none, so an SMI handler on another CPU cannot rewrite
+ * a list between the module writing it and the STM copying it
+ * (kmod-review F7). Used under sx->lock only.
+ */
+static struct stm_list_page rsc_page;
 
-	for (i = 0; i < lp->n; i++)
-		free_page((unsigned long)lp->pg[i].va);
-	kfree(lp->pg);
-	lp->pg = NULL;
-	lp->n = 0;
+int stmexec_rsc_init(void)
+{
+	void *va = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
+
+	if (!va)
+		return -ENOMEM;
+	rsc_page.va = va;
+	rsc_page.pa = virt_to_phys(va);
+	return 0;
 }
 
-/* The STM reads the lists by physical address: pages below 4 GiB. */
-static int pages_alloc(struct rsc_pages *lp, u32 n)
+void stmexec_rsc_fini(void)
 {
-	lp->pg = kcalloc(n, sizeof(*lp->pg), GFP_KERNEL);
-	if (!lp->pg)
-		return -ENOMEM;
-	for (lp->n = 0; lp->n < n; lp->n++) {
-		void *va = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
+	free_page((unsigned long)rsc_page.va);
+	rsc_page.va = NULL;
+	rsc_page.pa = 0;
+}
 
-		if (!va) {
-			pages_free(lp);
-			return -ENOMEM;
-		}
-		lp->pg[lp->n].va = va;
-		lp->pg[lp->n].pa = virt_to_phys(va);
-	}
-	return 0;
+u64 stmexec_rsc_page_pa(void)
+{
+	return rsc_page.pa;
 }
 
 struct rsc_chunk {
@@ -185,7 +192,7 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 	int ret;
 
 	for (i = 0; i < n; i++)
-		bytes += (size_t)seg_nodes(&seg[i]) * seg_node_size(&seg[i]);
+		bytes += (size_t)stmexec_seg_descs(&seg[i]) * stmexec_seg_desc_size(&seg[i]);
 	nodes = kvmalloc(bytes, GFP_KERNEL);
 	chunk = kvcalloc(bytes / (CHUNK_BYTES / 2) + 2, sizeof(*chunk),
 			 GFP_KERNEL);
@@ -198,8 +205,8 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 
 	/* Encode, cutting chunks at descriptor boundaries. */
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < seg_nodes(&seg[i]); k++) {
-			u32 sz = seg_node_size(&seg[i]);
+		for (k = 0; k < stmexec_seg_descs(&seg[i]); k++) {
+			u32 sz = stmexec_seg_desc_size(&seg[i]);
 
 			if (!nch || chunk[nch - 1].len + sz > CHUNK_BYTES)
 				chunk[nch++] = (struct rsc_chunk){ .off = off };
@@ -212,18 +219,13 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		maxpages = max(maxpages,
 			       stm_pack_pages_needed(nodes + chunk[i].off,
 						     chunk[i].len));
-	if (!maxpages) {
+	if (maxpages != 1 || !rsc_page.va) {
 		ret = stmexec_fail(sx, -EIO,
 				   "internal error: the packer refused the module's descriptors");
 		goto out;
 	}
-	ret = pages_alloc(&lp, maxpages);
-	if (ret) {
-		ret = stmexec_fail(sx, ret,
-				   "no memory below 4 GiB for %u STM list pages",
-				   maxpages);
-		goto out;
-	}
+	lp.pg = &rsc_page;
+	lp.n = 1;
 
 	for (i = 0; i < nch; i++) {
 		ret = chunk_call(sx, func, nodes, &chunk[i], &lp, &status);
@@ -261,7 +263,6 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		     "; the STM's node database is full, unprotect something" :
 		     "; nothing was changed");
 out:
-	pages_free(&lp);
 	kvfree(chunk);
 	kvfree(nodes);
 	return ret;

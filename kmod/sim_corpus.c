@@ -33,7 +33,7 @@
 static char *sim_bios = "";
 module_param(sim_bios, charp, 0444);
 MODULE_PARM_DESC(sim_bios,
-		 "backend=sim: BIOS resource list from the test corpus (coreboot, coreboot-16m-tseg, edk2, legacy-kbc, bad-all-ram, bad-kernel-text, bad-efer); empty: the backend's own");
+		 "backend=sim: BIOS resource list from the test corpus (coreboot, coreboot-16m-tseg, edk2, legacy-kbc, bad-all-ram, bad-kernel-text, bad-efer, bad-lstar); empty: the backend's own");
 
 #define U64_ALL		(~0ULL)
 
@@ -204,8 +204,12 @@ static int build(const char *name, struct lb *b)
 		       round_down(__pa_symbol(&_printk), PAGE_SIZE),
 		       2 * PAGE_SIZE, RW);			/* 9 */
 	} else if (!strcmp(name, "bad-efer")) {
+		/* firmware owns EFER (its SMM entry writes it): not a conflict */
 		coreboot(b, 0x7f800000, 0x800000);
 		lb_msr(b, MSR_EFER, true, U64_ALL, U64_ALL);	/* 9 */
+	} else if (!strcmp(name, "bad-lstar")) {
+		coreboot(b, 0x7f800000, 0x800000);
+		lb_msr(b, MSR_LSTAR, true, U64_ALL, U64_ALL);	/* 9 */
 	} else {
 		return -EINVAL;
 	}
@@ -227,7 +231,7 @@ int stmexec_sim_corpus_build(void *buf, size_t cap, size_t *len)
 		return -ENOENT;
 	ret = build(sim_bios, &b);
 	if (ret == -EINVAL)
-		pr_err("sim_bios=%s: unknown list (coreboot, coreboot-16m-tseg, edk2, legacy-kbc, bad-all-ram, bad-kernel-text, bad-efer)\n",
+		pr_err("sim_bios=%s: unknown list (coreboot, coreboot-16m-tseg, edk2, legacy-kbc, bad-all-ram, bad-kernel-text, bad-efer, bad-lstar)\n",
 		       sim_bios);
 	*len = b.len;
 	return ret;

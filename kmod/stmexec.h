@@ -350,6 +350,20 @@ extern const struct attribute_group stmexec_ranges_group;	/* ranges.c */
 extern const struct attribute_group stmexec_log_group;	/* log.c, "log/" */
 
 int stmexec_ranges_init(struct stmexec *sx);
+/*
+ * What the module holds in the STM (ranges.c): descriptors, and an estimate
+ * of the STM heap pages they cost; the budgets enforced before any VMCALL.
+ */
+struct stmexec_stm_usage {
+	u32 nodes;
+	u32 heap_pages;
+	u32 node_budget;
+	u32 heap_budget;
+};
+
+void stmexec_ranges_usage(struct stmexec *sx, struct stmexec_stm_usage *u);
+/* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
+bool stmexec_ept_exec_only(void);
 void stmexec_ranges_fini(struct stmexec *sx);
 /* After INITIALIZE_PROTECTION + GET_BIOS_RESOURCES, before START. */
 int stmexec_ranges_on_start(struct stmexec *sx);
@@ -413,6 +427,15 @@ struct stmexec_seg {
  */
 int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		      const struct stmexec_seg *seg, u32 n);
+/* The persistent STM list page (rsc_encode.c), allocated at load. */
+int stmexec_rsc_init(void);
+void stmexec_rsc_fini(void);
+u64 stmexec_rsc_page_pa(void);
+/* The log's MANAGE_EVENT_LOG request page (log.c), 0 if none. */
+u64 stmexec_log_req_pa(struct stmexec *sx);
+/* STM descriptors segment @s is sent as, and the bytes of one of them. */
+u32 stmexec_seg_descs(const struct stmexec_seg *s);
+u32 stmexec_seg_desc_size(const struct stmexec_seg *s);
 /* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
 int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
 
@@ -527,6 +550,7 @@ struct stmexec_klayout {
  * @requested: policy= at the last enable
  * @level: level in force (STMEXEC_POLICY_*), NONE while off
  * @conflict_fail: policy_conflict=fail at the last enable
+ * @modules: policy_modules= at the last enable (modules at level kernel)
  * @lowered_by: BIOS descriptor that lowered the level, or ~0
  * @active: the policy ranges are held (between on_start and on_stop)
  * @batch: the policy itself is changing ranges: no report per call
@@ -541,6 +565,7 @@ struct stmexec_policy {
 	u32 requested;
 	u32 level;
 	bool conflict_fail;
+	bool modules;
 	u32 lowered_by;
 	bool active;
 	bool batch;
@@ -565,6 +590,8 @@ void stmexec_policy_ranges_changed(struct stmexec *sx);
 /* Level in force, for GET_STATUS.policy_level. */
 u32 stmexec_policy_level(struct stmexec *sx);
 u32 stmexec_policy_param(void);		/* policy= as set now */
+/* The policy in force protects every live module (sx->lock held). */
+bool stmexec_policy_protects_modules(void);
 const char *stmexec_policy_name(u32 level);
 const char *stmexec_pclass_name(u32 pclass);
 int stmexec_kernel_layout(struct stmexec_klayout *kl);

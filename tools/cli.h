@@ -88,14 +88,18 @@ int parse_access(const char *s, uint32_t *acc);	/* "rw", "x", "none" */
 int parse_range_type(const char *s, uint32_t *type);	/* "mem", "io", ... */
 /*
  * Parse one range from words: TYPE SPEC [deny=ACC]. Consumes words from
- * @argv; returns the number consumed (>= 2) or -1 with a message in @err.
+ * @argv; returns the number consumed (>= 2) or -1 with a message in @err,
+ * or PARSE_EINVAL for a well-formed range the kernel would refuse with
+ * EINVAL (the EPT rule: mem/mmio deny=r or deny=rx).
  */
+#define PARSE_EINVAL	(-2)
 int parse_range(int argc, char **argv, struct stmexec_range *r,
 		char *err, size_t errlen);
 /*
  * Parse a list of ranges; words may also contain several space-separated
  * tokens (a quoted range) and ',' or ';' separate ranges. Returns the
- * number of ranges (malloc'ed into *out) or -1 with a message in @err.
+ * number of ranges (malloc'ed into *out) or -1 (or PARSE_EINVAL) with a
+ * message in @err.
  */
 int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 		     char *err, size_t errlen);

@@ -68,6 +68,12 @@ static int change(int argc, char **argv, bool protect)
 	if (argc == 0)
 		cli_usage_err("%s needs a range, e.g. '%s mem 0x100000+2M deny=w'", what, what);
 	n = parse_range_list(argc, argv, &rs, err, sizeof(err));
+	if (n == PARSE_EINVAL) {
+		/* refused as the kernel would refuse it, without asking it */
+		cli_err("%s failed: %s (%s)", what, errno_name(EINVAL),
+			strerror(EINVAL));
+		cli_fatal_err(EX_FAIL, "%s: %s", what, err);
+	}
 	if (n < 0)
 		cli_usage_err("%s: %s", what, err);
 

@@ -52,11 +52,32 @@ static void hdr_text(void *arg, const char *key, const char *val)
 		printf("  %-30s %s\n", key, val);
 }
 
+/* A number from sysfs (relative to the device, or absolute); ~0 if none. */
+static unsigned long long read_num(const char *attr)
+{
+	char buf[64];
+	FILE *f;
+
+	if (attr[0] != '/')
+		return sysfs_read(attr, buf, sizeof(buf)) ? ~0ULL :
+		       strtoull(buf, NULL, 0);
+	f = fopen(attr, "r");
+	if (!f)
+		return ~0ULL;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] ? strtoull(buf, NULL, 0) : ~0ULL;
+}
+
+#define PARAMS "/sys/module/stmexec/parameters/"
+
 int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct stmexec_status st;
 	char cpulist[256] = "", last[512] = "", taint[64] = "";
 	char hdr[2048] = "";
+	unsigned long long nodes, heap, node_budget, heap_budget;
 	int fd;
 
 	no_args("status", argc, argv);
@@ -72,6 +93,10 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		taint[0] = '\0';
 	if (sysfs_read("stm_header", hdr, sizeof(hdr)))
 		hdr[0] = '\0';
+	nodes = read_num("stm_nodes");
+	heap = read_num("stm_heap_pages");
+	node_budget = read_num(PARAMS "node_budget");
+	heap_budget = read_num(PARAMS "heap_budget");
 
 	if (o->json) {
 		struct json j;
@@ -88,6 +113,14 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		json_u64(&j, "stm_caps", st.stm_caps);
 		json_u64(&j, "policy_level", st.policy_level);
 		json_u64(&j, "nr_ranges", st.nr_ranges);
+		if (nodes != ~0ULL) {
+			json_obj_begin(&j, "stm_usage");
+			json_u64(&j, "nodes", nodes);
+			json_u64(&j, "node_budget", node_budget);
+			json_u64(&j, "heap_pages", heap);
+			json_u64(&j, "heap_budget", heap_budget);
+			json_obj_end(&j);
+		}
 		json_obj_begin(&j, "log");
 		json_u64(&j, "records", st.log_records);
 		json_u64(&j, "dropped", st.log_dropped);
@@ -123,6 +156,9 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	stm_header_each(hdr, hdr_text, NULL);
 	printf("policy level:     %u\n", st.policy_level);
 	printf("protected ranges: %llu\n", (unsigned long long)st.nr_ranges);
+	if (nodes != ~0ULL)
+		printf("stm nodes:        %llu of %llu (STM heap: about %llu of %llu pages)\n",
+		       nodes, node_budget, heap, heap_budget);
 	printf("log:              %llu delivered, %llu dropped, %llu wrapped\n",
 	       (unsigned long long)st.log_records,
 	       (unsigned long long)st.log_dropped,

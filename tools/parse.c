@@ -32,6 +32,7 @@
 #define E_PCI_FORMAT "'%s': bad PCI address (expected [0000:]BB:DD.F in hex, e.g. 00:1f.0)"
 #define E_POLICY "policy ranges belong to the module's default policy (policy= parameter), not to protect/unprotect"
 #define E_DENY "'%s': deny= takes a set of r, w, x (e.g. deny=w)"
+#define E_EPT "deny=%s leaves write without read, an invalid EPT entry on the real STMs (EPT rule: a page SMM may write must stay readable); deny w as well"
 
 #define DENY_RW		(STMEXEC_ACC_R | STMEXEC_ACC_W)
 #define DENY_RWX	(STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X)
@@ -392,6 +393,16 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 			    type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO ? ", x" : "");
 	if ((acc & STMEXEC_ACC_X) && type != STMEXEC_RANGE_MEM && type != STMEXEC_RANGE_MMIO)
 		return parse_err(err, errlen, "deny=x applies only to mem and mmio ranges");
+	/*
+	 * The EPT rule (kmod/ranges.c ept_check): what stays allowed must be a
+	 * valid EPT permission on the real STMs; write without read is not.
+	 * deny=rw (execute-only) depends on the CPU: the kernel decides.
+	 */
+	if ((type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO) &&
+	    (acc & STMEXEC_ACC_R) && !(acc & STMEXEC_ACC_W)) {
+		parse_err(err, errlen, E_EPT, acc & STMEXEC_ACC_X ? "rx" : "r");
+		return PARSE_EINVAL;
+	}
 	r->access = acc;
 	return used;
 }
@@ -438,6 +449,7 @@ int parse_range_list(int argc, char **argv, struct stmexec_range **out,
 
 		if (used < 0) {
 			parse_err(err, errlen, "range %d: %s", n, e);
+			ret = used;
 			goto out;
 		}
 		pos += used;

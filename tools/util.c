@@ -46,6 +46,9 @@ void cli_usage_err(const char *fmt, ...)
 	exit(EX_USAGE);
 }
 
+#define H_EDQUOT "the STM would run out of heap: see 'stmexec status' (stm nodes) " \
+	"and the node_budget=/heap_budget= module parameters"
+
 static const struct {
 	int err;
 	const char *name;
@@ -56,6 +59,7 @@ static const struct {
 	E(EEXIST), E(ENODEV), E(EINVAL), E(ENOSPC), E(ENOTTY), E(ERANGE),
 	E(EOVERFLOW), E(EOPNOTSUPP), E(EADDRINUSE), E(ETIMEDOUT),
 	E(EALREADY), E(EINPROGRESS), E(ECANCELED), E(ENOEXEC), E(EROFS),
+	E(EDQUOT),
 #undef E
 };
 
@@ -123,6 +127,8 @@ const char *errno_hint(int err, const char *what)
 		return "the kernel ran out of memory";
 	case EINTR:
 		return "interrupted by a signal: retry";
+	case EDQUOT:
+		return H_EDQUOT;
 	}
 	return "see dmesg and 'stmexec status'";
 }

@@ -15,9 +15,12 @@ int pol_load(const char *list, const char *policy, const char *extra)
 	ret = sx_ensure_unloaded();
 	if (ret)
 		return ret;
+	/* modules protected at kernel unless the test says otherwise */
 	snprintf(params, sizeof(params),
-		 "backend=sim sim_bios=%s policy=%s attest_delay_ms=0 %s", list,
-		 policy, extra ? extra : "");
+		 "backend=sim sim_bios=%s policy=%s attest_delay_ms=0 %s %s",
+		 list, policy,
+		 extra && strstr(extra, "policy_modules=") ? "" :
+		 "policy_modules=on", extra ? extra : "");
 	return sx_load(params);
 }
 

@@ -154,15 +154,33 @@ FIXTURE_VARIANT_ADD(corpus, bad_kernel_text) {
 		    "blocks L1: R1.4 BIOS resource 9:" },
 };
 
+/*
+ * Firmware owns EFER (its SMM entry writes it on every SMI): a BIOS claim
+ * on it no longer lowers the policy, which never denies EFER (issue 14).
+ * It still blocks R3.1 (a write claim on a critical MSR).
+ */
 FIXTURE_VARIANT_ADD(corpus, bad_efer) {
-	.list = "bad-efer", .policy = "isolated", .level = 0,
-	.policy_line = "policy: monitor (requested isolated, policy_conflict=lower, lowered by BIOS resource 9)",
-	.blocks = { "blocks L1: R1.2 BIOS resource 9: msr 0xc0000080 claim=rw kernel-mode",
-		    "blocks L1: R1.3 BIOS resource 9: msr 0xc0000080" },
+	.list = "bad-efer", .policy = "isolated", .level = 2,
+	.policy_line = "policy: isolated (requested isolated, policy_conflict=lower)",
+	.blocks = { "blocks L3: R3.1 BIOS resource 9: msr 0xc0000080 claim=rw kernel-mode" },
 };
 
 FIXTURE_VARIANT_ADD(corpus, bad_efer_fail) {
 	.list = "bad-efer", .policy = "kernel", .extra = "policy_conflict=fail",
+	.level = 1,
+	.policy_line = "policy: kernel (requested kernel, policy_conflict=fail)",
+	.blocks = { "blocks L2: R2.2 policy" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_lstar) {
+	.list = "bad-lstar", .policy = "isolated", .level = 0,
+	.policy_line = "policy: monitor (requested isolated, policy_conflict=lower, lowered by BIOS resource 9)",
+	.blocks = { "blocks L1: R1.2 BIOS resource 9: msr 0xc0000082 claim=rw kernel-mode",
+		    "blocks L1: R1.3 BIOS resource 9: msr 0xc0000082" },
+};
+
+FIXTURE_VARIANT_ADD(corpus, bad_lstar_fail) {
+	.list = "bad-lstar", .policy = "kernel", .extra = "policy_conflict=fail",
 	.enable_err = -EADDRINUSE,
 };
 
@@ -278,8 +296,9 @@ TEST_F(kern, kernel_text_ranges_match_proc_iomem)
 	}
 	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MEM, rs, re - rs,
 			      STMEXEC_ACC_W | STMEXEC_ACC_X));
-	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MSR, 0xc0000080, 1,
-			      STMEXEC_ACC_W));
+	/* never EFER: the firmware's SMM entry writes it (issue 14) */
+	EXPECT_FALSE(has_range(r, n, STMEXEC_RANGE_MSR, 0xc0000080, 1,
+			       STMEXEC_ACC_W));
 	EXPECT_TRUE(has_range(r, n, STMEXEC_RANGE_MSR, 0xc0000082, 1,
 			      STMEXEC_ACC_W));
 	free(r);
@@ -427,18 +446,55 @@ TEST_F(kern, module_protected_before_its_init_runs)
 				      after[i].length, after[i].access));
 	free(before);
 	free(after);
+/*
+ * policy_modules= is off by default (issue 14): a module coming live adds
+ * nothing at the kernel level, and the report does not claim R1.3.
+ */
+TEST(modules_are_opt_in_at_kernel)
+{
+	struct stmexec_range *before = NULL, *during = NULL;
+	uint32_t nb = 0, nd = 0;
+	uint64_t level = 9;
+	char *rep;
+	int fd, dfd, ret;
+
+	ASSERT_EQ(0, pol_load("coreboot", "kernel", "policy_modules=0"));
+	ASSERT_EQ(0, pol_enable());
+	fd = sx_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pol_list(fd, true, &before, &nb));
+	dfd = open(pol_dummy_path(), O_RDONLY | O_CLOEXEC);
+	if (dfd >= 0) {
+		ret = (int)syscall(SYS_finit_module, dfd, "", 0);
+		close(dfd);
+		ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
+		ASSERT_EQ(0, pol_list(fd, true, &during, &nd));
+		EXPECT_EQ(nb, nd) TH_LOG("a module load added policy ranges");
+		syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK);
+	}
+	rep = pol_report();
+	ASSERT_NE(NULL, rep);
+	EXPECT_TRUE(pol_has_line(rep, "R1.2 L1 kernel-image-denied: held"));
+	EXPECT_TRUE(pol_has_line(rep, "R1.3 L1 modules-denied: violated")) TH_LOG("%s", rep);
+	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	EXPECT_EQ(0, level);
+	free(rep);
+	free(before);
+	free(during);
+	close(fd);
+	pol_unload();
 }
 
 TEST_F(kern, user_cannot_unprotect_a_policy_range)
 {
-	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000080, 1,
+	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000082, 1,
 					  STMEXEC_ACC_W);
 	uint32_t ei = 0;
 
 	EXPECT_EQ(-EPERM, sx_unprotect(self->fd, &r, 1, &ei));
 	EXPECT_EQ(0, ei);
-	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000080 deny=w"));
-	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000080 deny=w policy"));
+	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000082 deny=w"));
+	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000082 deny=w policy"));
 }
 
 TEST_F(kern, disable_removes_the_policy_ranges)

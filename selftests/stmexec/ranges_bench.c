@@ -49,7 +49,9 @@ int main(int argc, char **argv)
 	r = calloc(n, sizeof(*r));
 	if (!r)
 		return 1;
-	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
+	/* 10,000 scattered nodes: far beyond the STM node budget, on purpose */
+	ret = sx_ensure_unloaded() ?:
+	      sx_load(SX_SIM_BARE " node_budget=100000 heap_budget=1000000");
 	if (ret)
 		return fail("load backend=sim", ret);
 	fd = sx_open();

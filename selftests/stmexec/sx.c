@@ -580,8 +580,12 @@ bool sx_bios_overlap(const struct stmexec_range *bios, uint32_t n,
 
 int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base)
 {
-	static const uint64_t msrs[] = { 0x1a0, 0x10, 0x3a, 0x1b, 0x277, 0xc0000080,
-					 0xc0000081, 0x8b, 0x600, 0x1d9 };
+	/*
+	 * Never IA32_MISC_ENABLE (0x1a0) or EFER (0xc0000080): the simulated
+	 * firmware's SMM entry writes them on every injected SMI.
+	 */
+	static const uint64_t msrs[] = { 0x10, 0x3a, 0x1b, 0x277, 0xc0000081,
+					 0x8b, 0x600, 0x1d9 };
 	struct stmexec_range *bios = NULL, *held = NULL;
 	uint32_t nb = 0, nh = 0, i;
 	uint64_t b, max;

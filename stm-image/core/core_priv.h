@@ -122,6 +122,18 @@ struct stm_cpu {
 	uint32_t config;	/* EDX of the activating VMCALL */
 };
 
+/*
+ * The real STMs' heaps (profiles intel/coreboot/strict; protdb.c): pages
+ * in use by the MLE's requests, and the EPT large pages split so far.
+ */
+#define STM_HEAP_MAX_FRAMES	4096u
+
+struct stm_heap {
+	uint32_t leaked;	/* J: list copies below the top, never freed */
+	uint32_t nframes;
+	uint64_t frame[STM_HEAP_MAX_FRAMES];	/* sorted split-frame keys */
+};
+
 struct stm_core {
 	uint32_t magic;
 	uint32_t ncpus;
@@ -140,6 +152,7 @@ struct stm_core {
 	struct stm_evlog log;
 	struct stm_bios bios;
 	struct stm_protdb db;
+	struct stm_heap heap;
 	uint32_t n_pieces;
 	uint32_t pad1;
 	uint64_t piece_pa[STM_CORE_MAX_LIST_PAGES];
@@ -194,6 +207,7 @@ uint32_t stm_bios_read(struct stm_core *c, uint8_t *dst, uint32_t cap,
 		       uint32_t *len);
 uint32_t stm_bios_snapshot(struct stm_core *c);
 uint32_t stm_bios_check_live(struct stm_core *c);
+int stm_rsc_staged_empty_piece(const struct stm_core *c);
 /* iterate the staged MLE list: returns next node or NULL at the end */
 const uint8_t *stm_staged_next(const struct stm_core *c, uint32_t *piece,
 			       uint32_t *off);
@@ -211,6 +225,7 @@ int stm_bios_claims_pci(const struct stm_bios *b, uint8_t bus, uint8_t dev,
 /* ---- protdb.c ---- */
 void stm_protdb_reset(struct stm_protdb *db);
 uint32_t stm_protdb_protect(struct stm_core *c);
+void stm_heap_reset(struct stm_core *c);
 uint32_t stm_protdb_unprotect(struct stm_core *c);
 const uint8_t *stm_protdb_find_mem(const struct stm_protdb *db, uint64_t pa,
 				   uint32_t rwx);

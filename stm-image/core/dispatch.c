@@ -55,6 +55,7 @@ void stm_core_global_reset(struct stm_core *c)
 	uint32_t i;
 
 	stm_protdb_reset(&c->db);
+	stm_heap_reset(c);
 	c->bios.loaded = 0;
 	c->bios.len = 0;
 	stm_evlog_reset(c);

@@ -409,6 +409,101 @@ static void stm_log_staged(struct stm_core *c, uint32_t type)
 	}
 }
 
+/* ---- the real STMs' heaps (compatibility model only) ---- */
+
+/*
+ * jyao1/STM ("J") has a 0x140000-byte heap (Stm.inf) and a bump allocator
+ * whose FreePages returns memory only at the top (Init/Memory.c), and
+ * CpuDeadLoop()s when it runs out; EugeneDMyers/STM ("E") as coreboot
+ * builds it has CONFIG_STM_HEAPSIZE 0x46000 (70 pages), a first-fit
+ * allocator, and on exhaustion PROTECT returns success with the pages left
+ * unprotected (real-stm-interop.md 4.2).  Modelled per PROTECT:
+ *   init     what the STM's own initialisation takes: estimated as 2 pages
+ *            per CPU + 9 (EPT root and 4 GiB of 2 MiB tables, I/O and MSR
+ *            bitmaps)
+ *   db       MleProtectedResource: every live descriptor's bytes, in pages
+ *   splits   one page per 2 MiB (and per 1 GiB) EPT page a MEM/MMIO
+ *            boundary falls inside, never freed
+ *   copy     the list copy, one page per piece: freed (E) or, in J, left
+ *            below the database's reallocation and leaked for good
+ * Exhaustion counts STM_COMPAT_HEAP_EXHAUSTED; the core's own answer does
+ * not change.
+ */
+#define STM_HEAP_J_PAGES	(0x140000u / STM_PAGE_SIZE)
+#define STM_HEAP_E_PAGES	(0x46000u / STM_PAGE_SIZE)
+
+void stm_heap_reset(struct stm_core *c)
+{
+	c->heap.leaked = 0;
+	c->heap.nframes = 0;
+}
+
+/* Insert split-frame key k (sorted, distinct); 1 if it was new. */
+static uint32_t stm_heap_split(struct stm_heap *h, uint64_t k)
+{
+	uint32_t lo = 0, hi = h->nframes, i;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (h->frame[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->nframes && h->frame[lo] == k)
+		return 0;
+	if (h->nframes == STM_HEAP_MAX_FRAMES)
+		return 1;	/* counted, not remembered: conservative */
+	for (i = h->nframes; i > lo; i--)
+		h->frame[i] = h->frame[i - 1];
+	h->frame[lo] = k;
+	h->nframes++;
+	return 1;
+}
+
+static uint32_t stm_heap_boundary(struct stm_heap *h, uint64_t pa)
+{
+	uint32_t n = 0;
+
+	if (pa & 0x1FFFFFull)
+		n += stm_heap_split(h, (pa >> 21) << 1);
+	if (pa & 0x3FFFFFFFull)
+		n += stm_heap_split(h, ((pa >> 30) << 1) | 1u);
+	return n;
+}
+
+/* After a successful PROTECT: would J or E have run out of heap? */
+static void stm_heap_protect(struct stm_core *c)
+{
+	struct stm_heap *h = &c->heap;
+	uint32_t piece = 0, off = 0, init, db, used;
+	const uint8_t *node;
+	int j = stm_models(c, STM_PROFILE_INTEL);
+	int e = stm_models(c, STM_PROFILE_COREBOOT);
+
+	if (!j && !e)
+		return;
+	while ((node = stm_staged_next(c, &piece, &off)) != (const uint8_t *)0) {
+		const struct stm_rsc_mem_desc *m = (const struct stm_rsc_mem_desc *)node;
+
+		if ((m->hdr.flags & STM_RSC_IGNORE_RESOURCE) ||
+		    (m->hdr.rsc_type != STM_MEM_RANGE &&
+		     m->hdr.rsc_type != STM_MMIO_RANGE))
+			continue;
+		stm_heap_boundary(h, m->base);
+		stm_heap_boundary(h, m->base + m->length);
+	}
+	init = 2u * c->ncpus + 9u;
+	db = (c->db.live_bytes + STM_PAGE_SIZE - 1u) / STM_PAGE_SIZE;
+	used = init + db + h->nframes;
+	/* J: the copy stays below the reallocated database: leaked */
+	h->leaked += c->n_pieces;
+	if ((j && used + h->leaked > STM_HEAP_J_PAGES) ||
+	    (e && used + c->n_pieces > STM_HEAP_E_PAGES))
+		stm_compat(c, STM_COMPAT_HEAP_EXHAUSTED);
+}
+
 /*
  * PROTECT_RESOURCE apply step (after validation and the overlap check):
  * all-or-nothing; ERROR_STM_OUT_OF_RESOURCES leaves everything unchanged.
@@ -419,6 +514,15 @@ uint32_t stm_protdb_protect(struct stm_core *c)
 	uint32_t piece = 0, off = 0, k = 0, bytes = 0, new_msr = 0, n_evt;
 	const uint8_t *node;
 
+	/*
+	 * J and E size each piece with GetSizeFromThisResourceList, which is 0
+	 * for a piece holding only its END, and refuse the PROTECT
+	 * (real-stm-oracle.md B1); the core follows them when it models them.
+	 */
+	if ((stm_models(c, STM_PROFILE_INTEL) ||
+	     stm_models(c, STM_PROFILE_COREBOOT)) &&
+	    stm_rsc_staged_empty_piece(c))
+		return STM_ERROR_SECURITY_VIOLATION;
 	while ((node = stm_staged_next(c, &piece, &off)) != (const uint8_t *)0) {
 		const struct stm_rsc_desc_header *h = stm_hdr(node);
 
@@ -459,6 +563,7 @@ uint32_t stm_protdb_protect(struct stm_core *c)
 	if (n_evt)
 		stm_mem_apply(db, n_evt, 1);
 	stm_log_staged(c, STM_EVT_MLE_RESOURCE_PROTECTION_GRANTED);
+	stm_heap_protect(c);
 	return STM_SUCCESS;
 }
 

@@ -221,6 +221,17 @@ uint32_t stm_rsc_stage_mle_list(struct stm_core *c, uint64_t pa)
 	return STM_SUCCESS;
 }
 
+/* 1 if a staged piece holds nothing but its END (reference: size 0). */
+int stm_rsc_staged_empty_piece(const struct stm_core *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->n_pieces; i++)
+		if (stm_hdr(c->staging[i])->rsc_type == STM_END_OF_RESOURCES)
+			return 1;
+	return c->n_pieces == 0;
+}
+
 /* Next non-END node of the staged list, or NULL after the last piece. */
 const uint8_t *stm_staged_next(const struct stm_core *c, uint32_t *piece,
 			       uint32_t *off)
@@ -241,6 +252,50 @@ const uint8_t *stm_staged_next(const struct stm_core *c, uint32_t *piece,
 }
 
 /*
+ * What the real STMs (J and E, by profile) do wrong with a staged MLE list
+ * that the core itself handles: only the compatibility counter changes.
+ *  - more than one piece: GetSizeFromResource computes the next END as
+ *    Header + cumulative length and AddProtectedResource rounds the copy's
+ *    pages down (real-stm-oracle.md C1, C2): descriptors never applied,
+ *    heap overflow, faults;
+ *  - a MEM/MMIO deny set whose remaining access is not a valid EPT entry
+ *    (write without read; execute-only without EPT support): J ANDs the
+ *    bits into the SMM EPT (misconfiguration: dead loop), E forces read;
+ *  - a MEM/MMIO range ending exactly at 2^phys_bits (both reject it; the
+ *    core too, as MALFORMED: counted so the monitor is seen sending it).
+ */
+static void stm_rsc_check_real(struct stm_core *c)
+{
+	uint32_t piece = 0, off = 0;
+	const uint8_t *node;
+
+	if (!stm_models(c, STM_PROFILE_INTEL) &&
+	    !stm_models(c, STM_PROFILE_COREBOOT))
+		return;
+	if (c->n_pieces > 1)
+		stm_compat(c, STM_COMPAT_MULTI_PIECE_LIST);
+	while ((node = stm_staged_next(c, &piece, &off)) != (const uint8_t *)0) {
+		const struct stm_rsc_mem_desc *m =
+			(const struct stm_rsc_mem_desc *)node;
+		uint32_t deny;
+
+		if ((m->hdr.rsc_type != STM_MEM_RANGE &&
+		     m->hdr.rsc_type != STM_MMIO_RANGE) ||
+		    m->hdr.length != STM_RSC_MEM_SIZE ||
+		    (m->hdr.flags & STM_RSC_IGNORE_RESOURCE))
+			continue;
+		deny = m->rwx_attributes & STM_RSC_MEM_RWX_MASK;
+		if (((deny & STM_ACCESS_R) && !(deny & STM_ACCESS_W)) ||
+		    (deny == (STM_ACCESS_R | STM_ACCESS_W) &&
+		     !c->plat.ept_exec_only))
+			stm_compat(c, STM_COMPAT_EPT_INVALID);
+		if (m->base <= c->max_addr && m->length != 0 &&
+		    m->length - 1u == c->max_addr - m->base)
+			stm_compat(c, STM_COMPAT_MEM_AT_PHYS_LIMIT);
+	}
+}
+
+/*
  * Reference IsResourceListValid(list, FromMle = TRUE) over the staged
  * copy.  Also feeds the compatibility checker.
  */
@@ -249,6 +304,7 @@ uint32_t stm_rsc_validate_staged(struct stm_core *c)
 	uint32_t piece = 0, off = 0;
 	const uint8_t *node;
 
+	stm_rsc_check_real(c);
 	while ((node = stm_staged_next(c, &piece, &off)) != (const uint8_t *)0) {
 		const struct stm_rsc_desc_header *h = stm_hdr(node);
 		uint64_t pa;

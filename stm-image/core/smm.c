@@ -143,6 +143,46 @@ enum stm_verdict stm_core_smm_msr(struct stm_core *c, uint32_t cpu,
 	return STM_VERDICT_ALLOW;
 }
 
+/*
+ * MSRs the firmware's own SMI entry writes on every SMI, before any SMI
+ * handler runs: IA32_EFER (coreboot's x86_64 smm_stub.S, entry64.inc;
+ * EDK II's _StmSmiHandler, SmiEntry.nasm: sets EFER.NXE) and
+ * IA32_MISC_ENABLE (EDK II: clears XD disable).  The real STMs check the
+ * MLE list before anything else in their WRMSR handler and treat a denied
+ * write as a protection exception; coreboot registers no handler (E dead-
+ * loops, J resets the platform).
+ */
+#define STM_FW_ENTRY_NMSRS	2u
+static const uint32_t stm_fw_entry_msrs[STM_FW_ENTRY_NMSRS] = {
+	0xC0000080u,	/* IA32_EFER */
+	0x1A0u,		/* IA32_MISC_ENABLE */
+};
+
+enum stm_verdict stm_core_smm_entry(struct stm_core *c, uint32_t cpu)
+{
+	enum stm_verdict v = STM_VERDICT_ALLOW;
+	uint32_t i;
+
+	if (!stm_smm_cpu_ok(c, cpu))
+		return STM_VERDICT_ALLOW;
+	for (i = 0; i < STM_FW_ENTRY_NMSRS; i++) {
+		uint32_t msr = stm_fw_entry_msrs[i];
+		const uint8_t *node;
+
+		if (!stm_core_msr_denied(c, msr, 1))
+			continue;
+		node = stm_protdb_find_msr(&c->db, msr, 1);
+		if (node)
+			stm_evlog_add_rsc(c, STM_EVT_HANDLED_PROTECTION_EXCEPTION,
+					  node);
+		if (stm_models(c, STM_PROFILE_INTEL) ||
+		    stm_models(c, STM_PROFILE_COREBOOT))
+			stm_compat(c, STM_COMPAT_FW_MSR_DENIED);
+		v = STM_VERDICT_DENY;
+	}
+	return v;
+}
+
 enum stm_verdict stm_core_smm_pci(struct stm_core *c, uint32_t cpu,
 				  uint8_t bus, uint8_t dev, uint8_t fn,
 				  uint16_t reg, int write)

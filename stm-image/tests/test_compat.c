@@ -207,6 +207,136 @@ void test_compat_counts(void)
 	}
 }
 
+/*
+ * The list and SMM-entry behaviours of the real STMs (issue 14): counted
+ * under the intel, coreboot and strict profiles, never under lenient.
+ */
+static void tenv_profile(struct tenv *e, uint32_t profile)
+{
+	tenv_init(e, 2);
+	e->p.profile = profile;
+	if (stm_core_init(e->c, &e->p) != 0) {
+		printf("# stm_core_init(profile %u) failed\n", profile);
+		exit(2);
+	}
+	tenv_launch(e);
+}
+
+void test_compat_real_stm_lists(void)
+{
+	uint32_t prof;
+
+	for (prof = 0; prof < STM_PROFILE_NR; prof++) {
+		int real = prof != STM_PROFILE_LENIENT;
+		uint64_t top = 1ull << T_BITS;
+		uint8_t n[4096 * 2];
+		uint32_t l, i;
+		struct tenv e;
+
+		/* two pieces: J and E mis-size the copy (C1, C2) */
+		tenv_profile(&e, prof);
+		l = mk_mem(n, STM_MEM_RANGE, 0x300000, 0x1000, 7);
+		twrite_list(&e, T_LIST_PA, n, l, T_LIST_PA + 0x1000);
+		l = mk_mem(n, STM_MEM_RANGE, 0x302000, 0x1000, 7);
+		twrite_list(&e, T_LIST_PA + 0x1000, n, l, 0);
+		CHECK_ST(tcall(&e, 0, STM_API_PROTECT_RESOURCE, T_LIST_PA, 0).eax,
+			 STM_SUCCESS);
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_MULTI_PIECE_LIST),
+			 (uint64_t)real);
+		/* one full piece (127 descriptors) is fine */
+		for (i = 0, l = 0; i < STM_PACK_MAX_MEM_PER_PAGE; i++)
+			l += mk_mem(n + l, STM_MEM_RANGE, 0x400000 + i * 0x2000ull,
+				    0x1000, 7);
+		CHECK_ST(tprotect(&e, n, l), STM_SUCCESS);
+		CHECK_EQ(stm_core_compat_violations(e.c), (uint64_t)real);
+		tenv_free(&e);
+
+		/* deny sets that leave an invalid EPT entry */
+		tenv_profile(&e, prof);
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, 0x300000, 0x1000, 1)),
+			 STM_SUCCESS);					/* r */
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MMIO_RANGE, 0x310000, 0x1000, 5)),
+			 STM_SUCCESS);					/* rx */
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, 0x320000, 0x1000, 3)),
+			 STM_SUCCESS);					/* rw */
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_EPT_INVALID),
+			 (uint64_t)(real * 3));
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, 0x330000, 0x1000, 2)),
+			 STM_SUCCESS);					/* w */
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, 0x340000, 0x1000, 6)),
+			 STM_SUCCESS);					/* wx */
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_EPT_INVALID),
+			 (uint64_t)(real * 3));
+		tenv_free(&e);
+
+		/* execute-only is valid where the CPU supports it */
+		tenv_init(&e, 2);
+		e.p.profile = prof;
+		e.p.ept_exec_only = 1;
+		CHECK_EQ(stm_core_init(e.c, &e.p), 0);
+		tenv_launch(&e);
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, 0x320000, 0x1000, 3)),
+			 STM_SUCCESS);
+		CHECK_EQ(stm_core_compat_violations(e.c), 0);
+		tenv_free(&e);
+
+		/* a MEM range ending exactly at 2^phys_bits: refused, counted */
+		tenv_profile(&e, prof);
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, top - 0x1000, 0x1000, 7)),
+			 STM_ERROR_MALFORMED_RESOURCE_LIST);
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_MEM_AT_PHYS_LIMIT),
+			 (uint64_t)real);
+		CHECK_ST(tprotect(&e, n, mk_mem(n, STM_MEM_RANGE, top - 0x2000, 0x1000, 7)),
+			 STM_SUCCESS);
+		CHECK_EQ(stm_core_compat_violations(e.c), (uint64_t)real);
+		tenv_free(&e);
+
+		/* an empty PROTECT: J's security violation under its profiles */
+		tenv_profile(&e, prof);
+		CHECK_ST(tprotect(&e, n, 0),
+			 real ? STM_ERROR_SECURITY_VIOLATION : STM_SUCCESS);
+		CHECK_ST(tunprotect(&e, n, 0), STM_SUCCESS);
+		tenv_free(&e);
+
+		/* E's 70-page heap: one split page per scattered 2 MiB frame */
+		tenv_profile(&e, prof);
+		for (i = 0, l = 0; i < 64; i++)
+			l += mk_mem(n + l, STM_MEM_RANGE, 0x400000 + i * 0x200000ull + 0x1000,
+				    0x1000, 2);
+		CHECK_ST(tprotect(&e, n, l), STM_SUCCESS);
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_HEAP_EXHAUSTED),
+			 (uint64_t)(prof == STM_PROFILE_COREBOOT || prof == STM_PROFILE_STRICT));
+		tenv_free(&e);
+
+		/* J's bump allocator leaks every PROTECT's list copy */
+		tenv_profile(&e, prof);
+		for (i = 0; i < 400; i++) {
+			l = mk_mem(n, STM_MEM_RANGE, 0x400000 + i * 0x1000ull, 0x1000, 2);
+			CHECK_ST(tprotect(&e, n, l), STM_SUCCESS);
+			CHECK_ST(tunprotect(&e, n, l), STM_SUCCESS);
+		}
+		CHECK(stm_core_compat_count(e.c, STM_COMPAT_HEAP_EXHAUSTED) ==
+		      0 || prof == STM_PROFILE_INTEL || prof == STM_PROFILE_STRICT);
+		CHECK(stm_core_compat_count(e.c, STM_COMPAT_HEAP_EXHAUSTED) !=
+		      0 || (prof != STM_PROFILE_INTEL && prof != STM_PROFILE_STRICT));
+		tenv_free(&e);
+
+		/* the firmware's SMM entry writes EFER: denied only if protected */
+		tenv_profile(&e, prof);
+		CHECK_EQ(stm_core_smm_entry(e.c, 0), STM_VERDICT_ALLOW);
+		CHECK_ST(tprotect(&e, n, mk_msr(n, 0xC0000082u, 0, ~0ull, 0)),
+			 STM_SUCCESS);				/* LSTAR w */
+		CHECK_EQ(stm_core_smm_entry(e.c, 0), STM_VERDICT_ALLOW);
+		CHECK_EQ(stm_core_compat_violations(e.c), 0);
+		CHECK_ST(tprotect(&e, n, mk_msr(n, 0xC0000080u, 0, ~0ull, 0)),
+			 STM_SUCCESS);				/* EFER w */
+		CHECK_EQ(stm_core_smm_entry(e.c, 1), STM_VERDICT_DENY);
+		CHECK_EQ(stm_core_compat_count(e.c, STM_COMPAT_FW_MSR_DENIED),
+			 (uint64_t)real);
+		tenv_free(&e);
+	}
+}
+
 /* Every status an MLE-facing call can return was produced by the suite. */
 void test_status_coverage(void)
 {

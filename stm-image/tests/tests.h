@@ -42,6 +42,7 @@
 	T(smm_io_msr_pci) \
 	T(compat_clean_sequence) \
 	T(compat_counts) \
+	T(compat_real_stm_lists) \
 	T(status_coverage)
 
 #define T(n) void test_##n(void);

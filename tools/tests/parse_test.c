@@ -271,6 +271,41 @@ static void test_range(void)
 	}
 	end();
 
+	begin("parse_range EPT rule (EINVAL)");
+	{
+		static const char *const ept[] = {
+			"mem 0x1000+4K deny=r", "mem 0x1000 deny=rx",
+			"mmio 0xfed00000 deny=xr", "mmio 0xfed00000 deny=r",
+		};
+		static const char *const ok[] = {
+			"mem 0x1000 deny=w", "mem 0x1000 deny=x", "mem 0x1000 deny=wx",
+			"mem 0x1000 deny=rwx", "mem 0x1000 deny=rw", "msr 0x10 deny=r",
+			"io 0x60 deny=r", "pci 00:1f.0 deny=r",
+		};
+
+		for (i = 0; i < sizeof(ept) / sizeof(ept[0]); i++) {
+			struct stmexec_range r;
+			int n, used;
+
+			snprintf(line, sizeof(line), "%s", ept[i]);
+			n = split(line, w);
+			err[0] = '\0';
+			used = parse_range(n, w, &r, err, sizeof(err));
+			CHECK(used == PARSE_EINVAL, "'%s': %d, want PARSE_EINVAL", ept[i], used);
+			CHECK(strstr(err, "EPT rule") && strstr(err, "write without read"),
+			      "'%s': message does not name the rule: %s", ept[i], err);
+		}
+		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+			struct stmexec_range r;
+			int n;
+
+			snprintf(line, sizeof(line), "%s", ok[i]);
+			n = split(line, w);
+			CHECK(parse_range(n, w, &r, err, sizeof(err)) == 3, "'%s': %s", ok[i], err);
+		}
+	}
+	end();
+
 	begin("format_range/parse_range round trip");
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		struct stmexec_range a, b;
@@ -327,6 +362,17 @@ static void test_range_list(void)
 	n = parse_range_list(1, a3, &r, err, sizeof(err));
 	CHECK(n < 0 && strstr(err, "range 1") && strstr(err, "junk"),
 	      "junk: %d '%s'", n, err);
+	{
+		char *a6[] = { "mem 0x1000 deny=w, mem 0x3000 deny=r" };
+
+		err[0] = '\0';
+		n = parse_range_list(1, a6, &r, err, sizeof(err));
+		CHECK(n == PARSE_EINVAL && strstr(err, "range 1") && strstr(err, "EPT rule"),
+		      "EPT rule in a list: %d '%s'", n, err);
+		if (n > 0)
+			free(r);
+		r = NULL;
+	}
 	n = parse_range_list(1, a5, &r, err, sizeof(err));
 	CHECK(n < 0, "only separators accepted");
 	n = parse_range_list(0, NULL, &r, err, sizeof(err));

@@ -77,6 +77,7 @@ struct stm_platform {
 	uint64_t bios_list_pa;		/* PSD BiosHwResourceRequirementsPtr; 0 = empty */
 	uint32_t vmcsdb_capacity;	/* 0 = reference formula ncpus*4096/20 - 1 */
 	uint32_t profile;		/* enum stm_profile */
+	uint32_t ept_exec_only;		/* CPU has EPT execute-only pages */
 };
 
 /* One VMCALL: in eax..edx; out eax, ebx, edx, cf (unchanged if not written). */
@@ -122,6 +123,13 @@ enum stm_verdict stm_core_smm_io(struct stm_core *c, uint32_t cpu,
 				 uint16_t port, uint16_t size, int out);
 enum stm_verdict stm_core_smm_msr(struct stm_core *c, uint32_t cpu,
 				  uint32_t msr, int write);
+/*
+ * The firmware's SMI entry on `cpu` (before the SMI handler): the MSR
+ * writes real firmware makes on every SMI (IA32_EFER, IA32_MISC_ENABLE).
+ * DENY (logged; a compatibility violation under the intel, coreboot and
+ * strict profiles) if the MLE protected one of them against writes.
+ */
+enum stm_verdict stm_core_smm_entry(struct stm_core *c, uint32_t cpu);
 enum stm_verdict stm_core_smm_pci(struct stm_core *c, uint32_t cpu,
 				  uint8_t bus, uint8_t dev, uint8_t fn,
 				  uint16_t reg, int write);

@@ -448,8 +448,16 @@ static void fill_psd(uint32_t cpu, const struct stmfw_blob_head *bh, uint32_t rs
 		STM_PSD_SPE_PCI_VIOLATION;
 	psd->bios_hw_resource_requirements_ptr = rsc;
 	psd->acpi_rsdp = rsdp;
+	/*
+	 * The STM takes min(PSD, CPUID) and maps that whole space in its own
+	 * page tables from its heap. With CPUID's 40 bits and no 1 GiB pages
+	 * (Bochs' Sandy Bridge) that is 512 page directories, more than
+	 * Intel's STM heap (1.25 MiB): it stops at "AllocatePages(1) fail" in
+	 * its BSP init (seen in make check-stm). The guest has 512 MiB and
+	 * every device below 4 GiB, so 32 bits describe the platform.
+	 */
 	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000008u), "c"(0));
-	psd->physical_address_bits = (uint8_t)a;
+	psd->physical_address_bits = (uint8_t)a < 32 ? (uint8_t)a : 32;
 }
 
 /* ---- SMIs ---- */

@@ -10,7 +10,7 @@
 #
 # usage: check-stm.sh [--kver VER] [--stm intel|intel-release|PATH]
 #                     [--bochs BIN | --default-treatment] [--cpu-extra TEXT]
-#                     [--timeout S] [--ips N] [--keep]
+#                     [--timeout S] [--ips N] [--module KO] [--keep]
 #
 #   --kver VER    installed Debian kernel (default: the newest, 6.12)
 #   --stm         the STM image the firmware loads (default intel: the
@@ -26,6 +26,7 @@
 #                 $STM_BOCHS_CPU, else dual_monitor=1, the patched Bochs'
 #                 switch; nothing with --default-treatment)
 #   --timeout S   Bochs' wall-time bound (default $STM_TIMEOUT or 900)
+#   --module KO   boot with this stmexec.ko (built for that kernel)
 #
 # Output: KTAP ending in "# Totals:" and "N passed, N failed". Logs:
 # build/logs/check-stm-com1.log (COM1: the firmware and the debug STM),
@@ -38,7 +39,7 @@ TOP=${TOP:-$(cd "$here/../.." && pwd)}
 export TOP
 cd "$TOP" || exit 2
 
-kspec=${STM_KVER:-} stm=${STM:-intel} bochs_bin='' dflt=0 keep=0
+kspec=${STM_KVER:-} stm=${STM:-intel} bochs_bin='' dflt=0 keep=0 module=
 timeout=${STM_TIMEOUT:-900} ips=${STM_IPS:-100000000} cpu_extra=${STM_BOCHS_CPU:-}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -49,8 +50,9 @@ while [ $# -gt 0 ]; do
 	--cpu-extra) cpu_extra=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--ips) ips=$2; shift ;;
+	--module) module=$2; shift ;;
 	--keep) keep=1 ;;
-	-h | --help) sed -n '3,36{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,37{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*) echo "check-stm: unknown argument '$1' (--help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -160,7 +162,13 @@ kernel=/boot/vmlinuz-$kver kdir=/lib/modules/$kver/build
 kdesc="kernel $kver"
 mod=$TOP/build/bochs/mod-$kver
 t0=$(date +%s)
-if "$TOP/mk/build-module.sh" --out "$mod" "$kdir" >"$logs/check-stm-module.log" 2>&1 &&
+if [ -n "$module" ]; then
+	[ -r "$module" ] || { result fail module "--module $module: cannot read it"; finish; }
+	mod=$(mktemp -d "$TOP/build/bochs/modarg.XXXXXX")
+	mkdir -p "$mod/kmod" && cp "$module" "$mod/kmod/stmexec.ko"
+	result ok module
+	say "# stmexec.ko given: $module"
+elif "$TOP/mk/build-module.sh" --out "$mod" "$kdir" >"$logs/check-stm-module.log" 2>&1 &&
 	[ -f "$mod/kmod/stmexec.ko" ]; then
 	result ok module
 	say "# stmexec.ko for $kver built in $(($(date +%s) - t0))s"

@@ -9,7 +9,7 @@
 #
 # Each step prints one verdict line:  STMEXEC-STM: <step> ok|FAIL|SKIP [...]
 # and the run ends with "STMEXEC-STM: done pass=N fail=N skip=N".
-# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start protect touch-page touch-io touch-msr log-records unprotect touch-again protect-bios-claimed report disable enable-again rmmod
+# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm protect touch-page touch-io touch-msr log-records unprotect touch-again protect-bios-claimed report disable enable-again rmmod
 #
 # Without the dual-monitor treatment (Debian's Bochs: check-stm.sh
 # --default-treatment, which sets EXPECT_STM=0 in /cmd.sh) the firmware
@@ -127,6 +127,15 @@ fi
 
 if stm_step log-start; then
 	out=$( (stmexec log setup && stmexec log start) 2>&1) || fail_because "log setup/start: $out"
+	end
+fi
+
+# An SMI with the STM on and nothing protected: the SMM VM exit, the STM's
+# launch of the firmware's handler as SMM guest (PSD entry state), RSM.
+if stm_step smi-under-stm; then
+	out=$($SMI nop 2>&1) || fail_because "stmfw-smi nop with the STM on: $out"
+	expect "handler mode (1 = STM guest)" "$($SMI info | sed -n 's/^cpu0 .*last_mode=\([0-9]*\).*/\1/p')" 1
+	out=$($SMI --cpu 1 nop 2>&1) || fail_because "stmfw-smi --cpu 1 nop with the STM on: $out"
 	end
 fi
 

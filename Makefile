@@ -85,6 +85,7 @@ help:
 	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
 	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd (issue 17)"
 	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
+	@echo "  check-intree    mk/intree.sh into linux-source-6.1 (drivers/virt/stmexec, CONFIG_STMEXEC=m), compiled in tree"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
 deps:

@@ -51,8 +51,13 @@ check "ranges.d ranges held" held
 check "stmexec-log.service active" systemctl is-active -q stmexec-log
 if [ "$boot" = 1 ]; then
 	check "debugfs inject of an SMM write" sh -c 'echo "mem 0x50000010 8 w" >/sys/kernel/debug/stmexec/inject'
-	check "the violation reaches the journal" within 60 in_journal "protection-exception *mem 0x5000001"
+	# the record names the protected range the access hit
+	check "the violation reaches the journal" within 60 in_journal "protection-exception *mem 0x50000000+0x200000 access=w"
 	journalctl -b -t stmexec-log --no-pager | tail -n 3 | sed 's/^/PKGCHECK: # /'
+	echo "inject verdict: $(cat /sys/kernel/debug/stmexec/inject 2>&1)" | sed 's/^/PKGCHECK: # /'
+	for a in records dropped wrapped events_enabled; do
+		echo "log/$a: $(cat $sysfs/log/$a 2>&1)"
+	done | sed 's/^/PKGCHECK: # /'
 	check "systemctl stop stmexec" systemctl stop stmexec
 	check "stop disabled the monitor" is_val $sysfs/state off
 	check "stmexec.service inactive" sh -c '! systemctl is-active -q stmexec'

@@ -323,6 +323,7 @@ u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last,
 int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu);
 void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status);
 const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len);
+void stmexec_sim_smi_window(struct stmexec *sx, u64 *last_ns, u64 *max_ns);
 /*
  * sim_image.c: the STM image of the simulated STM (sim_image=, sysfs
  * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c.

@@ -420,8 +420,12 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 		sx_sim_delay(f, cpu);
 
 	local_irq_save(flags);
-	if (unlikely(oops_in_progress)) {
-		/* panic/shutdown: the lock holder may never come back */
+	if (unlikely(oops_in_progress || in_nmi())) {
+		/*
+		 * panic/shutdown, or the emergency-virtualization callback in
+		 * an NMI: the lock holder may never come back, or be the code
+		 * this NMI interrupted.
+		 */
 		if (!raw_spin_trylock(&s->lock)) {
 			local_irq_restore(flags);
 			return -EBUSY;
@@ -735,6 +739,12 @@ static int sx_sim_enter(struct stmexec *sx, unsigned int cpu)
 
 static int sx_sim_leave(struct stmexec *sx, unsigned int cpu)
 {
+	s32 want = READ_ONCE(sx->faults.fail_leave_cpu);
+
+	/* debugfs fail_leave_cpu: a VMXOFF the CPU refuses */
+	if (want == -2 || (want >= 0 && (u32)want == cpu))
+		return stmexec_fail(sx, -EBUSY,
+				    "CPU %u: VMXOFF refused (injected)", cpu);
 	return 0;
 }
 

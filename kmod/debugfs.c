@@ -20,6 +20,8 @@
  *   fail_init		status INITIALIZE_PROTECTION reports (0 = off)
  *   fail_start_cpu	CPU whose START fails (-1 off, -2 all)
  *   fail_stop_cpu	CPU whose STOP fails (-1 off, -2 all)
+ *   fail_leave_cpu	backend=sim: CPU whose leave (VMXOFF) fails (-1 off,
+ *			-2 all): the CPU stays "in VMX operation"
  *   fail_status	status of those failures (default ERROR_STM_UNSPECIFIED)
  *   delay_cpu		CPU whose VMCALLs are delayed (-1 off, -2 all)
  *   delay_us		the delay, at most 500000
@@ -298,6 +300,9 @@ void stmexec_debugfs_init(struct stmexec *sx)
 			    &s32_fops);
 	debugfs_create_file("fail_stop_cpu", 0600, d, &f->fail_stop_cpu,
 			    &s32_fops);
+	if (sx->ops->id == STMEXEC_BACKEND_SIM)
+		debugfs_create_file("fail_leave_cpu", 0600, d,
+				    &f->fail_leave_cpu, &s32_fops);
 	debugfs_create_x32("fail_status", 0600, d, &f->fail_status);
 	debugfs_create_file("delay_cpu", 0600, d, &f->delay_cpu, &s32_fops);
 	debugfs_create_u32("delay_us", 0600, d, &f->delay_us);

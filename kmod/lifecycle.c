@@ -62,9 +62,12 @@
  * while wedged), suspend/hibernate (the PM notifier stops everything and relaunches on
  * resume; a failed relaunch leaves state "failed" with every CPU off),
  * reboot and kexec (reboot notifier: full disable; syscore shutdown: this
- * CPU, as a last resort) and panic (panic notifier: the panicking CPU only,
- * the others have been stopped by the kernel already and cannot be
- * reached).
+ * CPU, as a last resort), and the emergency paths: while the monitor is on
+ * the kernel's emergency-virtualization callback STOPs and leaves VMX on
+ * each CPU it runs on (kdump's NMI shootdown, panic's stop of the other
+ * CPUs, emergency restart), and the panic notifier does the panicking CPU.
+ * Enable refuses while kvm_intel (which owns that callback on 6.1) is
+ * loaded, and kvm_intel may not load while the monitor is not off.
  *
  * Unload: the module pins itself while the monitor is not off, so rmmod
  * fails ("in use", EAGAIN with O_NONBLOCK) until it is disabled; module
@@ -77,7 +80,9 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
+#include <linux/kobject.h>
 #include <linux/log2.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -90,6 +95,7 @@
 #include <linux/suspend.h>
 #include <linux/vmalloc.h>
 #include <asm/io.h>
+#include <asm/reboot.h>
 
 /* What the hotplug callbacks do (sx->phase). */
 enum {
@@ -752,10 +758,17 @@ static void sx_hooks_stop(struct stmexec *sx)
 	migrate_enable();
 }
 
-/* Remove the hotplug state: leave on every CPU. cpus_read_lock() held. */
+/*
+ * Remove the hotplug state: leave on every CPU. cpus_read_lock() held.
+ * If a CPU could not leave VMX operation, the callbacks are installed again
+ * (phase WEDGED, without invoking them): that CPU must not go offline and
+ * come back behind our back with VMX on and INIT blocked (F18); the next
+ * disable retries the leave, and the module stays pinned until then.
+ */
 static void sx_remove_cpuhp(struct stmexec *sx)
 {
 	unsigned int cpu;
+	int state;
 
 	WRITE_ONCE(sx->phase, SX_PHASE_ENTER);
 	__cpuhp_remove_state_cpuslocked(sx->cpuhp_state, true);
@@ -764,6 +777,20 @@ static void sx_remove_cpuhp(struct stmexec *sx)
 	for_each_possible_cpu(cpu)
 		if (per_cpu_ptr(sx->pcpu, cpu)->entered)
 			WRITE_ONCE(sx->wedged, true);
+	if (!sx->wedged)
+		return;
+	WRITE_ONCE(sx->phase, SX_PHASE_WEDGED);
+	state = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
+						     "stmexec:online",
+						     sx_cpu_online,
+						     sx_cpu_offline);
+	if (state < 0) {
+		WRITE_ONCE(sx->phase, SX_PHASE_NONE);
+		pr_emerg("a CPU is still in VMX operation and the CPU-hotplug callbacks could not be kept (%pe): do not offline CPUs, reboot\n",
+			 ERR_PTR(state));
+		return;
+	}
+	sx->cpuhp_state = state;
 }
 
 /*
@@ -796,6 +823,10 @@ static int sx_stop_all(struct stmexec *sx, const char *what)
 			    what, cpu, ERR_PTR(ret));
 }
 
+static int sx_emergency_check(struct stmexec *sx);
+static void sx_emergency_register(struct stmexec *sx);
+static void sx_emergency_unregister(struct stmexec *sx);
+
 /*
  * Every present CPU must be online: an offline CPU still takes SMIs, which
  * then run the firmware's handler outside the STM (F3); and E counts every
@@ -819,8 +850,11 @@ static int sx_start(struct stmexec *sx)
 	bool hooks = false;
 	size_t len = 0;
 	void *list;
-	int ret, state;
+	int ret, state, emerg;
 
+	emerg = sx_emergency_check(sx);
+	if (emerg < 0)
+		return emerg;
 	/* Everything the enable allocates, before INITIALIZE_PROTECTION. */
 	list = kvzalloc(SX_BIOS_MAX_PAGES * PAGE_SIZE, GFP_KERNEL);
 	if (!list)
@@ -878,6 +912,8 @@ static int sx_start(struct stmexec *sx)
 		goto out_stop;
 	}
 	WRITE_ONCE(sx->phase, SX_PHASE_RUNNING);
+	if (emerg)
+		sx_emergency_register(sx);
 	cpus_read_unlock();
 	return 0;
 
@@ -955,6 +991,8 @@ static int sx_teardown(struct stmexec *sx, bool hooks)
 {
 	int ret;
 
+	/* Process context, before any CPU stops: the callback goes first. */
+	sx_emergency_unregister(sx);
 	cpus_read_lock();
 	if (hooks)
 		sx_hooks_stop(sx);
@@ -1054,6 +1092,97 @@ int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 
 /* ---- emergency paths ------------------------------------------------------ */
 
+static void sx_emergency_local(struct stmexec *sx, const char *why);
+
+/*
+ * The kernel's emergency-virtualization callback (one slot, also KVM's):
+ * called on every CPU in the NMI shootdown of kdump (crash_kexec), in
+ * panic's stop of the other CPUs, and by an emergency restart, with
+ * interrupts off and possibly in NMI context. STOP, then VMCLEAR, VMXOFF
+ * and CR4.VMXE off (the backend's leave), on this CPU only, so that no CPU
+ * reaches the new kernel or the reset under the STM or in VMX operation
+ * (F1). Registered only while the monitor is on.
+ */
+static void sx_emergency_virt_cb(void)
+{
+	struct stmexec *sx = &stmexec_dev;
+
+	WRITE_ONCE(sx->going_down, true);
+	sx_emergency_local(sx, "emergency");
+}
+
+/*
+ * Is kvm_intel loaded? On Debian 6.1 it takes the emergency callback at
+ * load and its callback VMXOFFs unconditionally: on a CPU under the STM
+ * that VMXOFF fails and KVM then clears CR4.VMXE in VMX operation, a #GP
+ * on every CPU of a panic (kmod-review F1). On 6.12 it takes the slot when
+ * it enables virtualization. The module kset is our own kobject's.
+ */
+static bool sx_kvm_intel_loaded(void)
+{
+	struct kobject *k;
+
+	k = kset_find_obj(THIS_MODULE->mkobj.kobj.kset, "kvm_intel");
+	if (!k)
+		return false;
+	kobject_put(k);
+	return true;
+}
+
+/*
+ * Before enable: 1 if the emergency callback can be taken, 0 if not
+ * (backend=sim with kvm_intel loaded: nothing is in VMX operation, only
+ * the simulated STOP is skipped on emergency paths), or -EBUSY (vmx with
+ * kvm_intel loaded).
+ */
+static int sx_emergency_check(struct stmexec *sx)
+{
+	if (!sx_kvm_intel_loaded())
+		return 1;
+	if (sx->ops->id != STMEXEC_BACKEND_SIM)
+		return stmexec_fail(sx, -EBUSY,
+				    "enable: kvm_intel is loaded; its emergency-virtualization callback would VMXOFF CPUs under the STM in a panic or kdump (#GP): 'modprobe -r kvm_intel' and enable again");
+	pr_info("kvm_intel is loaded: the simulated STM is not stopped on emergency paths\n");
+	return 0;
+}
+
+static void sx_emergency_register(struct stmexec *sx)
+{
+	cpu_emergency_register_virt_callback(sx_emergency_virt_cb);
+	sx->emergency_cb = true;
+}
+
+static void sx_emergency_unregister(struct stmexec *sx)
+{
+	if (!sx->emergency_cb)
+		return;
+	/* synchronize_rcu() inside: no CPU is in the callback afterwards */
+	cpu_emergency_unregister_virt_callback(sx_emergency_virt_cb);
+	sx->emergency_cb = false;
+}
+
+/*
+ * kvm_intel must not load while the monitor is not off: it would take (6.1)
+ * or contend for (6.12) the emergency callback. Refuse its COMING state.
+ */
+static int sx_module_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct module *mod = data;
+	struct stmexec *sx = &stmexec_dev;
+
+	if (action != MODULE_STATE_COMING || strcmp(mod->name, "kvm_intel") ||
+	    READ_ONCE(sx->state) == STMEXEC_STATE_OFF)
+		return NOTIFY_DONE;
+	pr_err("kvm_intel may not load while the STM monitor is %s: disable it first\n",
+	       stmexec_state_name(READ_ONCE(sx->state)));
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block sx_module_nb = {
+	.notifier_call = sx_module_notify,
+};
+
 /*
  * STOP and leave on this CPU only, interrupts off, nothing that sleeps or
  * waits for another CPU (the others may be stopped already).
@@ -1086,10 +1215,11 @@ static int sx_panic_notify(struct notifier_block *nb, unsigned long action,
 
 	WRITE_ONCE(sx->going_down, true);
 	/*
-	 * The other CPUs were stopped by panic() before the notifiers run and
-	 * cannot be asked any more; they stay in VMX root with the STM active
-	 * until the reset (documented: kdump with the monitor on is not
-	 * supported).
+	 * The other CPUs were stopped by panic() before the notifiers run,
+	 * and the stop ran the emergency-virtualization callback on each of
+	 * them (STOP and VMXOFF there). kdump (crash_kexec) runs before these
+	 * notifiers and takes every CPU, this one included, through the same
+	 * callback. This is the last chance for the panicking CPU itself.
 	 */
 	sx_emergency_local(sx, "panic");
 	return NOTIFY_DONE;
@@ -1244,7 +1374,15 @@ int stmexec_lifecycle_init(struct stmexec *sx)
 		goto err_pm;
 	atomic_notifier_chain_register(&panic_notifier_list, &sx_panic_nb);
 	stmexec_register_syscore(&sx_syscore);
+	ret = register_module_notifier(&sx_module_nb);
+	if (ret)
+		goto err_reboot;
 	return 0;
+
+err_reboot:
+	stmexec_unregister_syscore(&sx_syscore);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
+	unregister_reboot_notifier(&sx_reboot_nb);
 
 err_pm:
 	unregister_pm_notifier(&sx_pm_nb);
@@ -1259,6 +1397,7 @@ err_pcpu:
 
 void stmexec_lifecycle_fini(struct stmexec *sx)
 {
+	unregister_module_notifier(&sx_module_nb);
 	stmexec_unregister_syscore(&sx_syscore);
 	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
 	unregister_reboot_notifier(&sx_reboot_nb);

@@ -56,7 +56,9 @@ int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct stmexec_status st;
 	char cpulist[256] = "", last[512] = "", taint[64] = "";
-	char hdr[2048] = "";
+	char hdr[2048] = "", missing[256];
+	unsigned int present = 0, covered = 0;
+	bool cov_ok;
 	int fd;
 
 	no_args("status", argc, argv);
@@ -72,6 +74,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		taint[0] = '\0';
 	if (sysfs_read("stm_header", hdr, sizeof(hdr)))
 		hdr[0] = '\0';
+	cov_ok = !cpu_coverage(&present, &covered, missing, sizeof(missing));
 
 	if (o->json) {
 		struct json j;
@@ -84,6 +87,10 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		json_u64(&j, "cpus_online", st.cpus_online);
 		json_u64(&j, "cpus_active", st.cpus_active);
 		json_str(&j, "cpus_active_list", cpulist);
+		if (cov_ok) {
+			json_u64(&j, "cpus_present", present);
+			json_str(&j, "cpus_not_covered_list", missing);
+		}
 		json_str(&j, "launch_mode", launch_name(st.launch_mode));
 		json_u64(&j, "stm_caps", st.stm_caps);
 		json_u64(&j, "policy_level", st.policy_level);
@@ -118,6 +125,11 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	printf("cpus active:      %u of %u online%s%s%s\n", st.cpus_active,
 	       st.cpus_online, cpulist[0] ? " (" : "", cpulist,
 	       cpulist[0] ? ")" : "");
+	if (cov_ok)
+		printf("cpu coverage:     %u of %u present CPUs under the STM%s%s%s\n",
+		       covered, present, missing[0] ? "; NOT covered: " : "",
+		       missing, missing[0] ?
+		       " (SMIs there bypass the STM)" : "");
 	printf("launch mode:      %s\n", launch_name(st.launch_mode));
 	printf("stm capabilities: 0x%08x\n", st.stm_caps);
 	stm_header_each(hdr, hdr_text, NULL);
@@ -236,6 +248,14 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	if (!strcmp(k, "vmx_backend") && !strncmp(val, "refused", 7)) {
 		*blocking = true;
 		return "the module refuses backend=vmx for the reason shown in vmx_backend";
+	}
+	if (!strcmp(k, "la57") && !strcmp(val, "yes")) {
+		*blocking = true;
+		return "the kernel runs with 5-level paging (CR4.LA57), which an STM inherits and cannot run with: boot with no5lvl";
+	}
+	if (!strcmp(k, "kernel_ibt") && !strcmp(val, "yes")) {
+		*blocking = true;
+		return "the kernel enforces IBT (CR4.CET), which an STM inherits and cannot run with: boot with ibt=off";
 	}
 	if (!strcmp(k, "hypervisor") && !strcmp(val, "yes"))
 		return H_RUNNING_UNDER_HYPERVISOR;

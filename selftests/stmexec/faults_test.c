@@ -115,6 +115,7 @@ FIXTURE_TEARDOWN(ft)
 		sx_dbg_write("fail_init", "0");
 		sx_dbg_write("fail_start_cpu", "-1");
 		sx_dbg_write("fail_stop_cpu", "-1");
+		sx_dbg_write("fail_leave_cpu", "-1");
 		sx_dbg_write("delay_cpu", "-1");
 		sx_dbg_write("next_status", "none");
 		EXPECT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
@@ -294,6 +295,40 @@ static int cpu_online(int cpu, int on)
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
 	return sx_write(path, on ? "1" : "0");
+}
+
+/*
+ * F18: a CPU that could not leave VMX operation keeps the hotplug callbacks
+ * (phase WEDGED): it may not go offline (on hardware: VMX on, INIT blocked,
+ * the online would hang) until a disable finishes the leave. Before the fix
+ * the callbacks were removed and the offline went through.
+ */
+TEST_F(ft, failed_leave_keeps_hotplug_callbacks)
+{
+	char cpu[16];
+	int last = self->ncpus - 1, ret;
+
+	SX_SETUP_SKIPPED();
+	if (self->ncpus < 2)
+		SKIP(return, "needs 2 CPUs");
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	snprintf(cpu, sizeof(cpu), "%d", last);
+	ASSERT_EQ(0, sx_dbg_write("fail_leave_cpu", cpu));
+	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_STREQ("failed", sx_state());
+	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	ret = cpu_online(last, 0);
+	EXPECT_EQ(-EBUSY, ret);
+	if (!ret)
+		cpu_online(last, 1);
+	ASSERT_EQ(0, sx_dbg_write("fail_leave_cpu", "-1"));
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL)) {
+		TH_LOG("disable retry: %s", last_error());
+	}
+	EXPECT_STREQ("off", sx_state());
+	EXPECT_EQ(0, cpu_online(last, 0));
+	EXPECT_EQ(0, cpu_online(last, 1));
+	expect_all_off(_metadata, self->fd, "after the retried leave");
 }
 
 /*

@@ -92,7 +92,7 @@ for t in $suites; do
 	compat1=$(compat_lines)
 	if [ "$compat1" -gt "$compat0" ]; then
 		echo "# run-all: $name: $((compat1 - compat0)) reference-compatibility violation(s) of the simulated STM:"
-		dmesg | grep 'stmexec: sim: compat violation' | tail -n $((compat1 - compat0)) | sed 's/^/# run-all:   /'
+		dmesg | grep 'stmexec: sim: compat violation' | tail -n $((compat1 - compat0)) | head -n 5 | sed 's/^/# run-all:   /'
 		echo "$totals_err"
 		case " $names " in
 		*" $name "*) ;;

@@ -82,7 +82,7 @@ struct stmexec_sim {
 	/*
 	 * The BSP's SMI-blocked window (under lock): from its activating
 	 * INITIALIZE_PROTECTION to its START, SMIs are blocked on it (E
-	 * Init/VmcsInit.c:62-69) or dropped (J, not yet Actived).
+	 * Init/VmcsInit.c:62-69) or dropped (J, not yet marked active).
 	 */
 	u64 smi_t0;			/* ns at INITIALIZE_PROTECTION; 0 = closed */
 	unsigned int smi_cpu;		/* the CPU that ran it */

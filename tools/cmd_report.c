@@ -373,6 +373,8 @@ static void write_file(const char *path, const void *buf, size_t len)
 		fflush(f);
 }
 
+#define H_UNCOVERED " (SMIs there run outside the STM: this report does not hold for them)"
+
 /* The report covers what the STM confines: the CPUs it is active on. */
 static void print_coverage(void)
 {
@@ -383,7 +385,7 @@ static void print_coverage(void)
 		return;
 	printf("cpu coverage: %u of %u present CPUs under the STM%s%s%s\n",
 	       covered, present, missing[0] ? "; NOT covered: " : "", missing,
-	       missing[0] ? " (SMIs there run outside the STM: this report does not hold for them)" : "");
+	       missing[0] ? H_UNCOVERED : "");
 }
 
 int cmd_report(struct opts *o, int argc, char **argv)

@@ -125,7 +125,8 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	printf("cpus active:      %u of %u online%s%s%s\n", st.cpus_active,
 	       st.cpus_online, cpulist[0] ? " (" : "", cpulist,
 	       cpulist[0] ? ")" : "");
-	if (cov_ok)
+	/* Off: nothing is covered, and the line would only say so. */
+	if (cov_ok && st.state != STMEXEC_STATE_OFF)
 		printf("cpu coverage:     %u of %u present CPUs under the STM%s%s%s\n",
 		       covered, present, missing[0] ? "; NOT covered: " : "",
 		       missing, missing[0] ?
@@ -202,6 +203,8 @@ static int subfield(const char *val, const char *name)
 #define H_MSR_9B_UNREADABLE "IA32_SMM_MONITOR_CTL (MSR 0x9B) cannot be read: no dual-monitor support on this CPU or hypervisor"
 #define H_RUNNING_UNDER_HYPERVISOR "running under a hypervisor: a real STM needs bare metal (no hypervisor emulates the dual-monitor treatment)"
 #define H_KVM_INTEL_LOADED "kvm_intel is loaded and may own VMX: 'modprobe -r kvm_intel' before enabling (or on 6.12+ boot with kvm.enable_virt_at_load=0)"
+#define H_LA57 "the kernel runs with 5-level paging (CR4.LA57), which an STM inherits and cannot run with: boot with no5lvl"
+#define H_KERNEL_IBT "the kernel enforces IBT (CR4.CET), which an STM inherits and cannot run with: boot with ibt=off"
 #define H_NOT_LOADED "the stmexec module is not loaded: this is only what userspace can see; 'modprobe stmexec' for the full probe (it refuses to load with ENODEV on a CPU without VMX; backend=sim loads anywhere)"
 
 /*
@@ -251,11 +254,11 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	}
 	if (!strcmp(k, "la57") && !strcmp(val, "yes")) {
 		*blocking = true;
-		return "the kernel runs with 5-level paging (CR4.LA57), which an STM inherits and cannot run with: boot with no5lvl";
+		return H_LA57;
 	}
 	if (!strcmp(k, "kernel_ibt") && !strcmp(val, "yes")) {
 		*blocking = true;
-		return "the kernel enforces IBT (CR4.CET), which an STM inherits and cannot run with: boot with ibt=off";
+		return H_KERNEL_IBT;
 	}
 	if (!strcmp(k, "hypervisor") && !strcmp(val, "yes"))
 		return H_RUNNING_UNDER_HYPERVISOR;

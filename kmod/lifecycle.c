@@ -17,9 +17,10 @@
  *     the CPU (vmx: CR4.VMXE, VMXON, activation VMCS; no VMCALL). If one CPU
  *     fails, the hotplug core calls sx_cpu_offline() on the CPUs already
  *     entered (leave), so the step is all-or-nothing by construction.
- *  2. On one CPU (the one the enabling task runs on, pinned there with
- *     migrate_disable()): INITIALIZE_PROTECTION, the platform's first
- *     VMCALL; then GET_BIOS_RESOURCES until EDX = 0 into the buffer.
+ *  2. On one CPU (the one the enabling task runs on, preemption off from
+ *     here to its own START in step 3): INITIALIZE_PROTECTION, the
+ *     platform's first VMCALL; then GET_BIOS_RESOURCES until EDX = 0 into
+ *     the buffer.
  *     Strictly before any other CPU's first VMCALL, as the reference STM
  *     requires (stm-interface.md 3.1, 3.3). From here to this CPU's START
  *     its SMIs are blocked: VMCALLs only, nothing that allocates or sleeps.
@@ -470,20 +471,14 @@ static int sx_drain(struct stmexec *sx, const struct cpumask *mask,
  * Callers hold sx->lock (the per-CPU IPI slots are shared) and
  * cpus_read_lock() (@mask must stay online).
  */
-static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
-		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
+/* Queue @fn to every other CPU of @mask, then run it here; no sleeping. */
+static void sx_send(struct stmexec *sx, const struct cpumask *mask,
+		    stmexec_cpu_fn fn)
 {
 	struct stmexec_cpu *pc;
 	unsigned int cpu, this;
 	unsigned long flags;
-	int ret = 0, err;
-
-	lockdep_assert_held(&sx->lock);
-
-	/* An IPI still in flight from a timed-out earlier step. */
-	ret = sx_drain(sx, mask, ms, bad);
-	if (ret)
-		return ret;
+	int err;
 
 	this = get_cpu();
 	for_each_cpu(cpu, mask) {
@@ -507,6 +502,15 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 		local_irq_restore(flags);
 	}
 	put_cpu();
+}
+
+/* Wait at most @ms for what sx_send() queued; the first error, as below. */
+static int sx_collect(struct stmexec *sx, const struct cpumask *mask,
+		      unsigned int ms, unsigned int *bad)
+{
+	struct stmexec_cpu *pc;
+	unsigned int cpu;
+	int ret = 0, err;
 
 	sx_wait_ipis(sx, mask, ms);
 
@@ -519,6 +523,21 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 		}
 	}
 	return ret;
+}
+
+static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
+		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
+{
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+
+	/* An IPI still in flight from a timed-out earlier step. */
+	ret = sx_drain(sx, mask, ms, bad);
+	if (ret)
+		return ret;
+	sx_send(sx, mask, fn);
+	return sx_collect(sx, mask, ms, bad);
 }
 
 /*
@@ -676,8 +695,8 @@ static int sx_get_bios(struct stmexec *sx, unsigned int cpu, void *list,
 }
 
 /*
- * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, which the
- * caller keeps (migrate_disable()). From here to this CPU's START, SMIs are
+ * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, preemption
+ * off (the caller's). From here to this CPU's START, SMIs are
  * blocked (E Init/VmcsInit.c:62-69) or dropped (J) on it, so nothing in
  * that window allocates, sleeps or builds lists: the BIOS list buffer is
  * allocated by the caller beforehand, and the hooks that build and PROTECT
@@ -689,9 +708,7 @@ static int sx_global_start(struct stmexec *sx, unsigned int cpu, void *list,
 	struct stm_regs r = { .eax = STM_API_INITIALIZE_PROTECTION };
 	int ret;
 
-	preempt_disable();
 	ret = sx_vmcall(sx, cpu, &r);
-	preempt_enable();
 	if (ret)
 		return ret;
 	/* Active here even if it reports an error (reference STM). */
@@ -880,14 +897,25 @@ static int sx_start(struct stmexec *sx)
 
 	/*
 	 * INITIALIZE_PROTECTION to this CPU's START is the BSP's SMI-blocked
-	 * window: VMCALLs only, START right after (the local one last).
+	 * window: VMCALLs only, preemption off, START right after (the other
+	 * CPUs asked first, the local one last); the bounded wait for the
+	 * others comes after it.
 	 */
-	migrate_disable();
-	cpu = raw_smp_processor_id();
+	ret = sx_drain(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+	if (ret) {
+		stmexec_fail(sx, ret,
+			     "enable: CPU %u is still busy with an earlier step; every CPU rolled back",
+			     cpu);
+		goto out_stop;
+	}
+	preempt_disable();
+	cpu = smp_processor_id();
 	ret = sx_global_start(sx, cpu, list, &len);
+	if (!ret)
+		sx_send(sx, cpu_online_mask, sx_cpu_start);
+	preempt_enable();
 	if (!ret) {
-		ret = sx_on_cpus(sx, cpu_online_mask, sx_cpu_start,
-				 sx_timeout_ms(sx), &cpu);
+		ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
 		if (ret == -ETIMEDOUT)
 			stmexec_fail(sx, ret,
 				     "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
@@ -900,7 +928,6 @@ static int sx_start(struct stmexec *sx)
 		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
 			     sx->last_error);
 	}
-	migrate_enable();
 	if (ret)
 		goto out_stop;
 

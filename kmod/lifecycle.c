@@ -1018,8 +1018,6 @@ static int sx_teardown(struct stmexec *sx, bool hooks)
 {
 	int ret;
 
-	/* Process context, before any CPU stops: the callback goes first. */
-	sx_emergency_unregister(sx);
 	cpus_read_lock();
 	if (hooks)
 		sx_hooks_stop(sx);
@@ -1027,11 +1025,17 @@ static int sx_teardown(struct stmexec *sx, bool hooks)
 	if (!ret && sx->cpuhp_state)
 		sx_remove_cpuhp(sx);
 	cpus_read_unlock();
+	/*
+	 * The emergency callback stays while the STM may still be active or
+	 * a CPU still in VMX operation somewhere (a crash then still stops
+	 * it); it goes only when everything is off.
+	 */
 	if (ret)
 		return ret;
 	if (sx->wedged)
 		return stmexec_fail(sx, -EIO,
 				    "disable: a CPU could not leave VMX operation; reboot to recover");
+	sx_emergency_unregister(sx);
 	return 0;
 }
 
@@ -1175,6 +1179,8 @@ static int sx_emergency_check(struct stmexec *sx)
 
 static void sx_emergency_register(struct stmexec *sx)
 {
+	if (sx->emergency_cb)
+		return;
 	cpu_emergency_register_virt_callback(sx_emergency_virt_cb);
 	sx->emergency_cb = true;
 }
@@ -1424,6 +1430,8 @@ err_pcpu:
 
 void stmexec_lifecycle_fini(struct stmexec *sx)
 {
+	/* Only a forced unload after a failed disable still has it. */
+	sx_emergency_unregister(sx);
 	unregister_module_notifier(&sx_module_nb);
 	stmexec_unregister_syscore(&sx_syscore);
 	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);

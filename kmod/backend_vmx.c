@@ -99,7 +99,17 @@ static void sx_vmx_fini(struct stmexec *sx)
 	for_each_possible_cpu(cpu) {
 		struct sx_vmx_cpu *c = &v->cpu[cpu];
 
-		WARN_ON_ONCE(c->on);
+		/*
+		 * Only a forced unload (rmmod -f) after a failed disable gets
+		 * here with a CPU still in VMX operation (F18): the CPU and
+		 * perhaps the STM still use its VMXON region and VMCS, so they
+		 * are leaked, never freed.
+		 */
+		if (c->on) {
+			pr_emerg("CPU %u is still in VMX operation: its VMXON region and VMCS (0x%llx, 0x%llx) are leaked; reboot\n",
+				 cpu, c->vmxon_pa, c->vmcs_pa);
+			continue;
+		}
 		if (c->vmxon)
 			free_page((unsigned long)c->vmxon);
 		if (c->vmcs)
@@ -253,6 +263,14 @@ static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
 		r = sx_vmptrld(c->vmcs_pa);
 	if (!r)
 		r = sx_vmwrite(SX_VMCS_VM_EXIT_CONTROLS, v->exit_ctls);
+	/*
+	 * The STMs copy this VMCS wholesale as the template of their SMI
+	 * VMCS (J/E VmcsInit()): no shadow VMCS (SDM Vol. 3C, "Checks on
+	 * Guest Non-Register State": the VMCS link pointer is ~0 unless
+	 * VMCS shadowing is used), as KVM's init_vmcs() writes it (F15).
+	 */
+	if (!r)
+		r = sx_vmwrite(SX_VMCS_LINK_POINTER, ~0UL);
 	if (r) {
 		unsigned long err = r == SX_VMX_FAIL_VALID ? sx_vmx_error() : 0;
 
@@ -292,8 +310,16 @@ static int sx_vmx_leave(struct stmexec *sx, unsigned int cpu)
 	sx_vmclear(c->vmcs_pa);
 	r = sx_vmxoff();
 	if (r) {
+		/*
+		 * VMXOFF's only VMfail is "VMXOFF under dual-monitor
+		 * treatment of SMIs and SMM" (SDM Vol. 3C, VMXOFF operation);
+		 * after the VMCLEAR there is no current VMCS, so it arrives
+		 * as VMfailInvalid and carries no number: it is error 23 (F14).
+		 */
 		if (r == SX_VMX_FAIL_VALID)
 			err = sx_vmx_error();
+		else
+			err = SX_VMXERR_VMXOFF_DUAL_MONITOR;
 		/* Still in VMX operation: clearing CR4.VMXE would #GP. */
 		ret = stmexec_fail(sx, -EBUSY,
 				   "CPU %u: VMXOFF refused (%s, error %lu%s)",

@@ -10,6 +10,8 @@
  * With a simulated STM (backend=sim, or backend=vmx vmx_stm=sim):
  *   compat_violations	reference-compatibility violations seen by the core
  *			and the last one ("0" after correct use)
+ *   smi_window		the BSP's SMI-blocked window (INITIALIZE_PROTECTION to
+ *			its START): last_ns, max_ns
  *   cpu_states		the core's view of each CPU: off, joined, active
  *   inject		write one SMM access ("mem 0x1000 8 w", "io 0x60 1
  *			out", "msr 0x1a0 w", "pci 0:1f.0 0x40 w"); it is made
@@ -18,6 +20,8 @@
  *   fail_init		status INITIALIZE_PROTECTION reports (0 = off)
  *   fail_start_cpu	CPU whose START fails (-1 off, -2 all)
  *   fail_stop_cpu	CPU whose STOP fails (-1 off, -2 all)
+ *   fail_leave_cpu	backend=sim: CPU whose leave (VMXOFF) fails (-1 off,
+ *			-2 all): the CPU stays "in VMX operation"
  *   fail_status	status of those failures (default ERROR_STM_UNSPECIFIED)
  *   delay_cpu		CPU whose VMCALLs are delayed (-1 off, -2 all)
  *   delay_us		the delay, at most 500000
@@ -81,6 +85,17 @@ static int compat_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(compat);
+
+/* The BSP's SMI-blocked window, INITIALIZE_PROTECTION to its START. */
+static int smi_window_show(struct seq_file *m, void *v)
+{
+	u64 last, max;
+
+	stmexec_sim_smi_window(m->private, &last, &max);
+	seq_printf(m, "last_ns %llu\nmax_ns %llu\n", last, max);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(smi_window);
 
 static int cpu_states_show(struct seq_file *m, void *v)
 {
@@ -278,12 +293,16 @@ void stmexec_debugfs_init(struct stmexec *sx)
 		return;
 	debugfs_create_file("compat_violations", 0400, d, sx, &compat_fops);
 	debugfs_create_file("cpu_states", 0400, d, sx, &cpu_states_fops);
+	debugfs_create_file("smi_window", 0400, d, sx, &smi_window_fops);
 	debugfs_create_file("inject", 0600, d, sx, &inject_fops);
 	debugfs_create_x32("fail_init", 0600, d, &f->fail_init);
 	debugfs_create_file("fail_start_cpu", 0600, d, &f->fail_start_cpu,
 			    &s32_fops);
 	debugfs_create_file("fail_stop_cpu", 0600, d, &f->fail_stop_cpu,
 			    &s32_fops);
+	if (sx->ops->id == STMEXEC_BACKEND_SIM)
+		debugfs_create_file("fail_leave_cpu", 0600, d,
+				    &f->fail_leave_cpu, &s32_fops);
 	debugfs_create_x32("fail_status", 0600, d, &f->fail_status);
 	debugfs_create_file("delay_cpu", 0600, d, &f->delay_cpu, &s32_fops);
 	debugfs_create_u32("delay_us", 0600, d, &f->delay_us);

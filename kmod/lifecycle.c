@@ -8,27 +8,37 @@
  * Enable, in this order, all under sx->lock and cpus_read_lock() so that no
  * CPU comes or goes between the steps:
  *
+ *  0. Refused (-EHOSTDOWN, naming the CPUs) unless every present CPU is
+ *     online: an offline CPU takes SMIs outside the STM, and coreboot's STM
+ *     waits at START for every CPU its MADT counts. The BIOS-list buffer
+ *     is allocated here, before the STM is touched.
  *  1. cpuhp_setup_state_cpuslocked(CPUHP_AP_ONLINE_DYN) runs sx_cpu_online()
  *     on every online CPU, each in its own hotplug thread, which "enters"
  *     the CPU (vmx: CR4.VMXE, VMXON, activation VMCS; no VMCALL). If one CPU
  *     fails, the hotplug core calls sx_cpu_offline() on the CPUs already
  *     entered (leave), so the step is all-or-nothing by construction.
- *  2. On one CPU (the one the enabling task runs on, pinned there with
- *     migrate_disable()): INITIALIZE_PROTECTION, the platform's first
- *     VMCALL; then GET_BIOS_RESOURCES until EDX = 0 into one contiguous
- *     buffer, checked with the BIOS-list decoder; then the ranges, log and
- *     policy on_start hooks (the policy protects the module's own memory),
- *     which may use stmexec_call() because that CPU is the one the STM is
- *     active on. Strictly before any other CPU's first
- *     VMCALL, as the reference STM requires (stm-interface.md 3.1, 3.3).
+ *  2. On one CPU (the one the enabling task runs on, preemption off from
+ *     here to its own START in step 3): INITIALIZE_PROTECTION, the
+ *     platform's first VMCALL; then GET_BIOS_RESOURCES until EDX = 0 into
+ *     the buffer.
+ *     Strictly before any other CPU's first VMCALL, as the reference STM
+ *     requires (stm-interface.md 3.1, 3.3). From here to this CPU's START
+ *     its SMIs are blocked: VMCALLs only, nothing that allocates or sleeps.
  *  3. START on every online CPU, each its own VMCALL on that CPU: an
- *     asynchronous IPI per CPU (smp_call_function_single_async()), all in
- *     flight together, then one bounded wait (sx->timeout_ms) with per-CPU
- *     results, so a CPU that does not answer is named and reported as
- *     -ETIMEDOUT instead of being spun on.
- *  4. phase RUNNING: from now on a CPU that comes online enters and STARTs
- *     itself in sx_cpu_online() (a failure keeps it offline), and a CPU
- *     that goes offline STOPs and leaves in sx_cpu_offline().
+ *     asynchronous IPI to every other CPU first, all in flight together,
+ *     then the enabling CPU's own START last (E's START is a rendezvous of
+ *     all CPUs), then one bounded wait (sx->timeout_ms) with per-CPU
+ *     results, so a remote CPU that does not answer is named and reported
+ *     as -ETIMEDOUT instead of being spun on. The enabling CPU's own share
+ *     cannot be bounded.
+ *  4. The BIOS list is checked with the decoder; then the ranges, log and
+ *     policy on_start hooks (the policy protects the module's own memory),
+ *     which allocate, sleep and PROTECT through stmexec_call().
+ *  5. phase RUNNING: CPU offline and online are refused (the cpuhp
+ *     callbacks fail with -EBUSY and a message): a CPU must never be
+ *     activated twice in one STM launch, and an offline CPU is not under
+ *     the STM. Suspend, hibernation, reboot and kexec stop the monitor
+ *     first (notifiers below), so they are not affected.
  *
  * Why this split rather than doing everything in the hotplug callback:
  * VMXON cannot hang, so the hotplug core's own rollback is the right tool
@@ -49,13 +59,16 @@
  * Disable: the policy, log and ranges on_stop hooks, STOP on every CPU
  * (bounded), then removal of the hotplug state (leave on every CPU).
  *
- * STOP precedes every VMXOFF on every path: disable, CPU offline,
- * suspend/hibernate (the PM notifier stops everything and relaunches on
+ * STOP precedes every VMXOFF on every path: disable, CPU offline (only
+ * while wedged), suspend/hibernate (the PM notifier stops everything and relaunches on
  * resume; a failed relaunch leaves state "failed" with every CPU off),
  * reboot and kexec (reboot notifier: full disable; syscore shutdown: this
- * CPU, as a last resort) and panic (panic notifier: the panicking CPU only,
- * the others have been stopped by the kernel already and cannot be
- * reached).
+ * CPU, as a last resort), and the emergency paths: while the monitor is on
+ * the kernel's emergency-virtualization callback STOPs and leaves VMX on
+ * each CPU it runs on (kdump's NMI shootdown, panic's stop of the other
+ * CPUs, emergency restart), and the panic notifier does the panicking CPU.
+ * Enable refuses while kvm_intel (which owns that callback on 6.1) is
+ * loaded, and kvm_intel may not load while the monitor is not off.
  *
  * Unload: the module pins itself while the monitor is not off, so rmmod
  * fails ("in use", EAGAIN with O_NONBLOCK) until it is disabled; module
@@ -68,7 +81,9 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/ktime.h>
+#include <linux/kobject.h>
 #include <linux/log2.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -81,6 +96,7 @@
 #include <linux/suspend.h>
 #include <linux/vmalloc.h>
 #include <asm/io.h>
+#include <asm/reboot.h>
 
 /* What the hotplug callbacks do (sx->phase). */
 enum {
@@ -226,15 +242,25 @@ static unsigned int sx_call_idx(u32 func)
 	return 0;
 }
 
-/* On @cpu itself, preemption or interrupts disabled. */
+/*
+ * On @cpu itself, preemption or interrupts disabled. Every VMCALL runs with
+ * interrupts saved and disabled and restores them afterwards: J and E return
+ * from an activating VMCALL with RFLAGS = 0x2 (J Init/VmcsInit.c:113, E
+ * :123), so IF must come from our saved flags, never from the STM.
+ */
 static int sx_vmcall(struct stmexec *sx, unsigned int cpu, struct stm_regs *r)
 {
 	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
 	unsigned int idx = sx_call_idx(r->eax);
+	unsigned long flags;
+	int ret;
 
 	WARN_ON_ONCE(cpu != raw_smp_processor_id());
 	WRITE_ONCE(pc->calls[idx], pc->calls[idx] + 1);
-	return sx->ops->vmcall(sx, cpu, r);
+	local_irq_save(flags);
+	ret = sx->ops->vmcall(sx, cpu, r);
+	local_irq_restore(flags);
+	return ret;
 }
 
 int stmexec_call(struct stmexec *sx, u32 func, u64 pa, u32 edx,
@@ -434,28 +460,34 @@ static int sx_drain(struct stmexec *sx, const struct cpumask *mask,
  * answer), with that CPU in *@bad. A CPU that times out keeps its IPI in
  * flight; its next use first waits (bounded) for it to drain.
  *
+ * Every other CPU is asked first, the calling CPU last: coreboot's STM
+ * makes the first START of every CPU a rendezvous of all the CPUs it counts
+ * (E Runtime/SmiVmcallHandler.c:69-80, Init/StmInit.c:1241-1245), so a
+ * local START issued before the last IPI is sent waits in SMM for a CPU
+ * that is never asked. The calling CPU's share runs synchronously and is
+ * the one part that cannot be bounded: if its STM call never returns, this
+ * CPU is lost and no timeout can name it (the remote shares are bounded).
+ *
  * Callers hold sx->lock (the per-CPU IPI slots are shared) and
  * cpus_read_lock() (@mask must stay online).
  */
-static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
-		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
+/* Queue @fn to every other CPU of @mask, then run it here; no sleeping. */
+static void sx_send(struct stmexec *sx, const struct cpumask *mask,
+		    stmexec_cpu_fn fn)
 {
 	struct stmexec_cpu *pc;
-	unsigned int cpu;
-	int ret = 0, err;
+	unsigned int cpu, this;
+	unsigned long flags;
+	int err;
 
-	lockdep_assert_held(&sx->lock);
-
-	/* An IPI still in flight from a timed-out earlier step. */
-	ret = sx_drain(sx, mask, ms, bad);
-	if (ret)
-		return ret;
-
+	this = get_cpu();
 	for_each_cpu(cpu, mask) {
 		pc = per_cpu_ptr(sx->pcpu, cpu);
 		pc->fn = fn;
 		pc->result = -EINPROGRESS;
 		pc->queued++;
+		if (cpu == this)
+			continue;	/* last, below */
 		err = smp_call_function_single_async(cpu, &pc->csd);
 		if (err) {
 			pc->result = err;
@@ -463,6 +495,22 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 			smp_store_release(&pc->done, pc->queued);
 		}
 	}
+	if (cpumask_test_cpu(this, mask)) {
+		/* What the IPI would do, here, after every IPI is sent. */
+		local_irq_save(flags);
+		sx_ipi(per_cpu_ptr(sx->pcpu, this));
+		local_irq_restore(flags);
+	}
+	put_cpu();
+}
+
+/* Wait at most @ms for what sx_send() queued; the first error, as below. */
+static int sx_collect(struct stmexec *sx, const struct cpumask *mask,
+		      unsigned int ms, unsigned int *bad)
+{
+	struct stmexec_cpu *pc;
+	unsigned int cpu;
+	int ret = 0, err;
 
 	sx_wait_ipis(sx, mask, ms);
 
@@ -475,6 +523,21 @@ static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 		}
 	}
 	return ret;
+}
+
+static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
+		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
+{
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+
+	/* An IPI still in flight from a timed-out earlier step. */
+	ret = sx_drain(sx, mask, ms, bad);
+	if (ret)
+		return ret;
+	sx_send(sx, mask, fn);
+	return sx_collect(sx, mask, ms, bad);
 }
 
 /*
@@ -524,39 +587,23 @@ static int sx_cpu_online(unsigned int cpu)
 {
 	struct stmexec *sx = &stmexec_dev;
 	u32 phase = READ_ONCE(sx->phase);
-	unsigned long flags;
-	int ret;
 
 	if (phase == SX_PHASE_WEDGED)
 		return 0;
-	ret = sx_cpu_enter(sx, cpu);
-	if (ret)
-		return ret;
-	if (phase != SX_PHASE_RUNNING)
-		return 0;
-
-	/* The monitor is on: this CPU's START is its activating VMCALL. */
-	local_irq_save(flags);
-	ret = sx_cpu_start(sx, cpu);
-	if (ret && sx_cpu_stop(sx, cpu))
-		goto wedged;
-	local_irq_restore(flags);
-	if (ret) {
-		sx_cpu_leave(sx, cpu);
-		return stmexec_fail(sx, ret,
-				    "CPU %u coming online: START failed (%pe); the CPU stays offline",
-				    cpu, ERR_PTR(ret));
-	}
-	return 0;
-
-wedged:
-	local_irq_restore(flags);
-	/* Cannot STOP and so cannot leave: keep the CPU online. */
-	WRITE_ONCE(sx->wedged, true);
-	stmexec_fail(sx, ret,
-		     "CPU %u coming online: START failed and STOP too; the STM stays active there, disable and reboot",
-		     cpu);
-	return 0;
+	/*
+	 * The monitor is on: refused. The CPU's START would be a second
+	 * activation in this launch (the STM's arrival index is reset only
+	 * when the last CPU stops): J and E dead-loop in SMM (J
+	 * Init/StmInit.c:860-862, E :1034-1036), and E's START would wait for
+	 * a rendezvous that has already happened. Only reachable for a CPU
+	 * that was not present at enable (physical hotplug): enable refuses
+	 * while a present CPU is offline, and offline is refused while on.
+	 */
+	if (phase == SX_PHASE_RUNNING)
+		return stmexec_fail(sx, -EBUSY,
+				    "CPU %u cannot come online while the monitor is on (it would be a second STM activation); disable, bring the CPU online, enable again",
+				    cpu);
+	return sx_cpu_enter(sx, cpu);
 }
 
 static int sx_cpu_offline(unsigned int cpu)
@@ -567,6 +614,19 @@ static int sx_cpu_offline(unsigned int cpu)
 	bool may_refuse = phase == SX_PHASE_RUNNING || phase == SX_PHASE_WEDGED;
 	unsigned long flags;
 	int ret;
+
+	/*
+	 * The monitor is on: refused. An offline CPU still takes SMIs, and
+	 * without the STM they run the firmware's handler unconfined while
+	 * "state" says on; and bringing it back would be a second activation
+	 * (sx_cpu_online()). Suspend, hibernation, reboot and kexec stop the
+	 * monitor on every CPU (PM and reboot notifiers) before the kernel
+	 * takes CPUs down, so they never get here in this phase.
+	 */
+	if (phase == SX_PHASE_RUNNING)
+		return stmexec_fail(sx, -EBUSY,
+				    "CPU %u cannot go offline while the monitor is on (SMIs there would bypass the STM); disable first, then offline the CPU",
+				    cpu);
 
 	local_irq_save(flags);
 	ret = sx_cpu_stop(sx, cpu);
@@ -594,81 +654,61 @@ stuck:
 
 /* ---- the global steps ------------------------------------------------------ */
 
-/* GET_BIOS_RESOURCES until EDX = 0 into one contiguous buffer. */
-static int sx_get_bios(struct stmexec *sx, unsigned int cpu)
+/*
+ * GET_BIOS_RESOURCES until EDX = 0 into @list (SX_BIOS_MAX_PAGES pages,
+ * allocated before INITIALIZE_PROTECTION); *@len its length. VMCALLs and
+ * copies only: this runs inside the BSP's SMI-blocked window.
+ */
+static int sx_get_bios(struct stmexec *sx, unsigned int cpu, void *list,
+		       size_t *len)
 {
 	u64 pa = virt_to_phys(sx->bios_bounce);
 	struct stm_regs r;
 	u32 idx = 0;
-	size_t len = 0;
-	void *list;
-	int ret, n;
+	int ret;
 
-	list = kvzalloc(SX_BIOS_MAX_PAGES * PAGE_SIZE, GFP_KERNEL);
-	if (!list)
-		return stmexec_fail(sx, -ENOMEM,
-				    "no memory for the BIOS resource list");
+	*len = 0;
 	for (;;) {
 		ret = stmexec_call(sx, STM_API_GET_BIOS_RESOURCES, pa, idx, &r);
 		if (ret) {
-			if (r.eax != STM_ERROR_PAGE_NOT_FOUND || !idx) {
-				stmexec_fail(sx, ret,
-					     "GET_BIOS_RESOURCES page %u on CPU %u failed (%pe, status 0x%08x)",
-					     idx, cpu, ERR_PTR(ret), r.eax);
-				goto err;
-			}
+			if (r.eax != STM_ERROR_PAGE_NOT_FOUND || !idx)
+				return stmexec_fail(sx, ret,
+						    "GET_BIOS_RESOURCES page %u on CPU %u failed (%pe, status 0x%08x)",
+						    idx, cpu, ERR_PTR(ret), r.eax);
 			/* Past the last page: the previous one ended the list. */
-			break;
+			return 0;
 		}
 		memcpy(list + idx * PAGE_SIZE, sx->bios_bounce, PAGE_SIZE);
-		len = (idx + 1) * PAGE_SIZE;
+		*len = (idx + 1) * PAGE_SIZE;
 		if (!r.edx)
-			break;
-		if (r.edx != idx + 1) {
-			ret = stmexec_fail(sx, -EIO,
-					   "GET_BIOS_RESOURCES: the STM answered page %u with next page %u",
-					   idx, r.edx);
-			goto err;
-		}
-		if (r.edx >= SX_BIOS_MAX_PAGES) {
-			ret = stmexec_fail(sx, -E2BIG,
-					   "the BIOS resource list is longer than %u pages",
-					   SX_BIOS_MAX_PAGES);
-			goto err;
-		}
+			return 0;
+		if (r.edx != idx + 1)
+			return stmexec_fail(sx, -EIO,
+					    "GET_BIOS_RESOURCES: the STM answered page %u with next page %u",
+					    idx, r.edx);
+		if (r.edx >= SX_BIOS_MAX_PAGES)
+			return stmexec_fail(sx, -E2BIG,
+					    "the BIOS resource list is longer than %u pages",
+					    SX_BIOS_MAX_PAGES);
 		idx = r.edx;
 	}
-
-	kvfree(sx->bios_list);
-	sx->bios_list = list;
-	sx->bios_list_len = len;
-	n = stmexec_bios_decode(sx, NULL, 0);
-	if (n < 0)
-		return stmexec_fail(sx, n,
-				    "the BIOS resource list the STM returned is malformed (%pe)",
-				    ERR_PTR(n));
-	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
-	return 0;
-
-err:
-	kvfree(list);
-	return ret;
 }
 
 /*
- * INITIALIZE_PROTECTION, GET_BIOS_RESOURCES, the on_start hooks; on this
- * CPU, which the caller keeps (migrate_disable()). *@hooks tells whether the
- * on_start hooks succeeded (and need their on_stop).
+ * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, preemption
+ * off (the caller's). From here to this CPU's START, SMIs are
+ * blocked (E Init/VmcsInit.c:62-69) or dropped (J) on it, so nothing in
+ * that window allocates, sleeps or builds lists: the BIOS list buffer is
+ * allocated by the caller beforehand, and the hooks that build and PROTECT
+ * the policy run after START (PROTECT is valid on a started STM).
  */
-static int sx_global_start(struct stmexec *sx, unsigned int cpu, bool *hooks)
+static int sx_global_start(struct stmexec *sx, unsigned int cpu, void *list,
+			   size_t *len)
 {
 	struct stm_regs r = { .eax = STM_API_INITIALIZE_PROTECTION };
 	int ret;
 
-	*hooks = false;
-	preempt_disable();
 	ret = sx_vmcall(sx, cpu, &r);
-	preempt_enable();
 	if (ret)
 		return ret;
 	/* Active here even if it reports an error (reference STM). */
@@ -678,14 +718,34 @@ static int sx_global_start(struct stmexec *sx, unsigned int cpu, bool *hooks)
 				    "INITIALIZE_PROTECTION on CPU %u failed: %s (0x%08x)",
 				    cpu, stm_status_name(r.eax), r.eax);
 	sx->stm_caps = r.ebx;
+	return sx_get_bios(sx, cpu, list, len);
+}
 
-	ret = sx_get_bios(sx, cpu);
-	if (ret)
-		return ret;
+/*
+ * After START everywhere: keep the BIOS list, check it, run the on_start
+ * hooks (ranges, log, policy: they allocate, sleep and PROTECT). *@hooks
+ * tells whether they succeeded (and need their on_stop).
+ */
+static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
+			  bool *hooks)
+{
+	int ret, n;
 
+	*hooks = false;
+	kvfree(sx->bios_list);
+	sx->bios_list = list;
+	sx->bios_list_len = len;
+	n = stmexec_bios_decode(sx, NULL, 0);
+	if (n < 0)
+		return stmexec_fail(sx, n,
+				    "the BIOS resource list the STM returned is malformed (%pe)",
+				    ERR_PTR(n));
+	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
+
+	migrate_disable();
 	ret = stmexec_ranges_on_start(sx);
 	if (ret)
-		return ret;
+		goto out;
 	ret = stmexec_log_on_start(sx);
 	if (ret)
 		goto err_ranges;
@@ -694,12 +754,14 @@ static int sx_global_start(struct stmexec *sx, unsigned int cpu, bool *hooks)
 	if (ret)
 		goto err_log;
 	*hooks = true;
-	return 0;
+	goto out;
 
 err_log:
 	stmexec_log_on_stop(sx);
 err_ranges:
 	stmexec_ranges_on_stop(sx);
+out:
+	migrate_enable();
 	return ret;
 }
 
@@ -713,10 +775,17 @@ static void sx_hooks_stop(struct stmexec *sx)
 	migrate_enable();
 }
 
-/* Remove the hotplug state: leave on every CPU. cpus_read_lock() held. */
+/*
+ * Remove the hotplug state: leave on every CPU. cpus_read_lock() held.
+ * If a CPU could not leave VMX operation, the callbacks are installed again
+ * (phase WEDGED, without invoking them): that CPU must not go offline and
+ * come back behind our back with VMX on and INIT blocked (F18); the next
+ * disable retries the leave, and the module stays pinned until then.
+ */
 static void sx_remove_cpuhp(struct stmexec *sx)
 {
 	unsigned int cpu;
+	int state;
 
 	WRITE_ONCE(sx->phase, SX_PHASE_ENTER);
 	__cpuhp_remove_state_cpuslocked(sx->cpuhp_state, true);
@@ -725,6 +794,20 @@ static void sx_remove_cpuhp(struct stmexec *sx)
 	for_each_possible_cpu(cpu)
 		if (per_cpu_ptr(sx->pcpu, cpu)->entered)
 			WRITE_ONCE(sx->wedged, true);
+	if (!sx->wedged)
+		return;
+	WRITE_ONCE(sx->phase, SX_PHASE_WEDGED);
+	state = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
+						     "stmexec:online",
+						     sx_cpu_online,
+						     sx_cpu_offline);
+	if (state < 0) {
+		WRITE_ONCE(sx->phase, SX_PHASE_NONE);
+		pr_emerg("a CPU is still in VMX operation and the CPU-hotplug callbacks could not be kept (%pe): do not offline CPUs, reboot\n",
+			 ERR_PTR(state));
+		return;
+	}
+	sx->cpuhp_state = state;
 }
 
 /*
@@ -757,13 +840,48 @@ static int sx_stop_all(struct stmexec *sx, const char *what)
 			    what, cpu, ERR_PTR(ret));
 }
 
+static int sx_emergency_check(struct stmexec *sx);
+static void sx_emergency_register(struct stmexec *sx);
+static void sx_emergency_unregister(struct stmexec *sx);
+
+/*
+ * Every present CPU must be online: an offline CPU still takes SMIs, which
+ * then run the firmware's handler outside the STM (F3); and E counts every
+ * enabled MADT entry and waits for all of them at START (E Init/StmInit.c
+ * 382-413, 1321-1347). cpus_read_lock() held.
+ */
+static int sx_check_coverage(struct stmexec *sx)
+{
+	static struct cpumask off;	/* sx->lock */
+
+	if (cpumask_andnot(&off, cpu_present_mask, cpu_online_mask))
+		return stmexec_fail(sx, -EHOSTDOWN,
+				    "enable: CPU(s) %*pbl present but offline; SMIs there would bypass the STM: bring them online (echo 1 > /sys/devices/system/cpu/cpuN/online; with nosmt/maxcpus= reboot without it) and enable again",
+				    cpumask_pr_args(&off));
+	return 0;
+}
+
 static int sx_start(struct stmexec *sx)
 {
 	unsigned int cpu = 0;
 	bool hooks = false;
-	int ret, state;
+	size_t len = 0;
+	void *list;
+	int ret, state, emerg;
+
+	emerg = sx_emergency_check(sx);
+	if (emerg < 0)
+		return emerg;
+	/* Everything the enable allocates, before INITIALIZE_PROTECTION. */
+	list = kvzalloc(SX_BIOS_MAX_PAGES * PAGE_SIZE, GFP_KERNEL);
+	if (!list)
+		return stmexec_fail(sx, -ENOMEM,
+				    "enable: no memory for the BIOS resource list");
 
 	cpus_read_lock();
+	ret = sx_check_coverage(sx);
+	if (ret)
+		goto out_unlock;
 	WRITE_ONCE(sx->phase, SX_PHASE_ENTER);
 	state = cpuhp_setup_state_cpuslocked(CPUHP_AP_ONLINE_DYN,
 					     "stmexec:online", sx_cpu_online,
@@ -777,30 +895,52 @@ static int sx_start(struct stmexec *sx)
 	}
 	sx->cpuhp_state = state;
 
-	migrate_disable();
-	cpu = raw_smp_processor_id();
-	ret = sx_global_start(sx, cpu, &hooks);
-	migrate_enable();
+	/*
+	 * INITIALIZE_PROTECTION to this CPU's START is the BSP's SMI-blocked
+	 * window: VMCALLs only, preemption off, START right after (the other
+	 * CPUs asked first, the local one last); the bounded wait for the
+	 * others comes after it.
+	 */
+	ret = sx_drain(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+	if (ret) {
+		stmexec_fail(sx, ret,
+			     "enable: CPU %u is still busy with an earlier step; every CPU rolled back",
+			     cpu);
+		goto out_stop;
+	}
+	preempt_disable();
+	cpu = smp_processor_id();
+	ret = sx_global_start(sx, cpu, list, &len);
+	if (!ret)
+		sx_send(sx, cpu_online_mask, sx_cpu_start);
+	preempt_enable();
+	if (!ret) {
+		ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+		if (ret == -ETIMEDOUT)
+			stmexec_fail(sx, ret,
+				     "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
+				     cpu, sx_timeout_ms(sx));
+		else if (ret)
+			stmexec_fail(sx, ret,
+				     "enable: START on CPU %u failed (%pe); every CPU rolled back",
+				     cpu, ERR_PTR(ret));
+	} else {
+		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
+			     sx->last_error);
+	}
+	if (ret)
+		goto out_stop;
+
+	ret = sx_hooks_start(sx, list, len, &hooks);
+	list = NULL;	/* sx->bios_list now */
 	if (ret) {
 		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
 			     sx->last_error);
 		goto out_stop;
 	}
-
-	ret = sx_on_cpus(sx, cpu_online_mask, sx_cpu_start, sx_timeout_ms(sx),
-			 &cpu);
-	if (ret) {
-		if (ret == -ETIMEDOUT)
-			stmexec_fail(sx, ret,
-				     "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
-				     cpu, sx_timeout_ms(sx));
-		else
-			stmexec_fail(sx, ret,
-				     "enable: START on CPU %u failed (%pe); every CPU rolled back",
-				     cpu, ERR_PTR(ret));
-		goto out_stop;
-	}
 	WRITE_ONCE(sx->phase, SX_PHASE_RUNNING);
+	if (emerg)
+		sx_emergency_register(sx);
 	cpus_read_unlock();
 	return 0;
 
@@ -812,6 +952,7 @@ out_stop:
 	sx_remove_cpuhp(sx);
 out_unlock:
 	cpus_read_unlock();
+	kvfree(list);
 	return ret;
 }
 
@@ -884,11 +1025,17 @@ static int sx_teardown(struct stmexec *sx, bool hooks)
 	if (!ret && sx->cpuhp_state)
 		sx_remove_cpuhp(sx);
 	cpus_read_unlock();
+	/*
+	 * The emergency callback stays while the STM may still be active or
+	 * a CPU still in VMX operation somewhere (a crash then still stops
+	 * it); it goes only when everything is off.
+	 */
 	if (ret)
 		return ret;
 	if (sx->wedged)
 		return stmexec_fail(sx, -EIO,
 				    "disable: a CPU could not leave VMX operation; reboot to recover");
+	sx_emergency_unregister(sx);
 	return 0;
 }
 
@@ -976,6 +1123,99 @@ int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 
 /* ---- emergency paths ------------------------------------------------------ */
 
+static void sx_emergency_local(struct stmexec *sx, const char *why);
+
+/*
+ * The kernel's emergency-virtualization callback (one slot, also KVM's):
+ * called on every CPU in the NMI shootdown of kdump (crash_kexec), in
+ * panic's stop of the other CPUs, and by an emergency restart, with
+ * interrupts off and possibly in NMI context. STOP, then VMCLEAR, VMXOFF
+ * and CR4.VMXE off (the backend's leave), on this CPU only, so that no CPU
+ * reaches the new kernel or the reset under the STM or in VMX operation
+ * (F1). Registered only while the monitor is on.
+ */
+static void sx_emergency_virt_cb(void)
+{
+	struct stmexec *sx = &stmexec_dev;
+
+	WRITE_ONCE(sx->going_down, true);
+	sx_emergency_local(sx, "emergency");
+}
+
+/*
+ * Is kvm_intel loaded? On Debian 6.1 it takes the emergency callback at
+ * load and its callback VMXOFFs unconditionally: on a CPU under the STM
+ * that VMXOFF fails and KVM then clears CR4.VMXE in VMX operation, a #GP
+ * on every CPU of a panic (kmod-review F1). On 6.12 it takes the slot when
+ * it enables virtualization. The module kset is our own kobject's.
+ */
+static bool sx_kvm_intel_loaded(void)
+{
+	struct kobject *k;
+
+	k = kset_find_obj(THIS_MODULE->mkobj.kobj.kset, "kvm_intel");
+	if (!k)
+		return false;
+	kobject_put(k);
+	return true;
+}
+
+/*
+ * Before enable: 1 if the emergency callback can be taken, 0 if not
+ * (backend=sim with kvm_intel loaded: nothing is in VMX operation, only
+ * the simulated STOP is skipped on emergency paths), or -EBUSY (vmx with
+ * kvm_intel loaded).
+ */
+static int sx_emergency_check(struct stmexec *sx)
+{
+	if (!sx_kvm_intel_loaded())
+		return 1;
+	if (sx->ops->id != STMEXEC_BACKEND_SIM)
+		return stmexec_fail(sx, -EBUSY,
+				    "enable: kvm_intel is loaded; its emergency-virtualization callback would VMXOFF CPUs under the STM in a panic or kdump (#GP): 'modprobe -r kvm_intel' and enable again");
+	pr_info("kvm_intel is loaded: the simulated STM is not stopped on emergency paths\n");
+	return 0;
+}
+
+static void sx_emergency_register(struct stmexec *sx)
+{
+	if (sx->emergency_cb)
+		return;
+	cpu_emergency_register_virt_callback(sx_emergency_virt_cb);
+	sx->emergency_cb = true;
+}
+
+static void sx_emergency_unregister(struct stmexec *sx)
+{
+	if (!sx->emergency_cb)
+		return;
+	/* synchronize_rcu() inside: no CPU is in the callback afterwards */
+	cpu_emergency_unregister_virt_callback(sx_emergency_virt_cb);
+	sx->emergency_cb = false;
+}
+
+/*
+ * kvm_intel must not load while the monitor is not off: it would take (6.1)
+ * or contend for (6.12) the emergency callback. Refuse its COMING state.
+ */
+static int sx_module_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	struct module *mod = data;
+	struct stmexec *sx = &stmexec_dev;
+
+	if (action != MODULE_STATE_COMING || strcmp(mod->name, "kvm_intel") ||
+	    READ_ONCE(sx->state) == STMEXEC_STATE_OFF)
+		return NOTIFY_DONE;
+	pr_err("kvm_intel may not load while the STM monitor is %s: disable it first\n",
+	       stmexec_state_name(READ_ONCE(sx->state)));
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block sx_module_nb = {
+	.notifier_call = sx_module_notify,
+};
+
 /*
  * STOP and leave on this CPU only, interrupts off, nothing that sleeps or
  * waits for another CPU (the others may be stopped already).
@@ -1008,10 +1248,11 @@ static int sx_panic_notify(struct notifier_block *nb, unsigned long action,
 
 	WRITE_ONCE(sx->going_down, true);
 	/*
-	 * The other CPUs were stopped by panic() before the notifiers run and
-	 * cannot be asked any more; they stay in VMX root with the STM active
-	 * until the reset (documented: kdump with the monitor on is not
-	 * supported).
+	 * The other CPUs were stopped by panic() before the notifiers run,
+	 * and the stop ran the emergency-virtualization callback on each of
+	 * them (STOP and VMXOFF there). kdump (crash_kexec) runs before these
+	 * notifiers and takes every CPU, this one included, through the same
+	 * callback. This is the last chance for the panicking CPU itself.
 	 */
 	sx_emergency_local(sx, "panic");
 	return NOTIFY_DONE;
@@ -1166,7 +1407,15 @@ int stmexec_lifecycle_init(struct stmexec *sx)
 		goto err_pm;
 	atomic_notifier_chain_register(&panic_notifier_list, &sx_panic_nb);
 	stmexec_register_syscore(&sx_syscore);
+	ret = register_module_notifier(&sx_module_nb);
+	if (ret)
+		goto err_reboot;
 	return 0;
+
+err_reboot:
+	stmexec_unregister_syscore(&sx_syscore);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
+	unregister_reboot_notifier(&sx_reboot_nb);
 
 err_pm:
 	unregister_pm_notifier(&sx_pm_nb);
@@ -1181,6 +1430,9 @@ err_pcpu:
 
 void stmexec_lifecycle_fini(struct stmexec *sx)
 {
+	/* Only a forced unload after a failed disable still has it. */
+	sx_emergency_unregister(sx);
+	unregister_module_notifier(&sx_module_nb);
 	stmexec_unregister_syscore(&sx_syscore);
 	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
 	unregister_reboot_notifier(&sx_reboot_nb);

@@ -34,6 +34,7 @@ struct stmexec stmexec_dev = {
 	.faults = {
 		.fail_start_cpu = -1,
 		.fail_stop_cpu = -1,
+		.fail_leave_cpu = -1,
 		.fail_status = STM_ERROR_UNSPECIFIED,
 		.delay_cpu = -1,
 	},

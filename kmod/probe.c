@@ -258,8 +258,32 @@ static bool sx_feat_ok(const struct sx_cpu_facts *f)
  * at load with sx->lock held; the per-CPU checks are repeated by the vmx
  * backend each time a CPU enters VMX operation.
  */
+/*
+ * Paging and control-flow modes an STM cannot run under. At the SMM VM exit
+ * that activates the dual-monitor treatment the processor loads CR0, CR3
+ * (the MSEG header's) and a few CR4 bits (MCE, PGE cleared; PAE and PSE by
+ * the IA-32e mode SMM feature bit) and leaves "all other bits unchanged"
+ * (SDM Vol. 3C 34.15.6, "Activating the Dual-Monitor Treatment", p. 34-27f).
+ * So with CR4.LA57 the STM runs its loader's 4-level tables (coreboot
+ * stm_gen_4g_pagetable_x64, EDK II StmGen4GPageTable) as 5-level paging,
+ * and with CR4.CET plus IA32_S_CET.ENDBR_EN (kernel IBT) its first
+ * indirect branch without ENDBR64 raises #CP: either way the first VMCALL
+ * crashes in SMM.
+ */
+static void sx_cpu_modes(bool *la57, bool *kibt)
+{
+	unsigned long cr4 = cr4_read_shadow();
+	u64 s_cet = 0;
+
+	*la57 = cr4 & X86_CR4_LA57;
+	*kibt = (cr4 & X86_CR4_CET) &&
+		!stmexec_rdmsr_safe(MSR_IA32_S_CET, &s_cet) &&
+		(s_cet & CET_ENDBR_EN);
+}
+
 int stmexec_probe_vmx(struct stmexec *sx)
 {
+	bool la57, kibt;
 	struct stmexec_probe *p = sx->probe;
 	bool sim = sx->vmx_stm == STMEXEC_VMX_STM_SIM;
 	const struct sx_cpu_facts *f0 = NULL, *f;
@@ -327,6 +351,14 @@ int stmexec_probe_vmx(struct stmexec *sx)
 		}
 		return 0;
 	}
+
+	sx_cpu_modes(&la57, &kibt);
+	if (la57)
+		return sx_refuse(sx, -EPROTONOSUPPORT,
+				 "the kernel uses 5-level paging (CR4.LA57), which the STM inherits at activation and cannot run with (SDM 34.15.6): boot with no5lvl");
+	if (kibt)
+		return sx_refuse(sx, -EPROTONOSUPPORT,
+				 "the kernel enforces IBT (CR4.CET, IA32_S_CET.ENDBR_EN), which the STM inherits at activation and cannot run with (SDM 34.15.6): boot with ibt=off");
 
 	for_each_online_cpu(cpu) {
 		f = &p->cpu[cpu];
@@ -566,6 +598,7 @@ ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 	struct stmexec_probe *p = sx->probe;
 	const struct sx_cpu_facts *f0 = NULL, *f;
 	unsigned int cpu, ndiff = 0;
+	bool la57, kibt;
 	int at, i;
 
 	if (!p)
@@ -582,6 +615,9 @@ ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 	at += sysfs_emit_at(buf, at, "hypervisor: %s\n", sx_yes(p->hypervisor));
 	at += sysfs_emit_at(buf, at, "smx: %s\n", sx_yes(p->smx));
 	at += sysfs_emit_at(buf, at, "txt: %s\n", txt[p->txt]);
+	sx_cpu_modes(&la57, &kibt);
+	at += sysfs_emit_at(buf, at, "la57: %s\n", sx_yes(la57));
+	at += sysfs_emit_at(buf, at, "kernel_ibt: %s\n", sx_yes(kibt));
 
 	for (cpu = 0; cpu < p->ncpus; cpu++) {
 		f = &p->cpu[cpu];

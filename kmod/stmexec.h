@@ -98,6 +98,8 @@ extern const struct stmexec_backend_ops stmexec_backend_sim;
  * @next_armed: see @next_eax
  * @hw_vmcall_required: vmx_stm=sim: a hardware VMCALL that nothing answers
  *			fails the CPU's enter with -ENODEV (rollback test)
+ * @fail_leave_cpu: backend=sim: CPU whose leave (VMXOFF) fails with -EBUSY,
+ *		    -1 off, -2 every CPU
  */
 struct stmexec_faults {
 	u32 fail_init;
@@ -110,6 +112,7 @@ struct stmexec_faults {
 	u32 next_status;
 	bool next_armed;
 	bool hw_vmcall_required;
+	s32 fail_leave_cpu;
 };
 
 #define STMEXEC_MAX_DELAY_US	500000U
@@ -150,6 +153,7 @@ struct stmexec_sim;
  * @resume_on: the PM notifier stopped the monitor and relaunches it
  * @suspending: between the PM notifier's PREPARE and POST: no enables
  * @going_down: reboot/shutdown/panic seen: no more enables
+ * @emergency_cb: our emergency-virtualization callback is registered
  * @sim_stm: the STM is simulated (backend=sim or vmx_stm=sim): NO protection
  * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
  * @timeout_ms: bound of every wait for a CPU (debugfs)
@@ -186,6 +190,7 @@ struct stmexec {
 	bool resume_on;
 	bool suspending;
 	bool going_down;
+	bool emergency_cb;
 	bool sim_stm;
 	u32 vmx_stm;
 	u32 timeout_ms;
@@ -325,6 +330,7 @@ u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last,
 int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu);
 void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status);
 const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len);
+void stmexec_sim_smi_window(struct stmexec *sx, u64 *last_ns, u64 *max_ns);
 /*
  * sim_image.c: the STM image of the simulated STM (sim_image=, sysfs
  * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c.

@@ -46,6 +46,7 @@
 
 /* VMCS field encodings (SDM Vol. 3D App. B) */
 #define SX_VMCS_VM_EXIT_CONTROLS	0x0000400cUL
+#define SX_VMCS_LINK_POINTER		0x00002800UL	/* 64-bit, full */
 #define SX_VMCS_VM_INSTRUCTION_ERROR	0x00004400UL
 
 /* VM-exit controls (SDM Vol. 3C 25.7.1) */

@@ -70,6 +70,14 @@ void ioctl_fail(int err, const char *what, const char *extra);
 
 /* Read a sysfs attribute (relative to sysfs_dir()), newline stripped. */
 int sysfs_read(const char *attr, char *buf, size_t len);
+/*
+ * CPU coverage: present CPUs (/sys/devices/system/cpu/present) against
+ * sysfs cpus_active_list. *present, *covered counts; @missing gets the
+ * cpulist of present CPUs the STM is not active on ("" if none).
+ * 0, or -1 if the present list cannot be read.
+ */
+int cpu_coverage(unsigned int *present, unsigned int *covered, char *missing,
+		 size_t len);
 /* Write a sysfs attribute; returns 0 or -errno. */
 int sysfs_write(const char *attr, const char *val);
 

@@ -383,6 +383,21 @@ static void write_file(const char *path, const void *buf, size_t len)
 		fflush(f);
 }
 
+#define H_UNCOVERED " (SMIs there run outside the STM: this report does not hold for them)"
+
+/* The report covers what the STM confines: the CPUs it is active on. */
+static void print_coverage(void)
+{
+	unsigned int present, covered;
+	char missing[256];
+
+	if (cpu_coverage(&present, &covered, missing, sizeof(missing)))
+		return;
+	printf("cpu coverage: %u of %u present CPUs under the STM%s%s%s\n",
+	       covered, present, missing[0] ? "; NOT covered: " : "", missing,
+	       missing[0] ? H_UNCOVERED : "");
+}
+
 int cmd_report(struct opts *o, int argc, char **argv)
 {
 	char hex[2 * SHA256_LEN + 1], khex[2 * SHA256_LEN + 1], path[512];
@@ -429,6 +444,7 @@ int cmd_report(struct opts *o, int argc, char **argv)
 		fputs(text, stdout);
 		printf("digest check: %s (SHA-256 of isolation_report_canonical, %zu bytes)\n",
 		       ok ? "ok" : "MISMATCH", r.len);
+		print_coverage();
 	}
 	if (save && strcmp(save, "-"))
 		write_file(save, r.buf, r.len);

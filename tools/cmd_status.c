@@ -76,8 +76,10 @@ int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct stmexec_status st;
 	char cpulist[256] = "", last[512] = "", taint[64] = "";
-	char hdr[2048] = "";
+	char hdr[2048] = "", missing[256];
 	unsigned long long nodes, heap, node_budget, heap_budget;
+	unsigned int present = 0, covered = 0;
+	bool cov_ok;
 	int fd;
 
 	no_args("status", argc, argv);
@@ -97,6 +99,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	heap = read_num("stm_heap_pages");
 	node_budget = read_num(PARAMS "node_budget");
 	heap_budget = read_num(PARAMS "heap_budget");
+	cov_ok = !cpu_coverage(&present, &covered, missing, sizeof(missing));
 
 	if (o->json) {
 		struct json j;
@@ -109,6 +112,10 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		json_u64(&j, "cpus_online", st.cpus_online);
 		json_u64(&j, "cpus_active", st.cpus_active);
 		json_str(&j, "cpus_active_list", cpulist);
+		if (cov_ok) {
+			json_u64(&j, "cpus_present", present);
+			json_str(&j, "cpus_not_covered_list", missing);
+		}
 		json_str(&j, "launch_mode", launch_name(st.launch_mode));
 		json_u64(&j, "stm_caps", st.stm_caps);
 		json_u64(&j, "policy_level", st.policy_level);
@@ -151,6 +158,12 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	printf("cpus active:      %u of %u online%s%s%s\n", st.cpus_active,
 	       st.cpus_online, cpulist[0] ? " (" : "", cpulist,
 	       cpulist[0] ? ")" : "");
+	/* Off: nothing is covered, and the line would only say so. */
+	if (cov_ok && st.state != STMEXEC_STATE_OFF)
+		printf("cpu coverage:     %u of %u present CPUs under the STM%s%s%s\n",
+		       covered, present, missing[0] ? "; NOT covered: " : "",
+		       missing, missing[0] ?
+		       " (SMIs there bypass the STM)" : "");
 	printf("launch mode:      %s\n", launch_name(st.launch_mode));
 	printf("stm capabilities: 0x%08x\n", st.stm_caps);
 	stm_header_each(hdr, hdr_text, NULL);
@@ -226,6 +239,8 @@ static int subfield(const char *val, const char *name)
 #define H_MSR_9B_UNREADABLE "IA32_SMM_MONITOR_CTL (MSR 0x9B) cannot be read: no dual-monitor support on this CPU or hypervisor"
 #define H_RUNNING_UNDER_HYPERVISOR "running under a hypervisor: a real STM needs bare metal (no hypervisor emulates the dual-monitor treatment)"
 #define H_KVM_INTEL_LOADED "kvm_intel is loaded and may own VMX: 'modprobe -r kvm_intel' before enabling (or on 6.12+ boot with kvm.enable_virt_at_load=0)"
+#define H_LA57 "the kernel runs with 5-level paging (CR4.LA57), which an STM inherits and cannot run with: boot with no5lvl"
+#define H_KERNEL_IBT "the kernel enforces IBT (CR4.CET), which an STM inherits and cannot run with: boot with ibt=off"
 #define H_NOT_LOADED "the stmexec module is not loaded: this is only what userspace can see; 'modprobe stmexec' for the full probe (it refuses to load with ENODEV on a CPU without VMX; backend=sim loads anywhere)"
 
 /*
@@ -272,6 +287,14 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	if (!strcmp(k, "vmx_backend") && !strncmp(val, "refused", 7)) {
 		*blocking = true;
 		return "the module refuses backend=vmx for the reason shown in vmx_backend";
+	}
+	if (!strcmp(k, "la57") && !strcmp(val, "yes")) {
+		*blocking = true;
+		return H_LA57;
+	}
+	if (!strcmp(k, "kernel_ibt") && !strcmp(val, "yes")) {
+		*blocking = true;
+		return H_KERNEL_IBT;
 	}
 	if (!strcmp(k, "hypervisor") && !strcmp(val, "yes"))
 		return H_RUNNING_UNDER_HYPERVISOR;

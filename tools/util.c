@@ -60,6 +60,7 @@ static const struct {
 	E(EOVERFLOW), E(EOPNOTSUPP), E(EADDRINUSE), E(ETIMEDOUT),
 	E(EALREADY), E(EINPROGRESS), E(ECANCELED), E(ENOEXEC), E(EROFS),
 	E(EDQUOT),
+	E(EHOSTDOWN), E(EPROTONOSUPPORT),
 #undef E
 };
 
@@ -82,6 +83,9 @@ const char *errno_name(int err)
 #define H_E2BIG "too many ranges (at most 16384 per call and in total): unprotect some first"
 #define H_EPERM "run as root (the device is mode 0600 and every request needs CAP_SYS_ADMIN)"
 #define H_ENOTTY "the loaded module does not implement this request: it is older or newer than this CLI (see 'stmexec version')"
+
+#define H_EHOSTDOWN "a present CPU is offline, and SMIs there would bypass the STM: bring every CPU online (/sys/devices/system/cpu/cpuN/online, smt/control) and enable again"
+#define H_EPROTONOSUPPORT "the kernel runs with 5-level paging or kernel IBT, which the STM would inherit: boot with no5lvl and ibt=off"
 
 #define H_NO_SUCH_RANGE \
 	"no such protected range: unprotect takes a range exactly as 'stmexec ranges' lists it"
@@ -129,6 +133,10 @@ const char *errno_hint(int err, const char *what)
 		return "interrupted by a signal: retry";
 	case EDQUOT:
 		return H_EDQUOT;
+	case EHOSTDOWN:
+		return H_EHOSTDOWN;
+	case EPROTONOSUPPORT:
+		return H_EPROTONOSUPPORT;
 	}
 	return "see dmesg and 'stmexec status'";
 }

@@ -17,7 +17,7 @@
 # turns these lines into KTAP; a step without a line counts as failed. The
 # list of steps, in order (the host reads this line, keep it one line):
 #
-# steps: env refuse-hw load-vmx-sim enable hw-vmcall-no-stm enable-again rmmod-while-on cpu-offline cpu-online disable cycles rollback-start rollback-start-all rollback-init no-stm-vmcall online-no-stm compat unload dmesg-clean
+# steps: env refuse-hw load-vmx-sim enable hw-vmcall-no-stm enable-again rmmod-while-on cpu-offline cpu-online start-order irq-state disable cycles rollback-start rollback-start-all rollback-init no-stm-vmcall compat unload dmesg-clean
 #
 # Environment (set by the host in /cmd.sh): CYCLES (default 5),
 # STMEXEC_KO (default /lib/stmexec/stmexec.ko).
@@ -212,8 +212,8 @@ end "backend=vmx vmx_stm=sim loaded, tainted"
 if ! loaded; then
 	# Nothing below can run: report every step so that the host sees them.
 	for s in enable hw-vmcall-no-stm enable-again rmmod-while-on cpu-offline \
-		cpu-online disable cycles rollback-start rollback-start-all \
-		rollback-init no-stm-vmcall online-no-stm compat unload; do
+		cpu-online start-order irq-state disable cycles rollback-start \
+		rollback-start-all rollback-init no-stm-vmcall compat unload; do
 		nfail=$((nfail + 1))
 		say "$s FAIL module not loaded"
 	done
@@ -266,40 +266,85 @@ fi
 end "refused: ${out#rmmod: }"
 
 if [ "$(rd $D/state)" = on ]; then
-	# ---- cpu-offline: STOP + VMXOFF on CPU 1 only ------------------------------
+	# ---- cpu-offline: refused while on (a second activation otherwise) ----------
 	begin cpu-offline
 	stop1=$(calls 1 stop)
 	stop0=$(calls 0 stop)
 	wr 0 $C/cpu1/online
-	expect "offline error" "$werr" ""
-	expect "cpu1/online" "$(cat $C/cpu1/online)" 0
-	expect_on "after offline" 1 0
-	expect "cpu1 STOP calls" "$(calls 1 stop)" $((stop1 + 1))
-	expect "cpu0 STOP calls" "$(calls 0 stop)" "$stop0"
-	expect "cpu_states" "$(cpu_state 0)/$(cpu_state 1)" active/off
-	end "cpus_active 1 (0)"
-
-	# ---- cpu-online: VMXON + real VMCALL + START on CPU 1 ---------------------
-	begin cpu-online
-	start1=$(calls 1 start)
-	wr 1 $C/cpu1/online
-	hw 0 1
-	expect "online error" "$werr" ""
+	expect "offline error" "$werr" "Device or resource busy"
 	expect "cpu1/online" "$(cat $C/cpu1/online)" 1
-	expect_on "after online" 2 0-1
-	expect "cpu1 START calls" "$(calls 1 start)" $((start1 + 1))
+	expect_on "after the refused offline" 2 0-1
+	expect_match last_error "$(rd $D/last_error)" "cannot go offline"
+	expect "STOP calls" "$(calls 0 stop)/$(calls 1 stop)" "$stop0/$stop1"
 	expect "cpu_states" "$(cpu_state 0)/$(cpu_state 1)" active/active
-	end "cpus_active 2 (0-1)"
+	end "EBUSY, still on 0-1"
+
+	# ---- cpu-online: enable refused while CPU 1 is offline -----------------------
+	# Off, CPU 1 offline: enable fails with EHOSTDOWN naming CPU 1 before any
+	# CPU enters VMX (no hardware VMCALL); CPU 1 online again: enable works.
+	begin cpu-online
+	wr 0 $D/enabled
+	expect "disable" "$werr" ""
+	wr 0 $C/cpu1/online
+	expect "offline while off" "$werr" ""
+	wr 1 $D/enabled
+	expect "enable error" "$werr" "Host is down"
+	expect_match last_error "$(rd $D/last_error)" "CPU(s) 1 present but offline"
+	expect "state" "$(rd $D/state)" off
+	wr 1 $C/cpu1/online
+	expect "online while off" "$werr" ""
+	wr 1 $D/enabled
+	hw 1 1
+	expect "enable error" "$werr" ""
+	expect_on "after online" 2 0-1
+	end "EHOSTDOWN with CPU 1 offline, then on 0-1"
+
+	# ---- start-order: the enabling CPU's START last, from either CPU -----------
+	# The simulated STM models coreboot's START rendezvous (sim_profile=strict,
+	# the default): a local START before the other CPU was asked would be a
+	# compat violation (START_RENDEZVOUS).
+	begin start-order
+	if command -v taskset >/dev/null 2>&1; then
+		for cpu in 0 1; do
+			wr 0 $D/enabled
+			expect "disable" "$werr" ""
+			werr=$(taskset -c $cpu sh -c "echo 1 >$D/enabled" 2>&1)
+			hw 1 1
+			expect "enable from CPU $cpu" "${werr#sh: write error: }" ""
+			expect_on "enabled from CPU $cpu" 2 0-1
+			expect "compat after enabling from CPU $cpu" \
+				"$(head -n 1 $G/compat_violations)" 0
+		done
+		end "enabled from CPU 0 and CPU 1, 0 violations"
+	else
+		skip start-order "no taskset in the guest"
+	fi
+
+	# ---- irq-state: every VMCALL with interrupts off -----------------------------
+	# J and E return from an activation with RFLAGS 0x2; the simulated STM
+	# counts an activating VMCALL made with IF set (IF_RELIED) and logs it.
+	begin irq-state
+	expect compat_violations "$(head -n 1 $G/compat_violations)" 0
+	n=$(dmesg | grep -c 'stmexec: sim: compat violation')
+	expect "compat violation lines in the kernel log" "$n" 0
+	win=$(awk '$1 == "last_ns" { print $2 }' $G/smi_window 2>/dev/null)
+	if [ -z "$win" ] || [ "$win" -le 0 ]; then
+		fail_because "smi_window last_ns '$win'"
+	fi
+	end "0 violations; SMI-blocked window ${win} ns"
 
 	# ---- disable: STOP everywhere, VMXOFF everywhere ----------------------------
 	begin disable
+	stop1=$(calls 1 stop)
+	stop0=$(calls 0 stop)
 	wr 0 $D/enabled
 	expect "disable error" "$werr" ""
 	expect_off "after disable"
-	expect "STOP calls" "$(calls 0 stop)/$(calls 1 stop)" "1/2"
+	expect "STOP calls" "$(calls 0 stop)/$(calls 1 stop)" \
+		"$((stop0 + 1))/$((stop1 + 1))"
 	end "state off"
 else
-	for s in cpu-offline cpu-online disable; do
+	for s in cpu-offline cpu-online start-order irq-state disable; do
 		nfail=$((nfail + 1))
 		say "$s FAIL the monitor is not on (enable failed)"
 	done
@@ -389,36 +434,6 @@ expect "enable after the rollback" "$werr" ""
 expect_on "enable after the rollback" 2 0-1
 wr 0 $D/enabled
 end "ENODEV: ${le#-ENODEV: }"
-settle
-
-# ---- online-no-stm: CPU 1 comes online while on and its enter fails ----------
-# CPU 1 offline, enable on CPU 0 alone, then hw_vmcall_required=Y and CPU 1
-# online: its enter (VMXON, activation VMCS, the real VMCALL) fails with
-# ENODEV, so the CPU must stay offline and CPU 0 keep running; with N it
-# comes online and starts.
-begin online-no-stm
-wr 0 $C/cpu1/online
-expect "offline" "$werr" ""
-wr 1 $D/enabled
-hw 1 0
-expect "enable on CPU 0" "$werr" ""
-expect_on "on CPU 0 alone" 1 0
-echo Y >$G/hw_vmcall_required
-wr 1 $C/cpu1/online
-hw 0 1
-expect "online error" "$werr" "No such device"
-expect "cpu1/online" "$(cat $C/cpu1/online)" 0
-expect_on "after the refused online" 1 0
-expect_match last_error "$(rd $D/last_error)" "no STM"
-echo N >$G/hw_vmcall_required
-wr 1 $C/cpu1/online
-hw 0 1
-expect "online" "$werr" ""
-expect_on "after online" 2 0-1
-wr 0 $D/enabled
-expect "disable" "$werr" ""
-expect_off "after disable"
-end "CPU 1 refused online (ENODEV), then online and started"
 settle
 
 # ---- compat: the simulated STM saw a reference-compatible executive monitor ---

@@ -11,7 +11,8 @@
 # host sums: a suite that crashed, timed out or printed no Totals line gets
 # "# Totals: pass:0 fail:1 ..." from this script; a suite that exited
 # non-zero (other than the kselftest skip code 4) while its Totals report
-# no failure gets an extra "error:1" Totals line.
+# no failure gets an extra "error:1" Totals line, and so does a suite
+# during which the simulated STM logged a compat violation (dmesg).
 #
 # Environment: STMEXEC_SUITE_TIMEOUT seconds per suite (default 600).
 # Exit status: 0 if every suite passed (or skipped), 1 otherwise.
@@ -38,6 +39,13 @@ if [ -d /sys/module/stmexec ]; then
 	rmmod stmexec 2>/dev/null
 fi
 
+# The simulated STM logs every reference-compatibility violation (a real
+# STM would have hung or crashed there): any such line during a suite
+# fails it, whatever its own tests checked.
+compat_lines() {
+	dmesg 2>/dev/null | grep -c 'stmexec: sim: compat violation'
+}
+
 n=0 bad=0 names=''
 for t in $suites; do
 	name=${t##*/}
@@ -50,6 +58,7 @@ for t in $suites; do
 	n=$((n + 1))
 	echo "# run-all: $name (timeout ${limit}s)"
 	start=$(date +%s)
+	compat0=$(compat_lines)
 	# Into a file, not a pipe: a test child that outlives a killed suite
 	# (the harness forks one per test, in its own process group) must not
 	# keep the runner waiting for the end of a pipe.
@@ -79,6 +88,16 @@ for t in $suites; do
 			;;
 		esac
 		bad=$((bad + 1)) names="$names $name"
+	fi
+	compat1=$(compat_lines)
+	if [ "$compat1" -gt "$compat0" ]; then
+		echo "# run-all: $name: $((compat1 - compat0)) reference-compatibility violation(s) of the simulated STM:"
+		dmesg | grep 'stmexec: sim: compat violation' | tail -n $((compat1 - compat0)) | head -n 5 | sed 's/^/# run-all:   /'
+		echo "$totals_err"
+		case " $names " in
+		*" $name "*) ;;
+		*) bad=$((bad + 1)) names="$names $name" ;;
+		esac
 	fi
 	echo "# run-all: $name finished in ${secs}s, exit $rc"
 done

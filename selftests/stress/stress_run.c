@@ -13,7 +13,10 @@
  *   - one log reader: LOG_SETUP + LOG_START, then poll(2) + read(2),
  *     checking the record framing.
  *   - one injector of simulated SMM violations (debugfs `inject`).
- *   - one CPU hotplug thread: offline/online cycles on cpu1..N-1.
+ *   - one CPU hotplug thread: offline/online cycles on cpu1..N-1, while the
+ *     monitor is off (offline is refused while on, enable while a CPU is
+ *     offline: the two threads alternate through hp_lock; the enable
+ *     thread checks the refusal in every fourth on-window).
  *   - one enable/disable thread: ENABLE/DISABLE cycles.
  *   - with -P N: one thread doing N suspend cycles through the PM test
  *     modes (/sys/power/pm_test: mem with freezer..core, freeze with
@@ -501,12 +504,44 @@ static bool wait_suspend_over(struct tstat *t, unsigned long pm0)
 
 static struct tstat t_enable = { .name = "enable-disable" };
 
+/*
+ * CPU offline is refused while the monitor is on, and enable while a
+ * present CPU is offline (issue 13): the enable/disable thread holds this
+ * from ENABLE to DISABLE and the hotplug thread from offline to online, so
+ * the two alternate. Inside each on-window the enable thread checks that an
+ * offline is refused (EBUSY) and changes nothing.
+ */
+static pthread_mutex_t hp_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_ulong offline_refused;
+
+/* In an on-window: an offline must be refused (EBUSY). */
+static void offline_while_on(struct tstat *t, unsigned int i, unsigned long pm0)
+{
+	char path[96];
+	int cpu = 1 + (int)(i % (unsigned int)(ncpus - 1)), e;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	e = write_file(path, "0");
+	if (e == EBUSY) {
+		atomic_fetch_add(&offline_refused, 1);
+		return;
+	}
+	if (!e) {
+		write_file(path, "1");
+		if (suspend_since(pm0))
+			return;	/* a suspend stopped the monitor meanwhile */
+	}
+	fail(t, "cycle %u: offline cpu%d while on: %s, want EBUSY", i, cpu,
+	     e ? sx_errname(e) : "succeeded");
+}
+
 static void *enable_main(void *arg)
 {
 	struct tstat *t = &t_enable;
 	struct stmexec_status st;
 	unsigned int i;
 	int fd = open_dev(O_RDWR), e;
+	bool held = false;
 
 	double t0 = now_s();
 
@@ -514,6 +549,10 @@ static void *enable_main(void *arg)
 	for (i = 0; i < cfg.enable_cycles; i++) {
 		unsigned long pm0 = atomic_load(&pm_seq);
 
+		if (held)
+			pthread_mutex_unlock(&hp_lock);
+		pthread_mutex_lock(&hp_lock);
+		held = true;
 		e = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
 		if (e == EALREADY)	/* left on by an earlier run */
 			e = 0;
@@ -548,6 +587,8 @@ static void *enable_main(void *arg)
 			     i, sx_errname(e), st.state, st.cpus_active);
 		atomic_fetch_add(&enable_epoch, 1);
 		pthread_cond_broadcast(&dwell_cond);
+		if (ncpus >= 2 && !(i % 4))
+			offline_while_on(t, i, pm0);
 		dwell_on();
 		do {
 			e = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
@@ -563,6 +604,8 @@ static void *enable_main(void *arg)
 		else
 			t->ok++;
 	}
+	if (held)
+		pthread_mutex_unlock(&hp_lock);
 	close(fd);
 	t->secs = now_s() - t0;
 	atomic_fetch_sub(&cycles_left, 1);
@@ -613,8 +656,10 @@ static void *cpu_main(void *arg)
 	}
 	for (i = 0; !t->skipped && i < cfg.cpu_cycles; i++) {
 		cpu = 1 + rng_below(&rng, ncpus - 1);
+		pthread_mutex_lock(&hp_lock);
 		e = cpu_set_retry(t, cpu, 0);
 		if (e == ENOENT || e == EACCES) {
+			pthread_mutex_unlock(&hp_lock);
 			t->skipped = 1;
 			snprintf(t->skip_why, sizeof(t->skip_why),
 				 "cpu%d/online: %s", cpu, sx_errname(e));
@@ -630,6 +675,7 @@ static void *cpu_main(void *arg)
 				printf("# cpu-hotplug: dumping blocked tasks and held locks (sysrq w, d)\n");
 				dump_blocked();
 			}
+			pthread_mutex_unlock(&hp_lock);
 			if (stuck >= 3)
 				break;
 			continue;
@@ -641,6 +687,7 @@ static void *cpu_main(void *arg)
 			fail(t, "cycle %u: online cpu%d (try %d): %s", i, cpu,
 			     tries + 1, sx_errname(e));
 		}
+		pthread_mutex_unlock(&hp_lock);
 		if (!e) {
 			t->ops++;
 			t->ok++;
@@ -1235,9 +1282,10 @@ int main(int argc, char **argv)
 		 t_enable.ok, cfg.enable_cycles, t_enable.busy, t_enable.extra, t_enable.secs,
 		 t_enable.ok ? 1000 * t_enable.secs / t_enable.ok : 0.0);
 	report(&kt, &t_enable, "enable/disable cycles", buf);
-	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d, %.1fs (%.0f ms/cycle), %lu EBUSY retries (suspend)",
+	snprintf(buf, sizeof(buf), "%lu of %u offline/online cycles on cpu1..%d while off, %.1fs (%.0f ms/cycle), %lu EBUSY retries (suspend), %lu offlines refused while on",
 		 t_cpu.ok, cfg.cpu_cycles, ncpus - 1, t_cpu.secs,
-		 t_cpu.ok ? 1000 * t_cpu.secs / t_cpu.ok : 0.0, t_cpu.busy);
+		 t_cpu.ok ? 1000 * t_cpu.secs / t_cpu.ok : 0.0, t_cpu.busy,
+		 (unsigned long)atomic_load(&offline_refused));
 	report(&kt, &t_cpu, "CPU hotplug cycles", buf);
 	snprintf(buf, sizeof(buf), "%lu injected, %lu accepted, %lu ENXIO",
 		 t_inject.ops, t_inject.ok, t_inject.enxio);

@@ -120,6 +120,8 @@ struct stm_vmcs_rec {
 struct stm_cpu {
 	uint32_t state;		/* STM_CPU_OFF / _JOINED / _ACTIVE */
 	uint32_t config;	/* EDX of the activating VMCALL */
+	uint32_t had_index;	/* got an arrival index in this launch */
+	uint32_t rdv_wait;	/* first START done, in E's rendezvous */
 };
 
 /*
@@ -149,6 +151,13 @@ struct stm_core {
 	uint64_t compat_cnt[STM_COMPAT_NR];
 	struct stm_cpu *cpu;		/* ncpus, in tail[] */
 	struct stm_vmcs_rec *vmcsdb;	/* vmcsdb_cap, in tail[] */
+	/*
+	 * The arrival counter at MSEG+EspOffset (J/E: lock xadd per
+	 * activating VMCALL, zeroed only when the last CPU stops,
+	 * Runtime/StmTearDown.c:78-90), and E's CpuReadyCount.
+	 */
+	uint32_t arrivals;
+	uint32_t rdv_arrived;
 	struct stm_evlog log;
 	struct stm_bios bios;
 	struct stm_protdb db;

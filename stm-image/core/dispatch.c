@@ -60,8 +60,62 @@ void stm_core_global_reset(struct stm_core *c)
 	c->bios.len = 0;
 	stm_evlog_reset(c);
 	stm_vmcsdb_reset(c);
-	for (i = 0; i < c->ncpus; i++)
+	for (i = 0; i < c->ncpus; i++) {
 		c->cpu[i].config = 0;
+		c->cpu[i].had_index = 0;
+		c->cpu[i].rdv_wait = 0;
+	}
+	c->arrivals = 0;
+	c->rdv_arrived = 0;
+}
+
+/* Does the core model a real STM (INTEL, COREBOOT or STRICT)? */
+static int stm_models_real(const struct stm_core *c)
+{
+	return stm_models(c, STM_PROFILE_INTEL) ||
+	       stm_models(c, STM_PROFILE_COREBOOT);
+}
+
+uint32_t stm_core_fw_cpus(const struct stm_core *c)
+{
+	return c->plat.fw_cpus && c->plat.fw_cpus < c->ncpus ?
+	       c->plat.fw_cpus : c->ncpus;
+}
+
+/* E: the first START of a CPU in a launch enters CpuReadySync. */
+static void stm_rendezvous_enter(struct stm_core *c, struct stm_cpu *st)
+{
+	if (!stm_models(c, STM_PROFILE_COREBOOT) || st->rdv_wait)
+		return;
+	st->rdv_wait = 1;
+	c->rdv_arrived++;
+}
+
+int stm_core_start_waiting(const struct stm_core *c, uint32_t cpu)
+{
+	if (cpu >= c->ncpus || !stm_models(c, STM_PROFILE_COREBOOT))
+		return 0;
+	return c->cpu[cpu].rdv_wait && c->rdv_arrived < stm_core_fw_cpus(c);
+}
+
+uint32_t stm_core_rendezvous_arrived(const struct stm_core *c)
+{
+	return c->rdv_arrived;
+}
+
+void stm_core_rendezvous_abandoned(struct stm_core *c, uint32_t cpu,
+				   int offline)
+{
+	if (cpu >= c->ncpus || !stm_models(c, STM_PROFILE_COREBOOT))
+		return;
+	stm_compat(c, offline ? STM_COMPAT_CPU_COUNT :
+		   STM_COMPAT_START_RENDEZVOUS);
+}
+
+void stm_core_activation_if(struct stm_core *c, uint32_t cpu, int if_was_set)
+{
+	if (cpu < c->ncpus && if_was_set && stm_models_real(c))
+		stm_compat(c, STM_COMPAT_IF_RELIED);
 }
 
 int stm_core_init(struct stm_core *c, const struct stm_platform *p)
@@ -221,6 +275,19 @@ static void stm_activate(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 		stm_compat(c, STM_COMPAT_VMCS_ABOVE_4G);
 	if (r->edx & ~STM_CONFIG_SMI_UNBLOCKING_BY_VMX_OFF)
 		stm_compat(c, STM_COMPAT_ACTIVATION_EDX);
+	/*
+	 * The arrival index (lock xadd at MSEG+EspOffset) is reset only when
+	 * the last CPU stops: a CPU that already had one in this launch, or
+	 * an index at or above the firmware's CPU count, dead-loops in J
+	 * (Init/StmInit.c:860-862) and E (:1034-1036).
+	 */
+	if (stm_models_real(c) &&
+	    (st->had_index || c->arrivals >= stm_core_fw_cpus(c))) {
+		stm_compat(c, st->had_index ? STM_COMPAT_SECOND_ACTIVATION :
+			   STM_COMPAT_TOO_MANY_CPUS);
+		stm_set_result(r, STM_ERROR_OUT_OF_RESOURCES);
+		return;
+	}
 
 	if (c->joined == 0) {
 		/* first CPU in: global ("BSP") initialisation */
@@ -233,7 +300,11 @@ static void stm_activate(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 	}
 	st->config = r->edx;
 	st->state = eax == STM_API_START ? STM_CPU_ACTIVE : STM_CPU_JOINED;
+	st->had_index = 1;
+	c->arrivals++;
 	c->joined++;
+	if (eax == STM_API_START)
+		stm_rendezvous_enter(c, st);
 	r->ebx = 0;
 	/*
 	 * The reference validates the live BIOS list on every activating
@@ -268,6 +339,7 @@ void stm_core_vmcall(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 			status = STM_ERROR_ALREADY_STARTED;
 		} else {
 			st->state = STM_CPU_ACTIVE;
+			stm_rendezvous_enter(c, st);
 			status = STM_SUCCESS;
 		}
 		break;

@@ -43,7 +43,11 @@
 	T(compat_clean_sequence) \
 	T(compat_counts) \
 	T(compat_real_stm_lists) \
-	T(status_coverage)
+	T(status_coverage) \
+	T(profile_arrival_index) \
+	T(profile_fw_cpu_count) \
+	T(profile_start_rendezvous) \
+	T(profile_activation_if)
 
 #define T(n) void test_##n(void);
 STM_TEST_LIST

@@ -78,6 +78,13 @@ struct stm_platform {
 	uint32_t vmcsdb_capacity;	/* 0 = reference formula ncpus*4096/20 - 1 */
 	uint32_t profile;		/* enum stm_profile */
 	uint32_t ept_exec_only;		/* CPU has EPT execute-only pages */
+	/*
+	 * CPUs the firmware counts (E: enabled MADT LAPIC/x2APIC entries,
+	 * Init/StmInit.c:382-413); 0 = ncpus.  Arrival indices at or above
+	 * it dead-loop (J StmInit.c:860-862, E :1034-1036), and E's START
+	 * rendezvous waits for this many CPUs.
+	 */
+	uint32_t fw_cpus;
 };
 
 /* One VMCALL: in eax..edx; out eax, ebx, edx, cf (unchanged if not written). */
@@ -102,6 +109,35 @@ void stm_core_fini(struct stm_core *c);
  */
 void stm_core_vmcall(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 		     struct stm_regs *r);
+
+/*
+ * Lifecycle behaviours of the real STMs that a single-threaded core cannot
+ * act out by itself; the caller (the simulated STM) asks and reports.
+ *
+ * E's START rendezvous (E Runtime/SmiVmcallHandler.c:69-80, Init/StmInit.c
+ * 1241-1245, CpuReadySync :1321-1347): the first START of every CPU in a
+ * launch waits in SMM until fw_cpus CPUs have arrived.  Returns 1 while
+ * `cpu` would still be waiting there (COREBOOT/STRICT profiles only).
+ */
+int stm_core_start_waiting(const struct stm_core *c, uint32_t cpu);
+/* CPUs that have reached the START rendezvous in this launch. */
+uint32_t stm_core_rendezvous_arrived(const struct stm_core *c);
+/* CPUs the firmware counts (stm_platform.fw_cpus, or ncpus). */
+uint32_t stm_core_fw_cpus(const struct stm_core *c);
+/*
+ * The caller gave up on a START rendezvous that a real E would never
+ * leave: `offline` = some counted CPU cannot arrive at all (CPU_COUNT),
+ * else the counted CPUs were not all asked (START_RENDEZVOUS).  Clears
+ * the wait of `cpu`.  Counted under COREBOOT/STRICT only.
+ */
+void stm_core_rendezvous_abandoned(struct stm_core *c, uint32_t cpu,
+				   int offline);
+/*
+ * An activating VMCALL returned on `cpu`; `if_was_set` = the caller made it
+ * with RFLAGS.IF = 1.  J and E return with RFLAGS = 0x2 (J Init/VmcsInit.c
+ * 113, E :123), so a caller with interrupts on relied on IF surviving.
+ */
+void stm_core_activation_if(struct stm_core *c, uint32_t cpu, int if_was_set);
 
 /* ------------------------------------------------------------------ */
 /* SMM-side access hooks: verdict + log records                       */

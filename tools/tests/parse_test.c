@@ -575,7 +575,7 @@ static void test_json_escape_fuzz(void)
 int main(void)
 {
 	printf("TAP version 13\n");
-	printf("1..13\n");
+	printf("1..14\n");
 	test_u64();
 	test_size();
 	test_bdf();
@@ -587,9 +587,9 @@ int main(void)
 	test_json_escape();
 	test_json_writer();
 	test_json_escape_fuzz();
-	if (n_test != 13)
+	if (n_test != 14)
 		printf("# plan mismatch: ran %d tests\n", n_test);
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       n_pass, n_fail);
-	return n_fail || n_test != 13 ? 1 : 0;
+	return n_fail || n_test != 14 ? 1 : 0;
 }

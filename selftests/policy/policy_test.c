@@ -446,6 +446,8 @@ TEST_F(kern, module_protected_before_its_init_runs)
 				      after[i].length, after[i].access));
 	free(before);
 	free(after);
+}
+
 /*
  * policy_modules= is off by default (issue 14): a module coming live adds
  * nothing at the kernel level, and the report does not claim R1.3.

@@ -65,6 +65,8 @@ reloc16:
 	movl	%ebx, 16(%esi)			/* old_smbase */
 	movl	0(%esi), %eax			/* new_smbase */
 	movl	%eax, STMFW_SMBASE_FIELD(%ebx)
+	movl	%eax, %edi			/* Intel 64 map at the new base */
+	movl	%eax, STMFW_INTEL_SMBASE_FIELD(%edi)
 	movl	$0x9B, %ecx
 	movl	4(%esi), %eax
 	xorl	%edx, %edx
@@ -114,6 +116,7 @@ smi64:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	movl	%ebx, %edi			/* smbase */
+	movl	%ebx, STMFW_INTEL_SMBASE_FIELD(%rdi)	/* see stmfw.h */
 	xorl	%esi, %esi			/* mode 0: default treatment */
 	jmp	common64
 

@@ -50,6 +50,16 @@
 #define STMFW_RELOC_AREA	0xBF000	/* relocation hand-over */
 #define STMFW_PSD_OFFSET	0xFB00
 #define STMFW_SMBASE_FIELD	0xFF00	/* x86-64 save map, SDM 3C 32.4.1 */
+/*
+ * SMBASE in the Intel 64 save map (SDM Vol. 3C Table 32-3: 7EF8H, i.e.
+ * SMBASE + 0xFEF8). Bochs' x86-64 CPU writes AMD's layout (SMBASE at
+ * 7F00H; 7EF8H is reserved there and zeroed on each SMI), but Intel's STM
+ * reads the Intel one: before every SMI it handles it checks that this
+ * field equals the CPU's SMBASE and dead-loops silently if not
+ * (WriteSyncSmmStateSaveArea). The firmware writes it here at relocation
+ * and on every default-treatment SMI, as the CPU would.
+ */
+#define STMFW_INTEL_SMBASE_FIELD 0xFEF8
 
 /* port 0xB2 value of a mailbox command (any SMI also runs the slot) */
 #define STMFW_B2_CMD		0x5A

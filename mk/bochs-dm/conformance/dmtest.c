@@ -10,7 +10,7 @@
  */
 #include "dmtest.h"
 
-#define NTESTS		37
+#define NTESTS		38
 
 /* memory map (identity mapped, below 32 MiB) */
 #define MAILBOX		0x7000UL
@@ -109,6 +109,8 @@
 #define SVC_SMI_INSIDE		0x53540004u
 #define SVC_NMI_INSIDE		0x53540005u
 #define SVC_BAD_RETURNS		0x53540006u
+#define SVC_RAW_EXEC_CTLS	0x53540007u
+#define SVC_FIX_EXEC_CTLS	0x53540008u
 #define STM_PONG		0x600du
 
 /* ---- globals (.bss, in RAM) ------------------------------------------ */
@@ -158,6 +160,7 @@ static u64 stm_saved_exec;
 static int stm_bad_phase;
 static u32 stm_entry_errors[4];
 static int stm_nerrors;
+static u64 stm_saved_exit_ctls;
 
 /* ---- port I/O, serial, helpers ---------------------------------------- */
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
@@ -733,6 +736,27 @@ void stm_handler(void)
 			stm_nerrors = 0;
 			stm_return_ok(STM_PONG);
 			break;
+		case SVC_RAW_EXEC_CTLS:
+			/*
+			 * 32.15.4.2: a VM entry that returns from SMM does not
+			 * check the current VMCS's VM-execution controls. Leave
+			 * them as Intel's STM does in its own VMCS: pin-based and
+			 * processor-based 0 (below the allowed-0 settings) with
+			 * "save VMX-preemption timer" (VM-exit control bit 22)
+			 * set; the return and later SMM VM exits must work.
+			 */
+			stm_saved_exit_ctls = vmread(EXIT_CTLS);
+			vmwrite(PIN_CTLS, 0);
+			vmwrite(PROC_CTLS, 0);
+			vmwrite(EXIT_CTLS, stm_saved_exit_ctls | (1u << 22));
+			stm_return_ok(STM_PONG);
+			break;
+		case SVC_FIX_EXEC_CTLS:
+			vmwrite(PIN_CTLS, pin_ctls(0));
+			vmwrite(PROC_CTLS, proc_ctls(0));
+			vmwrite(EXIT_CTLS, stm_saved_exit_ctls);
+			stm_return_ok(STM_PONG);
+			break;
 		case SVC_SMI_INSIDE:
 			/* an SMI raised in SMM stays pending (32.15.2.5) */
 			outb(0xb2, 0x5a);
@@ -981,6 +1005,25 @@ void dm_main(void)
 	      "smi_in_root_smm_vm_exit_reason_6", "Vol. 3C 32.15.2, 32.15.2.3",
 	      "no SMM VM exit (or the default treatment ran)",
 	      stm_nlog > n0 ? stm_log[n0].reason : 0xdead);
+
+	/* -- returns from SMM skip the VM-execution control checks ----------- */
+	{
+		u32 a1 = SVC_RAW_EXEC_CTLS, a2 = SVC_PING, a3 = SVC_FIX_EXEC_CTLS;
+		u64 f1, f2, f3;
+
+		n0 = stm_nlog;
+		f1 = vmcall(&a1);	/* returns with the raw controls */
+		raise_smi();		/* SMM VM exit through that VMCS */
+		f2 = vmcall(&a2);
+		f3 = vmcall(&a3);
+		CHECK(a1 == STM_PONG && a2 == STM_PONG && a3 == STM_PONG &&
+		      !((f1 | f2 | f3) & (RFLAGS_CF | RFLAGS_ZF)) && stm_nlog == n0 + 4 &&
+		      (stm_log[n0 + 1].reason & 0xffff) == 6,
+		      "return_from_smm_skips_exec_ctl_checks", "Vol. 3C 32.15.4.2",
+		      "a return with pin/proc controls 0 + save-preemption-timer failed",
+		      (a1 == STM_PONG) | (a2 == STM_PONG) << 1 | (a3 == STM_PONG) << 2 |
+		      (u64)(stm_nlog - n0) << 8);
+	}
 
 	/* -- SMIs are blocked in the STM, delivered after the return ------------ */
 	n0 = stm_nlog;

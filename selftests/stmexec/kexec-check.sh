@@ -65,7 +65,16 @@ trap 'rm -rf "$work"' EXIT
 
 # The second kernel's initramfs: the usual base, no tests, no module.
 mkdir -p "$work/empty"; : >"$work/nocli"
-printf 'echo KEXEC-CHECK-SECOND-BOOT cpus=%s\n' '$(grep -c ^processor /proc/cpuinfo)' >"$work/second.sh"
+# In a capture kernel, the first kernel's printk ring (in /proc/vmcore)
+# holds the emergency lines of the CPUs whose console output the crash
+# cut short (a line printed in NMI context is flushed later, if ever).
+cat >"$work/second.sh" <<'EOS'
+echo "KEXEC-CHECK-SECOND-BOOT cpus=$(grep -c ^processor /proc/cpuinfo)"
+if [ -r /proc/vmcore ]; then
+	strings -n 30 /proc/vmcore | grep -o 'emergency: STM stopped on CPU [0-9]* and VMX left' |
+		sort -u | sed 's/^/KDUMP-VMCORE: /'
+fi
+EOS
 "$TOP/selftests/qemu/mkinitramfs.sh" -o "$work/second.gz" --kver "$kver" \
 	--tests "$work/empty" --cli "$work/nocli" --cmd-file "$work/second.sh" >/dev/null ||
 	{ echo "Bail out! building the second initramfs failed"; exit 1; }

@@ -25,7 +25,7 @@
 #
 # backend=vmx cannot be covered here: QEMU TCG has no VMX.
 #
-# usage: kexec-check.sh [--kver VER] [--module FILE] [--only kexec|kdump] [--logdir DIR]
+# usage: kexec-check.sh [--kver VER] [--module FILE] [--cli FILE] [--only kexec|kdump] [--logdir DIR]
 # --logdir DIR keeps the consoles as DIR/kexec-<kver>.log, DIR/kdump-<kver>.log.
 # Prints KTAP ending in a kselftest Totals line; exit 0 on pass, 4 (skip)
 # when kexec-tools is not installed on the host.
@@ -33,14 +33,15 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/../.." && pwd)}
-kver='' module='' only='' logdir=''
+kver='' module='' cli='' only='' logdir=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift ;;
 	--module) module=$2; shift ;;
+	--cli) cli=$2; shift ;;
 	--only) only=$2; shift ;;
 	--logdir) logdir=$2; shift ;;
-	*) echo "usage: kexec-check.sh [--kver VER] [--module FILE] [--only kexec|kdump] [--logdir DIR]" >&2; exit 2 ;;
+	*) echo "usage: kexec-check.sh [--kver VER] [--module FILE] [--cli FILE] [--only kexec|kdump] [--logdir DIR]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -95,7 +96,7 @@ guest() {
 	set -- "$2" "$3"
 	# shellcheck disable=SC2086 # $files is split on purpose
 	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp 2 --timeout 300 \
-		--quiet --log "$log" ${module:+--module "$module"} \
+		--quiet --log "$log" ${module:+--module "$module"} ${cli:+--cli "$cli"} \
 		--append "$1" $files --cmd "$2" >"$work/run.out" 2>&1
 	rc=$?
 	[ -z "$logdir" ] || cp "$log" "$logdir/$name-$kver.log"

@@ -73,7 +73,8 @@ mkdir -p "$work/empty"; : >"$work/nocli"
 cat >"$work/second.sh" <<'EOS'
 echo "KEXEC-CHECK-SECOND-BOOT cpus=$(grep -c ^processor /proc/cpuinfo)"
 if [ -r /proc/vmcore ]; then
-	strings -n 30 /proc/vmcore | grep -o 'emergency: STM stopped on CPU [0-9]* and VMX left' |
+	strings -n 20 /proc/vmcore |
+		grep -oE '(emergency|panic): (STM stopped on CPU [0-9]+( and VMX left| \(still in VMX operation\))?|the STM could not be stopped on CPU [0-9]+)' |
 		sort -u | sed 's/^/KDUMP-VMCORE: /'
 fi
 EOS

@@ -222,6 +222,34 @@ for kver in $kvers; do
 	done
 done
 
+# --- 5c. kexec and kdump with the monitor on (selftests/stmexec) ----------
+# kexec-check.sh: `kexec -e` and a kdump capture kernel after a sysrq crash,
+# backend=sim (TCG has no VMX); KTAP with a Totals line, exit 4 = skip
+# (kexec-tools missing: make deps).
+for kver in $kvers; do
+	log=$logs/guest-kexec-$kver.log
+	t0=$(date +%s)
+	echo "check: kexec/kdump on $kver ..."
+	rc=0
+	modarg=$(checked_ko "$kver")
+	selftests/stmexec/kexec-check.sh --kver "$kver" \
+		${modarg:+--module "$modarg"} ${cliarg:+--cli "$cliarg"} \
+		--logdir "$logs" >"$log" 2>&1 || rc=$?
+	cat "$log"
+	suites="$suites $log"
+	case $rc in
+	0) record ok "kexec/kdump on $kver" $(($(date +%s) - t0)) ;;
+	4) record skip "kexec/kdump on $kver" $(($(date +%s) - t0)) "$(grep -m1 SKIP "$log")" ;;
+	*)
+		if suite_clean "$log"; then
+			record fail "kexec/kdump on $kver" $(($(date +%s) - t0)) "exit $rc, log: $log"
+		else
+			record ok "kexec/kdump on $kver ran (failures counted below)" $(($(date +%s) - t0))
+		fi
+		;;
+	esac
+done
+
 # --- 6. summary -----------------------------------------------------------
 {
 	echo "1..$n"

@@ -63,7 +63,7 @@ fi
 
 scripts=''
 for f in mk/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh mk/stmfw/*.sh selftests/qemu/*.sh \
-	selftests/stmfw/*.sh .ci/run; do
+	selftests/stmfw/*.sh selftests/stmexec/*.sh .ci/run; do
 	[ -f "$f" ] && scripts="$scripts $f"
 done
 if command -v shellcheck >/dev/null; then

@@ -1,0 +1,173 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side check of the kexec and kdump paths (issue 13 item 6) with
+# backend=sim. The guest initramfs carries kexec-tools' kexec (with its
+# shared libraries), the kernel it booted and a second, minimal initramfs
+# whose /cmd.sh prints KEXEC-CHECK-SECOND-BOOT and powers off.
+#
+#  1. kexec: load the module, `stmexec enable`, `kexec -l` + `kexec -e`.
+#     The first kernel's console must show the reboot notifier's
+#     "reboot/shutdown/kexec: stopping the STM on every CPU" and then
+#     "state stopping -> off", and the second kernel must boot (its marker).
+#  2. kdump: boot with crashkernel=, `kexec -p` a capture kernel, enable the
+#     monitor, `echo c >/proc/sysrq-trigger`. The console must show the
+#     emergency callback's "emergency: STM stopped on CPU <n>" for at least
+#     the crashing CPU (the line of every CPU is reported) and the capture
+#     kernel must boot (its marker).
+#
+# Success needs the second kernel's marker: a guest that dies without it
+# (run-guest.sh exit 125) fails. run-guest.sh's oops/panic scan is not
+# loosened: for kdump its exit 3 is accepted only when the sole flagged
+# lines of the first kernel are the sysrq crash itself ("Kernel panic -
+# not syncing: sysrq triggered crash" and its backtrace) and the capture
+# kernel's own log (dumped by its /init) has none.
+#
+# backend=vmx cannot be covered here: QEMU TCG has no VMX.
+#
+# usage: kexec-check.sh [--kver VER] [--module FILE] [--cli FILE] [--only kexec|kdump] [--logdir DIR]
+# --logdir DIR keeps the consoles as DIR/kexec-<kver>.log, DIR/kdump-<kver>.log.
+# Prints KTAP ending in a kselftest Totals line; exit 0 on pass, 4 (skip)
+# when kexec-tools is not installed on the host.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+TOP=${TOP:-$(cd "$here/../.." && pwd)}
+kver='' module='' cli='' only='' logdir=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) kver=$2; shift ;;
+	--module) module=$2; shift ;;
+	--cli) cli=$2; shift ;;
+	--only) only=$2; shift ;;
+	--logdir) logdir=$2; shift ;;
+	*) echo "usage: kexec-check.sh [--kver VER] [--module FILE] [--cli FILE] [--only kexec|kdump] [--logdir DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$kver" ] && kver=$("$TOP/mk/kernels.sh" resolve "$kver")
+[ -n "$kver" ] || kver=$("$TOP/mk/kernels.sh" default) || exit 2
+kernel=/boot/vmlinuz-$kver
+
+ntests=2
+[ -n "$only" ] && ntests=1
+echo "TAP version 13"
+kexec=$(command -v kexec || true)
+[ -n "$kexec" ] || [ ! -x /usr/sbin/kexec ] || kexec=/usr/sbin/kexec
+if [ -z "$kexec" ]; then
+	echo "1..1"
+	echo "ok 1 kexec and kdump # SKIP kexec-tools not installed (make deps-check)"
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"
+	exit 4
+fi
+echo "1..$ntests"
+
+work=$(mktemp -d /tmp/stmexec-kexec.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The second kernel's initramfs: the usual base, no tests, no module.
+mkdir -p "$work/empty"; : >"$work/nocli"
+# In a capture kernel, the first kernel's printk ring (in /proc/vmcore)
+# holds the emergency lines of the CPUs whose console output the crash
+# cut short (a line printed in NMI context is flushed later, if ever).
+cat >"$work/second.sh" <<'EOS'
+echo "KEXEC-CHECK-SECOND-BOOT cpus=$(grep -c ^processor /proc/cpuinfo)"
+if [ -r /proc/vmcore ]; then
+	strings -n 20 /proc/vmcore |
+		grep -oE '(emergency|panic): (STM stopped on CPU [0-9]+( and VMX left| \(still in VMX operation\))?|the STM could not be stopped on CPU [0-9]+)' |
+		sort -u | sed 's/^/KDUMP-VMCORE: /'
+fi
+EOS
+"$TOP/selftests/qemu/mkinitramfs.sh" -o "$work/second.gz" --kver "$kver" \
+	--tests "$work/empty" --cli "$work/nocli" --cmd-file "$work/second.sh" >/dev/null ||
+	{ echo "Bail out! building the second initramfs failed"; exit 1; }
+
+# kexec and its shared libraries (Debian's is dynamic).
+files="--file $kexec:/usr/sbin/kexec"
+for lib in $(ldd "$kexec" 2>/dev/null | grep -o '/[^ ]*'); do
+	files="$files --file $lib:$lib"
+done
+files="$files --file $kernel:/boot/vmlinuz --file $work/second.gz:/boot/second.gz"
+
+second_append='console=ttyS0 panic=-1 quiet loglevel=4 printk.time=1'
+pass=0 fail=0 t=0
+
+# $1 test name, $2 extra kernel command line, $3 guest command
+guest() {
+	name=$1 log=$work/$1.log
+	set -- "$2" "$3"
+	# shellcheck disable=SC2086 # $files is split on purpose
+	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp 2 --timeout 300 \
+		--quiet --log "$log" ${module:+--module "$module"} ${cli:+--cli "$cli"} \
+		--append "$1" $files --cmd "$2" >"$work/run.out" 2>&1
+	rc=$?
+	[ -z "$logdir" ] || cp "$log" "$logdir/$name-$kver.log"
+}
+
+result() { # $1 description, $2 why (empty: pass)
+	t=$((t + 1))
+	if [ -z "$2" ]; then
+		echo "ok $t $1"
+		pass=$((pass + 1))
+	else
+		grep -E 'stmexec|kexec|KEXEC|crash|panic|run-guest' "$log" "$work/run.out" |
+			tail -n 25 | sed 's/^/# /'
+		echo "not ok $t $1 # $2"
+		fail=$((fail + 1))
+	fi
+}
+
+# The lines of the log after the first one matching $1.
+after() { sed -n "/$1/,\$p" "$log"; }
+
+if [ -z "$only" ] || [ "$only" = kexec ]; then
+	guest kexec '' "dmesg -n 8
+insmod /lib/stmexec/stmexec.ko backend=sim && stmexec enable &&
+kexec -l /boot/vmlinuz --initrd=/boot/second.gz --append='$second_append' &&
+echo KEXEC-CHECK-LOADED && kexec -e
+echo KEXEC-CHECK-FAILED rc=\$?"
+	why=''
+	grep -q '^KEXEC-CHECK-LOADED' "$log" || why="the monitor was not enabled or kexec -l failed"
+	[ -z "$why" ] && ! after '^KEXEC-CHECK-LOADED' | grep -q 'stmexec: reboot/shutdown/kexec: stopping the STM on every CPU' &&
+		why="no 'stopping the STM on every CPU' from the reboot notifier before the jump"
+	[ -z "$why" ] && ! after 'reboot\/shutdown\/kexec: stopping' | grep -q 'stmexec: state stopping -> off' &&
+		why="the STM was not stopped everywhere (no 'state stopping -> off' after the notifier)"
+	[ -z "$why" ] && ! after 'state stopping -> off' | grep -q '^KEXEC-CHECK-SECOND-BOOT' &&
+		why="the second kernel did not boot (no KEXEC-CHECK-SECOND-BOOT; run-guest exit $rc)"
+	[ -z "$why" ] && [ "$rc" != 0 ] && why="run-guest exited $rc (see its oops/warning scan)"
+	result "kexec -e with the monitor on stops the STM and boots the second kernel" "$why"
+fi
+
+if [ -z "$only" ] || [ "$only" = kdump ]; then
+	guest kdump 'crashkernel=160M' "dmesg -n 8
+insmod /lib/stmexec/stmexec.ko backend=sim &&
+kexec -p /boot/vmlinuz --initrd=/boot/second.gz --append='$second_append nr_cpus=1 irqpoll reset_devices' &&
+stmexec enable && echo KDUMP-CHECK-LOADED && echo c >/proc/sysrq-trigger
+echo KDUMP-CHECK-FAILED rc=\$?"
+	why=''
+	grep -q '^KDUMP-CHECK-LOADED' "$log" || why="kexec -p failed or the monitor was not enabled"
+	[ -z "$why" ] && ! after '^KDUMP-CHECK-LOADED' | grep -Eq 'stmexec: emergency: STM stopped on CPU [0-9]+' &&
+		why="no 'emergency: STM stopped on CPU' from the emergency callback"
+	[ -z "$why" ] && ! after 'stmexec: emergency: STM stopped' | grep -q '^KEXEC-CHECK-SECOND-BOOT' &&
+		why="the capture kernel did not boot (no KEXEC-CHECK-SECOND-BOOT; run-guest exit $rc)"
+	if [ -z "$why" ] && [ "$rc" = 3 ]; then
+		# The same pattern as run-guest.sh's scan.
+		bad='(Oops|BUG:|WARNING:|Call Trace|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|Kernel panic|general protection fault|INFO: task .* blocked|rcu.*detected stall|soft lockup|hard LOCKUP)'
+		first=$(sed -n '/^KDUMP-CHECK-LOADED/,/^KEXEC-CHECK-SECOND-BOOT/p' "$log" |
+			grep -E "^\[ *[0-9]+\.[0-9]+\].*$bad" |
+			grep -Ev 'Kernel panic - not syncing: sysrq triggered crash|Call Trace' || true)
+		capture=$(sed -n '/^STMEXEC-DMESG-BEGIN/,/^STMEXEC-DMESG-END/p' "$log" |
+			grep -E "^\[ *[0-9]+\.[0-9]+\].*$bad" || true)
+		[ -z "$first" ] || why="unexpected kernel trouble before the crash: $(echo "$first" | head -n 1)"
+		[ -z "$why" ] && [ -n "$capture" ] && why="kernel trouble in the capture kernel: $(echo "$capture" | head -n 1)"
+	elif [ -z "$why" ] && [ "$rc" != 0 ]; then
+		why="run-guest exited $rc"
+	fi
+	if [ -z "$why" ]; then
+		after 'KDUMP-CHECK-LOADED' | grep -Eo 'stmexec: emergency: STM stopped on CPU [0-9]+.*' | sed 's/^/# /'
+	fi
+	result "kdump: sysrq crash with the monitor on runs the emergency callback and boots the capture kernel" "$why"
+fi
+
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+[ "$fail" = 0 ]

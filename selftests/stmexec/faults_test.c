@@ -226,7 +226,7 @@ TEST_F(ft, fail_stop_wedges_until_disable_succeeds)
 TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 {
 	char cpu[16];
-	int last = self->ncpus - 1, ret;
+	int last = self->ncpus - 1, ret, tries;
 	cpu_set_t set;
 
 	SX_SETUP_SKIPPED();
@@ -249,7 +249,24 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	ASSERT_EQ(0, sx_dbg_write("delay_us", "500000"));
 	snprintf(cpu, sizeof(cpu), "%d", last);
 	ASSERT_EQ(0, sx_dbg_write("delay_cpu", cpu));
-	ret = sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	/*
+	 * A TCG vCPU thread descheduled by the host for longer than the delay
+	 * between its own START and the bounded wait lets the slow CPU finish
+	 * first, and the enable then succeeds (seen once in a clean-clone CI
+	 * run on 6.1). Such an enable is undone and tried again, at most
+	 * three times; a wait that never times out still fails the test.
+	 */
+	for (tries = 0; tries < 3; tries++) {
+		ret = sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+		if (ret)
+			break;
+		TH_LOG("enable beat the 20 ms bound (host scheduling): again");
+		ASSERT_EQ(0, sx_dbg_write("delay_cpu", "-1"));
+		ASSERT_EQ(0, sx_dbg_write("timeout_ms", "1000"));
+		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+		ASSERT_EQ(0, sx_dbg_write("timeout_ms", "20"));
+		ASSERT_EQ(0, sx_dbg_write("delay_cpu", cpu));
+	}
 	EXPECT_EQ(-ETIMEDOUT, ret);
 	snprintf(cpu, sizeof(cpu), "CPU %d", last);
 	EXPECT_NE(NULL, strstr(last_error(), cpu)) {

@@ -99,27 +99,14 @@ ktap=$logs/check-bochs.ktap
 : >"$ktap"
 
 t_all=$(date +%s)
-say() { # KTAP lines: to stdout and the KTAP log
-	printf '%s\n' "$*" | tee -a "$ktap"
-}
-note() {
-	say "# $*"
-}
+# shellcheck source=mk/ktap.sh
+. "$TOP/mk/ktap.sh"
 
 # The guest's steps, from its header; then the host's own tests.
 read -r -a gsteps <<<"$(sed -n 's/^# steps: //p' "$guest" | head -n 1)"
 hsteps=(deps module iso guest-boot "${gsteps[@]}" bochs-vmcalls bochs-no-other-panic console-clean)
 say "KTAP version 1"
 say "1..${#hsteps[@]}"
-n=0 npass=0 nfail=0 nskip=0
-result() { # ok|fail|skip NAME [REASON]
-	n=$((n + 1))
-	case $1 in
-	ok) npass=$((npass + 1)); say "ok $n $2" ;;
-	fail) nfail=$((nfail + 1)); [ -z "${3:-}" ] || note "$2: ${3}"; say "not ok $n $2" ;;
-	skip) nskip=$((nskip + 1)); say "ok $n $2 # SKIP ${3:-}" ;;
-	esac
-}
 finish() {
 	while [ "$n" -lt "${#hsteps[@]}" ]; do
 		result fail "${hsteps[$n]}" "not reached: an earlier step failed"

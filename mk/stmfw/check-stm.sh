@@ -72,20 +72,12 @@ ktap=$logs/check-stm.ktap
 : >"$ktap"
 t_all=$(date +%s)
 
-say() { printf '%s\n' "$*" | tee -a "$ktap"; }
+# shellcheck source=mk/ktap.sh
+. "$TOP/mk/ktap.sh"
 read -r -a gsteps <<<"$(sed -n 's/^# steps: //p' "$guest" | head -n 1)"
 hsteps=(deps firmware module iso guest-boot "${gsteps[@]}" layout stm-log)
 say "KTAP version 1"
 say "1..${#hsteps[@]}"
-n=0 npass=0 nfail=0 nskip=0
-result() { # ok|fail|skip NAME [REASON]
-	n=$((n + 1))
-	case $1 in
-	ok) npass=$((npass + 1)); say "ok $n $2" ;;
-	fail) nfail=$((nfail + 1)); [ -z "${3:-}" ] || say "# $2: $3"; say "not ok $n $2" ;;
-	skip) nskip=$((nskip + 1)); say "ok $n $2 # SKIP ${3:-}" ;;
-	esac
-}
 finish() {
 	while [ "$n" -lt "${#hsteps[@]}" ]; do
 		result fail "${hsteps[$n]}" "not reached: an earlier step failed"

@@ -49,16 +49,8 @@ ktap=$logs/check-stmfw.ktap
 : >"$ktap"
 t_all=$(date +%s)
 
-say() { printf '%s\n' "$*" | tee -a "$ktap"; }
-n=0 npass=0 nfail=0 nskip=0
-result() { # ok|fail|skip NAME [REASON]
-	n=$((n + 1))
-	case $1 in
-	ok) npass=$((npass + 1)); say "ok $n $2" ;;
-	fail) nfail=$((nfail + 1)); [ -z "${3:-}" ] || say "# $2: $3"; say "not ok $n $2" ;;
-	skip) nskip=$((nskip + 1)); say "ok $n $2 # SKIP ${3:-}" ;;
-	esac
-}
+# shellcheck source=mk/ktap.sh
+. "$TOP/mk/ktap.sh"
 finish() {
 	say "1..$n"
 	say "# check-stmfw: $(($(date +%s) - t_all))s wall time; logs: ${serial#"$TOP"/}, ${blog#"$TOP"/}"

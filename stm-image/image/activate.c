@@ -111,8 +111,15 @@ static void stm_rt_read_smrr(void)
 	if (!(mask & (1u << 11)))
 		return;
 	mask &= ~0xFFFull & lim;
+	if (!mask)
+		return;
+	/*
+	 * The range is the naturally aligned power of two the mask's lowest
+	 * set bit gives; firmware often writes a 32-bit mask, so bits above
+	 * 31 are not trusted to be set.
+	 */
 	stm_rt.tseg_base = base;
-	stm_rt.tseg_size = (~mask & lim) + 1;
+	stm_rt.tseg_size = mask & (~mask + 1);
 }
 
 static void stm_rt_idt_init(void)
@@ -320,8 +327,8 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 				   2ull * index * stm_rt.vmcs_size;
 		cpu->smm_vmcs_pa = cpu->smi_vmcs_pa + stm_rt.vmcs_size;
 	}
-	/* below the activation frame at the very top of the stack */
-	cpu->host_rsp = area + STM_STACK_SIZE - 0x100;
+	/* the slot entry.S kept free above the activation frame */
+	cpu->host_rsp = area + STM_STACK_SIZE - STM_RT_STACK_TOP_SIZE;
 	top = (struct stm_rt_stack_top *)(uintptr_t)cpu->host_rsp;
 	top->cpu = cpu;
 	top->pad = 0;

@@ -37,8 +37,13 @@
 #define STM_RT_RESUME		0	/* VMRESUME the current VMCS */
 #define STM_RT_LAUNCH		1	/* VMLAUNCH the current VMCS */
 
-/* Offsets for hostentry.S (checked below). */
+/* Offsets for hostentry.S and entry.S (checked below). */
 #define STM_RT_REGS_SIZE	120
+/*
+ * struct stm_rt_stack_top: the top 16 bytes of every CPU's stack, the
+ * host RSP of its VMCSs; the activation frame (entry.S) lies below it.
+ */
+#define STM_RT_STACK_TOP_SIZE	16
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -87,11 +92,14 @@ struct stm_rt_cpu {
 	uint64_t vmcalls, smis;		/* counters, for the log and the bench */
 };
 
-/* The host stack starts with this, just below host RSP. */
+/* At host RSP, the top of the CPU's stack (above the activation frame). */
 struct stm_rt_stack_top {
 	struct stm_rt_cpu *cpu;
 	uint64_t pad;
 };
+
+STM_STATIC_ASSERT(sizeof(struct stm_rt_stack_top) == STM_RT_STACK_TOP_SIZE,
+		  "stack top slot matches entry.S");
 
 /* Global runtime state. */
 struct stm_rt {

@@ -264,7 +264,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCPUS; i++) {
 		uint64_t stack = m.in.per_proc_dynamic_memory_size;
 		uint8_t *top = m.base + m.in.esp_offset + (i + 1) * stack;
-		struct frame *f = (struct frame *)(top - sizeof(struct frame));
+		/* below the 16-byte host-RSP slot (image/rt.h) */
+		struct frame *f = (struct frame *)(top - 16 - sizeof(struct frame));
 		uint64_t vmx = (uint64_t)(uintptr_t)m.base + sy.vmx;
 
 		fill_regs(&r, calls[i], i + 1);

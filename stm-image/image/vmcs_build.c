@@ -46,12 +46,13 @@ static const uint32_t stm_copy_fields[] = {
 	VMCS_EXIT_REASON, VMCS_EXIT_INSN_LEN,
 };
 
-STM_STATIC_ASSERT(sizeof(stm_copy_fields) / sizeof(stm_copy_fields[0]) <=
-		  STM_RT_SNAP_MAX, "snapshot capacity");
+#define STM_NCOPY	(sizeof(stm_copy_fields) / sizeof(uint32_t))
+
+STM_STATIC_ASSERT(STM_NCOPY <= STM_RT_SNAP_MAX, "snapshot capacity");
 
 uint32_t stm_rt_snap_nfields(void)
 {
-	return sizeof(stm_copy_fields) / sizeof(stm_copy_fields[0]);
+	return STM_NCOPY;
 }
 
 uint32_t stm_rt_snap_field(uint32_t i)

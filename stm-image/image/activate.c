@@ -96,26 +96,14 @@ static uint32_t stm_rt_phys_bits(void)
 /* TSEG from SMRR (SDM 32.4.2.1); 0/0 if the CPU has no SMRR or it is off. */
 static void stm_rt_read_smrr(void)
 {
-	uint64_t base, mask, lim = (1ull << stm_rt.phys_bits) - 1;
-
 	stm_rt.tseg_base = 0;
 	stm_rt.tseg_size = 0;
-	if (!(stm_rdmsr(MSR_IA32_MTRRCAP) & (1u << 11)))
+	if (!(stm_rdmsr(MSR_IA32_MTRRCAP) & 0x800u))
 		return;
-	base = stm_rdmsr(STM_MSR_IA32_SMRR_PHYSBASE) & ~0xFFFull & lim;
-	mask = stm_rdmsr(STM_MSR_IA32_SMRR_PHYSMASK);
-	if (!(mask & (1u << 11)))
-		return;
-	mask &= ~0xFFFull & lim;
-	if (!mask)
-		return;
-	/*
-	 * The range is the naturally aligned power of two the mask's lowest
-	 * set bit gives; firmware often writes a 32-bit mask, so bits above
-	 * 31 are not trusted to be set.
-	 */
-	stm_rt.tseg_base = base;
-	stm_rt.tseg_size = mask & (~mask + 1);
+	stm_rt_smrr_range(stm_rdmsr(STM_MSR_IA32_SMRR_PHYSBASE),
+			  stm_rdmsr(STM_MSR_IA32_SMRR_PHYSMASK),
+			  stm_rt.phys_bits, &stm_rt.tseg_base,
+			  &stm_rt.tseg_size);
 }
 
 static void stm_rt_idt_init(void)

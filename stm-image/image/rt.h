@@ -184,6 +184,8 @@ uint32_t stm_rt_smi_vmcs_write(const struct stm_rt_vmcs_snap *s,
 uint64_t stm_rt_vmcall_rflags(uint64_t rflags, uint32_t status);
 void stm_rt_vmcall_complete(struct stm_rt_regs *regs, uint32_t status,
 			    uint64_t insn_len);
+void stm_rt_smrr_range(uint64_t physbase, uint64_t physmask,
+		       uint32_t phys_bits, uint64_t *base, uint64_t *size);
 
 /* activate.c */
 struct stm_rt_cpu *stm_rt_cpu_at(uint32_t index);

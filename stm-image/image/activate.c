@@ -229,7 +229,11 @@ void stm_rt_release_index(struct stm_rt_cpu *cpu)
 		stm_rt.active--;
 	if (stm_rt.active)
 		return;
-	__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
+	/*
+	 * stm_rt_ready stays set (with its status): an arrival that is still
+	 * waiting for a failed launch sees it and is refused, never stuck.
+	 * The next index-0 arrival clears it for its own launch.
+	 */
 	__atomic_store_n((uint32_t *)(uintptr_t)stm_rt.esp_base, 0,
 			 __ATOMIC_RELEASE);
 }
@@ -295,6 +299,7 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 	if (index == 0) {
 		uint64_t smbase = stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE);
 
+		__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
 		stm_rt_init_status = stm_rt_launch_init(smbase);
 		__atomic_store_n(&stm_rt_ready, 1, __ATOMIC_RELEASE);
 	} else {

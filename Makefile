@@ -90,7 +90,7 @@ help:
 	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment (issue 15)"
 	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs (issue 15)"
 	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (issue 15; STM=intel|PATH)"
-	@echo "  check-stm       Intel's STM under the module, in the dual-monitor Bochs (issue 15; STM=, KVER=)"
+	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (issue 15; STM=, KVER=)"
 	@echo "  check-intree    mk/intree.sh into linux-source-6.1 (drivers/virt/stmexec, CONFIG_STMEXEC=m), compiled in tree"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 

@@ -8,13 +8,15 @@
 # memmap=4M$0x10000000 and runs selftests/stmfw/guest-stm.sh.
 # Documentation/dev-tools/stmexec-stm-e2e.rst.
 #
-# usage: check-stm.sh [--kver VER] [--stm intel|intel-release|PATH]
+# usage: check-stm.sh [--kver VER] [--stm intel|intel-release|ours|PATH]
 #                     [--bochs BIN | --default-treatment] [--cpu-extra TEXT]
 #                     [--timeout S] [--ips N] [--module KO] [--keep]
 #
 #   --kver VER    installed Debian kernel (default: the newest, 6.12)
 #   --stm         the STM image the firmware loads (default intel: the
-#                 DEBUG build of ../shared/reference-stm, which logs to COM1)
+#                 DEBUG build of ../shared/reference-stm, which logs to COM1;
+#                 ours or stmexec: the bundled STM, built from stm-image/
+#                 first, which logs to COM1 too)
 #   --bochs BIN   the Bochs binary (default: mk/bochs-dm/build.sh --path,
 #                 only if mk/bochs-dm/build.sh --check says it is built;
 #                 otherwise every step SKIPs and the run passes)
@@ -133,6 +135,18 @@ fi
 result ok deps
 
 # ---- 2. firmware + guest tool ---------------------------------------------------------
+# STM=ours (or stmexec): the bundled STM, built here (stm-image/image).
+case $stm in
+ours | stmexec)
+	if ! make -s -C "$TOP/stm-image/image" >"$logs/check-stm-image.log" 2>&1; then
+		tail -n 15 "$logs/check-stm-image.log" | sed 's/^/# /' | tee -a "$ktap"
+		result fail firmware "building the bundled STM failed: ${logs#"$TOP"/}/check-stm-image.log"
+		finish
+	fi
+	stm=$TOP/stm-image/image/stm.bin
+	say "# STM: the bundled STM, $(stat -c %s "$stm") bytes"
+	;;
+esac
 if make -s -C "$TOP/stm-fw" STM="$stm" O="$fw" >"$logs/check-stm-build.log" 2>&1 &&
 	gcc -static -O2 -Wall -Wextra -Werror -o "$fw/stmfw-smi" "$TOP/selftests/stmfw/stmfw-smi.c" \
 		>>"$logs/check-stm-build.log" 2>&1; then

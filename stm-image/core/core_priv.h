@@ -53,7 +53,9 @@ struct stm_bios {
 
 /* ---- protection database (protdb.c) ---- */
 
+#ifndef STM_PROT_HASH_BUCKETS
 #define STM_PROT_HASH_BUCKETS	32768u
+#endif
 
 struct stm_prot_rec {
 	uint32_t off;		/* in arena */

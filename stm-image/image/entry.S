@@ -15,7 +15,7 @@
  * chose; all references are RIP-relative and C pointers in data are fixed
  * up by stm_apply_relocs() on the first arrival.
  */
-#include "stm_image.h"
+#include "rt.h"
 
 /* Values the builder (stmimg build) reads from the symbol table, so that
  * the header and the code cannot disagree. */
@@ -100,11 +100,13 @@ stm_entry:
 	call	stm_c_entry
 
 	/*
-	 * Minimal runtime: there is no return path to the executive monitor
-	 * yet (that needs the SMI-transfer VMCS and VMLAUNCH, the STM-runtime
-	 * issue).  Stop here with the status in EAX; it is also recorded in
-	 * stm_cpu_status[].
+	 * activate.c made the CPU's SMI-transfer VMCS current, with the
+	 * status in the frame's RAX and in the VMCS's guest RIP/RFLAGS:
+	 * reload the registers and VMLAUNCH back to the executive monitor
+	 * (hostentry.S).  -1: not even that VMCS could be built (logged).
 	 */
+	cmpl	$STM_RT_LAUNCH, %eax
+	je	stm_rt_enter
 	.globl	stm_halt
 stm_halt:
 	cli

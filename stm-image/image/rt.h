@@ -5,7 +5,7 @@
  *
  * Two VMCSs per CPU (SDM Vol. 3C 32.15):
  *   - the SMI-transfer VMCS (the "SMM-transfer VMCS" of the SDM) holds the
- *     executive monitor's state; its host RIP is stm_rt_host_smi (vmx.S),
+ *     executive monitor's state; its host RIP is stm_rt_host_smi (hostentry.S),
  *     which calls stm_rt_smi_exit() on every SMM VM exit: VMCALL (18) from
  *     the executive monitor -> stm_rt_exec_vmcall() (vmcall.c); SMI (5/6)
  *     -> stm_rt_smi() (the SMI path);
@@ -37,10 +37,11 @@
 #define STM_RT_RESUME		0	/* VMRESUME the current VMCS */
 #define STM_RT_LAUNCH		1	/* VMLAUNCH the current VMCS */
 
-/* Offsets for vmx.S (checked below). */
+/* Offsets for hostentry.S (checked below). */
 #define STM_RT_REGS_SIZE	120
 
 #ifndef __ASSEMBLER__
+#include <stddef.h>
 #include <stm/vmcs.h>
 #include <stm/core.h>
 #include <stm/runtime.h>
@@ -58,7 +59,7 @@ struct stm_rt_regs {
 };
 
 STM_STATIC_ASSERT(sizeof(struct stm_rt_regs) == STM_RT_REGS_SIZE,
-		  "regs layout matches vmx.S");
+		  "regs layout matches hostentry.S");
 
 /* struct stm_rt_cpu.state */
 enum stm_rt_cpu_state {
@@ -112,7 +113,7 @@ struct stm_rt {
 
 extern struct stm_rt stm_rt;
 
-/* Host-entry dispatch (vmx.S calls these with the CPU and its regs). */
+/* Host-entry dispatch (hostentry.S calls these with the CPU and its regs). */
 int stm_rt_smi_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs);
 int stm_rt_smm_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs);
 void stm_rt_entry_failed(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs,
@@ -141,6 +142,44 @@ uint32_t stm_rt_smm_init(void);
 uint32_t stm_rt_smm_cpu_init(struct stm_rt_cpu *cpu);
 uint32_t stm_rt_protection_changed(uint32_t api, uint64_t list_pa);
 void stm_rt_smm_cpu_stop(struct stm_rt_cpu *cpu);
+
+/* ---- VMCS construction (vmcs_build.c: pure C, unit-tested) ---- */
+
+#define STM_RT_SNAP_MAX		64
+
+/* Values of the activation VMCS fields the SMI-transfer VMCS takes over. */
+struct stm_rt_vmcs_snap {
+	uint64_t val[STM_RT_SNAP_MAX];
+};
+
+/* The STM's host state and the CPU's VMX capability MSRs. */
+struct stm_rt_host {
+	uint64_t cr0, cr3, cr4;
+	uint16_t cs, ds, tr, pad;
+	uint32_t pad2;
+	uint64_t tr_base, gdtr_base, idtr_base;
+	uint64_t rsp, rip;
+	/* IA32_VMX_[TRUE_]PINBASED/PROCBASED/EXIT/ENTRY_CTLS */
+	uint64_t pin_cap, proc_cap, exit_cap, entry_cap;
+};
+
+uint32_t stm_rt_snap_nfields(void);
+uint32_t stm_rt_snap_field(uint32_t i);
+void stm_rt_vmcs_snapshot(struct stm_rt_vmcs_snap *s);
+uint64_t stm_rt_snap_get(const struct stm_rt_vmcs_snap *s, uint32_t field);
+uint32_t stm_rt_ctl_adjust(uint64_t cap, uint32_t want);
+int stm_rt_ctl_ok(uint64_t cap, uint32_t want);
+uint32_t stm_rt_smi_vmcs_write(const struct stm_rt_vmcs_snap *s,
+			       const struct stm_rt_host *h);
+uint64_t stm_rt_vmcall_rflags(uint64_t rflags, uint32_t status);
+void stm_rt_vmcall_complete(struct stm_rt_regs *regs, uint32_t status,
+			    uint64_t insn_len);
+
+/* activate.c */
+struct stm_rt_cpu *stm_rt_cpu_at(uint32_t index);
+void stm_rt_release_index(struct stm_rt_cpu *cpu);
+const struct stm_mem_ops *stm_rt_mem_ops(void);	/* identity, < 4 GiB, not MSEG */
+void stm_rt_exception(struct stm_rt_regs *regs);
 
 /* Runtime helpers (runtime.c, vmx.c) */
 void stm_rt_lock(void);

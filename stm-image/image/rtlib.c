@@ -154,7 +154,7 @@ void stm_rt_log(const char *fmt, ...)
 	__atomic_store_n(&stm_log_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* SMM VM exit on the SMI-transfer VMCS (vmx.S, stm_rt_host_smi). */
+/* SMM VM exit on the SMI-transfer VMCS (hostentry.S, stm_rt_host_smi). */
 int stm_rt_smi_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 {
 	uint32_t reason = (uint32_t)stm_vmread(VMCS_EXIT_REASON);

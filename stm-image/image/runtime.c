@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The C side of the STM entry: self-relocation, the TSS descriptor, and the
- * minimal first-call policy.
+ * Self-relocation of the STM image and its TSS descriptor.
  *
- * What is here and what is not (Documentation/stm-image.rst, "Runtime"):
- * the image accepts the activating VMCALL (INITIALIZE_PROTECTION on the
- * first CPU to arrive, START on the others), records the STM status it
- * would return in stm_cpu_status[], and stops the CPU in entry.S.  Building
- * the SMI-transfer and SMM-guest VMCSs, returning to the executive monitor
- * with VMLAUNCH, SMI handling and EPT/I/O/MSR enforcement through the
- * policy core are the STM-runtime issue.
+ * The activation itself is activate.c (Documentation/stm-image.rst,
+ * "Runtime").  stm_first_call_status() is the arrival-order rule the
+ * policy core now applies; it stays as the unit-tested statement of it.
  */
 #include "stm_image.h"
 
 struct stm_cpu_status stm_cpu_status[STM_MAX_CPUS];
 /* MSEG base the data pointers currently point into (0 = link base). */
 uint64_t stm_relocated_base;	/* read/written with __atomic builtins */
-static uint32_t stm_bsp_done;
 static uint8_t stm_tss[STM_TSS_SIZE] __aligned(16);
 
 #define STM_R_X86_64_RELATIVE	8u
@@ -92,14 +86,16 @@ uint32_t stm_first_call_status(uint32_t cpu, uint32_t eax, uint32_t *bsp_done)
 	}
 }
 
-uint32_t stm_c_entry(struct stm_entry_frame *f)
+/*
+ * First thing on every arrival: the first CPU of a launch applies the
+ * relocations for the MSEG base it runs at (once per base) and fixes up
+ * the TSS descriptor; later arrivals wait until the pointers are right.
+ */
+void stm_rt_relocate(uint32_t index)
 {
 	uint64_t base = (uint64_t)(uintptr_t)__stm_image_base;
-	uint32_t cpu = (uint32_t)(f->claim / STM_STACK_SIZE) - 1;
-	uint32_t eax = (uint32_t)f->rax;
-	uint32_t st;
 
-	if (cpu == 0) {
+	if (index == 0) {
 		if (__atomic_load_n(&stm_relocated_base, __ATOMIC_RELAXED) != base) {
 			stm_apply_relocs((uint8_t *)(uintptr_t)base,
 					 __stm_rela_start, __stm_rela_end);
@@ -108,14 +104,13 @@ uint32_t stm_c_entry(struct stm_entry_frame *f)
 					 __ATOMIC_RELEASE);
 		}
 	} else {
-		/* Later CPUs wait until the first has fixed up the pointers. */
 		while (__atomic_load_n(&stm_relocated_base, __ATOMIC_ACQUIRE) !=
 		       base)
 			__builtin_ia32_pause();
 	}
+}
 
-	st = stm_first_call_status(cpu, eax, &stm_bsp_done);
-	stm_cpu_status[cpu].eax_in = eax;
-	stm_cpu_status[cpu].status = st;
-	return st;
+uint64_t stm_tss_base(void)
+{
+	return (uint64_t)(uintptr_t)stm_tss;
 }

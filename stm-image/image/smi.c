@@ -58,8 +58,8 @@ static struct {
 	struct stm_smm_cpu *cpu[STM_MAX_CPUS];
 } stm_smm;
 
-/* hostentry.S (stmrt2): the SMM-guest host RIP; weak until it is linked in */
-extern const uint8_t stm_rt_host_smm[] __attribute__((weak, visibility("hidden")));
+/* hostentry.S: the SMM-guest host RIP */
+extern const uint8_t stm_rt_host_smm[];
 
 /* ---- instructions ---------------------------------------------------- */
 

@@ -81,7 +81,9 @@ extern const uint8_t __stm_rela_start[];
 extern const uint8_t __stm_rela_end[];
 extern uint8_t stm_gdt[];
 
-uint32_t stm_c_entry(struct stm_entry_frame *f);
+int stm_c_entry(struct stm_entry_frame *f);
+void stm_rt_relocate(uint32_t index);
+uint64_t stm_tss_base(void);
 void stm_apply_relocs(uint8_t *base, const uint8_t *rela,
 		      const uint8_t *rela_end);
 /* The arrival-order policy of the minimal runtime (pure, unit-tested). */

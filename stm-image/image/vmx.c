@@ -98,7 +98,7 @@ void stm_write_cr4(uint64_t v)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
-/* A VM entry from vmx.S failed: nothing to return to; say why and stop. */
+/* A VM entry from hostentry.S failed: nothing to return to; say why and stop. */
 void stm_rt_entry_failed(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs,
 			 int launch)
 {

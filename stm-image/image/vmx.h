@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* VMX and CPU instruction wrappers of the STM image (vmx.c, vmx.S). */
+/* VMX and CPU instruction wrappers of the STM image (vmx.c, hostentry.S). */
 #ifndef STM_VMX_H
 #define STM_VMX_H
 

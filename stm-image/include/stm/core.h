@@ -24,13 +24,25 @@ extern "C" {
 /* Capacities (fixed; see Documentation/stm-core.rst)                 */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The STM image (stm-image/image/Makefile) builds the core with smaller
+ * capacities so that its state fits in MSEG; everything else uses these.
+ */
 #define STM_CORE_MAX_CPUS		4096u	/* stm_platform.ncpus limit */
+#ifndef STM_CORE_MAX_PROT_NODES
 #define STM_CORE_MAX_PROT_NODES		16384u	/* live MLE-protected nodes */
+#endif
 #define STM_CORE_PROT_ARENA_BYTES	(STM_CORE_MAX_PROT_NODES * 32u)
+#ifndef STM_CORE_MAX_MEM_INTERVALS
 #define STM_CORE_MAX_MEM_INTERVALS	65536u	/* EPT-view boundaries */
+#endif
 #define STM_CORE_MAX_OTHER_MSRS		256u	/* MSRs outside the bitmaps */
+#ifndef STM_CORE_MAX_LIST_PAGES
 #define STM_CORE_MAX_LIST_PAGES		128u	/* pieces of one MLE list */
+#endif
+#ifndef STM_CORE_MAX_BIOS_LIST
 #define STM_CORE_MAX_BIOS_LIST		65536u	/* flattened BIOS list bytes */
+#endif
 #define STM_CORE_MAX_VMCSDB		65536u	/* explicit vmcsdb_capacity */
 
 /* ------------------------------------------------------------------ */

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Activation of the dual-monitor treatment (SDM Vol. 3C 32.15.6): the
+ * C side of the entry stub (entry.S).  Every CPU's activating VMCALL
+ * arrives here with its arrival index (the stack it claimed):
+ *
+ *   1. the first arrival of a launch relocates the image (runtime.c) and
+ *      sets up the runtime: MSEG layout from the header, TSEG from SMRR,
+ *      its own PSD at SMBASE + 0xFB00 (runtime/psd.c; SMBASE from the
+ *      activation VMCS guest-SMBASE field), the CPU count from the
+ *      firmware's MADT (runtime/acpi.c, RSDP from the PSD), the policy
+ *      core in the MSEG heap, the host IDT, then stmrt3's stm_rt_smm_init();
+ *      later arrivals wait for it;
+ *   2. per CPU: the PSD checked, the activation VMCS copied into the
+ *      CPU's SMI-transfer VMCS (VMPTRST, VMREAD, VMCLEAR, VMPTRLD,
+ *      VMWRITE) with the STM's host state, the VMCALL given to the
+ *      policy core's dispatcher (INITIALIZE_PROTECTION or START; the
+ *      status is the core's), stm_rt_smm_cpu_init();
+ *   3. entry.S VMLAUNCHes the SMI-transfer VMCS: the VM entry that
+ *      returns from SMM to the executive monitor (32.15.4) with the
+ *      status in EAX and CF.  A refused activation returns the same way
+ *      with "deactivate dual-monitor treatment" (32.15.7), so the CPU is
+ *      left as it was before the VMCALL and its index is released.
+ *
+ * Memory: the loader's page tables at MSEG + Cr3Offset map 0-4 GiB 1:1;
+ * the STM uses them as its host paging (the executive's request pages
+ * must lie below 4 GiB; above, the core's accessor refuses them).
+ */
+#include "rt.h"
+#include "vmx.h"
+
+#define STM_4G			0x100000000ull
+#define MSR_IA32_MTRRCAP	0xFEu
+#define MSR_IA32_SMM_MONITOR_CTL 0x9Bu
+
+extern const uint8_t stm_rt_host_smi[];
+extern const uint8_t stm_rt_host_smm[];
+extern const uint8_t stm_rt_exception_entry[];
+
+static uint32_t stm_rt_ready;		/* launch set up (acquire/release) */
+static uint32_t stm_rt_init_status;	/* its status */
+static uint64_t stm_rt_idt[256 * 2] __aligned(16);
+
+/* ---- physical memory for the core, the PSD and ACPI ---- */
+
+static void *stm_rt_map(void *ctx, uint64_t pa, uint64_t len)
+{
+	(void)ctx;
+	if (!len || pa + len < pa || pa + len > STM_4G)
+		return NULL;
+	/* nothing the executive names may reach into MSEG */
+	if (stm_rt.mseg_size && pa < stm_rt.mseg_base + stm_rt.mseg_size &&
+	    stm_rt.mseg_base < pa + len)
+		return NULL;
+	return (void *)(uintptr_t)pa;
+}
+
+static void stm_rt_unmap(void *ctx, void *va, uint64_t len)
+{
+	(void)ctx;
+	(void)va;
+	(void)len;
+}
+
+static const struct stm_mem_ops stm_rt_mem = {
+	.map = stm_rt_map,
+	.unmap = stm_rt_unmap,
+};
+
+const struct stm_mem_ops *stm_rt_mem_ops(void)
+{
+	return &stm_rt_mem;
+}
+
+struct stm_rt_cpu *stm_rt_cpu_at(uint32_t index)
+{
+	return (struct stm_rt_cpu *)(uintptr_t)(stm_rt.esp_base +
+		(uint64_t)index * STM_STACK_SIZE + STM_RT_CPU_OFF);
+}
+
+static uint64_t stm_rt_area(uint32_t index)
+{
+	return stm_rt.esp_base + (uint64_t)index * STM_STACK_SIZE;
+}
+
+/* ---- launch setup (first arrival) ---- */
+
+static uint32_t stm_rt_phys_bits(void)
+{
+	uint32_t a, b, c, d;
+
+	stm_cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	if (a < 0x80000008u)
+		return 36;
+	stm_cpuid(0x80000008u, 0, &a, &b, &c, &d);
+	a &= 0xFF;
+	return a < 32 ? 32 : a > 52 ? 52 : a;
+}
+
+/* TSEG from SMRR (SDM 32.4.2.1); 0/0 if the CPU has no SMRR or it is off. */
+static void stm_rt_read_smrr(void)
+{
+	uint64_t base, mask, lim = (1ull << stm_rt.phys_bits) - 1;
+
+	stm_rt.tseg_base = 0;
+	stm_rt.tseg_size = 0;
+	if (!(stm_rdmsr(MSR_IA32_MTRRCAP) & (1u << 11)))
+		return;
+	base = stm_rdmsr(STM_MSR_IA32_SMRR_PHYSBASE) & ~0xFFFull & lim;
+	mask = stm_rdmsr(STM_MSR_IA32_SMRR_PHYSMASK);
+	if (!(mask & (1u << 11)))
+		return;
+	mask &= ~0xFFFull & lim;
+	stm_rt.tseg_base = base;
+	stm_rt.tseg_size = (~mask & lim) + 1;
+}
+
+static void stm_rt_idt_init(void)
+{
+	uint64_t h = (uint64_t)(uintptr_t)stm_rt_exception_entry;
+	uint32_t v;
+
+	/* 64-bit interrupt gates, present, DPL 0, selector CS, IST 0 */
+	for (v = 0; v < 256; v++) {
+		stm_rt_idt[2 * v] = (h & 0xFFFF) |
+				    ((uint64_t)STM_SEL_CODE64 << 16) |
+				    (0x8Eull << 40) |
+				    ((h >> 16 & 0xFFFF) << 48);
+		stm_rt_idt[2 * v + 1] = h >> 32;
+	}
+}
+
+static uint32_t stm_rt_launch_init(uint64_t smbase)
+{
+	const struct stm_header *hdr = (const void *)__stm_image_base;
+	uint64_t base = (uint64_t)(uintptr_t)__stm_image_base;
+	struct stm_platform p;
+	struct stm_acpi_info acpi;
+	enum stm_psd_reason why;
+	uint64_t core_size;
+	uint32_t st;
+
+	memset(&stm_rt.psd, 0, sizeof(stm_rt.psd));
+	stm_rt.mseg_base = base;
+	stm_rt.esp_base = base + hdr->hw_stm_hdr.esp_offset;
+	stm_rt.heap_base = stm_rt.esp_base - STM_HEAP_SIZE;
+	stm_rt.heap_size = STM_HEAP_SIZE;
+	stm_rt.heap_used = 0;
+	stm_rt.host_cr3 = stm_read_cr3();
+	stm_rt.phys_bits = stm_rt_phys_bits();
+	stm_rt.vmcs_rev = (uint32_t)stm_rdmsr(MSR_IA32_VMX_BASIC) & 0x7FFFFFFFu;
+	stm_rt_read_smrr();
+	/* until the CPU count is known: everything up to the first stack */
+	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset;
+	stm_rt_idt_init();
+
+	st = stm_rt_psd_read(&stm_rt_mem, NULL, smbase, stm_rt.phys_bits, 0,
+			     &stm_rt.psd, &why);
+	if (st != STM_SUCCESS) {
+		stm_rt_log("stm: PSD at SMBASE 0x%lx + 0xFB00 refused: %s (status 0x%x)\n",
+			   smbase, stm_psd_reason_name(why), st);
+		return st;
+	}
+	memset(&acpi, 0, sizeof(acpi));
+	st = stm_rt_acpi_scan(&stm_rt_mem, NULL, stm_rt.psd.acpi_rsdp,
+			      (1ull << stm_rt.phys_bits) - 1, &acpi);
+	if (st != STM_SUCCESS) {
+		stm_rt_log("stm: no CPU count from the firmware's ACPI tables (RSDP 0x%lx): status 0x%x\n",
+			   stm_rt.psd.acpi_rsdp, st);
+		return st;
+	}
+	stm_rt.ncpus = acpi.ncpus;
+	if ((uint64_t)stm_rt.ncpus * STM_STACK_SIZE > STM_4G) {
+		stm_rt_log("stm: %u CPUs do not fit\n", stm_rt.ncpus);
+		return STM_ERROR_OUT_OF_RESOURCES;
+	}
+	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset +
+			   (uint64_t)stm_rt.ncpus * STM_STACK_SIZE;
+
+	memset(&p, 0, sizeof(p));
+	p.mem = &stm_rt_mem;
+	p.ncpus = stm_rt.ncpus;
+	p.fw_cpus = stm_rt.ncpus;
+	p.phys_addr_bits = stm_rt.phys_bits;
+	p.mseg_base = stm_rt.mseg_base;
+	p.mseg_size = stm_rt.mseg_size;
+	p.tseg_base = stm_rt.tseg_base;
+	p.tseg_size = stm_rt.tseg_size;
+	p.bios_list_pa = stm_rt.psd.bios_list_pa;
+	p.profile = STM_PROFILE_LENIENT;
+	p.ept_exec_only = (uint32_t)(stm_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & 1);
+	core_size = stm_core_size(&p);
+	stm_rt.core = core_size ? stm_rt_alloc(core_size) : NULL;
+	if (!stm_rt.core) {
+		stm_rt_log("stm: policy core needs 0x%lx bytes, heap has 0x%lx\n",
+			   core_size, stm_rt.heap_size - stm_rt.heap_used);
+		return STM_ERROR_OUT_OF_RESOURCES;
+	}
+	st = (uint32_t)stm_core_init(stm_rt.core, &p);
+	if (st != STM_SUCCESS) {
+		stm_rt_log("stm: policy core refused the platform: 0x%x\n", st);
+		stm_rt.core = NULL;
+		return st;
+	}
+	st = stm_rt_smm_init();
+	if (st != STM_SUCCESS) {
+		stm_rt_log("stm: SMM guest setup failed: 0x%x\n", st);
+		stm_core_fini(stm_rt.core);
+		stm_rt.core = NULL;
+		return st;
+	}
+	stm_rt_log("stm: launch: MSEG 0x%lx, %u CPU(s) (MADT), TSEG 0x%lx+0x%lx, phys bits %u, core 0x%lx bytes, heap used 0x%lx of 0x%lx\n",
+		   stm_rt.mseg_base, stm_rt.ncpus, stm_rt.tseg_base,
+		   stm_rt.tseg_size, stm_rt.phys_bits, core_size,
+		   stm_rt.heap_used, stm_rt.heap_size);
+	return STM_SUCCESS;
+}
+
+/*
+ * A CPU gives its index back (STOP, or a refused activation).  When the
+ * last one does, the arrival counter at MSEG + EspOffset is reset and the
+ * next activation starts a new launch (the reference STMs do the same at
+ * their final teardown).  Called with the lock held.
+ */
+void stm_rt_release_index(struct stm_rt_cpu *cpu)
+{
+	cpu->state = STM_RT_CPU_STOPPED;
+	if (stm_rt.active)
+		stm_rt.active--;
+	if (stm_rt.active)
+		return;
+	__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
+	__atomic_store_n((uint32_t *)(uintptr_t)stm_rt.esp_base, 0,
+			 __ATOMIC_RELEASE);
+}
+
+static void stm_rt_host_state(struct stm_rt_cpu *cpu, struct stm_rt_host *h)
+{
+	int true_ctls = (stm_rdmsr(MSR_IA32_VMX_BASIC) >> 55) & 1;
+
+	memset(h, 0, sizeof(*h));
+	h->cr0 = stm_read_cr0();
+	h->cr3 = stm_read_cr3();
+	h->cr4 = stm_read_cr4();
+	h->cs = STM_SEL_CODE64;
+	h->ds = STM_SEL_DATA64;
+	h->tr = STM_SEL_TSS;
+	h->tr_base = stm_tss_base();
+	h->gdtr_base = (uint64_t)(uintptr_t)stm_gdt;
+	h->idtr_base = (uint64_t)(uintptr_t)stm_rt_idt;
+	h->rsp = cpu->host_rsp;
+	h->rip = (uint64_t)(uintptr_t)stm_rt_host_smi;
+	h->pin_cap = stm_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PIN :
+			       MSR_IA32_VMX_PINBASED);
+	h->proc_cap = stm_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROC :
+				MSR_IA32_VMX_PROCBASED);
+	h->exit_cap = stm_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT :
+				MSR_IA32_VMX_EXIT);
+	h->entry_cap = stm_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY :
+				 MSR_IA32_VMX_ENTRY);
+}
+
+/* A VMCS page of this CPU, cleared and made current. */
+static int stm_rt_vmcs_load(uint64_t pa)
+{
+	memset((void *)(uintptr_t)pa, 0, 0x1000);
+	*(uint32_t *)(uintptr_t)pa = stm_rt.vmcs_rev;
+	if (stm_vmclear(pa))
+		return -1;
+	return stm_vmptrld(pa);
+}
+
+/*
+ * Activation of one CPU.  Returns STM_RT_LAUNCH with a VMCS current that
+ * returns to the executive monitor (entry.S VMLAUNCHes it), or -1 if not
+ * even that could be built (logged; entry.S stops the CPU).
+ */
+static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
+{
+	struct stm_rt_regs *regs = (struct stm_rt_regs *)f;
+	struct stm_rt_cpu *cpu;
+	struct stm_rt_vmcs_snap snap;
+	struct stm_rt_host host;
+	struct stm_rt_stack_top *top;
+	struct stm_regs r;
+	enum stm_psd_reason why;
+	uint64_t act_pa, area;
+	uint32_t eax = (uint32_t)f->rax, st = STM_SUCCESS, a, b, c, d;
+	int launched_own;
+
+	/* the activation VMCS: the executive's state, saved by the CPU */
+	act_pa = stm_vmptrst();
+	stm_rt_vmcs_snapshot(&snap);
+
+	if (index == 0) {
+		stm_rt_init_status = stm_rt_launch_init(
+			stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE));
+		__atomic_store_n(&stm_rt_ready, 1, __ATOMIC_RELEASE);
+	} else {
+		while (!__atomic_load_n(&stm_rt_ready, __ATOMIC_ACQUIRE))
+			__builtin_ia32_pause();
+	}
+
+	area = stm_rt_area(index);
+	cpu = stm_rt_cpu_at(index);
+	memset(cpu, 0, sizeof(*cpu));
+	cpu->index = index;
+	stm_cpuid(1, 0, &a, &b, &c, &d);
+	cpu->apic_id = b >> 24;
+	cpu->smi_vmcs_pa = area + STM_RT_SMI_VMCS_OFF;
+	cpu->smm_vmcs_pa = area + STM_RT_SMM_VMCS_OFF;
+	/* below the activation frame at the very top of the stack */
+	cpu->host_rsp = area + STM_STACK_SIZE - 0x100;
+	top = (struct stm_rt_stack_top *)(uintptr_t)cpu->host_rsp;
+	top->cpu = cpu;
+	top->pad = 0;
+	cpu->activation_vmcs_pa = act_pa;
+	cpu->smbase = (uint32_t)stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE);
+	cpu->psd_pa = (uint64_t)cpu->smbase + STM_PSD_OFFSET;
+	f->claim = (uint64_t)(uintptr_t)cpu;	/* for stm_rt_entry_failed */
+
+	st = stm_rt_init_status;
+	if (st == STM_SUCCESS && index >= stm_rt.ncpus) {
+		stm_rt_log("stm: CPU arrival %u: the firmware's MADT counts %u CPU(s)\n",
+			   index, stm_rt.ncpus);
+		st = STM_ERROR_OUT_OF_RESOURCES;
+	}
+	if (st == STM_SUCCESS) {
+		st = stm_rt_psd_read(&stm_rt_mem, NULL, cpu->smbase,
+				     stm_rt.phys_bits, 0, &cpu->psd, &why);
+		if (st != STM_SUCCESS)
+			stm_rt_log("stm: cpu %u: PSD at 0x%lx refused: %s\n",
+				   index, cpu->psd_pa, stm_psd_reason_name(why));
+	}
+
+	stm_rt_host_state(cpu, &host);
+	launched_own = stm_rt_vmcs_load(cpu->smi_vmcs_pa) == 0;
+	if (!launched_own) {
+		/* cannot happen with a checked VMCS revision; leave through
+		 * the activation VMCS, refusing */
+		stm_rt_log("stm: cpu %u: VMPTRLD of the SMI-transfer VMCS failed\n",
+			   index);
+		if (stm_vmptrld(act_pa))
+			return -1;
+		st = STM_ERROR_UNSPECIFIED;
+	}
+	if (stm_rt_smi_vmcs_write(&snap, &host) != STM_SUCCESS) {
+		stm_rt_log("stm: cpu %u: the CPU cannot run a 64-bit STM host\n",
+			   index);
+		if (st == STM_SUCCESS)
+			st = STM_ERROR_UNSPECIFIED;
+	}
+
+	stm_rt_lock();
+	if (st == STM_SUCCESS) {
+		memset(&r, 0, sizeof(r));
+		r.eax = eax;
+		r.ebx = (uint32_t)f->rbx;
+		r.ecx = (uint32_t)f->rcx;
+		r.edx = (uint32_t)f->rdx;
+		stm_core_vmcall(stm_rt.core, index, act_pa, &r);
+		st = r.eax;
+		if (st == STM_SUCCESS) {
+			st = stm_rt_smm_cpu_init(cpu);
+			if (st != STM_SUCCESS) {
+				struct stm_regs s = { .eax = STM_API_STOP };
+
+				stm_rt_log("stm: cpu %u: SMM-guest VMCS setup failed: 0x%x\n",
+					   index, st);
+				stm_core_vmcall(stm_rt.core, index, act_pa, &s);
+				/* stmrt3's setup may have loaded its VMCS */
+				stm_vmptrld(launched_own ? cpu->smi_vmcs_pa :
+					    act_pa);
+			}
+		}
+	}
+	stm_rt.active++;
+	cpu->state = STM_RT_CPU_RUNNING;
+	if (st != STM_SUCCESS) {
+		/* 32.15.7: leave the CPU as it was before the VMCALL */
+		stm_vmwrite(VMCS_ENTRY_CONTROLS,
+			    stm_vmread(VMCS_ENTRY_CONTROLS) |
+			    VMX_ENTRY_DEACTIVATE_DM);
+		stm_rt_release_index(cpu);
+	}
+	stm_rt_unlock();
+
+	stm_cpu_status[index < STM_MAX_CPUS ? index : 0].eax_in = eax;
+	stm_cpu_status[index < STM_MAX_CPUS ? index : 0].status = st;
+	stm_rt_vmcall_complete(regs, st,
+			       stm_rt_snap_get(&snap, VMCS_EXIT_INSN_LEN));
+	stm_rt_log("stm: cpu %u (APIC %u): activation VMCALL 0x%x -> 0x%x%s\n",
+		   index, cpu->apic_id, eax, st,
+		   st == STM_SUCCESS ? "" : " (deactivated)");
+	return STM_RT_LAUNCH;
+}
+
+/* The C side of entry.S: STM_RT_LAUNCH, or -1 to stop the CPU. */
+int stm_c_entry(struct stm_entry_frame *f)
+{
+	uint32_t index = (uint32_t)(f->claim / STM_STACK_SIZE) - 1;
+
+	stm_rt_relocate(index);
+	return stm_rt_activate(index, f);
+}
+
+/* An exception in the STM itself (hostentry.S): say so and stop this CPU. */
+void stm_rt_exception(struct stm_rt_regs *regs)
+{
+	stm_rt_log("stm: exception in the STM: RIP/CS/RFLAGS on the stack at %p, RAX 0x%lx; CPU stopped\n",
+		   (void *)(regs + 1), regs->rax);
+}

@@ -707,3 +707,151 @@ void test_rt_smm_msr_emulation(void)
 	CHECK_EQ(stm_rt_efer_write(0x0, 0x500), 0x0);
 	CHECK_EQ(stm_rt_efer_write(0x500, 0xFFFFFFFFFFFFFFFFull), 0xD01);
 }
+
+/* ---- pool pages: ours vs a model of the reference STM's EPT ---- */
+
+#define PPOOL	2048u
+
+struct prange {
+	uint64_t base, len;
+};
+
+/*
+ * The reference STM's EPT (jyao1/STM EptInit.c, EptAllocatePte, facts
+ * only): one PML4 and one PDPT, below 4 GiB a PD per GiB with 2 MiB
+ * leaves except [0, 2 MiB) in 4 KiB pages (one PT), above 4 GiB 1 GiB
+ * leaves (or PDs without 1 GiB support); EPTSetPageAttributeRange changes
+ * whole 2 MiB leaves a range covers in place and splits the others (a PT
+ * per partly covered 2 MiB region, plus a PD per 1 GiB region above
+ * 4 GiB), and nothing is merged back.  MSEG is protected at EptInit.
+ * Plus its I/O (2) and MSR (1) bitmap pages.  A lower bound: its
+ * resource database and other heap use are not counted.
+ */
+static uint32_t ref_model_pages(const struct prange *r, uint32_t n, uint32_t bits,
+				int gb_pages)
+{
+	static uint8_t pt2m[1u << 18], pd1g[512];	/* 2 MiB / 1 GiB regions < 512 GiB */
+	uint64_t top = 1ull << bits, a, end;
+	uint32_t pages = 2 + 4 + 1 + 3, i;
+
+	memset(pt2m, 0, sizeof(pt2m));
+	memset(pd1g, 0, sizeof(pd1g));
+	if (!gb_pages && top > (4ull << 30))
+		pages += (uint32_t)((top - (4ull << 30)) >> 30);
+	for (i = 0; i < n; i++) {
+		end = r[i].base + r[i].len;
+		for (a = r[i].base & ~0x1FFFFFull; a < end && a < top; a += 0x200000) {
+			uint32_t i2 = (uint32_t)(a >> 21), i1 = (uint32_t)(a >> 30);
+
+			if (a == 0 || pt2m[i2])
+				continue;	/* [0, 2 MiB) is already 4 KiB */
+			if (r[i].base <= a && a + 0x200000 <= end)
+				continue;	/* whole 2 MiB leaf: changed in place */
+			pt2m[i2] = 1;
+			pages++;
+			if (a >= (4ull << 30) && gb_pages && !pd1g[i1]) {
+				pd1g[i1] = 1;
+				pages++;
+			}
+		}
+	}
+	return pages;
+}
+
+/* the module's policy=kernel in the check-stm guest (2 CPUs, 512 MiB) */
+static uint32_t guest_policy(struct prange *r)
+{
+	uint32_t n = 0, i;
+
+	r[n++] = (struct prange){ 0x1000000, 0x1200000 };	/* kernel text + rodata */
+	for (i = 0; i < 2; i++) {				/* VMXON + VMCS per CPU */
+		r[n++] = (struct prange){ 0x3A00000 + i * 0x5000, 0x1000 };
+		r[n++] = (struct prange){ 0x3A02000 + i * 0x5000, 0x1000 };
+	}
+	r[n++] = (struct prange){ 0x3B10000, 0x1000 };		/* BIOS-list buffer */
+	for (i = 0; i < 12; i++)				/* module text/rodata runs */
+		r[n++] = (struct prange){ 0x4000000 + (uint64_t)i * 0x1B000, 0x3000 };
+	return n;
+}
+
+/* rt_ept.c's synthetic shape: 60 modules scattered by vmalloc, 8 GiB */
+static uint32_t modules_policy(struct prange *r)
+{
+	uint32_t n = 0, i;
+
+	r[n++] = (struct prange){ 0x2000000, 0xE00000 };
+	r[n++] = (struct prange){ 0x3000000, 0x800000 };
+	r[n++] = (struct prange){ 0x5000000, 0x10000 };
+	r[n++] = (struct prange){ 0x5010000, 0x4000 };
+	for (i = 0; i < 8; i++)
+		r[n++] = (struct prange){ 0x6000000 + i * 0x2000000ull, 0x1000 };
+	for (i = 0; i < 600; i++)
+		r[n++] = (struct prange){ (0x8000 + (uint64_t)i * 104729u % (0x200000u - 0x8000u)) << 12,
+					  0x1000 };
+	return n;
+}
+
+static uint32_t our_pages(const struct prange *r, uint32_t n, uint32_t bits,
+			  uint32_t flags, struct stm_ept_page *pg)
+{
+	struct stm_ept_cfg cfg;
+	struct stm_ept ept;
+	struct tenv e;
+	uint8_t *buf = malloc(128 * 32);
+	uint32_t i, l = 0, used = ~0u;
+
+	tenv_init(&e, 2);
+	tenv_launch(&e);
+	for (i = 0; i < n; i++) {
+		l += mk_mem(buf + l, STM_MEM_RANGE, r[i].base, r[i].len,
+			    STM_RSC_MEM_W | STM_RSC_MEM_X);
+		if (l >= 120 * 32 || i + 1 == n) {
+			CHECK_ST(tprotect(&e, buf, l), STM_SUCCESS);
+			l = 0;
+		}
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.phys_bits = bits;
+	cfg.flags = flags;
+	cfg.n_holes = 1;
+	cfg.hole_base[0] = T_MSEG_BASE;
+	cfg.hole_size[0] = T_MSEG_SIZE;
+	memset(&ept, 0, sizeof(ept));
+	if (stm_rt_ept_build(&ept, e.c, &cfg, pg, PPOOL) == STM_SUCCESS)
+		used = ept.pages_used + 3;	/* + I/O (2) and MSR (1) bitmaps */
+	tenv_free(&e);
+	free(buf);
+	return used;
+}
+
+void test_rt_smm_pool_vs_reference(void)
+{
+	struct stm_ept_page *pg = calloc(PPOOL, sizeof(*pg));
+	uint8_t *mem = aligned_alloc(4096, (size_t)PPOOL * 4096);
+	struct prange *r = calloc(700, sizeof(*r));
+	uint32_t n, i, ours_g, ref_g, ours_m, ref_m, ours_g2;
+
+	for (i = 0; i < PPOOL; i++) {
+		pg[i].va = mem + (size_t)i * 4096;
+		pg[i].pa = 0x7000000000ull + (uint64_t)i * 4096;
+	}
+	r[0] = (struct prange){ T_MSEG_BASE, T_MSEG_SIZE };	/* MSEG, in the model */
+	n = guest_policy(r + 1) + 1;
+	ours_g = our_pages(r + 1, n - 1, 39, STM_EPT_1G, pg);
+	ours_g2 = our_pages(r + 1, n - 1, 39, 0, pg);
+	ref_g = ref_model_pages(r, n, 39, 1);
+	n = modules_policy(r + 1) + 1;
+	ours_m = our_pages(r + 1, n - 1, 39, STM_EPT_1G, pg);
+	ref_m = ref_model_pages(r, n, 39, 1);
+	printf("# guest default policy (%u ranges, 39-bit): ours %u pages (%u without 1 GiB EPT pages), reference model %u\n",
+	       guest_policy(r), ours_g, ours_g2, ref_g);
+	printf("# 60-module policy (%u ranges): ours %u pages, reference model %u\n",
+	       modules_policy(r), ours_m, ref_m);
+	/* bench-stm reads this line: reference-model and ours, guest policy */
+	printf("# pool: %u %u\n", ref_g, ours_g);
+	CHECK(ours_g != ~0u && ours_m != ~0u);
+	CHECK(ours_g <= ref_g + 8);	/* the same order: one table per split region */
+	free(r);
+	free(mem);
+	free(pg);
+}

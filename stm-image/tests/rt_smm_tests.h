@@ -13,7 +13,8 @@
 	T(rt_smm_spe_frame) \
 	T(rt_smm_spe_return_refusals) \
 	T(rt_smm_lin2phys) \
-	T(rt_smm_msr_emulation)
+	T(rt_smm_msr_emulation) \
+	T(rt_smm_pool_vs_reference)
 
 #define T(n) void test_##n(void);
 STM_RT_SMM_TEST_LIST

@@ -29,7 +29,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/../.." && pwd)}
 cd "$TOP" || exit 2
-kver=${STM_KVER:-} bochs= timeout=${STM_TIMEOUT:-1500} intel=intel-release
+kver=${STM_KVER:-} bochs='' timeout=${STM_TIMEOUT:-1500} intel=intel-release
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=$2; shift ;;

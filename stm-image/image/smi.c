@@ -24,9 +24,11 @@
 #include "vmx.h"
 #include <stm/smm_guest.h>
 
-#ifndef STM_EPT_POOL_PAGES
-#define STM_EPT_POOL_PAGES	64	/* EPT tables of the SMM guest */
+#ifndef STM_EPT_POOL_MAX
+#define STM_EPT_POOL_MAX	1024	/* EPT tables of the SMM guest, at most */
 #endif
+#define STM_EPT_SPARE		32	/* pool pages for splits after the build */
+#define STM_HEAP_RESERVE	8	/* heap pages left for later activations */
 #define STM_SSA_REV		0x30064u	/* Intel 64 map, I/O restart, SMBASE reloc */
 #define STM_STALE_EPT_MAX	4u	/* retries of an EPT violation the core allows */
 #define MSR_MTRRCAP		0xFEu
@@ -52,7 +54,8 @@ static struct {
 	struct stm_ept ept;
 	struct stm_ept_cfg ept_cfg;
 	struct stm_mtrr mtrr;
-	struct stm_ept_page pool[STM_EPT_POOL_PAGES];
+	struct stm_ept_page *pool;
+	uint32_t npool;
 	struct stm_vmx_caps caps;
 	uint32_t ready;
 	struct stm_smm_cpu *cpu[STM_MAX_CPUS];
@@ -221,30 +224,74 @@ static const struct stm_mtrr *stm_smm_read_mtrr(struct stm_mtrr *m)
 	return m;
 }
 
+/*
+ * EPT pages the identity map of [0, 2^bits) needs before any split: PML4,
+ * PDPTs, and without 1 GiB leaves one PD per GiB.
+ */
+static uint64_t stm_smm_ept_base_pages(uint32_t bits, int gb)
+{
+	uint64_t pdpts = bits > 39 ? 1ull << (bits - 39) : 1;
+
+	return 1 + pdpts + (gb ? 0 : 1ull << (bits - 30));
+}
+
 uint32_t stm_rt_smm_init(void)
 {
 	struct stm_ept_cfg *ec = &stm_smm.ept_cfg;
+	uint64_t free_pages;
+	uint32_t st, i, bits;
 	uint8_t *pool;
-	uint32_t st, i;
+	int gb;
 
 	stm_smm_read_caps(&stm_smm.caps);
 	stm_smm.io_bitmap = stm_rt_alloc(STM_IO_BITMAP_BYTES);
 	stm_smm.msr_bitmap = stm_rt_alloc(STM_MSR_BITMAP_BYTES);
-	pool = stm_rt_alloc(STM_EPT_POOL_PAGES * 0x1000ull);
-	if (!stm_smm.io_bitmap || !stm_smm.msr_bitmap || !pool) {
-		stm_rt_log("stm: SMM guest: no heap for the bitmaps and %u EPT pages\n",
-			   STM_EPT_POOL_PAGES);
+	if (!stm_smm.io_bitmap || !stm_smm.msr_bitmap) {
+		stm_rt_log("stm: SMM guest: no heap for the I/O and MSR bitmaps\n");
+		return STM_ERROR_OUT_OF_RESOURCES;
+	}
+
+	/*
+	 * The pool: what the identity map needs plus STM_EPT_SPARE for the
+	 * splits of PROTECT, within the heap that is left.  Without 1 GiB
+	 * EPT leaves a wide physical address space costs one page per GiB:
+	 * the map then covers [0, 2^bits) with bits lowered (not below 32)
+	 * until it fits, and the log says so (memory above is not mapped for
+	 * the SMM guest; its accesses there are EPT violations, skipped).
+	 */
+	gb = (stm_smm.caps.ept_vpid & (1ull << 17)) != 0;
+	bits = stm_rt.phys_bits > STM_EPT_MAX_BITS ? STM_EPT_MAX_BITS : stm_rt.phys_bits;
+	free_pages = (stm_rt.heap_size - stm_rt.heap_used) >> 12;
+	free_pages = free_pages > STM_HEAP_RESERVE ? free_pages - STM_HEAP_RESERVE : 0;
+	/* each pool page also costs a 16-byte descriptor: 256 per page */
+	if (free_pages > 1)
+		free_pages -= free_pages / 257 + 1;
+	if (free_pages > STM_EPT_POOL_MAX)
+		free_pages = STM_EPT_POOL_MAX;
+	while (bits > 32 && stm_smm_ept_base_pages(bits, gb) + STM_EPT_SPARE > free_pages)
+		bits--;
+	if (bits != stm_rt.phys_bits)
+		stm_rt_log("stm: SMM guest: EPT covers 2^%u bytes (CPU: 2^%u; %s1 GiB EPT pages, %llu heap pages free)\n",
+			   bits, stm_rt.phys_bits, gb ? "" : "no ",
+			   (unsigned long long)free_pages);
+	stm_smm.npool = (uint32_t)(stm_smm_ept_base_pages(bits, gb) + STM_EPT_SPARE);
+	if (stm_smm.npool > free_pages)
+		stm_smm.npool = (uint32_t)free_pages;
+	stm_smm.pool = stm_rt_alloc((uint64_t)stm_smm.npool * sizeof(*stm_smm.pool));
+	pool = stm_rt_alloc((uint64_t)stm_smm.npool * 0x1000ull);
+	if (!stm_smm.pool || !pool || !stm_smm.npool) {
+		stm_rt_log("stm: SMM guest: no heap for %u EPT pages\n", stm_smm.npool);
 		return STM_ERROR_OUT_OF_RESOURCES;
 	}
 	stm_rt_io_bitmap_build(stm_rt.core, stm_smm.io_bitmap);
 	stm_rt_msr_bitmap_build(stm_rt.core, stm_smm.msr_bitmap);
-	for (i = 0; i < STM_EPT_POOL_PAGES; i++) {
+	for (i = 0; i < stm_smm.npool; i++) {
 		stm_smm.pool[i].va = pool + i * 0x1000ull;
 		stm_smm.pool[i].pa = (uint64_t)(uintptr_t)(pool + i * 0x1000ull);
 	}
 	memset(ec, 0, sizeof(*ec));
-	ec->phys_bits = stm_rt.phys_bits;
-	ec->flags = ((stm_smm.caps.ept_vpid & (1ull << 17)) ? STM_EPT_1G : 0) |
+	ec->phys_bits = bits;
+	ec->flags = (gb ? STM_EPT_1G : 0) |
 		    ((stm_smm.caps.ept_vpid & 1ull) ? STM_EPT_EXEC_ONLY : 0);
 	ec->mtrr = stm_smm_read_mtrr(&stm_smm.mtrr);
 	/* MSEG (the STM, its heap and VMCSs) is not mapped for the SMM guest */
@@ -253,15 +300,15 @@ uint32_t stm_rt_smm_init(void)
 	ec->hole_size[0] = stm_rt.mseg_size;
 	memset(&stm_smm.ept, 0, sizeof(stm_smm.ept));
 	st = stm_rt_ept_build(&stm_smm.ept, stm_rt.core, ec, stm_smm.pool,
-			      STM_EPT_POOL_PAGES);
+			      stm_smm.npool);
 	if (st != STM_SUCCESS) {
 		stm_rt_log("stm: SMM guest: EPT build failed (0x%x, pool %u pages)\n",
-			   st, STM_EPT_POOL_PAGES);
+			   st, stm_smm.npool);
 		return st;
 	}
 	stm_smm.ready = 1;
 	stm_rt_log("stm: SMM guest: EPT %u of %u pool pages, I/O + MSR bitmaps\n",
-		   stm_smm.ept.pages_used, STM_EPT_POOL_PAGES);
+		   stm_smm.ept.pages_used, stm_smm.npool);
 	return STM_SUCCESS;
 }
 
@@ -350,7 +397,7 @@ uint32_t stm_rt_protection_changed(uint32_t api, uint64_t list_pa)
 	st = stm_rt_ept_update(&stm_smm.ept, 0, stm_smm.ept.limit);
 	if (st != STM_SUCCESS)
 		stm_rt_log("stm: EPT update failed (0x%x): pool of %u pages full\n",
-			   st, STM_EPT_POOL_PAGES);
+			   st, stm_smm.npool);
 	__atomic_add_fetch(&stm_rt.ept_gen, 1, __ATOMIC_RELEASE);
 	return st;
 }

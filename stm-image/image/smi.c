@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include "rt.h"
 #include "vmx.h"
-#include <stm/smm_guest.h>
+#include "smi.h"
 
 #ifndef STM_EPT_POOL_MAX
 #define STM_EPT_POOL_MAX	1024	/* EPT tables of the SMM guest, at most */
@@ -60,9 +60,6 @@ static struct {
 	uint32_t ready;
 	struct stm_smm_cpu *cpu[STM_MAX_CPUS];
 } stm_smm;
-
-/* hostentry.S: the SMM-guest host RIP */
-extern const uint8_t stm_rt_host_smm[];
 
 /* ---- instructions ---------------------------------------------------- */
 
@@ -271,7 +268,7 @@ uint32_t stm_rt_smm_init(void)
 	while (bits > 32 && stm_smm_ept_base_pages(bits, gb) + STM_EPT_SPARE > free_pages)
 		bits--;
 	if (bits != stm_rt.phys_bits)
-		stm_rt_log("stm: SMM guest: EPT covers 2^%u bytes (CPU: 2^%u; %s1 GiB EPT pages, %llu heap pages free)\n",
+		stm_rt_log("stm: SMM EPT covers 2^%u (CPU 2^%u, %s1 GiB pages, %llu pages)\n",
 			   bits, stm_rt.phys_bits, gb ? "" : "no ",
 			   (unsigned long long)free_pages);
 	stm_smm.npool = (uint32_t)(stm_smm_ept_base_pages(bits, gb) + STM_EPT_SPARE);
@@ -349,7 +346,7 @@ uint32_t stm_rt_smm_cpu_init(struct stm_rt_cpu *cpu)
 	s->cfg.eptp = stm_rt_ept_eptp(&stm_smm.ept);
 	s->cfg.smbase = cpu->smbase;
 
-	*(volatile uint32_t *)(uintptr_t)cpu->smm_vmcs_pa = stm_rt.vmcs_rev;
+	*(uint32_t *)(uintptr_t)cpu->smm_vmcs_pa = stm_rt.vmcs_rev;
 	if (stm_vmclear(cpu->smm_vmcs_pa) || stm_vmptrld(cpu->smm_vmcs_pa)) {
 		stm_vmptrld(cpu->smi_vmcs_pa);
 		return STM_ERROR_UNSPECIFIED;
@@ -583,7 +580,7 @@ int stm_rt_smm_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 		st = stm_rt_spe_return(&stm_smm_mem, NULL, gpr, &s->spe, &ign);
 		s->st.spe_returns++;
 		if (st != STM_SUCCESS || ign)
-			stm_rt_log("stm: cpu %u: RETURN_FROM_PROTECTION_EXCEPTION: 0x%x, refused 0x%x\n",
+			stm_rt_log("stm: cpu %u: return from SpeRip: 0x%x, refused 0x%x\n",
 				   cpu->index, st, ign);
 		break;
 	case STM_SMM_SKIP:
@@ -605,7 +602,7 @@ int stm_rt_smm_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 	case STM_SMM_ABORT:
 	default:
 		s->st.aborts++;
-		stm_rt_log("stm: cpu %u: SMM guest exit reason 0x%x (qualification 0x%llx) at RIP 0x%llx: SMI ended without RSM\n",
+		stm_rt_log("stm: cpu %u: SMM guest exit 0x%x (qual 0x%llx) at 0x%llx: SMI ended\n",
 			   cpu->index, e.reason, (unsigned long long)e.qual,
 			   (unsigned long long)stm_vmread(VMCS_GUEST_RIP));
 		return stm_smm_leave(cpu, s, regs);

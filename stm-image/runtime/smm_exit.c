@@ -46,7 +46,8 @@ static void stm_smm_decode(struct stm_smm_exit *e, const uint64_t *gpr)
 	stm_memset(e, 0, sizeof(*e));
 	e->reason = (uint32_t)stm_vmread(VMCS_EXIT_REASON);
 	e->insn_len = (uint32_t)stm_vmread(VMCS_EXIT_INSN_LEN);
-	e->qual = q = stm_vmread(VMCS_EXIT_QUALIFICATION);
+	q = stm_vmread(VMCS_EXIT_QUALIFICATION);
+	e->qual = q;
 	switch (e->reason & VMX_EXIT_REASON_MASK) {
 	case VMX_REASON_EPT_VIOLATION:
 		e->gpa = stm_vmread(VMCS_GUEST_PHYS_ADDR);

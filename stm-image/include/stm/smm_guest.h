@@ -34,8 +34,10 @@ struct stm_vmx_caps {
 	uint64_t ept_vpid;			/* IA32_VMX_EPT_VPID_CAP */
 };
 
-/* The STM's host state, the same in both VMCSs of a CPU (read from the
- * SMI-transfer VMCS; only host RIP differs). */
+/*
+ * The STM's host state, the same in both VMCSs of a CPU (read from the
+ * SMI-transfer VMCS; only host RIP differs).
+ */
 struct stm_vmcs_host {
 	uint64_t cr0, cr3, cr4;
 	uint64_t fs_base, gs_base, tr_base, gdtr_base, idtr_base;

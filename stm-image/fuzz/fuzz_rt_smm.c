@@ -14,7 +14,7 @@
 #include "fuzz_common.h"
 #include "rt_priv.h"
 #include <stm/smm_guest.h>
-#include "../tests/rt_vmcs.h"
+#include "../tests/rt_fakevmcs.h"
 
 #define PT_PA		(F_MEM_BASE + 4 * 4096ull)	/* PML4, PDPT, PD */
 #define LIST_PA		(F_MEM_BASE + 8 * 4096ull)

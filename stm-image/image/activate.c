@@ -111,8 +111,15 @@ static void stm_rt_read_smrr(void)
 	if (!(mask & (1u << 11)))
 		return;
 	mask &= ~0xFFFull & lim;
+	if (!mask)
+		return;
+	/*
+	 * The range is the naturally aligned power of two the mask's lowest
+	 * set bit gives; firmware often writes a 32-bit mask, so bits above
+	 * 31 are not trusted to be set.
+	 */
 	stm_rt.tseg_base = base;
-	stm_rt.tseg_size = (~mask & lim) + 1;
+	stm_rt.tseg_size = mask & (~mask + 1);
 }
 
 static void stm_rt_idt_init(void)
@@ -137,7 +144,7 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 	struct stm_platform p;
 	struct stm_acpi_info acpi;
 	enum stm_psd_reason why;
-	uint64_t core_size;
+	uint64_t core_size, basic;
 	uint32_t st;
 
 	memset(&stm_rt.psd, 0, sizeof(stm_rt.psd));
@@ -148,7 +155,12 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 	stm_rt.heap_used = 0;
 	stm_rt.host_cr3 = stm_read_cr3();
 	stm_rt.phys_bits = stm_rt_phys_bits();
-	stm_rt.vmcs_rev = (uint32_t)stm_rdmsr(MSR_IA32_VMX_BASIC) & 0x7FFFFFFFu;
+	basic = stm_rdmsr(MSR_IA32_VMX_BASIC);
+	stm_rt.vmcs_rev = (uint32_t)basic & 0x7FFFFFFFu;
+	stm_rt.vmcs_size = (((uint32_t)(basic >> 32) & 0x1FFFu) + 0xFFFu) &
+			   ~0xFFFu;
+	if (!stm_rt.vmcs_size)
+		stm_rt.vmcs_size = 0x1000;
 	stm_rt_read_smrr();
 	/* until the CPU count is known: everything up to the first stack */
 	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset;
@@ -174,8 +186,10 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 		stm_rt_log("stm: %u CPUs do not fit\n", stm_rt.ncpus);
 		return STM_ERROR_OUT_OF_RESOURCES;
 	}
+	/* the reference formula's per-CPU share: stack + 2 VMCSs (ref 8.2) */
 	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset +
-			   (uint64_t)stm_rt.ncpus * STM_STACK_SIZE;
+			   (uint64_t)stm_rt.ncpus *
+			   (STM_STACK_SIZE + 2ull * stm_rt.vmcs_size);
 
 	memset(&p, 0, sizeof(p));
 	p.mem = &stm_rt_mem;
@@ -263,7 +277,7 @@ static void stm_rt_host_state(struct stm_rt_cpu *cpu, struct stm_rt_host *h)
 /* A VMCS page of this CPU, cleared and made current. */
 static int stm_rt_vmcs_load(uint64_t pa)
 {
-	memset((void *)(uintptr_t)pa, 0, 0x1000);
+	memset((void *)(uintptr_t)pa, 0, stm_rt.vmcs_size);
 	*(uint32_t *)(uintptr_t)pa = stm_rt.vmcs_rev;
 	if (stm_vmclear(pa))
 		return -1;
@@ -307,10 +321,14 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 	cpu->index = index;
 	stm_cpuid(1, 0, &a, &b, &c, &d);
 	cpu->apic_id = b >> 24;
-	cpu->smi_vmcs_pa = area + STM_RT_SMI_VMCS_OFF;
-	cpu->smm_vmcs_pa = area + STM_RT_SMM_VMCS_OFF;
-	/* below the activation frame at the very top of the stack */
-	cpu->host_rsp = area + STM_STACK_SIZE - 0x100;
+	if (index < stm_rt.ncpus) {
+		cpu->smi_vmcs_pa = stm_rt.esp_base +
+				   (uint64_t)stm_rt.ncpus * STM_STACK_SIZE +
+				   2ull * index * stm_rt.vmcs_size;
+		cpu->smm_vmcs_pa = cpu->smi_vmcs_pa + stm_rt.vmcs_size;
+	}
+	/* the slot entry.S kept free above the activation frame */
+	cpu->host_rsp = area + STM_STACK_SIZE - STM_RT_STACK_TOP_SIZE;
 	top = (struct stm_rt_stack_top *)(uintptr_t)cpu->host_rsp;
 	top->cpu = cpu;
 	top->pad = 0;
@@ -334,16 +352,20 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 	}
 
 	stm_rt_host_state(cpu, &host);
-	launched_own = stm_rt_vmcs_load(cpu->smi_vmcs_pa) == 0;
-	if (!launched_own) {
-		/* cannot happen with a checked VMCS revision; leave through
-		 * the activation VMCS, refusing */
+	/*
+	 * A refused activation leaves through the activation VMCS itself
+	 * (still current): no MSEG page is handed out for it.
+	 */
+	launched_own = st == STM_SUCCESS &&
+		       stm_rt_vmcs_load(cpu->smi_vmcs_pa) == 0;
+	if (st == STM_SUCCESS && !launched_own) {
+		/* cannot happen with the CPU's own VMCS revision */
 		stm_rt_log("stm: cpu %u: VMPTRLD of the SMI-transfer VMCS failed\n",
 			   index);
-		if (stm_vmptrld(act_pa))
-			return -1;
 		st = STM_ERROR_UNSPECIFIED;
 	}
+	if (!launched_own && stm_vmptrld(act_pa))
+		return -1;
 	if (stm_rt_smi_vmcs_write(&snap, &host) != STM_SUCCESS) {
 		stm_rt_log("stm: cpu %u: the CPU cannot run a 64-bit STM host\n",
 			   index);

@@ -76,6 +76,8 @@ stm_entry:
 	incl	%eax
 	imulq	$STM_STACK_SIZE, %rax, %rax
 	addq	%rax, %rsp		/* top of this CPU's stack */
+	/* the slot the host entries find their CPU in (rt.h) */
+	subq	$STM_RT_STACK_TOP_SIZE, %rsp
 	pushq	%rax			/* frame->claim */
 	movq	stm_entry_scratch(%rip), %rax
 	movl	$0, stm_entry_lock(%rip)

@@ -18,10 +18,13 @@
  * STM_RT_RESUME, VMLAUNCH for STM_RT_LAUNCH (a VMCS made current by
  * VMPTRLD after VMCLEAR).  A failed VM entry calls stm_rt_entry_failed().
  *
- * Per-CPU memory: the CPU with arrival index i owns the MSEG range
- * [EspOffset + i * STM_STACK_SIZE, EspOffset + (i + 1) * STM_STACK_SIZE):
- * struct stm_rt_cpu at +STM_RT_CPU_OFF, the SMI-transfer VMCS page at
- * +0x1000, the SMM-guest VMCS page at +0x2000, the host stack above.
+ * Per-CPU memory (Documentation/stm-image.rst, "Memory layout in MSEG"):
+ * the CPU with arrival index i owns its stack area [EspOffset +
+ * i * STM_STACK_SIZE, + STM_STACK_SIZE) with struct stm_rt_cpu at
+ * +STM_RT_CPU_OFF (CPU 0's arrival counter is below it) and the host stack
+ * at the top, and the VMCS pair after all N stacks: the SMI-transfer VMCS
+ * at EspOffset + N * STM_STACK_SIZE + 2i * V, the SMM-guest VMCS at
+ * + (2i + 1) * V (V = VMCS size from IA32_VMX_BASIC[44:32], page rounded).
  */
 #ifndef STM_RT_H
 #define STM_RT_H
@@ -29,16 +32,18 @@
 #include "stm_image.h"
 
 #define STM_RT_CPU_OFF		0x40	/* below: CPU 0's arrival counter */
-#define STM_RT_SMI_VMCS_OFF	0x1000
-#define STM_RT_SMM_VMCS_OFF	0x2000
-#define STM_RT_STACK_BOTTOM	0x3000
 
 /* Return values of the exit handlers: how the stub enters the VMCS. */
 #define STM_RT_RESUME		0	/* VMRESUME the current VMCS */
 #define STM_RT_LAUNCH		1	/* VMLAUNCH the current VMCS */
 
-/* Offsets for hostentry.S (checked below). */
+/* Offsets for hostentry.S and entry.S (checked below). */
 #define STM_RT_REGS_SIZE	120
+/*
+ * struct stm_rt_stack_top: the top 16 bytes of every CPU's stack, the
+ * host RSP of its VMCSs; the activation frame (entry.S) lies below it.
+ */
+#define STM_RT_STACK_TOP_SIZE	16
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -87,11 +92,14 @@ struct stm_rt_cpu {
 	uint64_t vmcalls, smis;		/* counters, for the log and the bench */
 };
 
-/* The host stack starts with this, just below host RSP. */
+/* At host RSP, the top of the CPU's stack (above the activation frame). */
 struct stm_rt_stack_top {
 	struct stm_rt_cpu *cpu;
 	uint64_t pad;
 };
+
+STM_STATIC_ASSERT(sizeof(struct stm_rt_stack_top) == STM_RT_STACK_TOP_SIZE,
+		  "stack top slot matches entry.S");
 
 /* Global runtime state. */
 struct stm_rt {
@@ -101,6 +109,8 @@ struct stm_rt {
 	uint32_t ncpus;			/* firmware's MADT count */
 	uint32_t phys_bits;		/* CPUID 0x80000008 EAX[7:0] */
 	uint32_t vmcs_rev;		/* IA32_VMX_BASIC[30:0] */
+	uint32_t vmcs_size;		/* IA32_VMX_BASIC[44:32], page rounded */
+	uint32_t pad;
 	uint32_t active;		/* CPUs with an index (activations - stops) */
 	volatile uint32_t ept_gen;	/* bumped by protection changes */
 	uint32_t lock;			/* serialises the core (spin lock) */

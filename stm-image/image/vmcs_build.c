@@ -206,5 +206,5 @@ void stm_rt_vmcall_complete(struct stm_rt_regs *regs, uint32_t status,
 	stm_vmwrite(VMCS_GUEST_RIP, stm_vmread(VMCS_GUEST_RIP) + insn_len);
 	stm_vmwrite(VMCS_GUEST_RFLAGS,
 		    stm_rt_vmcall_rflags(stm_vmread(VMCS_GUEST_RFLAGS), status));
-	regs->rax = (regs->rax & ~0xFFFFFFFFull) | status;
+	regs->rax = status;	/* zero-extended, as the real STMs write it */
 }

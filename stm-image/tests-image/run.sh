@@ -90,8 +90,8 @@ grep -q 'FAIL \[revision\]' "$TMP/out" && add ok "revision failure message names
 	add fail "revision failure message names the check"
 expect_rc "stmimg verify --mseg-size 0x10000 -> exit 29 (mseg-size)" 29 \
 	"$STMIMG" verify --mseg-size 0x10000 "$IMG"
-expect_rc "stmimg verify --mseg-size 0x100000 --cpus 8 -> exit 0" 0 \
-	"$STMIMG" verify --mseg-size 0x100000 --cpus 8 "$IMG"
+expect_rc "stmimg verify --mseg-size 0x200000 --cpus 8 -> exit 0" 0 \
+	"$STMIMG" verify --mseg-size 0x200000 --cpus 8 "$IMG"
 head -c 2048 "$IMG" >"$TMP/trunc.bin"
 expect_rc "stmimg verify truncated file -> exit 11 (truncated)" 11 \
 	"$STMIMG" verify "$TMP/trunc.bin"
@@ -110,7 +110,7 @@ check "verify --json (failing) is valid JSON listing both failures" \
 "$STMIMG" verify --json "$IMG" >"$TMP/v2.json"
 check "verify --json (passing) is valid JSON" \
 	json_ok "$TMP/v2.json" 'd["ok"] and d["failures"] == [] and d["exit_status"] == 0'
-"$STMIMG" info --json --cpus 4 --mseg-size 0x100000 "$IMG" >"$TMP/i.json"
+"$STMIMG" info --json --cpus 4 --mseg-size 0x200000 "$IMG" >"$TMP/i.json"
 size=$(stat -c %s "$IMG")
 check "info --json is valid JSON with every header field" \
 	json_ok "$TMP/i.json" "all(k in d['hardware_header'] for k in ['StmHeaderRevision','MonitorFeatures','GdtrLimit','GdtrBaseOffset','CsSelector','EipOffset','EspOffset','Cr3Offset']) and all(k in d['software_header'] for k in ['StmSpecVerMajor','StmSpecVerMinor','StaticImageSize','PerProcDynamicMemorySize','AdditionalDynamicMemorySize','StmFeatures','NumberOfRevIDs','StmSmmRevID']) and d['software_header']['StaticImageSize'] == $size and d['min_mseg_size']['corrected'] >= d['min_mseg_size']['reference'] and d['max_cpus'] >= 1"

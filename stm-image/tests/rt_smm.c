@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The SMI path's pure C against a fake VMCS (rt_vmcs.c): the SMM-guest
+ * The SMI path's pure C against a fake VMCS (rt_fakevmcs.c): the SMM-guest
  * VMCS from the PSD, the SMI-transfer VMCS <-> save-map sync, the exit
  * decisions through the policy core, the SpeRip frame.
  */
 #include <stdlib.h>
 #include "rt_tests.h"
 #include "rt_smm_tests.h"
-#include "rt_vmcs.h"
+#include "rt_fakevmcs.h"
 #include <stm/smm_guest.h>
 
 #define SMBASE		0xA0000u

@@ -24,7 +24,14 @@
 	T(rt_ssa_writable_rules) \
 	T(rt_guest_state_check) \
 	T(rt_acpi_scan) \
-	T(rt_acpi_refusals)
+	T(rt_acpi_refusals) \
+	STM_RT_IMAGE_TEST_LIST
+
+/* The image's pure-C runtime parts (tests/rt_vmcs.c). */
+#define STM_RT_IMAGE_TEST_LIST \
+	T(rt_vmcs_smi_from_activation) \
+	T(rt_vmcs_refusals) \
+	T(rt_vmcall_return)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

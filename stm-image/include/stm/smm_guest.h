@@ -7,7 +7,7 @@
  *
  * Everything here goes through the VMCS accessor of <stm/vmcs.h>
  * (stm_vmread/stm_vmwrite: VMREAD/VMWRITE in the image, a fake VMCS array
- * in stm-image/tests/rt_vmcs.c) and through struct stm_mem_ops for guest
+ * in stm-image/tests/rt_fakevmcs.c) and through struct stm_mem_ops for guest
  * memory, so it is unit-tested and fuzzed in userspace.  The image glue
  * (stm-image/image/smi.c) adds only VMPTRLD/VMCLEAR, the instructions it
  * emulates (CPUID, RDMSR/WRMSR, IN/OUT) and the host entry.

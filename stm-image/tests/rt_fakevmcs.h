@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The fake VMCS behind stm_vmread()/stm_vmwrite() in the userspace tests
- * and fuzzers (rt_vmcs.c): one array slot per field encoding, values
- * truncated to the field's width as VMWRITE does, and a write log.
+ * and fuzzers (rt_fakevmcs.c): one array slot per field encoding, the
+ * values as written (the tests check widths themselves), and a write log.
  */
-#ifndef STM_RT_VMCS_H
-#define STM_RT_VMCS_H
+#ifndef STM_RT_FAKEVMCS_H
+#define STM_RT_FAKEVMCS_H
 #include <stdint.h>
 
 #define RT_VMCS_SLOTS	0x8000u		/* encodings are below 0x8000 */
+
+/* the slots and the written flags, for tests that set many fields */
+extern uint64_t rt_vmcs_val[RT_VMCS_SLOTS];
+extern uint8_t rt_vmcs_wr[RT_VMCS_SLOTS];
 
 void rt_vmcs_reset(void);
 uint64_t rt_vmcs_get(uint32_t field);

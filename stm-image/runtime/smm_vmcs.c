@@ -90,12 +90,16 @@ static enum stm_smm_vmcs_reason stm_smm_plan(const struct stm_smm_vmcs_cfg *cfg,
 	/* the STM's host is 64-bit */
 	if (stm_rt_vmx_ctl(k->exit, VMX_EXIT_HOST_64, &p->exit))
 		return STM_SMM_VMCS_NO_IA32E;
-	/* optional: EFER in the VMCS (the guest's WRMSR EFER is emulated there) */
+	/*
+	 * Optional: the guest's EFER from the VMCS (its WRMSR EFER is
+	 * emulated into the field, which the guest cannot change otherwise,
+	 * so "save IA32_EFER" is not needed).  No "load IA32_EFER" on exit:
+	 * the host-address-space-size control sets LME/LMA (SDM 28.5.1) and
+	 * the host EFER field need not be valid; a guest NXE left in the
+	 * STM's EFER is harmless (its page tables set no XD bit).
+	 */
 	if (!stm_rt_vmx_ctl(k->entry, p->entry | VMX_ENTRY_LOAD_EFER, &opt))
 		p->entry = opt;
-	if (!stm_rt_vmx_ctl(k->exit, p->exit | VMX_EXIT_SAVE_EFER |
-			    VMX_EXIT_LOAD_EFER, &opt))
-		p->exit = opt;
 	/* never set by allowed-0 on any CPU, but be explicit */
 	p->entry &= ~VMX_ENTRY_DEACTIVATE_DM;
 
@@ -222,8 +226,6 @@ uint32_t stm_rt_smm_vmcs_write(const struct stm_smm_vmcs_cfg *cfg,
 	stm_vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
 	stm_vmwrite(VMCS_HOST_RSP, h->rsp);
 	stm_vmwrite(VMCS_HOST_RIP, cfg->host_rip);
-	if (p.exit & VMX_EXIT_LOAD_EFER)
-		stm_vmwrite(VMCS_HOST_EFER, h->efer);
 
 	/* guest state */
 	stm_vmwrite(VMCS_GUEST_DEBUGCTL, 0);

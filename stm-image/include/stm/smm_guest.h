@@ -80,8 +80,8 @@ int stm_rt_vmx_ctl(uint64_t cap, uint32_t want, uint32_t *out);
 
 /*
  * Write every field of the (current, cleared) SMM-guest VMCS: controls
- * (I/O and MSR bitmaps, EPT, "entry to SMM", IA-32e guest, load/save EFER
- * where allowed), guest state from the PSD (CR0/CR3/CR4, EFER, segments
+ * (I/O and MSR bitmaps, EPT, "entry to SMM", IA-32e guest, load EFER on
+ * entry where allowed), guest state from the PSD (CR0/CR3/CR4, EFER, segments
  * and GDTR from the SMM GDT, RIP/RSP of SmmSmiHandlerRip/Rsp, RFLAGS 2,
  * blocking by SMI, SMBASE), host state = cfg->host with host RIP =
  * cfg->host_rip.  STM_SUCCESS, or STM_ERROR_INVALID_PARAMETER (*reason).

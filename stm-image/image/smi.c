@@ -240,6 +240,9 @@ uint32_t stm_rt_smm_init(void)
 	uint8_t *pool;
 	int gb;
 
+	/* a new launch: the heap was reset, nothing of the last one survives */
+	stm_smm.ready = 0;
+	memset(stm_smm.cpu, 0, sizeof(stm_smm.cpu));
 	stm_smm_read_caps(&stm_smm.caps);
 	stm_smm.io_bitmap = stm_rt_alloc(STM_IO_BITMAP_BYTES);
 	stm_smm.msr_bitmap = stm_rt_alloc(STM_MSR_BITMAP_BYTES);

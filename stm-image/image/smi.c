@@ -44,6 +44,7 @@ struct stm_smm_cpu {
 	struct stm_spe_state spe;
 	struct stm_guest_state g;	/* the executive's context during the SMI */
 	struct stm_smm_stats st;
+	uint64_t efer;			/* the executive's IA32_EFER at the SMI */
 	uint32_t ept_gen;		/* stm_rt.ept_gen last INVEPTed for */
 	uint32_t stale;			/* stale-EPT retries in this SMI */
 };
@@ -422,6 +423,7 @@ static int stm_smm_leave(struct stm_rt_cpu *cpu, struct stm_smm_cpu *s,
 	}
 	stm_rt_guest_state_write(&s->g, gpr);
 	stm_gpr_to_regs(gpr, regs);
+	stm_wrmsr(STM_MSR_IA32_EFER, s->efer);	/* SCE, NXE of the executive */
 	cpu->state = STM_RT_CPU_RUNNING;
 	return STM_RT_RESUME;
 }
@@ -440,6 +442,15 @@ int stm_rt_smi(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 	}
 	stm_regs_to_gpr(regs, gpr);
 	stm_rt_guest_state_read(&s->g, gpr);
+	/*
+	 * IA32_EFER: neither VMCS saves or loads it (an SMM VM exit changes
+	 * only LME/LMA, 32.15.2.4), so the CPU still holds the executive's;
+	 * the SMM guest's VM entry replaces it (SCE and NXE included) and no
+	 * VM exit or return from SMM puts it back: the STM does, before the
+	 * VM entry that returns (stm_smm_leave()).
+	 */
+	s->efer = stm_rdmsr(STM_MSR_IA32_EFER);
+	s->g.efer = s->efer;
 	ssa = stm_smm_ssa(s);
 	if (!ssa) {
 		stm_rt_log("stm: cpu %u: SMBASE 0x%x: save map not mapped; SMI dropped\n",

@@ -33,10 +33,6 @@
 #define MSR_IA32_MTRRCAP	0xFEu
 #define MSR_IA32_SMM_MONITOR_CTL 0x9Bu
 
-extern const uint8_t stm_rt_host_smi[];
-extern const uint8_t stm_rt_host_smm[];
-extern const uint8_t stm_rt_exception_entry[];
-
 static uint32_t stm_rt_ready;		/* launch set up (acquire/release) */
 static uint32_t stm_rt_init_status;	/* its status */
 static uint64_t stm_rt_idt[256 * 2] __aligned(16);
@@ -100,26 +96,14 @@ static uint32_t stm_rt_phys_bits(void)
 /* TSEG from SMRR (SDM 32.4.2.1); 0/0 if the CPU has no SMRR or it is off. */
 static void stm_rt_read_smrr(void)
 {
-	uint64_t base, mask, lim = (1ull << stm_rt.phys_bits) - 1;
-
 	stm_rt.tseg_base = 0;
 	stm_rt.tseg_size = 0;
-	if (!(stm_rdmsr(MSR_IA32_MTRRCAP) & (1u << 11)))
+	if (!(stm_rdmsr(MSR_IA32_MTRRCAP) & 0x800u))
 		return;
-	base = stm_rdmsr(STM_MSR_IA32_SMRR_PHYSBASE) & ~0xFFFull & lim;
-	mask = stm_rdmsr(STM_MSR_IA32_SMRR_PHYSMASK);
-	if (!(mask & (1u << 11)))
-		return;
-	mask &= ~0xFFFull & lim;
-	if (!mask)
-		return;
-	/*
-	 * The range is the naturally aligned power of two the mask's lowest
-	 * set bit gives; firmware often writes a 32-bit mask, so bits above
-	 * 31 are not trusted to be set.
-	 */
-	stm_rt.tseg_base = base;
-	stm_rt.tseg_size = mask & (~mask + 1);
+	stm_rt_smrr_range(stm_rdmsr(STM_MSR_IA32_SMRR_PHYSBASE),
+			  stm_rdmsr(STM_MSR_IA32_SMRR_PHYSMASK),
+			  stm_rt.phys_bits, &stm_rt.tseg_base,
+			  &stm_rt.tseg_size);
 }
 
 static void stm_rt_idt_init(void)
@@ -177,7 +161,7 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 	st = stm_rt_acpi_scan(&stm_rt_mem, NULL, stm_rt.psd.acpi_rsdp,
 			      (1ull << stm_rt.phys_bits) - 1, &acpi);
 	if (st != STM_SUCCESS) {
-		stm_rt_log("stm: no CPU count from the firmware's ACPI tables (RSDP 0x%lx): status 0x%x\n",
+		stm_rt_log("stm: no CPU count from the ACPI tables (RSDP 0x%lx): 0x%x\n",
 			   stm_rt.psd.acpi_rsdp, st);
 		return st;
 	}
@@ -223,10 +207,12 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 		stm_rt.core = NULL;
 		return st;
 	}
-	stm_rt_log("stm: launch: MSEG 0x%lx, %u CPU(s) (MADT), TSEG 0x%lx+0x%lx, phys bits %u, core 0x%lx bytes, heap used 0x%lx of 0x%lx\n",
+	stm_rt_log("stm: launch: MSEG 0x%lx, %u CPU(s) (MADT), TSEG 0x%lx+0x%lx\n",
 		   stm_rt.mseg_base, stm_rt.ncpus, stm_rt.tseg_base,
-		   stm_rt.tseg_size, stm_rt.phys_bits, core_size,
-		   stm_rt.heap_used, stm_rt.heap_size);
+		   stm_rt.tseg_size);
+	stm_rt_log("stm: launch: phys bits %u, core 0x%lx bytes, heap 0x%lx of 0x%lx\n",
+		   stm_rt.phys_bits, core_size, stm_rt.heap_used,
+		   stm_rt.heap_size);
 	return STM_SUCCESS;
 }
 
@@ -243,7 +229,11 @@ void stm_rt_release_index(struct stm_rt_cpu *cpu)
 		stm_rt.active--;
 	if (stm_rt.active)
 		return;
-	__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
+	/*
+	 * stm_rt_ready stays set (with its status): an arrival that is still
+	 * waiting for a failed launch sees it and is refused, never stuck.
+	 * The next index-0 arrival clears it for its own launch.
+	 */
 	__atomic_store_n((uint32_t *)(uintptr_t)stm_rt.esp_base, 0,
 			 __ATOMIC_RELEASE);
 }
@@ -307,8 +297,10 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 	stm_rt_vmcs_snapshot(&snap);
 
 	if (index == 0) {
-		stm_rt_init_status = stm_rt_launch_init(
-			stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE));
+		uint64_t smbase = stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE);
+
+		__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
+		stm_rt_init_status = stm_rt_launch_init(smbase);
 		__atomic_store_n(&stm_rt_ready, 1, __ATOMIC_RELEASE);
 	} else {
 		while (!__atomic_load_n(&stm_rt_ready, __ATOMIC_ACQUIRE))
@@ -429,6 +421,6 @@ int stm_c_entry(struct stm_entry_frame *f)
 /* An exception in the STM itself (hostentry.S): say so and stop this CPU. */
 void stm_rt_exception(struct stm_rt_regs *regs)
 {
-	stm_rt_log("stm: exception in the STM: RIP/CS/RFLAGS on the stack at %p, RAX 0x%lx; CPU stopped\n",
+	stm_rt_log("stm: exception in the STM (frame at %p, RAX 0x%lx): CPU stopped\n",
 		   (void *)(regs + 1), regs->rax);
 }

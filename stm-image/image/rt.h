@@ -112,7 +112,7 @@ struct stm_rt {
 	uint32_t vmcs_size;		/* IA32_VMX_BASIC[44:32], page rounded */
 	uint32_t pad;
 	uint32_t active;		/* CPUs with an index (activations - stops) */
-	volatile uint32_t ept_gen;	/* bumped by protection changes */
+	uint32_t ept_gen;		/* bumped by protection changes (__atomic) */
 	uint32_t lock;			/* serialises the core (spin lock) */
 	struct stm_psd_info psd;	/* the first CPU's PSD */
 	struct stm_core *core;		/* in the heap */
@@ -184,6 +184,8 @@ uint32_t stm_rt_smi_vmcs_write(const struct stm_rt_vmcs_snap *s,
 uint64_t stm_rt_vmcall_rflags(uint64_t rflags, uint32_t status);
 void stm_rt_vmcall_complete(struct stm_rt_regs *regs, uint32_t status,
 			    uint64_t insn_len);
+void stm_rt_smrr_range(uint64_t physbase, uint64_t physmask,
+		       uint32_t phys_bits, uint64_t *base, uint64_t *size);
 
 /* activate.c */
 struct stm_rt_cpu *stm_rt_cpu_at(uint32_t index);
@@ -195,7 +197,13 @@ void stm_rt_exception(struct stm_rt_regs *regs);
 void stm_rt_lock(void);
 void stm_rt_unlock(void);
 void *stm_rt_alloc(uint64_t size);	/* page-aligned, zeroed; NULL if full */
-void stm_rt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* __printf: defined by image/Makefile (and the tests' build) */
+__printf(1, 2) void stm_rt_log(const char *fmt, ...);
+
+/* hostentry.S */
+extern const uint8_t stm_rt_host_smi[];
+extern const uint8_t stm_rt_host_smm[];
+extern const uint8_t stm_rt_exception_entry[];
 
 #pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */

@@ -42,7 +42,7 @@ int stm_rt_exec_vmcall(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 					(uint64_t)r.ecx << 32 | r.ebx);
 
 		if (st != STM_SUCCESS) {
-			stm_rt_log("stm: cpu %u: VMCALL 0x%x: enforcement update failed: 0x%x\n",
+			stm_rt_log("stm: cpu %u: VMCALL 0x%x: enforcement: 0x%x\n",
 				   cpu->index, func, st);
 			r.eax = st;
 		}
@@ -53,7 +53,7 @@ int stm_rt_exec_vmcall(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 			    stm_vmread(VMCS_ENTRY_CONTROLS) |
 			    VMX_ENTRY_DEACTIVATE_DM);
 		stm_rt_release_index(cpu);
-		stm_rt_log("stm: cpu %u: STOP: dual-monitor treatment deactivated (%u CPU(s) still active)\n",
+		stm_rt_log("stm: cpu %u: STOP: deactivated, %u CPU(s) still active\n",
 			   cpu->index, stm_rt.active);
 	}
 	stm_rt_unlock();

@@ -46,12 +46,13 @@ static const uint32_t stm_copy_fields[] = {
 	VMCS_EXIT_REASON, VMCS_EXIT_INSN_LEN,
 };
 
-STM_STATIC_ASSERT(sizeof(stm_copy_fields) / sizeof(stm_copy_fields[0]) <=
-		  STM_RT_SNAP_MAX, "snapshot capacity");
+#define STM_NCOPY	(sizeof(stm_copy_fields) / sizeof(uint32_t))
+
+STM_STATIC_ASSERT(STM_NCOPY <= STM_RT_SNAP_MAX, "snapshot capacity");
 
 uint32_t stm_rt_snap_nfields(void)
 {
-	return sizeof(stm_copy_fields) / sizeof(stm_copy_fields[0]);
+	return STM_NCOPY;
 }
 
 uint32_t stm_rt_snap_field(uint32_t i)
@@ -207,4 +208,25 @@ void stm_rt_vmcall_complete(struct stm_rt_regs *regs, uint32_t status,
 	stm_vmwrite(VMCS_GUEST_RFLAGS,
 		    stm_rt_vmcall_rflags(stm_vmread(VMCS_GUEST_RFLAGS), status));
 	regs->rax = status;	/* zero-extended, as the real STMs write it */
+}
+
+/*
+ * The range IA32_SMRR_PHYSBASE/PHYSMASK describe (SDM Vol. 3C 32.4.2.1):
+ * 0/0 if the valid bit (mask bit 11) is clear.  The size is the lowest set
+ * bit of the mask: firmware often writes a 32-bit mask, so bits 32 and up
+ * of it are not trusted to be set (taking ~mask + 1 would give a range of
+ * terabytes, and every address would be "in TSEG").
+ */
+void stm_rt_smrr_range(uint64_t physbase, uint64_t physmask,
+		       uint32_t phys_bits, uint64_t *base, uint64_t *size)
+{
+	uint64_t lim = phys_bits >= 64 ? ~0ull : (1ull << phys_bits) - 1;
+	uint64_t mask = physmask & ~0xFFFull & lim;
+
+	*base = 0;
+	*size = 0;
+	if (!(physmask & 0x800u) || !mask)
+		return;
+	*size = mask & (~mask + 1);
+	*base = physbase & ~0xFFFull & lim & ~(*size - 1);
 }

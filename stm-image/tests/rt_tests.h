@@ -31,7 +31,8 @@
 #define STM_RT_IMAGE_TEST_LIST \
 	T(rt_vmcs_smi_from_activation) \
 	T(rt_vmcs_refusals) \
-	T(rt_vmcall_return)
+	T(rt_vmcall_return) \
+	T(rt_smrr_range)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

@@ -187,3 +187,27 @@ void test_rt_vmcall_return(void)
 	CHECK_EQ(fake[VMCS_GUEST_RFLAGS], 0x202);
 	CHECK_EQ(regs.rax, 0);
 }
+
+void test_rt_smrr_range(void)
+{
+	uint64_t b, sz;
+
+	/* the stmfw firmware: 128 KiB at 0xA0000, 32-bit mask, 40-bit CPU */
+	stm_rt_smrr_range(0xA0006, 0xFFFE0800, 40, &b, &sz);
+	CHECK_EQ(b, 0xA0000);
+	CHECK_EQ(sz, 0x20000);
+	/* the same with the full-width mask */
+	stm_rt_smrr_range(0xA0006, 0xFFFFFE0800ull, 40, &b, &sz);
+	CHECK_EQ(b, 0xA0000);
+	CHECK_EQ(sz, 0x20000);
+	/* 8 MiB TSEG at 0x7F800000 */
+	stm_rt_smrr_range(0x7F800006, 0xFF800800, 36, &b, &sz);
+	CHECK_EQ(b, 0x7F800000);
+	CHECK_EQ(sz, 0x800000);
+	/* invalid (bit 11 clear) or empty mask: no TSEG */
+	stm_rt_smrr_range(0xA0006, 0xFFFE0000, 40, &b, &sz);
+	CHECK_EQ(sz, 0);
+	CHECK_EQ(b, 0);
+	stm_rt_smrr_range(0xA0006, 0x800, 40, &b, &sz);
+	CHECK_EQ(sz, 0);
+}

@@ -171,43 +171,43 @@ extern "C" {
 #define VMCS_WIDTH_NATURAL		3u
 
 /* ---- pin-based controls (25.6.1) ---- */
-#define VMX_PIN_EXT_INTR		(1u << 0)
-#define VMX_PIN_NMI			(1u << 3)
-#define VMX_PIN_VIRTUAL_NMI		(1u << 5)
-#define VMX_PIN_PREEMPTION_TIMER	(1u << 6)
+#define VMX_PIN_EXT_INTR		0x1u
+#define VMX_PIN_NMI			0x8u
+#define VMX_PIN_VIRTUAL_NMI		0x20u
+#define VMX_PIN_PREEMPTION_TIMER	0x40u
 
 /* ---- primary processor-based controls (Table 25-6) ---- */
-#define VMX_PROC_HLT			(1u << 7)
-#define VMX_PROC_UNCOND_IO		(1u << 24)
-#define VMX_PROC_IO_BITMAPS		(1u << 25)
-#define VMX_PROC_MSR_BITMAPS		(1u << 28)
-#define VMX_PROC_SECONDARY		(1u << 31)
+#define VMX_PROC_HLT			0x80u
+#define VMX_PROC_UNCOND_IO		0x1000000u
+#define VMX_PROC_IO_BITMAPS		0x2000000u
+#define VMX_PROC_MSR_BITMAPS		0x10000000u
+#define VMX_PROC_SECONDARY		0x80000000u
 
 /* ---- secondary processor-based controls (Table 25-7) ---- */
-#define VMX_PROC2_EPT			(1u << 1)
-#define VMX_PROC2_UNRESTRICTED		(1u << 7)
+#define VMX_PROC2_EPT			0x2u
+#define VMX_PROC2_UNRESTRICTED		0x80u
 
 /* ---- VM-exit controls (Table 25-13) ---- */
-#define VMX_EXIT_SAVE_DEBUG		(1u << 2)
-#define VMX_EXIT_HOST_64		(1u << 9)
-#define VMX_EXIT_ACK_INTR		(1u << 15)
-#define VMX_EXIT_SAVE_PAT		(1u << 18)
-#define VMX_EXIT_LOAD_PAT		(1u << 19)
-#define VMX_EXIT_SAVE_EFER		(1u << 20)
-#define VMX_EXIT_LOAD_EFER		(1u << 21)
+#define VMX_EXIT_SAVE_DEBUG		0x4u
+#define VMX_EXIT_HOST_64		0x200u
+#define VMX_EXIT_ACK_INTR		0x8000u
+#define VMX_EXIT_SAVE_PAT		0x40000u
+#define VMX_EXIT_LOAD_PAT		0x80000u
+#define VMX_EXIT_SAVE_EFER		0x100000u
+#define VMX_EXIT_LOAD_EFER		0x200000u
 
 /* ---- VM-entry controls (Table 25-15) ---- */
-#define VMX_ENTRY_LOAD_DEBUG		(1u << 2)
-#define VMX_ENTRY_IA32E_GUEST		(1u << 9)
-#define VMX_ENTRY_TO_SMM		(1u << 10)	/* SDM 32.15.5 */
-#define VMX_ENTRY_DEACTIVATE_DM		(1u << 11)	/* SDM 32.15.7 */
-#define VMX_ENTRY_LOAD_PAT		(1u << 14)
-#define VMX_ENTRY_LOAD_EFER		(1u << 15)
+#define VMX_ENTRY_LOAD_DEBUG		0x4u
+#define VMX_ENTRY_IA32E_GUEST		0x200u
+#define VMX_ENTRY_TO_SMM		0x400u	/* SDM 32.15.5 */
+#define VMX_ENTRY_DEACTIVATE_DM		0x800u	/* SDM 32.15.7 */
+#define VMX_ENTRY_LOAD_PAT		0x4000u
+#define VMX_ENTRY_LOAD_EFER		0x8000u
 
 /* ---- exit reasons (SDM Vol. 3D Appendix C) ---- */
 #define VMX_EXIT_REASON_MASK		0xFFFFu
-#define VMX_EXIT_FROM_ROOT		(1u << 29)	/* SMM VM exit from VMX root */
-#define VMX_EXIT_ENTRY_FAIL		(1u << 31)
+#define VMX_EXIT_FROM_ROOT		0x20000000u	/* SMM VM exit from VMX root */
+#define VMX_EXIT_ENTRY_FAIL		0x80000000u
 #define VMX_REASON_IO_SMI		5u
 #define VMX_REASON_OTHER_SMI		6u
 #define VMX_REASON_CPUID		10u
@@ -224,10 +224,10 @@ extern "C" {
 #define VMX_REASON_WBINVD		54u
 
 /* Guest interruptibility (Table 25-3) */
-#define VMX_INTR_BLOCK_STI		(1u << 0)
-#define VMX_INTR_BLOCK_MOVSS		(1u << 1)
-#define VMX_INTR_BLOCK_SMI		(1u << 2)
-#define VMX_INTR_BLOCK_NMI		(1u << 3)
+#define VMX_INTR_BLOCK_STI		0x1u
+#define VMX_INTR_BLOCK_MOVSS		0x2u
+#define VMX_INTR_BLOCK_SMI		0x4u
+#define VMX_INTR_BLOCK_NMI		0x8u
 
 /* VMX capability MSRs (SDM Vol. 3D Appendix A) */
 #define MSR_IA32_VMX_BASIC		0x480u
@@ -249,14 +249,14 @@ extern "C" {
 #define MSR_IA32_SMBASE			0x9Eu
 
 /* RFLAGS */
-#define X86_RFLAGS_CF			(1ull << 0)
-#define X86_RFLAGS_FIXED		(1ull << 1)
-#define X86_RFLAGS_PF			(1ull << 2)
-#define X86_RFLAGS_AF			(1ull << 4)
-#define X86_RFLAGS_ZF			(1ull << 6)
-#define X86_RFLAGS_SF			(1ull << 7)
-#define X86_RFLAGS_IF			(1ull << 9)
-#define X86_RFLAGS_OF			(1ull << 11)
+#define X86_RFLAGS_CF			0x1ull
+#define X86_RFLAGS_FIXED		0x2ull
+#define X86_RFLAGS_PF			0x4ull
+#define X86_RFLAGS_AF			0x10ull
+#define X86_RFLAGS_ZF			0x40ull
+#define X86_RFLAGS_SF			0x80ull
+#define X86_RFLAGS_IF			0x200ull
+#define X86_RFLAGS_OF			0x800ull
 
 /* The accessor: VMREAD/VMWRITE of the current VMCS (image) or a fake. */
 uint64_t stm_vmread(uint32_t field);

@@ -57,7 +57,7 @@ submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
 	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree \
 	bochs-dm check-bochs-dm \
-	check-stmfw check-stm
+	check-stmfw check-stm bench-stm
 
 all: modules tools selftests stm-image
 
@@ -91,6 +91,7 @@ help:
 	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs (issue 15)"
 	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (issue 15; STM=intel|PATH)"
 	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (issue 15; STM=, KVER=)"
+	@echo "  bench-stm       the bundled STM vs Intel's: instructions per SMI (Bochs counts), pool pages, MSEG bytes (issue 16)"
 	@echo "  check-intree    mk/intree.sh into linux-source-6.1 (drivers/virt/stmexec, CONFIG_STMEXEC=m), compiled in tree"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
@@ -294,6 +295,9 @@ check-stmfw:
 
 check-stm: deps tools
 	+$(MK)/stmfw/check-stm.sh $(if $(KVER),--kver $(KVER)) $(if $(STM),--stm $(STM)) $(STM_ARGS)
+
+bench-stm: deps tools
+	+$(MK)/stmfw/bench-stm.sh $(if $(KVER),--kver $(KVER)) $(BENCH_STM_ARGS)
 
 clean:
 	-$(call submake,tools,clean)

@@ -6,35 +6,13 @@
  */
 #include "rt_tests.h"
 #include "rt.h"
+#include "rt_fakevmcs.h"
 
-#define FAKE_FIELDS	0x8000u
-
-static uint64_t fake[FAKE_FIELDS];
-static uint8_t written[FAKE_FIELDS];
-static uint32_t bad_writes;
-
-uint64_t stm_vmread(uint32_t field)
-{
-	return field < FAKE_FIELDS ? fake[field] : 0;
-}
-
-void stm_vmwrite(uint32_t field, uint64_t v)
-{
-	/* VMWRITE to a read-only field fails (SDM 31.3, VMWRITE) */
-	if (field >= FAKE_FIELDS || ((field >> 10) & 3u) == 1u) {
-		bad_writes++;
-		return;
-	}
-	fake[field] = v;
-	written[field] = 1;
-}
-
-static void fake_reset(void)
-{
-	memset(fake, 0, sizeof(fake));
-	memset(written, 0, sizeof(written));
-	bad_writes = 0;
-}
+/* the fake VMCS of rt_fakevmcs.c (shared with the SMI-path tests) */
+#define fake		rt_vmcs_val
+#define written		rt_vmcs_wr
+#define bad_writes	rt_vmcs_bad_writes()
+#define fake_reset	rt_vmcs_reset
 
 /* A plausible activation VMCS: a 64-bit executive at its VMCALL. */
 static void fake_activation(void)

@@ -32,7 +32,7 @@ static int add_timings(double sum[MAXCPU][4])
 	char buf[8192], *line, *save = NULL;
 	int ncpu = 0;
 
-	if (sx_dbg_read("timings", buf, sizeof(buf)))
+	if (__sx_dbg_read("timings", buf, sizeof(buf)))
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned int cpu;
@@ -61,17 +61,17 @@ int main(int argc, char **argv)
 
 	if (cycles <= 0)
 		cycles = 20;
-	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
+	ret = __sx_ensure_unloaded() ?: __sx_load(SX_SIM_BARE);
 	if (ret) {
 		printf("# lifecycle_bench: load backend=sim: %s\n", strerror(-ret));
 		return 1;
 	}
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd < 0)
 		return 1;
 	for (i = 0; i < cycles; i++) {
 		t0 = now_s();
-		ret = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+		ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL);
 		d = now_s() - t0;
 		if (ret) {
 			printf("# lifecycle_bench: ENABLE: %s\n", strerror(-ret));
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		t_en += d;
 		if (d > max_en)
 			max_en = d;
-		if (!sx_dbg_read("smi_window", wbuf, sizeof(wbuf)) &&
+		if (!__sx_dbg_read("smi_window", wbuf, sizeof(wbuf)) &&
 		    sscanf(wbuf, "last_ns %llu", &w) == 1) {
 			smi_sum += (double)w;
 			if (w > smi_max)
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 			smi_n++;
 		}
 		t0 = now_s();
-		ret = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		ret = __sx_ioctl(fd, STMEXEC_DISABLE, NULL);
 		t_dis += now_s() - t0;
 		if (ret) {
 			printf("# lifecycle_bench: DISABLE: %s\n", strerror(-ret));
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		ncpu = add_timings(sum);
 	}
 	close(fd);
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	if (i == 0)
 		return 1;
 

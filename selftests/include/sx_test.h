@@ -81,6 +81,11 @@
 	SX_ASSERT_OK(__sx_log_start(fd, pages, mask, ring), "LOG_SETUP+LOG_START")
 #define sx_inject(fmt, ...)						\
 	SX_ASSERT_OK(__sx_inject(fmt, ##__VA_ARGS__), "debugfs inject " #fmt)
+#define sx_online_list(buf, len)					\
+	SX_ASSERT_OK(__sx_online_list(buf, len), "read the online CPU list")
+#define sx_run(argv, out, outlen, err, errlen, code)			\
+	SX_ASSERT_OK(__sx_run(argv, out, outlen, err, errlen, code),	\
+		     "run " #argv)
 #define sx_klog_mark(marker, len)					\
 	SX_ASSERT_OK(__sx_klog_mark(marker, len), "write /dev/kmsg")
 

@@ -193,7 +193,7 @@ FIXTURE_VARIANT_ADD(corpus, bad_all_ram_fail) {
 FIXTURE_SETUP(corpus)
 {
 	self->report = NULL;
-	ASSERT_EQ(0, __pol_load(variant->list, variant->policy, variant->extra));
+	pol_load(variant->list, variant->policy, variant->extra);
 }
 
 FIXTURE_TEARDOWN(corpus)
@@ -211,7 +211,7 @@ TEST_F(corpus, level_and_blockers)
 	ASSERT_EQ(variant->enable_err, __pol_enable());
 	if (variant->enable_err) {
 		EXPECT_STREQ("off", sx_state());
-		ASSERT_EQ(0, __sx_read("last_error", last, sizeof(last)));
+		sx_read("last_error", last, sizeof(last));
 		EXPECT_NE(NULL, strstr(last, "BIOS resource 9")) {
 			TH_LOG("last_error does not name the descriptor: %s", last);
 		}
@@ -220,7 +220,7 @@ TEST_F(corpus, level_and_blockers)
 	}
 	self->report = pol_report();
 	ASSERT_NE(NULL, self->report);
-	ASSERT_EQ(0, __sx_read_u64("isolation_level", &level));
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(variant->level, level) TH_LOG("%s", self->report);
 	snprintf(want, sizeof(want), "level: %u", variant->level);
 	EXPECT_TRUE(pol_has_line(self->report, want));
@@ -249,10 +249,9 @@ FIXTURE(kern) {
 
 FIXTURE_SETUP(kern)
 {
-	ASSERT_EQ(0, __pol_load("coreboot", "kernel", NULL));
-	ASSERT_EQ(0, __pol_enable());
-	self->fd = __sx_open();
-	ASSERT_LE(0, self->fd);
+	pol_load("coreboot", "kernel", NULL);
+	pol_enable();
+	self->fd = sx_open();
 }
 
 FIXTURE_TEARDOWN(kern)
@@ -282,10 +281,10 @@ TEST_F(kern, kernel_text_ranges_match_proc_iomem)
 	char line[128], *ranges;
 	uint32_t n;
 
-	ASSERT_EQ(0, __pol_iomem("Kernel code", &cs, &ce));
-	ASSERT_EQ(0, __pol_iomem("Kernel rodata", &rs, &re));
+	pol_iomem("Kernel code", &cs, &ce);
+	pol_iomem("Kernel rodata", &rs, &re);
 	ASSERT_NE(0, cs) TH_LOG("/proc/iomem shows zero addresses: not root?");
-	ASSERT_EQ(0, __pol_list(self->fd, true, &r, &n));
+	pol_list(self->fd, true, &r, &n);
 	cs &= ~(PAGE - 1);
 	ce = (ce + PAGE - 1) & ~(PAGE - 1);
 	rs &= ~(PAGE - 1);
@@ -307,7 +306,7 @@ TEST_F(kern, kernel_text_ranges_match_proc_iomem)
 	/* the same in the sysfs text */
 	ranges = malloc(1 << 20);
 	ASSERT_NE(NULL, ranges);
-	ASSERT_EQ(0, __sx_read("ranges", ranges, 1 << 20));
+	sx_read("ranges", ranges, 1 << 20);
 	snprintf(line, sizeof(line), "mem 0x%llx+0x%llx deny=wx policy",
 		 (unsigned long long)cs, (unsigned long long)(ce - cs));
 	EXPECT_TRUE(pol_has_line(ranges, line)) TH_LOG("no '%s' in ranges", line);
@@ -337,11 +336,11 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	if (fd < 0)
 		SKIP(return, "no %s (built by selftests/policy for each kernel)",
 		     pol_dummy_path());
-	ASSERT_EQ(0, __pol_list(self->fd, true, &before, &nb));
+	pol_list(self->fd, true, &before, &nb);
 	ret = (int)syscall(SYS_finit_module, fd, "", 0);
 	close(fd);
 	ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
-	ASSERT_EQ(0, __pol_list(self->fd, true, &during, &nd));
+	pol_list(self->fd, true, &during, &nd);
 	ASSERT_GT(nd, nb);
 	for (i = 0; i < nd; i++) {
 		if (has_range(before, nb, during[i].type, during[i].base,
@@ -372,7 +371,7 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	free(rep);
 
 	ASSERT_EQ(0, syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK));
-	ASSERT_EQ(0, __pol_list(self->fd, true, &after, &na));
+	pol_list(self->fd, true, &after, &na);
 	ASSERT_EQ(nb, na);
 	for (i = 0; i < na; i++)
 		EXPECT_TRUE(has_range(before, nb, after[i].type, after[i].base,
@@ -428,7 +427,7 @@ TEST_F(kern, module_protected_before_its_init_runs)
 		close(fd);
 		SKIP(return, "no %s: debugfs counts the STM calls", SX_DEBUGFS);
 	}
-	ASSERT_EQ(0, __pol_list(self->fd, true, &before, &nb));
+	pol_list(self->fd, true, &before, &nb);
 	p0 = calls_total("protect");
 	u0 = calls_total("unprotect");
 	ASSERT_LE(0, p0);
@@ -440,7 +439,7 @@ TEST_F(kern, module_protected_before_its_init_runs)
 	u1 = calls_total("unprotect");
 	EXPECT_LT(p0, p1) TH_LOG("the module was not protected before its init ran");
 	EXPECT_LT(u0, u1) TH_LOG("its ranges were not released after the failed init");
-	ASSERT_EQ(0, __pol_list(self->fd, true, &after, &na));
+	pol_list(self->fd, true, &after, &na);
 	EXPECT_EQ(nb, na);
 	for (i = 0; i < na; i++)
 		EXPECT_TRUE(has_range(before, nb, after[i].type, after[i].base,
@@ -461,17 +460,16 @@ TEST(modules_are_opt_in_at_kernel)
 	char *rep;
 	int fd, dfd, ret;
 
-	ASSERT_EQ(0, __pol_load("coreboot", "kernel", "policy_modules=0"));
-	ASSERT_EQ(0, __pol_enable());
-	fd = __sx_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, __pol_list(fd, true, &before, &nb));
+	pol_load("coreboot", "kernel", "policy_modules=0");
+	pol_enable();
+	fd = sx_open();
+	pol_list(fd, true, &before, &nb);
 	dfd = open(pol_dummy_path(), O_RDONLY | O_CLOEXEC);
 	if (dfd >= 0) {
 		ret = (int)syscall(SYS_finit_module, dfd, "", 0);
 		close(dfd);
 		ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
-		ASSERT_EQ(0, __pol_list(fd, true, &during, &nd));
+		pol_list(fd, true, &during, &nd);
 		EXPECT_EQ(nb, nd) TH_LOG("a module load added policy ranges");
 		syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK);
 	}
@@ -479,7 +477,7 @@ TEST(modules_are_opt_in_at_kernel)
 	ASSERT_NE(NULL, rep);
 	EXPECT_TRUE(pol_has_line(rep, "R1.2 L1 kernel-image-denied: held"));
 	EXPECT_TRUE(pol_has_line(rep, "R1.3 L1 modules-denied: violated")) TH_LOG("%s", rep);
-	ASSERT_EQ(0, __sx_read_u64("isolation_level", &level));
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(0, level);
 	free(rep);
 	free(before);
@@ -507,22 +505,22 @@ TEST_F(kern, disable_removes_the_policy_ranges)
 	uint32_t n;
 	char *rep;
 
-	ASSERT_EQ(0, __pol_list(self->fd, true, &r, &n));
+	pol_list(self->fd, true, &r, &n);
 	EXPECT_LT(0, n);
 	free(r);
-	ASSERT_EQ(0, __sx_write("enabled", "0"));
-	ASSERT_EQ(0, __pol_list(self->fd, true, &r, &n));
+	sx_write("enabled", "0");
+	pol_list(self->fd, true, &r, &n);
 	EXPECT_EQ(0, n);
 	free(r);
-	ASSERT_EQ(0, __sx_read_u64("isolation_level", &level));
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(0, level);
 	rep = pol_report();
 	ASSERT_NE(NULL, rep);
 	EXPECT_TRUE(pol_has_line(rep, "state: off"));
 	free(rep);
 	/* and back */
-	ASSERT_EQ(0, __pol_enable());
-	ASSERT_EQ(0, __sx_read_u64("isolation_level", &level));
+	pol_enable();
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(1, level);
 }
 
@@ -532,17 +530,16 @@ TEST_F(kern, smm_write_to_kernel_text_names_the_range)
 	uint64_t cs, ce, rs, re, target;
 	int got, i, found = 0;
 
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
-	ASSERT_EQ(0, __pol_iomem("Kernel code", &cs, &ce));
-	ASSERT_EQ(0, __pol_iomem("Kernel rodata", &rs, &re));
+	SX_REQUIRE(sx_dbg_available());
+	pol_iomem("Kernel code", &cs, &ce);
+	pol_iomem("Kernel rodata", &rs, &re);
 	cs &= ~(PAGE - 1);
 	ce = (ce + PAGE - 1) & ~(PAGE - 1);
 	rs &= ~(PAGE - 1);
 	re = (re + PAGE - 1) & ~(PAGE - 1);
 	target = cs + 0x10000;
-	ASSERT_EQ(0, __sx_log_start(self->fd, 1, MASK_EXC, 0));
-	ASSERT_EQ(0, __sx_inject("mem 0x%llx 8 w", (unsigned long long)target));
+	sx_log_start(self->fd, 1, MASK_EXC, 0);
+	sx_inject("mem 0x%llx 8 w", (unsigned long long)target);
 	got = __sx_read_records(self->fd, rec, 8, 1, 5000);
 	ASSERT_LE(1, got);
 	for (i = 0; i < got; i++) {
@@ -620,8 +617,8 @@ TEST(report_served_from_securityfs)
 
 	if (access("/sys/kernel/security", F_OK))
 		SKIP(return, "no securityfs mounted");
-	ASSERT_EQ(0, __pol_load("coreboot", "kernel", NULL));
-	ASSERT_EQ(0, __pol_enable());
+	pol_load("coreboot", "kernel", NULL);
+	pol_enable();
 	t1 = slurp_file(SFS_DIR "/isolation_report", &tl1);
 	c1 = slurp_file(SFS_DIR "/isolation_report_canonical", &cl1);
 	t2 = slurp_file(SX_SYSFS "/isolation_report", &tl2);
@@ -745,10 +742,10 @@ TEST(report_json_valid_and_verified)
 	ASSERT_NE(NULL, out);
 	if (access(argv[0], X_OK))
 		SKIP(return, "no %s", argv[0]);
-	ASSERT_EQ(0, __pol_load("legacy-kbc", "isolated", NULL));
-	ASSERT_EQ(0, __pol_enable());
-	ASSERT_EQ(0, __pol_digest(hex));
-	ASSERT_EQ(0, __sx_run(argv, out, 1 << 20, err, sizeof(err), &code));
+	pol_load("legacy-kbc", "isolated", NULL);
+	pol_enable();
+	pol_digest(hex);
+	sx_run(argv, out, 1 << 20, err, sizeof(err), &code);
 	EXPECT_EQ(0, code) TH_LOG("stderr: %s", err);
 	EXPECT_EQ(0, jsonv_check(out, strlen(out), jerr, sizeof(jerr))) {
 		TH_LOG("invalid JSON: %s", jerr);

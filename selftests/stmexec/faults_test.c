@@ -96,15 +96,13 @@ FIXTURE_SETUP(ft)
 
 	self->fd = -1;
 	self->ncpus = sx_online_cpus();
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	sx_ensure_unloaded();
 	ret = __sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}
-	self->fd = __sx_open();
-	ASSERT_LE(0, self->fd);
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: fault injection needs debugfs", SX_DEBUGFS);
+	self->fd = sx_open();
+	SX_REQUIRE(sx_dbg_available());
 }
 
 FIXTURE_TEARDOWN(ft)
@@ -137,7 +135,7 @@ static void expect_all_off(struct __test_metadata *_metadata, int fd, const char
 	char why[128] = "";
 	uint64_t v = ~0ULL;
 
-	ASSERT_EQ(0, __sx_status(fd, &st));
+	sx_status(fd, &st);
 	EXPECT_EQ(0, st.cpus_active) {
 		TH_LOG("%s: %u CPUs still active", what, st.cpus_active);
 	}
@@ -151,13 +149,13 @@ static void expect_all_off(struct __test_metadata *_metadata, int fd, const char
 TEST_F(ft, fail_init_rolls_back)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_dbg_write("fail_init", STM_ERROR_UNSPECIFIED));
+	sx_dbg_write("fail_init", STM_ERROR_UNSPECIFIED);
 	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "INITIALIZE_PROTECTION failed");
 	EXPECT_STRNE("", last_error());
 	/* the fault gone, enable works */
-	ASSERT_EQ(0, __sx_dbg_write("fail_init", "0"));
+	sx_dbg_write("fail_init", "0");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("on", sx_state());
 }
@@ -169,11 +167,10 @@ TEST_F(ft, fail_start_on_one_cpu_rolls_back)
 	char cpu[16];
 
 	SX_SETUP_SKIPPED();
-	if (self->ncpus < 2)
-		SKIP(return, "needs 2 CPUs");
+	SX_REQUIRE(self->ncpus >= 2);
 	snprintf(cpu, sizeof(cpu), "%d", last);
 	ASSERT_LT(0, calls(before));
-	ASSERT_EQ(0, __sx_dbg_write("fail_start_cpu", cpu));
+	sx_dbg_write("fail_start_cpu", cpu);
 	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "START failed on one CPU");
@@ -185,7 +182,7 @@ TEST_F(ft, fail_start_on_one_cpu_rolls_back)
 	ASSERT_LT(0, calls(after));
 	EXPECT_LE(1, after[0][C_STOP] - before[0][C_STOP]);
 	EXPECT_LE(1, after[last][C_START] - before[last][C_START]);
-	ASSERT_EQ(0, __sx_dbg_write("fail_start_cpu", "-1"));
+	sx_dbg_write("fail_start_cpu", "-1");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("on", sx_state());
 }
@@ -193,7 +190,7 @@ TEST_F(ft, fail_start_on_one_cpu_rolls_back)
 TEST_F(ft, fail_start_everywhere_rolls_back)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_dbg_write("fail_start_cpu", "-2"));
+	sx_dbg_write("fail_start_cpu", "-2");
 	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "START failed everywhere");
@@ -205,19 +202,19 @@ TEST_F(ft, fail_stop_wedges_until_disable_succeeds)
 	int ret;
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_write("fail_stop_cpu", "0"));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_write("fail_stop_cpu", "0");
 	ret = __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	EXPECT_EQ(-EIO, ret);
 	EXPECT_STREQ("failed", sx_state());
-	ASSERT_EQ(0, __sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(STMEXEC_STATE_FAILED, st.state);
 	EXPECT_NE(0, st.last_errno);
 	/* pinned, and enable refuses until the teardown completes */
 	EXPECT_NE(0, __sx_unload());
 	EXPECT_TRUE(sx_loaded());
 	EXPECT_EQ(-EBUSY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_write("fail_stop_cpu", "-1"));
+	sx_dbg_write("fail_stop_cpu", "-1");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "after the retried disable");
@@ -231,8 +228,7 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	cpu_set_t set;
 
 	SX_SETUP_SKIPPED();
-	if (self->ncpus < 2)
-		SKIP(return, "needs 2 CPUs");
+	SX_REQUIRE(self->ncpus >= 2);
 	/*
 	 * Enable from CPU 0 and slow down another CPU: the enabling CPU runs
 	 * its own START synchronously, so only a remote CPU can be waited for
@@ -246,10 +242,10 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	 * vCPU descheduled by a loaded host between sending the START IPIs
 	 * and starting the bounded wait cannot let the slow CPU finish first.
 	 */
-	ASSERT_EQ(0, __sx_dbg_write("timeout_ms", "20"));
-	ASSERT_EQ(0, __sx_dbg_write("delay_us", "500000"));
+	sx_dbg_write("timeout_ms", "20");
+	sx_dbg_write("delay_us", "500000");
 	snprintf(cpu, sizeof(cpu), "%d", last);
-	ASSERT_EQ(0, __sx_dbg_write("delay_cpu", cpu));
+	sx_dbg_write("delay_cpu", cpu);
 	/*
 	 * A TCG vCPU thread descheduled by the host for longer than the delay
 	 * between its own START and the bounded wait lets the slow CPU finish
@@ -262,11 +258,11 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 		if (ret)
 			break;
 		TH_LOG("enable beat the 20 ms bound (host scheduling): again");
-		ASSERT_EQ(0, __sx_dbg_write("delay_cpu", "-1"));
-		ASSERT_EQ(0, __sx_dbg_write("timeout_ms", "1000"));
-		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-		ASSERT_EQ(0, __sx_dbg_write("timeout_ms", "20"));
-		ASSERT_EQ(0, __sx_dbg_write("delay_cpu", cpu));
+		sx_dbg_write("delay_cpu", "-1");
+		sx_dbg_write("timeout_ms", "1000");
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		sx_dbg_write("timeout_ms", "20");
+		sx_dbg_write("delay_cpu", cpu);
 	}
 	EXPECT_EQ(-ETIMEDOUT, ret);
 	snprintf(cpu, sizeof(cpu), "CPU %d", last);
@@ -277,8 +273,8 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	EXPECT_TRUE(!strcmp(sx_state(), "off") || !strcmp(sx_state(), "failed")) {
 		TH_LOG("state %s", sx_state());
 	}
-	ASSERT_EQ(0, __sx_dbg_write("delay_cpu", "-1"));
-	ASSERT_EQ(0, __sx_dbg_write("timeout_ms", "1000"));
+	sx_dbg_write("delay_cpu", "-1");
+	sx_dbg_write("timeout_ms", "1000");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "after the timeout");
@@ -293,13 +289,13 @@ TEST_F(ft, one_shot_status_fails_one_request)
 	char arm[64];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem);
 	r = sx_range(STMEXEC_RANGE_MEM, mem, 0x1000, STMEXEC_ACC_W);
 	snprintf(arm, sizeof(arm), "0x%x 0x%x", STM_API_PROTECT, STM_ERROR_UNPROTECTABLE);
-	ASSERT_EQ(0, __sx_dbg_write("next_status", arm));
+	sx_dbg_write("next_status", arm);
 	EXPECT_EQ(-EACCES, __sx_protect(self->fd, &r, 1, NULL, NULL));
-	ASSERT_EQ(0, __sx_list(self->fd, &l, &n));
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(0, n);
 	free(l);
 	/* one shot: the same request now succeeds */
@@ -327,11 +323,10 @@ TEST_F(ft, failed_leave_keeps_hotplug_callbacks)
 	int last = self->ncpus - 1, ret;
 
 	SX_SETUP_SKIPPED();
-	if (self->ncpus < 2)
-		SKIP(return, "needs 2 CPUs");
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	SX_REQUIRE(self->ncpus >= 2);
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	snprintf(cpu, sizeof(cpu), "%d", last);
-	ASSERT_EQ(0, __sx_dbg_write("fail_leave_cpu", cpu));
+	sx_dbg_write("fail_leave_cpu", cpu);
 	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	EXPECT_STREQ("failed", sx_state());
 	EXPECT_EQ(-EBUSY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
@@ -339,7 +334,7 @@ TEST_F(ft, failed_leave_keeps_hotplug_callbacks)
 	EXPECT_EQ(-EBUSY, ret);
 	if (!ret)
 		cpu_online(last, 1);
-	ASSERT_EQ(0, __sx_dbg_write("fail_leave_cpu", "-1"));
+	sx_dbg_write("fail_leave_cpu", "-1");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL)) {
 		TH_LOG("disable retry: %s", last_error());
 	}
@@ -385,15 +380,13 @@ FIXTURE_SETUP(prof)
 		 self->last);
 	if (self->ncpus < 2 || stat(path, &st))
 		self->last = -1;
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	sx_ensure_unloaded();
 	ret = __sx_load(variant->params);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load %s: %s", variant->params, strerror(-ret));
 	}
-	self->fd = __sx_open();
-	ASSERT_LE(0, self->fd);
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: the compat counter needs debugfs", SX_DEBUGFS);
+	self->fd = sx_open();
+	SX_REQUIRE(sx_dbg_available());
 }
 
 FIXTURE_TEARDOWN(prof)
@@ -448,7 +441,7 @@ TEST_F_TIMEOUT(prof, enable_from_each_cpu_clean, 120)
 		}
 		EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
 		EXPECT_EQ((uint64_t)self->ncpus, v);
-		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	}
 }
 
@@ -458,8 +451,8 @@ TEST_F(prof, activation_with_interrupts_off)
 	char buf[256];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_read("compat_violations", buf, sizeof(buf)));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_read("compat_violations", buf, sizeof(buf));
 	EXPECT_EQ(NULL, strstr(buf, "IF")) {
 		TH_LOG("compat_violations: %s", buf);
 	}
@@ -472,8 +465,8 @@ TEST_F(prof, smi_window_measured_and_short)
 	char buf[128];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_read("smi_window", buf, sizeof(buf)));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_read("smi_window", buf, sizeof(buf));
 	ASSERT_EQ(2, sscanf(buf, "last_ns %llu max_ns %llu", &last, &max)) {
 		TH_LOG("smi_window: %s", buf);
 	}
@@ -532,7 +525,7 @@ TEST_F(prof, cpu_offline_refused_while_on)
 	SX_SETUP_SKIPPED();
 	if (self->last <= 0)
 		SKIP(return, "needs a second CPU that can go offline");
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	ASSERT_LT(0, calls(before));
 	ret = cpu_online(self->last, 0);
 	EXPECT_EQ(-EBUSY, ret);
@@ -547,11 +540,11 @@ TEST_F(prof, cpu_offline_refused_while_on)
 	ASSERT_LT(0, calls(after));
 	EXPECT_EQ(before[self->last][C_STOP], after[self->last][C_STOP]);
 	EXPECT_EQ(before[self->last][C_START], after[self->last][C_START]);
-	ASSERT_EQ(0, __sx_online_list(want, sizeof(want)));
-	ASSERT_EQ(0, __sx_read("cpus_active_list", list, sizeof(list)));
+	sx_online_list(want, sizeof(want));
+	sx_read("cpus_active_list", list, sizeof(list));
 	EXPECT_STREQ(want, list);
 	/* off again: the CPU may go and come back, then enable works */
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	ASSERT_EQ(0, cpu_online(self->last, 0));
 	ASSERT_EQ(0, cpu_online(self->last, 1));
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
@@ -572,9 +565,9 @@ TEST_F_TIMEOUT(ft, suspend_pm_test_stops_and_relaunches, 60)
 	if (__sx_read("/sys/power/pm_test", tests, sizeof(tests)) || !strstr(tests, "freezer"))
 		SKIP(return, "no PM test mode (CONFIG_PM_DEBUG) in this kernel");
 	__sx_write("/sys/module/suspend/parameters/pm_test_delay", "0");
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	ASSERT_LT(0, calls(before));
-	ASSERT_EQ(0, __sx_write("/sys/power/pm_test", "freezer"));
+	sx_write("/sys/power/pm_test", "freezer");
 	ret = __sx_write("/sys/power/state", "freeze");
 	__sx_write("/sys/power/pm_test", "none");
 	ASSERT_EQ(0, ret) {
@@ -603,8 +596,8 @@ TEST_F_TIMEOUT(ft, suspend_pm_test_stops_and_relaunches, 60)
 TEST_F(ft, enable_refused_between_suspend_prepare_and_post)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_write("pm_event", "prepare"));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_write("pm_event", "prepare");
 	EXPECT_STREQ("off", sx_state());
 	EXPECT_EQ(-EBUSY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_NE(NULL, strstr(last_error(), "suspend")) {
@@ -614,7 +607,7 @@ TEST_F(ft, enable_refused_between_suspend_prepare_and_post)
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "enable while suspending");
 	/* POST relaunches what PREPARE stopped */
-	ASSERT_EQ(0, __sx_dbg_write("pm_event", "post"));
+	sx_dbg_write("pm_event", "post");
 	EXPECT_STREQ("on", sx_state());
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	expect_all_off(_metadata, self->fd, "disable after the relaunch");
@@ -624,10 +617,10 @@ TEST_F(ft, enable_refused_between_suspend_prepare_and_post)
 TEST_F(ft, disable_while_suspending_stays_off_after_resume)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_write("pm_event", "prepare"));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_write("pm_event", "prepare");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	ASSERT_EQ(0, __sx_dbg_write("pm_event", "post"));
+	sx_dbg_write("pm_event", "post");
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "after resume");
 	/* and enables work again */
@@ -651,9 +644,8 @@ TEST(probe_timeout_fails_load_cleanly)
 	cpu_set_t set, old;
 	int ret;
 
-	if (sx_online_cpus() < 2)
-		SKIP(return, "needs 2 CPUs");
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	SX_REQUIRE(sx_online_cpus() >= 2);
+	sx_ensure_unloaded();
 	/*
 	 * The delayed CPU is the last one; the loading CPU runs its own probe
 	 * synchronously, so load from CPU 0 (as slow_cpu_times_out_and_is_named
@@ -673,7 +665,7 @@ TEST(probe_timeout_fails_load_cleanly)
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load after the timed-out probe: %s", strerror(-ret));
 	}
-	ASSERT_EQ(0, __sx_read("state", buf, sizeof(buf)));
+	sx_read("state", buf, sizeof(buf));
 	EXPECT_STREQ("off", buf);
 	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
@@ -758,8 +750,8 @@ TEST_F_TIMEOUT(ft, cycles_leak_nothing, 300)
 
 	SX_SETUP_SKIPPED();
 	for (i = 0; i < 5; i++) {	/* warm up caches */
-		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+		sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	}
 	ASSERT_EQ(0, leak_batch(_metadata, self->fd, &slab, &mem));
 	if (slab >= 256 || mem >= 512) {

@@ -34,8 +34,8 @@ TEST(load_vmx_refused_without_vmx)
 
 	if (sx_cpu_has("vmx"))
 		SKIP(return, "this CPU has VMX: the refusal path is not reachable here");
-	ASSERT_EQ(0, __sx_ensure_unloaded());
-	ASSERT_EQ(0, __sx_klog_mark(marker, sizeof(marker)));
+	sx_ensure_unloaded();
+	sx_klog_mark(marker, sizeof(marker));
 	ret = __sx_load("backend=vmx");
 	if (ret == 0)
 		__sx_ensure_unloaded();
@@ -56,7 +56,7 @@ TEST(load_default_backend_is_vmx)
 
 	if (sx_cpu_has("vmx"))
 		SKIP(return, "this CPU has VMX: the default backend may load");
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	sx_ensure_unloaded();
 	ret = __sx_load("");
 	if (ret == 0)
 		__sx_ensure_unloaded();
@@ -70,7 +70,7 @@ TEST(load_bad_backend_refused)
 {
 	int ret;
 
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	sx_ensure_unloaded();
 	ret = __sx_load("backend=bogus");
 	if (ret == 0)
 		__sx_ensure_unloaded();
@@ -83,7 +83,7 @@ TEST(load_sim_and_unload)
 	struct stat st;
 	int ret;
 
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	sx_ensure_unloaded();
 	ret = __sx_load("backend=sim");
 	ASSERT_EQ(0, ret) {
 		TH_LOG("finit_module(%s, backend=sim): %s", sx_ko_path(), strerror(-ret));
@@ -133,8 +133,8 @@ FIXTURE_SETUP(lc)
 
 	self->fd = -1;
 	self->ncpus = sx_online_cpus();
-	ASSERT_EQ(0, __sx_online_list(self->cpulist, sizeof(self->cpulist)));
-	ASSERT_EQ(0, __sx_ensure_unloaded());
+	sx_online_list(self->cpulist, sizeof(self->cpulist));
+	sx_ensure_unloaded();
 	ret = __sx_load(variant->params);
 	if (ret == -ENODEV && variant->backend_id == STMEXEC_BACKEND_VMX)
 		SKIP(return, "backend=vmx unavailable here (ENODEV: no VMX or no STM); refusal covered by load_vmx_refused_without_vmx");
@@ -162,7 +162,7 @@ static void expect_state(struct __test_metadata *_metadata, int fd,
 	uint64_t v = ~0ULL;
 
 	EXPECT_STREQ(name, sx_state());
-	ASSERT_EQ(0, __sx_status(fd, &st));
+	sx_status(fd, &st);
 	EXPECT_EQ(state, st.state);
 	EXPECT_EQ(active, st.cpus_active);
 	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
@@ -176,14 +176,14 @@ TEST_F(lc, loaded_is_off)
 
 	SX_SETUP_SKIPPED();
 	expect_state(_metadata, self->fd, "off", STMEXEC_STATE_OFF, 0);
-	ASSERT_EQ(0, __sx_read("backend", buf, sizeof(buf)));
+	sx_read("backend", buf, sizeof(buf));
 	EXPECT_STREQ(variant->backend, buf);
-	ASSERT_EQ(0, __sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(variant->backend_id, st.backend);
 	EXPECT_EQ((__u32)self->ncpus, st.cpus_online);
 	EXPECT_EQ(0, st.nr_ranges);
 	EXPECT_EQ(0, st.reserved[0] | st.reserved[1] | st.reserved[2] | st.reserved[3]);
-	ASSERT_EQ(0, __sx_read("cpus_active_list", buf, sizeof(buf)));
+	sx_read("cpus_active_list", buf, sizeof(buf));
 	EXPECT_STREQ("", buf);
 }
 
@@ -193,7 +193,7 @@ TEST_F(lc, version)
 
 	SX_SETUP_SKIPPED();
 	memset(&v, 0xa5, sizeof(v));
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_GET_VERSION, &v));
+	sx_ioctl(self->fd, STMEXEC_GET_VERSION, &v);
 	EXPECT_EQ(STMEXEC_ABI_MAJOR, v.abi_major);
 	EXPECT_GE(v.abi_minor, STMEXEC_ABI_MINOR);
 	EXPECT_EQ(0, v.reserved[0] | v.reserved[1]);
@@ -208,38 +208,38 @@ TEST_F(lc, enable_disable)
 	char buf[64];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
-		TH_LOG("ENABLE: %s", strerror(errno));
-	}
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	expect_state(_metadata, self->fd, "on", STMEXEC_STATE_ON, (__u32)self->ncpus);
-	ASSERT_EQ(0, __sx_read("cpus_active_list", buf, sizeof(buf)));
+	sx_read("cpus_active_list", buf, sizeof(buf));
 	EXPECT_STREQ(self->cpulist, buf);
-	ASSERT_EQ(0, __sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(0, st.last_errno);
 	if (variant->backend_id == STMEXEC_BACKEND_SIM) {
 		EXPECT_EQ(STMEXEC_LAUNCH_SIM, st.launch_mode);
 	}
-	ASSERT_EQ(0, __sx_read("launch_mode", buf, sizeof(buf)));
+	sx_read("launch_mode", buf, sizeof(buf));
 	EXPECT_STRNE("", buf);
 
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	expect_state(_metadata, self->fd, "off", STMEXEC_STATE_OFF, 0);
-	ASSERT_EQ(0, __sx_read("cpus_active_list", buf, sizeof(buf)));
+	sx_read("cpus_active_list", buf, sizeof(buf));
 	EXPECT_STREQ("", buf);
 }
 
 TEST_F(lc, enable_disable_cycles)
 {
-	int i;
+	int i, ret;
 
 	SX_SETUP_SKIPPED();
 	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
-			TH_LOG("cycle %d: ENABLE: %s", i, strerror(errno));
+		ret = __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("cycle %d: ENABLE: %s", i, strerror(-ret));
 		}
 		ASSERT_STREQ("on", sx_state());
-		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL)) {
-			TH_LOG("cycle %d: DISABLE: %s", i, strerror(errno));
+		ret = __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("cycle %d: DISABLE: %s", i, strerror(-ret));
 		}
 		ASSERT_STREQ("off", sx_state());
 	}
@@ -252,12 +252,12 @@ TEST_F(lc, double_enable_ealready)
 	char la[64], lb[64];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_status(self->fd, &a));
-	ASSERT_EQ(0, __sx_read("cpus_active_list", la, sizeof(la)));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_status(self->fd, &a);
+	sx_read("cpus_active_list", la, sizeof(la));
 	EXPECT_EQ(-EALREADY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_status(self->fd, &b));
-	ASSERT_EQ(0, __sx_read("cpus_active_list", lb, sizeof(lb)));
+	sx_status(self->fd, &b);
+	sx_read("cpus_active_list", lb, sizeof(lb));
 	/* nothing changed */
 	EXPECT_EQ(a.state, b.state);
 	EXPECT_EQ(a.cpus_active, b.cpus_active);
@@ -274,8 +274,8 @@ TEST_F(lc, disable_when_off_is_noop)
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	expect_state(_metadata, self->fd, "off", STMEXEC_STATE_OFF, 0);
 	/* and again after a full cycle */
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	expect_state(_metadata, self->fd, "off", STMEXEC_STATE_OFF, 0);
 }
@@ -285,13 +285,13 @@ TEST_F(lc, sysfs_enabled_attr)
 	char buf[16];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_read("enabled", buf, sizeof(buf)));
+	sx_read("enabled", buf, sizeof(buf));
 	EXPECT_STREQ("0", buf);
-	ASSERT_EQ(0, __sx_write("enabled", "1"));
+	sx_write("enabled", "1");
 	expect_state(_metadata, self->fd, "on", STMEXEC_STATE_ON, (__u32)self->ncpus);
-	ASSERT_EQ(0, __sx_read("enabled", buf, sizeof(buf)));
+	sx_read("enabled", buf, sizeof(buf));
 	EXPECT_STREQ("1", buf);
-	ASSERT_EQ(0, __sx_write("enabled", "0"));
+	sx_write("enabled", "0");
 	expect_state(_metadata, self->fd, "off", STMEXEC_STATE_OFF, 0);
 	EXPECT_EQ(-EINVAL, __sx_write("enabled", "maybe"));
 	expect_state(_metadata, self->fd, "off", STMEXEC_STATE_OFF, 0);
@@ -308,7 +308,7 @@ TEST_F(lc, unload_while_enabled_refused)
 	int ret;
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	close(self->fd);
 	self->fd = -1;
 	ret = __sx_unload();
@@ -320,10 +320,9 @@ TEST_F(lc, unload_while_enabled_refused)
 		return;	/* unloaded: nothing left to look at */
 	EXPECT_TRUE(sx_loaded());
 	EXPECT_STREQ("on", sx_state());
-	self->fd = __sx_open();
-	ASSERT_LE(0, self->fd);
+	self->fd = sx_open();
 	expect_state(_metadata, self->fd, "on", STMEXEC_STATE_ON, (__u32)self->ncpus);
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	close(self->fd);
 	self->fd = -1;
 	EXPECT_EQ(0, __sx_unload());
@@ -449,13 +448,13 @@ TEST_F(lc, sim_taints_and_says_so)
 	uint64_t tainted = 0;
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_read("tainted_sim", buf, sizeof(buf)));
+	sx_read("tainted_sim", buf, sizeof(buf));
 	if (variant->backend_id != STMEXEC_BACKEND_SIM) {
 		EXPECT_STREQ("0", buf);
 		return;
 	}
 	EXPECT_STREQ("1", buf);
-	ASSERT_EQ(0, __sx_read_u64("/proc/sys/kernel/tainted", &tainted));
+	sx_read_u64("/proc/sys/kernel/tainted", &tainted);
 	EXPECT_TRUE(tainted & (1ULL << TAINT_TEST_BIT)) {
 		TH_LOG("kernel taint 0x%llx lacks TAINT_TEST (bit %d)",
 		       (unsigned long long)tainted, TAINT_TEST_BIT);
@@ -466,9 +465,9 @@ TEST(sim_load_warns_in_dmesg)
 {
 	char marker[96];
 
-	ASSERT_EQ(0, __sx_ensure_unloaded());
-	ASSERT_EQ(0, __sx_klog_mark(marker, sizeof(marker)));
-	ASSERT_EQ(0, __sx_load("backend=sim"));
+	sx_ensure_unloaded();
+	sx_klog_mark(marker, sizeof(marker));
+	sx_load("backend=sim");
 	EXPECT_TRUE(sx_klog_since(marker, "stmexec", "sim")) {
 		TH_LOG("no stmexec line naming the sim backend in the kernel log after loading it");
 	}
@@ -488,10 +487,9 @@ TEST_F(lc, compat_violations_zero)
 	SX_SETUP_SKIPPED();
 	if (variant->backend_id != STMEXEC_BACKEND_SIM)
 		SKIP(return, "compat_violations is a sim-backend counter");
-	if (!sx_dbg_available())
-		SKIP(return, "no %s (debugfs not mounted?)", SX_DEBUGFS);
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	SX_REQUIRE(sx_dbg_available());
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	ret = __sx_dbg_read("compat_violations", buf, sizeof(buf));
 	ASSERT_EQ(0, ret) {
 		TH_LOG("read %s/compat_violations: %s", SX_DEBUGFS, strerror(-ret));
@@ -508,7 +506,7 @@ TEST_F(lc, capabilities_readable)
 	int lines = 0;
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_read("capabilities", buf, sizeof(buf)));
+	sx_read("capabilities", buf, sizeof(buf));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		EXPECT_NE(NULL, strstr(line, ": ")) {
 			TH_LOG("capabilities line without 'key: value': '%s'", line);
@@ -529,7 +527,7 @@ TEST_F(lc, capabilities_la57_and_ibt)
 	char buf[4096];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, __sx_read("capabilities", buf, sizeof(buf)));
+	sx_read("capabilities", buf, sizeof(buf));
 	EXPECT_NE(NULL, strstr(buf, sx_cpu_has("la57") ? "la57: yes\n" :
 					       "la57: no\n")) {
 		TH_LOG("capabilities: %s", buf);

@@ -18,14 +18,6 @@
 
 #define MAXCPU 64
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Add the "cpu enter_ns start_ns stop_ns leave_ns" lines to @sum. */
 static int add_timings(double sum[MAXCPU][4])
 {
@@ -70,9 +62,9 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	for (i = 0; i < cycles; i++) {
-		t0 = now_s();
+		t0 = sx_now_s();
 		ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL);
-		d = now_s() - t0;
+		d = sx_now_s() - t0;
 		if (ret) {
 			printf("# lifecycle_bench: ENABLE: %s\n", strerror(-ret));
 			break;
@@ -87,9 +79,9 @@ int main(int argc, char **argv)
 				smi_max = w;
 			smi_n++;
 		}
-		t0 = now_s();
+		t0 = sx_now_s();
 		ret = __sx_ioctl(fd, STMEXEC_DISABLE, NULL);
-		t_dis += now_s() - t0;
+		t_dis += sx_now_s() - t0;
 		if (ret) {
 			printf("# lifecycle_bench: DISABLE: %s\n", strerror(-ret));
 			break;

@@ -20,14 +20,6 @@
 #define PER_ROUND	8000	/* < 510 pages * 16 entries */
 #define BATCH		512
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int fail(const char *what, int err)
 {
 	printf("# log_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
@@ -89,7 +81,7 @@ int main(int argc, char **argv)
 			if (ret)
 				return fail("inject", ret);
 		}
-		t0 = now_s();
+		t0 = sx_now_s();
 		while (got < PER_ROUND) {
 			ssize_t n = read(fd, buf, BATCH * sizeof(*buf));
 
@@ -99,7 +91,7 @@ int main(int argc, char **argv)
 				return fail("read", n < 0 ? errno : EIO);
 			got += (uint64_t)n / sizeof(*buf);
 		}
-		t_drain += now_s() - t0;
+		t_drain += sx_now_s() - t0;
 		total += got;
 		if (got != PER_ROUND)
 			printf("# log_bench: round %d: %llu of %d records\n", round,
@@ -107,10 +99,10 @@ int main(int argc, char **argv)
 
 		/* the ceiling: the same bytes, userspace to userspace */
 		memset(src, round, PER_ROUND * sizeof(*src));
-		t0 = now_s();
+		t0 = sx_now_s();
 		memcpy(dst, src, got * sizeof(*src));
 		sink += dst[got ? got - 1 : 0].serial;
-		t_copy += now_s() - t0;
+		t_copy += sx_now_s() - t0;
 	}
 	close(fd);
 	__sx_ensure_unloaded();

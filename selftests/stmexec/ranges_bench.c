@@ -15,14 +15,6 @@
 #include <unistd.h>
 #include "sx.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int fail(const char *what, int err)
 {
 	printf("# ranges_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
@@ -67,31 +59,31 @@ int main(int argc, char **argv)
 		r[i] = sx_range(STMEXEC_RANGE_MEM, base + (uint64_t)i * 0x2000, 0x1000,
 				STMEXEC_ACC_W);
 
-	t0 = now_s();
+	t0 = sx_now_s();
 	ret = __sx_protect(fd, r, n, NULL, NULL);
 	if (ret)
 		return fail("PROTECT (one request)", ret);
-	report("PROTECT, one request:", n, now_s() - t0);
-	t0 = now_s();
+	report("PROTECT, one request:", n, sx_now_s() - t0);
+	t0 = sx_now_s();
 	ret = __sx_unprotect(fd, r, n, NULL);
 	if (ret)
 		return fail("UNPROTECT (one request)", ret);
-	report("UNPROTECT, one request:", n, now_s() - t0);
+	report("UNPROTECT, one request:", n, sx_now_s() - t0);
 
-	t0 = now_s();
+	t0 = sx_now_s();
 	for (i = 0; i < n; i++) {
 		ret = __sx_protect(fd, &r[i], 1, NULL, NULL);
 		if (ret)
 			return fail("PROTECT (one range per request)", ret);
 	}
-	report("PROTECT, one range per request:", n, now_s() - t0);
-	t0 = now_s();
+	report("PROTECT, one range per request:", n, sx_now_s() - t0);
+	t0 = sx_now_s();
 	for (i = 0; i < n; i++) {
 		ret = __sx_unprotect(fd, &r[i], 1, NULL);
 		if (ret)
 			return fail("UNPROTECT (one range per request)", ret);
 	}
-	report("UNPROTECT, one range per request:", n, now_s() - t0);
+	report("UNPROTECT, one range per request:", n, sx_now_s() - t0);
 
 	close(fd);
 	__sx_ensure_unloaded();

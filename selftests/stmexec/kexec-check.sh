@@ -103,7 +103,7 @@ guest() {
 	name=$1 log=$work/$1.log
 	set -- "$2" "$3"
 	# shellcheck disable=SC2086 # $files is split on purpose
-	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$cpus" --timeout 300 \
+	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$cpus" --timeout 600 \
 		--quiet --log "$log" ${module:+--module "$module"} ${cli:+--cli "$cli"} \
 		--append "$1" $files --cmd "$2" >"$work/run.out" 2>&1
 	rc=$?

@@ -554,7 +554,7 @@ TEST_F(lc, capabilities_la57_and_ibt)
  */
 TEST_F(lc, kvm_intel_refused_while_on)
 {
-	char *const kvm[] = { "modprobe", "kvm", NULL };
+	char *const kvm[] = { (char *)"/sbin/modprobe", (char *)"kvm", NULL };
 	char path[256], mark[64];
 	struct utsname u;
 	int kfd, ret, code = -1;

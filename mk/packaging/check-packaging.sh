@@ -129,6 +129,7 @@ chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	exit 1
 }
 install -D -m 0644 "$root/tmp/stmexec-test/kmod/stmexec.ko" "$root/lib/modules/$kver/extra/stmexec-test/stmexec.ko"
+mkdir -p "$root/etc/depmod.d"
 echo "override stmexec $kver extra/stmexec-test" >"$root/etc/depmod.d/stmexec-test.conf"
 chroot "$root" depmod "$kver"
 rm -rf "$root/tmp/stmexec-test"

@@ -919,32 +919,13 @@ static ssize_t attestation_show(struct device *dev,
 	return stmexec_attest_show(buf);
 }
 
-static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
-				     struct bin_attribute *attr, char *buf,
-				     loff_t off, size_t count)
-{
-	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
-						   true);
-
-	return ret ?: stmexec_report_text(buf, off, count);
-}
-
-static ssize_t isolation_report_canonical_read(struct file *filp,
-					       struct kobject *kobj,
-					       struct bin_attribute *attr,
-					       char *buf, loff_t off,
-					       size_t count)
-{
-	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
-						   true);
-
-	return ret ?: stmexec_report_canonical(buf, off, count);
-}
-
+/*
+ * The report itself (text and canonical encoding, many lines and binary)
+ * is not a sysfs value: it is served from securityfs stmexec/ (attest.c),
+ * as the kernel's other measurement logs are.
+ */
 static DEVICE_ATTR_RO(isolation_level);
 static DEVICE_ATTR_RO(attestation);
-static BIN_ATTR_ADMIN_RO(isolation_report, 0);
-static BIN_ATTR_ADMIN_RO(isolation_report_canonical, 0);
 
 static struct attribute *policy_attrs[] = {
 	&dev_attr_isolation_level.attr,
@@ -952,15 +933,8 @@ static struct attribute *policy_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *policy_bin_attrs[] = {
-	&bin_attr_isolation_report,
-	&bin_attr_isolation_report_canonical,
-	NULL,
-};
-
 const struct attribute_group stmexec_policy_group = {
 	.attrs = policy_attrs,
-	.bin_attrs = policy_bin_attrs,
 };
 
 /* ---- init / fini --------------------------------------------------------------- */

@@ -15,7 +15,7 @@
  *    STM node budget (at most 16 nodes in the 2-CPU guest);
  *  - an injected SMM write to the kernel text gives a violation record
  *    naming the kernel text range;
- *  - securityfs stmexec/ serves the same report as sysfs, and the encoding
+ *  - securityfs stmexec/ serves the report (sysfs does not), and the encoding
  *    hashes to the digest;
  *  - the digest is stable for the same inputs and changes with one BIOS
  *    descriptor; `stmexec report --json` is valid JSON and verifies it.
@@ -712,14 +712,14 @@ static char *slurp_file(const char *path, size_t *len)
 }
 
 /*
- * The verifier's copy of the report: securityfs stmexec/ serves the text
- * and the canonical encoding, the same bytes as sysfs, and the encoding
- * hashes to the digest the text names.
+ * The report: securityfs stmexec/ serves the text and the canonical
+ * encoding, and the encoding hashes to the digest the text names. sysfs
+ * no longer has them (not one value per file: kmod-review F9).
  */
 TEST(report_served_from_securityfs)
 {
-	char *t1, *c1, *t2, *c2, hex[65], want[80];
-	size_t tl1, cl1, tl2, cl2;
+	char *t1, *c1, hex[65], want[80];
+	size_t tl1, cl1;
 	uint8_t d[32];
 
 	if (access("/sys/kernel/security", F_OK))
@@ -728,23 +728,16 @@ TEST(report_served_from_securityfs)
 	pol_enable();
 	t1 = slurp_file(SFS_DIR "/isolation_report", &tl1);
 	c1 = slurp_file(SFS_DIR "/isolation_report_canonical", &cl1);
-	t2 = slurp_file(SX_SYSFS "/isolation_report", &tl2);
-	c2 = slurp_file(SX_SYSFS "/isolation_report_canonical", &cl2);
 	ASSERT_NE(NULL, t1) TH_LOG("no " SFS_DIR "/isolation_report");
 	ASSERT_NE(NULL, c1);
-	ASSERT_NE(NULL, t2);
-	ASSERT_NE(NULL, c2);
-	EXPECT_STREQ(t2, t1);
-	ASSERT_EQ(cl2, cl1);
-	EXPECT_EQ(0, memcmp(c1, c2, cl1));
+	EXPECT_NE(0, access(SX_SYSFS "/isolation_report", F_OK));
+	EXPECT_NE(0, access(SX_SYSFS "/isolation_report_canonical", F_OK));
 	sha256(c1, cl1, d);
 	sha256_hex(d, hex);
 	snprintf(want, sizeof(want), "digest: sha256:%s", hex);
 	EXPECT_TRUE(pol_has_line(t1, want)) TH_LOG("no '%s' in the report", want);
 	free(t1);
 	free(c1);
-	free(t2);
-	free(c2);
 	pol_unload();
 }
 

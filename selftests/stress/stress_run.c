@@ -239,8 +239,13 @@ static void slot_range(unsigned int w, unsigned int k, struct stmexec_range *r)
 		r->type = STMEXEC_RANGE_MEM;
 		r->base = mem_region + (uint64_t)idx * 0x2000;
 		r->length = 0x1000;
+		/*
+		 * deny=w or deny=rwx: a MEM deny set that leaves an
+		 * execute-only EPT entry (r, rx, rw) is refused with EINVAL
+		 * on CPUs without EPT execute-only (HACKING.md, errno map)
+		 */
 		r->access = (k & 2) ? STMEXEC_ACC_W :
-				      STMEXEC_ACC_R | STMEXEC_ACC_W;
+				      STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X;
 	}
 }
 

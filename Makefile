@@ -47,12 +47,10 @@ KSELFTEST_HEADERS := $(BUILD)/kselftest/kselftest_harness.h \
 FUZZ_TIME ?= 60
 BENCH_SMP ?= 2 4
 
-# Run a sub-make only once the directory has a Makefile, so the tree builds
-# at every stage while the parts are being written.
-submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
-	else echo "note: $(1)/Makefile does not exist yet, skipping $(1)"; fi
+# A sub-make; a missing directory or Makefile is an error, never a skip.
+submake = +$(MAKE) -C $(1) $(2)
 
-.PHONY: all help deps kernels modules modules-all modules-check tools \
+.PHONY: all help deps kernels modules modules-all modules-check check-nosim tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
 	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree \
@@ -66,7 +64,8 @@ help:
 	@echo "  deps            apt-get install what the build and every test tier need (quick when present)"
 	@echo "  deps-demo       only what make demo needs (mk/deps.list); deps-packaging: make deb/check-packaging"
 	@echo "  all (default)   module for the default kernel, CLI, selftests, stm-image host tests"
-	@echo "  modules         build/<kver>/kmod/stmexec.ko for the default kernel (KDIR=, KVER=, W=1, C=1)"
+	@echo "  modules         build/<kver>/kmod/stmexec.ko, the test build (simulated STM), for the default kernel (KDIR=, KVER=, W=1, C=1)"
+	@echo "  check-nosim     the production build (build/prod/<kver>/) W=1 C=1, and nm: no simulator symbols"
 	@echo "  modules-all     the module for every installed Debian kernel"
 	@echo "  modules-check   W=1 C=1 from scratch for $(CHECK_KERNELS); any warning fails"
 	@echo "  lint            checkpatch --strict on the C sources, shellcheck on the harness"
@@ -78,20 +77,20 @@ help:
 	@echo "  shell           an interactive shell in the guest (Ctrl-A X quits)"
 	@echo "  check-harness   self-test of the QEMU harness (exit codes, watchdog, panic)"
 	@echo "  kernels         list the usable kernels and the default"
-	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel (issue 10)"
-	@echo "  check-debug     the reliability tier on that kernel (issue 10)"
-	@echo "  check-bochs     real VMX instructions under Bochs (issue 9; BOCHS_ARGS= passes options)"
+	@echo "  debug-kernel    build the cached KASAN/lockdep/kmemleak guest kernel"
+	@echo "  check-debug     the reliability tier on that kernel"
+	@echo "  check-bochs     real VMX instructions under Bochs (BOCHS_ARGS= passes options)"
 	@echo "  install         CLI, man page, completion, uapi header, systemd units, config (DESTDIR=, PREFIX=)"
 	@echo "  uninstall       remove what install installed (configuration in /etc is kept)"
-	@echo "  modules_install stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
+	@echo "  modules_install the production stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
 	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
-	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd (issue 17)"
+	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd"
 	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
-	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment (issue 15)"
-	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs (issue 15)"
-	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (issue 15; STM=intel|PATH)"
-	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (issue 15; STM=, KVER=)"
-	@echo "  bench-stm       the bundled STM vs Intel's: instructions per SMI (Bochs counts), pool pages, MSEG bytes (issue 16)"
+	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment"
+	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs"
+	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (STM=intel|PATH)"
+	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (STM=, KVER=)"
+	@echo "  bench-stm       the bundled STM vs Intel's: instructions per SMI (Bochs counts), pool pages, MSEG bytes"
 	@echo "  check-intree    mk/intree.sh into linux-source-6.1 (drivers/virt/stmexec, CONFIG_STMEXEC=m), compiled in tree"
 	@echo "  clean           remove build/ and the sub-directories' build products"
 
@@ -116,6 +115,15 @@ modules:
 modules-all:
 	+@set -e; for v in $$($(MK)/kernels.sh list); do \
 		$(MK)/build-module.sh /lib/modules/$$v/build $(KBUILD_ARGS); done
+
+# The production build (no simulated STM) for the default kernel or KVER=,
+# W=1 C=1, and nm: no simulator symbol in it (make check does this on
+# every CHECK_KERNELS kernel).
+check-nosim:
+	@test -n "$(KVER_RESOLVED)" || { echo "no kernel to build for (see the message above; make deps installs one)"; exit 1; }
+	+@$(MK)/build-module.sh --production --check $(BUILD)/logs/modules-prod-$(KVER_RESOLVED).log \
+		$(KDIR_RESOLVED) W=1 C=1
+	@$(MK)/nosim-check.sh $(BUILD)/prod/$(KVER_RESOLVED)/kmod/stmexec.ko
 
 modules-check:
 	+@set -e; fail=0; for k in $(CHECK_KERNELS); do \
@@ -172,34 +180,30 @@ shell:
 	@$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $(or $(SMP),2) --interactive
 
 bench: all
-	@if [ -f stm-image/Makefile ] && $(MAKE) -C stm-image -pRrq : 2>/dev/null | grep -q '^bench:'; then \
-		$(MAKE) -C stm-image bench; \
-	else echo "note: no 'bench' target in stm-image/Makefile yet"; fi
-	@if ls $(BUILD)/selftests/*_bench >/dev/null 2>&1; then \
-		set -e; mkdir -p $(BUILD)/logs; for n in $(BENCH_SMP); do \
-			$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $$n --timeout 600 \
-				--log $(BUILD)/logs/bench-smp$$n.log --cmd '/harness/guest-run-tests.sh --bench'; \
-		done; \
-	else echo "note: no in-guest benchmarks (build/selftests/*_bench) yet"; fi
+	+$(MAKE) -C stm-image bench
+	@ls $(BUILD)/selftests/*_bench >/dev/null 2>&1 || \
+		{ echo "bench: no build/selftests/*_bench (make selftests builds them)"; exit 1; }
+	@set -e; mkdir -p $(BUILD)/logs; for n in $(BENCH_SMP); do \
+		$(TOP)/selftests/qemu/run-guest.sh --kver $(KVER_RESOLVED) --smp $$n --timeout 600 \
+			--log $(BUILD)/logs/bench-smp$$n.log --cmd '/harness/guest-run-tests.sh --bench'; \
+	done
 
 fuzz:
 	$(call submake,stm-image,fuzz FUZZ_TIME=$(FUZZ_TIME))
 
-# Reliability tier (issue 10): run its scripts once they exist.
+# Reliability tier: the debug guest kernel and the stress/fuzz run on it.
 debug-kernel:
-	@if [ -x $(MK)/debug-kernel/build.sh ]; then $(MK)/debug-kernel/build.sh; \
-	else echo "make $@: not implemented yet (issue 10)"; exit 2; fi
+	$(MK)/debug-kernel/build.sh
 
 check-debug: deps
-	+@if [ -x $(MK)/check-debug.sh ]; then $(MK)/check-debug.sh; \
-	else echo "make $@: not implemented yet (issue 10)"; exit 2; fi
+	+$(MK)/check-debug.sh
 
-# Real VMX instructions under Bochs (issue 9 item 6); not part of `check`.
+# Real VMX instructions under Bochs; not part of `check`.
 # check-bochs.sh builds its own copy of the module for the kernel it boots
 check-bochs: deps tools
 	+$(MK)/bochs/check-bochs.sh $(if $(KVER),--kver $(KVER)) $(BOCHS_ARGS)
 
-# ---- installation (issue 17); Debian's layout by default --------------------
+# ---- installation; Debian's layout by default ------------------------------
 PREFIX ?= /usr
 SYSCONFDIR ?= /etc
 SBINDIR ?= $(PREFIX)/sbin
@@ -254,17 +258,20 @@ uninstall:
 	done
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/stmexec/ranges.d $(DESTDIR)$(SYSCONFDIR)/stmexec 2>/dev/null
 
-# The module for one kernel (KVER=/KDIR= as for `make modules`), as
-# `make modules_install` of a kernel tree would place an external module.
-modules_install: modules
-	$(INSTALL) -D -m 0644 $(BUILD)/$(KVER_RESOLVED)/kmod/stmexec.ko \
+# The production module for one kernel (KVER=/KDIR= as for `make modules`;
+# no simulated STM: build/prod/<kver>/), as `make modules_install` of a
+# kernel tree would place an external module.
+modules_install:
+	@test -n "$(KVER_RESOLVED)" || { echo "no kernel to build for (see the message above; make deps installs one)"; exit 1; }
+	+@$(MK)/build-module.sh --production $(KDIR_RESOLVED) $(KBUILD_ARGS)
+	$(INSTALL) -D -m 0644 $(BUILD)/prod/$(KVER_RESOLVED)/kmod/stmexec.ko \
 		$(DESTDIR)/lib/modules/$(KVER_RESOLVED)/updates/stmexec.ko
 	@if [ -e $(DESTDIR)/lib/modules/$(KVER_RESOLVED)/modules.order ] || [ -z "$(DESTDIR)" ]; then \
 		echo "depmod$(if $(DESTDIR), -b $(DESTDIR)) $(KVER_RESOLVED)"; \
 		depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER_RESOLVED); \
 	else echo "modules_install: no modules.order under DESTDIR: depmod skipped (run it on the target)"; fi
 
-# ---- Debian packages (issue 17) ----------------------------------------------
+# ---- Debian packages ---------------------------------------------------------
 deb:
 	@$(MK)/packaging/deb.sh
 
@@ -280,7 +287,7 @@ check-intree:
 kselftest-install:
 	@$(MK)/packaging/kselftest.sh
 
-# Bochs 3.0 with the dual-monitor treatment (issue 15), cached outside the
+# Bochs 3.0 with the dual-monitor treatment, cached outside the
 # tree; mk/bochs-dm/build.sh --path prints the binary. Not part of `check`.
 bochs-dm:
 	$(MK)/bochs-dm/build.sh
@@ -288,7 +295,7 @@ bochs-dm:
 check-bochs-dm:
 	+$(MK)/bochs-dm/conformance/run.sh $(BOCHS_DM_ARGS)
 
-# The STM end-to-end tier (issue 15): the test firmware alone, then Intel's
+# The STM end-to-end tier: the test firmware alone, then Intel's
 # STM driven by the module's vmx path in the dual-monitor Bochs.
 check-stmfw:
 	+$(MK)/stmfw/check-stmfw.sh $(if $(STM),--stm $(STM))
@@ -300,7 +307,7 @@ bench-stm: deps tools
 	+$(MK)/stmfw/bench-stm.sh $(if $(KVER),--kver $(KVER)) $(BENCH_STM_ARGS)
 
 clean:
-	-$(call submake,tools,clean)
-	-$(call submake,selftests,clean)
-	-$(call submake,stm-image,clean)
+	-$(MAKE) -C tools clean
+	-$(MAKE) -C selftests clean
+	-$(MAKE) -C stm-image clean
 	rm -rf $(BUILD)

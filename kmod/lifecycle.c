@@ -1123,6 +1123,13 @@ int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 
 /* ---- emergency paths ------------------------------------------------------ */
 
+/*
+ * The CPUs on which an emergency path has stopped the STM and left VMX
+ * operation since the last enable. Set with atomic bit operations from the
+ * callback (NMI context, several CPUs at once); read by the summary line.
+ */
+static struct cpumask sx_emergency_left;
+
 static void sx_emergency_local(struct stmexec *sx, const char *why);
 
 /*
@@ -1181,6 +1188,7 @@ static void sx_emergency_register(struct stmexec *sx)
 {
 	if (sx->emergency_cb)
 		return;
+	cpumask_clear(&sx_emergency_left);
 	cpu_emergency_register_virt_callback(sx_emergency_virt_cb);
 	sx->emergency_cb = true;
 }
@@ -1219,10 +1227,21 @@ static struct notifier_block sx_module_nb = {
 /*
  * STOP and leave on this CPU only, interrupts off, nothing that sleeps or
  * waits for another CPU (the others may be stopped already).
+ *
+ * Each call also prints a summary of every CPU so far. Since Linux 6.9
+ * ("printk: Avoid non-panic CPUs writing to ringbuffer", in 6.12 but not
+ * in 6.1.y) printk() on a CPU other than the panicking one is dropped once
+ * a panic is in progress, so in kdump's NMI shootdown only the crashing
+ * CPU's lines reach the log. The crashing CPU runs this callback last
+ * (native_machine_crash_shutdown(): crash_smp_send_stop(), which waits for
+ * every other CPU's crash_nmi_callback(), then
+ * cpu_emergency_disable_virtualization()), so its summary reports every
+ * CPU on both kernels.
  */
 static void sx_emergency_local(struct stmexec *sx, const char *why)
 {
 	unsigned int cpu = raw_smp_processor_id();
+	unsigned int c, in_vmx = 0;
 	unsigned long flags;
 	bool was;
 
@@ -1239,6 +1258,16 @@ static void sx_emergency_local(struct stmexec *sx, const char *why)
 		pr_emerg("%s: STM stopped on CPU %u%s\n", why, cpu,
 			 per_cpu_ptr(sx->pcpu, cpu)->entered ?
 			 " (still in VMX operation)" : " and VMX left");
+	if (!was)
+		return;
+	if (!cpumask_test_cpu(cpu, &sx->reachable) &&
+	    !per_cpu_ptr(sx->pcpu, cpu)->entered)
+		cpumask_set_cpu(cpu, &sx_emergency_left);
+	for_each_possible_cpu(c)
+		in_vmx += READ_ONCE(per_cpu_ptr(sx->pcpu, c)->entered);
+	pr_emerg("%s: summary: STM stopped and VMX left on CPUs %*pbl; STM still active on CPUs [%*pbl]; %u CPU(s) in VMX operation\n",
+		 why, cpumask_pr_args(&sx_emergency_left),
+		 cpumask_pr_args(&sx->reachable), in_vmx);
 }
 
 static int sx_panic_notify(struct notifier_block *nb, unsigned long action,

@@ -11,9 +11,11 @@
  *  - loading and unloading a module adds and removes its ranges; a module
  *    is protected before its init function runs (MODULE_STATE_COMING);
  *  - a user cannot unprotect a policy range (EPERM); disable drops them;
+ *  - the default policy (no policy= parameter) stays within the documented
+ *    STM node budget (at most 16 nodes in the 2-CPU guest);
  *  - an injected SMM write to the kernel text gives a violation record
  *    naming the kernel text range;
- *  - securityfs stmexec/ serves the same report as sysfs, and the encoding
+ *  - securityfs stmexec/ serves the report (sysfs does not), and the encoding
  *    hashes to the digest;
  *  - the digest is stable for the same inputs and changes with one BIOS
  *    descriptor; `stmexec report --json` is valid JSON and verifies it.
@@ -32,7 +34,8 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "common.h"
+#include "sx_policy.h"
+#include "sx_test.h"
 #include "jsonv.h"
 #include "cli.h"	/* tools/: SHA-256 */
 
@@ -192,7 +195,7 @@ FIXTURE_VARIANT_ADD(corpus, bad_all_ram_fail) {
 FIXTURE_SETUP(corpus)
 {
 	self->report = NULL;
-	ASSERT_EQ(0, pol_load(variant->list, variant->policy, variant->extra));
+	pol_load(variant->list, variant->policy, variant->extra);
 }
 
 FIXTURE_TEARDOWN(corpus)
@@ -207,10 +210,10 @@ TEST_F(corpus, level_and_blockers)
 	uint64_t level;
 	int i, n = 0;
 
-	ASSERT_EQ(variant->enable_err, pol_enable());
+	ASSERT_EQ(variant->enable_err, __pol_enable());
 	if (variant->enable_err) {
 		EXPECT_STREQ("off", sx_state());
-		ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+		sx_read("last_error", last, sizeof(last));
 		EXPECT_NE(NULL, strstr(last, "BIOS resource 9")) {
 			TH_LOG("last_error does not name the descriptor: %s", last);
 		}
@@ -219,7 +222,7 @@ TEST_F(corpus, level_and_blockers)
 	}
 	self->report = pol_report();
 	ASSERT_NE(NULL, self->report);
-	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(variant->level, level) TH_LOG("%s", self->report);
 	snprintf(want, sizeof(want), "level: %u", variant->level);
 	EXPECT_TRUE(pol_has_line(self->report, want));
@@ -248,10 +251,9 @@ FIXTURE(kern) {
 
 FIXTURE_SETUP(kern)
 {
-	ASSERT_EQ(0, pol_load("coreboot", "kernel", NULL));
-	ASSERT_EQ(0, pol_enable());
+	pol_load("coreboot", "kernel", NULL);
+	pol_enable();
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(kern)
@@ -281,10 +283,10 @@ TEST_F(kern, kernel_text_ranges_match_proc_iomem)
 	char line[128], *ranges;
 	uint32_t n;
 
-	ASSERT_EQ(0, pol_iomem("Kernel code", &cs, &ce));
-	ASSERT_EQ(0, pol_iomem("Kernel rodata", &rs, &re));
+	pol_iomem("Kernel code", &cs, &ce);
+	pol_iomem("Kernel rodata", &rs, &re);
 	ASSERT_NE(0, cs) TH_LOG("/proc/iomem shows zero addresses: not root?");
-	ASSERT_EQ(0, pol_list(self->fd, true, &r, &n));
+	pol_list(self->fd, true, &r, &n);
 	cs &= ~(PAGE - 1);
 	ce = (ce + PAGE - 1) & ~(PAGE - 1);
 	rs &= ~(PAGE - 1);
@@ -306,7 +308,7 @@ TEST_F(kern, kernel_text_ranges_match_proc_iomem)
 	/* the same in the sysfs text */
 	ranges = malloc(1 << 20);
 	ASSERT_NE(NULL, ranges);
-	ASSERT_EQ(0, sx_read("ranges", ranges, 1 << 20));
+	sx_read("ranges", ranges, 1 << 20);
 	snprintf(line, sizeof(line), "mem 0x%llx+0x%llx deny=wx policy",
 		 (unsigned long long)cs, (unsigned long long)(ce - cs));
 	EXPECT_TRUE(pol_has_line(ranges, line)) TH_LOG("no '%s' in ranges", line);
@@ -336,11 +338,11 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	if (fd < 0)
 		SKIP(return, "no %s (built by selftests/policy for each kernel)",
 		     pol_dummy_path());
-	ASSERT_EQ(0, pol_list(self->fd, true, &before, &nb));
+	pol_list(self->fd, true, &before, &nb);
 	ret = (int)syscall(SYS_finit_module, fd, "", 0);
 	close(fd);
 	ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
-	ASSERT_EQ(0, pol_list(self->fd, true, &during, &nd));
+	pol_list(self->fd, true, &during, &nd);
 	ASSERT_GT(nd, nb);
 	for (i = 0; i < nd; i++) {
 		if (has_range(before, nb, during[i].type, during[i].base,
@@ -356,7 +358,7 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	{
 		char buf[64];
 
-		if (!sx_read("/sys/module/policy_dummy/coresize", buf, sizeof(buf)))
+		if (!__sx_read("/sys/module/policy_dummy/coresize", buf, sizeof(buf)))
 			core = strtoull(buf, NULL, 0);
 	}
 	EXPECT_LE(4 * PAGE, policy_bytes(during, nd) - policy_bytes(before, nb));
@@ -371,7 +373,7 @@ TEST_F(kern, module_ranges_follow_load_and_unload)
 	free(rep);
 
 	ASSERT_EQ(0, syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK));
-	ASSERT_EQ(0, pol_list(self->fd, true, &after, &na));
+	pol_list(self->fd, true, &after, &na);
 	ASSERT_EQ(nb, na);
 	for (i = 0; i < na; i++)
 		EXPECT_TRUE(has_range(before, nb, after[i].type, after[i].base,
@@ -388,7 +390,7 @@ static long long calls_total(const char *name)
 	long long sum = 0;
 	int col = -1, i;
 
-	if (sx_dbg_read("calls", buf, sizeof(buf)))
+	if (__sx_dbg_read("calls", buf, sizeof(buf)))
 		return -1;
 	line = strtok_r(buf, "\n", &save);
 	for (i = 0, tok = strtok_r(line, " ", &s2); tok;
@@ -427,7 +429,7 @@ TEST_F(kern, module_protected_before_its_init_runs)
 		close(fd);
 		SKIP(return, "no %s: debugfs counts the STM calls", SX_DEBUGFS);
 	}
-	ASSERT_EQ(0, pol_list(self->fd, true, &before, &nb));
+	pol_list(self->fd, true, &before, &nb);
 	p0 = calls_total("protect");
 	u0 = calls_total("unprotect");
 	ASSERT_LE(0, p0);
@@ -439,7 +441,7 @@ TEST_F(kern, module_protected_before_its_init_runs)
 	u1 = calls_total("unprotect");
 	EXPECT_LT(p0, p1) TH_LOG("the module was not protected before its init ran");
 	EXPECT_LT(u0, u1) TH_LOG("its ranges were not released after the failed init");
-	ASSERT_EQ(0, pol_list(self->fd, true, &after, &na));
+	pol_list(self->fd, true, &after, &na);
 	EXPECT_EQ(nb, na);
 	for (i = 0; i < na; i++)
 		EXPECT_TRUE(has_range(before, nb, after[i].type, after[i].base,
@@ -460,17 +462,16 @@ TEST(modules_are_opt_in_at_kernel)
 	char *rep;
 	int fd, dfd, ret;
 
-	ASSERT_EQ(0, pol_load("coreboot", "kernel", "policy_modules=0"));
-	ASSERT_EQ(0, pol_enable());
+	pol_load("coreboot", "kernel", "policy_modules=0");
+	pol_enable();
 	fd = sx_open();
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pol_list(fd, true, &before, &nb));
+	pol_list(fd, true, &before, &nb);
 	dfd = open(pol_dummy_path(), O_RDONLY | O_CLOEXEC);
 	if (dfd >= 0) {
 		ret = (int)syscall(SYS_finit_module, dfd, "", 0);
 		close(dfd);
 		ASSERT_EQ(0, ret) TH_LOG("finit_module(policy_dummy): %s", strerror(errno));
-		ASSERT_EQ(0, pol_list(fd, true, &during, &nd));
+		pol_list(fd, true, &during, &nd);
 		EXPECT_EQ(nb, nd) TH_LOG("a module load added policy ranges");
 		syscall(SYS_delete_module, "policy_dummy", O_NONBLOCK);
 	}
@@ -478,7 +479,7 @@ TEST(modules_are_opt_in_at_kernel)
 	ASSERT_NE(NULL, rep);
 	EXPECT_TRUE(pol_has_line(rep, "R1.2 L1 kernel-image-denied: held"));
 	EXPECT_TRUE(pol_has_line(rep, "R1.3 L1 modules-denied: violated")) TH_LOG("%s", rep);
-	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(0, level);
 	free(rep);
 	free(before);
@@ -487,16 +488,121 @@ TEST(modules_are_opt_in_at_kernel)
 	pol_unload();
 }
 
+/* ---- the node budget of the default policy (issue 14 item 2) ----------- */
+
+/* CPUs in /sys/devices/system/cpu/possible ("0-1", "0"), or -1. */
+static int possible_cpus(void)
+{
+	unsigned int a, b, n = 0;
+	char buf[256], *p = buf;
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (*p) {
+		int k = 0;
+
+		if (sscanf(p, "%u-%u%n", &a, &b, &k) == 2 && k)
+			n += b - a + 1;
+		else if (sscanf(p, "%u%n", &a, &k) == 1 && k)
+			n++;
+		else
+			return -1;
+		p += k;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	return n ? (int)n : -1;
+}
+
+FIXTURE(deflt) {
+	int fd;
+};
+
+FIXTURE_VARIANT(deflt) {
+	const char *profile;
+};
+
+FIXTURE_VARIANT_ADD(deflt, intel) {
+	.profile = "intel",
+};
+
+FIXTURE_VARIANT_ADD(deflt, coreboot) {
+	.profile = "coreboot",
+};
+
+FIXTURE_SETUP(deflt)
+{
+	char params[96];
+
+	/* the default policy: no policy=, no policy_modules= */
+	snprintf(params, sizeof(params), "backend=sim sim_profile=%s",
+		 variant->profile);
+	sx_ensure_unloaded();
+	sx_load(params);
+	self->fd = sx_open();
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+}
+
+FIXTURE_TEARDOWN(deflt)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	pol_unload();
+}
+
+/*
+ * The documented budget (stmexec-policy.rst, "The STM node budget"): 5 MSR
+ * descriptors, at most 2 for the kernel image, 2 for the module's own text
+ * and rodata, 1 BIOS-list buffer, 2 shared pages and 2 per possible CPU
+ * (VMXON region, activation VMCS): 12 + 2 x CPUs, so at most 16 nodes in
+ * the 2-CPU test guest (the goal) and 32 STM heap pages (heap_budget).
+ * Before: 7 MSRs and one descriptor per physically contiguous run of the
+ * module's pages, 14 to 31 nodes.
+ */
+TEST_F(deflt, node_count_within_documented_budget)
+{
+	struct stmexec_range *l = NULL;
+	uint64_t nodes = 0, heap = 0;
+	uint32_t n = 0, i, msrs = 0, mem = 0;
+	int cpus = possible_cpus();
+
+	ASSERT_LT(0, cpus);
+	sx_read_u64("stm_nodes", &nodes);
+	sx_read_u64("stm_heap_pages", &heap);
+	pol_list(self->fd, true, &l, &n);
+	for (i = 0; i < n; i++) {
+		if (l[i].type == STMEXEC_RANGE_MSR)
+			msrs++;
+		else if (l[i].type == STMEXEC_RANGE_MEM)
+			mem++;
+	}
+	EXPECT_EQ(5, msrs) TH_LOG("default policy MSR descriptors");
+	EXPECT_GE(7 + 2 * (uint32_t)cpus, mem) TH_LOG("%u MEM ranges", mem);
+	EXPECT_GE(12 + 2 * (uint64_t)cpus, nodes)
+		TH_LOG("%llu STM nodes with %d CPUs", (unsigned long long)nodes, cpus);
+	if (cpus <= 2)
+		EXPECT_GE(16, nodes) TH_LOG("%llu STM nodes: the goal is 16",
+					    (unsigned long long)nodes);
+	EXPECT_GE(32, heap) TH_LOG("%llu STM heap pages", (unsigned long long)heap);
+	free(l);
+}
+
 TEST_F(kern, user_cannot_unprotect_a_policy_range)
 {
 	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000082, 1,
 					  STMEXEC_ACC_W);
 	uint32_t ei = 0;
 
-	EXPECT_EQ(-EPERM, sx_unprotect(self->fd, &r, 1, &ei));
+	EXPECT_EQ(-EPERM, __sx_unprotect(self->fd, &r, 1, &ei));
 	EXPECT_EQ(0, ei);
-	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000082 deny=w"));
-	EXPECT_EQ(-EPERM, sx_write("unprotect", "msr 0xc0000082 deny=w policy"));
+	EXPECT_EQ(-EPERM, __sx_write("unprotect", "msr 0xc0000082 deny=w"));
+	EXPECT_EQ(-EPERM, __sx_write("unprotect", "msr 0xc0000082 deny=w policy"));
 }
 
 TEST_F(kern, disable_removes_the_policy_ranges)
@@ -506,22 +612,22 @@ TEST_F(kern, disable_removes_the_policy_ranges)
 	uint32_t n;
 	char *rep;
 
-	ASSERT_EQ(0, pol_list(self->fd, true, &r, &n));
+	pol_list(self->fd, true, &r, &n);
 	EXPECT_LT(0, n);
 	free(r);
-	ASSERT_EQ(0, sx_write("enabled", "0"));
-	ASSERT_EQ(0, pol_list(self->fd, true, &r, &n));
+	sx_write("enabled", "0");
+	pol_list(self->fd, true, &r, &n);
 	EXPECT_EQ(0, n);
 	free(r);
-	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(0, level);
 	rep = pol_report();
 	ASSERT_NE(NULL, rep);
 	EXPECT_TRUE(pol_has_line(rep, "state: off"));
 	free(rep);
 	/* and back */
-	ASSERT_EQ(0, pol_enable());
-	ASSERT_EQ(0, sx_read_u64("isolation_level", &level));
+	pol_enable();
+	sx_read_u64("isolation_level", &level);
 	EXPECT_EQ(1, level);
 }
 
@@ -531,18 +637,17 @@ TEST_F(kern, smm_write_to_kernel_text_names_the_range)
 	uint64_t cs, ce, rs, re, target;
 	int got, i, found = 0;
 
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
-	ASSERT_EQ(0, pol_iomem("Kernel code", &cs, &ce));
-	ASSERT_EQ(0, pol_iomem("Kernel rodata", &rs, &re));
+	SX_REQUIRE(sx_dbg_available());
+	pol_iomem("Kernel code", &cs, &ce);
+	pol_iomem("Kernel rodata", &rs, &re);
 	cs &= ~(PAGE - 1);
 	ce = (ce + PAGE - 1) & ~(PAGE - 1);
 	rs &= ~(PAGE - 1);
 	re = (re + PAGE - 1) & ~(PAGE - 1);
 	target = cs + 0x10000;
-	ASSERT_EQ(0, sx_log_start(self->fd, 1, MASK_EXC, 0));
-	ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)target));
-	got = sx_read_records(self->fd, rec, 8, 1, 5000);
+	sx_log_start(self->fd, 1, MASK_EXC, 0);
+	sx_inject("mem 0x%llx 8 w", (unsigned long long)target);
+	got = __sx_read_records(self->fd, rec, 8, 1, 5000);
 	ASSERT_LE(1, got);
 	for (i = 0; i < got; i++) {
 		if (rec[i].type != STMEXEC_EVT_PROTECTION_EXCEPTION)
@@ -607,39 +712,32 @@ static char *slurp_file(const char *path, size_t *len)
 }
 
 /*
- * The verifier's copy of the report: securityfs stmexec/ serves the text
- * and the canonical encoding, the same bytes as sysfs, and the encoding
- * hashes to the digest the text names.
+ * The report: securityfs stmexec/ serves the text and the canonical
+ * encoding, and the encoding hashes to the digest the text names. sysfs
+ * no longer has them (not one value per file: kmod-review F9).
  */
 TEST(report_served_from_securityfs)
 {
-	char *t1, *c1, *t2, *c2, hex[65], want[80];
-	size_t tl1, cl1, tl2, cl2;
+	char *t1, *c1, hex[65], want[80];
+	size_t tl1, cl1;
 	uint8_t d[32];
 
 	if (access("/sys/kernel/security", F_OK))
 		SKIP(return, "no securityfs mounted");
-	ASSERT_EQ(0, pol_load("coreboot", "kernel", NULL));
-	ASSERT_EQ(0, pol_enable());
+	pol_load("coreboot", "kernel", NULL);
+	pol_enable();
 	t1 = slurp_file(SFS_DIR "/isolation_report", &tl1);
 	c1 = slurp_file(SFS_DIR "/isolation_report_canonical", &cl1);
-	t2 = slurp_file(SX_SYSFS "/isolation_report", &tl2);
-	c2 = slurp_file(SX_SYSFS "/isolation_report_canonical", &cl2);
 	ASSERT_NE(NULL, t1) TH_LOG("no " SFS_DIR "/isolation_report");
 	ASSERT_NE(NULL, c1);
-	ASSERT_NE(NULL, t2);
-	ASSERT_NE(NULL, c2);
-	EXPECT_STREQ(t2, t1);
-	ASSERT_EQ(cl2, cl1);
-	EXPECT_EQ(0, memcmp(c1, c2, cl1));
+	EXPECT_NE(0, access(SX_SYSFS "/isolation_report", F_OK));
+	EXPECT_NE(0, access(SX_SYSFS "/isolation_report_canonical", F_OK));
 	sha256(c1, cl1, d);
 	sha256_hex(d, hex);
 	snprintf(want, sizeof(want), "digest: sha256:%s", hex);
 	EXPECT_TRUE(pol_has_line(t1, want)) TH_LOG("no '%s' in the report", want);
 	free(t1);
 	free(c1);
-	free(t2);
-	free(c2);
 	pol_unload();
 }
 
@@ -648,15 +746,15 @@ TEST(report_served_from_securityfs)
 /* The policy ranges and digest of coreboot/kernel, then unload; 0 or -errno. */
 static int kernel_policy(struct stmexec_range **r, uint32_t *n, char hex[65])
 {
-	int fd, ret = pol_load("coreboot", "kernel", NULL);
+	int fd, ret = __pol_load("coreboot", "kernel", NULL);
 
 	if (!ret)
-		ret = pol_enable();
+		ret = __pol_enable();
 	if (!ret)
-		ret = pol_digest(hex) ? -EIO : 0;
+		ret = __pol_digest(hex) ? -EIO : 0;
 	if (!ret) {
-		fd = sx_open();
-		ret = fd < 0 ? fd : pol_list(fd, true, r, n);
+		fd = __sx_open();
+		ret = fd < 0 ? fd : __pol_list(fd, true, r, n);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -712,12 +810,12 @@ TEST(bind_mount_over_proc_iomem_changes_nothing)
 
 static int enabled_digest(const char *list, char hex[65])
 {
-	int ret = pol_load(list, "kernel", NULL);
+	int ret = __pol_load(list, "kernel", NULL);
 
 	if (!ret)
-		ret = pol_enable();
+		ret = __pol_enable();
 	if (!ret)
-		ret = pol_digest(hex);
+		ret = __pol_digest(hex);
 	pol_unload();
 	return ret;
 }
@@ -744,10 +842,10 @@ TEST(report_json_valid_and_verified)
 	ASSERT_NE(NULL, out);
 	if (access(argv[0], X_OK))
 		SKIP(return, "no %s", argv[0]);
-	ASSERT_EQ(0, pol_load("legacy-kbc", "isolated", NULL));
-	ASSERT_EQ(0, pol_enable());
-	ASSERT_EQ(0, pol_digest(hex));
-	ASSERT_EQ(0, sx_run(argv, out, 1 << 20, err, sizeof(err), &code));
+	pol_load("legacy-kbc", "isolated", NULL);
+	pol_enable();
+	pol_digest(hex);
+	sx_run(argv, out, 1 << 20, err, sizeof(err), &code);
 	EXPECT_EQ(0, code) TH_LOG("stderr: %s", err);
 	EXPECT_EQ(0, jsonv_check(out, strlen(out), jerr, sizeof(jerr))) {
 		TH_LOG("invalid JSON: %s", jerr);

@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "jsonv.h"
 #include "sx.h"
+#include "sx_test.h"
 
 #define OUTLEN 65536
 
@@ -51,7 +52,7 @@ static int run_cli(struct run *r, uid_t uid, ...)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	ret = sx_run_as(uid, argv, r->out, sizeof(r->out), r->err, sizeof(r->err), &r->rc);
+	ret = __sx_run_as(uid, argv, r->out, sizeof(r->out), r->err, sizeof(r->err), &r->rc);
 	return ret ? ret : r->rc;
 }
 
@@ -171,7 +172,7 @@ TEST(exit_3_module_not_loaded)
 	size_t i;
 
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, sx_ensure_unloaded());
+	sx_ensure_unloaded();
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		EXPECT_EQ(3, CLI(r, cmds[i][0], cmds[i][1])) {
 			TH_LOG("'stmexec %s %s': exit %d\n%s", cmds[i][0], cmds[i][1] ?: "", r->rc, r->err);
@@ -254,30 +255,28 @@ FIXTURE_SETUP(cli)
 	self->r = calloc(1, sizeof(*self->r));
 	ASSERT_NE(NULL, self->r);
 	snprintf(self->ncpus, sizeof(self->ncpus), "%d", sx_online_cpus());
-	ASSERT_EQ(0, sx_online_list(self->cpulist, sizeof(self->cpulist)));
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load(SX_SIM_BARE);
+	sx_online_list(self->cpulist, sizeof(self->cpulist));
+	sx_ensure_unloaded();
+	ret = __sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
 	/* pick free extents with the monitor on (the BIOS list is known then) */
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x10000, &self->memv));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_IO, 4, &self->iov));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MSR, 1, &msrv));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x10000, &self->memv);
+	sx_find_free(self->fd, STMEXEC_RANGE_IO, 4, &self->iov);
+	sx_find_free(self->fd, STMEXEC_RANGE_MSR, 1, &msrv);
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	snprintf(self->mem, sizeof(self->mem), "0x%llx", (unsigned long long)self->memv);
 	snprintf(self->io, sizeof(self->io), "0x%llx", (unsigned long long)self->iov);
 	snprintf(self->io3, sizeof(self->io3), "0x%llx", (unsigned long long)self->iov + 3);
 	snprintf(self->msr, sizeof(self->msr), "0x%llx", (unsigned long long)msrv);
 	/* back to a freshly loaded module: no last error, counters at 0 */
 	close(self->fd);
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ASSERT_EQ(0, sx_load(SX_SIM_BARE));
+	sx_ensure_unloaded();
+	sx_load(SX_SIM_BARE);
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(cli)
@@ -285,7 +284,7 @@ FIXTURE_TEARDOWN(cli)
 	if (self->fd >= 0)
 		close(self->fd);
 	free(self->r);
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 static void expect_golden(struct __test_metadata *_metadata, FIXTURE_DATA(cli) *self,
@@ -371,7 +370,7 @@ TEST_F(cli, golden_ranges_and_sysfs_agree)
 	EXPECT_EQ(0, CLI(self->r, "ranges"));
 	expect_golden(_metadata, self, "ranges.txt", self->r->out);
 	/* the CLI prints the kernel's canonical form: sysfs says the same */
-	ASSERT_EQ(0, sx_read("ranges", sys, sizeof(sys)));
+	sx_read("ranges", sys, sizeof(sys));
 	strcat(sys, "\n");
 	EXPECT_STREQ(sys, self->r->out);
 	/* and what it prints can be fed back */
@@ -387,11 +386,11 @@ TEST(ranges_with_default_policy_match_sysfs)
 	char sys[65536], first[256], *nl;
 
 	ASSERT_NE(NULL, r);
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ASSERT_EQ(0, sx_load("backend=sim"));
+	sx_ensure_unloaded();
+	sx_load("backend=sim");
 	ASSERT_EQ(0, CLI(r, "enable"));
 	EXPECT_EQ(0, CLI(r, "ranges"));
-	ASSERT_EQ(0, sx_read("ranges", sys, sizeof(sys)));
+	sx_read("ranges", sys, sizeof(sys));
 	if (!sys[0])
 		strcpy(sys, "no protected ranges");
 	strcat(sys, "\n");
@@ -412,7 +411,7 @@ TEST(ranges_with_default_policy_match_sysfs)
 	}
 	EXPECT_EQ(0, CLI(r, "disable"));
 	free(r);
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 TEST_F(cli, golden_bios_and_sysfs_agree)
@@ -426,7 +425,7 @@ TEST_F(cli, golden_bios_and_sysfs_agree)
 	ASSERT_EQ(0, CLI(self->r, "enable"));
 	EXPECT_EQ(0, CLI(self->r, "bios"));
 	expect_golden(_metadata, self, "bios.txt", self->r->out);
-	ASSERT_EQ(0, sx_read("bios_resources", sys, sizeof(sys)));
+	sx_read("bios_resources", sys, sizeof(sys));
 	strcat(sys, "\n");
 	EXPECT_STREQ(sys, self->r->out);
 }
@@ -459,7 +458,7 @@ TEST_F(cli, errors_name_cause_and_fix)
 	EXPECT_EQ(1, CLI(self->r, "unprotect", bios_range));
 	EXPECT_NE(NULL, strstr(self->r->err, "ENOENT"));
 	/* BIOS overlap: EADDRINUSE naming the firmware descriptor */
-	ASSERT_EQ(0, sx_bios(self->fd, &b, &n));
+	sx_bios(self->fd, &b, &n);
 	for (i = 0; i < n; i++)
 		if ((b[i].type == STMEXEC_RANGE_MEM || b[i].type == STMEXEC_RANGE_MMIO) &&
 		    !(b[i].flags & STMEXEC_RF_IGNORED) && b[i].length >= 0x1000 &&
@@ -525,7 +524,7 @@ TEST_F(cli, json_escapes_hostile_last_error)
 		char text[64];
 
 		snprintf(text, sizeof(text), "%s 0x1000+4K", evil[i]);
-		EXPECT_NE(0, sx_write("protect", text));
+		EXPECT_NE(0, __sx_write("protect", text));
 		CLI(self->r, "--json", "status");
 		EXPECT_EQ(0, self->r->rc);
 		EXPECT_TRUE(json_ok(_metadata, "status with a hostile last_error", self->r->out, false)) {
@@ -539,19 +538,18 @@ TEST_F(cli, log_decoded_with_gap)
 	char range[128], addr[128];
 	int i;
 
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
+	SX_REQUIRE(sx_dbg_available());
 	ASSERT_EQ(0, CLI(self->r, "enable"));
 	snprintf(range, sizeof(range), "mem %s+4K deny=w", self->mem);
 	ASSERT_EQ(0, CLI(self->r, "protect", range));
 	EXPECT_EQ(0, CLI(self->r, "log"));
 	EXPECT_STREQ("no new log records\n", self->r->out);
 	EXPECT_NE(NULL, strstr(self->r->err, "log setup"));
-	ASSERT_EQ(0, sx_write("log/poll_interval_ms", "10000"));
+	sx_write("log/poll_interval_ms", "10000");
 	EXPECT_EQ(0, CLI(self->r, "log", "setup", "pages=1", "events=protection-exception"));
 	EXPECT_EQ(0, CLI(self->r, "log", "start"));
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)self->memv + 8 * (unsigned int)i));
+		sx_inject("mem 0x%llx 8 w", (unsigned long long)self->memv + 8 * (unsigned int)i);
 	}
 	EXPECT_EQ(0, CLI(self->r, "log"));
 	snprintf(addr, sizeof(addr), "mem %s+0x1000", self->mem);
@@ -564,7 +562,7 @@ TEST_F(cli, log_decoded_with_gap)
 	}
 	/* 40 violations into a 16-entry log: a loud gap */
 	for (i = 0; i < 40; i++) {
-		ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)self->memv));
+		sx_inject("mem 0x%llx 8 w", (unsigned long long)self->memv);
 	}
 	EXPECT_EQ(0, CLI(self->r, "log"));
 	EXPECT_NE(NULL, strstr(self->r->out, "!!! GAP:")) {
@@ -573,7 +571,7 @@ TEST_F(cli, log_decoded_with_gap)
 	EXPECT_NE(NULL, strstr(self->r->err, "WARNING"));
 	/* JSON: array form and JSON Lines with -f -n */
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)self->memv));
+		sx_inject("mem 0x%llx 8 w", (unsigned long long)self->memv);
 	}
 	EXPECT_EQ(0, CLI(self->r, "--json", "log", "-n", "1"));
 	EXPECT_TRUE(json_ok(_metadata, "log --json -n 1", self->r->out, false));

@@ -23,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "sx.h"
+#include "sx_test.h"
 
 #define STM_ERROR_UNSPECIFIED	"0x8001FFFF"
 #define STM_API_PROTECT		0x00010003u
@@ -38,7 +39,7 @@ static int calls(uint64_t out[MAXCPU][16])
 	int rows = 0;
 
 	memset(out, 0, sizeof(uint64_t) * MAXCPU * 16);
-	if (sx_dbg_read("calls", buf, sizeof(buf)))
+	if (__sx_dbg_read("calls", buf, sizeof(buf)))
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *p = line, *end;
@@ -62,7 +63,7 @@ static bool all_cpus_off(char *why, size_t len)
 {
 	char buf[4096], *line, *save = NULL;
 
-	if (sx_dbg_read("cpu_states", buf, sizeof(buf))) {
+	if (__sx_dbg_read("cpu_states", buf, sizeof(buf))) {
 		snprintf(why, len, "cannot read cpu_states");
 		return false;
 	}
@@ -79,7 +80,7 @@ static const char *last_error(void)
 {
 	static char buf[512];
 
-	if (sx_read("last_error", buf, sizeof(buf)))
+	if (__sx_read("last_error", buf, sizeof(buf)))
 		buf[0] = '\0';
 	return buf;
 }
@@ -95,15 +96,13 @@ FIXTURE_SETUP(ft)
 
 	self->fd = -1;
 	self->ncpus = sx_online_cpus();
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load(SX_SIM_BARE);
+	sx_ensure_unloaded();
+	ret = __sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: fault injection needs debugfs", SX_DEBUGFS);
+	SX_REQUIRE(sx_dbg_available());
 }
 
 FIXTURE_TEARDOWN(ft)
@@ -112,22 +111,22 @@ FIXTURE_TEARDOWN(ft)
 
 	if (sx_dbg_available()) {
 		/* disarm everything, then: the core saw only correct use */
-		sx_dbg_write("fail_init", "0");
-		sx_dbg_write("fail_start_cpu", "-1");
-		sx_dbg_write("fail_stop_cpu", "-1");
-		sx_dbg_write("fail_leave_cpu", "-1");
-		sx_dbg_write("delay_cpu", "-1");
-		sx_dbg_write("next_status", "none");
-		EXPECT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
+		__sx_dbg_write("fail_init", "0");
+		__sx_dbg_write("fail_start_cpu", "-1");
+		__sx_dbg_write("fail_stop_cpu", "-1");
+		__sx_dbg_write("fail_leave_cpu", "-1");
+		__sx_dbg_write("delay_cpu", "-1");
+		__sx_dbg_write("next_status", "none");
+		EXPECT_EQ(0, __sx_dbg_read("compat_violations", buf, sizeof(buf)));
 		EXPECT_EQ(0, strtoull(buf, NULL, 0)) {
 			TH_LOG("compat_violations: %s", buf);
 		}
 	}
 	if (self->fd >= 0) {
-		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		__sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 		close(self->fd);
 	}
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 static void expect_all_off(struct __test_metadata *_metadata, int fd, const char *what)
@@ -136,11 +135,11 @@ static void expect_all_off(struct __test_metadata *_metadata, int fd, const char
 	char why[128] = "";
 	uint64_t v = ~0ULL;
 
-	ASSERT_EQ(0, sx_status(fd, &st));
+	sx_status(fd, &st);
 	EXPECT_EQ(0, st.cpus_active) {
 		TH_LOG("%s: %u CPUs still active", what, st.cpus_active);
 	}
-	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
 	EXPECT_EQ(0, v);
 	EXPECT_TRUE(all_cpus_off(why, sizeof(why))) {
 		TH_LOG("%s: %s", what, why);
@@ -150,14 +149,14 @@ static void expect_all_off(struct __test_metadata *_metadata, int fd, const char
 TEST_F(ft, fail_init_rolls_back)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_dbg_write("fail_init", STM_ERROR_UNSPECIFIED));
-	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_dbg_write("fail_init", STM_ERROR_UNSPECIFIED);
+	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "INITIALIZE_PROTECTION failed");
 	EXPECT_STRNE("", last_error());
 	/* the fault gone, enable works */
-	ASSERT_EQ(0, sx_dbg_write("fail_init", "0"));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_dbg_write("fail_init", "0");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("on", sx_state());
 }
 
@@ -168,12 +167,11 @@ TEST_F(ft, fail_start_on_one_cpu_rolls_back)
 	char cpu[16];
 
 	SX_SETUP_SKIPPED();
-	if (self->ncpus < 2)
-		SKIP(return, "needs 2 CPUs");
+	SX_REQUIRE(self->ncpus >= 2);
 	snprintf(cpu, sizeof(cpu), "%d", last);
 	ASSERT_LT(0, calls(before));
-	ASSERT_EQ(0, sx_dbg_write("fail_start_cpu", cpu));
-	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_dbg_write("fail_start_cpu", cpu);
+	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "START failed on one CPU");
 	snprintf(cpu, sizeof(cpu), "CPU %d", last);
@@ -184,16 +182,16 @@ TEST_F(ft, fail_start_on_one_cpu_rolls_back)
 	ASSERT_LT(0, calls(after));
 	EXPECT_LE(1, after[0][C_STOP] - before[0][C_STOP]);
 	EXPECT_LE(1, after[last][C_START] - before[last][C_START]);
-	ASSERT_EQ(0, sx_dbg_write("fail_start_cpu", "-1"));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_dbg_write("fail_start_cpu", "-1");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("on", sx_state());
 }
 
 TEST_F(ft, fail_start_everywhere_rolls_back)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_dbg_write("fail_start_cpu", "-2"));
-	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_dbg_write("fail_start_cpu", "-2");
+	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "START failed everywhere");
 }
@@ -204,23 +202,23 @@ TEST_F(ft, fail_stop_wedges_until_disable_succeeds)
 	int ret;
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_write("fail_stop_cpu", "0"));
-	ret = sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_write("fail_stop_cpu", "0");
+	ret = __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	EXPECT_EQ(-EIO, ret);
 	EXPECT_STREQ("failed", sx_state());
-	ASSERT_EQ(0, sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(STMEXEC_STATE_FAILED, st.state);
 	EXPECT_NE(0, st.last_errno);
 	/* pinned, and enable refuses until the teardown completes */
-	EXPECT_NE(0, sx_unload());
+	EXPECT_NE(0, __sx_unload());
 	EXPECT_TRUE(sx_loaded());
-	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_write("fail_stop_cpu", "-1"));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_EQ(-EBUSY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_dbg_write("fail_stop_cpu", "-1");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "after the retried disable");
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 }
 
 TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
@@ -230,8 +228,7 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	cpu_set_t set;
 
 	SX_SETUP_SKIPPED();
-	if (self->ncpus < 2)
-		SKIP(return, "needs 2 CPUs");
+	SX_REQUIRE(self->ncpus >= 2);
 	/*
 	 * Enable from CPU 0 and slow down another CPU: the enabling CPU runs
 	 * its own START synchronously, so only a remote CPU can be waited for
@@ -245,10 +242,10 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	 * vCPU descheduled by a loaded host between sending the START IPIs
 	 * and starting the bounded wait cannot let the slow CPU finish first.
 	 */
-	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "20"));
-	ASSERT_EQ(0, sx_dbg_write("delay_us", "500000"));
+	sx_dbg_write("timeout_ms", "20");
+	sx_dbg_write("delay_us", "500000");
 	snprintf(cpu, sizeof(cpu), "%d", last);
-	ASSERT_EQ(0, sx_dbg_write("delay_cpu", cpu));
+	sx_dbg_write("delay_cpu", cpu);
 	/*
 	 * A TCG vCPU thread descheduled by the host for longer than the delay
 	 * between its own START and the bounded wait lets the slow CPU finish
@@ -257,15 +254,15 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	 * three times; a wait that never times out still fails the test.
 	 */
 	for (tries = 0; tries < 3; tries++) {
-		ret = sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+		ret = __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 		if (ret)
 			break;
 		TH_LOG("enable beat the 20 ms bound (host scheduling): again");
-		ASSERT_EQ(0, sx_dbg_write("delay_cpu", "-1"));
-		ASSERT_EQ(0, sx_dbg_write("timeout_ms", "1000"));
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-		ASSERT_EQ(0, sx_dbg_write("timeout_ms", "20"));
-		ASSERT_EQ(0, sx_dbg_write("delay_cpu", cpu));
+		sx_dbg_write("delay_cpu", "-1");
+		sx_dbg_write("timeout_ms", "1000");
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		sx_dbg_write("timeout_ms", "20");
+		sx_dbg_write("delay_cpu", cpu);
 	}
 	EXPECT_EQ(-ETIMEDOUT, ret);
 	snprintf(cpu, sizeof(cpu), "CPU %d", last);
@@ -276,12 +273,12 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	EXPECT_TRUE(!strcmp(sx_state(), "off") || !strcmp(sx_state(), "failed")) {
 		TH_LOG("state %s", sx_state());
 	}
-	ASSERT_EQ(0, sx_dbg_write("delay_cpu", "-1"));
-	ASSERT_EQ(0, sx_dbg_write("timeout_ms", "1000"));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_dbg_write("delay_cpu", "-1");
+	sx_dbg_write("timeout_ms", "1000");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "after the timeout");
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 }
 
 TEST_F(ft, one_shot_status_fails_one_request)
@@ -292,17 +289,17 @@ TEST_F(ft, one_shot_status_fails_one_request)
 	char arm[64];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x1000, &mem);
 	r = sx_range(STMEXEC_RANGE_MEM, mem, 0x1000, STMEXEC_ACC_W);
 	snprintf(arm, sizeof(arm), "0x%x 0x%x", STM_API_PROTECT, STM_ERROR_UNPROTECTABLE);
-	ASSERT_EQ(0, sx_dbg_write("next_status", arm));
-	EXPECT_EQ(-EACCES, sx_protect(self->fd, &r, 1, NULL, NULL));
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_dbg_write("next_status", arm);
+	EXPECT_EQ(-EACCES, __sx_protect(self->fd, &r, 1, NULL, NULL));
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(0, n);
 	free(l);
 	/* one shot: the same request now succeeds */
-	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r, 1, NULL, NULL));
 	EXPECT_STREQ("on", sx_state());
 }
 
@@ -311,7 +308,7 @@ static int cpu_online(int cpu, int on)
 	char path[96];
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
-	return sx_write(path, on ? "1" : "0");
+	return __sx_write(path, on ? "1" : "0");
 }
 
 /*
@@ -326,20 +323,19 @@ TEST_F(ft, failed_leave_keeps_hotplug_callbacks)
 	int last = self->ncpus - 1, ret;
 
 	SX_SETUP_SKIPPED();
-	if (self->ncpus < 2)
-		SKIP(return, "needs 2 CPUs");
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	SX_REQUIRE(self->ncpus >= 2);
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	snprintf(cpu, sizeof(cpu), "%d", last);
-	ASSERT_EQ(0, sx_dbg_write("fail_leave_cpu", cpu));
-	EXPECT_EQ(-EIO, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_dbg_write("fail_leave_cpu", cpu);
+	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	EXPECT_STREQ("failed", sx_state());
-	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(-EBUSY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	ret = cpu_online(last, 0);
 	EXPECT_EQ(-EBUSY, ret);
 	if (!ret)
 		cpu_online(last, 1);
-	ASSERT_EQ(0, sx_dbg_write("fail_leave_cpu", "-1"));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL)) {
+	sx_dbg_write("fail_leave_cpu", "-1");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL)) {
 		TH_LOG("disable retry: %s", last_error());
 	}
 	EXPECT_STREQ("off", sx_state());
@@ -384,15 +380,13 @@ FIXTURE_SETUP(prof)
 		 self->last);
 	if (self->ncpus < 2 || stat(path, &st))
 		self->last = -1;
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load(variant->params);
+	sx_ensure_unloaded();
+	ret = __sx_load(variant->params);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load %s: %s", variant->params, strerror(-ret));
 	}
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: the compat counter needs debugfs", SX_DEBUGFS);
+	SX_REQUIRE(sx_dbg_available());
 }
 
 FIXTURE_TEARDOWN(prof)
@@ -403,20 +397,20 @@ FIXTURE_TEARDOWN(prof)
 	if (self->last > 0)
 		cpu_online(self->last, 1);
 	if (sx_dbg_available()) {
-		EXPECT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
+		EXPECT_EQ(0, __sx_dbg_read("compat_violations", buf, sizeof(buf)));
 		EXPECT_EQ(0, strtoull(buf, NULL, 0)) {
 			TH_LOG("compat_violations: %s", buf);
 		}
 	}
 	if (self->fd >= 0) {
-		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		__sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 		close(self->fd);
 	}
 	CPU_ZERO(&set);
 	for (int c = 0; c < self->ncpus && c < CPU_SETSIZE; c++)
 		CPU_SET(c, &set);
 	sched_setaffinity(0, sizeof(set), &set);
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 static int pin_to(int cpu)
@@ -442,13 +436,63 @@ TEST_F_TIMEOUT(prof, enable_from_each_cpu_clean, 120)
 	SX_SETUP_SKIPPED();
 	for (cpu = 0; cpu < self->ncpus; cpu++) {
 		ASSERT_EQ(0, pin_to(cpu));
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+		ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
 			TH_LOG("enable from CPU %d: %s", cpu, last_error());
 		}
-		EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+		EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
 		EXPECT_EQ((uint64_t)self->ncpus, v);
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	}
+}
+
+static uint64_t compat_count(void)
+{
+	char buf[256];
+
+	if (__sx_dbg_read("compat_violations", buf, sizeof(buf)))
+		return ~0ULL;
+	return strtoull(buf, NULL, 0);
+}
+
+/*
+ * Issue 13's "done when" bar in one test, under each profile (coreboot is
+ * the one the issue names): enable on every CPU with compat_violations 0;
+ * with the last CPU offline, enable refused (EHOSTDOWN); while on, that
+ * CPU's offline refused (EBUSY) and the monitor still on every CPU; its
+ * online again a no-op; compat_violations still 0 (the teardown checks it
+ * once more).
+ */
+TEST_F(prof, issue13_bar)
+{
+	uint64_t v = 0;
+
+	SX_SETUP_SKIPPED();
+	if (self->last <= 0)
+		SKIP(return, "needs a second CPU that can go offline");
+	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+		TH_LOG("enable: %s", last_error());
+	}
+	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus, v);
+	EXPECT_EQ(0, compat_count());
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+
+	ASSERT_EQ(0, cpu_online(self->last, 0));
+	EXPECT_EQ(-EHOSTDOWN, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	ASSERT_EQ(0, cpu_online(self->last, 1));
+
+	ASSERT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+		TH_LOG("enable after onlining: %s", last_error());
+	}
+	EXPECT_EQ(-EBUSY, cpu_online(self->last, 0));
+	EXPECT_EQ(0, cpu_online(self->last, 1));
+	EXPECT_STREQ("on", sx_state());
+	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus, v);
+	EXPECT_EQ(0, compat_count());
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_EQ(0, compat_count());
 }
 
 /* Every VMCALL with interrupts off: IF never relied on (RFLAGS 0x2). */
@@ -457,8 +501,8 @@ TEST_F(prof, activation_with_interrupts_off)
 	char buf[256];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_read("compat_violations", buf, sizeof(buf));
 	EXPECT_EQ(NULL, strstr(buf, "IF")) {
 		TH_LOG("compat_violations: %s", buf);
 	}
@@ -471,8 +515,8 @@ TEST_F(prof, smi_window_measured_and_short)
 	char buf[128];
 
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_read("smi_window", buf, sizeof(buf)));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_read("smi_window", buf, sizeof(buf));
 	ASSERT_EQ(2, sscanf(buf, "last_ns %llu max_ns %llu", &last, &max)) {
 		TH_LOG("smi_window: %s", buf);
 	}
@@ -497,7 +541,7 @@ TEST_F(prof, enable_refused_with_cpu_offline)
 		SKIP(return, "needs a second CPU that can go offline");
 	ASSERT_LT(0, calls(before));
 	ASSERT_EQ(0, cpu_online(self->last, 0));
-	EXPECT_EQ(-EHOSTDOWN, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(-EHOSTDOWN, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	snprintf(want, sizeof(want), "CPU(s) %d ", self->last);
 	EXPECT_NE(NULL, strstr(last_error(), want)) {
 		TH_LOG("last_error does not name CPU %d: %s", self->last,
@@ -509,9 +553,9 @@ TEST_F(prof, enable_refused_with_cpu_offline)
 		for (k = 0; k < 16; k++)
 			EXPECT_EQ(before[c][k], after[c][k]);
 	/* the sysfs path gives the same answer */
-	EXPECT_EQ(-EHOSTDOWN, sx_write("enabled", "1"));
+	EXPECT_EQ(-EHOSTDOWN, __sx_write("enabled", "1"));
 	ASSERT_EQ(0, cpu_online(self->last, 1));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
 		TH_LOG("enable after onlining: %s", last_error());
 	}
 }
@@ -531,7 +575,7 @@ TEST_F(prof, cpu_offline_refused_while_on)
 	SX_SETUP_SKIPPED();
 	if (self->last <= 0)
 		SKIP(return, "needs a second CPU that can go offline");
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	ASSERT_LT(0, calls(before));
 	ret = cpu_online(self->last, 0);
 	EXPECT_EQ(-EBUSY, ret);
@@ -541,20 +585,20 @@ TEST_F(prof, cpu_offline_refused_while_on)
 		TH_LOG("last_error: %s", last_error());
 	}
 	EXPECT_STREQ("on", sx_state());
-	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
 	EXPECT_EQ((uint64_t)self->ncpus, v);
 	ASSERT_LT(0, calls(after));
 	EXPECT_EQ(before[self->last][C_STOP], after[self->last][C_STOP]);
 	EXPECT_EQ(before[self->last][C_START], after[self->last][C_START]);
-	ASSERT_EQ(0, sx_online_list(want, sizeof(want)));
-	ASSERT_EQ(0, sx_read("cpus_active_list", list, sizeof(list)));
+	sx_online_list(want, sizeof(want));
+	sx_read("cpus_active_list", list, sizeof(list));
 	EXPECT_STREQ(want, list);
 	/* off again: the CPU may go and come back, then enable works */
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	ASSERT_EQ(0, cpu_online(self->last, 0));
 	ASSERT_EQ(0, cpu_online(self->last, 1));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
 	EXPECT_EQ((uint64_t)self->ncpus, v);
 }
 
@@ -566,21 +610,21 @@ TEST_F_TIMEOUT(ft, suspend_pm_test_stops_and_relaunches, 60)
 	uint64_t v = 0;
 
 	SX_SETUP_SKIPPED();
-	if (sx_read("/sys/power/state", states, sizeof(states)) || !strstr(states, "freeze"))
+	if (__sx_read("/sys/power/state", states, sizeof(states)) || !strstr(states, "freeze"))
 		SKIP(return, "no suspend-to-idle (/sys/power/state: '%s')", states);
-	if (sx_read("/sys/power/pm_test", tests, sizeof(tests)) || !strstr(tests, "freezer"))
+	if (__sx_read("/sys/power/pm_test", tests, sizeof(tests)) || !strstr(tests, "freezer"))
 		SKIP(return, "no PM test mode (CONFIG_PM_DEBUG) in this kernel");
-	sx_write("/sys/module/suspend/parameters/pm_test_delay", "0");
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	__sx_write("/sys/module/suspend/parameters/pm_test_delay", "0");
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
 	ASSERT_LT(0, calls(before));
-	ASSERT_EQ(0, sx_write("/sys/power/pm_test", "freezer"));
-	ret = sx_write("/sys/power/state", "freeze");
-	sx_write("/sys/power/pm_test", "none");
+	sx_write("/sys/power/pm_test", "freezer");
+	ret = __sx_write("/sys/power/state", "freeze");
+	__sx_write("/sys/power/pm_test", "none");
 	ASSERT_EQ(0, ret) {
 		TH_LOG("echo freeze > /sys/power/state (pm_test=freezer): %s", strerror(-ret));
 	}
 	EXPECT_STREQ("on", sx_state());
-	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ(0, __sx_read_u64("cpus_active", &v));
 	EXPECT_EQ((uint64_t)self->ncpus, v);
 	ASSERT_LT(0, calls(after));
 	for (c = 0; c < self->ncpus && c < MAXCPU; c++) {
@@ -602,20 +646,20 @@ TEST_F_TIMEOUT(ft, suspend_pm_test_stops_and_relaunches, 60)
 TEST_F(ft, enable_refused_between_suspend_prepare_and_post)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_write("pm_event", "prepare"));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_write("pm_event", "prepare");
 	EXPECT_STREQ("off", sx_state());
-	EXPECT_EQ(-EBUSY, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(-EBUSY, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_NE(NULL, strstr(last_error(), "suspend")) {
 		TH_LOG("last_error: %s", last_error());
 	}
-	EXPECT_EQ(-EBUSY, sx_write("enabled", "1"));
+	EXPECT_EQ(-EBUSY, __sx_write("enabled", "1"));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "enable while suspending");
 	/* POST relaunches what PREPARE stopped */
-	ASSERT_EQ(0, sx_dbg_write("pm_event", "post"));
+	sx_dbg_write("pm_event", "post");
 	EXPECT_STREQ("on", sx_state());
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 	expect_all_off(_metadata, self->fd, "disable after the relaunch");
 }
 
@@ -623,15 +667,15 @@ TEST_F(ft, enable_refused_between_suspend_prepare_and_post)
 TEST_F(ft, disable_while_suspending_stays_off_after_resume)
 {
 	SX_SETUP_SKIPPED();
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_write("pm_event", "prepare"));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	ASSERT_EQ(0, sx_dbg_write("pm_event", "post"));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_dbg_write("pm_event", "prepare");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_dbg_write("pm_event", "post");
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "after resume");
 	/* and enables work again */
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
 }
 
 /*
@@ -650,9 +694,8 @@ TEST(probe_timeout_fails_load_cleanly)
 	cpu_set_t set, old;
 	int ret;
 
-	if (sx_online_cpus() < 2)
-		SKIP(return, "needs 2 CPUs");
-	ASSERT_EQ(0, sx_ensure_unloaded());
+	SX_REQUIRE(sx_online_cpus() >= 2);
+	sx_ensure_unloaded();
 	/*
 	 * The delayed CPU is the last one; the loading CPU runs its own probe
 	 * synchronously, so load from CPU 0 (as slow_cpu_times_out_and_is_named
@@ -662,19 +705,19 @@ TEST(probe_timeout_fails_load_cleanly)
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
-	ret = sx_load(SX_SIM_BARE " sim_probe_delay_ms=3000");
+	ret = __sx_load(SX_SIM_BARE " sim_probe_delay_ms=3000");
 	sched_setaffinity(0, sizeof(old), &old);
 	EXPECT_EQ(-ETIMEDOUT, ret) {
 		TH_LOG("load with a 3 s probe delay: %s", strerror(-ret));
 	}
 	EXPECT_FALSE(sx_loaded());
-	ret = sx_load(SX_SIM_BARE);
+	ret = __sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load after the timed-out probe: %s", strerror(-ret));
 	}
-	ASSERT_EQ(0, sx_read("state", buf, sizeof(buf)));
+	sx_read("state", buf, sizeof(buf));
 	EXPECT_STREQ("off", buf);
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 static long meminfo(const char *key)
@@ -706,14 +749,14 @@ static void settle_memory(void)
 	DIR *d = NULL;
 
 	sync();
-	sx_write("/proc/sys/vm/drop_caches", "3");
+	__sx_write("/proc/sys/vm/drop_caches", "3");
 	if (!access("/sys/kernel/debug/kmemleak", F_OK))
 		d = opendir("/sys/kernel/slab");
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", de->d_name);
-		sx_write(path, "1");
+		__sx_write(path, "1");
 	}
 	if (d)
 		closedir(d);
@@ -730,8 +773,8 @@ static int leak_batch(struct __test_metadata *_metadata, int fd, long *slab,
 	slab0 = meminfo("Slab");
 	free0 = meminfo("MemFree");
 	for (i = 0; i < 100; i++) {
-		if (sx_ioctl(fd, STMEXEC_ENABLE, NULL) ||
-		    sx_ioctl(fd, STMEXEC_DISABLE, NULL)) {
+		if (__sx_ioctl(fd, STMEXEC_ENABLE, NULL) ||
+		    __sx_ioctl(fd, STMEXEC_DISABLE, NULL)) {
 			TH_LOG("cycle %d failed: %s", i, last_error());
 			return -1;
 		}
@@ -757,8 +800,8 @@ TEST_F_TIMEOUT(ft, cycles_leak_nothing, 300)
 
 	SX_SETUP_SKIPPED();
 	for (i = 0; i < 5; i++) {	/* warm up caches */
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-		ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+		sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	}
 	ASSERT_EQ(0, leak_batch(_metadata, self->fd, &slab, &mem));
 	if (slab >= 256 || mem >= 512) {

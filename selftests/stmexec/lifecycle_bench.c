@@ -18,21 +18,13 @@
 
 #define MAXCPU 64
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Add the "cpu enter_ns start_ns stop_ns leave_ns" lines to @sum. */
 static int add_timings(double sum[MAXCPU][4])
 {
 	char buf[8192], *line, *save = NULL;
 	int ncpu = 0;
 
-	if (sx_dbg_read("timings", buf, sizeof(buf)))
+	if (__sx_dbg_read("timings", buf, sizeof(buf)))
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned int cpu;
@@ -61,18 +53,18 @@ int main(int argc, char **argv)
 
 	if (cycles <= 0)
 		cycles = 20;
-	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
+	ret = __sx_ensure_unloaded() ?: __sx_load(SX_SIM_BARE);
 	if (ret) {
 		printf("# lifecycle_bench: load backend=sim: %s\n", strerror(-ret));
 		return 1;
 	}
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd < 0)
 		return 1;
 	for (i = 0; i < cycles; i++) {
-		t0 = now_s();
-		ret = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
-		d = now_s() - t0;
+		t0 = sx_now_s();
+		ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+		d = sx_now_s() - t0;
 		if (ret) {
 			printf("# lifecycle_bench: ENABLE: %s\n", strerror(-ret));
 			break;
@@ -80,16 +72,16 @@ int main(int argc, char **argv)
 		t_en += d;
 		if (d > max_en)
 			max_en = d;
-		if (!sx_dbg_read("smi_window", wbuf, sizeof(wbuf)) &&
+		if (!__sx_dbg_read("smi_window", wbuf, sizeof(wbuf)) &&
 		    sscanf(wbuf, "last_ns %llu", &w) == 1) {
 			smi_sum += (double)w;
 			if (w > smi_max)
 				smi_max = w;
 			smi_n++;
 		}
-		t0 = now_s();
-		ret = sx_ioctl(fd, STMEXEC_DISABLE, NULL);
-		t_dis += now_s() - t0;
+		t0 = sx_now_s();
+		ret = __sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		t_dis += sx_now_s() - t0;
 		if (ret) {
 			printf("# lifecycle_bench: DISABLE: %s\n", strerror(-ret));
 			break;
@@ -97,7 +89,7 @@ int main(int argc, char **argv)
 		ncpu = add_timings(sum);
 	}
 	close(fd);
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	if (i == 0)
 		return 1;
 

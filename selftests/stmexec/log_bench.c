@@ -20,18 +20,10 @@
 #define PER_ROUND	8000	/* < 510 pages * 16 entries */
 #define BATCH		512
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int fail(const char *what, int err)
 {
 	printf("# log_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	return 1;
 }
 
@@ -53,30 +45,30 @@ int main(int argc, char **argv)
 	/* fault every page in now: the ceiling is the copy, not page faults */
 	memset(buf, 0, BATCH * sizeof(*buf));
 	memset(dst, 0, PER_ROUND * sizeof(*dst));
-	ret = sx_ensure_unloaded() ?: sx_load(SX_SIM_BARE);
+	ret = __sx_ensure_unloaded() ?: __sx_load(SX_SIM_BARE);
 	if (ret)
 		return fail("load backend=sim", ret);
 	if (!sx_dbg_available()) {
 		printf("# log_bench: SKIP: no %s (debugfs) to inject SMM accesses\n", SX_DEBUGFS);
-		sx_ensure_unloaded();
+		__sx_ensure_unloaded();
 		return 4;
 	}
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd < 0)
 		return fail("open", fd);
-	ret = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+	ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL);
 	if (ret)
 		return fail("ENABLE", ret);
-	ret = sx_find_free(fd, STMEXEC_RANGE_MEM, 0x1000, &page);
+	ret = __sx_find_free(fd, STMEXEC_RANGE_MEM, 0x1000, &page);
 	if (ret)
 		return fail("no free page", ret);
 	r = sx_range(STMEXEC_RANGE_MEM, page, 0x1000, STMEXEC_ACC_W);
-	ret = sx_protect(fd, &r, 1, NULL, NULL);
+	ret = __sx_protect(fd, &r, 1, NULL, NULL);
 	if (ret)
 		return fail("PROTECT", ret);
 	/* the poller stays out of the way: the reader drains */
-	sx_write("log/poll_interval_ms", "10000");
-	ret = sx_log_start(fd, 510, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 65536);
+	__sx_write("log/poll_interval_ms", "10000");
+	ret = __sx_log_start(fd, 510, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 65536);
 	if (ret)
 		return fail("LOG_SETUP/START", ret);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -85,11 +77,11 @@ int main(int argc, char **argv)
 		uint64_t got = 0;
 
 		for (i = 0; i < PER_ROUND; i++) {
-			ret = sx_inject("mem 0x%llx 8 w", (unsigned long long)page);
+			ret = __sx_inject("mem 0x%llx 8 w", (unsigned long long)page);
 			if (ret)
 				return fail("inject", ret);
 		}
-		t0 = now_s();
+		t0 = sx_now_s();
 		while (got < PER_ROUND) {
 			ssize_t n = read(fd, buf, BATCH * sizeof(*buf));
 
@@ -99,7 +91,7 @@ int main(int argc, char **argv)
 				return fail("read", n < 0 ? errno : EIO);
 			got += (uint64_t)n / sizeof(*buf);
 		}
-		t_drain += now_s() - t0;
+		t_drain += sx_now_s() - t0;
 		total += got;
 		if (got != PER_ROUND)
 			printf("# log_bench: round %d: %llu of %d records\n", round,
@@ -107,13 +99,13 @@ int main(int argc, char **argv)
 
 		/* the ceiling: the same bytes, userspace to userspace */
 		memset(src, round, PER_ROUND * sizeof(*src));
-		t0 = now_s();
+		t0 = sx_now_s();
 		memcpy(dst, src, got * sizeof(*src));
 		sink += dst[got ? got - 1 : 0].serial;
-		t_copy += now_s() - t0;
+		t_copy += sx_now_s() - t0;
 	}
 	close(fd);
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 
 	{
 		double rate = total / t_drain, ceil = total / (t_copy > 0 ? t_copy : 1e-9);

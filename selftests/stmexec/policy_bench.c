@@ -27,13 +27,13 @@
 static int fail(const char *what, int err)
 {
 	printf("# policy_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	return 1;
 }
 
 static int usage(uint64_t *nodes, uint64_t *heap)
 {
-	return sx_read_u64("stm_nodes", nodes) ?: sx_read_u64("stm_heap_pages", heap);
+	return __sx_read_u64("stm_nodes", nodes) ?: __sx_read_u64("stm_heap_pages", heap);
 }
 
 static int param_set(const char *name, unsigned long v)
@@ -65,13 +65,13 @@ static int default_policy(const char *profile)
 	int fd, ret;
 
 	snprintf(params, sizeof(params), "backend=sim sim_profile=%s", profile);
-	ret = sx_ensure_unloaded() ?: sx_load(params);
+	ret = __sx_ensure_unloaded() ?: __sx_load(params);
 	if (ret)
 		return fail(params, ret);
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd < 0)
 		return fail("open", fd);
-	ret = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+	ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL);
 	if (ret)
 		return fail("ENABLE with the default policy", ret);
 	ret = usage(&nodes, &heap);
@@ -91,18 +91,18 @@ static int synthetic(unsigned int nmod)
 	uint32_t seed = 0x5eed;
 	int fd, ret;
 
-	ret = sx_ensure_unloaded() ?:
-	      sx_load("backend=sim sim_profile=intel node_budget=1000000 heap_budget=1000000");
+	ret = __sx_ensure_unloaded() ?:
+	      __sx_load("backend=sim sim_profile=intel node_budget=1000000 heap_budget=1000000");
 	if (ret)
 		return fail("load", ret);
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd < 0)
 		return fail("open", fd);
-	ret = sx_ioctl(fd, STMEXEC_ENABLE, NULL) ?: usage(&nodes0, &heap0);
+	ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL) ?: usage(&nodes0, &heap0);
 	if (ret)
 		return fail("ENABLE", ret);
 	/* vmalloc scatters module pages: leave a page between runs */
-	ret = sx_find_free(fd, STMEXEC_RANGE_MEM, 256ULL << 20, &base);
+	ret = __sx_find_free(fd, STMEXEC_RANGE_MEM, 256ULL << 20, &base);
 	if (ret)
 		return fail("no free 256 MiB extent", ret);
 	at = base;
@@ -132,7 +132,7 @@ static int synthetic(unsigned int nmod)
 	}
 	if (at - base > (256ULL << 20))
 		return fail("synthetic list larger than its extent", ERANGE);
-	ret = sx_protect(fd, r, n, NULL, NULL) ?: usage(&nodes, &heap);
+	ret = __sx_protect(fd, r, n, NULL, NULL) ?: usage(&nodes, &heap);
 	if (ret)
 		return fail("PROTECT of the synthetic module list", ret);
 	printf("# policy_bench: %u modules (%llu pages, %u runs), policy_modules=on:     %5llu nodes, %5llu STM heap pages: %s\n",
@@ -142,7 +142,7 @@ static int synthetic(unsigned int nmod)
 	printf("# policy_bench: %u modules, default (policy_modules off):             %5llu nodes, %5llu STM heap pages: %s\n",
 	       nmod, (unsigned long long)nodes0, (unsigned long long)heap0,
 	       nodes0 <= 16 && heap0 <= 70 ? "within the goal" : "beyond the goal");
-	sx_unprotect(fd, r, n, NULL);
+	__sx_unprotect(fd, r, n, NULL);
 	param_set("node_budget", 64);
 	param_set("heap_budget", 32);
 	free(r);
@@ -158,6 +158,6 @@ int main(int argc, char **argv)
 	if (nmod == 0 || nmod > 2000)
 		nmod = 150;
 	ret = default_policy("intel") ?: default_policy("coreboot") ?: synthetic(nmod);
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	return ret;
 }

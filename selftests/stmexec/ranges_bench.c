@@ -15,18 +15,10 @@
 #include <unistd.h>
 #include "sx.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int fail(const char *what, int err)
 {
 	printf("# ranges_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	return 1;
 }
 
@@ -50,51 +42,51 @@ int main(int argc, char **argv)
 	if (!r)
 		return 1;
 	/* 10,000 scattered nodes: far beyond the STM node budget, on purpose */
-	ret = sx_ensure_unloaded() ?:
-	      sx_load(SX_SIM_BARE " node_budget=100000 heap_budget=1000000");
+	ret = __sx_ensure_unloaded() ?:
+	      __sx_load(SX_SIM_BARE " node_budget=100000 heap_budget=1000000");
 	if (ret)
 		return fail("load backend=sim", ret);
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd < 0)
 		return fail("open", fd);
-	ret = sx_ioctl(fd, STMEXEC_ENABLE, NULL);
+	ret = __sx_ioctl(fd, STMEXEC_ENABLE, NULL);
 	if (ret)
 		return fail("ENABLE", ret);
-	ret = sx_find_free(fd, STMEXEC_RANGE_MEM, (uint64_t)n * 0x2000, &base);
+	ret = __sx_find_free(fd, STMEXEC_RANGE_MEM, (uint64_t)n * 0x2000, &base);
 	if (ret)
 		return fail("no free extent", ret);
 	for (i = 0; i < n; i++)
 		r[i] = sx_range(STMEXEC_RANGE_MEM, base + (uint64_t)i * 0x2000, 0x1000,
 				STMEXEC_ACC_W);
 
-	t0 = now_s();
-	ret = sx_protect(fd, r, n, NULL, NULL);
+	t0 = sx_now_s();
+	ret = __sx_protect(fd, r, n, NULL, NULL);
 	if (ret)
 		return fail("PROTECT (one request)", ret);
-	report("PROTECT, one request:", n, now_s() - t0);
-	t0 = now_s();
-	ret = sx_unprotect(fd, r, n, NULL);
+	report("PROTECT, one request:", n, sx_now_s() - t0);
+	t0 = sx_now_s();
+	ret = __sx_unprotect(fd, r, n, NULL);
 	if (ret)
 		return fail("UNPROTECT (one request)", ret);
-	report("UNPROTECT, one request:", n, now_s() - t0);
+	report("UNPROTECT, one request:", n, sx_now_s() - t0);
 
-	t0 = now_s();
+	t0 = sx_now_s();
 	for (i = 0; i < n; i++) {
-		ret = sx_protect(fd, &r[i], 1, NULL, NULL);
+		ret = __sx_protect(fd, &r[i], 1, NULL, NULL);
 		if (ret)
 			return fail("PROTECT (one range per request)", ret);
 	}
-	report("PROTECT, one range per request:", n, now_s() - t0);
-	t0 = now_s();
+	report("PROTECT, one range per request:", n, sx_now_s() - t0);
+	t0 = sx_now_s();
 	for (i = 0; i < n; i++) {
-		ret = sx_unprotect(fd, &r[i], 1, NULL);
+		ret = __sx_unprotect(fd, &r[i], 1, NULL);
 		if (ret)
 			return fail("UNPROTECT (one range per request)", ret);
 	}
-	report("UNPROTECT, one range per request:", n, now_s() - t0);
+	report("UNPROTECT, one range per request:", n, sx_now_s() - t0);
 
 	close(fd);
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 	free(r);
 	return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "sx.h"
+#include "sx_test.h"
 
 #define ACC_R	STMEXEC_ACC_R
 #define ACC_W	STMEXEC_ACC_W
@@ -42,22 +43,19 @@ FIXTURE_SETUP(rg)
 	int ret;
 
 	self->fd = -1;
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load(SX_SIM_BARE);
+	sx_ensure_unloaded();
+	ret = __sx_load(SX_SIM_BARE);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load backend=sim: %s", strerror(-ret));
 	}
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
-		TH_LOG("ENABLE: %s", strerror(errno));
-	}
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x20000, &self->mem));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MMIO, 0x20000 + 0x1000000, &self->mmio));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x20000, &self->mem);
+	sx_find_free(self->fd, STMEXEC_RANGE_MMIO, 0x20000 + 0x1000000, &self->mmio);
 	self->mmio += 0x1000000;	/* keep away from self->mem */
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_IO, 16, &self->io));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MSR, 1, &self->msr));
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_PCI, 1, &self->pci));
+	sx_find_free(self->fd, STMEXEC_RANGE_IO, 16, &self->io);
+	sx_find_free(self->fd, STMEXEC_RANGE_MSR, 1, &self->msr);
+	sx_find_free(self->fd, STMEXEC_RANGE_PCI, 1, &self->pci);
 }
 
 FIXTURE_TEARDOWN(rg)
@@ -65,7 +63,7 @@ FIXTURE_TEARDOWN(rg)
 	free(self->before);
 	if (self->fd >= 0)
 		close(self->fd);
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 /* Snapshot LIST_RANGES; expect_unchanged() compares with it. */
@@ -73,7 +71,7 @@ static void snapshot(struct __test_metadata *_metadata, FIXTURE_DATA(rg) *self)
 {
 	free(self->before);
 	self->before = NULL;
-	ASSERT_EQ(0, sx_list(self->fd, &self->before, &self->nbefore));
+	sx_list(self->fd, &self->before, &self->nbefore);
 }
 
 static void expect_unchanged(struct __test_metadata *_metadata,
@@ -83,7 +81,7 @@ static void expect_unchanged(struct __test_metadata *_metadata,
 	struct stmexec_status st;
 	uint32_t n = 0;
 
-	ASSERT_EQ(0, sx_list(self->fd, &now, &n));
+	sx_list(self->fd, &now, &n);
 	EXPECT_EQ(self->nbefore, n) {
 		TH_LOG("%s: LIST_RANGES has %u entries, had %u", what, n, self->nbefore);
 	}
@@ -92,7 +90,7 @@ static void expect_unchanged(struct __test_metadata *_metadata,
 			TH_LOG("%s: LIST_RANGES content changed", what);
 		}
 	}
-	ASSERT_EQ(0, sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(self->nbefore, st.nr_ranges);
 	free(now);
 }
@@ -111,7 +109,7 @@ static void expect_reject(struct __test_metadata *_metadata,
 	memset(&a, 0, sizeof(a));
 	a.ranges_ptr = (uintptr_t)r;
 	a.count = n;
-	ret = sx_ioctl(self->fd, cmd, &a);
+	ret = __sx_ioctl(self->fd, cmd, &a);
 	EXPECT_EQ(-err, ret) {
 		TH_LOG("%s: got %d (%s), want -%d (%s)", what, ret,
 		       strerror(-ret), err, strerror(err));
@@ -127,7 +125,7 @@ static void expect_reject(struct __test_metadata *_metadata,
 		}
 	}
 	if (err != EPERM) {
-		EXPECT_EQ(0, sx_read("last_error", last, sizeof(last)));
+		EXPECT_EQ(0, __sx_read("last_error", last, sizeof(last)));
 		EXPECT_STRNE("", last) {
 			TH_LOG("%s: last_error is empty", what);
 		}
@@ -162,12 +160,10 @@ TEST_F(rg, protect_list_unprotect_every_type)
 	r[2] = sx_range(STMEXEC_RANGE_IO, self->io, 4, ACC_RW);
 	r[3] = sx_range(STMEXEC_RANGE_MSR, self->msr, 1, ACC_W);
 	r[4] = sx_range(STMEXEC_RANGE_PCI, self->pci, 0, ACC_RW);
-	ASSERT_EQ(0, sx_protect(self->fd, r, 5, &ei, &bi)) {
-		TH_LOG("PROTECT of one range per type: %s", strerror(errno));
-	}
+	sx_protect(self->fd, r, 5, &ei, &bi);
 	EXPECT_EQ(NONE, ei);
 	EXPECT_EQ(NONE, bi);
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(5, n);
 	for (i = 0; i < 5; i++) {
 		EXPECT_LE(0, find_range(l, n, &r[i])) {
@@ -178,23 +174,23 @@ TEST_F(rg, protect_list_unprotect_every_type)
 		EXPECT_EQ(0, l[i].flags);
 	}
 	free(l);
-	ASSERT_EQ(0, sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(5, st.nr_ranges);
 
-	ASSERT_EQ(0, sx_unprotect(self->fd, r, 5, &ei));
+	sx_unprotect(self->fd, r, 5, &ei);
 	EXPECT_EQ(NONE, ei);
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(0, n);
 	free(l);
-	ASSERT_EQ(0, sx_status(self->fd, &st));
+	sx_status(self->fd, &st);
 	EXPECT_EQ(0, st.nr_ranges);
 }
 
 TEST_F(rg, protect_empty_request_is_noop)
 {
 	snapshot(_metadata, self);
-	EXPECT_EQ(0, sx_protect(self->fd, NULL, 0, NULL, NULL));
-	EXPECT_EQ(0, sx_unprotect(self->fd, NULL, 0, NULL));
+	EXPECT_EQ(0, __sx_protect(self->fd, NULL, 0, NULL, NULL));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, NULL, 0, NULL));
 	expect_unchanged(_metadata, self, "count 0");
 }
 
@@ -206,11 +202,11 @@ TEST_F(rg, list_capacity_and_count)
 
 	for (i = 0; i < 3; i++)
 		r[i] = sx_range(STMEXEC_RANGE_MEM, self->mem + i * 0x4000, 0x1000, ACC_W);
-	ASSERT_EQ(0, sx_protect(self->fd, r, 3, NULL, NULL));
+	sx_protect(self->fd, r, 3, NULL, NULL);
 
 	/* capacity 0, no buffer: only the count */
 	memset(&a, 0, sizeof(a));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a));
+	sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a);
 	EXPECT_EQ(3, a.count);
 
 	/* capacity 2: two copied, the third slot untouched, count 3 */
@@ -218,7 +214,7 @@ TEST_F(rg, list_capacity_and_count)
 	memset(&a, 0, sizeof(a));
 	a.ranges_ptr = (uintptr_t)out;
 	a.count = 2;
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a));
+	sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a);
 	EXPECT_EQ(3, a.count);
 	EXPECT_EQ(STMEXEC_RANGE_MEM, out[0].type);
 	EXPECT_EQ(STMEXEC_RANGE_MEM, out[1].type);
@@ -228,7 +224,7 @@ TEST_F(rg, list_capacity_and_count)
 	memset(&a, 0, sizeof(a));
 	a.ranges_ptr = (uintptr_t)out;
 	a.count = 4;
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a));
+	sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a);
 	EXPECT_EQ(3, a.count);
 	for (i = 0; i < 3; i++) {
 		EXPECT_LE(0, find_range(out, 3, &r[i]));
@@ -242,7 +238,7 @@ TEST_F(rg, get_bios_resources)
 	char text[8192], *line, *save = NULL;
 	uint32_t n = 0, i, lines = 0;
 
-	ASSERT_EQ(0, sx_bios(self->fd, &b, &n));
+	sx_bios(self->fd, &b, &n);
 	EXPECT_LT(0, n) {
 		TH_LOG("the sim STM's BIOS resource list is empty");
 	}
@@ -256,10 +252,10 @@ TEST_F(rg, get_bios_resources)
 	}
 	/* capacity 0 reports the count */
 	memset(&a, 0, sizeof(a));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_GET_BIOS_RESOURCES, &a));
+	sx_ioctl(self->fd, STMEXEC_GET_BIOS_RESOURCES, &a);
 	EXPECT_EQ(n, a.count);
 	/* sysfs bios_resources: one line per descriptor, "N: ..." */
-	ASSERT_EQ(0, sx_read("bios_resources", text, sizeof(text)));
+	sx_read("bios_resources", text, sizeof(text));
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned int idx;
 
@@ -277,19 +273,18 @@ TEST_F(rg, bios_list_needs_monitor_once)
 	int ret;
 
 	/* after a disable the module keeps the list it parsed, or says ENXIO */
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	memset(&a, 0, sizeof(a));
-	ret = sx_ioctl(self->fd, STMEXEC_GET_BIOS_RESOURCES, &a);
+	ret = __sx_ioctl(self->fd, STMEXEC_GET_BIOS_RESOURCES, &a);
 	EXPECT_TRUE(ret == 0 || ret == -ENXIO);
 	/* a fresh module has never seen the list */
 	close(self->fd);
 	self->fd = -1;
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ASSERT_EQ(0, sx_load(SX_SIM_BARE));
+	sx_ensure_unloaded();
+	sx_load(SX_SIM_BARE);
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
 	memset(&a, 0, sizeof(a));
-	EXPECT_EQ(-ENXIO, sx_ioctl(self->fd, STMEXEC_GET_BIOS_RESOURCES, &a));
+	EXPECT_EQ(-ENXIO, __sx_ioctl(self->fd, STMEXEC_GET_BIOS_RESOURCES, &a));
 }
 
 TEST_F(rg, ranges_kept_across_disable_enable)
@@ -299,22 +294,22 @@ TEST_F(rg, ranges_kept_across_disable_enable)
 
 	r[0] = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x3000, ACC_W);
 	r[1] = sx_range(STMEXEC_RANGE_IO, self->io, 2, ACC_RW);
-	ASSERT_EQ(0, sx_protect(self->fd, r, 2, NULL, NULL));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_protect(self->fd, r, 2, NULL, NULL);
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(2, n);
 	free(l);
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(2, n);
 	EXPECT_LE(0, find_range(l, n, &r[0]));
 	EXPECT_LE(0, find_range(l, n, &r[1]));
 	free(l);
 	/* UNPROTECT while off changes only the held set */
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	EXPECT_EQ(0, sx_unprotect(self->fd, r, 2, NULL));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	EXPECT_EQ(0, __sx_unprotect(self->fd, r, 2, NULL));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(0, n);
 	free(l);
 }
@@ -340,7 +335,7 @@ TEST_F(rg, err_array_flags_reserved)
 				a.flags = 1;
 			else
 				a.reserved[k - 1] = 1;
-			EXPECT_EQ(-EINVAL, sx_ioctl(self->fd, cmds[i], &a)) {
+			EXPECT_EQ(-EINVAL, __sx_ioctl(self->fd, cmds[i], &a)) {
 				TH_LOG("cmd #%zu with %s set", i, k ? "reserved" : "flags");
 			}
 		}
@@ -446,7 +441,7 @@ TEST_F(rg, err_bios_overlap_names_descriptor)
 	uint32_t n = 0, i;
 	int tested = 0;
 
-	ASSERT_EQ(0, sx_bios(self->fd, &b, &n));
+	sx_bios(self->fd, &b, &n);
 	for (i = 0; i < n; i++) {
 		const struct stmexec_range *d = &b[i];
 		uint64_t base;
@@ -471,7 +466,7 @@ TEST_F(rg, err_bios_overlap_names_descriptor)
 		memset(&a, 0, sizeof(a));
 		a.ranges_ptr = (uintptr_t)r;
 		a.count = 2;
-		EXPECT_EQ(-EADDRINUSE, sx_ioctl(self->fd, STMEXEC_PROTECT, &a)) {
+		EXPECT_EQ(-EADDRINUSE, __sx_ioctl(self->fd, STMEXEC_PROTECT, &a)) {
 			TH_LOG("BIOS descriptor %u (type %u base 0x%llx len 0x%llx)", i, d->type,
 			       (unsigned long long)d->base, (unsigned long long)d->length);
 		}
@@ -506,14 +501,14 @@ TEST_F(rg, err_duplicates)
 	expect_reject(_metadata, self, STMEXEC_PROTECT, r, 3, EEXIST, NONE, "mem/mmio overlap in request");
 
 	/* with the held set */
-	ASSERT_EQ(0, sx_protect(self->fd, r, 2, NULL, NULL));
+	sx_protect(self->fd, r, 2, NULL, NULL);
 	r[2] = sx_range(STMEXEC_RANGE_MSR, self->msr, 1, ACC_W);
 	expect_reject(_metadata, self, STMEXEC_PROTECT, &r[1], 2, EEXIST, 0, "duplicate of a held range");
 	r[2] = sx_range(STMEXEC_RANGE_MMIO, self->mem, 0x1000, ACC_W);
 	expect_reject(_metadata, self, STMEXEC_PROTECT, &r[2], 1, EEXIST, 0, "mmio over held mem");
 	/* overlapping (not identical) mem is allowed: reference counted */
 	r[2] = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x2000, ACC_W);
-	EXPECT_EQ(0, sx_protect(self->fd, &r[2], 1, NULL, NULL));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r[2], 1, NULL, NULL));
 }
 
 TEST_F(rg, err_unprotect_not_held)
@@ -522,14 +517,14 @@ TEST_F(rg, err_unprotect_not_held)
 
 	r[0] = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x2000, ACC_W);
 	expect_reject(_metadata, self, STMEXEC_UNPROTECT, r, 1, ENOENT, 0, "nothing held");
-	ASSERT_EQ(0, sx_protect(self->fd, r, 1, NULL, NULL));
+	sx_protect(self->fd, r, 1, NULL, NULL);
 	r[1] = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x1000, ACC_W);
 	expect_reject(_metadata, self, STMEXEC_UNPROTECT, r, 2, ENOENT, 1, "sub-range of a held one");
 	r[1] = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x2000, ACC_W | ACC_X);
 	expect_reject(_metadata, self, STMEXEC_UNPROTECT, &r[1], 1, ENOENT, 0, "other deny bits");
 	r[1] = r[0];
 	expect_reject(_metadata, self, STMEXEC_UNPROTECT, r, 2, EEXIST, 1, "listed twice");
-	EXPECT_EQ(0, sx_unprotect(self->fd, r, 1, NULL));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, r, 1, NULL));
 }
 
 TEST_F_TIMEOUT(rg, err_too_many, 300)
@@ -549,19 +544,19 @@ TEST_F_TIMEOUT(rg, err_too_many, 300)
 	memset(&a, 0, sizeof(a));
 	a.ranges_ptr = (uintptr_t)r;
 	a.count = n + 1;
-	EXPECT_EQ(-E2BIG, sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
+	EXPECT_EQ(-E2BIG, __sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
 	expect_unchanged(_metadata, self, "count over the limit");
 
 	/* the limit in total: 16384 pages held, then one more */
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, (uint64_t)(n + 1) * 0x1000, &base));
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, (uint64_t)(n + 1) * 0x1000, &base);
 	for (i = 0; i <= n; i++)
 		r[i] = sx_range(STMEXEC_RANGE_MEM, base + (uint64_t)i * 0x1000, 0x1000, ACC_W);
-	ret = sx_protect(self->fd, r, n, NULL, NULL);
+	ret = __sx_protect(self->fd, r, n, NULL, NULL);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("PROTECT of %u single pages: %s", n, strerror(-ret));
 	}
 	expect_reject(_metadata, self, STMEXEC_PROTECT, &r[n], 1, E2BIG, NONE, "one past the total");
-	EXPECT_EQ(0, sx_unprotect(self->fd, r, n, NULL));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, r, n, NULL));
 	free(r);
 }
 
@@ -569,7 +564,7 @@ TEST_F(rg, err_monitor_off_enxio)
 {
 	struct stmexec_range r = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x1000, ACC_W);
 
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
 	expect_reject(_metadata, self, STMEXEC_PROTECT, &r, 1, ENXIO, NONE, "PROTECT while off");
 	/* format errors are still reported as such */
 	r.length = 0x10;
@@ -581,16 +576,16 @@ TEST_F(rg, err_efault)
 	struct stmexec_range r = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x1000, ACC_W);
 	struct stmexec_range_array a;
 
-	ASSERT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
+	sx_protect(self->fd, &r, 1, NULL, NULL);
 	snapshot(_metadata, self);
 	memset(&a, 0, sizeof(a));
 	a.ranges_ptr = 0x10;	/* unmapped */
 	a.count = 1;
-	EXPECT_EQ(-EFAULT, sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
-	EXPECT_EQ(-EFAULT, sx_ioctl(self->fd, STMEXEC_UNPROTECT, &a));
-	EXPECT_EQ(-EFAULT, sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a));
-	EXPECT_EQ(-EFAULT, sx_ioctl(self->fd, STMEXEC_PROTECT, (void *)0x10));
-	EXPECT_EQ(-EFAULT, sx_ioctl(self->fd, STMEXEC_GET_STATUS, (void *)0x10));
+	EXPECT_EQ(-EFAULT, __sx_ioctl(self->fd, STMEXEC_PROTECT, &a));
+	EXPECT_EQ(-EFAULT, __sx_ioctl(self->fd, STMEXEC_UNPROTECT, &a));
+	EXPECT_EQ(-EFAULT, __sx_ioctl(self->fd, STMEXEC_LIST_RANGES, &a));
+	EXPECT_EQ(-EFAULT, __sx_ioctl(self->fd, STMEXEC_PROTECT, (void *)0x10));
+	EXPECT_EQ(-EFAULT, __sx_ioctl(self->fd, STMEXEC_GET_STATUS, (void *)0x10));
 	expect_unchanged(_metadata, self, "EFAULT");
 }
 
@@ -600,12 +595,12 @@ TEST_F(rg, err_unknown_ioctl_enotty)
 
 	snapshot(_metadata, self);
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOWR(STMEXEC_IOCTL_MAGIC, 0x14, struct stmexec_range_array), buf));
-	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOWR(STMEXEC_IOCTL_MAGIC, 0x3f, struct stmexec_range_array), buf));
+	EXPECT_EQ(-ENOTTY, __sx_ioctl(self->fd, _IOWR(STMEXEC_IOCTL_MAGIC, 0x14, struct stmexec_range_array), buf));
+	EXPECT_EQ(-ENOTTY, __sx_ioctl(self->fd, _IOWR(STMEXEC_IOCTL_MAGIC, 0x3f, struct stmexec_range_array), buf));
 	/* PROTECT's number with another size or direction */
-	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOWR(STMEXEC_IOCTL_MAGIC, 0x10, struct stmexec_version), buf));
-	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOW(STMEXEC_IOCTL_MAGIC, 0x10, struct stmexec_range_array), buf));
-	EXPECT_EQ(-ENOTTY, sx_ioctl(self->fd, _IOWR('x', 0x10, struct stmexec_range_array), buf));
+	EXPECT_EQ(-ENOTTY, __sx_ioctl(self->fd, _IOWR(STMEXEC_IOCTL_MAGIC, 0x10, struct stmexec_version), buf));
+	EXPECT_EQ(-ENOTTY, __sx_ioctl(self->fd, _IOW(STMEXEC_IOCTL_MAGIC, 0x10, struct stmexec_range_array), buf));
+	EXPECT_EQ(-ENOTTY, __sx_ioctl(self->fd, _IOWR('x', 0x10, struct stmexec_range_array), buf));
 	expect_unchanged(_metadata, self, "ENOTTY");
 }
 
@@ -643,7 +638,7 @@ TEST_F(rg, err_nonroot_eperm)
 
 	arg.fd = self->fd;
 	arg.r = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x1000, ACC_W);
-	ASSERT_EQ(0, sx_protect(self->fd, &arg.r, 1, NULL, NULL));
+	sx_protect(self->fd, &arg.r, 1, NULL, NULL);
 	snapshot(_metadata, self);
 	rc = sx_run_as_nobody(nonroot_child, &arg);
 	EXPECT_EQ(0, rc) {
@@ -666,11 +661,11 @@ TEST_F(rg, all_or_nothing)
 	r[2] = sx_range(STMEXEC_RANGE_MEM, top, 0x1000, ACC_W);
 	expect_reject(_metadata, self, STMEXEC_PROTECT, r, 3, ERANGE, 2, "third entry bad");
 	/* the good entries were not applied: they can be protected now */
-	EXPECT_EQ(0, sx_protect(self->fd, r, 2, NULL, NULL));
+	EXPECT_EQ(0, __sx_protect(self->fd, r, 2, NULL, NULL));
 	/* UNPROTECT is all or nothing too */
 	r[2] = sx_range(STMEXEC_RANGE_MSR, self->msr, 1, ACC_W);
 	expect_reject(_metadata, self, STMEXEC_UNPROTECT, r, 3, ENOENT, 2, "unprotect with one unknown");
-	EXPECT_EQ(0, sx_unprotect(self->fd, r, 2, NULL));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, r, 2, NULL));
 }
 
 /* ---- sysfs ----------------------------------------------------------------- */
@@ -680,51 +675,52 @@ TEST_F(rg, sysfs_protect_unprotect_round_trip)
 	char text[256], want[3][128], last[256];
 	struct stmexec_range *l = NULL;
 	uint32_t n;
-	int i;
+	int i, ret;
 
 	snprintf(want[0], sizeof(want[0]), "mem 0x%llx+0x2000 deny=w", (unsigned long long)self->mem);
 	snprintf(want[1], sizeof(want[1]), "io 0x%llx-0x%llx deny=rw",
 		 (unsigned long long)self->io, (unsigned long long)self->io + 3);
 	snprintf(want[2], sizeof(want[2]), "msr 0x%llx deny=r", (unsigned long long)self->msr);
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, sx_write("protect", want[i])) {
-			TH_LOG("protect '%s': %s", want[i], strerror(errno));
+		ret = __sx_write("protect", want[i]);
+		ASSERT_EQ(0, ret) {
+			TH_LOG("protect '%s': %s", want[i], strerror(-ret));
 		}
 	}
-	ASSERT_EQ(0, sx_read("ranges", text, sizeof(text)));
+	sx_read("ranges", text, sizeof(text));
 	for (i = 0; i < 3; i++) {
 		EXPECT_NE(NULL, strstr(text, want[i])) {
 			TH_LOG("'%s' missing from ranges:\n%s", want[i], text);
 		}
 	}
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(3, n);
 	free(l);
 
 	/* the human forms the CLI documents are accepted too */
 	snprintf(text, sizeof(text), "mem 0x%llx-0x%llx deny=w", (unsigned long long)self->mem,
 		 (unsigned long long)self->mem + 0x1fff);
-	EXPECT_EQ(-EEXIST, sx_write("protect", text));	/* same range, other spelling */
+	EXPECT_EQ(-EEXIST, __sx_write("protect", text));	/* same range, other spelling */
 
 	/* errors name the reason */
-	EXPECT_EQ(-EINVAL, sx_write("protect", "disk 0x1000+4K"));
-	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	EXPECT_EQ(-EINVAL, __sx_write("protect", "disk 0x1000+4K"));
+	sx_read("last_error", last, sizeof(last));
 	EXPECT_NE(NULL, strstr(last, "disk"));
-	EXPECT_EQ(-EINVAL, sx_write("protect", "mem 0x1800+0x1000 deny=w"));
-	EXPECT_EQ(-ENOENT, sx_write("unprotect", "msr 0x10 deny=rw"));
+	EXPECT_EQ(-EINVAL, __sx_write("protect", "mem 0x1800+0x1000 deny=w"));
+	EXPECT_EQ(-ENOENT, __sx_write("unprotect", "msr 0x10 deny=rw"));
 
 	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(0, sx_write("unprotect", want[i]));
+		EXPECT_EQ(0, __sx_write("unprotect", want[i]));
 	}
-	ASSERT_EQ(0, sx_read("ranges", text, sizeof(text)));
+	sx_read("ranges", text, sizeof(text));
 	EXPECT_STREQ("", text);
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_list(self->fd, &l, &n);
 	EXPECT_EQ(0, n);
 	free(l);
 
 	/* off: protect refused with ENXIO */
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	EXPECT_EQ(-ENXIO, sx_write("protect", want[0]));
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	EXPECT_EQ(-ENXIO, __sx_write("protect", want[0]));
 }
 
 /* ---- effect on the (simulated) STM --------------------------------------------- */
@@ -746,9 +742,9 @@ static int exceptions_from(int fd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (sx_inject("%s", buf))
+	if (__sx_inject("%s", buf))
 		return -1;
-	n = sx_drain_records(fd, rec, 16);
+	n = __sx_drain_records(fd, rec, 16);
 	for (i = 0; i < n; i++)
 		c += rec[i].type == STMEXEC_EVT_PROTECTION_EXCEPTION;
 	return n < 0 ? n : c;
@@ -759,14 +755,13 @@ TEST_F(rg, unprotect_keeps_overlapping_range)
 	struct stmexec_range a, b;
 	unsigned long long m = self->mem;
 
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
-	ASSERT_EQ(0, sx_log_start(self->fd, 4, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 0));
+	SX_REQUIRE(sx_dbg_available());
+	sx_log_start(self->fd, 4, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 0);
 	/* A = pages 0-1, B = pages 1-2: page 1 is covered twice */
 	a = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x2000, ACC_W);
 	b = sx_range(STMEXEC_RANGE_MEM, self->mem + 0x1000, 0x2000, ACC_W);
-	ASSERT_EQ(0, sx_protect(self->fd, &a, 1, NULL, NULL));
-	ASSERT_EQ(0, sx_protect(self->fd, &b, 1, NULL, NULL));
+	sx_protect(self->fd, &a, 1, NULL, NULL);
+	sx_protect(self->fd, &b, 1, NULL, NULL);
 
 	/* both protected: writes to pages 0, 1, 2 are exceptions */
 	EXPECT_EQ(1, exceptions_from(self->fd, "mem 0x%llx 8 w", m));
@@ -775,7 +770,7 @@ TEST_F(rg, unprotect_keeps_overlapping_range)
 	/* outside both: none */
 	EXPECT_EQ(0, exceptions_from(self->fd, "mem 0x%llx 8 w", m + 0x3000));
 
-	ASSERT_EQ(0, sx_unprotect(self->fd, &a, 1, NULL));
+	sx_unprotect(self->fd, &a, 1, NULL);
 	/* page 1 is still B's */
 	EXPECT_EQ(1, exceptions_from(self->fd, "mem 0x%llx 8 w", m + 0x1000)) {
 		TH_LOG("page 1 lost its protection when A was unprotected (the STM has no refcount)");
@@ -788,7 +783,7 @@ TEST_F(rg, unprotect_keeps_overlapping_range)
 	/* a read of a deny=w page is no exception */
 	EXPECT_EQ(0, exceptions_from(self->fd, "mem 0x%llx 8 r", m + 0x1000));
 
-	ASSERT_EQ(0, sx_unprotect(self->fd, &b, 1, NULL));
+	sx_unprotect(self->fd, &b, 1, NULL);
 	EXPECT_EQ(0, exceptions_from(self->fd, "mem 0x%llx 8 w", m + 0x1000));
 	EXPECT_EQ(0, exceptions_from(self->fd, "mem 0x%llx 8 w", m + 0x2000));
 }
@@ -799,15 +794,14 @@ TEST_F(rg, protection_survives_disable_enable)
 	struct stmexec_range a;
 	int n;
 
-	if (!sx_dbg_available())
-		SKIP(return, "no %s: debugfs needed to inject SMM accesses", SX_DEBUGFS);
+	SX_REQUIRE(sx_dbg_available());
 	a = sx_range(STMEXEC_RANGE_IO, self->io, 4, ACC_W);
-	ASSERT_EQ(0, sx_protect(self->fd, &a, 1, NULL, NULL));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
-	ASSERT_EQ(0, sx_log_start(self->fd, 1, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 0));
-	ASSERT_EQ(0, sx_inject("io 0x%llx 1 out", (unsigned long long)self->io + 2));
-	n = sx_read_records(self->fd, rec, 16, 1, 5000);
+	sx_protect(self->fd, &a, 1, NULL, NULL);
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_log_start(self->fd, 1, 1u << STMEXEC_EVT_PROTECTION_EXCEPTION, 0);
+	sx_inject("io 0x%llx 1 out", (unsigned long long)self->io + 2);
+	n = __sx_read_records(self->fd, rec, 16, 1, 5000);
 	ASSERT_EQ(1, n);
 	EXPECT_EQ(STMEXEC_EVT_PROTECTION_EXCEPTION, rec[0].type);
 	EXPECT_EQ(STMEXEC_RANGE_IO, rec[0].rsc_type);
@@ -847,21 +841,14 @@ FIXTURE_SETUP(real)
 
 	self->fd = -1;
 	self->compat_expected = 0;
-	ASSERT_EQ(0, sx_ensure_unloaded());
-	ret = sx_load(variant->params);
+	sx_ensure_unloaded();
+	ret = __sx_load(variant->params);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("load %s: %s", variant->params, strerror(-ret));
 	}
 	self->fd = sx_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
-		char last[256] = "";
-
-		sx_read("last_error", last, sizeof(last));
-		TH_LOG("ENABLE (%s, default policy): %s: %s", variant->params,
-		       strerror(errno), last);
-	}
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x400000, &self->mem));
+	sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, 0x400000, &self->mem);
 }
 
 static uint64_t compat_violations(struct __test_metadata *_metadata)
@@ -870,7 +857,7 @@ static uint64_t compat_violations(struct __test_metadata *_metadata)
 
 	if (!sx_dbg_available())
 		return 0;
-	EXPECT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
+	EXPECT_EQ(0, __sx_dbg_read("compat_violations", buf, sizeof(buf)));
 	return strtoull(buf, NULL, 0);
 }
 
@@ -879,14 +866,14 @@ FIXTURE_TEARDOWN(real)
 	char buf[256] = "";
 
 	if (sx_dbg_available()) {
-		sx_dbg_read("compat_violations", buf, sizeof(buf));
+		__sx_dbg_read("compat_violations", buf, sizeof(buf));
 		EXPECT_EQ(self->compat_expected, strtoull(buf, NULL, 0)) {
 			TH_LOG("compat_violations: %s", buf);
 		}
 	}
 	if (self->fd >= 0)
 		close(self->fd);
-	EXPECT_EQ(0, sx_ensure_unloaded());
+	EXPECT_EQ(0, __sx_ensure_unloaded());
 }
 
 TEST_F(real, default_policy_leaves_efer_to_firmware)
@@ -896,15 +883,16 @@ TEST_F(real, default_policy_leaves_efer_to_firmware)
 		0x1a0,			/* MISC_ENABLE: EDK II's SMI entry */
 		0x174, 0x175, 0x176,	/* SYSENTER_*: switched by the VMCS */
 		0x277,			/* PAT: switched by the VMCS */
+		0x3a,			/* FEATURE_CONTROL: locked under VMX */
+		0xc0000083,		/* CSTAR: no effect on Intel */
 	};
 	static const uint64_t denied_w[] = {
-		0x3a, 0x9b, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
-		0xc0000102,
+		0x9b, 0xc0000081, 0xc0000082, 0xc0000084, 0xc0000102,
 	};
 	struct stmexec_range *l = NULL;
 	uint32_t n = 0, i, k;
 
-	ASSERT_EQ(0, sx_list(self->fd, &l, &n));
+	sx_list(self->fd, &l, &n);
 	ASSERT_LT(0, n) TH_LOG("the default policy holds no range");
 	for (i = 0; i < n; i++) {
 		if (l[i].type != STMEXEC_RANGE_MSR)
@@ -927,11 +915,10 @@ TEST_F(real, default_policy_leaves_efer_to_firmware)
 		}
 	}
 	free(l);
-	if (!sx_dbg_available())
-		SKIP(return, "no debugfs: cannot inject SMIs");
+	SX_REQUIRE(sx_dbg_available());
 	/* an SMI: the firmware's SMM entry writes EFER, then the handler */
-	ASSERT_EQ(0, sx_inject("smi"));
-	ASSERT_EQ(0, sx_inject("io 0xb2 1 out"));
+	sx_inject("smi");
+	sx_inject("io 0xb2 1 out");
 	EXPECT_EQ(0, compat_violations(_metadata));
 }
 
@@ -940,17 +927,16 @@ TEST_F(real, firmware_entry_write_to_a_protected_msr_is_a_violation)
 	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000080, 1, ACC_W);
 	char buf[256];
 
-	if (!sx_dbg_available())
-		SKIP(return, "no debugfs: cannot inject SMIs");
+	SX_REQUIRE(sx_dbg_available());
 	/* the model, not the monitor: protecting EFER by hand is allowed */
-	ASSERT_EQ(0, sx_protect(self->fd, &r, 1, NULL, NULL));
-	ASSERT_EQ(0, sx_inject("smi"));
-	ASSERT_EQ(0, sx_dbg_read("inject", buf, sizeof(buf)));
+	sx_protect(self->fd, &r, 1, NULL, NULL);
+	sx_inject("smi");
+	sx_dbg_read("inject", buf, sizeof(buf));
 	EXPECT_NE(NULL, strstr(buf, "deny")) TH_LOG("inject: %s", buf);
 	EXPECT_EQ(1, compat_violations(_metadata));
-	ASSERT_EQ(0, sx_dbg_read("compat_violations", buf, sizeof(buf)));
+	sx_dbg_read("compat_violations", buf, sizeof(buf));
 	EXPECT_NE(NULL, strstr(buf, "firmware SMM entry")) TH_LOG("%s", buf);
-	EXPECT_EQ(0, sx_unprotect(self->fd, &r, 1, NULL));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, &r, 1, NULL));
 	self->compat_expected = 1;
 }
 
@@ -963,10 +949,10 @@ static void expect_ept_refused(struct __test_metadata *_metadata, int fd,
 	char last[512];
 	int ret;
 
-	ret = sx_protect(fd, &r, 1, &ei, &bi);
+	ret = __sx_protect(fd, &r, 1, &ei, &bi);
 	EXPECT_EQ(-EINVAL, ret) TH_LOG("%s: %s", what, strerror(-ret));
 	EXPECT_EQ(0, ei);
-	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	sx_read("last_error", last, sizeof(last));
 	EXPECT_NE(NULL, strstr(last, "EPT rule")) TH_LOG("%s: last_error: %s", what, last);
 }
 
@@ -979,7 +965,7 @@ TEST_F(real, deny_sets_that_break_ept_are_refused)
 			 base, line, NULL };
 	int code = -1;
 
-	ASSERT_EQ(0, sx_list(self->fd, &before, &nb));
+	sx_list(self->fd, &before, &nb);
 	expect_ept_refused(_metadata, self->fd, STMEXEC_RANGE_MEM, self->mem, ACC_R, "mem deny=r");
 	expect_ept_refused(_metadata, self->fd, STMEXEC_RANGE_MEM, self->mem, ACC_R | ACC_X,
 			   "mem deny=rx");
@@ -989,10 +975,10 @@ TEST_F(real, deny_sets_that_break_ept_are_refused)
 		expect_ept_refused(_metadata, self->fd, STMEXEC_RANGE_MEM, self->mem,
 				   ACC_R | ACC_W, "mem deny=rw");
 	snprintf(line, sizeof(line), "mem 0x%llx+4K deny=r", (unsigned long long)self->mem);
-	EXPECT_EQ(-EINVAL, sx_write("protect", line));
+	EXPECT_EQ(-EINVAL, __sx_write("protect", line));
 	snprintf(line, sizeof(line), "mem 0x%llx+4K deny=rx", (unsigned long long)self->mem);
-	EXPECT_EQ(-EINVAL, sx_write("protect", line));
-	ASSERT_EQ(0, sx_list(self->fd, &after, &na));
+	EXPECT_EQ(-EINVAL, __sx_write("protect", line));
+	sx_list(self->fd, &after, &na);
 	EXPECT_EQ(nb, na);
 	if (nb == na)
 		EXPECT_EQ(0, memcmp(before, after, na * sizeof(*after)));
@@ -1000,24 +986,24 @@ TEST_F(real, deny_sets_that_break_ept_are_refused)
 	snprintf(base, sizeof(base), "0x%llx+4K", (unsigned long long)self->mem);
 	snprintf(line, sizeof(line), "deny=r");
 	if (access(argv[0], X_OK) == 0) {
-		ASSERT_EQ(0, sx_run(argv, out, sizeof(out), err, sizeof(err), &code));
+		sx_run(argv, out, sizeof(out), err, sizeof(err), &code);
 		EXPECT_EQ(1, code);
 		EXPECT_NE(NULL, strstr(err, "EINVAL")) TH_LOG("stderr: %s", err);
 		EXPECT_NE(NULL, strstr(err, "EPT rule")) TH_LOG("stderr: %s", err);
 		snprintf(line, sizeof(line), "deny=rx");
-		ASSERT_EQ(0, sx_run(argv, out, sizeof(out), err, sizeof(err), &code));
+		sx_run(argv, out, sizeof(out), err, sizeof(err), &code);
 		EXPECT_EQ(1, code);
 		EXPECT_NE(NULL, strstr(err, "EINVAL")) TH_LOG("stderr: %s", err);
 	}
 	/* what stays valid: deny w, x, wx, rwx */
 	r = sx_range(STMEXEC_RANGE_MEM, self->mem, 0x1000, ACC_W);
-	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, &ei, &bi));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r, 1, &ei, &bi));
 	r = sx_range(STMEXEC_RANGE_MEM, self->mem + 0x1000, 0x1000, ACC_X);
-	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, &ei, &bi));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r, 1, &ei, &bi));
 	r = sx_range(STMEXEC_RANGE_MEM, self->mem + 0x2000, 0x1000, ACC_W | ACC_X);
-	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, &ei, &bi));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r, 1, &ei, &bi));
 	r = sx_range(STMEXEC_RANGE_MEM, self->mem + 0x3000, 0x1000, ACC_R | ACC_W | ACC_X);
-	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, &ei, &bi));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r, 1, &ei, &bi));
 	free(before);
 	free(after);
 }
@@ -1030,12 +1016,12 @@ TEST_F(real, range_ending_at_the_physical_limit_is_refused)
 	char last[512];
 
 	ASSERT_LT(32, sx_phys_bits());
-	EXPECT_EQ(-ERANGE, sx_protect(self->fd, &r, 1, &ei, &bi));
-	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	EXPECT_EQ(-ERANGE, __sx_protect(self->fd, &r, 1, &ei, &bi));
+	sx_read("last_error", last, sizeof(last));
 	EXPECT_NE(NULL, strstr(last, "real STMs")) TH_LOG("last_error: %s", last);
 	r.base -= 0x1000;	/* one page lower is fine */
-	EXPECT_EQ(0, sx_protect(self->fd, &r, 1, &ei, &bi));
-	EXPECT_EQ(0, sx_unprotect(self->fd, &r, 1, &ei));
+	EXPECT_EQ(0, __sx_protect(self->fd, &r, 1, &ei, &bi));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, &r, 1, &ei));
 }
 
 static uint64_t param_u64(struct __test_metadata *_metadata, const char *name)
@@ -1076,7 +1062,7 @@ TEST_F(real, large_request_goes_out_one_piece_per_vmcall)
 	uint64_t base, nb, hb;
 	char buf[128];
 
-	ASSERT_EQ(0, sx_find_free(self->fd, STMEXEC_RANGE_MEM, 2ULL * n * 0x1000, &base));
+	sx_find_free(self->fd, STMEXEC_RANGE_MEM, 2ULL * n * 0x1000, &base);
 	/* 300 nodes are beyond the default budget: raise it for this test */
 	nb = param_u64(_metadata, "node_budget");
 	hb = param_u64(_metadata, "heap_budget");
@@ -1086,16 +1072,16 @@ TEST_F(real, large_request_goes_out_one_piece_per_vmcall)
 	ASSERT_NE(NULL, r);
 	for (i = 0; i < n; i++)
 		r[i] = sx_range(STMEXEC_RANGE_MEM, base + 2ULL * i * 0x1000, 0x1000, ACC_W);
-	EXPECT_EQ(0, sx_protect(self->fd, r, n, &ei, &bi));
+	EXPECT_EQ(0, __sx_protect(self->fd, r, n, &ei, &bi));
 	EXPECT_EQ(0, compat_violations(_metadata));
 	if (sx_dbg_available()) {
 		/* the last page is protected: no descriptor got lost */
-		ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w",
-				       (unsigned long long)r[n - 1].base));
-		ASSERT_EQ(0, sx_dbg_read("inject", buf, sizeof(buf)));
+		sx_inject("mem 0x%llx 8 w",
+				       (unsigned long long)r[n - 1].base);
+		sx_dbg_read("inject", buf, sizeof(buf));
 		EXPECT_NE(NULL, strstr(buf, "deny")) TH_LOG("inject: %s", buf);
 	}
-	EXPECT_EQ(0, sx_unprotect(self->fd, r, n, &ei));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, r, n, &ei));
 	EXPECT_EQ(0, compat_violations(_metadata));
 	EXPECT_EQ(0, param_set("node_budget", nb));
 	EXPECT_EQ(0, param_set("heap_budget", hb));
@@ -1110,22 +1096,24 @@ TEST_F(real, default_policy_within_the_node_budget)
 	uint64_t nodes, heap;
 	int code = -1;
 
-	ASSERT_EQ(0, sx_read_u64("stm_nodes", &nodes));
-	ASSERT_EQ(0, sx_read_u64("stm_heap_pages", &heap));
+	sx_read_u64("stm_nodes", &nodes);
+	sx_read_u64("stm_heap_pages", &heap);
 	TH_LOG("default policy: %llu STM descriptors, about %llu STM heap pages",
 	       (unsigned long long)nodes, (unsigned long long)heap);
 	EXPECT_LT(0, nodes);
 	/*
-	 * The goal is 16 or fewer, but the module's own text and rodata are
-	 * vmalloc pages, one descriptor per physically contiguous run, and
-	 * their fragmentation differs from load to load: only the budget is
-	 * a hard bound (make bench reports the count).
+	 * The goal: 16 or fewer. The documented bound is 12 + 2 per possible
+	 * CPU (the module's own text and rodata go out as at most two
+	 * descriptors, whatever their fragmentation), 16 in the 2-CPU guest;
+	 * policy_test's deflt fixture checks the bound itself.
 	 */
+	if (sysconf(_SC_NPROCESSORS_CONF) <= 2)
+		EXPECT_GE(16, nodes);
 	EXPECT_GE(param_u64(_metadata, "node_budget"), nodes);
 	EXPECT_GE(param_u64(_metadata, "heap_budget"), heap);
 	EXPECT_GE(70, heap);
 	if (access(argv[0], X_OK) == 0) {
-		ASSERT_EQ(0, sx_run(argv, out, sizeof(out), err, sizeof(err), &code));
+		sx_run(argv, out, sizeof(out), err, sizeof(err), &code);
 		EXPECT_EQ(0, code);
 		snprintf(want, sizeof(want), "stm nodes:        %llu of %llu",
 			 (unsigned long long)nodes,
@@ -1142,35 +1130,35 @@ TEST_F(real, request_beyond_the_budget_is_edquot)
 	uint32_t i, nbf = 0, naf = 0, ei, bi;
 	char last[512];
 
-	ASSERT_EQ(0, sx_read_u64("stm_nodes", &nodes));
-	ASSERT_EQ(0, sx_read_u64("stm_heap_pages", &heap));
+	sx_read_u64("stm_nodes", &nodes);
+	sx_read_u64("stm_heap_pages", &heap);
 	nb = param_u64(_metadata, "node_budget");
 	hb = param_u64(_metadata, "heap_budget");
-	ASSERT_EQ(0, sx_list(self->fd, &before, &nbf));
+	sx_list(self->fd, &before, &nbf);
 	/* three scattered pages, 2 MiB apart: three nodes, three splits */
 	for (i = 0; i < 3; i++)
 		r[i] = sx_range(STMEXEC_RANGE_MEM, self->mem + 0x1000 + i * 0x100000ULL,
 				0x1000, ACC_W);
 	ASSERT_EQ(0, param_set("node_budget", nodes + 2));
-	EXPECT_EQ(-EDQUOT, sx_protect(self->fd, r, 3, &ei, &bi));
-	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	EXPECT_EQ(-EDQUOT, __sx_protect(self->fd, r, 3, &ei, &bi));
+	sx_read("last_error", last, sizeof(last));
 	EXPECT_NE(NULL, strstr(last, "node_budget")) TH_LOG("last_error: %s", last);
 	ASSERT_EQ(0, param_set("node_budget", nb));
 	ASSERT_EQ(0, param_set("heap_budget", heap));
-	EXPECT_EQ(-EDQUOT, sx_protect(self->fd, r, 1, &ei, &bi));
-	ASSERT_EQ(0, sx_read("last_error", last, sizeof(last)));
+	EXPECT_EQ(-EDQUOT, __sx_protect(self->fd, r, 1, &ei, &bi));
+	sx_read("last_error", last, sizeof(last));
 	EXPECT_NE(NULL, strstr(last, "heap_budget")) TH_LOG("last_error: %s", last);
 	ASSERT_EQ(0, param_set("heap_budget", hb));
-	ASSERT_EQ(0, sx_read_u64("stm_nodes", &nodes2));
+	sx_read_u64("stm_nodes", &nodes2);
 	EXPECT_EQ(nodes, nodes2);
-	ASSERT_EQ(0, sx_list(self->fd, &after, &naf));
+	sx_list(self->fd, &after, &naf);
 	EXPECT_EQ(nbf, naf);
 	/* within the budget again: accepted, counted, and given back */
-	EXPECT_EQ(0, sx_protect(self->fd, r, 3, &ei, &bi));
-	ASSERT_EQ(0, sx_read_u64("stm_nodes", &nodes2));
+	EXPECT_EQ(0, __sx_protect(self->fd, r, 3, &ei, &bi));
+	sx_read_u64("stm_nodes", &nodes2);
 	EXPECT_EQ(nodes + 3, nodes2);
-	EXPECT_EQ(0, sx_unprotect(self->fd, r, 3, &ei));
-	ASSERT_EQ(0, sx_read_u64("stm_nodes", &nodes2));
+	EXPECT_EQ(0, __sx_unprotect(self->fd, r, 3, &ei));
+	sx_read_u64("stm_nodes", &nodes2);
 	EXPECT_EQ(nodes, nodes2);
 	free(before);
 	free(after);
@@ -1187,22 +1175,21 @@ TEST_F(real, failed_delete_log_leaks_the_pages)
 	struct stmexec_log_setup ls;
 	char marker[64];
 
-	if (!sx_dbg_available())
-		SKIP(return, "no debugfs: cannot arm a failing DELETE_LOG");
+	SX_REQUIRE(sx_dbg_available());
 	memset(&ls, 0, sizeof(ls));
 	ls.pages = 2;
 	ls.event_mask = 0x1f;
-	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls));
-	ASSERT_EQ(0, sx_klog_mark(marker, sizeof(marker)));
+	sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls);
+	sx_klog_mark(marker, sizeof(marker));
 	/* the next MANAGE_EVENT_LOG (the DELETE_LOG) fails: LOG_NOT_STOPPED */
-	ASSERT_EQ(0, sx_dbg_write("next_status", "0x00010008 0x80010011"));
-	EXPECT_GT(0, sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls));
+	sx_dbg_write("next_status", "0x00010008 0x80010011");
+	EXPECT_GT(0, __sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls));
 	EXPECT_TRUE(sx_klog_since(marker, "DELETE_LOG failed", "leaking")) {
 		TH_LOG("no kernel warning that the old log pages are leaked");
 	}
 	/* the simulated STM still has the old log and writes a record */
-	ASSERT_EQ(0, sx_inject("mem 0x%llx 8 w", (unsigned long long)self->mem));
-	sx_dbg_write("next_status", "none");
+	sx_inject("mem 0x%llx 8 w", (unsigned long long)self->mem);
+	__sx_dbg_write("next_status", "none");
 }
 
 TEST_HARNESS_MAIN

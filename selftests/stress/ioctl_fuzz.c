@@ -44,7 +44,18 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "common.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "sx_stress.h"
 
 #define FUZZ_MEM	0x20000000ULL	/* not stress_run's region */
 #define BIG_BYTES	(1u << 20)
@@ -318,27 +329,27 @@ static void set_refresh(const char *after)
 
 	if (!have_list)
 		return;
-	e = range_set_list(fd_dev, &now);
+	e = -__sx_range_set_list(fd_dev, &now);
 	if (e) {
 		fail("LIST_RANGES after %s: %s", after, sx_errname(e));
-		range_set_free(&now);
+		sx_range_set_free(&now);
 		return;
 	}
-	if (!range_set_equal(&cur, &now)) {
+	if (!sx_range_set_equal(&cur, &now)) {
 		fail("protection set changed after %s (%u -> %u user ranges)",
 		     after, cur.n, now.n);
 		for (i = 0; i < now.n && i < 4; i++)
-			if (!range_set_has(&cur, &now.r[i])) {
-				range_str(&now.r[i], s, sizeof(s));
+			if (!sx_range_set_has(&cur, &now.r[i])) {
+				sx_range_str(&now.r[i], s, sizeof(s));
 				printf("#   appeared: %s\n", s);
 			}
 		for (i = 0; i < cur.n && i < 4; i++)
-			if (!range_set_has(&now, &cur.r[i])) {
-				range_str(&cur.r[i], s, sizeof(s));
+			if (!sx_range_set_has(&now, &cur.r[i])) {
+				sx_range_str(&cur.r[i], s, sizeof(s));
 				printf("#   vanished: %s\n", s);
 			}
 	}
-	range_set_free(&cur);
+	sx_range_set_free(&cur);
 	cur = now;
 }
 
@@ -355,25 +366,25 @@ static void set_changed(int protect, const struct stmexec_range *req,
 
 	if (!have_list)
 		return;
-	e = range_set_list(fd_dev, &now);
+	e = -__sx_range_set_list(fd_dev, &now);
 	if (e) {
 		fail("LIST_RANGES after %s: %s", what, sx_errname(e));
-		range_set_free(&now);
+		sx_range_set_free(&now);
 		return;
 	}
 	for (i = 0; i < cur.n; i++)
-		if (protect ? !range_set_has(&now, &cur.r[i]) : 0) {
+		if (protect ? !sx_range_set_has(&now, &cur.r[i]) : 0) {
 			fail("%s: a range held before vanished", what);
 			break;
 		}
 	for (i = 0; i < now.n; i++)
-		if (!protect && !range_set_has(&cur, &now.r[i])) {
+		if (!protect && !sx_range_set_has(&cur, &now.r[i])) {
 			fail("%s: a range appeared", what);
 			break;
 		}
 	if (req) {
 		for (i = 0; i < n; i++)
-			if (range_set_has(&now, &req[i]) != protect) {
+			if (sx_range_set_has(&now, &req[i]) != protect) {
 				fail("%s: requested entry %u is %s afterwards", what, i,
 				     protect ? "not held" : "still held");
 				break;
@@ -385,7 +396,7 @@ static void set_changed(int protect, const struct stmexec_range *req,
 		fail("%s succeeded but the set went from %u to %u ranges", what,
 		     cur.n, now.n);
 	}
-	range_set_free(&cur);
+	sx_range_set_free(&cur);
 	cur = now;
 }
 
@@ -855,7 +866,7 @@ static void run_loop(struct rng *r, unsigned long n, double deadline)
 	unsigned long i;
 	uint64_t d;
 
-	for (i = 0; i < n && now_s() < deadline; i++, iter++) {
+	for (i = 0; i < n && sx_now_s() < deadline; i++, iter++) {
 		d = rng_below(r, 100);
 		if (d < 80)
 			fuzz_ioctl(r);
@@ -870,7 +881,7 @@ static void run_loop(struct rng *r, unsigned long n, double deadline)
 
 static unsigned long taint(void)
 {
-	return (unsigned long)read_long("/proc/sys/kernel/tainted", 0);
+	return (unsigned long)sx_read_long("/proc/sys/kernel/tainted", 0);
 }
 
 static void usage(void)
@@ -897,7 +908,6 @@ int main(int argc, char **argv)
 	unsigned int f0;
 	char le0[200] = "", le1[200] = "";
 	double t0, deadline;
-	struct ktap kt;
 	struct rng rng;
 	pid_t pid;
 	int opt, e, status;
@@ -917,15 +927,16 @@ int main(int argc, char **argv)
 		cfg.unpriv_iters = cfg.iters / 5 + 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	ktap_begin(&kt, 6);
+	ksft_print_header();
+	ksft_set_plan(5);
 	printf("# ioctl_fuzz: seed %llu, at most %lu iterations (+%lu unprivileged) and %us\n",
 	       (unsigned long long)cfg.seed, cfg.iters, cfg.unpriv_iters, cfg.secs);
 	fd_dev = open(SX_DEV, O_RDWR | O_CLOEXEC);
 	if (fd_dev < 0) {
 		printf("# %s: %s (module not loaded?)\n", SX_DEV, strerror(errno));
-		for (i = 0; i < 6; i++)
-			ktap_result(&kt, -1, "no %s", SX_DEV);
-		ktap_end(&kt);
+		for (i = 0; i < 5; i++)
+			ksft_test_result_skip("no %s\n", SX_DEV);
+		sx_ksft_end();
 		return 4;
 	}
 	fd_nb = open(SX_DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -954,28 +965,28 @@ int main(int argc, char **argv)
 	for (i = 0; i < nattrs; i++) {
 		printf(" %s", attrs[i].name);
 		if (attrs[i].readable &&
-		    read_file(attrs[i].path, attrs[i].saved, sizeof(attrs[i].saved)))
+		    __sx_read(attrs[i].path, attrs[i].saved, sizeof(attrs[i].saved)))
 			attrs[i].readable = 0;
 	}
 	printf("\n");
 
-	e = range_set_list(fd_dev, &cur);
+	e = -__sx_range_set_list(fd_dev, &cur);
 	have_list = !e;
 	if (e)
 		printf("# LIST_RANGES: %s: protection-set checks off\n", sx_errname(e));
 	else
-		range_set_list(fd_dev, &initial);
+		__sx_range_set_list(fd_dev, &initial);
 	memset(&st_init, 0, sizeof(st_init));
-	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st_init);
+	__sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st_init);
 	taint0 = taint();
 
 	/* ---- root phase ---- */
 	rng_seed(&rng, cfg.seed, 0);
-	t0 = now_s();
+	t0 = sx_now_s();
 	deadline = t0 + cfg.secs * 0.8;
 	run_loop(&rng, cfg.iters, deadline);
 	root_iters = iter;
-	printf("# root phase: %lu iterations in %.1fs\n", root_iters, now_s() - t0);
+	printf("# root phase: %lu iterations in %.1fs\n", root_iters, sx_now_s() - t0);
 	print_stats("ioctl results (root)", cmds, NR_CMDS);
 	{
 		struct cmdinfo tab[MAX_ATTRS];
@@ -986,24 +997,24 @@ int main(int argc, char **argv)
 	}
 	print_stats("log read results (root, O_NONBLOCK)", &read_st, 1);
 	f0 = fails;
-	ktap_result(&kt, !fails, "root: %lu calls, every answer documented and as expected",
+	ksft_test_result(!fails, "root: %lu calls, every answer documented and as expected\n",
 		    root_iters);
 
 	/* the set must be exactly what the successful calls made of it */
 	if (have_list) {
 		f0 = fails;
 		set_refresh("the root phase");
-		ktap_result(&kt, fails == f0, "protection set changed only through successful PROTECT/UNPROTECT");
+		ksft_test_result(fails == f0, "protection set changed only through successful PROTECT/UNPROTECT\n");
 	} else {
-		ktap_result(&kt, -1, "protection set: LIST_RANGES not implemented");
+		ksft_test_result_skip("protection set: LIST_RANGES not implemented\n");
 	}
 
 	/* ---- unprivileged phase ---- */
 	f0 = fails;
 	memset(&st0, 0, sizeof(st0));
 	memset(&st1, 0, sizeof(st1));
-	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st0);
-	read_file(SX_SYSFS "/last_error", le0, sizeof(le0));
+	__sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st0);
+	__sx_read(SX_SYSFS "/last_error", le0, sizeof(le0));
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -1041,8 +1052,8 @@ int main(int argc, char **argv)
 	} else if (WEXITSTATUS(status)) {
 		fails++;
 	}
-	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st1);
-	read_file(SX_SYSFS "/last_error", le1, sizeof(le1));
+	__sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st1);
+	__sx_read(SX_SYSFS "/last_error", le1, sizeof(le1));
 	if (st0.state != st1.state || st0.nr_ranges != st1.nr_ranges ||
 	    st0.last_errno != st1.last_errno || strcmp(le0, le1))
 		fail("the unprivileged phase changed state %u->%u, nr_ranges %llu->%llu, last_errno %u->%u, last_error \"%s\" -> \"%s\"",
@@ -1051,9 +1062,9 @@ int main(int argc, char **argv)
 		     st1.last_errno, le0, le1);
 	set_refresh("the unprivileged phase");
 	if (status == -1)
-		ktap_result(&kt, -1, "unprivileged: cannot setuid");
+		ksft_test_result_skip("unprivileged: cannot setuid\n");
 	else
-		ktap_result(&kt, fails == f0, "unprivileged (uid %u): open refused, every ioctl EPERM, no attribute writable, nothing changed",
+		ksft_test_result(fails == f0, "unprivileged (uid %u): open refused, every ioctl EPERM, no attribute writable, nothing changed\n",
 			    (unsigned int)cfg.uid);
 
 	/* ---- restore ---- */
@@ -1064,7 +1075,7 @@ int main(int argc, char **argv)
 
 		extra.r = calloc(cur.n, sizeof(*extra.r));
 		for (i = 0; i < cur.n; i++)
-			if (!range_set_has(&initial, &cur.r[i])) {
+			if (!sx_range_set_has(&initial, &cur.r[i])) {
 				extra.r[extra.n] = cur.r[i];
 				extra.r[extra.n].flags = 0;
 				extra.r[extra.n].index = 0;
@@ -1074,46 +1085,46 @@ int main(int argc, char **argv)
 			memset(&a, 0, sizeof(a));
 			a.ranges_ptr = (uintptr_t)extra.r;
 			a.count = extra.n;
-			e = sx_ioctl(fd_dev, STMEXEC_UNPROTECT, &a);
+			e = -__sx_ioctl(fd_dev, STMEXEC_UNPROTECT, &a);
 			if (e == ENXIO) { /* needs the monitor on */
-				sx_ioctl(fd_dev, STMEXEC_ENABLE, NULL);
-				e = sx_ioctl(fd_dev, STMEXEC_UNPROTECT, &a);
+				__sx_ioctl(fd_dev, STMEXEC_ENABLE, NULL);
+				e = -__sx_ioctl(fd_dev, STMEXEC_UNPROTECT, &a);
 			}
 			if (e)
 				fail("restore: UNPROTECT of the %u ranges the fuzzer left: %s (err_index %u)",
 				     extra.n, sx_errname(e), a.err_index);
 		}
-		range_set_free(&extra);
-		range_set_free(&cur);
-		range_set_list(fd_dev, &cur);
-		if (!range_set_equal(&cur, &initial))
+		sx_range_set_free(&extra);
+		sx_range_set_free(&cur);
+		__sx_range_set_list(fd_dev, &cur);
+		if (!sx_range_set_equal(&cur, &initial))
 			fail("restore: %u user ranges held, %u at the start", cur.n,
 			     initial.n);
 	}
 	for (i = 0; i < nattrs; i++)
 		if (attrs[i].readable && strcmp(attrs[i].name, "protect") &&
 		    strcmp(attrs[i].name, "unprotect"))
-			write_file(attrs[i].path, attrs[i].saved);
-	sx_ioctl(fd_dev, STMEXEC_LOG_STOP, NULL);
-	sx_ioctl(fd_dev, st_init.state == STMEXEC_STATE_ON ? STMEXEC_ENABLE :
+			__sx_write(attrs[i].path, attrs[i].saved);
+	__sx_ioctl(fd_dev, STMEXEC_LOG_STOP, NULL);
+	__sx_ioctl(fd_dev, st_init.state == STMEXEC_STATE_ON ? STMEXEC_ENABLE :
 			 STMEXEC_DISABLE, NULL);
-	sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st1);
+	__sx_ioctl(fd_dev, STMEXEC_GET_STATUS, &st1);
 	if ((st_init.state == STMEXEC_STATE_ON) != (st1.state == STMEXEC_STATE_ON))
 		fail("restore: state %u, at the start %u", st1.state, st_init.state);
-	ktap_result(&kt, fails == f0, "restored: protection set, attributes, monitor state");
+	ksft_test_result(fails == f0, "restored: protection set, attributes, monitor state\n");
 
 	taint1 = taint();
 	/* D: oops/BUG, W: WARN, B: bad page, L: soft lockup */
 	{
 		unsigned long bad = (1UL << 7) | (1UL << 9) | (1UL << 5) | (1UL << 14);
 
-		ktap_result(&kt, !((taint1 & ~taint0) & bad),
-			    "kernel not newly tainted D/W/B/L (tainted %lu -> %lu)",
+		ksft_test_result(!((taint1 & ~taint0) & bad),
+			    "kernel not newly tainted D/W/B/L (tainted %lu -> %lu)\n",
 			    taint0, taint1);
 	}
 	printf("# ioctl_fuzz: %lu iterations, %.1fs, %u failures\n", iter,
-	       now_s() - t0, fails);
-	range_set_free(&initial);
-	range_set_free(&cur);
-	return ktap_end(&kt);
+	       sx_now_s() - t0, fails);
+	sx_range_set_free(&initial);
+	sx_range_set_free(&cur);
+	return sx_ksft_end();
 }

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Helpers of the policy and attestation selftests; see common.h. */
+/* The selftest library: the default policy and the isolation report (sx_policy.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include "common.h"
+#include "sx_policy.h"
 
-int pol_load(const char *list, const char *policy, const char *extra)
+int __pol_load(const char *list, const char *policy, const char *extra)
 {
 	char params[512];
 	int ret;
 
-	ret = sx_ensure_unloaded();
+	ret = __sx_ensure_unloaded();
 	if (ret)
 		return ret;
 	/* modules protected at kernel unless the test says otherwise */
@@ -21,37 +21,46 @@ int pol_load(const char *list, const char *policy, const char *extra)
 		 list, policy,
 		 extra && strstr(extra, "policy_modules=") ? "" :
 		 "policy_modules=on", extra ? extra : "");
-	return sx_load(params);
+	return __sx_load(params);
 }
 
-int pol_enable(void)
+int __pol_enable(void)
 {
-	return sx_write("enabled", "1");
+	return __sx_write("enabled", "1");
 }
 
 void pol_unload(void)
 {
-	sx_ensure_unloaded();
+	__sx_ensure_unloaded();
 }
 
+/* The text report, from securityfs (the only place that serves it). */
 char *pol_report(void)
 {
 	char *buf = malloc(POL_REPORT_MAX);
+	FILE *f = fopen(POL_SFS_DIR "/isolation_report", "r");
+	size_t n = 0;
 
-	if (buf && sx_read("isolation_report", buf, POL_REPORT_MAX)) {
+	if (buf && f) {
+		n = fread(buf, 1, POL_REPORT_MAX - 1, f);
+		buf[n] = '\0';
+	}
+	if (f)
+		fclose(f);
+	if (!f || !n) {
 		free(buf);
 		return NULL;
 	}
 	return buf;
 }
 
-int pol_digest(char hex[65])
+int __pol_digest(char hex[65])
 {
 	char *rep = pol_report(), *p;
-	int ret = -1;
+	int ret = -ENOENT;
 
 	if (!rep)
-		return -1;
+		return -EIO;
 	p = strstr(rep, "digest: sha256:");
 	if (p && strlen(p) >= 15 + 64) {
 		memcpy(hex, p + 15, 64);
@@ -91,14 +100,14 @@ int pol_count_prefix(const char *report, const char *prefix)
 	return count;
 }
 
-int pol_iomem(const char *name, uint64_t *start, uint64_t *end)
+int __pol_iomem(const char *name, uint64_t *start, uint64_t *end)
 {
 	FILE *f = fopen("/proc/iomem", "r");
 	char line[256];
-	int ret = -1;
+	int ret = -ENOENT;
 
 	if (!f)
-		return -1;
+		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long s, e;
 		char n[128];
@@ -115,11 +124,11 @@ int pol_iomem(const char *name, uint64_t *start, uint64_t *end)
 	return ret;
 }
 
-int pol_list(int fd, bool policy, struct stmexec_range **out, uint32_t *n)
+int __pol_list(int fd, bool policy, struct stmexec_range **out, uint32_t *n)
 {
 	struct stmexec_range *all;
 	uint32_t total, i, k = 0;
-	int ret = sx_list(fd, &all, &total);
+	int ret = __sx_list(fd, &all, &total);
 
 	if (ret)
 		return ret;

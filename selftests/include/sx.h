@@ -1,8 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the stmexec selftests: load/unload the module with
- * finit_module(2)/delete_module(2), sysfs/debugfs access, privilege drops.
- * Every function returns 0 or -errno (never exits), so tests decide.
+ * The stmexec selftest library (selftests/lib/, selftests/include/), used by
+ * every suite (selftests/stmexec, selftests/policy), the benchmarks, the
+ * stress tool and the ioctl fuzzer (selftests/stress). The model is KVM's
+ * selftest library (tools/testing/selftests/kvm/{lib,include}):
+ *
+ *   __sx_foo()  returns 0 (or a count, an fd) on success and -errno on
+ *               failure, never exits: for tests that expect a failure and
+ *               for programs outside the kselftest harness;
+ *   sx_foo()    (sx_test.h, harness tests only) asserts that __sx_foo()
+ *               succeeded; on failure it logs file:line, the call, the
+ *               errno name and the module's last_error, and ends the test.
+ *
+ * Functions without the pair (sx_loaded(), sx_state(), sx_range(), ...)
+ * cannot fail or report failure in their value, as documented below.
+ * Every errno is negative in this library; a program that keeps positive
+ * errno values (the stress tool's tables) negates at the call.
  *
  * Environment: STMEXEC_KO (default /lib/stmexec/stmexec.ko),
  * STMEXEC_CLI (default /usr/bin/stmexec), STMEXEC_GOLDEN (default
@@ -35,26 +48,32 @@
  */
 #define SX_SETUP_SKIPPED() do { if (_metadata->skip) return; } while (0)
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 const char *sx_ko_path(void);
 bool sx_loaded(void);
-int sx_load(const char *params);		/* finit_module */
-int sx_unload(void);				/* delete_module, bounded retry */
+int __sx_load(const char *params);		/* finit_module */
+int __sx_unload(void);				/* delete_module, bounded retry */
 /* Disable (if loaded) and unload; 0 if the module is gone afterwards. */
-int sx_ensure_unloaded(void);
+int __sx_ensure_unloaded(void);
 bool sx_cpu_has(const char *flag);		/* /proc/cpuinfo flags */
 int sx_online_cpus(void);
-int sx_online_list(char *buf, size_t len);	/* /sys/devices/system/cpu/online */
+int __sx_online_list(char *buf, size_t len);	/* /sys/devices/system/cpu/online */
 
-int sx_open(void);				/* O_RDWR|O_CLOEXEC or -errno */
-int sx_ioctl(int fd, unsigned long cmd, void *arg);	/* 0 or -errno */
-int sx_status(int fd, struct stmexec_status *st);
+int __sx_open(void);				/* O_RDWR|O_CLOEXEC or -errno */
+int __sx_ioctl(int fd, unsigned long cmd, void *arg);	/* 0 or -errno */
+int __sx_status(int fd, struct stmexec_status *st);
 
 /* Paths are relative to SX_SYSFS (or absolute). Newlines stripped. */
-int sx_read(const char *attr, char *buf, size_t len);
-int sx_read_u64(const char *attr, uint64_t *v);
-int sx_write(const char *attr, const char *val);	/* -errno of write */
-int sx_dbg_read(const char *file, char *buf, size_t len);
-int sx_dbg_write(const char *file, const char *val);
+int __sx_read(const char *attr, char *buf, size_t len);
+int __sx_read_u64(const char *attr, uint64_t *v);
+int __sx_write(const char *attr, const char *val);	/* -errno of write */
+/* One write(2) of exactly @len bytes (may hold NULs); short write -EIO. */
+int __sx_write_len(const char *attr, const char *val, size_t len);
+int __sx_dbg_read(const char *file, char *buf, size_t len);
+int __sx_dbg_write(const char *file, const char *val);
 bool sx_dbg_available(void);
 
 /* State name via sysfs, "" on error. */
@@ -69,30 +88,48 @@ int sx_run_as_nobody(int (*fn)(void *arg), void *arg);
 int sx_run_without_cap_sys_admin(int (*fn)(void *arg), void *arg);
 
 /* Write a marker into the kernel log; sx_klog_since() finds text after it. */
-int sx_klog_mark(char *marker, size_t len);
+int __sx_klog_mark(char *marker, size_t len);
 bool sx_klog_since(const char *marker, const char *needle1, const char *needle2);
 
 /* LIST_RANGES into a malloc'ed array (*n entries); 0 or -errno. */
-int sx_list(int fd, struct stmexec_range **out, uint32_t *n);
-int sx_bios(int fd, struct stmexec_range **out, uint32_t *n);
+int __sx_list(int fd, struct stmexec_range **out, uint32_t *n);
+int __sx_bios(int fd, struct stmexec_range **out, uint32_t *n);
 /* PROTECT/UNPROTECT @n ranges; err_index and bios_index out (may be NULL). */
-int sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
+int __sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
 	       uint32_t *err_index, uint32_t *bios_index);
-int sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
+int __sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
 		 uint32_t *err_index);
 
 /*
  * Run a command with argv, capture stdout and stderr (each up to len-1,
- * NUL-terminated; either buffer may be NULL). sx_run_as() runs it as
+ * NUL-terminated; either buffer may be NULL). __sx_run_as() runs it as
  * uid/gid @uid (65534: nobody) with no supplementary groups. Returns 0
  * and the exit code (128 + signal if killed), or -errno.
  */
-int sx_run(char *const argv[], char *out, size_t outlen, char *err,
+int __sx_run(char *const argv[], char *out, size_t outlen, char *err,
 	   size_t errlen, int *exit_code);
-int sx_run_as(uid_t uid, char *const argv[], char *out, size_t outlen,
+int __sx_run_as(uid_t uid, char *const argv[], char *out, size_t outlen,
 	      char *err, size_t errlen, int *exit_code);
 
 uint64_t sx_now_ms(void);
+double sx_now_s(void);		/* CLOCK_MONOTONIC in seconds */
+
+/*
+ * "EBUSY" for 16 or -16, "errno N" for a value without a name (thread-local
+ * buffer); "0" for 0.
+ */
+const char *sx_errname(int err);
+/*
+ * Is |err| one of the errnos /dev/stmexec and its sysfs files may return
+ * (HACKING.md "Errno map", Documentation/userspace-api/stmexec.rst
+ * "Errors"), or a generic one (EFAULT, ENOMEM, EINTR)?
+ */
+bool sx_errno_documented(int err);
+/*
+ * "-16 EBUSY (Device or resource busy); last_error: ..." into @buf: what
+ * an asserting helper logs when __sx_foo() returned @ret.
+ */
+const char *sx_error_context(int ret, char *buf, size_t len);
 
 /* CPU physical address width (/proc/cpuinfo "address sizes"), 36 if unknown. */
 unsigned int sx_phys_bits(void);
@@ -109,26 +146,26 @@ bool sx_bios_overlap(const struct stmexec_range *bios, uint32_t n,
  * msr: 1, pci: BDF in *base as bus << 8 | dev << 3 | fn) that no BIOS
  * descriptor and no held range touches. 0 or -ENOSPC.
  */
-int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base);
+int __sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base);
 
 /* A range, filled in: mem/mmio/io/msr base+len, pci from a BDF key. */
 struct stmexec_range sx_range(uint32_t type, uint64_t base, uint64_t len,
 			      uint32_t deny);
 
 /* LOG_SETUP(pages, mask, ring) + LOG_START; 0 or -errno. */
-int sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring);
+int __sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring);
 /*
  * Read records until @want arrived or @timeout_ms passed (poll(2) with a
  * timeout; @fd may be blocking or not). Returns the number read (<= max)
  * or -errno.
  */
-int sx_read_records(int fd, struct stmexec_log_record *out, int max,
+int __sx_read_records(int fd, struct stmexec_log_record *out, int max,
 		    int want, int timeout_ms);
 /* Read everything available now (non-blocking drain). */
-int sx_drain_records(int fd, struct stmexec_log_record *out, int max);
+int __sx_drain_records(int fd, struct stmexec_log_record *out, int max);
 
 /* Write to debugfs "inject", e.g. "mem 0x1000 8 w"; 0 or -errno. */
 __attribute__((format(printf, 1, 2)))
-int sx_inject(const char *fmt, ...);
+int __sx_inject(const char *fmt, ...);
 
 #endif /* SX_H */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Helpers shared by the stmexec selftests (see sx.h). */
+/* The stmexec selftest library: module, device, sysfs, processes (sx.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* pipe2(), strcasecmp(), strtok_r() */
+#endif
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +37,7 @@ bool sx_loaded(void)
 	return stat("/sys/module/stmexec", &st) == 0;
 }
 
-int sx_load(const char *params)
+int __sx_load(const char *params)
 {
 	int fd, ret, err = 0;
 
@@ -48,7 +51,7 @@ int sx_load(const char *params)
 	return err;
 }
 
-int sx_unload(void)
+int __sx_unload(void)
 {
 	if (syscall(SYS_delete_module, "stmexec", O_NONBLOCK))
 		return -errno;
@@ -63,7 +66,15 @@ uint64_t sx_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int sx_ensure_unloaded(void)
+double sx_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int __sx_ensure_unloaded(void)
 {
 	uint64_t deadline = sx_now_ms() + 5000;
 	int fd, ret;
@@ -71,14 +82,14 @@ int sx_ensure_unloaded(void)
 	if (!sx_loaded())
 		return 0;
 	/* disable stops the log too; when off it is a no-op */
-	fd = sx_open();
+	fd = __sx_open();
 	if (fd >= 0) {
-		sx_ioctl(fd, STMEXEC_DISABLE, NULL);
+		__sx_ioctl(fd, STMEXEC_DISABLE, NULL);
 		close(fd);
 	}
 	/* bounded poll: a just-exited child may still hold a reference */
 	for (;;) {
-		ret = sx_unload();
+		ret = __sx_unload();
 		if (!ret || ret == -ENOENT)
 			return 0;
 		if (sx_now_ms() > deadline)
@@ -117,27 +128,27 @@ int sx_online_cpus(void)
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
-int sx_online_list(char *buf, size_t len)
+int __sx_online_list(char *buf, size_t len)
 {
-	return sx_read("/sys/devices/system/cpu/online", buf, len);
+	return __sx_read("/sys/devices/system/cpu/online", buf, len);
 }
 
-int sx_open(void)
+int __sx_open(void)
 {
 	int fd = open(SX_DEV, O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }
 
-int sx_ioctl(int fd, unsigned long cmd, void *arg)
+int __sx_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-int sx_status(int fd, struct stmexec_status *st)
+int __sx_status(int fd, struct stmexec_status *st)
 {
 	memset(st, 0, sizeof(*st));
-	return sx_ioctl(fd, STMEXEC_GET_STATUS, st);
+	return __sx_ioctl(fd, STMEXEC_GET_STATUS, st);
 }
 
 static void path_of(const char *attr, char *path, size_t len)
@@ -176,9 +187,8 @@ static int read_path(const char *path, char *buf, size_t len)
 	return err;
 }
 
-static int write_path(const char *path, const char *val)
+static int write_path_len(const char *path, const char *val, size_t len)
 {
-	size_t len = strlen(val);
 	ssize_t n;
 	int fd, err = 0;
 
@@ -194,7 +204,12 @@ static int write_path(const char *path, const char *val)
 	return err;
 }
 
-int sx_read(const char *attr, char *buf, size_t len)
+static int write_path(const char *path, const char *val)
+{
+	return write_path_len(path, val, strlen(val));
+}
+
+int __sx_read(const char *attr, char *buf, size_t len)
 {
 	char path[512];
 
@@ -202,10 +217,10 @@ int sx_read(const char *attr, char *buf, size_t len)
 	return read_path(path, buf, len);
 }
 
-int sx_read_u64(const char *attr, uint64_t *v)
+int __sx_read_u64(const char *attr, uint64_t *v)
 {
 	char buf[64], *end;
-	int ret = sx_read(attr, buf, sizeof(buf));
+	int ret = __sx_read(attr, buf, sizeof(buf));
 
 	if (ret)
 		return ret;
@@ -216,7 +231,7 @@ int sx_read_u64(const char *attr, uint64_t *v)
 	return 0;
 }
 
-int sx_write(const char *attr, const char *val)
+int __sx_write(const char *attr, const char *val)
 {
 	char path[512];
 
@@ -224,7 +239,15 @@ int sx_write(const char *attr, const char *val)
 	return write_path(path, val);
 }
 
-int sx_dbg_read(const char *file, char *buf, size_t len)
+int __sx_write_len(const char *attr, const char *val, size_t len)
+{
+	char path[512];
+
+	path_of(attr, path, sizeof(path));
+	return write_path_len(path, val, len);
+}
+
+int __sx_dbg_read(const char *file, char *buf, size_t len)
 {
 	char path[512];
 
@@ -232,7 +255,7 @@ int sx_dbg_read(const char *file, char *buf, size_t len)
 	return read_path(path, buf, len);
 }
 
-int sx_dbg_write(const char *file, const char *val)
+int __sx_dbg_write(const char *file, const char *val)
 {
 	char path[512];
 
@@ -251,7 +274,7 @@ const char *sx_state(void)
 {
 	static char buf[32];
 
-	if (sx_read("state", buf, sizeof(buf)))
+	if (__sx_read("state", buf, sizeof(buf)))
 		buf[0] = '\0';
 	return buf;
 }
@@ -315,7 +338,7 @@ int sx_run_without_cap_sys_admin(int (*fn)(void *arg), void *arg)
 	return run_child(drop_cap_sys_admin, fn, arg);
 }
 
-int sx_klog_mark(char *marker, size_t len)
+int __sx_klog_mark(char *marker, size_t len)
 {
 	static unsigned int seq;
 	char line[160];
@@ -383,7 +406,7 @@ static int get_list(int fd, unsigned long cmd, struct stmexec_range **out,
 		memset(&a, 0, sizeof(a));
 		a.ranges_ptr = (uintptr_t)r;
 		a.count = cap;
-		ret = sx_ioctl(fd, cmd, &a);
+		ret = __sx_ioctl(fd, cmd, &a);
 		if (ret) {
 			free(r);
 			return ret;
@@ -399,12 +422,12 @@ static int get_list(int fd, unsigned long cmd, struct stmexec_range **out,
 	return -EAGAIN;
 }
 
-int sx_list(int fd, struct stmexec_range **out, uint32_t *n)
+int __sx_list(int fd, struct stmexec_range **out, uint32_t *n)
 {
 	return get_list(fd, STMEXEC_LIST_RANGES, out, n);
 }
 
-int sx_bios(int fd, struct stmexec_range **out, uint32_t *n)
+int __sx_bios(int fd, struct stmexec_range **out, uint32_t *n)
 {
 	return get_list(fd, STMEXEC_GET_BIOS_RESOURCES, out, n);
 }
@@ -418,7 +441,7 @@ static int change(int fd, unsigned long cmd, const struct stmexec_range *r,
 	memset(&a, 0, sizeof(a));
 	a.ranges_ptr = (uintptr_t)r;
 	a.count = n;
-	ret = sx_ioctl(fd, cmd, &a);
+	ret = __sx_ioctl(fd, cmd, &a);
 	if (err_index)
 		*err_index = a.err_index;
 	if (bios_index)
@@ -426,25 +449,25 @@ static int change(int fd, unsigned long cmd, const struct stmexec_range *r,
 	return ret;
 }
 
-int sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
+int __sx_protect(int fd, const struct stmexec_range *r, uint32_t n,
 	       uint32_t *err_index, uint32_t *bios_index)
 {
 	return change(fd, STMEXEC_PROTECT, r, n, err_index, bios_index);
 }
 
-int sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
+int __sx_unprotect(int fd, const struct stmexec_range *r, uint32_t n,
 		 uint32_t *err_index)
 {
 	return change(fd, STMEXEC_UNPROTECT, r, n, err_index, NULL);
 }
 
-int sx_run(char *const argv[], char *out, size_t outlen, char *err,
+int __sx_run(char *const argv[], char *out, size_t outlen, char *err,
 	   size_t errlen, int *exit_code)
 {
-	return sx_run_as(0, argv, out, outlen, err, errlen, exit_code);
+	return __sx_run_as(0, argv, out, outlen, err, errlen, exit_code);
 }
 
-int sx_run_as(uid_t uid, char *const argv[], char *out, size_t outlen,
+int __sx_run_as(uid_t uid, char *const argv[], char *out, size_t outlen,
 	      char *err, size_t errlen, int *exit_code)
 {
 	int po[2], pe[2], status;
@@ -578,7 +601,7 @@ bool sx_bios_overlap(const struct stmexec_range *bios, uint32_t n,
 	return false;
 }
 
-int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base)
+int __sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base)
 {
 	/*
 	 * Never IA32_MISC_ENABLE (0x1a0) or EFER (0xc0000080): the simulated
@@ -592,9 +615,9 @@ int sx_find_free(int fd, uint32_t type, uint64_t len, uint64_t *base)
 	int ret = -ENOSPC;
 	size_t k;
 
-	if (sx_bios(fd, &bios, &nb))
+	if (__sx_bios(fd, &bios, &nb))
 		nb = 0;
-	if (sx_list(fd, &held, &nh))
+	if (__sx_list(fd, &held, &nh))
 		nh = 0;
 #define FREE(t, x, l) (!sx_bios_overlap(bios, nb, t, x, l) && !sx_bios_overlap(held, nh, t, x, l))
 	switch (type) {
@@ -666,7 +689,7 @@ struct stmexec_range sx_range(uint32_t type, uint64_t base, uint64_t len,
 	return r;
 }
 
-int sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring)
+int __sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring)
 {
 	struct stmexec_log_setup ls;
 	int ret;
@@ -675,13 +698,13 @@ int sx_log_start(int fd, uint32_t pages, uint32_t mask, uint32_t ring)
 	ls.pages = pages;
 	ls.event_mask = mask;
 	ls.ring_records = ring;
-	ret = sx_ioctl(fd, STMEXEC_LOG_SETUP, &ls);
+	ret = __sx_ioctl(fd, STMEXEC_LOG_SETUP, &ls);
 	if (ret)
 		return ret;
-	return sx_ioctl(fd, STMEXEC_LOG_START, NULL);
+	return __sx_ioctl(fd, STMEXEC_LOG_START, NULL);
 }
 
-int sx_read_records(int fd, struct stmexec_log_record *out, int max,
+int __sx_read_records(int fd, struct stmexec_log_record *out, int max,
 		    int want, int timeout_ms)
 {
 	uint64_t deadline = sx_now_ms() + (uint64_t)timeout_ms;
@@ -724,12 +747,12 @@ int sx_read_records(int fd, struct stmexec_log_record *out, int max,
 	return got;
 }
 
-int sx_drain_records(int fd, struct stmexec_log_record *out, int max)
+int __sx_drain_records(int fd, struct stmexec_log_record *out, int max)
 {
-	return sx_read_records(fd, out, max, max, 0);
+	return __sx_read_records(fd, out, max, max, 0);
 }
 
-int sx_inject(const char *fmt, ...)
+int __sx_inject(const char *fmt, ...)
 {
 	char buf[128];
 	va_list ap;
@@ -737,5 +760,82 @@ int sx_inject(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return sx_dbg_write("inject", buf);
+	return __sx_dbg_write("inject", buf);
+}
+
+const char *sx_errname(int err)
+{
+	static __thread char buf[24];
+	int e = err < 0 ? -err : err;
+
+	switch (e) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
+	case E2BIG: return "E2BIG";
+	case ENOEXEC: return "ENOEXEC";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case EFBIG: return "EFBIG";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENOTTY: return "ENOTTY";
+	case ENOSYS: return "ENOSYS";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EADDRINUSE: return "EADDRINUSE";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EHOSTDOWN: return "EHOSTDOWN";
+	case EALREADY: return "EALREADY";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EDQUOT: return "EDQUOT";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", e);
+	return buf;
+}
+
+/*
+ * The errnos HACKING.md ("Errno map") and
+ * Documentation/userspace-api/stmexec.rst ("Errors") allow /dev/stmexec and
+ * the sysfs attributes to return, plus the generic ones every syscall can
+ * return with user memory and allocation involved (EFAULT, ENOMEM, EINTR).
+ */
+static const int documented_errnos[] = {
+	ENODEV, EBUSY, EALREADY, ENXIO, EINVAL, ERANGE, EADDRINUSE, EEXIST,
+	ENOENT, E2BIG, EIO, ETIMEDOUT, EPERM, ENOTTY,
+	ENOSPC, EFAULT, ENOMEM, EINTR,
+};
+
+bool sx_errno_documented(int err)
+{
+	int e = err < 0 ? -err : err;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(documented_errnos); i++)
+		if (documented_errnos[i] == e)
+			return true;
+	return false;
+}
+
+const char *sx_error_context(int ret, char *buf, size_t len)
+{
+	char last[256];
+
+	if (!sx_loaded())
+		snprintf(last, sizeof(last), "(module not loaded)");
+	else if (__sx_read("last_error", last, sizeof(last)))
+		snprintf(last, sizeof(last), "(unreadable)");
+	snprintf(buf, len, "%d %s (%s); last_error: %s", ret, sx_errname(ret),
+		 strerror(ret < 0 ? -ret : ret), last);
+	return buf;
 }

@@ -140,6 +140,22 @@ struct stmexec_cpu {
 	u64 ns_enter, ns_start, ns_stop, ns_leave;
 };
 
+/* The device instance (one per system: the STM is a platform singleton). */
+struct stmexec stmexec_dev = {
+	.lock = __MUTEX_INITIALIZER(stmexec_dev.lock),
+	.err_lock = __SPIN_LOCK_UNLOCKED(stmexec_dev.err_lock),
+	.ipi_wq = __WAIT_QUEUE_HEAD_INITIALIZER(stmexec_dev.ipi_wq),
+	.state = STMEXEC_STATE_OFF,
+	.launch_mode = STMEXEC_LAUNCH_NONE,
+	.faults = {
+		.fail_start_cpu = -1,
+		.fail_stop_cpu = -1,
+		.fail_leave_cpu = -1,
+		.fail_status = STM_ERROR_UNSPECIFIED,
+		.delay_cpu = -1,
+	},
+};
+
 static const char *const sx_state_names[] = {
 	[STMEXEC_STATE_OFF] = "off",
 	[STMEXEC_STATE_STARTING] = "starting",
@@ -723,13 +739,14 @@ static int sx_global_start(struct stmexec *sx, unsigned int cpu, void *list,
 
 /*
  * After START everywhere: keep the BIOS list, check it, run the on_start
- * hooks (ranges, log, policy: they allocate, sleep and PROTECT). *@hooks
- * tells whether they succeeded (and need their on_stop).
+ * hooks (sx->hooks, listed in main.c: they allocate, sleep and PROTECT).
+ * *@hooks tells whether they succeeded (and need their on_stop).
  */
 static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
 			  bool *hooks)
 {
-	int ret, n;
+	unsigned int i;
+	int ret = 0, n;
 
 	*hooks = false;
 	kvfree(sx->bios_list);
@@ -743,24 +760,19 @@ static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
 	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
 
 	migrate_disable();
-	ret = stmexec_ranges_on_start(sx);
-	if (ret)
-		goto out;
-	ret = stmexec_log_on_start(sx);
-	if (ret)
-		goto err_ranges;
-	/* The default policy, incl. the module's own memory (policy.c). */
-	ret = stmexec_policy_on_start(sx);
-	if (ret)
-		goto err_log;
-	*hooks = true;
-	goto out;
-
-err_log:
-	stmexec_log_on_stop(sx);
-err_ranges:
-	stmexec_ranges_on_stop(sx);
-out:
+	for (i = 0; i < sx->nhooks; i++) {
+		if (!sx->hooks[i]->on_start)
+			continue;
+		ret = sx->hooks[i]->on_start(sx);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		*hooks = true;
+	/* A failed hook undid itself: stop the ones before it, in reverse. */
+	while (ret && i--)
+		if (sx->hooks[i]->on_stop)
+			sx->hooks[i]->on_stop(sx);
 	migrate_enable();
 	return ret;
 }
@@ -768,10 +780,12 @@ out:
 /* The on_stop hooks, in reverse, where stmexec_call() works. */
 static void sx_hooks_stop(struct stmexec *sx)
 {
+	unsigned int i = sx->nhooks;
+
 	migrate_disable();
-	stmexec_policy_on_stop(sx);
-	stmexec_log_on_stop(sx);
-	stmexec_ranges_on_stop(sx);
+	while (i--)
+		if (sx->hooks[i]->on_stop)
+			sx->hooks[i]->on_stop(sx);
 	migrate_enable();
 }
 

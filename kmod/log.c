@@ -892,7 +892,7 @@ int stmexec_log_clear(struct stmexec *sx)
 	return 0;
 }
 
-int stmexec_log_on_start(struct stmexec *sx)
+static int stmexec_log_on_start(struct stmexec *sx)
 {
 	struct stmexec_log *lg = sx->log;
 	u32 i;
@@ -917,7 +917,7 @@ int stmexec_log_on_start(struct stmexec *sx)
 	return 0;
 }
 
-void stmexec_log_on_stop(struct stmexec *sx)
+static void stmexec_log_on_stop(struct stmexec *sx)
 {
 	struct stmexec_log *lg = sx->log;
 
@@ -929,6 +929,12 @@ void stmexec_log_on_stop(struct stmexec *sx)
 	/* Readers: what is left, then -ENXIO / EPOLLHUP. */
 	wake_up_interruptible_all(&lg->wq);
 }
+
+const struct stmexec_hook stmexec_log_hook = {
+	.name = "log",
+	.on_start = stmexec_log_on_start,
+	.on_stop = stmexec_log_on_stop,
+};
 
 /* ---- sysfs "log/" --------------------------------------------------------------- */
 

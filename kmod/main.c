@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stmexec: module init/exit, parameters, the device instance and the error
- * reporting every part uses. See Documentation/admin-guide/stmexec.rst.
+ * stmexec: module init/exit and parameters: the top of the module, the
+ * only file that knows every part (it wires the lifecycle hooks).
+ * See Documentation/admin-guide/stmexec.rst.
  */
 #include "stmexec.h"
 
@@ -25,70 +26,18 @@ module_param(vmx_stm, charp, 0444);
 MODULE_PARM_DESC(vmx_stm,
 		 "backend=vmx only. hw (default): the firmware's STM answers; sim: TEST ONLY, real VMX root operation but the simulated STM answers (NO protection, taints the kernel)");
 
-struct stmexec stmexec_dev = {
-	.lock = __MUTEX_INITIALIZER(stmexec_dev.lock),
-	.err_lock = __SPIN_LOCK_UNLOCKED(stmexec_dev.err_lock),
-	.ipi_wq = __WAIT_QUEUE_HEAD_INITIALIZER(stmexec_dev.ipi_wq),
-	.state = STMEXEC_STATE_OFF,
-	.launch_mode = STMEXEC_LAUNCH_NONE,
-	.faults = {
-		.fail_start_cpu = -1,
-		.fail_stop_cpu = -1,
-		.fail_leave_cpu = -1,
-		.fail_status = STM_ERROR_UNSPECIFIED,
-		.delay_cpu = -1,
-	},
-};
-
-int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
-{
-	char msg[sizeof(sx->last_error)];
-	unsigned long flags;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vscnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	/* panic/shutdown paths: print only, the lock may be held below us */
-	if (unlikely(oops_in_progress)) {
-		pr_emerg("%s\n", msg);
-		return err;
-	}
-	spin_lock_irqsave(&sx->err_lock, flags);
-	sx->last_errno = err < 0 ? -err : err;
-	strscpy(sx->last_error, msg, sizeof(sx->last_error));
-	spin_unlock_irqrestore(&sx->err_lock, flags);
-	pr_err_ratelimited("%s\n", msg);
-	return err;
-}
-
 /*
- * A zeroed page below 4 GiB on @cpu's node, for what the STM reads (VMXON
- * region, activation VMCS): the reference STM's page tables cover only the
- * first 4 GiB. Free with free_page().
+ * The features' lifecycle hooks: on_start in this order after START,
+ * on_stop in reverse before STOP. The VMCS database registrations go last
+ * (the STM forgets them with its last CPU); the default policy comes last
+ * at start because it needs the ranges and the log in place.
  */
-void *stmexec_page_below_4g(unsigned int cpu, u64 *pa)
-{
-	struct page *pg;
-
-	pg = alloc_pages_node(cpu_to_node(cpu),
-			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
-	if (!pg)
-		return NULL;
-	*pa = page_to_phys(pg);
-	return page_address(pg);
-}
-
-void stmexec_clear_error(struct stmexec *sx)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&sx->err_lock, flags);
-	sx->last_errno = 0;
-	sx->last_error[0] = '\0';
-	spin_unlock_irqrestore(&sx->err_lock, flags);
-}
+static const struct stmexec_hook *const stmexec_hooks[] = {
+	&stmexec_vmcs_db_hook,
+	&stmexec_ranges_hook,
+	&stmexec_log_hook,
+	&stmexec_policy_hook,
+};
 
 static int stmexec_params(struct stmexec *sx)
 {
@@ -133,6 +82,8 @@ static int __init stmexec_init(void)
 	ret = stmexec_params(sx);
 	if (ret)
 		return ret;
+	sx->hooks = stmexec_hooks;
+	sx->nhooks = ARRAY_SIZE(stmexec_hooks);
 
 	ret = stmexec_lifecycle_init(sx);
 	if (ret)

@@ -717,7 +717,9 @@ static int apply_level(struct stmexec *sx, u32 level,
 	return ret;
 }
 
-int stmexec_policy_on_start(struct stmexec *sx)
+static void stmexec_policy_on_stop(struct stmexec *sx);
+
+static int stmexec_policy_on_start(struct stmexec *sx)
 {
 	struct stmexec_policy *pol = &stmexec_pol;
 	struct stmexec_range *bios;
@@ -798,7 +800,7 @@ out:
 	return ret;
 }
 
-void stmexec_policy_on_stop(struct stmexec *sx)
+static void stmexec_policy_on_stop(struct stmexec *sx)
 {
 	struct stmexec_policy *pol = &stmexec_pol;
 	struct stmexec_range *all;
@@ -841,6 +843,12 @@ void stmexec_policy_on_stop(struct stmexec *sx)
 	pol->gen++;
 	stmexec_report_changed(sx);
 }
+
+const struct stmexec_hook stmexec_policy_hook = {
+	.name = "policy",
+	.on_start = stmexec_policy_on_start,
+	.on_stop = stmexec_policy_on_stop,
+};
 
 void stmexec_policy_ranges_changed(struct stmexec *sx)
 {

@@ -1287,7 +1287,7 @@ u32 stmexec_ranges_list(struct stmexec *sx, struct stmexec_range *out, u32 cap)
 
 /* ---- lifecycle hooks ------------------------------------------------------ */
 
-int stmexec_ranges_on_start(struct stmexec *sx)
+static int stmexec_ranges_on_start(struct stmexec *sx)
 {
 	struct stmexec_ranges *rs = sx->ranges;
 	struct stmexec_range *all;
@@ -1326,16 +1326,20 @@ out:
 	return ret;
 }
 
-void stmexec_ranges_on_stop(struct stmexec *sx)
+static void stmexec_ranges_on_stop(struct stmexec *sx)
 {
 	/*
 	 * The STM forgets its databases when its last CPU stops. The held
-	 * ranges are kept (re-applied in on_start); the VMCS database
-	 * registrations are not (the VMXON regions are new on every enable).
+	 * ranges are kept (re-applied in on_start).
 	 */
 	mirror_clear(sx->ranges);
-	stmexec_vmcs_db_on_stop(sx);
 }
+
+const struct stmexec_hook stmexec_ranges_hook = {
+	.name = "ranges",
+	.on_start = stmexec_ranges_on_start,
+	.on_stop = stmexec_ranges_on_stop,
+};
 
 /* ---- sysfs ---------------------------------------------------------------- */
 

@@ -117,6 +117,33 @@ struct stmexec_faults {
 
 #define STMEXEC_MAX_DELAY_US	500000U
 
+/* ---- the lifecycle hooks ------------------------------------------------ */
+
+/**
+ * struct stmexec_hook - a feature's part in enable and disable
+ * @name: the feature, for messages
+ * @on_start: after START on every CPU, the BIOS list known (sx->bios_list):
+ *	      allocate, sleep, PROTECT; 0 or -errno with stmexec_fail() called.
+ *	      NULL: nothing to do
+ * @on_stop: before STOP, and when a later hook's @on_start failed; the STM
+ *	     forgets its databases when its last CPU stops. NULL: nothing
+ *
+ * Both run with sx->lock and cpus_read_lock() held, migration disabled, on
+ * a CPU where stmexec_call() works. main.c lists the hooks (sx->hooks):
+ * @on_start in list order, @on_stop in reverse. This is how the lifecycle
+ * reaches the features above it without calling up (HACKING.md, "Layers").
+ */
+struct stmexec_hook {
+	const char *name;
+	int (*on_start)(struct stmexec *sx);
+	void (*on_stop)(struct stmexec *sx);
+};
+
+extern const struct stmexec_hook stmexec_vmcs_db_hook;	/* vmcs_db.c */
+extern const struct stmexec_hook stmexec_ranges_hook;	/* ranges.c */
+extern const struct stmexec_hook stmexec_log_hook;	/* log.c */
+extern const struct stmexec_hook stmexec_policy_hook;	/* policy.c */
+
 /* ---- the single device instance ---------------------------------------- */
 
 struct stmexec_ranges;
@@ -162,6 +189,9 @@ struct stmexec_sim;
  * @probe: hardware facts found at load (probe.c)
  * @sim: the simulated STM core (backend_sim.c), or NULL
  * @faults: debugfs fault injection (simulated STM only)
+ * @hooks: the features' lifecycle hooks, in on_start order (main.c)
+ * @nhooks: entries in @hooks
+ * @vmcs_db_added: the VMXON regions are in the STM's VMCS database
  */
 struct stmexec {
 	struct mutex lock;		/* see the kernel-doc above */
@@ -199,6 +229,9 @@ struct stmexec {
 	struct stmexec_probe *probe;
 	struct stmexec_sim *sim;
 	struct stmexec_faults faults;
+	const struct stmexec_hook *const *hooks;
+	unsigned int nhooks;
+	bool vmcs_db_added;
 };
 
 extern struct stmexec stmexec_dev;
@@ -371,15 +404,9 @@ void stmexec_ranges_usage(struct stmexec *sx, struct stmexec_stm_usage *u);
 /* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
 bool stmexec_ept_exec_only(void);
 void stmexec_ranges_fini(struct stmexec *sx);
-/* After INITIALIZE_PROTECTION + GET_BIOS_RESOURCES, before START. */
-int stmexec_ranges_on_start(struct stmexec *sx);
-/* Before STOP; the STM forgets its database when the last CPU stops. */
-void stmexec_ranges_on_stop(struct stmexec *sx);
 
 int stmexec_log_init(struct stmexec *sx);
 void stmexec_log_fini(struct stmexec *sx);
-int stmexec_log_on_start(struct stmexec *sx);
-void stmexec_log_on_stop(struct stmexec *sx);
 
 /*
  * Features GET_VERSION always reports; chardev.c adds VMX_BACKEND and
@@ -489,10 +516,8 @@ ssize_t stmexec_log_read(struct stmexec *sx, struct stmexec_log_cursor *cur,
 __poll_t stmexec_log_poll(struct stmexec *sx, struct stmexec_log_cursor *cur,
 			  struct file *file, struct poll_table_struct *pt);
 
-/* VMCS database for the per-CPU VMXON regions (chardev.c); sx->lock held. */
+/* VMCS database for the per-CPU VMXON regions (vmcs_db.c); sx->lock held. */
 int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);
-/* Registrations are gone when the STM stops (called from ranges_on_stop). */
-void stmexec_vmcs_db_on_stop(struct stmexec *sx);
 
 /* ---- policy, report, attestation ------------------------------------------
  * policy.c (default policy, policy= and policy_conflict=), modwatch.c
@@ -587,10 +612,6 @@ extern struct stmexec_policy stmexec_pol;
 
 int stmexec_policy_init(struct stmexec *sx);	/* at load, before the device */
 void stmexec_policy_fini(struct stmexec *sx);
-/* Enable, after the ranges and log on_start hooks: the BIOS list is known. */
-int stmexec_policy_on_start(struct stmexec *sx);
-/* Disable and enable rollback, before the ranges on_stop hook. */
-void stmexec_policy_on_stop(struct stmexec *sx);
 /* After every successful PROTECT/UNPROTECT of any owner; sx->lock held. */
 void stmexec_policy_ranges_changed(struct stmexec *sx);
 /* Level in force, for GET_STATUS.policy_level. */

@@ -69,9 +69,11 @@ static int stmexec_params(struct stmexec *sx)
 }
 
 /*
- * Init order, unwound in reverse by the goto ladder: parameters, lifecycle
- * (per-CPU state, notifiers), hardware facts, backend probe (the refusals:
- * -ENODEV and friends, one line in dmesg), backend init, ranges, log, the
+ * Init order, unwound in reverse by the goto ladder: parameters and the
+ * lifecycle hooks, lifecycle (per-CPU state, notifiers), hardware facts,
+ * backend probe (the refusals: -ENODEV and friends, one line in dmesg),
+ * backend init, the STM image, ranges, log, policy, the module notifier,
+ * the report and the attestation (which measures the report at load), the
  * misc device with its sysfs groups, debugfs.
  */
 static int __init stmexec_init(void)
@@ -113,9 +115,17 @@ static int __init stmexec_init(void)
 	ret = stmexec_policy_init(sx);
 	if (ret)
 		goto err_log;
-	ret = stmexec_chardev_register(sx);
+	ret = stmexec_modwatch_init(sx);
 	if (ret)
 		goto err_policy;
+	ret = stmexec_report_init(sx);
+	if (ret)
+		goto err_modwatch;
+	/* Measures the report at load. */
+	stmexec_attest_init(sx);
+	ret = stmexec_chardev_register(sx);
+	if (ret)
+		goto err_attest;
 	stmexec_debugfs_init(sx);
 
 	if (sx->sim_stm) {
@@ -128,6 +138,11 @@ static int __init stmexec_init(void)
 		sx->ops->name);
 	return 0;
 
+err_attest:
+	stmexec_attest_fini(sx);
+	stmexec_report_fini(sx);
+err_modwatch:
+	stmexec_modwatch_fini(sx);
 err_policy:
 	stmexec_policy_fini(sx);
 err_log:
@@ -158,6 +173,9 @@ static void __exit stmexec_exit(void)
 	if (sx->state != STMEXEC_STATE_OFF)
 		stmexec_disable(sx);
 	mutex_unlock(&sx->lock);
+	stmexec_attest_fini(sx);
+	stmexec_report_fini(sx);
+	stmexec_modwatch_fini(sx);
 	stmexec_policy_fini(sx);
 	stmexec_log_fini(sx);
 	stmexec_ranges_fini(sx);

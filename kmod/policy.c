@@ -702,7 +702,7 @@ static int apply_level(struct stmexec *sx, u32 level,
 				    stmexec_policy_name(level), ERR_PTR(ret));
 	if (level >= STMEXEC_POLICY_ISOLATED ||
 	    (level >= STMEXEC_POLICY_KERNEL && stmexec_pol.modules)) {
-		ret = stmexec_modwatch_collect(sx, mods);
+		ret = stmexec_pmod_collect(sx, mods);
 		if (ret)
 			return ret;
 	}
@@ -749,7 +749,7 @@ static int stmexec_policy_on_start(struct stmexec *sx)
 	}
 
 	bios = bios_decoded(sx, &nb);
-	pol->batch = true;
+	stmexec_ranges_quiet(sx, true);
 	for (;;) {
 		if (level == STMEXEC_POLICY_NONE)
 			break;
@@ -787,16 +787,15 @@ static int stmexec_policy_on_start(struct stmexec *sx)
 	list_for_each_entry(pm, &pol->mods, node)
 		pol->nmods++;
 	pol->active = true;
-	pol->gen++;
 	if (level != pol->requested)
 		pr_info("policy %s in force (requested %s)\n",
 			stmexec_policy_name(level),
 			stmexec_policy_name(pol->requested));
 out:
-	pol->batch = false;
+	stmexec_ranges_quiet(sx, false);
 	kvfree(bios);
 	if (!ret)
-		stmexec_report_changed(sx);
+		stmexec_protection_changed(sx);
 	return ret;
 }
 
@@ -810,7 +809,7 @@ static void stmexec_policy_on_stop(struct stmexec *sx)
 	lockdep_assert_held(&sx->lock);
 	if (!pol->active)
 		return;
-	pol->batch = true;
+	stmexec_ranges_quiet(sx, true);
 	n = stmexec_ranges_count(sx);
 	all = kvcalloc(max(n, 1U), sizeof(*all), GFP_KERNEL);
 	if (all) {
@@ -832,7 +831,7 @@ static void stmexec_policy_on_stop(struct stmexec *sx)
 	} else {
 		pr_err("policy: out of memory removing the policy ranges\n");
 	}
-	pol->batch = false;
+	stmexec_ranges_quiet(sx, false);
 	kvfree(pol->items);
 	pol->items = NULL;
 	pol->nitems = 0;
@@ -840,8 +839,7 @@ static void stmexec_policy_on_stop(struct stmexec *sx)
 	pol->nmods = 0;
 	pol->level = STMEXEC_POLICY_NONE;
 	pol->active = false;
-	pol->gen++;
-	stmexec_report_changed(sx);
+	stmexec_protection_changed(sx);
 }
 
 const struct stmexec_hook stmexec_policy_hook = {
@@ -849,15 +847,6 @@ const struct stmexec_hook stmexec_policy_hook = {
 	.on_start = stmexec_policy_on_start,
 	.on_stop = stmexec_policy_on_stop,
 };
-
-void stmexec_policy_ranges_changed(struct stmexec *sx)
-{
-	lockdep_assert_held(&sx->lock);
-	if (stmexec_pol.batch)
-		return;
-	stmexec_pol.gen++;
-	stmexec_report_changed(sx);
-}
 
 bool stmexec_policy_protects_modules(void)
 {
@@ -878,69 +867,6 @@ u32 stmexec_policy_level(struct stmexec *sx)
 	return stmexec_pol.active ? stmexec_pol.level : STMEXEC_POLICY_NONE;
 }
 
-/* ---- sysfs -------------------------------------------------------------------- */
-
-static ssize_t isolation_level_show(struct device *dev,
-				    struct device_attribute *attr, char *buf)
-{
-	struct stmexec *sx = stmexec_from_dev(dev);
-	int ret = stmexec_report_refresh(sx, true);
-
-	if (ret)
-		return ret;
-	return sysfs_emit(buf, "%u\n", stmexec_report_level());
-}
-
-static ssize_t attestation_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	return stmexec_attest_show(buf);
-}
-
-static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
-				     struct bin_attribute *attr, char *buf,
-				     loff_t off, size_t count)
-{
-	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
-						   true);
-
-	return ret ?: stmexec_report_text(buf, off, count);
-}
-
-static ssize_t isolation_report_canonical_read(struct file *filp,
-					       struct kobject *kobj,
-					       struct bin_attribute *attr,
-					       char *buf, loff_t off,
-					       size_t count)
-{
-	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
-						   true);
-
-	return ret ?: stmexec_report_canonical(buf, off, count);
-}
-
-static DEVICE_ATTR_RO(isolation_level);
-static DEVICE_ATTR_RO(attestation);
-static BIN_ATTR_ADMIN_RO(isolation_report, 0);
-static BIN_ATTR_ADMIN_RO(isolation_report_canonical, 0);
-
-static struct attribute *policy_attrs[] = {
-	&dev_attr_isolation_level.attr,
-	&dev_attr_attestation.attr,
-	NULL,
-};
-
-static struct bin_attribute *policy_bin_attrs[] = {
-	&bin_attr_isolation_report,
-	&bin_attr_isolation_report_canonical,
-	NULL,
-};
-
-const struct attribute_group stmexec_policy_group = {
-	.attrs = policy_attrs,
-	.bin_attrs = policy_bin_attrs,
-};
-
 /* ---- init / fini --------------------------------------------------------------- */
 
 int stmexec_policy_init(struct stmexec *sx)
@@ -955,23 +881,12 @@ int stmexec_policy_init(struct stmexec *sx)
 	if (ret)
 		pr_debug("kernel image not found in its mapping (%d)\n",
 			 ret);
-	ret = stmexec_modwatch_init(sx);
-	if (ret)
-		return ret;
-	stmexec_attest_init(sx);
-	mutex_lock(&sx->lock);
-	stmexec_report_changed(sx);
-	mutex_unlock(&sx->lock);
-	stmexec_attest_flush();
 	return 0;
 }
 
 void stmexec_policy_fini(struct stmexec *sx)
 {
-	stmexec_modwatch_fini(sx);
-	stmexec_attest_fini(sx);
 	free_mods(&stmexec_pol.mods);
 	kvfree(stmexec_pol.items);
 	stmexec_pol.items = NULL;
-	stmexec_report_fini();
 }

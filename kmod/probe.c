@@ -196,6 +196,26 @@ static int sx_probe_txt(struct stmexec_probe *p)
 	return SX_TXT_LAUNCHED;
 }
 
+/*
+ * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
+ * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
+ */
+static bool ept_exec_only;
+
+bool stmexec_ept_exec_only(void)
+{
+	return ept_exec_only;
+}
+
+static void ept_caps_init(void)
+{
+	u64 cap;
+
+	if (boot_cpu_has(X86_FEATURE_VMX) &&
+	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
+		ept_exec_only = cap & BIT_ULL(0);
+}
+
 int stmexec_probe_hw(struct stmexec *sx)
 {
 	struct stmexec_probe *p;
@@ -214,6 +234,7 @@ int stmexec_probe_hw(struct stmexec *sx)
 	p->vmx_kernel = boot_cpu_has(X86_FEATURE_VMX);
 	p->hypervisor = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	sx->probe = p;
+	ept_caps_init();
 
 	ret = stmexec_on_each_cpu(sx, sx_probe_cpu, &bad);
 	if (ret) {
@@ -653,7 +674,7 @@ ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 		}
 	}
 	at += sysfs_emit_at(buf, at, "cpus_differing_from_cpu0: %u\n", ndiff);
-	if (sx->ops == &stmexec_backend_vmx || p->verdict)
+	if (sx->ops->id == STMEXEC_BACKEND_VMX || p->verdict)
 		at += sysfs_emit_at(buf, at, "vmx_backend: %s%s\n",
 				    p->verdict ? "refused: " : "usable",
 				    p->verdict ? p->why : "");

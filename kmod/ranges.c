@@ -98,6 +98,7 @@ struct stmexec_ranges {
 	u32 nbytes;
 	u64 *frames;
 	u32 nframes;
+	bool quiet;
 };
 
 static int range_space(u32 type)
@@ -166,26 +167,6 @@ static u32 valid_access(u32 type)
 }
 
 /*
- * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
- * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
- */
-static bool ept_exec_only;
-
-bool stmexec_ept_exec_only(void)
-{
-	return ept_exec_only;
-}
-
-static void ept_caps_init(void)
-{
-	u64 cap;
-
-	if (boot_cpu_has(X86_FEATURE_VMX) &&
-	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
-		ept_exec_only = cap & BIT_ULL(0);
-}
-
-/*
  * MEM/MMIO deny sets the real STMs turn into an invalid EPT entry
  * (real-stm-interop.md 4.4): J ANDs the deny bits into the SMM EPT entry,
  * so what stays allowed must be a valid EPT permission (SDM Vol. 3C
@@ -200,7 +181,7 @@ static int ept_check(struct stmexec *sx, const struct stmexec_range *r, u32 i)
 		return stmexec_fail(sx, -EINVAL,
 				    "range %u: deny=%s leaves write without read, an invalid EPT entry on the real STMs (EPT rule: a page writable by SMM must be readable); deny w as well",
 				    i, deny & STMEXEC_ACC_X ? "rx" : "r");
-	if (deny == (STMEXEC_ACC_R | STMEXEC_ACC_W) && !ept_exec_only)
+	if (deny == (STMEXEC_ACC_R | STMEXEC_ACC_W) && !stmexec_ept_exec_only())
 		return stmexec_fail(sx, -EINVAL,
 				    "range %u: deny=rw leaves execute-only, and this CPU's EPT has no execute-only pages (EPT rule); use deny=rwx",
 				    i);
@@ -1122,7 +1103,8 @@ int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
 	}
 	rs->count += n;
 	i = n;
-	stmexec_policy_ranges_changed(sx);
+	if (!rs->quiet)
+		stmexec_protection_changed(sx);
 out_free:
 	while (i--)
 		kfree(add[i]);
@@ -1236,7 +1218,8 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 		rm[i] = NULL;
 	}
 	rs->count -= n;
-	stmexec_policy_ranges_changed(sx);
+	if (!rs->quiet)
+		stmexec_protection_changed(sx);
 out:
 	for (i = 0; i < n && rm[i]; i++)
 		rm[i]->removing = false;
@@ -1509,12 +1492,46 @@ const struct attribute_group stmexec_ranges_group = {
 
 /* ---- init / fini ---------------------------------------------------------- */
 
+/* ---- change notification -------------------------------------------------- */
+
+/*
+ * The features above ranges (the report, the attestation) subscribe to
+ * sx->changed; every successful PROTECT/UNPROTECT, and every change of
+ * what the policy says it holds, calls them under sx->lock.
+ */
+void stmexec_protection_changed(struct stmexec *sx)
+{
+	lockdep_assert_held(&sx->lock);
+	raw_notifier_call_chain(&sx->changed, 0, sx);
+}
+
+/* Register or remove a subscriber (takes sx->lock). */
+void stmexec_protection_notifier(struct stmexec *sx, struct notifier_block *nb,
+				 bool add)
+{
+	mutex_lock(&sx->lock);
+	if (add)
+		raw_notifier_chain_register(&sx->changed, nb);
+	else
+		raw_notifier_chain_unregister(&sx->changed, nb);
+	mutex_unlock(&sx->lock);
+}
+
+/*
+ * A caller changing many ranges at once (the policy) announces the change
+ * itself, once, at the end: no notification per call meanwhile.
+ */
+void stmexec_ranges_quiet(struct stmexec *sx, bool quiet)
+{
+	lockdep_assert_held(&sx->lock);
+	sx->ranges->quiet = quiet;
+}
+
 int stmexec_ranges_init(struct stmexec *sx)
 {
 	struct stmexec_ranges *rs;
 	int i;
 
-	ept_caps_init();
 	if (stmexec_rsc_init())
 		return -ENOMEM;
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);

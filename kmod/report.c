@@ -105,116 +105,6 @@ static bool in_list(const u32 *list, size_t n, u32 v)
 	return false;
 }
 
-/* ---- the named I/O set of R4.1 ---------------------------------------------- */
-
-#define IOSET_MAX	12
-
-struct ioset {
-	u32 n;
-	struct {
-		u32 first, last;
-		const char *name;
-	} r[IOSET_MAX];
-};
-
-static struct ioset named_io;
-static u16 acpi_pmbase;
-
-static void ioset_add(struct ioset *s, u64 base, u32 len, const char *name)
-{
-	if (!base || !len || base > 0xffff || s->n == IOSET_MAX)
-		return;
-	s->r[s->n].first = base;
-	s->r[s->n].last = min_t(u64, base + len - 1, 0xffff);
-	s->r[s->n].name = name;
-	s->n++;
-}
-
-#ifdef CONFIG_ACPI
-/* FADT block address: the 32-bit field, else the extended GAS if it is I/O. */
-static u64 fadt_io(u32 legacy, const struct acpi_generic_address *x)
-{
-	if (legacy)
-		return legacy;
-	if (x->space_id == ACPI_ADR_SPACE_SYSTEM_IO)
-		return x->address;
-	return 0;
-}
-
-static void fadt_blocks(struct ioset *s)
-{
-	struct acpi_table_header *h;
-	struct acpi_table_fadt *f;
-	u64 pm1a;
-
-	if (acpi_disabled || ACPI_FAILURE(acpi_get_table(ACPI_SIG_FADT, 0, &h)))
-		return;
-	f = (struct acpi_table_fadt *)h;
-	if (h->length < offsetof(struct acpi_table_fadt, gpe1_base)) {
-		acpi_put_table(h);
-		return;
-	}
-	pm1a = fadt_io(f->pm1a_event_block, &f->xpm1a_event_block);
-	if (pm1a && pm1a <= 0xffff)
-		acpi_pmbase = pm1a;
-	/* The chipset's PMBASE block: PM1, timer, GPE0, TCO (128 ports). */
-	ioset_add(s, pm1a, 0x80, "acpi-pm");
-	ioset_add(s, fadt_io(f->pm1b_event_block, &f->xpm1b_event_block),
-		  f->pm1_event_length, "acpi-pm1b-evt");
-	ioset_add(s, fadt_io(f->pm1a_control_block, &f->xpm1a_control_block),
-		  f->pm1_control_length, "acpi-pm1a-cnt");
-	ioset_add(s, fadt_io(f->pm1b_control_block, &f->xpm1b_control_block),
-		  f->pm1_control_length, "acpi-pm1b-cnt");
-	ioset_add(s, fadt_io(f->pm2_control_block, &f->xpm2_control_block),
-		  f->pm2_control_length, "acpi-pm2-cnt");
-	ioset_add(s, fadt_io(f->pm_timer_block, &f->xpm_timer_block),
-		  f->pm_timer_length, "acpi-pm-tmr");
-	ioset_add(s, fadt_io(f->gpe0_block, &f->xgpe0_block),
-		  f->gpe0_block_length, "acpi-gpe0");
-	ioset_add(s, fadt_io(f->gpe1_block, &f->xgpe1_block),
-		  f->gpe1_block_length, "acpi-gpe1");
-	acpi_put_table(h);
-}
-#else
-static void fadt_blocks(struct ioset *s)
-{
-}
-#endif
-
-static void named_io_init(void)
-{
-	if (named_io.n)
-		return;
-	ioset_add(&named_io, 0xb2, 2, "apm");
-	fadt_blocks(&named_io);
-}
-
-/* The ACPI PM I/O base of this machine (FADT PM1a event block), or 0. */
-u16 stmexec_acpi_pmbase(void)
-{
-	named_io_init();
-	return acpi_pmbase;
-}
-
-static bool io_in_named_set(u64 base, u64 len)
-{
-	u64 p = base, last = base + len - 1;
-	u32 i;
-	bool moved = true;
-
-	/* Walk forward through the (possibly touching) named blocks. */
-	while (moved && p <= last) {
-		moved = false;
-		for (i = 0; i < named_io.n; i++) {
-			if (p >= named_io.r[i].first && p <= named_io.r[i].last) {
-				p = (u64)named_io.r[i].last + 1;
-				moved = true;
-			}
-		}
-	}
-	return p > last;
-}
-
 /* ---- coverage by the held set ----------------------------------------------- */
 
 /* Union of the held MEM/MMIO ranges denying at least some bits, merged. */
@@ -502,7 +392,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 			break;
 		case STMEXEC_RANGE_IO:
 		case STMEXEC_RANGE_TRAPPED_IO:
-			if (b->length && !io_in_named_set(b->base, b->length)) {
+			if (b->length && !stmexec_io_in_named_set(b->base, b->length)) {
 				ok[RQ_BIOS_IO] = false;
 				blame(ev, RQ_BIOS_IO, i);
 			}
@@ -531,7 +421,6 @@ static int evaluate(struct stmexec *sx, struct eval *ev)
 	ev->on = stmexec_pol.active;
 	if (!ev->on)
 		return 0;
-	named_io_init();
 	ret = cover_build(&ev->wx, ev->held, ev->nh,
 			  STMEXEC_ACC_W | STMEXEC_ACC_X);
 	if (!ret)
@@ -966,12 +855,18 @@ static struct {
 /* Under sx->lock: the cache is stale from now on (recomputed when read). */
 static bool rep_dirty = true;
 
-void stmexec_report_changed(struct stmexec *sx)
+/* sx->changed: the active protections changed; sx->lock held. */
+static int report_changed(struct notifier_block *nb, unsigned long action,
+			  void *data)
 {
-	lockdep_assert_held(&sx->lock);
 	rep_dirty = true;
-	stmexec_attest_changed(sx);
+	return NOTIFY_OK;
 }
+
+static struct notifier_block report_nb = {
+	.notifier_call = report_changed,
+	.priority = 1,		/* before the attestation's */
+};
 
 static int report_update(struct stmexec *sx)
 {
@@ -1067,8 +962,15 @@ int stmexec_report_refresh(struct stmexec *sx, bool intr)
 	return ret;
 }
 
-void stmexec_report_fini(void)
+int stmexec_report_init(struct stmexec *sx)
 {
+	stmexec_protection_notifier(sx, &report_nb, true);
+	return 0;
+}
+
+void stmexec_report_fini(struct stmexec *sx)
+{
+	stmexec_protection_notifier(sx, &report_nb, false);
 	mutex_lock(&rep.lock);
 	kvfree(rep.enc);
 	rep.enc = NULL;
@@ -1152,3 +1054,58 @@ ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count)
 	mutex_unlock(&rep.lock);
 	return n;
 }
+
+/* ---- sysfs -------------------------------------------------------------------- */
+
+static ssize_t isolation_level_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct stmexec *sx = stmexec_from_dev(dev);
+	int ret = stmexec_report_refresh(sx, true);
+
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%u\n", stmexec_report_level());
+}
+
+static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
+				     struct bin_attribute *attr, char *buf,
+				     loff_t off, size_t count)
+{
+	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
+						   true);
+
+	return ret ?: stmexec_report_text(buf, off, count);
+}
+
+static ssize_t isolation_report_canonical_read(struct file *filp,
+					       struct kobject *kobj,
+					       struct bin_attribute *attr,
+					       char *buf, loff_t off,
+					       size_t count)
+{
+	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
+						   true);
+
+	return ret ?: stmexec_report_canonical(buf, off, count);
+}
+
+static DEVICE_ATTR_RO(isolation_level);
+static BIN_ATTR_ADMIN_RO(isolation_report, 0);
+static BIN_ATTR_ADMIN_RO(isolation_report_canonical, 0);
+
+static struct attribute *report_attrs[] = {
+	&dev_attr_isolation_level.attr,
+	NULL,
+};
+
+static struct bin_attribute *report_bin_attrs[] = {
+	&bin_attr_isolation_report,
+	&bin_attr_isolation_report_canonical,
+	NULL,
+};
+
+const struct attribute_group stmexec_report_group = {
+	.attrs = report_attrs,
+	.bin_attrs = report_bin_attrs,
+};

@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -192,6 +193,8 @@ struct stmexec_sim;
  * @hooks: the features' lifecycle hooks, in on_start order (main.c)
  * @nhooks: entries in @hooks
  * @vmcs_db_added: the VMXON regions are in the STM's VMCS database
+ * @changed: subscribers to stmexec_protection_changed() (report, attest),
+ *	     under @lock
  */
 struct stmexec {
 	struct mutex lock;		/* see the kernel-doc above */
@@ -232,6 +235,7 @@ struct stmexec {
 	const struct stmexec_hook *const *hooks;
 	unsigned int nhooks;
 	bool vmcs_db_added;
+	struct raw_notifier_head changed;
 };
 
 extern struct stmexec stmexec_dev;
@@ -431,6 +435,14 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 			     const struct stmexec_range *req, u32 n, u32 owner,
 			     u32 *err_index);
 u32 stmexec_ranges_count(struct stmexec *sx);
+/*
+ * The active protections changed (ranges.c calls it after every PROTECT/
+ * UNPROTECT unless quiet); the features above subscribe (sx->changed).
+ */
+void stmexec_protection_changed(struct stmexec *sx);
+void stmexec_protection_notifier(struct stmexec *sx, struct notifier_block *nb,
+				 bool add);
+void stmexec_ranges_quiet(struct stmexec *sx, bool quiet);
 /* Copy up to @cap held ranges to @out; returns the number held. */
 u32 stmexec_ranges_list(struct stmexec *sx, struct stmexec_range *out,
 			u32 cap);
@@ -584,13 +596,11 @@ struct stmexec_klayout {
  * @modules: policy_modules= at the last enable (modules at level kernel)
  * @lowered_by: BIOS descriptor that lowered the level, or ~0
  * @active: the policy ranges are held (between on_start and on_stop)
- * @batch: the policy itself is changing ranges: no report per call
  * @items: every policy range but the modules'
  * @nitems: entries in @items
  * @mods: struct stmexec_pmod list
  * @nmods: entries in @mods
  * @kl: kernel image sections
- * @gen: bumped on every change of the active protections
  */
 struct stmexec_policy {
 	u32 requested;
@@ -599,21 +609,17 @@ struct stmexec_policy {
 	bool modules;
 	u32 lowered_by;
 	bool active;
-	bool batch;
 	struct stmexec_pitem *items;
 	u32 nitems;
 	struct list_head mods;
 	u32 nmods;
 	struct stmexec_klayout kl;
-	u64 gen;
 };
 
 extern struct stmexec_policy stmexec_pol;
 
 int stmexec_policy_init(struct stmexec *sx);	/* at load, before the device */
 void stmexec_policy_fini(struct stmexec *sx);
-/* After every successful PROTECT/UNPROTECT of any owner; sx->lock held. */
-void stmexec_policy_ranges_changed(struct stmexec *sx);
 /* Level in force, for GET_STATUS.policy_level. */
 u32 stmexec_policy_level(struct stmexec *sx);
 u32 stmexec_policy_param(void);		/* policy= as set now */
@@ -629,13 +635,15 @@ struct stmexec_extent {
 };
 
 int stmexec_system_ram(struct stmexec_extent **out);
-extern const struct attribute_group stmexec_policy_group;
 
 /* modwatch.c: module notifier; sx->lock held for the _start/_stop calls. */
 int stmexec_modwatch_init(struct stmexec *sx);
 void stmexec_modwatch_fini(struct stmexec *sx);
-/* Ranges of every live module (enable); appended to the pmod list. */
-int stmexec_modwatch_collect(struct stmexec *sx, struct list_head *out);
+/* pmod.c: ranges of every live module (enable); appended to @out. */
+int stmexec_pmod_collect(struct stmexec *sx, struct list_head *out);
+struct stmexec_pmod *stmexec_pmod_build(struct module *mod);
+struct stmexec_pmod *stmexec_pmod_find(struct list_head *list,
+				       struct module *mod);
 void stmexec_pmod_free(struct stmexec_pmod *pm);
 
 /*
@@ -643,9 +651,10 @@ void stmexec_pmod_free(struct stmexec_pmod *pm);
  * report is stale; it is recomputed by the next reader (refresh takes
  * sx->lock) and the attestation work is armed.
  */
-void stmexec_report_changed(struct stmexec *sx);
+int stmexec_report_init(struct stmexec *sx);
 int stmexec_report_refresh(struct stmexec *sx, bool intr);
-void stmexec_report_fini(void);
+void stmexec_report_fini(struct stmexec *sx);
+extern const struct attribute_group stmexec_report_group;
 /* Current level (0-4), or 0 while off. */
 u32 stmexec_report_level(void);
 /*
@@ -656,17 +665,18 @@ void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen);
 void *stmexec_report_snapshot(bool canonical, size_t *len);
 ssize_t stmexec_report_text(char *buf, loff_t off, size_t count);
 ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count);
-/* The ACPI PM I/O base (FADT PM1a event block) of this machine, or 0. */
+/*
+ * platform_io.c: the ACPI PM I/O base (FADT PM1a event block) of this
+ * machine, or 0; whether [base, base+len) lies in the named I/O blocks.
+ */
 u16 stmexec_acpi_pmbase(void);
+bool stmexec_io_in_named_set(u64 base, u64 len);
 
 /* attest.c: measure the report (coalesced); "ima" or "unavailable". */
 void stmexec_attest_init(struct stmexec *sx);
 void stmexec_attest_fini(struct stmexec *sx);
-void stmexec_attest_changed(struct stmexec *sx);
-void stmexec_attest_flush(void);
 bool stmexec_attest_measuring(void);
-const char *stmexec_attest_state(void);
-ssize_t stmexec_attest_show(char *buf);
+extern const struct attribute_group stmexec_attest_group;
 
 /*
  * sim_corpus.c: the BIOS list named by sim_bios= (descriptors and END) in

@@ -151,7 +151,8 @@ const struct attribute_group *stmexec_groups[] = {
 	&stmexec_core_group,
 	&stmexec_ranges_group,
 	&stmexec_log_group,
-	&stmexec_policy_group,
+	&stmexec_report_group,
+	&stmexec_attest_group,
 	&stmexec_image_group,
 	NULL,
 };

@@ -153,6 +153,22 @@ struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
 
+/*
+ * Lock order (the one place it is written; lockdep checks it in the debug
+ * tier), outermost first:
+ *
+ *   sx->lock (every configuration change, every VMCALL with a global
+ *   effect; a mutex)
+ *     > cpus_read_lock() (enable, disable, the on_start/on_stop hooks)
+ *     > report.c's rep.lock (the cached report)
+ *     > log.c's drain_lock > a file's cursor->lock > read_rwsem > ring_lock
+ *       (log.c's head comment)
+ *     > backend_sim.c's raw lock (the simulated core, interrupts off)
+ *     > sx->err_lock (innermost: stmexec_fail() from any context)
+ *   attest.c's at.lock is taken with no other lock held (the attestation
+ *   work drops sx->lock before measuring).
+ */
+
 /**
  * struct stmexec - state of the executive monitor
  * @lock: serialises state transitions and every configuration change

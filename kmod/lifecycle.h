@@ -6,9 +6,14 @@
 #ifndef STMEXEC_LIFECYCLE_H
 #define STMEXEC_LIFECYCLE_H
 
+#include <linux/log2.h>
 #include <linux/smp.h>
 
 #include "stmexec.h"
+
+/* Largest BIOS resource list accepted (pages); the bounce buffer size. */
+#define SX_BIOS_MAX_PAGES	16U
+#define SX_BIOS_MAX_ORDER	ilog2(SX_BIOS_MAX_PAGES)
 
 /* Teardown waits are never shorter than this (injected delays <= 0.5 s). */
 #define SX_TEARDOWN_MIN_MS	3000U
@@ -39,6 +44,18 @@ struct stmexec_cpu {
 	u64 calls[STMEXEC_NR_CALL_IDX];
 	u64 ns_enter, ns_start, ns_stop, ns_leave;
 };
+
+/* lifecycle_cpu.c: the per-CPU steps, on the CPU itself. */
+int sx_vmcall(struct stmexec *sx, unsigned int cpu, struct stm_regs *r);
+int sx_cpu_enter(struct stmexec *sx, unsigned int cpu);
+int sx_cpu_leave(struct stmexec *sx, unsigned int cpu);
+int sx_cpu_start(struct stmexec *sx, unsigned int cpu);
+int sx_cpu_stop(struct stmexec *sx, unsigned int cpu);
+
+/* lifecycle.c, for lifecycle_events.c */
+void sx_set_state(struct stmexec *sx, u32 state);
+/* STOP and leave on this CPU only (panic, shutdown, emergency). */
+void sx_emergency_local(struct stmexec *sx, const char *why);
 
 /* ipi.c: bounded steps on many CPUs; callers hold sx->lock. */
 unsigned int sx_timeout_ms(struct stmexec *sx);

@@ -90,6 +90,9 @@ static int __init stmexec_init(void)
 	ret = stmexec_lifecycle_init(sx);
 	if (ret)
 		return ret;
+	ret = stmexec_lifecycle_events_init(sx);
+	if (ret)
+		goto err_lifecycle;
 
 	mutex_lock(&sx->lock);
 	ret = stmexec_probe_hw(sx);
@@ -155,6 +158,8 @@ err_backend:
 	sx->ops->fini(sx);
 err_probe:
 	stmexec_probe_free(sx);
+	stmexec_lifecycle_events_fini(sx);
+err_lifecycle:
 	stmexec_lifecycle_fini(sx);
 	return ret;
 }
@@ -182,6 +187,7 @@ static void __exit stmexec_exit(void)
 	stmexec_image_fini(sx);
 	sx->ops->fini(sx);
 	stmexec_probe_free(sx);
+	stmexec_lifecycle_events_fini(sx);
 	stmexec_lifecycle_fini(sx);
 	pr_info("unloaded\n");
 }

@@ -299,6 +299,9 @@ void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 
 int stmexec_lifecycle_init(struct stmexec *sx);
 void stmexec_lifecycle_fini(struct stmexec *sx);
+/* lifecycle_events.c: PM, reboot, panic, shutdown and module notifiers. */
+int stmexec_lifecycle_events_init(struct stmexec *sx);
+void stmexec_lifecycle_events_fini(struct stmexec *sx);
 
 /*
  * Enable: off/failed -> starting -> on; -EALREADY if on. Disable: on/failed

@@ -176,6 +176,19 @@ static int sx_vmx_hw_vmcall(struct stmexec *sx, unsigned int cpu,
 	unsigned long err = 0;
 	bool no_stm;
 
+	/*
+	 * Once per CPU: what the STM would copy as its SMI VMCS template,
+	 * read back from the current (activation) VMCS (F15; the Bochs tier
+	 * checks the link pointer is ~0).
+	 */
+	if (!c->hw_told) {
+		unsigned long link, exit;
+
+		sx_vmread(SX_VMCS_LINK_POINTER, &link);
+		sx_vmread(SX_VMCS_VM_EXIT_CONTROLS, &exit);
+		pr_info("CPU %u: activation VMCS: link pointer 0x%lx, VM-exit controls 0x%lx\n",
+			cpu, link, exit);
+	}
 	sx_vmcall(STM_API_START, 0, 0, 0, &o);
 	k = sx_vmcall_classify(STM_API_START, &o);
 	if (k == SX_VMCALL_FAIL_VALID)

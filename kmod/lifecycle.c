@@ -679,6 +679,7 @@ static void sx_emergency_register(struct stmexec *sx)
 {
 	if (sx->emergency_cb)
 		return;
+	cpumask_clear(&sx->emergency_left);
 	cpu_emergency_register_virt_callback(sx_emergency_virt_cb);
 	sx->emergency_cb = true;
 }
@@ -695,10 +696,21 @@ static void sx_emergency_unregister(struct stmexec *sx)
 /*
  * STOP and leave on this CPU only, interrupts off, nothing that sleeps or
  * waits for another CPU (the others may be stopped already).
+ *
+ * Each call also prints a summary of every CPU so far. Since Linux 6.9
+ * ("printk: Avoid non-panic CPUs writing to ringbuffer", in 6.12 but not
+ * in 6.1.y) printk() on a CPU other than the panicking one is dropped once
+ * a panic is in progress, so in kdump's NMI shootdown only the crashing
+ * CPU's lines reach the log. The crashing CPU runs this callback last
+ * (native_machine_crash_shutdown(): crash_smp_send_stop(), which waits for
+ * every other CPU's crash_nmi_callback(), then
+ * cpu_emergency_disable_virtualization()), so its summary reports every
+ * CPU on both kernels.
  */
 void sx_emergency_local(struct stmexec *sx, const char *why)
 {
 	unsigned int cpu = raw_smp_processor_id();
+	unsigned int c, in_vmx = 0;
 	unsigned long flags;
 	bool was;
 
@@ -715,6 +727,16 @@ void sx_emergency_local(struct stmexec *sx, const char *why)
 		pr_emerg("%s: STM stopped on CPU %u%s\n", why, cpu,
 			 per_cpu_ptr(sx->pcpu, cpu)->entered ?
 			 " (still in VMX operation)" : " and VMX left");
+	if (!was)
+		return;
+	if (!cpumask_test_cpu(cpu, &sx->reachable) &&
+	    !per_cpu_ptr(sx->pcpu, cpu)->entered)
+		cpumask_set_cpu(cpu, &sx->emergency_left);
+	for_each_possible_cpu(c)
+		in_vmx += READ_ONCE(per_cpu_ptr(sx->pcpu, c)->entered);
+	pr_emerg("%s: summary: STM stopped and VMX left on CPUs %*pbl; STM still active on CPUs [%*pbl]; %u CPU(s) in VMX operation\n",
+		 why, cpumask_pr_args(&sx->emergency_left),
+		 cpumask_pr_args(&sx->reachable), in_vmx);
 }
 
 /* ---- init / fini ----------------------------------------------------------- */

@@ -198,6 +198,10 @@ struct stmexec_sim;
  * @suspending: between the PM notifier's PREPARE and POST: no enables
  * @going_down: reboot/shutdown/panic seen: no more enables
  * @emergency_cb: our emergency-virtualization callback is registered
+ * @emergency_left: CPUs on which an emergency path has stopped the STM and
+ *		    left VMX operation since the last enable (atomic bit
+ *		    operations from the callback, NMI context, several CPUs
+ *		    at once; read by its summary line)
  * @sim_stm: the STM is simulated (backend=sim or vmx_stm=sim): NO protection
  * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
  * @timeout_ms: bound of every wait for a CPU (debugfs)
@@ -240,6 +244,7 @@ struct stmexec {
 	bool suspending;
 	bool going_down;
 	bool emergency_cb;
+	struct cpumask emergency_left;
 	bool sim_stm;
 	u32 vmx_stm;
 	u32 timeout_ms;

@@ -166,7 +166,7 @@ for kver in $kvers; do
 	"$TOP/selftests/qemu/run-guest.sh" --kver "$kver" --smp "$smp" \
 		--timeout "$gtimeout" --log "$log" ${modarg:+--module "$modarg"} \
 		${testsarg:+--tests "$testsarg"} ${cliarg:+--cli "$cliarg"} \
-		--cmd "$guestcmd" || rc=$?
+		--kmod kvm_intel --cmd "$guestcmd" || rc=$?
 	suites="$suites $log"
 	dt=$(($(date +%s) - t0))
 	case $rc in

@@ -17,7 +17,7 @@
 # turns these lines into KTAP; a step without a line counts as failed. The
 # list of steps, in order (the host reads this line, keep it one line):
 #
-# steps: env refuse-hw load-vmx-sim enable hw-vmcall-no-stm enable-again rmmod-while-on cpu-offline cpu-online start-order irq-state disable cycles rollback-start rollback-start-all rollback-init no-stm-vmcall compat unload dmesg-clean
+# steps: env refuse-hw load-vmx-sim enable hw-vmcall-no-stm activation-vmcs enable-again rmmod-while-on cpu-offline cpu-online start-order irq-state disable cycles rollback-start rollback-start-all rollback-init no-stm-vmcall compat unload dmesg-clean
 #
 # Environment (set by the host in /cmd.sh): CYCLES (default 5),
 # STMEXEC_KO (default /lib/stmexec/stmexec.ko).
@@ -211,7 +211,7 @@ end "backend=vmx vmx_stm=sim loaded, tainted"
 
 if ! loaded; then
 	# Nothing below can run: report every step so that the host sees them.
-	for s in enable hw-vmcall-no-stm enable-again rmmod-while-on cpu-offline \
+	for s in enable hw-vmcall-no-stm activation-vmcs enable-again rmmod-while-on cpu-offline \
 		cpu-online start-order irq-state disable cycles rollback-start \
 		rollback-start-all rollback-init no-stm-vmcall compat unload; do
 		nfail=$((nfail + 1))
@@ -245,6 +245,19 @@ for cpu in 0 1; do
 	expect_match "CPU $cpu" "$l" "no STM, as vmx_stm=sim expects"
 done
 end "CF=ZF=PF=1 survived VMCALL on CPU 0 and 1"
+
+# ---- activation-vmcs: VMCS link pointer ~0 in the activation VMCS (F15) -------
+# backend_vmx.c reads the activation VMCS back with VMREAD before the
+# hardware VMCALL: "CPU N: activation VMCS: link pointer 0x..., VM-exit
+# controls 0x...". The STMs copy that VMCS as their SMI VMCS template; a
+# link pointer other than ~0 means a shadow VMCS (SDM Vol. 3C, "Checks on
+# Guest Non-Register State"). Without the VMWRITE it reads back 0.
+begin activation-vmcs
+for cpu in 0 1; do
+	l=$(klog enable | grep "CPU $cpu: activation VMCS:" | head -n 1)
+	expect_match "CPU $cpu" "$l" "link pointer 0xffffffffffffffff,"
+done
+end "link pointer ~0 on CPU 0 and 1"
 
 # ---- enable-again: EALREADY, nothing changes -------------------------------------
 begin enable-again

@@ -451,6 +451,56 @@ TEST_F_TIMEOUT(prof, enable_from_each_cpu_clean, 120)
 	}
 }
 
+static uint64_t compat_count(void)
+{
+	char buf[256];
+
+	if (sx_dbg_read("compat_violations", buf, sizeof(buf)))
+		return ~0ULL;
+	return strtoull(buf, NULL, 0);
+}
+
+/*
+ * Issue 13's "done when" bar in one test, under each profile (coreboot is
+ * the one the issue names): enable on every CPU with compat_violations 0;
+ * with the last CPU offline, enable refused (EHOSTDOWN); while on, that
+ * CPU's offline refused (EBUSY) and the monitor still on every CPU; its
+ * online again a no-op; compat_violations still 0 (the teardown checks it
+ * once more).
+ */
+TEST_F(prof, issue13_bar)
+{
+	uint64_t v = 0;
+
+	SX_SETUP_SKIPPED();
+	if (self->last <= 0)
+		SKIP(return, "needs a second CPU that can go offline");
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+		TH_LOG("enable: %s", last_error());
+	}
+	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus, v);
+	EXPECT_EQ(0, compat_count());
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+
+	ASSERT_EQ(0, cpu_online(self->last, 0));
+	EXPECT_EQ(-EHOSTDOWN, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	ASSERT_EQ(0, cpu_online(self->last, 1));
+
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+		TH_LOG("enable after onlining: %s", last_error());
+	}
+	EXPECT_EQ(-EBUSY, cpu_online(self->last, 0));
+	EXPECT_EQ(0, cpu_online(self->last, 1));
+	EXPECT_STREQ("on", sx_state());
+	EXPECT_EQ(0, sx_read_u64("cpus_active", &v));
+	EXPECT_EQ((uint64_t)self->ncpus, v);
+	EXPECT_EQ(0, compat_count());
+	EXPECT_EQ(0, sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+	EXPECT_EQ(0, compat_count());
+}
+
 /* Every VMCALL with interrupts off: IF never relied on (RFLAGS 0x2). */
 TEST_F(prof, activation_with_interrupts_off)
 {

@@ -22,8 +22,7 @@
  *    never freed and is carried across kexec, and the encoding holds the
  *    BIOS list and every user range (up to megabytes), so each entry stays
  *    a few dozen bytes (kmod-review F11); the verifier reads the encoding
- *    itself from securityfs stmexec/isolation_report_canonical (below)
- *    or sysfs isolation_report_canonical.
+ *    itself from securityfs stmexec/isolation_report_canonical (below).
  *  - optionally (attest_pcr=N, off by default) the report is also
  *    extended into TPM PCR N directly: the digest in the SHA-256 bank, the
  *    report hashed with the bank's algorithm in the others.
@@ -311,14 +310,15 @@ static const struct file_operations sfs_fops = {
 	.llseek = default_llseek,
 };
 
-/* Best effort: without securityfs the sysfs files still serve the report. */
+/* Without securityfs the report is not served (IMA needs it anyway). */
 static void sfs_init(void)
 {
 	struct dentry *d;
 
 	d = securityfs_create_dir("stmexec", NULL);
 	if (IS_ERR(d)) {
-		pr_info("no securityfs (%pe): the report is in sysfs only\n", d);
+		pr_info("no securityfs (%pe): the isolation report is not served\n",
+			d);
 		return;
 	}
 	sfs_dir = d;

@@ -292,9 +292,27 @@ static void pb_add_pages(struct pbuild *b, u32 pclass, u64 pa, u64 len,
 #define DENY_WX		(STMEXEC_ACC_W | STMEXEC_ACC_X)
 #define DENY_RW		(STMEXEC_ACC_R | STMEXEC_ACC_W)
 
+/*
+ * The module's own text, rodata and ro_after_init are vmalloc pages, one
+ * descriptor per physically contiguous run: anything from 1 to 60 STM
+ * nodes, different at every load. At kernel and above they follow the
+ * rule of every other module (policy_modules=on at kernel, always at
+ * isolated): while the other modules' code is SMM-writable, SMM can
+ * rewrite this module from ring 0 through them anyway. At monitor they are
+ * always protected. Documentation/admin-guide/stmexec-policy.rst, "The STM
+ * node budget".
+ */
+struct mon_build {
+	struct pbuild *b;
+	bool self;
+};
+
 static int monitor_region(void *arg, u64 pa, u64 len, const char *what)
 {
-	pb_add_pages(arg, STMEXEC_PC_MONITOR, pa, len, DENY_RWX);
+	struct mon_build *mb = arg;
+
+	if (mb->self || strcmp(what, "module text"))
+		pb_add_pages(mb->b, STMEXEC_PC_MONITOR, pa, len, DENY_RWX);
 	return 0;
 }
 
@@ -361,10 +379,16 @@ struct msr_rule {
  *    executive monitor: a write by SMM does not reach the OS. SYSENTER_*
  *    are only read-denied (isolated and above: they hold kernel text
  *    addresses).
+ * Left out because a deny would cost an STM node and protect nothing
+ * (the node budget):
+ *  - IA32_FEATURE_CONTROL: VMXON requires its lock bit (SDM Vol. 3C 24.7),
+ *    so while the monitor is on it is locked, and WRMSR to a locked
+ *    FEATURE_CONTROL #GPs until reset, in SMM too (SDM Vol. 4, 0x3a).
+ *  - CSTAR: the STM is Intel-only, and Intel CPUs have no SYSCALL in
+ *    compatibility mode; the MSR has no effect there (Linux does not even
+ *    write it on Intel: wrmsrl_cstar() in arch/x86/kernel/cpu/common.c).
  */
 static const struct msr_rule msr_rules[] = {
-	/* locked by firmware; once locked a write #GPs anyway */
-	{ MSR_IA32_FEAT_CTL, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	/* not VMCS-switched: SMM could turn off the OS's mitigations */
 	{ MSR_IA32_SPEC_CTRL, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
 	/* the dual-monitor activation itself (SDM 34.15.5) */
@@ -376,7 +400,6 @@ static const struct msr_rule msr_rules[] = {
 	/* syscall entry points: not in the VMCS, a write is kernel control */
 	{ MSR_STAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_LSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
-	{ MSR_CSTAR, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	{ MSR_SYSCALL_MASK, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
 	/* swapgs target: not in the VMCS, a write redirects per-CPU data */
 	{ MSR_KERNEL_GS_BASE, STMEXEC_POLICY_KERNEL, STMEXEC_ACC_W },
@@ -388,7 +411,6 @@ static bool msr_read_sensitive(u32 msr)
 	switch (msr) {
 	case MSR_STAR:
 	case MSR_LSTAR:
-	case MSR_CSTAR:
 	case MSR_SYSCALL_MASK:
 	case MSR_KERNEL_GS_BASE:
 	case MSR_IA32_SYSENTER_CS:
@@ -575,10 +597,18 @@ static int build_level(struct stmexec *sx, u32 level,
 
 	memset(b, 0, sizeof(*b));
 	if (level >= STMEXEC_POLICY_MONITOR) {
-		ret = stmexec_for_each_region(sx, monitor_region, b);
+		struct mon_build mb = {
+			.b = b,
+			.self = level == STMEXEC_POLICY_MONITOR ||
+				level >= STMEXEC_POLICY_ISOLATED ||
+				stmexec_pol.modules,
+		};
+
+		ret = stmexec_for_each_region(sx, monitor_region, &mb);
 		if (ret)
 			return ret;
-		add_self_ro(b);
+		if (mb.self)
+			add_self_ro(b);
 		add_shared_pages(sx, b);
 	}
 	if (level >= STMEXEC_POLICY_KERNEL) {

@@ -505,36 +505,6 @@ void *stmexec_report_snapshot(bool canonical, size_t *len)
 	return p;
 }
 
-static ssize_t window(const void *src, size_t len, char *buf, loff_t off,
-		      size_t count)
-{
-	if (!src || off >= len)
-		return 0;
-	count = min_t(size_t, count, len - off);
-	memcpy(buf, src + off, count);
-	return count;
-}
-
-ssize_t stmexec_report_text(char *buf, loff_t off, size_t count)
-{
-	ssize_t n;
-
-	mutex_lock(&rep.lock);
-	n = window(rep.text, rep.text_len, buf, off, count);
-	mutex_unlock(&rep.lock);
-	return n;
-}
-
-ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count)
-{
-	ssize_t n;
-
-	mutex_lock(&rep.lock);
-	n = window(rep.enc, rep.enc_len, buf, off, count);
-	mutex_unlock(&rep.lock);
-	return n;
-}
-
 /* ---- sysfs -------------------------------------------------------------------- */
 
 static ssize_t isolation_level_show(struct device *dev,
@@ -548,44 +518,18 @@ static ssize_t isolation_level_show(struct device *dev,
 	return sysfs_emit(buf, "%u\n", stmexec_report_level());
 }
 
-static ssize_t isolation_report_read(struct file *filp, struct kobject *kobj,
-				     struct bin_attribute *attr, char *buf,
-				     loff_t off, size_t count)
-{
-	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
-						   true);
-
-	return ret ?: stmexec_report_text(buf, off, count);
-}
-
-static ssize_t isolation_report_canonical_read(struct file *filp,
-					       struct kobject *kobj,
-					       struct bin_attribute *attr,
-					       char *buf, loff_t off,
-					       size_t count)
-{
-	int ret = off ? 0 : stmexec_report_refresh(stmexec_from_dev(kobj_to_dev(kobj)),
-						   true);
-
-	return ret ?: stmexec_report_canonical(buf, off, count);
-}
-
+/*
+ * The report itself (text and canonical encoding, many lines and binary)
+ * is not a sysfs value: it is served from securityfs stmexec/ (attest.c),
+ * as the kernel's other measurement logs are.
+ */
 static DEVICE_ATTR_RO(isolation_level);
-static BIN_ATTR_ADMIN_RO(isolation_report, 0);
-static BIN_ATTR_ADMIN_RO(isolation_report_canonical, 0);
 
 static struct attribute *report_attrs[] = {
 	&dev_attr_isolation_level.attr,
 	NULL,
 };
 
-static struct bin_attribute *report_bin_attrs[] = {
-	&bin_attr_isolation_report,
-	&bin_attr_isolation_report_canonical,
-	NULL,
-};
-
 const struct attribute_group stmexec_report_group = {
 	.attrs = report_attrs,
-	.bin_attrs = report_bin_attrs,
 };

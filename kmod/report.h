@@ -55,6 +55,7 @@ struct eval {
 	/* monitor regions, for R1.1 and R1.4 */
 	u64 (*mon)[2];
 	u32 nmon, capmon;
+	u32 nmon_core;	/* entries up to the last one not "module text" */
 };
 
 struct txt {

@@ -62,8 +62,8 @@ static const u32 msr_sensitive[] = {
 
 /* R3.3: the held set must deny writes of these (policy kernel). */
 static const u32 msr_denied[] = {
-	MSR_IA32_FEAT_CTL, 0x9b /* SMM_MONITOR_CTL */, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+	0x9b /* SMM_MONITOR_CTL */, MSR_STAR, MSR_LSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE,
 };
 
 static bool in_list(const u32 *list, size_t n, u32 v)
@@ -190,6 +190,8 @@ static int mon_region(void *arg, u64 pa, u64 len, const char *what)
 	ev->mon[ev->nmon][0] = round_down(pa, PAGE_SIZE);
 	ev->mon[ev->nmon][1] = round_up(pa + len, PAGE_SIZE);
 	ev->nmon++;
+	if (strcmp(what, "module text"))
+		ev->nmon_core = ev->nmon;
 	return 0;
 }
 
@@ -235,12 +237,19 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 	struct stmexec_klayout *kl = &pol->kl;
 	struct stmexec_pmod *pm;
 	bool ok[RQ_NR];
-	u32 i, j, lvl;
+	u32 i, j, lvl, nmon;
 
 	memset(ok, 1, sizeof(ok));
 
-	/* R1.1: the monitor's own memory, deny rwx. */
-	for (i = 0; i < ev->nmon; i++)
+	/*
+	 * R1.1: the monitor's own memory, deny rwx. At kernel and above the
+	 * module's own text follows the other modules (R1.3, policy.c).
+	 */
+	nmon = ev->nmon;
+	if (pol->level >= STMEXEC_POLICY_KERNEL &&
+	    !stmexec_policy_protects_modules())
+		nmon = ev->nmon_core;
+	for (i = 0; i < nmon; i++)
 		if (!covered(&ev->rwx, ev->mon[i][0], ev->mon[i][1]))
 			ok[RQ_MONITOR] = false;
 	/* R1.2: the kernel image, deny wx. */

@@ -687,8 +687,6 @@ u32 stmexec_report_level(void);
  */
 void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen);
 void *stmexec_report_snapshot(bool canonical, size_t *len);
-ssize_t stmexec_report_text(char *buf, loff_t off, size_t count);
-ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count);
 /*
  * platform_io.c: the ACPI PM I/O base (FADT PM1a event block) of this
  * machine, or 0; whether [base, base+len) lies in the named I/O blocks.

@@ -318,12 +318,12 @@ TEST_F(ima, enable_protect_unprotect_each_measured_and_pcr10_replays)
 	}
 	/*
 	 * step 4: the last entry is the current report: the canonical
-	 * encoding from sysfs hashes to its buffer; decode it
+	 * encoding from securityfs hashes to its buffer; decode it
 	 */
 	n = nb - 1;
 	ASSERT_EQ(0, cli_digest(cur));
 	EXPECT_STREQ(cur, bin[n].digest);
-	canon = slurp(SX_SYSFS "/isolation_report_canonical", &clen);
+	canon = slurp(POL_SFS_DIR "/isolation_report_canonical", &clen);
 	ASSERT_NE(NULL, canon);
 	{
 		uint8_t d[32];

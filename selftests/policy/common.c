@@ -34,11 +34,20 @@ void pol_unload(void)
 	sx_ensure_unloaded();
 }
 
+/* The text report, from securityfs (the only place that serves it). */
 char *pol_report(void)
 {
 	char *buf = malloc(POL_REPORT_MAX);
+	FILE *f = fopen(POL_SFS_DIR "/isolation_report", "r");
+	size_t n = 0;
 
-	if (buf && sx_read("isolation_report", buf, POL_REPORT_MAX)) {
+	if (buf && f) {
+		n = fread(buf, 1, POL_REPORT_MAX - 1, f);
+		buf[n] = '\0';
+	}
+	if (f)
+		fclose(f);
+	if (!f || !n) {
 		free(buf);
 		return NULL;
 	}

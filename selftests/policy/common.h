@@ -14,6 +14,7 @@
 #include "sx.h"
 
 #define POL_REPORT_MAX	(256 * 1024)
+#define POL_SFS_DIR	"/sys/kernel/security/stmexec"	/* the report */
 
 /*
  * Unload, then load backend=sim sim_bios=@list policy=@policy plus @extra

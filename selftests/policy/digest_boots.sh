@@ -20,7 +20,7 @@ cmd() {
 	cat <<-EOC
 	insmod /lib/stmexec/stmexec.ko backend=sim sim_bios=$1 policy=kernel || exit 1
 	echo 1 > /sys/class/misc/stmexec/enabled || exit 1
-	sed -n 's/^digest: sha256:/DIGEST-OF-BOOT /p' /sys/class/misc/stmexec/isolation_report
+	sed -n 's/^digest: sha256:/DIGEST-OF-BOOT /p' /sys/kernel/security/stmexec/isolation_report
 	grep 'Kernel code' /proc/iomem | sed 's/^ */KERNEL-CODE /'
 	EOC
 }

@@ -11,9 +11,11 @@
  *  - loading and unloading a module adds and removes its ranges; a module
  *    is protected before its init function runs (MODULE_STATE_COMING);
  *  - a user cannot unprotect a policy range (EPERM); disable drops them;
+ *  - the default policy (no policy= parameter) stays within the documented
+ *    STM node budget (at most 16 nodes in the 2-CPU guest);
  *  - an injected SMM write to the kernel text gives a violation record
  *    naming the kernel text range;
- *  - securityfs stmexec/ serves the same report as sysfs, and the encoding
+ *  - securityfs stmexec/ serves the report (sysfs does not), and the encoding
  *    hashes to the digest;
  *  - the digest is stable for the same inputs and changes with one BIOS
  *    descriptor; `stmexec report --json` is valid JSON and verifies it.
@@ -487,6 +489,112 @@ TEST(modules_are_opt_in_at_kernel)
 	pol_unload();
 }
 
+/* ---- the node budget of the default policy (issue 14 item 2) ----------- */
+
+/* CPUs in /sys/devices/system/cpu/possible ("0-1", "0"), or -1. */
+static int possible_cpus(void)
+{
+	unsigned int a, b, n = 0;
+	char buf[256], *p = buf;
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (*p) {
+		int k = 0;
+
+		if (sscanf(p, "%u-%u%n", &a, &b, &k) == 2 && k)
+			n += b - a + 1;
+		else if (sscanf(p, "%u%n", &a, &k) == 1 && k)
+			n++;
+		else
+			return -1;
+		p += k;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	return n ? (int)n : -1;
+}
+
+FIXTURE(deflt) {
+	int fd;
+};
+
+FIXTURE_VARIANT(deflt) {
+	const char *profile;
+};
+
+FIXTURE_VARIANT_ADD(deflt, intel) {
+	.profile = "intel",
+};
+
+FIXTURE_VARIANT_ADD(deflt, coreboot) {
+	.profile = "coreboot",
+};
+
+FIXTURE_SETUP(deflt)
+{
+	char params[96];
+
+	/* the default policy: no policy=, no policy_modules= */
+	snprintf(params, sizeof(params), "backend=sim sim_profile=%s",
+		 variant->profile);
+	ASSERT_EQ(0, sx_ensure_unloaded());
+	ASSERT_EQ(0, sx_load(params));
+	self->fd = sx_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+}
+
+FIXTURE_TEARDOWN(deflt)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	pol_unload();
+}
+
+/*
+ * The documented budget (stmexec-policy.rst, "The STM node budget"): 5 MSR
+ * descriptors, at most 2 for the kernel image, 2 for the module's own text
+ * and rodata, 1 BIOS-list buffer, 2 shared pages and 2 per possible CPU
+ * (VMXON region, activation VMCS): 12 + 2 x CPUs, so at most 16 nodes in
+ * the 2-CPU test guest (the goal) and 32 STM heap pages (heap_budget).
+ * Before: 7 MSRs and one descriptor per physically contiguous run of the
+ * module's pages, 14 to 31 nodes.
+ */
+TEST_F(deflt, node_count_within_documented_budget)
+{
+	struct stmexec_range *l = NULL;
+	uint64_t nodes = 0, heap = 0;
+	uint32_t n = 0, i, msrs = 0, mem = 0;
+	int cpus = possible_cpus();
+
+	ASSERT_LT(0, cpus);
+	ASSERT_EQ(0, sx_read_u64("stm_nodes", &nodes));
+	ASSERT_EQ(0, sx_read_u64("stm_heap_pages", &heap));
+	ASSERT_EQ(0, pol_list(self->fd, true, &l, &n));
+	for (i = 0; i < n; i++) {
+		if (l[i].type == STMEXEC_RANGE_MSR)
+			msrs++;
+		else if (l[i].type == STMEXEC_RANGE_MEM)
+			mem++;
+	}
+	EXPECT_EQ(5, msrs) TH_LOG("default policy MSR descriptors");
+	EXPECT_GE(7 + 2 * (uint32_t)cpus, mem) TH_LOG("%u MEM ranges", mem);
+	EXPECT_GE(12 + 2 * (uint64_t)cpus, nodes)
+		TH_LOG("%llu STM nodes with %d CPUs", (unsigned long long)nodes, cpus);
+	if (cpus <= 2)
+		EXPECT_GE(16, nodes) TH_LOG("%llu STM nodes: the goal is 16",
+					    (unsigned long long)nodes);
+	EXPECT_GE(32, heap) TH_LOG("%llu STM heap pages", (unsigned long long)heap);
+	free(l);
+}
+
 TEST_F(kern, user_cannot_unprotect_a_policy_range)
 {
 	struct stmexec_range r = sx_range(STMEXEC_RANGE_MSR, 0xc0000082, 1,
@@ -607,14 +715,14 @@ static char *slurp_file(const char *path, size_t *len)
 }
 
 /*
- * The verifier's copy of the report: securityfs stmexec/ serves the text
- * and the canonical encoding, the same bytes as sysfs, and the encoding
- * hashes to the digest the text names.
+ * The report: securityfs stmexec/ serves the text and the canonical
+ * encoding, and the encoding hashes to the digest the text names. sysfs
+ * no longer has them (not one value per file: kmod-review F9).
  */
 TEST(report_served_from_securityfs)
 {
-	char *t1, *c1, *t2, *c2, hex[65], want[80];
-	size_t tl1, cl1, tl2, cl2;
+	char *t1, *c1, hex[65], want[80];
+	size_t tl1, cl1;
 	uint8_t d[32];
 
 	if (access("/sys/kernel/security", F_OK))
@@ -623,23 +731,16 @@ TEST(report_served_from_securityfs)
 	ASSERT_EQ(0, pol_enable());
 	t1 = slurp_file(SFS_DIR "/isolation_report", &tl1);
 	c1 = slurp_file(SFS_DIR "/isolation_report_canonical", &cl1);
-	t2 = slurp_file(SX_SYSFS "/isolation_report", &tl2);
-	c2 = slurp_file(SX_SYSFS "/isolation_report_canonical", &cl2);
 	ASSERT_NE(NULL, t1) TH_LOG("no " SFS_DIR "/isolation_report");
 	ASSERT_NE(NULL, c1);
-	ASSERT_NE(NULL, t2);
-	ASSERT_NE(NULL, c2);
-	EXPECT_STREQ(t2, t1);
-	ASSERT_EQ(cl2, cl1);
-	EXPECT_EQ(0, memcmp(c1, c2, cl1));
+	EXPECT_NE(0, access(SX_SYSFS "/isolation_report", F_OK));
+	EXPECT_NE(0, access(SX_SYSFS "/isolation_report_canonical", F_OK));
 	sha256(c1, cl1, d);
 	sha256_hex(d, hex);
 	snprintf(want, sizeof(want), "digest: sha256:%s", hex);
 	EXPECT_TRUE(pol_has_line(t1, want)) TH_LOG("no '%s' in the report", want);
 	free(t1);
 	free(c1);
-	free(t2);
-	free(c2);
 	pol_unload();
 }
 

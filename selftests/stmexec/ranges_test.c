@@ -896,10 +896,11 @@ TEST_F(real, default_policy_leaves_efer_to_firmware)
 		0x1a0,			/* MISC_ENABLE: EDK II's SMI entry */
 		0x174, 0x175, 0x176,	/* SYSENTER_*: switched by the VMCS */
 		0x277,			/* PAT: switched by the VMCS */
+		0x3a,			/* FEATURE_CONTROL: locked under VMX */
+		0xc0000083,		/* CSTAR: no effect on Intel */
 	};
 	static const uint64_t denied_w[] = {
-		0x3a, 0x9b, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
-		0xc0000102,
+		0x9b, 0xc0000081, 0xc0000082, 0xc0000084, 0xc0000102,
 	};
 	struct stmexec_range *l = NULL;
 	uint32_t n = 0, i, k;
@@ -1116,11 +1117,13 @@ TEST_F(real, default_policy_within_the_node_budget)
 	       (unsigned long long)nodes, (unsigned long long)heap);
 	EXPECT_LT(0, nodes);
 	/*
-	 * The goal is 16 or fewer, but the module's own text and rodata are
-	 * vmalloc pages, one descriptor per physically contiguous run, and
-	 * their fragmentation differs from load to load: only the budget is
-	 * a hard bound (make bench reports the count).
+	 * The goal: 16 or fewer. The documented bound is 12 + 2 per possible
+	 * CPU (the module's own text and rodata go out as at most two
+	 * descriptors, whatever their fragmentation), 16 in the 2-CPU guest;
+	 * policy_test's deflt fixture checks the bound itself.
 	 */
+	if (sysconf(_SC_NPROCESSORS_CONF) <= 2)
+		EXPECT_GE(16, nodes);
 	EXPECT_GE(param_u64(_metadata, "node_budget"), nodes);
 	EXPECT_GE(param_u64(_metadata, "heap_budget"), heap);
 	EXPECT_GE(70, heap);

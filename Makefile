@@ -52,7 +52,7 @@ BENCH_SMP ?= 2 4
 submake = @if [ -f $(1)/Makefile ]; then $(MAKE) -C $(1) $(2); \
 	else echo "note: $(1)/Makefile does not exist yet, skipping $(1)"; fi
 
-.PHONY: all help deps kernels modules modules-all modules-check tools \
+.PHONY: all help deps kernels modules modules-all modules-check check-nosim tools \
 	selftests stm-image kselftest-headers linux-scripts lint check demo \
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
 	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree \
@@ -66,7 +66,8 @@ help:
 	@echo "  deps            apt-get install what the build and every test tier need (quick when present)"
 	@echo "  deps-demo       only what make demo needs (mk/deps.list); deps-packaging: make deb/check-packaging"
 	@echo "  all (default)   module for the default kernel, CLI, selftests, stm-image host tests"
-	@echo "  modules         build/<kver>/kmod/stmexec.ko for the default kernel (KDIR=, KVER=, W=1, C=1)"
+	@echo "  modules         build/<kver>/kmod/stmexec.ko, the test build (simulated STM), for the default kernel (KDIR=, KVER=, W=1, C=1)"
+	@echo "  check-nosim     the production build (build/prod/<kver>/) W=1 C=1, and nm: no simulator symbols"
 	@echo "  modules-all     the module for every installed Debian kernel"
 	@echo "  modules-check   W=1 C=1 from scratch for $(CHECK_KERNELS); any warning fails"
 	@echo "  lint            checkpatch --strict on the C sources, shellcheck on the harness"
@@ -83,7 +84,7 @@ help:
 	@echo "  check-bochs     real VMX instructions under Bochs (issue 9; BOCHS_ARGS= passes options)"
 	@echo "  install         CLI, man page, completion, uapi header, systemd units, config (DESTDIR=, PREFIX=)"
 	@echo "  uninstall       remove what install installed (configuration in /etc is kept)"
-	@echo "  modules_install stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
+	@echo "  modules_install the production stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
 	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
 	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd (issue 17)"
 	@echo "  kselftest-install  the selftests via linux-source's tools/testing/selftests into build/ksft/install"
@@ -115,6 +116,15 @@ modules:
 modules-all:
 	+@set -e; for v in $$($(MK)/kernels.sh list); do \
 		$(MK)/build-module.sh /lib/modules/$$v/build $(KBUILD_ARGS); done
+
+# The production build (no simulated STM) for the default kernel or KVER=,
+# W=1 C=1, and nm: no simulator symbol in it (make check does this on
+# every CHECK_KERNELS kernel).
+check-nosim:
+	@test -n "$(KVER_RESOLVED)" || { echo "no kernel to build for (see the message above; make deps installs one)"; exit 1; }
+	+@$(MK)/build-module.sh --production --check $(BUILD)/logs/modules-prod-$(KVER_RESOLVED).log \
+		$(KDIR_RESOLVED) W=1 C=1
+	@$(MK)/nosim-check.sh $(BUILD)/prod/$(KVER_RESOLVED)/kmod/stmexec.ko
 
 modules-check:
 	+@set -e; fail=0; for k in $(CHECK_KERNELS); do \
@@ -254,10 +264,13 @@ uninstall:
 	done
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/stmexec/ranges.d $(DESTDIR)$(SYSCONFDIR)/stmexec 2>/dev/null
 
-# The module for one kernel (KVER=/KDIR= as for `make modules`), as
-# `make modules_install` of a kernel tree would place an external module.
-modules_install: modules
-	$(INSTALL) -D -m 0644 $(BUILD)/$(KVER_RESOLVED)/kmod/stmexec.ko \
+# The production module for one kernel (KVER=/KDIR= as for `make modules`;
+# no simulated STM: build/prod/<kver>/), as `make modules_install` of a
+# kernel tree would place an external module.
+modules_install:
+	@test -n "$(KVER_RESOLVED)" || { echo "no kernel to build for (see the message above; make deps installs one)"; exit 1; }
+	+@$(MK)/build-module.sh --production $(KDIR_RESOLVED) $(KBUILD_ARGS)
+	$(INSTALL) -D -m 0644 $(BUILD)/prod/$(KVER_RESOLVED)/kmod/stmexec.ko \
 		$(DESTDIR)/lib/modules/$(KVER_RESOLVED)/updates/stmexec.ko
 	@if [ -e $(DESTDIR)/lib/modules/$(KVER_RESOLVED)/modules.order ] || [ -z "$(DESTDIR)" ]; then \
 		echo "depmod$(if $(DESTDIR), -b $(DESTDIR)) $(KVER_RESOLVED)"; \

@@ -30,6 +30,7 @@
 #include <linux/kernel.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -67,6 +68,49 @@ static char *sim_profile = "strict";
 module_param(sim_profile, charp, 0444);
 MODULE_PARM_DESC(sim_profile,
 		 "backend=sim: behave like this real STM: strict (default: intel and coreboot), intel, coreboot or lenient");
+
+static char *vmx_stm = "hw";
+module_param(vmx_stm, charp, 0444);
+MODULE_PARM_DESC(vmx_stm,
+		 "backend=vmx only. hw (default): the firmware's STM answers; sim: TEST ONLY, real VMX root operation but the simulated STM answers (NO protection, taints the kernel)");
+
+/*
+ * Test only, honoured with a simulated STM: the highest-numbered online CPU
+ * answers the load-time probe this many ms late (at most 5000), past the
+ * 2 s bound, so that the tests see the timed-out probe fail the load
+ * without the late IPI touching freed memory.
+ */
+static unsigned int sim_probe_delay_ms;
+module_param(sim_probe_delay_ms, uint, 0444);
+MODULE_PARM_DESC(sim_probe_delay_ms,
+		 "TEST ONLY, simulated STM only: delay the last CPU's load-time probe by this many ms (max 5000)");
+
+/* After backend= (main.c) chose sx->ops. */
+int stmexec_sim_params(struct stmexec *sx)
+{
+	if (sysfs_streq(vmx_stm, "hw")) {
+		sx->vmx_stm = STMEXEC_VMX_STM_HW;
+	} else if (sysfs_streq(vmx_stm, "sim")) {
+		if (sx->ops->id != STMEXEC_BACKEND_VMX)
+			return stmexec_fail(sx, -EINVAL,
+					    "vmx_stm=sim needs backend=vmx");
+		sx->vmx_stm = STMEXEC_VMX_STM_SIM;
+		sx->sim_stm = true;
+	} else {
+		return stmexec_fail(sx, -EINVAL,
+				    "vmx_stm=%s is unknown: use vmx_stm=hw or vmx_stm=sim",
+				    vmx_stm);
+	}
+	return 0;
+}
+
+void stmexec_sim_probe_delay(struct stmexec *sx, unsigned int cpu)
+{
+	if (!sx->sim_stm || !sim_probe_delay_ms ||
+	    cpu != cpumask_last(cpu_online_mask))
+		return;
+	stmexec_spin_ns((u64)min(sim_probe_delay_ms, 5000U) * NSEC_PER_MSEC);
+}
 
 /* TSEG candidates, highest first: below the ECAM window, then lower. */
 static const u64 sx_sim_tseg_candidates[] = {

@@ -94,7 +94,7 @@ static void sx_vmx_fini(struct stmexec *sx)
 
 	if (!v)
 		return;
-	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)
+	if (stmexec_vmx_stm_sim(sx))
 		stmexec_sim_fini(sx);
 	for_each_possible_cpu(cpu) {
 		struct sx_vmx_cpu *c = &v->cpu[cpu];
@@ -142,7 +142,7 @@ static int sx_vmx_init(struct stmexec *sx)
 			goto err;
 		}
 	}
-	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM) {
+	if (stmexec_vmx_stm_sim(sx)) {
 		ret = stmexec_sim_init(sx);
 		if (ret)
 			goto err;
@@ -295,7 +295,7 @@ static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
 		goto out;
 	}
 
-	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM) {
+	if (stmexec_vmx_stm_sim(sx)) {
 		ret = sx_vmx_hw_vmcall(sx, cpu, c);
 		if (ret) {
 			sx_vmclear(c->vmcs_pa);
@@ -361,7 +361,7 @@ static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
 	unsigned long err;
 	u32 func = r->eax;
 
-	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)
+	if (stmexec_vmx_stm_sim(sx))
 		return stmexec_sim_vmcall(sx, cpu, c->vmcs_pa, r);
 
 	sx_vmcall(r->eax, r->ebx, r->ecx, r->edx, &o);

@@ -19,12 +19,7 @@
 static char *backend = "vmx";
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend,
-		 "vmx (default): the firmware's STM, through VMX root operation on every CPU; sim: a simulated STM for testing, gives NO protection and taints the kernel");
-
-static char *vmx_stm = "hw";
-module_param(vmx_stm, charp, 0444);
-MODULE_PARM_DESC(vmx_stm,
-		 "backend=vmx only. hw (default): the firmware's STM answers; sim: TEST ONLY, real VMX root operation but the simulated STM answers (NO protection, taints the kernel)");
+		 "vmx (default): the firmware's STM, through VMX root operation on every CPU; sim (test build only, CONFIG_STMEXEC_SIM): a simulated STM for testing, gives NO protection and taints the kernel");
 
 /*
  * The features' lifecycle hooks: on_start in this order after START,
@@ -39,11 +34,20 @@ static const struct stmexec_hook *const stmexec_hooks[] = {
 	&stmexec_policy_hook,
 };
 
+/*
+ * backend= and, in the test build, vmx_stm=. The production build
+ * (CONFIG_STMEXEC_SIM unset: DKMS, the .deb) has no simulated STM: a
+ * backend=sim there is refused with its own errno, ENOPKG, rather than the
+ * EINVAL of a misspelt name.
+ */
 static int stmexec_params(struct stmexec *sx)
 {
 	if (sysfs_streq(backend, "vmx")) {
 		sx->ops = &stmexec_backend_vmx;
 	} else if (sysfs_streq(backend, "sim")) {
+		if (!IS_ENABLED(CONFIG_STMEXEC_SIM))
+			return stmexec_fail(sx, -ENOPKG,
+					    "backend=sim: this stmexec.ko was built without the simulated STM (the production build: DKMS, the .deb, make modules_install); use backend=vmx, or the test build (make modules, CONFIG_STMEXEC_SIM=y)");
 		sx->ops = &stmexec_backend_sim;
 		sx->sim_stm = true;
 	} else {
@@ -51,21 +55,9 @@ static int stmexec_params(struct stmexec *sx)
 				    "backend=%s is unknown: use backend=vmx or backend=sim",
 				    backend);
 	}
-
-	if (sysfs_streq(vmx_stm, "hw")) {
-		sx->vmx_stm = STMEXEC_VMX_STM_HW;
-	} else if (sysfs_streq(vmx_stm, "sim")) {
-		if (sx->ops != &stmexec_backend_vmx)
-			return stmexec_fail(sx, -EINVAL,
-					    "vmx_stm=sim needs backend=vmx");
-		sx->vmx_stm = STMEXEC_VMX_STM_SIM;
-		sx->sim_stm = true;
-	} else {
-		return stmexec_fail(sx, -EINVAL,
-				    "vmx_stm=%s is unknown: use vmx_stm=hw or vmx_stm=sim",
-				    vmx_stm);
-	}
-	return 0;
+	if (!IS_ENABLED(CONFIG_STMEXEC_SIM))
+		return 0;
+	return stmexec_sim_params(sx);
 }
 
 /*
@@ -131,7 +123,7 @@ static int __init stmexec_init(void)
 		goto err_attest;
 	stmexec_debugfs_init(sx);
 
-	if (sx->sim_stm) {
+	if (IS_ENABLED(CONFIG_STMEXEC_SIM) && sx->sim_stm) {
 		add_taint(STMEXEC_TAINT_SIM, LOCKDEP_STILL_OK);
 		pr_warn("%s: the STM is SIMULATED: this gives NO protection; kernel tainted for testing\n",
 			sx->ops == &stmexec_backend_sim ? "backend=sim" :

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stmexec: the machine's named legacy I/O blocks (the APM port and the
- * FADT's ACPI PM, GPE and timer blocks): the named I/O set of the
- * isolation report's requirement R4.1, and the ACPI PM base the simulated
- * BIOS lists use. Hardware facts, read once (first use, under sx->lock).
+ * stmexec: platform facts the features and the simulated STM share, read
+ * once: the machine's named legacy I/O blocks (the APM port and the FADT's
+ * ACPI PM, GPE and timer blocks: the named I/O set of the isolation
+ * report's requirement R4.1, and the ACPI PM base the simulated BIOS lists
+ * use; first use, under sx->lock), and the EPT capability the range
+ * checks need (at load, from the probe).
  */
 #include "stmexec.h"
 
 #include <linux/acpi.h>
 #include <linux/kernel.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
 
 #define IOSET_MAX	12
 
@@ -117,4 +121,24 @@ bool stmexec_io_in_named_set(u64 base, u64 len)
 		}
 	}
 	return p > last;
+}
+
+/*
+ * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
+ * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
+ */
+static bool ept_exec_only;
+
+bool stmexec_ept_exec_only(void)
+{
+	return ept_exec_only;
+}
+
+void stmexec_ept_caps_init(void)
+{
+	u64 cap;
+
+	if (boot_cpu_has(X86_FEATURE_VMX) &&
+	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
+		ept_exec_only = cap & BIT_ULL(0);
 }

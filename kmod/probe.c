@@ -73,25 +73,6 @@ struct stmexec_probe {
 	struct sx_cpu_facts cpu[];
 };
 
-/*
- * Test only, honoured with a simulated STM: the highest-numbered online CPU
- * answers the load-time probe this many ms late (at most 5000), past the
- * 2 s bound, so that the tests see the timed-out probe fail the load
- * without the late IPI touching freed memory.
- */
-static unsigned int sim_probe_delay_ms;
-module_param(sim_probe_delay_ms, uint, 0444);
-MODULE_PARM_DESC(sim_probe_delay_ms,
-		 "TEST ONLY, simulated STM only: delay the last CPU's load-time probe by this many ms (max 5000)");
-
-static void sx_probe_test_delay(struct stmexec *sx, unsigned int cpu)
-{
-	if (!sx->sim_stm || !sim_probe_delay_ms ||
-	    cpu != cpumask_last(cpu_online_mask))
-		return;
-	stmexec_spin_ns((u64)min(sim_probe_delay_ms, 5000U) * NSEC_PER_MSEC);
-}
-
 static const u32 sx_msr_index[SX_NR_MSR] = {
 	[SX_MSR_FEAT] = MSR_IA32_FEAT_CTL,
 	[SX_MSR_BASIC] = MSR_IA32_VMX_BASIC,
@@ -109,7 +90,8 @@ static int sx_probe_cpu(struct stmexec *sx, unsigned int cpu)
 
 	if (cpu >= p->ncpus)
 		return 0;
-	sx_probe_test_delay(sx, cpu);
+	if (IS_ENABLED(CONFIG_STMEXEC_SIM))
+		stmexec_sim_probe_delay(sx, cpu);
 	f = &p->cpu[cpu];
 	f->vmx = cpuid_ecx(1) & SX_CPUID1_ECX_VMX;
 	cr4 = __read_cr4();
@@ -196,26 +178,6 @@ static int sx_probe_txt(struct stmexec_probe *p)
 	return SX_TXT_LAUNCHED;
 }
 
-/*
- * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
- * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
- */
-static bool ept_exec_only;
-
-bool stmexec_ept_exec_only(void)
-{
-	return ept_exec_only;
-}
-
-static void ept_caps_init(void)
-{
-	u64 cap;
-
-	if (boot_cpu_has(X86_FEATURE_VMX) &&
-	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
-		ept_exec_only = cap & BIT_ULL(0);
-}
-
 int stmexec_probe_hw(struct stmexec *sx)
 {
 	struct stmexec_probe *p;
@@ -234,7 +196,7 @@ int stmexec_probe_hw(struct stmexec *sx)
 	p->vmx_kernel = boot_cpu_has(X86_FEATURE_VMX);
 	p->hypervisor = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	sx->probe = p;
-	ept_caps_init();
+	stmexec_ept_caps_init();
 
 	ret = stmexec_on_each_cpu(sx, sx_probe_cpu, &bad);
 	if (ret) {
@@ -306,7 +268,7 @@ int stmexec_probe_vmx(struct stmexec *sx)
 {
 	bool la57, kibt;
 	struct stmexec_probe *p = sx->probe;
-	bool sim = sx->vmx_stm == STMEXEC_VMX_STM_SIM;
+	bool sim = stmexec_vmx_stm_sim(sx);
 	const struct sx_cpu_facts *f0 = NULL, *f;
 	unsigned int cpu;
 

@@ -373,7 +373,12 @@ ssize_t stmexec_probe_launch_checks(struct stmexec *sx, char *buf);
 u64 stmexec_probe_vmx_basic(struct stmexec *sx);
 u64 stmexec_probe_exit_ctls(struct stmexec *sx);
 
-/* ---- simulated STM (backend_sim.c) --------------------------------------- */
+/* ---- simulated STM (backend_sim.c) ---------------------------------------
+ * Test build only (Kbuild CONFIG_STMEXEC_SIM=y; HACKING.md, "Build
+ * variants"): the production module has neither the simulated STM nor fault
+ * injection, and its callers test IS_ENABLED(CONFIG_STMEXEC_SIM) first so
+ * that no reference to these functions is left in it.
+ */
 
 /* The simulated MSEG (top of the simulated TSEG; addresses only). */
 #define STMEXEC_SIM_MSEG_SIZE	0x00100000ULL	/* 1 MiB */
@@ -392,9 +397,22 @@ int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu);
 void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status);
 const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len);
 void stmexec_sim_smi_window(struct stmexec *sx, u64 *last_ns, u64 *max_ns);
+/* vmx_stm= (sets sx->vmx_stm, sx->sim_stm); 0 or -errno, stmexec_fail() called */
+int stmexec_sim_params(struct stmexec *sx);
+/* sim_probe_delay_ms=: on @cpu, during the load-time probe */
+void stmexec_sim_probe_delay(struct stmexec *sx, unsigned int cpu);
+
+/* backend=vmx with vmx_stm=sim: the simulated STM answers (test build). */
+static inline bool stmexec_vmx_stm_sim(const struct stmexec *sx)
+{
+	return IS_ENABLED(CONFIG_STMEXEC_SIM) &&
+	       sx->vmx_stm == STMEXEC_VMX_STM_SIM;
+}
+
 /*
  * sim_image.c: the STM image of the simulated STM (sim_image=, sysfs
- * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c.
+ * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c;
+ * nosim.c: the same sysfs files in the production build (no image).
  */
 int stmexec_image_init(struct stmexec *sx);
 void stmexec_image_fini(struct stmexec *sx);
@@ -404,6 +422,8 @@ extern const struct attribute_group stmexec_image_group;
 
 void stmexec_debugfs_init(struct stmexec *sx);
 void stmexec_debugfs_fini(struct stmexec *sx);
+/* debugfs_sim.c (test build): the simulated STM's fault injection */
+void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d);
 
 /* ---- device, ranges, log, policy (chardev.c, ranges.c, log.c) ---------- */
 
@@ -429,8 +449,6 @@ struct stmexec_stm_usage {
 };
 
 void stmexec_ranges_usage(struct stmexec *sx, struct stmexec_stm_usage *u);
-/* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
-bool stmexec_ept_exec_only(void);
 void stmexec_ranges_fini(struct stmexec *sx);
 
 int stmexec_log_init(struct stmexec *sx);
@@ -693,6 +711,9 @@ void *stmexec_report_snapshot(bool canonical, size_t *len);
  */
 u16 stmexec_acpi_pmbase(void);
 bool stmexec_io_in_named_set(u64 base, u64 len);
+/* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
+bool stmexec_ept_exec_only(void);
+void stmexec_ept_caps_init(void);	/* at load (probe.c) */
 
 /* attest.c: measure the report (coalesced); "ima" or "unavailable". */
 void stmexec_attest_init(struct stmexec *sx);

@@ -3,16 +3,21 @@
 #
 # Build stmexec.ko for one kernel in a per-kernel copy of the sources.
 #
-# usage: build-module.sh [--fresh] [--check LOG] [--out DIR] KDIR [make args,
-#                        e.g. W=1 C=1]
+# usage: build-module.sh [--production] [--fresh] [--check LOG] [--out DIR]
+#                        KDIR [make args, e.g. W=1 C=1]
 #
 # Copies the files the module needs (kmod/, uapi/, stm-image/include/,
 # stm-image/core/: the tracked and untracked-but-not-ignored files) into
 # build/<kver>/ with the same relative layout, touching only files whose
 # content changed (so Kbuild rebuilds only what changed) and removing copies
 # of files that disappeared from the tree. Then:
-#     make -C KDIR M=build/<kver>/kmod CONFIG_STMEXEC=m [make args] modules
+#     make -C KDIR M=build/<kver>/kmod CONFIG_STMEXEC=m CONFIG_STMEXEC_SIM=y \
+#          [make args] modules
 #
+# That is the test build, with the simulated STM and fault injection, which
+# every test tier loads (HACKING.md, "Build variants").
+#   --production the production build instead (no CONFIG_STMEXEC_SIM: what
+#                DKMS and the .deb build), by default into build/prod/<kver>/
 #   --out DIR    the copy goes to DIR instead of build/<kver>/ (make check
 #                uses build/check/<kver>/ so that it never pulls the module
 #                from under someone else's guest run)
@@ -29,9 +34,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/.." && pwd)}
 export TOP
 
-fresh=0 check='' out=''
+fresh=0 check='' out='' sim=CONFIG_STMEXEC_SIM=y
 while [ $# -gt 0 ]; do
 	case $1 in
+	--production) sim='' ;;
 	--fresh) fresh=1 ;;
 	--check) check=$2; shift ;;
 	--out) out=$2; shift ;;
@@ -39,11 +45,13 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ $# -ge 1 ] || { echo "usage: build-module.sh [--fresh] [--check LOG] [--out DIR] KDIR [make args]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: build-module.sh [--production] [--fresh] [--check LOG] [--out DIR] KDIR [make args]" >&2; exit 2; }
 kdir=$1
 shift
 kver=$("$here/kernels.sh" kver "$kdir")
-[ -n "$out" ] || out=$TOP/build/$kver
+if [ -z "$out" ]; then
+	if [ -n "$sim" ]; then out=$TOP/build/$kver; else out=$TOP/build/prod/$kver; fi
+fi
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 dirs="kmod uapi stm-image/include stm-image/core stm-image/tools/mseg_verify.c stm-image/tools/mseg_verify.h"
 
@@ -85,14 +93,14 @@ stage() {
 
 build() {
 	stage
-	echo "build-module: $kver: make -C $kdir M=${out#"$TOP"/}/kmod $* modules"
+	echo "build-module: $kver: make -C $kdir M=${out#"$TOP"/}/kmod ${sim:-(production)} $* modules"
 	# Parallel unless a parent make already hands out job slots.
 	case ${MAKEFLAGS:-} in
 	*jobserver*) jobs='' ;;
 	*) jobs=-j$(nproc) ;;
 	esac
-	# shellcheck disable=SC2086 # $jobs may be empty
-	make $jobs -C "$kdir" M="$out/kmod" CONFIG_STMEXEC=m "$@" modules
+	# shellcheck disable=SC2086 # $jobs and $sim may be empty
+	make $jobs -C "$kdir" M="$out/kmod" CONFIG_STMEXEC=m $sim "$@" modules
 }
 
 mkdir -p "$TOP/build"

@@ -6,6 +6,8 @@
 #   1. stmexec.ko for every kernel in CHECK_KERNELS (default "6.1 6.12"),
 #      from scratch in build/check/<kver>/, with W=1 C=1: any compiler,
 #      sparse or modpost warning fails; the guests below use this module
+#      (the test build); then the production build (build/check/prod/<kver>/,
+#      W=1 C=1) and mk/nosim-check.sh: no simulator symbol in it
 #   2. lint: checkpatch --strict, shellcheck
 #   3. userspace: tools/, selftests/, stm-image/ (each if it has a Makefile)
 #   4. host unit tests: make -C stm-image check, make -C tools check
@@ -96,6 +98,21 @@ for k in $kernels; do
 	else
 		record fail "module build W=1 C=1 on $kver" $(($(date +%s) - t0)) \
 			"log: $logs/modules-$kver.log"
+	fi
+	# the production build (no simulated STM, what DKMS and the .deb
+	# build): W=1 C=1 clean too, and nm finds no simulator symbol in it
+	t0=$(date +%s)
+	echo "check: production module build W=1 C=1 and nm for $kver ..."
+	if "$here/build-module.sh" --production --fresh \
+		--check "$logs/modules-prod-$kver.log" --out "build/check/prod/$kver" \
+		"$kdir" W=1 C=1 &&
+		"$here/nosim-check.sh" "build/check/prod/$kver/kmod/stmexec.ko" \
+			>>"$logs/modules-prod-$kver.log" 2>&1; then
+		record ok "production module (no simulator) W=1 C=1 on $kver" $(($(date +%s) - t0))
+	else
+		tail -n 5 "$logs/modules-prod-$kver.log" | sed 's/^/    /'
+		record fail "production module (no simulator) W=1 C=1 on $kver" \
+			$(($(date +%s) - t0)) "log: $logs/modules-prod-$kver.log"
 	fi
 done
 

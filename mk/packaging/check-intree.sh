@@ -7,7 +7,9 @@
 # Kconfig wiring), and after modules_prepare the driver compiles in tree:
 #   make M=drivers/virt/stmexec modules
 # (no vmlinux is built, so modpost's "undefined" warnings are expected and
-# KBUILD_MODPOST_WARN=1 keeps them warnings). About 10 minutes on 2 cores.
+# KBUILD_MODPOST_WARN=1 keeps them warnings), and without
+# CONFIG_STMEXEC_SIM it is the production build (mk/nosim-check.sh). About
+# 10 minutes on 2 cores.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/../.." && pwd)}
@@ -41,3 +43,5 @@ make -C "$k" -j"$(nproc)" M=drivers/virt/stmexec KBUILD_MODPOST_WARN=1 modules >
 bad=$(grep -E '(^|[: ])([Ww]arning|[Ee]rror):' "$log" | grep -v 'modpost: .* undefined!' || true)
 [ -z "$bad" ] || { printf '%s\n' "$bad" >&2; echo "check-intree: compiler warnings; see $log" >&2; exit 1; }
 echo "check-intree: drivers/virt/stmexec/kmod/stmexec.ko built in tree"
+# Debian's config has no CONFIG_STMEXEC_SIM: the production build
+"$TOP/mk/nosim-check.sh" "$k/drivers/virt/stmexec/kmod/stmexec.ko"

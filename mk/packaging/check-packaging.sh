@@ -9,6 +9,9 @@
 #     build/packaging/root; a DKMS MOK key put in place; both packages
 #     installed in a chroot: DKMS builds stmexec.ko for the guest's kernel
 #     and signs it (checked here with modinfo: signer = the key's CN)
+#     and with nm that it is the production build (mk/nosim-check.sh); the
+#     guest, having no VMX under TCG, gets the test build of the same
+#     installed sources (CONFIG_STMEXEC_SIM=y, a depmod override)
 #  3. the test configuration: backend=sim in /etc/modprobe.d/stmexec.conf,
 #     two ranges in /etc/stmexec/ranges.d/10-check.conf, stmexec.service
 #     enabled, and a one-shot checker unit
@@ -21,7 +24,8 @@
 #             restart end in a failed unit with the module's errno and
 #             last_error in its journal and the monitor off; then the
 #             kselftest install's run_kselftest.sh runs the stmexec suites
-#             against the DKMS-built module
+#             against the test build; last, the package's own module
+#             (production) refuses backend=sim with ENOPKG
 #
 # Needs root (chroot, mounts). Log: build/logs/check-packaging.log.
 set -eu
@@ -91,7 +95,6 @@ chroot "$root" env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:
 	echo "check-packaging: package installation failed: $work/install.log" >&2
 	exit 1
 }
-cleanup
 kver=$(find "$root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
 ko=$(find "$root/lib/modules/$kver" -name 'stmexec.ko*' | head -n 1)
 [ -n "$ko" ] || { echo "check-packaging: DKMS built no stmexec.ko for $kver (see $work/install.log)" >&2; exit 1; }
@@ -102,6 +105,36 @@ else
 	echo "check-packaging: FAIL: ${ko#"$root"} not signed with the MOK key (signer '$signer')" >&2
 	exit 1
 fi
+# The package's module is the production build: no simulated STM in it.
+if "$TOP/mk/nosim-check.sh" "$ko" >"$work/nosim.log" 2>&1; then
+	step "ok: ${ko#"$root"} has no simulator symbols (nm)"
+else
+	cat "$work/nosim.log" >&2
+	echo "check-packaging: FAIL: the DKMS-built module carries the simulated STM" >&2
+	exit 1
+fi
+# A TCG guest has no VMX, so the service runs on a simulated STM: the test
+# build of the same installed sources, made by the guest's own headers and
+# chosen over the DKMS module by a depmod override. The production module
+# stays in place; the guest checks that it refuses backend=sim (ENOPKG).
+src=$(find "$root/usr/src" -maxdepth 1 -name 'stmexec-*' | head -n 1)
+step "the test build (CONFIG_STMEXEC_SIM=y) of ${src#"$root"} for the guest"
+rm -rf "$root/tmp/stmexec-test"
+cp -a "$src" "$root/tmp/stmexec-test"
+chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	make -C "/lib/modules/$kver/build" M=/tmp/stmexec-test/kmod CONFIG_STMEXEC=m \
+	CONFIG_STMEXEC_SIM=y -j"$(nproc)" modules >"$work/test-build.log" 2>&1 || {
+	tail -n 20 "$work/test-build.log" >&2
+	echo "check-packaging: the test build failed: $work/test-build.log" >&2
+	exit 1
+}
+install -D -m 0644 "$root/tmp/stmexec-test/kmod/stmexec.ko" "$root/lib/modules/$kver/extra/stmexec-test/stmexec.ko"
+mkdir -p "$root/etc/depmod.d"
+echo "override stmexec $kver extra/stmexec-test" >"$root/etc/depmod.d/stmexec-test.conf"
+chroot "$root" depmod "$kver"
+rm -rf "$root/tmp/stmexec-test"
+cleanup
+echo "PKGCHECK_PROD_KO=${ko#"$root"}" >"$work/pkgcheck.env"
 
 step "configure the guest"
 cat >"$root/etc/modprobe.d/stmexec.conf" <<'EOF'
@@ -120,7 +153,10 @@ rm -f "$root/etc/machine-id"
 chroot "$root" systemd-machine-id-setup >/dev/null
 install -m 0755 "$here/guest-check.sh" "$root/usr/local/sbin/pkgcheck"
 cp -a "$ksft" "$root/opt/kselftest"
-echo "PKGCHECK_KSFT='$ksft_suites'" >"$root/etc/default/pkgcheck"
+{
+	echo "PKGCHECK_KSFT='$ksft_suites'"
+	cat "$work/pkgcheck.env"
+} >"$root/etc/default/pkgcheck"
 cat >"$root/etc/systemd/system/pkgcheck.service" <<'EOF'
 [Unit]
 Description=check-packaging checks

@@ -83,11 +83,24 @@ suites=$(sed -n 's/^stmexec://p' /opt/kselftest/kselftest-list.txt)
 suites=${PKGCHECK_KSFT:-$suites}
 args=''
 for t in $suites; do args="$args -t stmexec:$t"; done
+# the suites load the test build (what modprobe picks: the depmod override)
+ko=$(modinfo -n stmexec)
 # shellcheck disable=SC2086 # a list of options
-out=$(cd /opt/kselftest && ./run_kselftest.sh $args 2>&1)
+out=$(cd /opt/kselftest && STMEXEC_KO=$ko ./run_kselftest.sh $args 2>&1)
 printf '%s\n' "$out" | grep -E '^(not )?ok [0-9]+ selftests: ' | sed 's/^/PKGCHECK: # /'
 for t in $suites; do
 	check "run_kselftest.sh: $t" ksft_ok "$out" "$t"
 done
+# the package's own module is the production build: backend=sim is refused
+# with ENOPKG ("Package not installed") and a message saying why
+refused_sim() {
+	! insmod "$PKGCHECK_PROD_KO" backend=sim 2>"$state/insmod.err" &&
+		grep -q 'Package not installed' "$state/insmod.err" &&
+		dmesg | grep -q 'backend=sim: this stmexec.ko was built without the simulated STM'
+}
+modprobe -r stmexec 2>/dev/null || rmmod stmexec 2>/dev/null
+check "the package's module refuses backend=sim (ENOPKG)" refused_sim
+sed 's/^/PKGCHECK: # /' "$state/insmod.err"
+check "no stmexec loaded after the refusal" sh -c '! grep -q "^stmexec " /proc/modules'
 say "DONE"
 systemctl poweroff

@@ -8,6 +8,7 @@
 # outside the tree; a second run only prints its path.
 #
 # usage: rootfs.sh        prints the path of the tarball (building it if needed)
+#        rootfs.sh --check  exit 0 when it is cached (nothing printed or built)
 set -eu
 
 cache=${STMEXEC_CACHE:-$HOME/.cache/stmexec}
@@ -18,9 +19,10 @@ pkgs=systemd-sysv,udev,kmod,linux-image-amd64,linux-headers-amd64,dkms,make,gcc,
 stamp="v1 $suite $pkgs"
 
 if [ -f "$tarball" ] && [ "$(cat "$tarball.stamp" 2>/dev/null)" = "$stamp" ]; then
-	echo "$tarball"
+	[ "${1:-}" = --check ] || echo "$tarball"
 	exit 0
 fi
+[ "${1:-}" != --check ] || exit 1
 
 # The archive apt uses here: the first URI of the main Debian archive in
 # /etc/apt/sources.list.d/*.sources (deb822) or /etc/apt/sources.list.
@@ -40,9 +42,10 @@ mkdir -p "$cache"
 exec 9>"$cache/.debian12-rootfs.lock"
 flock 9
 if [ -f "$tarball" ] && [ "$(cat "$tarball.stamp" 2>/dev/null)" = "$stamp" ]; then
-	echo "$tarball"
+	[ "${1:-}" = --check ] || echo "$tarball"
 	exit 0
 fi
+[ "${1:-}" != --check ] || exit 1
 tmp=$cache/debian12-rootfs.tmp
 rm -rf "$tmp"
 echo "rootfs: debootstrap $suite from $mirror into $tmp (a few minutes, once)" >&2

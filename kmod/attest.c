@@ -34,6 +34,7 @@
  * module says so once and keeps working.
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/capability.h>
 #include <linux/fs.h>

@@ -24,6 +24,7 @@
  * stmexec_sim_vmcall() for where each fault hits relative to the core.
  */
 #include "stmexec.h"
+#include "backend.h"
 
 #include <linux/gfp.h>
 #include <linux/ioport.h>

@@ -9,6 +9,8 @@
  * Documentation/userspace-api/stmexec.rst.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 
 #include <linux/capability.h>
 #include <linux/cpumask.h>

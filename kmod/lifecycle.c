@@ -75,6 +75,7 @@
  * exit therefore never meets a running monitor.
  */
 #include "stmexec.h"
+#include "backend.h"
 #include "lifecycle.h"
 
 #include <linux/cpu.h>

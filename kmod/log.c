@@ -35,6 +35,7 @@
  * held while waiting.
  */
 #include "stmexec.h"
+#include "features.h"
 #include "log.h"
 
 #include <linux/gfp.h>

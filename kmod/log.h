@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 
 #include "stmexec.h"
+#include "features.h"
 
 #define LOG_RING_DEFAULT	4096u	/* records, 1.25 MiB */
 #define LOG_RING_MIN		16u

@@ -4,6 +4,7 @@
  * read(2) and poll(2) of /dev/stmexec, and the counters. See log.c.
  */
 #include "stmexec.h"
+#include "features.h"
 #include "log.h"
 
 #include <linux/gfp.h>

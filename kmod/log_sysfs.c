@@ -4,6 +4,7 @@
  * wrapped, events_enabled, poll_interval_ms). See log.c.
  */
 #include "stmexec.h"
+#include "features.h"
 #include "log.h"
 
 #include <linux/gfp.h>

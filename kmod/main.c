@@ -5,6 +5,8 @@
  * See Documentation/admin-guide/stmexec.rst.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 
 #include <linux/gfp.h>
 #include <linux/io.h>

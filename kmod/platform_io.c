@@ -8,6 +8,7 @@
  * checks need (at load, from the probe).
  */
 #include "stmexec.h"
+#include "backend.h"
 
 #include <linux/acpi.h>
 #include <linux/kernel.h>

@@ -6,6 +6,7 @@
  * See modwatch.c for why the kset walk is safe.
  */
 #include "stmexec.h"
+#include "policy.h"
 
 #include <linux/kobject.h>
 #include <linux/list.h>

@@ -37,6 +37,7 @@
  * Everything here runs under sx->lock.
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/err.h>
 #include <linux/fs.h>

@@ -9,6 +9,7 @@
  * Documentation/admin-guide/stmexec.rst).
  */
 #include "stmexec.h"
+#include "backend.h"
 #include "vmx.h"
 
 #include <linux/io.h>

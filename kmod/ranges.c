@@ -34,6 +34,7 @@
  * The held set is changed only after the STM said yes.
  */
 #include "stmexec.h"
+#include "features.h"
 #include "ranges.h"
 
 #include <linux/interval_tree_generic.h>

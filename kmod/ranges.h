@@ -10,6 +10,7 @@
 #include <linux/rbtree.h>
 
 #include "stmexec.h"
+#include "features.h"
 
 enum { SP_PHYS, SP_IO, SP_MSR, SP_PCI, SP_NR };
 

@@ -5,6 +5,8 @@
  * duplicates within the request and against the held set. See ranges.c.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 #include "ranges.h"
 
 #include <linux/moduleparam.h>

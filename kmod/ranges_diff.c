@@ -6,6 +6,7 @@
  * VMCALL. See ranges.c for why the module sends a difference.
  */
 #include "stmexec.h"
+#include "features.h"
 #include "ranges.h"
 
 #include <linux/moduleparam.h>

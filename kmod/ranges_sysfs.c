@@ -4,6 +4,7 @@
  * bios_resources, protect, unprotect, stm_nodes, stm_heap_pages.
  */
 #include "stmexec.h"
+#include "features.h"
 #include "ranges.h"
 
 #include <linux/moduleparam.h>

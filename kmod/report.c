@@ -21,6 +21,8 @@
  * The BIOS list is encoded byte for byte; user ranges exactly.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 #include "report.h"
 
 #include <linux/acpi.h>

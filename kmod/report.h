@@ -8,6 +8,7 @@
 #define STMEXEC_REPORT_H
 
 #include "stmexec.h"
+#include "features.h"
 
 /* The requirements (report_eval.c), in report order. */
 enum {

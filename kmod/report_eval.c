@@ -6,6 +6,8 @@
  * See report.c and Documentation/admin-guide/stmexec-policy.rst.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 #include "report.h"
 
 #include <linux/acpi.h>

@@ -6,6 +6,7 @@
  * (decoding is in bios.c).
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/gfp.h>
 #include <linux/io.h>

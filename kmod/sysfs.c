@@ -6,6 +6,8 @@
  * the misc device is registered with.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 
 #include <linux/capability.h>
 #include <linux/cpumask.h>

@@ -5,6 +5,7 @@
  * forgotten at every stop (its lifecycle hook).
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/cpumask.h>
 #include <linux/gfp.h>

@@ -371,7 +371,7 @@ void stmexec_sim_fini(struct stmexec *sx)
 
 static bool sx_cpu_match(s32 want, unsigned int cpu)
 {
-	return want == -2 || (want >= 0 && (u32)want == cpu);
+	return want == STMEXEC_FAULT_ALL || (want >= 0 && (u32)want == cpu);
 }
 
 static void sx_sim_delay(struct stmexec_faults *f, unsigned int cpu)
@@ -799,7 +799,7 @@ static int sx_sim_leave(struct stmexec *sx, unsigned int cpu)
 	s32 want = READ_ONCE(sx->faults.fail_leave_cpu);
 
 	/* debugfs fail_leave_cpu: a VMXOFF the CPU refuses */
-	if (want == -2 || (want >= 0 && (u32)want == cpu))
+	if (want == STMEXEC_FAULT_ALL || (want >= 0 && (u32)want == cpu))
 		return stmexec_fail(sx, -EBUSY,
 				    "CPU %u: VMXOFF refused (injected)", cpu);
 	return 0;

@@ -117,11 +117,11 @@ struct stmexec stmexec_dev = {
 	.state = STMEXEC_STATE_OFF,
 	.launch_mode = STMEXEC_LAUNCH_NONE,
 	.faults = {
-		.fail_start_cpu = -1,
-		.fail_stop_cpu = -1,
-		.fail_leave_cpu = -1,
+		.fail_start_cpu = STMEXEC_FAULT_OFF,
+		.fail_stop_cpu = STMEXEC_FAULT_OFF,
+		.fail_leave_cpu = STMEXEC_FAULT_OFF,
 		.fail_status = STM_ERROR_UNSPECIFIED,
-		.delay_cpu = -1,
+		.delay_cpu = STMEXEC_FAULT_OFF,
 	},
 };
 

@@ -393,7 +393,7 @@ static const struct msr_rule msr_rules[] = {
 	/* not VMCS-switched: SMM could turn off the OS's mitigations */
 	{ MSR_IA32_SPEC_CTRL, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
 	/* the dual-monitor activation itself (SDM 34.15.5) */
-	{ 0x9b /* IA32_SMM_MONITOR_CTL */, STMEXEC_POLICY_KERNEL,
+	{ MSR_IA32_SMM_MONITOR_CTL, STMEXEC_POLICY_KERNEL,
 	  STMEXEC_ACC_W },
 	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
 	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },

@@ -46,8 +46,8 @@ static const struct {
 
 /* R3.1: a BIOS write claim on one of these blocks level 3. */
 static const u32 msr_critical[] = {
-	MSR_IA32_SPEC_CTRL, MSR_IA32_FEAT_CTL, 0x9b /* SMM_MONITOR_CTL */,
-	0x9e /* SMBASE */, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SPEC_CTRL, MSR_IA32_FEAT_CTL, MSR_IA32_SMM_MONITOR_CTL,
+	MSR_IA32_SMBASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
 	MSR_IA32_SYSENTER_EIP, 0x1f2 /* SMRR_PHYSBASE */,
 	0x1f3 /* SMRR_PHYSMASK */, MSR_IA32_CR_PAT,
 	0x4e0 /* SMM_FEATURE_CONTROL */, MSR_EFER, MSR_STAR, MSR_LSTAR,
@@ -64,7 +64,7 @@ static const u32 msr_sensitive[] = {
 
 /* R3.3: the held set must deny writes of these (policy kernel). */
 static const u32 msr_denied[] = {
-	0x9b /* SMM_MONITOR_CTL */, MSR_STAR, MSR_LSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SMM_MONITOR_CTL, MSR_STAR, MSR_LSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE,
 };
 

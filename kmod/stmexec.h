@@ -58,6 +58,10 @@ typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
  * @fail_leave_cpu: backend=sim: CPU whose leave (VMXOFF) fails with -EBUSY,
  *		    -1 off, -2 every CPU
  */
+/* Values of the CPU fields of struct stmexec_faults besides a CPU number. */
+#define STMEXEC_FAULT_OFF	(-1)	/* no CPU */
+#define STMEXEC_FAULT_ALL	(-2)	/* every CPU */
+
 struct stmexec_faults {
 	u32 fail_init;
 	s32 fail_start_cpu;

@@ -158,8 +158,9 @@ $(BUILD)/kselftest/%.h: $(LSRC)/.stamp
 	@mkdir -p $(dir $@)
 	@cp $(LSRC)/tools/testing/selftests/$*.h $@
 
-lint: linux-scripts
-	@$(MK)/lint.sh $(LSRC)/scripts
+# lint includes mk/layers.sh, which reads the objects of a module build.
+lint: linux-scripts modules
+	@STMEXEC_OBJDIR=$(BUILD)/$(KVER_RESOLVED)/kmod $(MK)/lint.sh $(LSRC)/scripts
 
 check: deps
 	+@$(MK)/check.sh

@@ -34,6 +34,7 @@
  * module says so once and keeps working.
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -206,11 +207,18 @@ out:
 	kvfree(buf);
 }
 
-void stmexec_attest_changed(struct stmexec *sx)
+/* sx->changed: measure the report again, coalesced; sx->lock held. */
+static int attest_changed(struct notifier_block *nb, unsigned long action,
+			  void *data)
 {
 	schedule_delayed_work(&at.work,
 			      msecs_to_jiffies(READ_ONCE(attest_delay_ms)));
+	return NOTIFY_OK;
 }
+
+static struct notifier_block attest_nb = {
+	.notifier_call = attest_changed,
+};
 
 /* Whether IMA accepted the last measurement (GET_VERSION's FEAT_ATTEST). */
 bool stmexec_attest_measuring(void)
@@ -218,15 +226,26 @@ bool stmexec_attest_measuring(void)
 	return READ_ONCE(at.ima) > 0;
 }
 
-const char *stmexec_attest_state(void)
+static const char *attest_state(void)
 {
 	return READ_ONCE(at.ima) > 0 ? "ima" : "unavailable";
 }
 
-ssize_t stmexec_attest_show(char *buf)
+static ssize_t attestation_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", stmexec_attest_state());
+	return sysfs_emit(buf, "%s\n", attest_state());
 }
+static DEVICE_ATTR_RO(attestation);
+
+static struct attribute *attest_attrs[] = {
+	&dev_attr_attestation.attr,
+	NULL,
+};
+
+const struct attribute_group stmexec_attest_group = {
+	.attrs = attest_attrs,
+};
 
 /* ---- securityfs: the report for the verifier --------------------------- */
 
@@ -329,16 +348,17 @@ void stmexec_attest_init(struct stmexec *sx)
 {
 	INIT_DELAYED_WORK(&at.work, attest_work);
 	sfs_init();
-}
-
-/* Measure what is pending now (the report at load). */
-void stmexec_attest_flush(void)
-{
+	stmexec_protection_notifier(sx, &attest_nb, true);
+	/* Measure the report at load now. */
+	mutex_lock(&sx->lock);
+	stmexec_protection_changed(sx);
+	mutex_unlock(&sx->lock);
 	flush_delayed_work(&at.work);
 }
 
 void stmexec_attest_fini(struct stmexec *sx)
 {
+	stmexec_protection_notifier(sx, &attest_nb, false);
 	sfs_fini();
 	cancel_delayed_work_sync(&at.work);
 }

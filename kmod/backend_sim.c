@@ -24,6 +24,7 @@
  * stmexec_sim_vmcall() for where each fault hits relative to the core.
  */
 #include "stmexec.h"
+#include "backend.h"
 
 #include <linux/gfp.h>
 #include <linux/ioport.h>
@@ -91,7 +92,7 @@ int stmexec_sim_params(struct stmexec *sx)
 	if (sysfs_streq(vmx_stm, "hw")) {
 		sx->vmx_stm = STMEXEC_VMX_STM_HW;
 	} else if (sysfs_streq(vmx_stm, "sim")) {
-		if (sx->ops != &stmexec_backend_vmx)
+		if (sx->ops->id != STMEXEC_BACKEND_VMX)
 			return stmexec_fail(sx, -EINVAL,
 					    "vmx_stm=sim needs backend=vmx");
 		sx->vmx_stm = STMEXEC_VMX_STM_SIM;
@@ -370,7 +371,7 @@ void stmexec_sim_fini(struct stmexec *sx)
 
 static bool sx_cpu_match(s32 want, unsigned int cpu)
 {
-	return want == -2 || (want >= 0 && (u32)want == cpu);
+	return want == STMEXEC_FAULT_ALL || (want >= 0 && (u32)want == cpu);
 }
 
 static void sx_sim_delay(struct stmexec_faults *f, unsigned int cpu)
@@ -798,7 +799,7 @@ static int sx_sim_leave(struct stmexec *sx, unsigned int cpu)
 	s32 want = READ_ONCE(sx->faults.fail_leave_cpu);
 
 	/* debugfs fail_leave_cpu: a VMXOFF the CPU refuses */
-	if (want == -2 || (want >= 0 && (u32)want == cpu))
+	if (want == STMEXEC_FAULT_ALL || (want >= 0 && (u32)want == cpu))
 		return stmexec_fail(sx, -EBUSY,
 				    "CPU %u: VMXOFF refused (injected)", cpu);
 	return 0;

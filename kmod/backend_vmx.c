@@ -24,6 +24,7 @@
  * STM" is recognised; it must find no STM.
  */
 #include "stmexec.h"
+#include "backend.h"
 #include "vmx.h"
 
 #include <linux/gfp.h>

@@ -29,6 +29,7 @@
  *			fails the CPU's enter with -ENODEV
  */
 #include "stmexec.h"
+#include "backend.h"
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>

@@ -75,6 +75,8 @@
  * exit therefore never meets a running monitor.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "lifecycle.h"
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
@@ -106,479 +108,30 @@ enum {
 	SX_PHASE_WEDGED,	/* teardown incomplete: offline STOPs, online idles */
 };
 
-/* Largest BIOS resource list accepted (pages); the bounce buffer size. */
-#define SX_BIOS_MAX_PAGES	16U
-#define SX_BIOS_MAX_ORDER	ilog2(SX_BIOS_MAX_PAGES)
-
-/* Teardown waits are never shorter than this (injected delays <= 0.5 s). */
-#define SX_TEARDOWN_MIN_MS	3000U
-
-/**
- * struct stmexec_cpu - per-CPU lifecycle state
- * @entered: ops->cpu_enter() succeeded and ops->cpu_leave() not yet
- * @csd: IPI used by sx_on_cpus()
- * @sx: back pointer for the IPI
- * @fn: what the IPI runs
- * @result: its result
- * @queued: generation of the last queued IPI
- * @done: generation of the last finished IPI (== @queued: idle)
- * @calls: VMCALLs made on this CPU, by function (STMEXEC_NR_CALL_IDX)
- * @ns_enter: duration of the last enter (interrupts off in the backend)
- * @ns_start: duration of the last START (interrupts off)
- * @ns_stop: duration of the last STOP (interrupts off)
- * @ns_leave: duration of the last leave
- */
-struct stmexec_cpu {
-	bool entered;
-	call_single_data_t csd;
-	struct stmexec *sx;
-	stmexec_cpu_fn fn;
-	int result;
-	unsigned long queued;
-	unsigned long done;
-	u64 calls[STMEXEC_NR_CALL_IDX];
-	u64 ns_enter, ns_start, ns_stop, ns_leave;
+/* The device instance (one per system: the STM is a platform singleton). */
+struct stmexec stmexec_dev = {
+	.lock = __MUTEX_INITIALIZER(stmexec_dev.lock),
+	.err_lock = __SPIN_LOCK_UNLOCKED(stmexec_dev.err_lock),
+	.ipi_wq = __WAIT_QUEUE_HEAD_INITIALIZER(stmexec_dev.ipi_wq),
+	.changed = RAW_NOTIFIER_INIT(stmexec_dev.changed),
+	.state = STMEXEC_STATE_OFF,
+	.launch_mode = STMEXEC_LAUNCH_NONE,
+	.faults = {
+		.fail_start_cpu = STMEXEC_FAULT_OFF,
+		.fail_stop_cpu = STMEXEC_FAULT_OFF,
+		.fail_leave_cpu = STMEXEC_FAULT_OFF,
+		.fail_status = STM_ERROR_UNSPECIFIED,
+		.delay_cpu = STMEXEC_FAULT_OFF,
+	},
 };
 
-static const char *const sx_state_names[] = {
-	[STMEXEC_STATE_OFF] = "off",
-	[STMEXEC_STATE_STARTING] = "starting",
-	[STMEXEC_STATE_ON] = "on",
-	[STMEXEC_STATE_STOPPING] = "stopping",
-	[STMEXEC_STATE_FAILED] = "failed",
-};
-
-const char *stmexec_state_name(u32 state)
-{
-	if (state < ARRAY_SIZE(sx_state_names) && sx_state_names[state])
-		return sx_state_names[state];
-	return "unknown";
-}
-
-static void sx_set_state(struct stmexec *sx, u32 state)
+void sx_set_state(struct stmexec *sx, u32 state)
 {
 	if (sx->state == state)
 		return;
 	pr_info("state %s -> %s\n", stmexec_state_name(sx->state),
 		stmexec_state_name(state));
 	WRITE_ONCE(sx->state, state);
-}
-
-static const char *const sx_call_names[STMEXEC_NR_CALL_IDX] = {
-	"other", "start", "stop", "protect", "unprotect", "get_bios",
-	"vmcs_db", "init", "event_log",
-};
-
-const char *stmexec_call_name(unsigned int idx)
-{
-	return idx < STMEXEC_NR_CALL_IDX ? sx_call_names[idx] : "?";
-}
-
-u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx)
-{
-	if (!sx->pcpu || idx >= STMEXEC_NR_CALL_IDX)
-		return 0;
-	return READ_ONCE(per_cpu_ptr(sx->pcpu, cpu)->calls[idx]);
-}
-
-/* ---- STM status -> errno ------------------------------------------------- */
-
-/*
- * The mapping documented in Documentation/admin-guide/stmexec.rst; callers
- * that know better (e.g. UNPROTECTABLE_RESOURCE as an overlap with the BIOS
- * list) may refine it.
- */
-int stmexec_status_to_errno(u32 status)
-{
-	switch (status) {
-	case STM_SUCCESS:
-		return 0;
-	case STM_ERROR_SECURITY_VIOLATION:
-	case STM_ERROR_UNPROTECTABLE:
-		return -EACCES;
-	case STM_ERROR_PHYSICAL_OVER_4G:
-		return -ERANGE;
-	case STM_ERROR_UNPROTECTABLE_RESOURCE:
-		return -EADDRINUSE;
-	case STM_ERROR_ALREADY_STARTED:
-	case STM_ERROR_LOG_ALLOCATED:
-		return -EALREADY;
-	case STM_ERROR_STOPPED:
-	case STM_ERROR_LOG_NOT_ALLOCATED:
-	case STM_ERROR_LOG_NOT_STARTED:
-		return -ENXIO;
-	case STM_ERROR_LOG_NOT_STOPPED:
-		return -EBUSY;
-	case STM_ERROR_OUT_OF_RESOURCES:
-	case STM_ERROR_VIRTUAL_SPACE_TOO_SMALL:
-		return -ENOSPC;
-	case STM_ERROR_WITHOUT_SMX_UNSUPPORTED:
-	case STM_ERROR_FUNCTION_NOT_SUPPORTED:
-	case STM_ERROR_INVALID_API:
-		return -EOPNOTSUPP;
-	case STM_ERROR_CACHE_TYPE_NOT_SUPPORTED:
-	case STM_ERROR_PAGE_NOT_FOUND:
-	case STM_ERROR_BAD_CR3:
-	case STM_ERROR_BUFFER_TOO_SMALL:
-	case STM_ERROR_INVALID_VMCS_DATABASE:
-	case STM_ERROR_MALFORMED_RESOURCE_LIST:
-	case STM_ERROR_INVALID_PAGECOUNT:
-	case STM_ERROR_RESERVED_BIT_SET:
-	case STM_ERROR_NO_EVENTS_ENABLED:
-	case STM_ERROR_UNSUPPORTED_MSR_BIT:
-	case STM_ERROR_INVALID_PARAMETER:
-		return -EINVAL;
-	default:
-		return -EIO;
-	}
-}
-
-/* ---- one VMCALL ---------------------------------------------------------- */
-
-static unsigned int sx_call_idx(u32 func)
-{
-	if (func >= STM_API_START && func <= STM_API_MANAGE_EVENT_LOG)
-		return func - STM_API_START + 1;
-	return 0;
-}
-
-/*
- * On @cpu itself, preemption or interrupts disabled. Every VMCALL runs with
- * interrupts saved and disabled and restores them afterwards: J and E return
- * from an activating VMCALL with RFLAGS = 0x2 (J Init/VmcsInit.c:113, E
- * :123), so IF must come from our saved flags, never from the STM.
- */
-static int sx_vmcall(struct stmexec *sx, unsigned int cpu, struct stm_regs *r)
-{
-	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-	unsigned int idx = sx_call_idx(r->eax);
-	unsigned long flags;
-	int ret;
-
-	WARN_ON_ONCE(cpu != raw_smp_processor_id());
-	WRITE_ONCE(pc->calls[idx], pc->calls[idx] + 1);
-	local_irq_save(flags);
-	ret = sx->ops->vmcall(sx, cpu, r);
-	local_irq_restore(flags);
-	return ret;
-}
-
-int stmexec_call(struct stmexec *sx, u32 func, u64 pa, u32 edx,
-		 struct stm_regs *r)
-{
-	unsigned int cpu;
-	int ret;
-
-	r->eax = func;
-	r->ebx = lower_32_bits(pa);
-	r->ecx = upper_32_bits(pa);
-	r->edx = edx;
-	r->cf = 0;
-
-	cpu = get_cpu();
-	if (!cpumask_test_cpu(cpu, &sx->reachable)) {
-		put_cpu();
-		return stmexec_fail(sx, -ENXIO,
-				    "VMCALL 0x%08x on CPU %u: the STM is not active on this CPU (monitor %s)",
-				    func, cpu, stmexec_state_name(READ_ONCE(sx->state)));
-	}
-	ret = sx_vmcall(sx, cpu, r);
-	put_cpu();
-	if (ret)
-		return ret;
-	return stmexec_status_to_errno(r->eax);
-}
-
-/* ---- per-CPU steps (on the CPU itself) ----------------------------------- */
-
-static int sx_cpu_enter(struct stmexec *sx, unsigned int cpu)
-{
-	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-	u64 t0 = ktime_get_ns();
-	int ret;
-
-	if (pc->entered)
-		return 0;
-	ret = sx->ops->cpu_enter(sx, cpu);
-	if (!ret)
-		pc->entered = true;
-	WRITE_ONCE(pc->ns_enter, ktime_get_ns() - t0);
-	return ret;
-}
-
-static int sx_cpu_leave(struct stmexec *sx, unsigned int cpu)
-{
-	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-	u64 t0 = ktime_get_ns();
-	int ret;
-
-	if (!pc->entered)
-		return 0;
-	ret = sx->ops->cpu_leave(sx, cpu);
-	if (!ret)
-		pc->entered = false;
-	WRITE_ONCE(pc->ns_leave, ktime_get_ns() - t0);
-	return ret;
-}
-
-/* START on this CPU; interrupts off. */
-static int sx_cpu_start(struct stmexec *sx, unsigned int cpu)
-{
-	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-	struct stm_regs r = { .eax = STM_API_START };
-	u64 t0 = ktime_get_ns();
-	int ret;
-
-	lockdep_assert_irqs_disabled();
-	ret = sx_vmcall(sx, cpu, &r);
-	if (ret)
-		goto out;	/* nothing answered: not activated */
-	/* The STM answered: dual-monitor treatment is active here now. */
-	cpumask_set_cpu(cpu, &sx->reachable);
-	if (r.eax != STM_SUCCESS) {
-		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
-				   "CPU %u: START failed: %s (0x%08x)", cpu,
-				   stm_status_name(r.eax), r.eax);
-		goto out;
-	}
-	cpumask_set_cpu(cpu, &sx->active);
-out:
-	WRITE_ONCE(pc->ns_start, ktime_get_ns() - t0);
-	return ret;
-}
-
-/* STOP on this CPU if the STM is active here; interrupts off. */
-static int sx_cpu_stop(struct stmexec *sx, unsigned int cpu)
-{
-	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-	struct stm_regs r = { .eax = STM_API_STOP };
-	u64 t0 = ktime_get_ns();
-	int ret;
-
-	lockdep_assert_irqs_disabled();
-	/*
-	 * Never activated here: nothing to stop, and a STOP would itself be
-	 * this CPU's activating VMCALL, which the reference STM does not
-	 * survive.
-	 */
-	if (!cpumask_test_cpu(cpu, &sx->reachable)) {
-		cpumask_clear_cpu(cpu, &sx->active);
-		return 0;
-	}
-	ret = sx_vmcall(sx, cpu, &r);
-	if (ret)
-		goto out;
-	if (r.eax != STM_SUCCESS) {
-		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
-				   "CPU %u: STOP failed: %s (0x%08x); the STM stays active there",
-				   cpu, stm_status_name(r.eax), r.eax);
-		goto out;
-	}
-	cpumask_clear_cpu(cpu, &sx->active);
-	cpumask_clear_cpu(cpu, &sx->reachable);
-out:
-	WRITE_ONCE(pc->ns_stop, ktime_get_ns() - t0);
-	return ret;
-}
-
-/* ---- running a step on many CPUs, bounded -------------------------------- */
-
-static unsigned int sx_timeout_ms(struct stmexec *sx)
-{
-	return clamp_t(u32, READ_ONCE(sx->timeout_ms), 1, 60000);
-}
-
-static unsigned int sx_teardown_ms(struct stmexec *sx)
-{
-	return max(sx_timeout_ms(sx), SX_TEARDOWN_MIN_MS);
-}
-
-static void sx_ipi(void *info)
-{
-	struct stmexec_cpu *pc = info;
-	struct stmexec *sx = pc->sx;
-
-	pc->result = pc->fn(sx, smp_processor_id());
-	/* Publish the result before "done" (pairs with sx_ipi_idle()). */
-	smp_store_release(&pc->done, pc->queued);
-	wake_up(&sx->ipi_wq);
-}
-
-static bool sx_ipi_idle(struct stmexec_cpu *pc)
-{
-	/* "done" before the result (pairs with sx_ipi()). */
-	return smp_load_acquire(&pc->done) == pc->queued;
-}
-
-static bool sx_ipis_idle(struct stmexec *sx, const struct cpumask *mask)
-{
-	unsigned int cpu;
-
-	for_each_cpu(cpu, mask)
-		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu)))
-			return false;
-	return true;
-}
-
-/*
- * Sleep until every IPI of @mask is done, at most @ms. An hrtimer, not a
- * jiffies timeout: jiffies lag while the CPU that keeps them spins with
- * interrupts off (it may be the very CPU that does not answer, stuck in an
- * STM or SMI handler) until another CPU notices the stall, which makes a
- * jiffies-based bound late by an unknown amount.
- */
-static void sx_wait_ipis(struct stmexec *sx, const struct cpumask *mask,
-			 unsigned int ms)
-{
-	wait_event_hrtimeout(sx->ipi_wq, sx_ipis_idle(sx, mask),
-			     ms_to_ktime(ms));
-}
-
-/*
- * Wait at most @ms for the IPIs of @mask queued by an earlier, timed-out
- * step to finish; -ETIMEDOUT with the CPU in *@bad if one is still busy.
- */
-static int sx_drain(struct stmexec *sx, const struct cpumask *mask,
-		    unsigned int ms, unsigned int *bad)
-{
-	unsigned int cpu;
-
-	sx_wait_ipis(sx, mask, ms);
-	for_each_cpu(cpu, mask) {
-		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu))) {
-			*bad = cpu;
-			return -ETIMEDOUT;
-		}
-	}
-	return 0;
-}
-
-/*
- * Run @fn on every CPU of @mask, on the CPU itself in interrupt context
- * (interrupts off), all CPUs concurrently; wait at most @ms. Returns 0, or
- * the error of the lowest-numbered CPU that failed (-ETIMEDOUT if it did not
- * answer), with that CPU in *@bad. A CPU that times out keeps its IPI in
- * flight; its next use first waits (bounded) for it to drain.
- *
- * Every other CPU is asked first, the calling CPU last: coreboot's STM
- * makes the first START of every CPU a rendezvous of all the CPUs it counts
- * (E Runtime/SmiVmcallHandler.c:69-80, Init/StmInit.c:1241-1245), so a
- * local START issued before the last IPI is sent waits in SMM for a CPU
- * that is never asked. The calling CPU's share runs synchronously and is
- * the one part that cannot be bounded: if its STM call never returns, this
- * CPU is lost and no timeout can name it (the remote shares are bounded).
- *
- * Callers hold sx->lock (the per-CPU IPI slots are shared) and
- * cpus_read_lock() (@mask must stay online).
- */
-/* Queue @fn to every other CPU of @mask, then run it here; no sleeping. */
-static void sx_send(struct stmexec *sx, const struct cpumask *mask,
-		    stmexec_cpu_fn fn)
-{
-	struct stmexec_cpu *pc;
-	unsigned int cpu, this;
-	unsigned long flags;
-	int err;
-
-	this = get_cpu();
-	for_each_cpu(cpu, mask) {
-		pc = per_cpu_ptr(sx->pcpu, cpu);
-		pc->fn = fn;
-		pc->result = -EINPROGRESS;
-		pc->queued++;
-		if (cpu == this)
-			continue;	/* last, below */
-		err = smp_call_function_single_async(cpu, &pc->csd);
-		if (err) {
-			pc->result = err;
-			/* Not queued: done at once (pairs with sx_ipi_idle()). */
-			smp_store_release(&pc->done, pc->queued);
-		}
-	}
-	if (cpumask_test_cpu(this, mask)) {
-		/* What the IPI would do, here, after every IPI is sent. */
-		local_irq_save(flags);
-		sx_ipi(per_cpu_ptr(sx->pcpu, this));
-		local_irq_restore(flags);
-	}
-	put_cpu();
-}
-
-/* Wait at most @ms for what sx_send() queued; the first error, as below. */
-static int sx_collect(struct stmexec *sx, const struct cpumask *mask,
-		      unsigned int ms, unsigned int *bad)
-{
-	struct stmexec_cpu *pc;
-	unsigned int cpu;
-	int ret = 0, err;
-
-	sx_wait_ipis(sx, mask, ms);
-
-	for_each_cpu(cpu, mask) {
-		pc = per_cpu_ptr(sx->pcpu, cpu);
-		err = sx_ipi_idle(pc) ? pc->result : -ETIMEDOUT;
-		if (err && !ret) {
-			ret = err;
-			*bad = cpu;
-		}
-	}
-	return ret;
-}
-
-static int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
-		      stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
-{
-	int ret;
-
-	lockdep_assert_held(&sx->lock);
-
-	/* An IPI still in flight from a timed-out earlier step. */
-	ret = sx_drain(sx, mask, ms, bad);
-	if (ret)
-		return ret;
-	sx_send(sx, mask, fn);
-	return sx_collect(sx, mask, ms, bad);
-}
-
-/*
- * Wait without a bound until no IPI of @mask is in flight. Only where what
- * an IPI uses is about to be freed (the caller's data, the per-CPU slots,
- * sx_ipi() itself when the module goes away): freeing under a late IPI
- * crashes the CPU that finally runs it. Names the late CPU every 10 s.
- */
-static void sx_drain_before_free(struct stmexec *sx,
-				 const struct cpumask *mask)
-{
-	unsigned int cpu = 0;
-
-	while (sx_drain(sx, mask, 10000, &cpu))
-		pr_warn("CPU %u has not run its IPI yet; waiting for it before freeing what it uses\n",
-			cpu);
-	/*
-	 * "done" is published before sx_ipi() wakes the waiters and returns;
-	 * it runs with interrupts off, an RCU read-side section: after this,
-	 * no CPU is still inside it.
-	 */
-	synchronize_rcu();
-}
-
-int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
-			unsigned int *bad)
-{
-	int ret;
-
-	cpus_read_lock();
-	ret = sx_on_cpus(sx, cpu_online_mask, fn, sx_timeout_ms(sx), bad);
-	/*
-	 * A CPU that did not answer in time still runs @fn later; the caller
-	 * (the probe, at load) frees what @fn writes when this fails, and a
-	 * failed load frees the module. Report the timeout, but only once
-	 * every IPI has run.
-	 */
-	if (ret == -ETIMEDOUT)
-		sx_drain_before_free(sx, cpu_online_mask);
-	cpus_read_unlock();
-	return ret;
 }
 
 /* ---- CPU hotplug callbacks ----------------------------------------------- */
@@ -723,13 +276,14 @@ static int sx_global_start(struct stmexec *sx, unsigned int cpu, void *list,
 
 /*
  * After START everywhere: keep the BIOS list, check it, run the on_start
- * hooks (ranges, log, policy: they allocate, sleep and PROTECT). *@hooks
- * tells whether they succeeded (and need their on_stop).
+ * hooks (sx->hooks, listed in main.c: they allocate, sleep and PROTECT).
+ * *@hooks tells whether they succeeded (and need their on_stop).
  */
 static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
 			  bool *hooks)
 {
-	int ret, n;
+	unsigned int i;
+	int ret = 0, n;
 
 	*hooks = false;
 	kvfree(sx->bios_list);
@@ -743,24 +297,19 @@ static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
 	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
 
 	migrate_disable();
-	ret = stmexec_ranges_on_start(sx);
-	if (ret)
-		goto out;
-	ret = stmexec_log_on_start(sx);
-	if (ret)
-		goto err_ranges;
-	/* The default policy, incl. the module's own memory (policy.c). */
-	ret = stmexec_policy_on_start(sx);
-	if (ret)
-		goto err_log;
-	*hooks = true;
-	goto out;
-
-err_log:
-	stmexec_log_on_stop(sx);
-err_ranges:
-	stmexec_ranges_on_stop(sx);
-out:
+	for (i = 0; i < sx->nhooks; i++) {
+		if (!sx->hooks[i]->on_start)
+			continue;
+		ret = sx->hooks[i]->on_start(sx);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		*hooks = true;
+	/* A failed hook undid itself: stop the ones before it, in reverse. */
+	while (ret && i--)
+		if (sx->hooks[i]->on_stop)
+			sx->hooks[i]->on_stop(sx);
 	migrate_enable();
 	return ret;
 }
@@ -768,10 +317,12 @@ out:
 /* The on_stop hooks, in reverse, where stmexec_call() works. */
 static void sx_hooks_stop(struct stmexec *sx)
 {
+	unsigned int i = sx->nhooks;
+
 	migrate_disable();
-	stmexec_policy_on_stop(sx);
-	stmexec_log_on_stop(sx);
-	stmexec_ranges_on_stop(sx);
+	while (i--)
+		if (sx->hooks[i]->on_stop)
+			sx->hooks[i]->on_stop(sx);
 	migrate_enable();
 }
 
@@ -1071,66 +622,7 @@ int stmexec_disable(struct stmexec *sx)
 	return 0;
 }
 
-/* ---- regions the STM must keep SMM away from ------------------------------ */
-
-u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu)
-{
-	if (!sx->ops || cpu >= nr_cpu_ids)
-		return 0;
-	return sx->ops->vmxon_pa(sx, cpu);
-}
-
-/* The module text is vmalloc memory: report it as physically contiguous runs. */
-static int sx_module_text(stmexec_region_fn fn, void *arg)
-{
-	unsigned long size, off;
-	u64 run = 0, len = 0;
-	void *base;
-	int ret;
-
-	stmexec_module_text(THIS_MODULE, &base, &size);
-	for (off = 0; off < size; off += PAGE_SIZE) {
-		u64 pa = PFN_PHYS(vmalloc_to_pfn(base + off));
-
-		if (len && pa == run + len) {
-			len += PAGE_SIZE;
-			continue;
-		}
-		if (len) {
-			ret = fn(arg, run, len, "module text");
-			if (ret)
-				return ret;
-		}
-		run = pa;
-		len = PAGE_SIZE;
-	}
-	return len ? fn(arg, run, len, "module text") : 0;
-}
-
-int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
-{
-	int ret;
-
-	ret = sx->ops->for_each_region(sx, fn, arg);
-	if (ret)
-		return ret;
-	ret = fn(arg, virt_to_phys(sx->bios_bounce),
-		 SX_BIOS_MAX_PAGES * PAGE_SIZE, "BIOS-list buffer");
-	if (ret)
-		return ret;
-	return sx_module_text(fn, arg);
-}
-
 /* ---- emergency paths ------------------------------------------------------ */
-
-/*
- * The CPUs on which an emergency path has stopped the STM and left VMX
- * operation since the last enable. Set with atomic bit operations from the
- * callback (NMI context, several CPUs at once); read by the summary line.
- */
-static struct cpumask sx_emergency_left;
-
-static void sx_emergency_local(struct stmexec *sx, const char *why);
 
 /*
  * The kernel's emergency-virtualization callback (one slot, also KVM's):
@@ -1188,7 +680,7 @@ static void sx_emergency_register(struct stmexec *sx)
 {
 	if (sx->emergency_cb)
 		return;
-	cpumask_clear(&sx_emergency_left);
+	cpumask_clear(&sx->emergency_left);
 	cpu_emergency_register_virt_callback(sx_emergency_virt_cb);
 	sx->emergency_cb = true;
 }
@@ -1201,28 +693,6 @@ static void sx_emergency_unregister(struct stmexec *sx)
 	cpu_emergency_unregister_virt_callback(sx_emergency_virt_cb);
 	sx->emergency_cb = false;
 }
-
-/*
- * kvm_intel must not load while the monitor is not off: it would take (6.1)
- * or contend for (6.12) the emergency callback. Refuse its COMING state.
- */
-static int sx_module_notify(struct notifier_block *nb, unsigned long action,
-			    void *data)
-{
-	struct module *mod = data;
-	struct stmexec *sx = &stmexec_dev;
-
-	if (action != MODULE_STATE_COMING || strcmp(mod->name, "kvm_intel") ||
-	    READ_ONCE(sx->state) == STMEXEC_STATE_OFF)
-		return NOTIFY_DONE;
-	pr_err("kvm_intel may not load while the STM monitor is %s: disable it first\n",
-	       stmexec_state_name(READ_ONCE(sx->state)));
-	return notifier_from_errno(-EBUSY);
-}
-
-static struct notifier_block sx_module_nb = {
-	.notifier_call = sx_module_notify,
-};
 
 /*
  * STOP and leave on this CPU only, interrupts off, nothing that sleeps or
@@ -1238,7 +708,7 @@ static struct notifier_block sx_module_nb = {
  * cpu_emergency_disable_virtualization()), so its summary reports every
  * CPU on both kernels.
  */
-static void sx_emergency_local(struct stmexec *sx, const char *why)
+void sx_emergency_local(struct stmexec *sx, const char *why)
 {
 	unsigned int cpu = raw_smp_processor_id();
 	unsigned int c, in_vmx = 0;
@@ -1262,142 +732,12 @@ static void sx_emergency_local(struct stmexec *sx, const char *why)
 		return;
 	if (!cpumask_test_cpu(cpu, &sx->reachable) &&
 	    !per_cpu_ptr(sx->pcpu, cpu)->entered)
-		cpumask_set_cpu(cpu, &sx_emergency_left);
+		cpumask_set_cpu(cpu, &sx->emergency_left);
 	for_each_possible_cpu(c)
 		in_vmx += READ_ONCE(per_cpu_ptr(sx->pcpu, c)->entered);
 	pr_emerg("%s: summary: STM stopped and VMX left on CPUs %*pbl; STM still active on CPUs [%*pbl]; %u CPU(s) in VMX operation\n",
-		 why, cpumask_pr_args(&sx_emergency_left),
+		 why, cpumask_pr_args(&sx->emergency_left),
 		 cpumask_pr_args(&sx->reachable), in_vmx);
-}
-
-static int sx_panic_notify(struct notifier_block *nb, unsigned long action,
-			   void *data)
-{
-	struct stmexec *sx = &stmexec_dev;
-
-	WRITE_ONCE(sx->going_down, true);
-	/*
-	 * The other CPUs were stopped by panic() before the notifiers run,
-	 * and the stop ran the emergency-virtualization callback on each of
-	 * them (STOP and VMXOFF there). kdump (crash_kexec) runs before these
-	 * notifiers and takes every CPU, this one included, through the same
-	 * callback. This is the last chance for the panicking CPU itself.
-	 */
-	sx_emergency_local(sx, "panic");
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block sx_panic_nb = {
-	.notifier_call = sx_panic_notify,
-	.priority = INT_MAX,
-};
-
-static int sx_reboot_notify(struct notifier_block *nb, unsigned long action,
-			    void *data)
-{
-	struct stmexec *sx = &stmexec_dev;
-	int ret;
-
-	mutex_lock(&sx->lock);
-	WRITE_ONCE(sx->going_down, true);
-	if (sx->state != STMEXEC_STATE_OFF) {
-		pr_info("reboot/shutdown/kexec: stopping the STM on every CPU\n");
-		ret = stmexec_disable(sx);
-		if (ret)
-			pr_emerg("reboot: the STM could not be stopped everywhere (%pe)\n",
-				 ERR_PTR(ret));
-	}
-	mutex_unlock(&sx->lock);
-	return NOTIFY_DONE;
-}
-
-/* Before kvm's reboot notifier and device shutdown. */
-static struct notifier_block sx_reboot_nb = {
-	.notifier_call = sx_reboot_notify,
-	.priority = INT_MAX,
-};
-
-/* Last resort after the reboot notifier, on the reboot CPU only. */
-static void sx_syscore_shutdown(STMEXEC_SYSCORE_ARG)
-{
-	sx_emergency_local(&stmexec_dev, "shutdown");
-}
-
-/*
- * Suspend to RAM/disk: the PM notifier has stopped everything; refuse to go
- * on (abort the suspend) if this CPU is still in VMX operation.
- */
-static int sx_syscore_suspend(STMEXEC_SYSCORE_ARG)
-{
-	struct stmexec *sx = &stmexec_dev;
-	unsigned int cpu = raw_smp_processor_id();
-
-	if (sx->pcpu && per_cpu_ptr(sx->pcpu, cpu)->entered) {
-		pr_err("suspend: CPU %u is still in VMX operation; suspend aborted\n",
-		       cpu);
-		return -EBUSY;
-	}
-	return 0;
-}
-
-STMEXEC_SYSCORE_DEFINE(sx_syscore, sx_syscore_suspend, sx_syscore_shutdown);
-
-static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
-			void *data)
-{
-	struct stmexec *sx = &stmexec_dev;
-	int ret = 0;
-
-	mutex_lock(&sx->lock);
-	switch (action) {
-	case PM_HIBERNATION_PREPARE:
-	case PM_SUSPEND_PREPARE:
-	case PM_RESTORE_PREPARE:
-		/* POST follows even when a later notifier refuses. */
-		sx->suspending = true;
-		if (sx->wedged) {
-			ret = stmexec_fail(sx, -EBUSY,
-					   "suspend refused: the STM could not be stopped on every CPU earlier; disable first");
-			break;
-		}
-		if (sx->state != STMEXEC_STATE_ON)
-			break;
-		pr_info("suspend/hibernate: stopping the STM on every CPU\n");
-		ret = stmexec_disable(sx);
-		if (!ret)
-			sx->resume_on = true;
-		break;
-	case PM_POST_HIBERNATION:
-	case PM_POST_SUSPEND:
-	case PM_POST_RESTORE:
-		sx->suspending = false;
-		if (!sx->resume_on)
-			break;
-		sx->resume_on = false;
-		pr_info("resume: relaunching the STM\n");
-		ret = stmexec_enable(sx);
-		if (ret) {
-			sx_set_state(sx, STMEXEC_STATE_FAILED);
-			stmexec_fail(sx, ret,
-				     "resume: relaunch failed (%pe); every CPU is off and NOTHING is protected: enable again",
-				     ERR_PTR(ret));
-			ret = 0;
-		}
-		break;
-	}
-	mutex_unlock(&sx->lock);
-	return notifier_from_errno(ret);
-}
-
-static struct notifier_block sx_pm_nb = {
-	.notifier_call = sx_pm_notify,
-};
-
-int stmexec_pm_event(struct stmexec *sx, bool prepare)
-{
-	unsigned long action = prepare ? PM_SUSPEND_PREPARE : PM_POST_SUSPEND;
-
-	return notifier_to_errno(sx_pm_notify(&sx_pm_nb, action, NULL));
 }
 
 /* ---- init / fini ----------------------------------------------------------- */
@@ -1427,30 +767,8 @@ int stmexec_lifecycle_init(struct stmexec *sx)
 		goto err_pcpu;
 	}
 	sx->bios_bounce = page_address(pg);
-
-	ret = register_pm_notifier(&sx_pm_nb);
-	if (ret)
-		goto err_bounce;
-	ret = register_reboot_notifier(&sx_reboot_nb);
-	if (ret)
-		goto err_pm;
-	atomic_notifier_chain_register(&panic_notifier_list, &sx_panic_nb);
-	stmexec_register_syscore(&sx_syscore);
-	ret = register_module_notifier(&sx_module_nb);
-	if (ret)
-		goto err_reboot;
 	return 0;
 
-err_reboot:
-	stmexec_unregister_syscore(&sx_syscore);
-	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
-	unregister_reboot_notifier(&sx_reboot_nb);
-
-err_pm:
-	unregister_pm_notifier(&sx_pm_nb);
-err_bounce:
-	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
-	sx->bios_bounce = NULL;
 err_pcpu:
 	free_percpu(sx->pcpu);
 	sx->pcpu = NULL;
@@ -1461,11 +779,6 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 {
 	/* Only a forced unload after a failed disable still has it. */
 	sx_emergency_unregister(sx);
-	unregister_module_notifier(&sx_module_nb);
-	stmexec_unregister_syscore(&sx_syscore);
-	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
-	unregister_reboot_notifier(&sx_reboot_nb);
-	unregister_pm_notifier(&sx_pm_nb);
 	/* The IPI slots and sx_ipi() go away with us: no IPI may be late. */
 	sx_drain_before_free(sx, cpu_possible_mask);
 	kvfree(sx->bios_list);
@@ -1475,15 +788,4 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	sx->bios_bounce = NULL;
 	free_percpu(sx->pcpu);
 	sx->pcpu = NULL;
-}
-
-/* debugfs "timings": the last duration of each per-CPU step, in ns. */
-void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns)
-{
-	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-
-	ns[0] = READ_ONCE(pc->ns_enter);
-	ns[1] = READ_ONCE(pc->ns_start);
-	ns[2] = READ_ONCE(pc->ns_stop);
-	ns[3] = READ_ONCE(pc->ns_leave);
 }

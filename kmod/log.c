@@ -35,6 +35,8 @@
  * held while waiting.
  */
 #include "stmexec.h"
+#include "features.h"
+#include "log.h"
 
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -52,51 +54,6 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#define LOG_RING_DEFAULT	4096u	/* records, 1.25 MiB */
-#define LOG_RING_MIN		16u
-#define LOG_RING_MAX		65536u	/* 20 MiB */
-#define LOG_POLL_DEFAULT_MS	100u
-#define LOG_POLL_MIN_MS		1u
-#define LOG_POLL_MAX_MS		10000u
-#define LOG_BATCH		256u	/* entries per drain call */
-
-struct stmexec_log {
-	/* STM side, under sx->lock */
-	void **va;			/* npages log pages */
-	u32 npages;
-	u32 event_mask;
-	u32 stm_state;			/* STM_EVT_INVALID/LOG_STOPPED/STARTED */
-	bool configured;		/* LOG_SETUP done: re-created on start */
-	bool want_started;		/* LOG_START done: re-started on start */
-	void *req;			/* request page below 4 GiB */
-
-	/* drainer, under drain_lock */
-	struct mutex drain_lock;	/* pages, reader state */
-	bool draining;			/* pages valid and owned by the STM */
-	struct stm_log_reader rd;
-	struct stm_log_scratch *scratch;
-	struct stm_log_entry *batch;
-	u64 epoch;			/* extended serial of STM serial 0 */
-	u64 next_ext;			/* extended serial expected next */
-
-	/* ring, under ring_lock */
-	spinlock_t ring_lock;
-	struct stmexec_log_record *ring;
-	u32 cap;
-	u64 head, tail;			/* free-running; tail: slowest reader */
-	struct list_head readers;	/* stmexec_log_cursor.node */
-	bool gap_pending;
-	struct stmexec_log_record gap;	/* accumulated loss not yet queued */
-	u64 records, dropped, wrapped;
-
-	struct rw_semaphore read_rwsem;	/* copy-out vs clear/resize */
-	wait_queue_head_t wq;
-
-	struct delayed_work work;
-	unsigned int interval_ms;
-	bool polling;			/* written under sx->lock */
-};
-
 /* ---- ring ------------------------------------------------------------------ */
 
 static u32 ring_free(const struct stmexec_log *lg)
@@ -112,7 +69,7 @@ static void ring_write(struct stmexec_log *lg,
 }
 
 /* Queue the pending gap record if there is room. ring_lock held. */
-static void ring_flush_gap(struct stmexec_log *lg)
+void sx_log_flush_gap(struct stmexec_log *lg)
 {
 	if (lg->gap_pending && ring_free(lg)) {
 		ring_write(lg, &lg->gap);
@@ -142,7 +99,7 @@ static void gap_add(struct stmexec_log *lg, u64 first, u64 lost, u32 flags,
 static void ring_put(struct stmexec_log *lg,
 		     const struct stmexec_log_record *rec)
 {
-	ring_flush_gap(lg);
+	sx_log_flush_gap(lg);
 	if (!lg->gap_pending && ring_free(lg)) {
 		ring_write(lg, rec);
 		return;
@@ -260,7 +217,7 @@ static void entry_to_record(struct stmexec_log *lg,
  * Move what the STM logged into the ring. Returns true if records were
  * queued. drain_lock must not be held.
  */
-static bool log_drain(struct stmexec_log *lg)
+bool sx_log_drain(struct stmexec_log *lg)
 {
 	struct stmexec_log_record rec;
 	struct stm_log_drain_result res;
@@ -326,13 +283,13 @@ static void log_work(struct work_struct *work)
 	struct stmexec_log *lg = container_of(to_delayed_work(work),
 					      struct stmexec_log, work);
 
-	log_drain(lg);
+	sx_log_drain(lg);
 	if (READ_ONCE(lg->polling))
 		schedule_delayed_work(&lg->work,
 				      msecs_to_jiffies(READ_ONCE(lg->interval_ms)));
 }
 
-static void log_kick(struct stmexec_log *lg)
+void sx_log_kick(struct stmexec_log *lg)
 {
 	if (READ_ONCE(lg->polling))
 		mod_delayed_work(system_wq, &lg->work, 0);
@@ -349,194 +306,6 @@ static void poll_off(struct stmexec_log *lg)
 {
 	WRITE_ONCE(lg->polling, false);
 	cancel_delayed_work_sync(&lg->work);
-}
-
-/* ---- read / poll ------------------------------------------------------------- */
-
-/* The slowest registered reader is the ring's tail. ring_lock held. */
-static void ring_update_tail(struct stmexec_log *lg)
-{
-	struct stmexec_log_cursor *c;
-	u64 min = lg->head;
-
-	if (list_empty(&lg->readers))
-		return;		/* keep the backlog for the next reader */
-	list_for_each_entry(c, &lg->readers, node)
-		min = min(min, c->pos);
-	lg->tail = min;
-}
-
-/* Make @cur a reader, at the oldest record held. ring_lock held. */
-static void cursor_register(struct stmexec_log *lg,
-			    struct stmexec_log_cursor *cur)
-{
-	if (cur->registered)
-		return;
-	cur->pos = lg->tail;
-	list_add_tail(&cur->node, &lg->readers);
-	cur->registered = true;
-}
-
-void stmexec_log_cursor_init(struct stmexec_log_cursor *cur)
-{
-	INIT_LIST_HEAD(&cur->node);
-	mutex_init(&cur->lock);
-	cur->pos = 0;
-	cur->registered = false;
-}
-
-void stmexec_log_cursor_release(struct stmexec *sx,
-				struct stmexec_log_cursor *cur)
-{
-	struct stmexec_log *lg = sx->log;
-
-	spin_lock(&lg->ring_lock);
-	if (cur->registered) {
-		list_del(&cur->node);
-		cur->registered = false;
-		/* the last reader leaves: what it read stays read */
-		if (list_empty(&lg->readers))
-			lg->tail = cur->pos;
-		ring_update_tail(lg);
-	}
-	spin_unlock(&lg->ring_lock);
-	mutex_destroy(&cur->lock);
-}
-
-/* Records queued for @cur (registering it). */
-static bool cursor_avail(struct stmexec_log *lg, struct stmexec_log_cursor *cur)
-{
-	bool avail;
-
-	spin_lock(&lg->ring_lock);
-	ring_flush_gap(lg);
-	cursor_register(lg, cur);
-	avail = lg->head != cur->pos;
-	spin_unlock(&lg->ring_lock);
-	return avail;
-}
-
-/*
- * Copy up to @want records from @cur's position to @buf; cur->lock and
- * read_rwsem (read) held. Returns records.
- */
-static ssize_t ring_copy_out(struct stmexec_log *lg,
-			     struct stmexec_log_cursor *cur,
-			     char __user *buf, u32 want)
-{
-	const size_t rsz = sizeof(struct stmexec_log_record);
-	u32 done = 0, n, idx, left;
-	u64 head, pos;
-
-	while (done < want) {
-		spin_lock(&lg->ring_lock);
-		ring_flush_gap(lg);
-		cursor_register(lg, cur);
-		head = lg->head;
-		pos = cur->pos;
-		spin_unlock(&lg->ring_lock);
-		if (head == pos)
-			break;
-		idx = pos % lg->cap;
-		n = min3((u32)(head - pos), want - done, lg->cap - idx);
-		/*
-		 * Slots [tail, head) are not rewritten until tail moves, and
-		 * tail never passes this cursor, which only this file moves.
-		 */
-		left = copy_to_user(buf + done * rsz, &lg->ring[idx], n * rsz);
-		if (left) {
-			n -= DIV_ROUND_UP(left, rsz);
-			if (!n && !done)
-				return -EFAULT;
-		}
-		spin_lock(&lg->ring_lock);
-		cur->pos += n;
-		lg->records += n;
-		ring_update_tail(lg);
-		spin_unlock(&lg->ring_lock);
-		done += n;
-		if (left)
-			break;
-	}
-	return done;
-}
-
-/* The log is gone (monitor stopped, or never set up): nothing will come. */
-static bool log_down(struct stmexec_log *lg)
-{
-	return !READ_ONCE(lg->draining);
-}
-
-ssize_t stmexec_log_read(struct stmexec *sx, struct stmexec_log_cursor *cur,
-			 char __user *buf, size_t count, bool nonblock)
-{
-	const size_t rsz = sizeof(struct stmexec_log_record);
-	struct stmexec_log *lg = sx->log;
-	u32 want = min_t(size_t, count / rsz, U32_MAX);
-	ssize_t n;
-	int ret;
-
-	if (count < rsz)
-		return -EINVAL;
-	for (;;) {
-		if (nonblock) {
-			if (!mutex_trylock(&cur->lock))
-				return -EAGAIN;
-			if (!down_read_trylock(&lg->read_rwsem)) {
-				mutex_unlock(&cur->lock);
-				return -EAGAIN;
-			}
-		} else {
-			if (mutex_lock_interruptible(&cur->lock))
-				return -ERESTARTSYS;
-			if (down_read_interruptible(&lg->read_rwsem)) {
-				mutex_unlock(&cur->lock);
-				return -ERESTARTSYS;
-			}
-		}
-		n = ring_copy_out(lg, cur, buf, want);
-		up_read(&lg->read_rwsem);
-		mutex_unlock(&cur->lock);
-		if (n)
-			return n < 0 ? n : n * rsz;
-
-		/* Empty: collect what the STM may hold right now. */
-		if (log_drain(lg))
-			continue;
-		if (log_down(lg))
-			return -ENXIO;
-		if (nonblock)
-			return -EAGAIN;
-		ret = wait_event_interruptible(lg->wq, cursor_avail(lg, cur) ||
-					       log_down(lg));
-		if (ret)
-			return ret;
-	}
-}
-
-__poll_t stmexec_log_poll(struct stmexec *sx, struct stmexec_log_cursor *cur,
-			  struct file *file, struct poll_table_struct *pt)
-{
-	struct stmexec_log *lg = sx->log;
-
-	poll_wait(file, &lg->wq, pt);
-	if (cursor_avail(lg, cur))
-		return EPOLLIN | EPOLLRDNORM;
-	if (log_down(lg))
-		return EPOLLHUP;
-	log_kick(lg);
-	return 0;
-}
-
-void stmexec_log_stats(struct stmexec *sx, struct stmexec_log_stats *st)
-{
-	struct stmexec_log *lg = sx->log;
-
-	spin_lock(&lg->ring_lock);
-	st->records = lg->records;
-	st->dropped = lg->dropped;
-	st->wrapped = lg->wrapped;
-	spin_unlock(&lg->ring_lock);
 }
 
 /* ---- STM side --------------------------------------------------------------- */
@@ -616,7 +385,7 @@ static void pages_free(struct stmexec_log *lg)
 /* The STM no longer writes the pages: final drain, then stop draining. */
 static void drain_final(struct stmexec_log *lg)
 {
-	log_drain(lg);
+	sx_log_drain(lg);
 	mutex_lock(&lg->drain_lock);
 	lg->draining = false;
 	mutex_unlock(&lg->drain_lock);
@@ -818,7 +587,7 @@ int stmexec_log_start(struct stmexec *sx)
 		return ret;
 	lg->stm_state = STM_EVT_LOG_STARTED;
 	lg->want_started = true;
-	log_kick(lg);
+	sx_log_kick(lg);
 	return 0;
 }
 
@@ -839,7 +608,7 @@ int stmexec_log_stop(struct stmexec *sx)
 		return ret;
 	lg->stm_state = STM_EVT_LOG_STOPPED;
 	lg->want_started = false;
-	log_kick(lg);
+	sx_log_kick(lg);
 	return 0;
 }
 
@@ -862,7 +631,7 @@ int stmexec_log_clear(struct stmexec *sx)
 		return stmexec_fail(sx, -EBUSY,
 				    "LOG_CLEAR: the log is running; stop it first (LOG_STOP)");
 
-	log_drain(lg);		/* serials stay consistent after the clear */
+	sx_log_drain(lg);		/* serials stay consistent after the clear */
 	ret = log_call(sx, STM_CLEAR_LOG, 0);
 	if (ret)
 		return ret;
@@ -883,7 +652,7 @@ int stmexec_log_clear(struct stmexec *sx)
 		c->pos = lg->head;
 	if (lost) {
 		gap_add(lg, first, lost, 0, ts);
-		ring_flush_gap(lg);
+		sx_log_flush_gap(lg);
 	}
 	spin_unlock(&lg->ring_lock);
 	up_write(&lg->read_rwsem);
@@ -892,7 +661,7 @@ int stmexec_log_clear(struct stmexec *sx)
 	return 0;
 }
 
-int stmexec_log_on_start(struct stmexec *sx)
+static int stmexec_log_on_start(struct stmexec *sx)
 {
 	struct stmexec_log *lg = sx->log;
 	u32 i;
@@ -917,7 +686,7 @@ int stmexec_log_on_start(struct stmexec *sx)
 	return 0;
 }
 
-void stmexec_log_on_stop(struct stmexec *sx)
+static void stmexec_log_on_stop(struct stmexec *sx)
 {
 	struct stmexec_log *lg = sx->log;
 
@@ -930,98 +699,10 @@ void stmexec_log_on_stop(struct stmexec *sx)
 	wake_up_interruptible_all(&lg->wq);
 }
 
-/* ---- sysfs "log/" --------------------------------------------------------------- */
-
-static ssize_t records_show(struct device *dev, struct device_attribute *a,
-			    char *buf)
-{
-	struct stmexec_log_stats st;
-
-	stmexec_log_stats(stmexec_from_dev(dev), &st);
-	return sysfs_emit(buf, "%llu\n", st.records);
-}
-
-static ssize_t dropped_show(struct device *dev, struct device_attribute *a,
-			    char *buf)
-{
-	struct stmexec_log_stats st;
-
-	stmexec_log_stats(stmexec_from_dev(dev), &st);
-	return sysfs_emit(buf, "%llu\n", st.dropped);
-}
-
-static ssize_t wrapped_show(struct device *dev, struct device_attribute *a,
-			    char *buf)
-{
-	struct stmexec_log_stats st;
-
-	stmexec_log_stats(stmexec_from_dev(dev), &st);
-	return sysfs_emit(buf, "%llu\n", st.wrapped);
-}
-
-static ssize_t events_enabled_show(struct device *dev,
-				   struct device_attribute *a, char *buf)
-{
-	struct stmexec *sx = stmexec_from_dev(dev);
-	u32 mask;
-
-	if (stmexec_lock_interruptible(sx))
-		return -ERESTARTSYS;
-	mask = sx->log->configured ? sx->log->event_mask : 0;
-	mutex_unlock(&sx->lock);
-	return sysfs_emit(buf, "0x%x\n", mask);
-}
-
-static ssize_t poll_interval_ms_show(struct device *dev,
-				     struct device_attribute *a, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(stmexec_from_dev(dev)->log->interval_ms));
-}
-
-static ssize_t poll_interval_ms_store(struct device *dev,
-				      struct device_attribute *a,
-				      const char *buf, size_t len)
-{
-	struct stmexec *sx = stmexec_from_dev(dev);
-	unsigned int v;
-	int ret;
-
-	ret = stmexec_sysfs_input(sx, "log/poll_interval_ms", buf, len);
-	if (ret)
-		return ret;
-	ret = stmexec_lock_interruptible(sx);
-	if (ret)
-		return ret;
-	if (kstrtouint(buf, 0, &v) || v < LOG_POLL_MIN_MS || v > LOG_POLL_MAX_MS) {
-		ret = stmexec_fail(sx, -EINVAL,
-				   "poll_interval_ms takes %u..%u (milliseconds)",
-				   LOG_POLL_MIN_MS, LOG_POLL_MAX_MS);
-	} else {
-		WRITE_ONCE(sx->log->interval_ms, v);
-		log_kick(sx->log);
-	}
-	mutex_unlock(&sx->lock);
-	return ret ?: len;
-}
-
-static DEVICE_ATTR_RO(records);
-static DEVICE_ATTR_RO(dropped);
-static DEVICE_ATTR_RO(wrapped);
-static DEVICE_ATTR_RO(events_enabled);
-static DEVICE_ATTR_RW(poll_interval_ms);
-
-static struct attribute *stmexec_log_attrs[] = {
-	&dev_attr_records.attr,
-	&dev_attr_dropped.attr,
-	&dev_attr_wrapped.attr,
-	&dev_attr_events_enabled.attr,
-	&dev_attr_poll_interval_ms.attr,
-	NULL,
-};
-
-const struct attribute_group stmexec_log_group = {
+const struct stmexec_hook stmexec_log_hook = {
 	.name = "log",
-	.attrs = stmexec_log_attrs,
+	.on_start = stmexec_log_on_start,
+	.on_stop = stmexec_log_on_stop,
 };
 
 /* ---- init / fini ------------------------------------------------------------------ */

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stmexec: module init/exit, parameters, the device instance and the error
- * reporting every part uses. See Documentation/admin-guide/stmexec.rst.
+ * stmexec: module init/exit and parameters: the top of the module, the
+ * only file that knows every part (it wires the lifecycle hooks).
+ * See Documentation/admin-guide/stmexec.rst.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -20,70 +23,18 @@ module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend,
 		 "vmx (default): the firmware's STM, through VMX root operation on every CPU; sim (test build only, CONFIG_STMEXEC_SIM): a simulated STM for testing, gives NO protection and taints the kernel");
 
-struct stmexec stmexec_dev = {
-	.lock = __MUTEX_INITIALIZER(stmexec_dev.lock),
-	.err_lock = __SPIN_LOCK_UNLOCKED(stmexec_dev.err_lock),
-	.ipi_wq = __WAIT_QUEUE_HEAD_INITIALIZER(stmexec_dev.ipi_wq),
-	.state = STMEXEC_STATE_OFF,
-	.launch_mode = STMEXEC_LAUNCH_NONE,
-	.faults = {
-		.fail_start_cpu = -1,
-		.fail_stop_cpu = -1,
-		.fail_leave_cpu = -1,
-		.fail_status = STM_ERROR_UNSPECIFIED,
-		.delay_cpu = -1,
-	},
-};
-
-int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
-{
-	char msg[sizeof(sx->last_error)];
-	unsigned long flags;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vscnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	/* panic/shutdown paths: print only, the lock may be held below us */
-	if (unlikely(oops_in_progress)) {
-		pr_emerg("%s\n", msg);
-		return err;
-	}
-	spin_lock_irqsave(&sx->err_lock, flags);
-	sx->last_errno = err < 0 ? -err : err;
-	strscpy(sx->last_error, msg, sizeof(sx->last_error));
-	spin_unlock_irqrestore(&sx->err_lock, flags);
-	pr_err_ratelimited("%s\n", msg);
-	return err;
-}
-
 /*
- * A zeroed page below 4 GiB on @cpu's node, for what the STM reads (VMXON
- * region, activation VMCS): the reference STM's page tables cover only the
- * first 4 GiB. Free with free_page().
+ * The features' lifecycle hooks: on_start in this order after START,
+ * on_stop in reverse before STOP. The VMCS database registrations go last
+ * (the STM forgets them with its last CPU); the default policy comes last
+ * at start because it needs the ranges and the log in place.
  */
-void *stmexec_page_below_4g(unsigned int cpu, u64 *pa)
-{
-	struct page *pg;
-
-	pg = alloc_pages_node(cpu_to_node(cpu),
-			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
-	if (!pg)
-		return NULL;
-	*pa = page_to_phys(pg);
-	return page_address(pg);
-}
-
-void stmexec_clear_error(struct stmexec *sx)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&sx->err_lock, flags);
-	sx->last_errno = 0;
-	sx->last_error[0] = '\0';
-	spin_unlock_irqrestore(&sx->err_lock, flags);
-}
+static const struct stmexec_hook *const stmexec_hooks[] = {
+	&stmexec_vmcs_db_hook,
+	&stmexec_ranges_hook,
+	&stmexec_log_hook,
+	&stmexec_policy_hook,
+};
 
 /*
  * backend= and, in the test build, vmx_stm=. The production build
@@ -112,9 +63,11 @@ static int stmexec_params(struct stmexec *sx)
 }
 
 /*
- * Init order, unwound in reverse by the goto ladder: parameters, lifecycle
- * (per-CPU state, notifiers), hardware facts, backend probe (the refusals:
- * -ENODEV and friends, one line in dmesg), backend init, ranges, log, the
+ * Init order, unwound in reverse by the goto ladder: parameters and the
+ * lifecycle hooks, lifecycle (per-CPU state, notifiers), hardware facts,
+ * backend probe (the refusals: -ENODEV and friends, one line in dmesg),
+ * backend init, the STM image, ranges, log, policy, the module notifier,
+ * the report and the attestation (which measures the report at load), the
  * misc device with its sysfs groups, debugfs.
  */
 static int __init stmexec_init(void)
@@ -125,10 +78,15 @@ static int __init stmexec_init(void)
 	ret = stmexec_params(sx);
 	if (ret)
 		return ret;
+	sx->hooks = stmexec_hooks;
+	sx->nhooks = ARRAY_SIZE(stmexec_hooks);
 
 	ret = stmexec_lifecycle_init(sx);
 	if (ret)
 		return ret;
+	ret = stmexec_lifecycle_events_init(sx);
+	if (ret)
+		goto err_lifecycle;
 
 	mutex_lock(&sx->lock);
 	ret = stmexec_probe_hw(sx);
@@ -154,9 +112,17 @@ static int __init stmexec_init(void)
 	ret = stmexec_policy_init(sx);
 	if (ret)
 		goto err_log;
-	ret = stmexec_chardev_register(sx);
+	ret = stmexec_modwatch_init(sx);
 	if (ret)
 		goto err_policy;
+	ret = stmexec_report_init(sx);
+	if (ret)
+		goto err_modwatch;
+	/* Measures the report at load. */
+	stmexec_attest_init(sx);
+	ret = stmexec_chardev_register(sx);
+	if (ret)
+		goto err_attest;
 	stmexec_debugfs_init(sx);
 
 	if (IS_ENABLED(CONFIG_STMEXEC_SIM) && sx->sim_stm) {
@@ -169,6 +135,11 @@ static int __init stmexec_init(void)
 		sx->ops->name);
 	return 0;
 
+err_attest:
+	stmexec_attest_fini(sx);
+	stmexec_report_fini(sx);
+err_modwatch:
+	stmexec_modwatch_fini(sx);
 err_policy:
 	stmexec_policy_fini(sx);
 err_log:
@@ -181,6 +152,8 @@ err_backend:
 	sx->ops->fini(sx);
 err_probe:
 	stmexec_probe_free(sx);
+	stmexec_lifecycle_events_fini(sx);
+err_lifecycle:
 	stmexec_lifecycle_fini(sx);
 	return ret;
 }
@@ -199,12 +172,16 @@ static void __exit stmexec_exit(void)
 	if (sx->state != STMEXEC_STATE_OFF)
 		stmexec_disable(sx);
 	mutex_unlock(&sx->lock);
+	stmexec_attest_fini(sx);
+	stmexec_report_fini(sx);
+	stmexec_modwatch_fini(sx);
 	stmexec_policy_fini(sx);
 	stmexec_log_fini(sx);
 	stmexec_ranges_fini(sx);
 	stmexec_image_fini(sx);
 	sx->ops->fini(sx);
 	stmexec_probe_free(sx);
+	stmexec_lifecycle_events_fini(sx);
 	stmexec_lifecycle_fini(sx);
 	pr_info("unloaded\n");
 }

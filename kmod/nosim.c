@@ -8,6 +8,7 @@
  * build.
  */
 #include "stmexec.h"
+#include "backend.h"
 
 #include <linux/capability.h>
 #include <linux/device.h>

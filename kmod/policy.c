@@ -37,6 +37,7 @@
  * Everything here runs under sx->lock.
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -69,24 +70,9 @@ static const char * const policy_names[STMEXEC_POLICY_NR] = {
 	[STMEXEC_POLICY_STRICT] = "strict",
 };
 
-static const char * const pclass_names[STMEXEC_PC_NR] = {
-	[STMEXEC_PC_MONITOR] = "monitor",
-	[STMEXEC_PC_KTEXT] = "kernel-code",
-	[STMEXEC_PC_KRODATA] = "kernel-rodata",
-	[STMEXEC_PC_MODULE] = "modules",
-	[STMEXEC_PC_MSR] = "msr",
-	[STMEXEC_PC_OSRAM] = "os-ram",
-	[STMEXEC_PC_LEGACY_IO] = "legacy-io",
-};
-
 const char *stmexec_policy_name(u32 level)
 {
 	return level < STMEXEC_POLICY_NR ? policy_names[level] : "?";
-}
-
-const char *stmexec_pclass_name(u32 pclass)
-{
-	return pclass < STMEXEC_PC_NR ? pclass_names[pclass] : "?";
 }
 
 /* ---- module parameters ---------------------------------------------------- */
@@ -161,85 +147,6 @@ static const struct kernel_param_ops conflict_ops = {
 module_param_cb(policy_conflict, &conflict_ops, &param_conflict_fail, 0644);
 MODULE_PARM_DESC(policy_conflict,
 		 "when the BIOS list claims a policy range: lower (default: lower the level, logged) or fail (enable fails with EADDRINUSE)");
-
-/* ---- kernel image sections (the kernel image mapping) ---------------------- */
-
-/*
- * Page classes of the kernel image mapping [__START_KERNEL_map,
- * +KERNEL_IMAGE_SIZE) after mark_rodata_ro() (arch/x86/mm/init_64.c):
- * _text.._etext is present, read-only and executable; __start_rodata..
- * __end_rodata (with .data..ro_after_init) is present, read-only and NX.
- * The gaps mark_rodata_ro() frees around rodata may stay mapped read-only
- * and NX (without PTI), but their pages went back to the page allocator,
- * so only pages the boot reserved for the image (PageReserved) count.
- */
-enum kpage { KPAGE_NONE, KPAGE_TEXT, KPAGE_RODATA };
-
-static enum kpage kpage_class(unsigned long va)
-{
-	unsigned int level;
-	unsigned long pfn;
-	pteval_t f;
-	pte_t *pte;
-
-	if (va < __START_KERNEL_map ||
-	    va >= __START_KERNEL_map + KERNEL_IMAGE_SIZE)
-		return KPAGE_NONE;
-	pte = lookup_address(va, &level);
-	if (!pte)
-		return KPAGE_NONE;
-	f = pte_flags(*pte);
-	if (!(f & _PAGE_PRESENT) || (f & _PAGE_RW))
-		return KPAGE_NONE;
-	pfn = slow_virt_to_phys((void *)va) >> PAGE_SHIFT;
-	if (!pfn_valid(pfn) || !PageReserved(pfn_to_page(pfn)))
-		return KPAGE_NONE;
-	return f & _PAGE_NX ? KPAGE_RODATA : KPAGE_TEXT;
-}
-
-/*
- * The physical extent [start, end) of the run of pages of class @c around
- * the page of @anchor (an exported symbol of that section); 0 or -ENOENT.
- * The image is physically contiguous (setup_arch() reserves it whole).
- */
-static int kimage_run(unsigned long anchor, enum kpage c, u64 *ext)
-{
-	unsigned long va = anchor & PAGE_MASK, lo, hi;
-
-	if (kpage_class(va) != c)
-		return -ENOENT;
-	for (lo = va; kpage_class(lo - PAGE_SIZE) == c; lo -= PAGE_SIZE)
-		;
-	for (hi = va + PAGE_SIZE; kpage_class(hi) == c; hi += PAGE_SIZE)
-		;
-	ext[0] = slow_virt_to_phys((void *)lo);
-	ext[1] = slow_virt_to_phys((void *)(hi - PAGE_SIZE)) + PAGE_SIZE;
-	return ext[1] - ext[0] == hi - lo ? 0 : -EINVAL;
-}
-
-/*
- * The kernel text and rodata, as the page-aligned physical extents of
- * "Kernel code" and "Kernel rodata" in /proc/iomem, from the kernel's own
- * page tables: no file, no namespace, no credentials (a bind mount over
- * /proc/iomem changes nothing). An exported function anchors the text and
- * an exported constant the rodata.
- */
-int stmexec_kernel_layout(struct stmexec_klayout *kl)
-{
-	int ret;
-
-	memset(kl, 0, sizeof(*kl));
-	ret = kimage_run((unsigned long)&_printk, KPAGE_TEXT, kl->code);
-	if (!ret)
-		ret = kimage_run((unsigned long)hex_asc, KPAGE_RODATA,
-				 kl->rodata);
-	if (ret) {
-		memset(kl, 0, sizeof(*kl));
-		return ret;
-	}
-	kl->valid = true;
-	return 0;
-}
 
 /* ---- building the item list -------------------------------------------------- */
 
@@ -392,7 +299,7 @@ static const struct msr_rule msr_rules[] = {
 	/* not VMCS-switched: SMM could turn off the OS's mitigations */
 	{ MSR_IA32_SPEC_CTRL, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_W },
 	/* the dual-monitor activation itself (SDM 34.15.5) */
-	{ 0x9b /* IA32_SMM_MONITOR_CTL */, STMEXEC_POLICY_KERNEL,
+	{ MSR_IA32_SMM_MONITOR_CTL, STMEXEC_POLICY_KERNEL,
 	  STMEXEC_ACC_W },
 	{ MSR_IA32_SYSENTER_CS, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
 	{ MSR_IA32_SYSENTER_ESP, STMEXEC_POLICY_ISOLATED, STMEXEC_ACC_R },
@@ -439,40 +346,6 @@ static void add_msrs(struct pbuild *b, u32 level)
 }
 
 /* System RAM extents (top-level, locked walk). */
-struct ram_walk {
-	struct stmexec_extent *ext;
-	u32 n, cap;
-};
-
-static int ram_cb(struct resource *res, void *arg)
-{
-	struct ram_walk *w = arg;
-
-	if (w->n < w->cap) {
-		w->ext[w->n].start = res->start;
-		w->ext[w->n].end = res->end + 1;
-	}
-	w->n++;
-	return 0;
-}
-
-int stmexec_system_ram(struct stmexec_extent **out)
-{
-	struct ram_walk w = { NULL, 0, 0 };
-
-	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM, 0, U64_MAX,
-			    &w, ram_cb);
-	w.cap = w.n + 8;	/* memory hotplug between the two walks */
-	w.ext = kvcalloc(w.cap, sizeof(*w.ext), GFP_KERNEL);
-	if (!w.ext)
-		return -ENOMEM;
-	w.n = 0;
-	walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM, 0, U64_MAX,
-			    &w, ram_cb);
-	*out = w.ext;
-	return min(w.n, w.cap);
-}
-
 static int cmp_u64pair(const void *a, const void *b)
 {
 	const u64 *x = a, *y = b;
@@ -732,7 +605,7 @@ static int apply_level(struct stmexec *sx, u32 level,
 				    stmexec_policy_name(level), ERR_PTR(ret));
 	if (level >= STMEXEC_POLICY_ISOLATED ||
 	    (level >= STMEXEC_POLICY_KERNEL && stmexec_pol.modules)) {
-		ret = stmexec_modwatch_collect(sx, mods);
+		ret = stmexec_pmod_collect(sx, mods);
 		if (ret)
 			return ret;
 	}
@@ -747,7 +620,9 @@ static int apply_level(struct stmexec *sx, u32 level,
 	return ret;
 }
 
-int stmexec_policy_on_start(struct stmexec *sx)
+static void stmexec_policy_on_stop(struct stmexec *sx);
+
+static int stmexec_policy_on_start(struct stmexec *sx)
 {
 	struct stmexec_policy *pol = &stmexec_pol;
 	struct stmexec_range *bios;
@@ -777,7 +652,7 @@ int stmexec_policy_on_start(struct stmexec *sx)
 	}
 
 	bios = bios_decoded(sx, &nb);
-	pol->batch = true;
+	stmexec_ranges_quiet(sx, true);
 	for (;;) {
 		if (level == STMEXEC_POLICY_NONE)
 			break;
@@ -815,20 +690,19 @@ int stmexec_policy_on_start(struct stmexec *sx)
 	list_for_each_entry(pm, &pol->mods, node)
 		pol->nmods++;
 	pol->active = true;
-	pol->gen++;
 	if (level != pol->requested)
 		pr_info("policy %s in force (requested %s)\n",
 			stmexec_policy_name(level),
 			stmexec_policy_name(pol->requested));
 out:
-	pol->batch = false;
+	stmexec_ranges_quiet(sx, false);
 	kvfree(bios);
 	if (!ret)
-		stmexec_report_changed(sx);
+		stmexec_protection_changed(sx);
 	return ret;
 }
 
-void stmexec_policy_on_stop(struct stmexec *sx)
+static void stmexec_policy_on_stop(struct stmexec *sx)
 {
 	struct stmexec_policy *pol = &stmexec_pol;
 	struct stmexec_range *all;
@@ -838,7 +712,7 @@ void stmexec_policy_on_stop(struct stmexec *sx)
 	lockdep_assert_held(&sx->lock);
 	if (!pol->active)
 		return;
-	pol->batch = true;
+	stmexec_ranges_quiet(sx, true);
 	n = stmexec_ranges_count(sx);
 	all = kvcalloc(max(n, 1U), sizeof(*all), GFP_KERNEL);
 	if (all) {
@@ -860,7 +734,7 @@ void stmexec_policy_on_stop(struct stmexec *sx)
 	} else {
 		pr_err("policy: out of memory removing the policy ranges\n");
 	}
-	pol->batch = false;
+	stmexec_ranges_quiet(sx, false);
 	kvfree(pol->items);
 	pol->items = NULL;
 	pol->nitems = 0;
@@ -868,18 +742,14 @@ void stmexec_policy_on_stop(struct stmexec *sx)
 	pol->nmods = 0;
 	pol->level = STMEXEC_POLICY_NONE;
 	pol->active = false;
-	pol->gen++;
-	stmexec_report_changed(sx);
+	stmexec_protection_changed(sx);
 }
 
-void stmexec_policy_ranges_changed(struct stmexec *sx)
-{
-	lockdep_assert_held(&sx->lock);
-	if (stmexec_pol.batch)
-		return;
-	stmexec_pol.gen++;
-	stmexec_report_changed(sx);
-}
+const struct stmexec_hook stmexec_policy_hook = {
+	.name = "policy",
+	.on_start = stmexec_policy_on_start,
+	.on_stop = stmexec_policy_on_stop,
+};
 
 bool stmexec_policy_protects_modules(void)
 {
@@ -900,43 +770,6 @@ u32 stmexec_policy_level(struct stmexec *sx)
 	return stmexec_pol.active ? stmexec_pol.level : STMEXEC_POLICY_NONE;
 }
 
-/* ---- sysfs -------------------------------------------------------------------- */
-
-static ssize_t isolation_level_show(struct device *dev,
-				    struct device_attribute *attr, char *buf)
-{
-	struct stmexec *sx = stmexec_from_dev(dev);
-	int ret = stmexec_report_refresh(sx, true);
-
-	if (ret)
-		return ret;
-	return sysfs_emit(buf, "%u\n", stmexec_report_level());
-}
-
-static ssize_t attestation_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	return stmexec_attest_show(buf);
-}
-
-/*
- * The report itself (text and canonical encoding, many lines and binary)
- * is not a sysfs value: it is served from securityfs stmexec/ (attest.c),
- * as the kernel's other measurement logs are.
- */
-static DEVICE_ATTR_RO(isolation_level);
-static DEVICE_ATTR_RO(attestation);
-
-static struct attribute *policy_attrs[] = {
-	&dev_attr_isolation_level.attr,
-	&dev_attr_attestation.attr,
-	NULL,
-};
-
-const struct attribute_group stmexec_policy_group = {
-	.attrs = policy_attrs,
-};
-
 /* ---- init / fini --------------------------------------------------------------- */
 
 int stmexec_policy_init(struct stmexec *sx)
@@ -951,23 +784,12 @@ int stmexec_policy_init(struct stmexec *sx)
 	if (ret)
 		pr_debug("kernel image not found in its mapping (%d)\n",
 			 ret);
-	ret = stmexec_modwatch_init(sx);
-	if (ret)
-		return ret;
-	stmexec_attest_init(sx);
-	mutex_lock(&sx->lock);
-	stmexec_report_changed(sx);
-	mutex_unlock(&sx->lock);
-	stmexec_attest_flush();
 	return 0;
 }
 
 void stmexec_policy_fini(struct stmexec *sx)
 {
-	stmexec_modwatch_fini(sx);
-	stmexec_attest_fini(sx);
 	free_mods(&stmexec_pol.mods);
 	kvfree(stmexec_pol.items);
 	stmexec_pol.items = NULL;
-	stmexec_report_fini();
 }

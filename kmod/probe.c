@@ -9,6 +9,7 @@
  * Documentation/admin-guide/stmexec.rst).
  */
 #include "stmexec.h"
+#include "backend.h"
 #include "vmx.h"
 
 #include <linux/io.h>
@@ -196,6 +197,7 @@ int stmexec_probe_hw(struct stmexec *sx)
 	p->vmx_kernel = boot_cpu_has(X86_FEATURE_VMX);
 	p->hypervisor = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	sx->probe = p;
+	stmexec_ept_caps_init();
 
 	ret = stmexec_on_each_cpu(sx, sx_probe_cpu, &bad);
 	if (ret) {
@@ -635,7 +637,7 @@ ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 		}
 	}
 	at += sysfs_emit_at(buf, at, "cpus_differing_from_cpu0: %u\n", ndiff);
-	if (sx->ops == &stmexec_backend_vmx || p->verdict)
+	if (sx->ops->id == STMEXEC_BACKEND_VMX || p->verdict)
 		at += sysfs_emit_at(buf, at, "vmx_backend: %s%s\n",
 				    p->verdict ? "refused: " : "usable",
 				    p->verdict ? p->why : "");

@@ -15,6 +15,7 @@
  * kernel is the first alternative with hex numbers.
  */
 #include "stmexec.h"
+#include "features.h"
 
 #include <linux/ctype.h>
 #include <linux/kernel.h>

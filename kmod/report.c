@@ -21,6 +21,9 @@
  * The BIOS list is encoded byte for byte; user ranges exactly.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
+#include "report.h"
 
 #include <linux/acpi.h>
 #include <linux/kernel.h>
@@ -31,533 +34,6 @@
 #include <linux/vmalloc.h>
 #include <asm/msr-index.h>
 #include <crypto/sha2.h>
-
-/* ---- requirements ------------------------------------------------------------ */
-
-enum {
-	RQ_MONITOR,		/* R1.1 */
-	RQ_KIMAGE,		/* R1.2 */
-	RQ_MODULES,		/* R1.3 */
-	RQ_BIOS_KWRITE,		/* R1.4 */
-	RQ_BIOS_OSRAM,		/* R2.1 */
-	RQ_OSRAM,		/* R2.2 */
-	RQ_BIOS_MSR_W,		/* R3.1 */
-	RQ_BIOS_MSR_R,		/* R3.2 */
-	RQ_MSR,			/* R3.3 */
-	RQ_BIOS_IO,		/* R4.1 */
-	RQ_NR
-};
-
-static const struct {
-	const char *id;
-	const char *name;
-	u8 level;
-	u8 policy;	/* level of policy= that makes it hold, 0: BIOS only */
-} rq[RQ_NR] = {
-	[RQ_MONITOR] = { "R1.1", "monitor-memory-denied", 1,
-			 STMEXEC_POLICY_MONITOR },
-	[RQ_KIMAGE] = { "R1.2", "kernel-image-denied", 1,
-			STMEXEC_POLICY_KERNEL },
-	[RQ_MODULES] = { "R1.3", "modules-denied", 1, STMEXEC_POLICY_KERNEL },
-	[RQ_BIOS_KWRITE] = { "R1.4", "bios-claims-no-kernel-write", 1, 0 },
-	[RQ_BIOS_OSRAM] = { "R2.1", "bios-claims-no-os-ram", 2, 0 },
-	[RQ_OSRAM] = { "R2.2", "os-ram-denied", 2, STMEXEC_POLICY_ISOLATED },
-	[RQ_BIOS_MSR_W] = { "R3.1", "bios-claims-no-critical-msr-write", 3, 0 },
-	[RQ_BIOS_MSR_R] = { "R3.2", "bios-claims-no-sensitive-msr-read", 3, 0 },
-	[RQ_MSR] = { "R3.3", "critical-msrs-denied", 3, STMEXEC_POLICY_KERNEL },
-	[RQ_BIOS_IO] = { "R4.1", "bios-io-within-named-set", 4, 0 },
-};
-
-#define RQ_MAX_LEVEL	4
-#define NO_BIOS		0xffffffffU	/* blocker: the policy, not the BIOS */
-
-/* R3.1: a BIOS write claim on one of these blocks level 3. */
-static const u32 msr_critical[] = {
-	MSR_IA32_SPEC_CTRL, MSR_IA32_FEAT_CTL, 0x9b /* SMM_MONITOR_CTL */,
-	0x9e /* SMBASE */, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-	MSR_IA32_SYSENTER_EIP, 0x1f2 /* SMRR_PHYSBASE */,
-	0x1f3 /* SMRR_PHYSMASK */, MSR_IA32_CR_PAT,
-	0x4e0 /* SMM_FEATURE_CONTROL */, MSR_EFER, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE, MSR_GS_BASE,
-	MSR_KERNEL_GS_BASE,
-};
-
-/* R3.2: a BIOS read claim on one of these blocks level 3. */
-static const u32 msr_sensitive[] = {
-	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE,
-	MSR_GS_BASE, MSR_KERNEL_GS_BASE,
-};
-
-/* R3.3: the held set must deny writes of these (policy kernel). */
-static const u32 msr_denied[] = {
-	0x9b /* SMM_MONITOR_CTL */, MSR_STAR, MSR_LSTAR, MSR_SYSCALL_MASK,
-	MSR_KERNEL_GS_BASE,
-};
-
-static bool in_list(const u32 *list, size_t n, u32 v)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (list[i] == v)
-			return true;
-	return false;
-}
-
-/* ---- the named I/O set of R4.1 ---------------------------------------------- */
-
-#define IOSET_MAX	12
-
-struct ioset {
-	u32 n;
-	struct {
-		u32 first, last;
-		const char *name;
-	} r[IOSET_MAX];
-};
-
-static struct ioset named_io;
-static u16 acpi_pmbase;
-
-static void ioset_add(struct ioset *s, u64 base, u32 len, const char *name)
-{
-	if (!base || !len || base > 0xffff || s->n == IOSET_MAX)
-		return;
-	s->r[s->n].first = base;
-	s->r[s->n].last = min_t(u64, base + len - 1, 0xffff);
-	s->r[s->n].name = name;
-	s->n++;
-}
-
-#ifdef CONFIG_ACPI
-/* FADT block address: the 32-bit field, else the extended GAS if it is I/O. */
-static u64 fadt_io(u32 legacy, const struct acpi_generic_address *x)
-{
-	if (legacy)
-		return legacy;
-	if (x->space_id == ACPI_ADR_SPACE_SYSTEM_IO)
-		return x->address;
-	return 0;
-}
-
-static void fadt_blocks(struct ioset *s)
-{
-	struct acpi_table_header *h;
-	struct acpi_table_fadt *f;
-	u64 pm1a;
-
-	if (acpi_disabled || ACPI_FAILURE(acpi_get_table(ACPI_SIG_FADT, 0, &h)))
-		return;
-	f = (struct acpi_table_fadt *)h;
-	if (h->length < offsetof(struct acpi_table_fadt, gpe1_base)) {
-		acpi_put_table(h);
-		return;
-	}
-	pm1a = fadt_io(f->pm1a_event_block, &f->xpm1a_event_block);
-	if (pm1a && pm1a <= 0xffff)
-		acpi_pmbase = pm1a;
-	/* The chipset's PMBASE block: PM1, timer, GPE0, TCO (128 ports). */
-	ioset_add(s, pm1a, 0x80, "acpi-pm");
-	ioset_add(s, fadt_io(f->pm1b_event_block, &f->xpm1b_event_block),
-		  f->pm1_event_length, "acpi-pm1b-evt");
-	ioset_add(s, fadt_io(f->pm1a_control_block, &f->xpm1a_control_block),
-		  f->pm1_control_length, "acpi-pm1a-cnt");
-	ioset_add(s, fadt_io(f->pm1b_control_block, &f->xpm1b_control_block),
-		  f->pm1_control_length, "acpi-pm1b-cnt");
-	ioset_add(s, fadt_io(f->pm2_control_block, &f->xpm2_control_block),
-		  f->pm2_control_length, "acpi-pm2-cnt");
-	ioset_add(s, fadt_io(f->pm_timer_block, &f->xpm_timer_block),
-		  f->pm_timer_length, "acpi-pm-tmr");
-	ioset_add(s, fadt_io(f->gpe0_block, &f->xgpe0_block),
-		  f->gpe0_block_length, "acpi-gpe0");
-	ioset_add(s, fadt_io(f->gpe1_block, &f->xgpe1_block),
-		  f->gpe1_block_length, "acpi-gpe1");
-	acpi_put_table(h);
-}
-#else
-static void fadt_blocks(struct ioset *s)
-{
-}
-#endif
-
-static void named_io_init(void)
-{
-	if (named_io.n)
-		return;
-	ioset_add(&named_io, 0xb2, 2, "apm");
-	fadt_blocks(&named_io);
-}
-
-/* The ACPI PM I/O base of this machine (FADT PM1a event block), or 0. */
-u16 stmexec_acpi_pmbase(void)
-{
-	named_io_init();
-	return acpi_pmbase;
-}
-
-static bool io_in_named_set(u64 base, u64 len)
-{
-	u64 p = base, last = base + len - 1;
-	u32 i;
-	bool moved = true;
-
-	/* Walk forward through the (possibly touching) named blocks. */
-	while (moved && p <= last) {
-		moved = false;
-		for (i = 0; i < named_io.n; i++) {
-			if (p >= named_io.r[i].first && p <= named_io.r[i].last) {
-				p = (u64)named_io.r[i].last + 1;
-				moved = true;
-			}
-		}
-	}
-	return p > last;
-}
-
-/* ---- coverage by the held set ----------------------------------------------- */
-
-/* Union of the held MEM/MMIO ranges denying at least some bits, merged. */
-struct cover {
-	u64 (*iv)[2];
-	u32 n;
-};
-
-static int cmp_iv(const void *a, const void *b)
-{
-	const u64 *x = a, *y = b;
-
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return 0;
-}
-
-static int cover_build(struct cover *c, const struct stmexec_range *held,
-		       u32 nh, u32 bits)
-{
-	u32 i, n = 0;
-
-	c->iv = kvcalloc(max(nh, 1U), sizeof(*c->iv), GFP_KERNEL);
-	c->n = 0;
-	if (!c->iv)
-		return -ENOMEM;
-	for (i = 0; i < nh; i++) {
-		if ((held[i].type != STMEXEC_RANGE_MEM &&
-		     held[i].type != STMEXEC_RANGE_MMIO) ||
-		    (held[i].access & bits) != bits)
-			continue;
-		c->iv[n][0] = held[i].base;
-		c->iv[n][1] = held[i].base + held[i].length;
-		n++;
-	}
-	sort(c->iv, n, sizeof(*c->iv), cmp_iv, NULL);
-	for (i = 0, c->n = 0; i < n; i++) {
-		if (c->n && c->iv[i][0] <= c->iv[c->n - 1][1]) {
-			c->iv[c->n - 1][1] = max(c->iv[c->n - 1][1], c->iv[i][1]);
-			continue;
-		}
-		c->iv[c->n][0] = c->iv[i][0];
-		c->iv[c->n][1] = c->iv[i][1];
-		c->n++;
-	}
-	return 0;
-}
-
-/* Is every byte of [s, e) denied? */
-static bool covered(const struct cover *c, u64 s, u64 e)
-{
-	u32 lo = 0, hi = c->n;
-
-	if (s >= e)
-		return true;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (c->iv[mid][1] <= s)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < c->n && c->iv[lo][0] <= s && c->iv[lo][1] >= e;
-}
-
-static bool msr_held(const struct stmexec_range *held, u32 nh, u32 msr,
-		     u32 bits)
-{
-	u32 i;
-
-	for (i = 0; i < nh; i++)
-		if (held[i].type == STMEXEC_RANGE_MSR && held[i].base == msr &&
-		    (held[i].access & bits) == bits)
-			return true;
-	return false;
-}
-
-/* ---- evaluation ---------------------------------------------------------------- */
-
-#define MAX_BLOCKERS	256
-
-struct blocker {
-	u32 rq;
-	u32 bios;
-};
-
-struct eval {
-	bool on;
-	u32 held_mask;
-	u32 level;
-	u32 nblk;
-	struct blocker blk[MAX_BLOCKERS];
-	/* inputs */
-	const struct stmexec_range *bios;
-	u32 nb;
-	const struct stmexec_range *held;
-	u32 nh;
-	struct stmexec_extent *ram;
-	int nram;
-	struct cover wx, rwx;
-	/* monitor regions, for R1.1 and R1.4 */
-	u64 (*mon)[2];
-	u32 nmon, capmon;
-	u32 nmon_core;	/* entries up to the last one not "module text" */
-};
-
-static void blame(struct eval *ev, u32 r, u32 bios)
-{
-	u32 i;
-
-	for (i = 0; i < ev->nblk; i++)
-		if (ev->blk[i].rq == r && ev->blk[i].bios == bios)
-			return;
-	if (ev->nblk < MAX_BLOCKERS)
-		ev->blk[ev->nblk++] = (struct blocker){ r, bios };
-}
-
-/* A requirement that the policy makes hold failed: who is to blame. */
-static void blame_policy(struct eval *ev, u32 r)
-{
-	struct stmexec_policy *pol = &stmexec_pol;
-
-	/* The descriptor that lowered the level, if the request sufficed. */
-	blame(ev, r, pol->requested >= rq[r].policy ? pol->lowered_by :
-						      NO_BIOS);
-}
-
-static int mon_region(void *arg, u64 pa, u64 len, const char *what)
-{
-	struct eval *ev = arg;
-
-	if (ev->nmon == ev->capmon) {
-		u32 cap = max(32U, ev->capmon * 2);
-		u64 (*n)[2] = kvcalloc(cap, sizeof(*n), GFP_KERNEL);
-
-		if (!n)
-			return -ENOMEM;
-		if (ev->nmon)
-			memcpy(n, ev->mon, ev->nmon * sizeof(*n));
-		kvfree(ev->mon);
-		ev->mon = n;
-		ev->capmon = cap;
-	}
-	ev->mon[ev->nmon][0] = round_down(pa, PAGE_SIZE);
-	ev->mon[ev->nmon][1] = round_up(pa + len, PAGE_SIZE);
-	ev->nmon++;
-	if (strcmp(what, "module text"))
-		ev->nmon_core = ev->nmon;
-	return 0;
-}
-
-static bool overlaps(u64 s1, u64 e1, u64 s2, u64 e2)
-{
-	return s1 < e2 && s2 < e1;
-}
-
-static u64 bios_end(const struct stmexec_range *b)
-{
-	u64 e;
-
-	if (check_add_overflow(b->base, b->length, &e))
-		return U64_MAX;
-	return e;
-}
-
-/* Does BIOS memory descriptor @b touch kernel, module or monitor memory? */
-static bool bios_touches_kernel(struct eval *ev, const struct stmexec_range *b)
-{
-	struct stmexec_klayout *kl = &stmexec_pol.kl;
-	u64 s = b->base, e = bios_end(b);
-	struct stmexec_pmod *pm;
-	u32 i;
-
-	if (kl->valid && (overlaps(s, e, kl->code[0], kl->code[1]) ||
-			  overlaps(s, e, kl->rodata[0], kl->rodata[1])))
-		return true;
-	for (i = 0; i < ev->nmon; i++)
-		if (overlaps(s, e, ev->mon[i][0], ev->mon[i][1]))
-			return true;
-	list_for_each_entry(pm, &stmexec_pol.mods, node)
-		for (i = 0; i < pm->n; i++)
-			if (overlaps(s, e, pm->r[i].base,
-				     pm->r[i].base + pm->r[i].length))
-				return true;
-	return false;
-}
-
-static void check_reqs(struct stmexec *sx, struct eval *ev)
-{
-	struct stmexec_policy *pol = &stmexec_pol;
-	struct stmexec_klayout *kl = &pol->kl;
-	struct stmexec_pmod *pm;
-	bool ok[RQ_NR];
-	u32 i, j, lvl, nmon;
-
-	memset(ok, 1, sizeof(ok));
-
-	/*
-	 * R1.1: the monitor's own memory, deny rwx. At kernel and above the
-	 * module's own text follows the other modules (R1.3, policy.c).
-	 */
-	nmon = ev->nmon;
-	if (pol->level >= STMEXEC_POLICY_KERNEL &&
-	    !stmexec_policy_protects_modules())
-		nmon = ev->nmon_core;
-	for (i = 0; i < nmon; i++)
-		if (!covered(&ev->rwx, ev->mon[i][0], ev->mon[i][1]))
-			ok[RQ_MONITOR] = false;
-	/* R1.2: the kernel image, deny wx. */
-	if (!kl->valid ||
-	    !covered(&ev->wx, round_down(kl->code[0], PAGE_SIZE),
-		     round_up(kl->code[1], PAGE_SIZE)) ||
-	    !covered(&ev->wx, round_down(kl->rodata[0], PAGE_SIZE),
-		     round_up(kl->rodata[1], PAGE_SIZE)))
-		ok[RQ_KIMAGE] = false;
-	/* R1.3: every live module, deny wx, nothing left out. */
-	if (!stmexec_policy_protects_modules())
-		ok[RQ_MODULES] = false;
-	list_for_each_entry(pm, &pol->mods, node) {
-		if (pm->skipped) {
-			ok[RQ_MODULES] = false;
-			if (pm->skipped_bios != ~0U)
-				blame(ev, RQ_MODULES, pm->skipped_bios);
-		}
-		for (j = 0; j < pm->n; j++)
-			if (!covered(&ev->wx, pm->r[j].base,
-				     pm->r[j].base + pm->r[j].length))
-				ok[RQ_MODULES] = false;
-	}
-	/* R2.2: all System RAM, deny rwx. */
-	for (i = 0; i < (u32)ev->nram; i++)
-		if (!covered(&ev->rwx, round_up(ev->ram[i].start, PAGE_SIZE),
-			     round_down(ev->ram[i].end, PAGE_SIZE)))
-			ok[RQ_OSRAM] = false;
-	/* R3.3: the kernel-critical MSRs, deny w. */
-	for (i = 0; i < ARRAY_SIZE(msr_denied); i++)
-		if (!msr_held(ev->held, ev->nh, msr_denied[i], STMEXEC_ACC_W))
-			ok[RQ_MSR] = false;
-	for (i = 0; i < RQ_NR; i++)
-		if (!ok[i] && rq[i].policy)
-			blame_policy(ev, i);
-
-	/* The BIOS list. */
-	for (i = 0; i < ev->nb; i++) {
-		const struct stmexec_range *b = &ev->bios[i];
-
-		if (b->flags & STMEXEC_RF_IGNORED)
-			continue;
-		switch (b->type) {
-		case STMEXEC_RANGE_ALL:
-			ok[RQ_BIOS_KWRITE] = false;
-			blame(ev, RQ_BIOS_KWRITE, i);
-			ok[RQ_BIOS_OSRAM] = false;
-			blame(ev, RQ_BIOS_OSRAM, i);
-			ok[RQ_BIOS_MSR_W] = false;
-			blame(ev, RQ_BIOS_MSR_W, i);
-			ok[RQ_BIOS_MSR_R] = false;
-			blame(ev, RQ_BIOS_MSR_R, i);
-			ok[RQ_BIOS_IO] = false;
-			blame(ev, RQ_BIOS_IO, i);
-			break;
-		case STMEXEC_RANGE_MEM:
-		case STMEXEC_RANGE_MMIO:
-			if (!b->length)
-				break;
-			if ((b->access & (STMEXEC_ACC_W | STMEXEC_ACC_X)) &&
-			    bios_touches_kernel(ev, b)) {
-				ok[RQ_BIOS_KWRITE] = false;
-				blame(ev, RQ_BIOS_KWRITE, i);
-			}
-			for (j = 0; j < (u32)ev->nram; j++) {
-				if (overlaps(b->base, bios_end(b),
-					     ev->ram[j].start,
-					     ev->ram[j].end)) {
-					ok[RQ_BIOS_OSRAM] = false;
-					blame(ev, RQ_BIOS_OSRAM, i);
-					break;
-				}
-			}
-			break;
-		case STMEXEC_RANGE_MSR:
-			if ((b->access & STMEXEC_ACC_W) &&
-			    in_list(msr_critical, ARRAY_SIZE(msr_critical),
-				    b->base)) {
-				ok[RQ_BIOS_MSR_W] = false;
-				blame(ev, RQ_BIOS_MSR_W, i);
-			}
-			if ((b->access & STMEXEC_ACC_R) &&
-			    in_list(msr_sensitive, ARRAY_SIZE(msr_sensitive),
-				    b->base)) {
-				ok[RQ_BIOS_MSR_R] = false;
-				blame(ev, RQ_BIOS_MSR_R, i);
-			}
-			break;
-		case STMEXEC_RANGE_IO:
-		case STMEXEC_RANGE_TRAPPED_IO:
-			if (b->length && !io_in_named_set(b->base, b->length)) {
-				ok[RQ_BIOS_IO] = false;
-				blame(ev, RQ_BIOS_IO, i);
-			}
-			break;
-		}
-	}
-
-	ev->held_mask = 0;
-	for (i = 0; i < RQ_NR; i++)
-		if (ok[i])
-			ev->held_mask |= BIT(i);
-	for (lvl = 1; lvl <= RQ_MAX_LEVEL; lvl++) {
-		for (i = 0; i < RQ_NR; i++)
-			if (rq[i].level == lvl && !ok[i])
-				break;
-		if (i < RQ_NR)
-			break;
-	}
-	ev->level = lvl - 1;
-}
-
-static int evaluate(struct stmexec *sx, struct eval *ev)
-{
-	int ret;
-
-	ev->on = stmexec_pol.active;
-	if (!ev->on)
-		return 0;
-	named_io_init();
-	ret = cover_build(&ev->wx, ev->held, ev->nh,
-			  STMEXEC_ACC_W | STMEXEC_ACC_X);
-	if (!ret)
-		ret = cover_build(&ev->rwx, ev->held, ev->nh,
-				  STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X);
-	if (ret)
-		return ret;
-	ev->nram = stmexec_system_ram(&ev->ram);
-	if (ev->nram < 0)
-		return ev->nram;
-	ret = stmexec_for_each_region(sx, mon_region, ev);
-	if (ret)
-		return ret;
-	check_reqs(sx, ev);
-	return 0;
-}
 
 /* ---- canonical encoding ---------------------------------------------------------- */
 
@@ -845,121 +321,6 @@ static void encode(struct enc *e, struct stmexec *sx, struct eval *ev,
 	}
 }
 
-/* ---- text ------------------------------------------------------------------------ */
-
-struct txt {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static __printf(2, 3) void tx(struct txt *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->err)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->p ? t->p + t->len : NULL,
-			      t->p ? t->cap - t->len : 0, fmt, ap);
-		va_end(ap);
-		if (t->p && t->len + n < t->cap) {
-			t->len += n;
-			return;
-		}
-		{
-			size_t cap = max(t->cap * 2, t->len + n + 4096);
-			char *p = kvmalloc(cap, GFP_KERNEL);
-
-			if (!p) {
-				t->err = -ENOMEM;
-				return;
-			}
-			if (t->len)
-				memcpy(p, t->p, t->len);
-			kvfree(t->p);
-			t->p = p;
-			t->cap = cap;
-		}
-	}
-}
-
-static void tx_blocker(struct txt *t, struct eval *ev, u32 bios,
-		       const char *lead)
-{
-	char btxt[128];
-
-	if (bios == NO_BIOS) {
-		tx(t, "%spolicy %s in force", lead,
-		   stmexec_policy_name(stmexec_pol.level));
-		return;
-	}
-	if (bios < ev->nb)
-		stmexec_range_format(btxt, sizeof(btxt), &ev->bios[bios], true);
-	else
-		strscpy(btxt, "?", sizeof(btxt));
-	tx(t, "%sBIOS resource %u: %s", lead, bios, btxt);
-}
-
-static void text(struct txt *t, struct stmexec *sx, struct eval *ev,
-		 const u8 *digest)
-{
-	struct stmexec_policy *pol = &stmexec_pol;
-	u32 i, k, next = ev->level + 1;
-
-	tx(t, "state: %s\n", ev->on ? "on" : "off");
-	if (ev->on) {
-		tx(t, "policy: %s (requested %s, policy_conflict=%s",
-		   stmexec_policy_name(pol->level),
-		   stmexec_policy_name(pol->requested),
-		   pol->conflict_fail ? "fail" : "lower");
-		if (pol->lowered_by != ~0U)
-			tx(t, ", lowered by BIOS resource %u", pol->lowered_by);
-		tx(t, ")\n");
-	} else {
-		tx(t, "policy: %s (applies at the next enable)\n",
-		   stmexec_policy_name(stmexec_policy_param()));
-	}
-	tx(t, "level: %u\n", ev->level);
-	tx(t, "digest: sha256:%*phN\n", SHA256_DIGEST_SIZE, digest);
-	if (!ev->on)
-		return;
-	for (i = 0; i < RQ_NR; i++) {
-		bool held = ev->held_mask & BIT(i);
-
-		tx(t, "%s L%u %s: %s\n", rq[i].id, rq[i].level, rq[i].name,
-		   held ? "held" : "violated");
-		if (held)
-			continue;
-		for (k = 0; k < ev->nblk; k++) {
-			if (ev->blk[k].rq != i)
-				continue;
-			tx_blocker(t, ev, ev->blk[k].bios, "  ");
-			if (ev->blk[k].bios == NO_BIOS && rq[i].policy)
-				tx(t, ", needs policy %s",
-				   stmexec_policy_name(rq[i].policy));
-			tx(t, "\n");
-		}
-	}
-	/*
-	 * What R1.2/R1.3 do not claim (kmod-review F19): only text, rodata
-	 * and ro_after_init of the image and of modules are denied.
-	 */
-	tx(t, "%s",
-	   "not covered by R1.2/R1.3: BPF JIT images, ftrace/kprobe/static-call trampolines, page tables, kernel and module data (.data, .bss, heap: function pointers, the IDT)\n");
-	if (next > RQ_MAX_LEVEL)
-		return;
-	for (k = 0; k < ev->nblk; k++) {
-		if (rq[ev->blk[k].rq].level != next)
-			continue;
-		tx(t, "blocks L%u: %s ", next, rq[ev->blk[k].rq].id);
-		tx_blocker(t, ev, ev->blk[k].bios, "");
-		tx(t, "\n");
-	}
-}
-
 /* ---- the cache ---------------------------------------------------------------------- */
 
 static struct {
@@ -976,12 +337,18 @@ static struct {
 /* Under sx->lock: the cache is stale from now on (recomputed when read). */
 static bool rep_dirty = true;
 
-void stmexec_report_changed(struct stmexec *sx)
+/* sx->changed: the active protections changed; sx->lock held. */
+static int report_changed(struct notifier_block *nb, unsigned long action,
+			  void *data)
 {
-	lockdep_assert_held(&sx->lock);
 	rep_dirty = true;
-	stmexec_attest_changed(sx);
+	return NOTIFY_OK;
 }
+
+static struct notifier_block report_nb = {
+	.notifier_call = report_changed,
+	.priority = 1,		/* before the attestation's */
+};
 
 static int report_update(struct stmexec *sx)
 {
@@ -1022,7 +389,7 @@ static int report_update(struct stmexec *sx)
 	ev->bios = bios;
 	ev->held = held;
 	ev->nh = nh;
-	ret = evaluate(sx, ev);
+	ret = sx_report_evaluate(sx, ev);
 	if (ret)
 		goto out;
 	encode(&e, sx, ev, user, nu);
@@ -1030,7 +397,7 @@ static int report_update(struct stmexec *sx)
 	if (ret)
 		goto out;
 	sha256(e.p, e.len, digest);
-	text(&t, sx, ev, digest);
+	sx_report_text(&t, sx, ev, digest);
 	ret = t.err;
 	if (ret)
 		goto out;
@@ -1077,8 +444,15 @@ int stmexec_report_refresh(struct stmexec *sx, bool intr)
 	return ret;
 }
 
-void stmexec_report_fini(void)
+int stmexec_report_init(struct stmexec *sx)
 {
+	stmexec_protection_notifier(sx, &report_nb, true);
+	return 0;
+}
+
+void stmexec_report_fini(struct stmexec *sx)
+{
+	stmexec_protection_notifier(sx, &report_nb, false);
 	mutex_lock(&rep.lock);
 	kvfree(rep.enc);
 	rep.enc = NULL;
@@ -1133,32 +507,31 @@ void *stmexec_report_snapshot(bool canonical, size_t *len)
 	return p;
 }
 
-static ssize_t window(const void *src, size_t len, char *buf, loff_t off,
-		      size_t count)
+/* ---- sysfs -------------------------------------------------------------------- */
+
+static ssize_t isolation_level_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
 {
-	if (!src || off >= len)
-		return 0;
-	count = min_t(size_t, count, len - off);
-	memcpy(buf, src + off, count);
-	return count;
+	struct stmexec *sx = stmexec_from_dev(dev);
+	int ret = stmexec_report_refresh(sx, true);
+
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%u\n", stmexec_report_level());
 }
 
-ssize_t stmexec_report_text(char *buf, loff_t off, size_t count)
-{
-	ssize_t n;
+/*
+ * The report itself (text and canonical encoding, many lines and binary)
+ * is not a sysfs value: it is served from securityfs stmexec/ (attest.c),
+ * as the kernel's other measurement logs are.
+ */
+static DEVICE_ATTR_RO(isolation_level);
 
-	mutex_lock(&rep.lock);
-	n = window(rep.text, rep.text_len, buf, off, count);
-	mutex_unlock(&rep.lock);
-	return n;
-}
+static struct attribute *report_attrs[] = {
+	&dev_attr_isolation_level.attr,
+	NULL,
+};
 
-ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count)
-{
-	ssize_t n;
-
-	mutex_lock(&rep.lock);
-	n = window(rep.enc, rep.enc_len, buf, off, count);
-	mutex_unlock(&rep.lock);
-	return n;
-}
+const struct attribute_group stmexec_report_group = {
+	.attrs = report_attrs,
+};

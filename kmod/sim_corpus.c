@@ -21,6 +21,7 @@
  * Documentation/admin-guide/stmexec-policy.rst.
  */
 #include "stmexec.h"
+#include "backend.h"
 
 #include <linux/kernel.h>
 #include <linux/module.h>

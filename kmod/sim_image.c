@@ -13,6 +13,7 @@
  * image the sim works as before and stm_header says "image: none".
  */
 #include "stmexec.h"
+#include "backend.h"
 #include "../stm-image/tools/mseg_verify.h"
 
 #include <linux/capability.h>

@@ -2,10 +2,12 @@
 /*
  * stmexec: private header of the STM executive monitor module.
  *
- * Sections: common state and helpers; lifecycle and backends (lifecycle.c,
- * probe.c, backend_*.c, debugfs.c); device, ranges, log and policy
- * (chardev.c, ranges.c, log.c, policy.c). Every .c file includes this header
- * first so that pr_fmt applies everywhere.
+ * The core every file shares: the device instance, the lifecycle hooks,
+ * error reporting and the lifecycle's API. The other audiences have their
+ * own headers: backend.h (the backends, the probe, the simulated STM) and
+ * features.h (ranges, log, STM descriptors, policy, report, attestation).
+ * Every .c file includes this header first so that pr_fmt applies
+ * everywhere.
  */
 #ifndef STMEXEC_H
 #define STMEXEC_H
@@ -16,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -28,8 +31,6 @@
 struct stmexec;
 struct dentry;
 
-/* ---- backends ---------------------------------------------------------- */
-
 /*
  * Called for each region of memory the module shares with the STM or must
  * keep away from SMM (VMXON regions, activation VMCSs, the BIOS-list
@@ -37,50 +38,6 @@ struct dentry;
  * walk and is returned.
  */
 typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
-
-/**
- * struct stmexec_backend_ops - what differs between real VMX and the sim
- * @name: "vmx" or "sim"
- * @id: STMEXEC_BACKEND_*
- * @probe: global checks at load, before anything is touched (uses the
- *	   hardware facts of probe.c); 0 or -errno with stmexec_fail() called
- * @init: allocate global backend state (process context, after @probe)
- * @cpu_enter: on @cpu itself, in its hotplug thread: make the CPU ready for
- *	       its activating VMCALL (vmx: CR4.VMXE, VMXON, activation VMCS,
- *	       with interrupts disabled around the sequence); 0 or -errno with
- *	       stmexec_fail() called
- * @cpu_leave: on @cpu itself, never sleeps, interrupts may be off: undo
- *	       @cpu_enter (vmx: VMXOFF, CR4.VMXE); only after STOP. 0, or
- *	       -errno if the CPU had to stay in VMX operation
- * @vmcall: on @cpu itself with preemption or interrupts disabled: one
- *	    VMCALL with the STM register convention. 0 when an STM answered
- *	    (status in @r->eax, CF in @r->cf, EBX/EDX written), -errno when
- *	    nothing reached an STM (stmexec_fail() called; -ENODEV: no STM)
- * @vmxon_pa: physical address by which the STM knows @cpu's executive
- *	      monitor: its VMXON region (the VMCS database key)
- * @for_each_region: call @fn for each backend region (see stmexec_region_fn)
- * @fini: free global backend state
- */
-struct stmexec_backend_ops {
-	const char *name;
-	u32 id;
-	int (*probe)(struct stmexec *sx);
-	int (*init)(struct stmexec *sx);
-	int (*cpu_enter)(struct stmexec *sx, unsigned int cpu);
-	int (*cpu_leave)(struct stmexec *sx, unsigned int cpu);
-	int (*vmcall)(struct stmexec *sx, unsigned int cpu, struct stm_regs *r);
-	u64 (*vmxon_pa)(struct stmexec *sx, unsigned int cpu);
-	int (*for_each_region)(struct stmexec *sx, stmexec_region_fn fn,
-			       void *arg);
-	void (*fini)(struct stmexec *sx);
-};
-
-extern const struct stmexec_backend_ops stmexec_backend_vmx;
-extern const struct stmexec_backend_ops stmexec_backend_sim;
-
-/* backend=vmx: who answers the STM calls (module parameter vmx_stm=). */
-#define STMEXEC_VMX_STM_HW	0	/* the firmware's STM (default) */
-#define STMEXEC_VMX_STM_SIM	1	/* test only: the simulated STM core */
 
 /**
  * struct stmexec_faults - debugfs fault injection into the simulated STM
@@ -101,6 +58,10 @@ extern const struct stmexec_backend_ops stmexec_backend_sim;
  * @fail_leave_cpu: backend=sim: CPU whose leave (VMXOFF) fails with -EBUSY,
  *		    -1 off, -2 every CPU
  */
+/* Values of the CPU fields of struct stmexec_faults besides a CPU number. */
+#define STMEXEC_FAULT_OFF	(-1)	/* no CPU */
+#define STMEXEC_FAULT_ALL	(-2)	/* every CPU */
+
 struct stmexec_faults {
 	u32 fail_init;
 	s32 fail_start_cpu;
@@ -117,6 +78,33 @@ struct stmexec_faults {
 
 #define STMEXEC_MAX_DELAY_US	500000U
 
+/* ---- the lifecycle hooks ------------------------------------------------ */
+
+/**
+ * struct stmexec_hook - a feature's part in enable and disable
+ * @name: the feature, for messages
+ * @on_start: after START on every CPU, the BIOS list known (sx->bios_list):
+ *	      allocate, sleep, PROTECT; 0 or -errno with stmexec_fail() called.
+ *	      NULL: nothing to do
+ * @on_stop: before STOP, and when a later hook's @on_start failed; the STM
+ *	     forgets its databases when its last CPU stops. NULL: nothing
+ *
+ * Both run with sx->lock and cpus_read_lock() held, migration disabled, on
+ * a CPU where stmexec_call() works. main.c lists the hooks (sx->hooks):
+ * @on_start in list order, @on_stop in reverse. This is how the lifecycle
+ * reaches the features above it without calling up (HACKING.md, "Layers").
+ */
+struct stmexec_hook {
+	const char *name;
+	int (*on_start)(struct stmexec *sx);
+	void (*on_stop)(struct stmexec *sx);
+};
+
+extern const struct stmexec_hook stmexec_vmcs_db_hook;	/* vmcs_db.c */
+extern const struct stmexec_hook stmexec_ranges_hook;	/* ranges.c */
+extern const struct stmexec_hook stmexec_log_hook;	/* log.c */
+extern const struct stmexec_hook stmexec_policy_hook;	/* policy.c */
+
 /* ---- the single device instance ---------------------------------------- */
 
 struct stmexec_ranges;
@@ -124,6 +112,22 @@ struct stmexec_log;
 struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
+
+/*
+ * Lock order (the one place it is written; lockdep checks it in the debug
+ * tier), outermost first:
+ *
+ *   sx->lock (every configuration change, every VMCALL with a global
+ *   effect; a mutex)
+ *     > cpus_read_lock() (enable, disable, the on_start/on_stop hooks)
+ *     > report.c's rep.lock (the cached report)
+ *     > log.c's drain_lock > a file's cursor->lock > read_rwsem > ring_lock
+ *       (log.c's head comment)
+ *     > backend_sim.c's raw lock (the simulated core, interrupts off)
+ *     > sx->err_lock (innermost: stmexec_fail() from any context)
+ *   attest.c's at.lock is taken with no other lock held (the attestation
+ *   work drops sx->lock before measuring).
+ */
 
 /**
  * struct stmexec - state of the executive monitor
@@ -154,6 +158,10 @@ struct stmexec_sim;
  * @suspending: between the PM notifier's PREPARE and POST: no enables
  * @going_down: reboot/shutdown/panic seen: no more enables
  * @emergency_cb: our emergency-virtualization callback is registered
+ * @emergency_left: CPUs on which an emergency path has stopped the STM and
+ *		    left VMX operation since the last enable (atomic bit
+ *		    operations from the callback, NMI context, several CPUs
+ *		    at once; read by its summary line)
  * @sim_stm: the STM is simulated (backend=sim or vmx_stm=sim): NO protection
  * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
  * @timeout_ms: bound of every wait for a CPU (debugfs)
@@ -162,6 +170,11 @@ struct stmexec_sim;
  * @probe: hardware facts found at load (probe.c)
  * @sim: the simulated STM core (backend_sim.c), or NULL
  * @faults: debugfs fault injection (simulated STM only)
+ * @hooks: the features' lifecycle hooks, in on_start order (main.c)
+ * @nhooks: entries in @hooks
+ * @vmcs_db_added: the VMXON regions are in the STM's VMCS database
+ * @changed: subscribers to stmexec_protection_changed() (report, attest),
+ *	     under @lock
  */
 struct stmexec {
 	struct mutex lock;		/* see the kernel-doc above */
@@ -191,6 +204,7 @@ struct stmexec {
 	bool suspending;
 	bool going_down;
 	bool emergency_cb;
+	struct cpumask emergency_left;
 	bool sim_stm;
 	u32 vmx_stm;
 	u32 timeout_ms;
@@ -199,6 +213,10 @@ struct stmexec {
 	struct stmexec_probe *probe;
 	struct stmexec_sim *sim;
 	struct stmexec_faults faults;
+	const struct stmexec_hook *const *hooks;
+	unsigned int nhooks;
+	bool vmcs_db_added;
+	struct raw_notifier_head changed;
 };
 
 extern struct stmexec stmexec_dev;
@@ -246,6 +264,9 @@ void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 
 int stmexec_lifecycle_init(struct stmexec *sx);
 void stmexec_lifecycle_fini(struct stmexec *sx);
+/* lifecycle_events.c: PM, reboot, panic, shutdown and module notifiers. */
+int stmexec_lifecycle_events_init(struct stmexec *sx);
+void stmexec_lifecycle_events_fini(struct stmexec *sx);
 
 /*
  * Enable: off/failed -> starting -> on; -EALREADY if on. Disable: on/failed
@@ -299,63 +320,15 @@ typedef int (*stmexec_cpu_fn)(struct stmexec *sx, unsigned int cpu);
 int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 			unsigned int *bad);
 
-/* ---- probe (probe.c) ----------------------------------------------------- */
-
-int stmexec_probe_hw(struct stmexec *sx);	/* per-CPU facts, at load */
-void stmexec_probe_free(struct stmexec *sx);
-int stmexec_probe_vmx(struct stmexec *sx);	/* backend=vmx refusals */
-u32 stmexec_probe_launch_mode(struct stmexec *sx);
-ssize_t stmexec_probe_show(struct stmexec *sx, char *buf);
-/* sysfs "launch_checks": tboot's MSEG checks as far as the OS sees them. */
-ssize_t stmexec_probe_launch_checks(struct stmexec *sx, char *buf);
-/* Facts the vmx backend needs (valid after stmexec_probe_vmx() == 0). */
-u64 stmexec_probe_vmx_basic(struct stmexec *sx);
-u64 stmexec_probe_exit_ctls(struct stmexec *sx);
-
-/* ---- simulated STM (backend_sim.c) ---------------------------------------
- * Test build only (Kbuild CONFIG_STMEXEC_SIM=y; HACKING.md, "Build
- * variants"): the production module has neither the simulated STM nor fault
- * injection, and its callers test IS_ENABLED(CONFIG_STMEXEC_SIM) first so
- * that no reference to these functions is left in it.
- */
-
-/* The simulated MSEG (top of the simulated TSEG; addresses only). */
-#define STMEXEC_SIM_MSEG_SIZE	0x00100000ULL	/* 1 MiB */
-
-int stmexec_sim_init(struct stmexec *sx);
-void stmexec_sim_fini(struct stmexec *sx);
-/* On @cpu itself, preemption or interrupts off; 0 (the core answered). */
-int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
-		       struct stm_regs *r);
-/* debugfs "inject": one SMM access line on the current CPU. */
-int stmexec_sim_inject(struct stmexec *sx, const char *line,
-		       const char **verdict);
-u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last,
-				  size_t len);
-int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu);
-void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status);
-const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len);
-void stmexec_sim_smi_window(struct stmexec *sx, u64 *last_ns, u64 *max_ns);
-/* vmx_stm= (sets sx->vmx_stm, sx->sim_stm); 0 or -errno, stmexec_fail() called */
-int stmexec_sim_params(struct stmexec *sx);
-/* sim_probe_delay_ms=: on @cpu, during the load-time probe */
-void stmexec_sim_probe_delay(struct stmexec *sx, unsigned int cpu);
-
-/* backend=vmx with vmx_stm=sim: the simulated STM answers (test build). */
-static inline bool stmexec_vmx_stm_sim(const struct stmexec *sx)
-{
-	return IS_ENABLED(CONFIG_STMEXEC_SIM) &&
-	       sx->vmx_stm == STMEXEC_VMX_STM_SIM;
-}
-
+/* bios.c: STM_RSC decoding (the BIOS list, log payloads). */
 /*
- * sim_image.c: the STM image of the simulated STM (sim_image=, sysfs
- * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c;
- * nosim.c: the same sysfs files in the production build (no image).
+ * Decode sx->bios_list into up to @cap entries (index = descriptor
+ * position); returns the number of descriptors or -errno if malformed.
  */
-int stmexec_image_init(struct stmexec *sx);
-void stmexec_image_fini(struct stmexec *sx);
-extern const struct attribute_group stmexec_image_group;
+int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
+			u32 cap);
+/* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
+int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
 
 /* ---- sysfs and debugfs (sysfs.c, debugfs.c) ------------------------------ */
 
@@ -363,315 +336,5 @@ void stmexec_debugfs_init(struct stmexec *sx);
 void stmexec_debugfs_fini(struct stmexec *sx);
 /* debugfs_sim.c (test build): the simulated STM's fault injection */
 void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d);
-
-/* ---- device, ranges, log, policy (chardev.c, ranges.c, log.c) ---------- */
-
-int stmexec_chardev_register(struct stmexec *sx);
-void stmexec_chardev_unregister(struct stmexec *sx);
-
-/* sysfs: misc device groups (sysfs.c); each part contributes a group. */
-extern const struct attribute_group *stmexec_groups[];
-extern const struct attribute_group stmexec_core_group;	/* sysfs.c */
-extern const struct attribute_group stmexec_ranges_group;	/* ranges.c */
-extern const struct attribute_group stmexec_log_group;	/* log.c, "log/" */
-
-int stmexec_ranges_init(struct stmexec *sx);
-/*
- * What the module holds in the STM (ranges.c): descriptors, and an estimate
- * of the STM heap pages they cost; the budgets enforced before any VMCALL.
- */
-struct stmexec_stm_usage {
-	u32 nodes;
-	u32 heap_pages;
-	u32 node_budget;
-	u32 heap_budget;
-};
-
-void stmexec_ranges_usage(struct stmexec *sx, struct stmexec_stm_usage *u);
-/* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
-bool stmexec_ept_exec_only(void);
-void stmexec_ranges_fini(struct stmexec *sx);
-/* After INITIALIZE_PROTECTION + GET_BIOS_RESOURCES, before START. */
-int stmexec_ranges_on_start(struct stmexec *sx);
-/* Before STOP; the STM forgets its database when the last CPU stops. */
-void stmexec_ranges_on_stop(struct stmexec *sx);
-
-int stmexec_log_init(struct stmexec *sx);
-void stmexec_log_fini(struct stmexec *sx);
-int stmexec_log_on_start(struct stmexec *sx);
-void stmexec_log_on_stop(struct stmexec *sx);
-
-/*
- * Features GET_VERSION always reports; chardev.c adds VMX_BACKEND and
- * ATTEST only when they work on this kernel and CPU.
- */
-#define STMEXEC_FEATURES_BASE	(STMEXEC_FEAT_SIM_BACKEND | \
-				 STMEXEC_FEAT_RANGES | STMEXEC_FEAT_EVENT_LOG | \
-				 STMEXEC_FEAT_VMCS_DB)
-
-/*
- * Protected ranges (ranges.c). Every function below needs sx->lock held.
- * @owner is 0 for ranges requested by userspace and STMEXEC_RF_POLICY for
- * the default policy (policy.c): a range is identified by (owner, type,
- * extent), so userspace can neither see as duplicate nor remove a policy
- * range, and both may cover the same page (reference counted).
- * @err_index and @bios_index are set to the offending request entry and
- * BIOS descriptor, or ~0; last_error is set on every failure.
- */
-int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
-			   u32 n, u32 owner, u32 *err_index, u32 *bios_index);
-int stmexec_ranges_unprotect(struct stmexec *sx,
-			     const struct stmexec_range *req, u32 n, u32 owner,
-			     u32 *err_index);
-u32 stmexec_ranges_count(struct stmexec *sx);
-/* Copy up to @cap held ranges to @out; returns the number held. */
-u32 stmexec_ranges_list(struct stmexec *sx, struct stmexec_range *out,
-			u32 cap);
-/*
- * Decode sx->bios_list into up to @cap entries (index = descriptor
- * position); returns the number of descriptors or -errno if malformed.
- */
-int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
-			u32 cap);
-
-/*
- * STM descriptors (rsc_encode.c). A segment is a run of units of one
- * resource space with the same deny bits: [start, last] are byte addresses
- * (mem/mmio), ports (io), MSR indices (msr) or bus<<8|dev<<3|fn (pci).
- */
-struct stmexec_seg {
-	u64 start;
-	u64 last;
-	u32 space;
-	u32 type;	/* STMEXEC_RANGE_* */
-	u32 bits;	/* STMEXEC_ACC_* to deny (protect) or re-grant */
-};
-
-/*
- * Encode @seg, pack it into page-contained STM lists below 4 GiB and issue
- * STM_API_PROTECT_RESOURCE or _UNPROTECT_RESOURCE; sets last_error.
- */
-int stmexec_rsc_apply(struct stmexec *sx, bool protect,
-		      const struct stmexec_seg *seg, u32 n);
-/* The persistent STM list page (rsc_encode.c), allocated at load. */
-int stmexec_rsc_init(void);
-void stmexec_rsc_fini(void);
-u64 stmexec_rsc_page_pa(void);
-/* The log's MANAGE_EVENT_LOG request page (log.c), 0 if none. */
-u64 stmexec_log_req_pa(struct stmexec *sx);
-/* STM descriptors segment @s is sent as, and the bytes of one of them. */
-u32 stmexec_seg_descs(const struct stmexec_seg *s);
-u32 stmexec_seg_desc_size(const struct stmexec_seg *s);
-/* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
-int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
-
-/* Text form of a range (range_text.c); see stmexec.rst. */
-int stmexec_range_parse(struct stmexec *sx, const char *buf,
-			struct stmexec_range *r);
-int stmexec_range_format(char *buf, size_t size,
-			 const struct stmexec_range *r, bool bios);
-
-/* Violation log (log.c). */
-struct file;
-struct poll_table_struct;
-
-struct stmexec_log_stats {
-	u64 records;	/* records delivered to readers */
-	u64 dropped;	/* records the kernel ring had to drop */
-	u64 wrapped;	/* STM entries overwritten before they were read */
-};
-
-void stmexec_log_stats(struct stmexec *sx, struct stmexec_log_stats *st);
-/* Setup, start, stop and clear need sx->lock held. */
-int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls);
-int stmexec_log_start(struct stmexec *sx);
-int stmexec_log_stop(struct stmexec *sx);
-int stmexec_log_clear(struct stmexec *sx);
-/**
- * struct stmexec_log_cursor - one open file's position in the log ring
- * @node: in the log's list of readers, once the file read or polled
- * @pos: the next record this file reads (free-running ring index)
- * @lock: serialises read(2) on this file
- * @registered: @node is on the list
- */
-struct stmexec_log_cursor {
-	struct list_head node;
-	u64 pos;
-	struct mutex lock;	/* one read(2) of this file at a time */
-	bool registered;
-};
-
-void stmexec_log_cursor_init(struct stmexec_log_cursor *cur);
-void stmexec_log_cursor_release(struct stmexec *sx,
-				struct stmexec_log_cursor *cur);
-ssize_t stmexec_log_read(struct stmexec *sx, struct stmexec_log_cursor *cur,
-			 char __user *buf, size_t count, bool nonblock);
-__poll_t stmexec_log_poll(struct stmexec *sx, struct stmexec_log_cursor *cur,
-			  struct file *file, struct poll_table_struct *pt);
-
-/* VMCS database for the per-CPU VMXON regions (chardev.c); sx->lock held. */
-int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req);
-/* Registrations are gone when the STM stops (called from ranges_on_stop). */
-void stmexec_vmcs_db_on_stop(struct stmexec *sx);
-
-/* ---- policy, report, attestation ------------------------------------------
- * policy.c (default policy, policy= and policy_conflict=), modwatch.c
- * (module notifier), report.c (isolation report, canonical encoding,
- * SHA-256), attest.c (IMA critical data, optional TPM PCR extend),
- * sim_corpus.c (BIOS-list corpus for the sim backend, sim_bios=). See
- * Documentation/admin-guide/stmexec-policy.rst and stmexec-attestation.rst.
- */
-struct attribute_group;
-struct module;
-
-/* policy= levels; each includes the ones below it. */
-#define STMEXEC_POLICY_NONE	0	/* no default protection */
-#define STMEXEC_POLICY_MONITOR	1	/* the monitor's own memory */
-#define STMEXEC_POLICY_KERNEL	2	/* + kernel/module text+rodata, MSRs */
-#define STMEXEC_POLICY_ISOLATED	3	/* + all OS RAM the BIOS list does not claim */
-#define STMEXEC_POLICY_STRICT	4	/* + legacy reset/keyboard ports */
-#define STMEXEC_POLICY_NR	5
-
-/* Classes of policy ranges (report section CLASSES, in this order). */
-enum stmexec_pclass {
-	STMEXEC_PC_MONITOR,	/* monitor regions + module rodata: deny rwx */
-	STMEXEC_PC_KTEXT,	/* "Kernel code": deny wx */
-	STMEXEC_PC_KRODATA,	/* "Kernel rodata": deny wx */
-	STMEXEC_PC_MODULE,	/* live modules' text/rodata: deny wx */
-	STMEXEC_PC_MSR,		/* kernel-critical MSRs */
-	STMEXEC_PC_OSRAM,	/* System RAM minus BIOS claims: deny rwx */
-	STMEXEC_PC_LEGACY_IO,	/* 0x60, 0x64, 0xcf9: deny rw */
-	STMEXEC_PC_NR
-};
-
-/* One policy range and what it protects. */
-struct stmexec_pitem {
-	struct stmexec_range r;
-	u32 pclass;
-};
-
-/* A module whose text/rodata the policy protects (modwatch.c). */
-struct stmexec_pmod {
-	struct list_head node;
-	struct module *mod;		/* identity only, never dereferenced */
-	char name[64];
-	u32 n;				/* ranges in @r held by the policy */
-	u32 skipped;			/* pages refused (BIOS claims) */
-	u32 skipped_bios;		/* BIOS descriptor of the last refusal */
-	u64 bytes;			/* bytes covered by @r */
-	struct stmexec_range *r;
-};
-
-/* Byte extents [start, end) of the kernel image sections (/proc/iomem). */
-struct stmexec_klayout {
-	u64 code[2];
-	u64 rodata[2];
-	u64 data[2];
-	u64 bss[2];
-	bool valid;
-};
-
-/**
- * struct stmexec_policy - the default policy in force (policy.c), sx->lock
- * @requested: policy= at the last enable
- * @level: level in force (STMEXEC_POLICY_*), NONE while off
- * @conflict_fail: policy_conflict=fail at the last enable
- * @modules: policy_modules= at the last enable (modules at level kernel)
- * @lowered_by: BIOS descriptor that lowered the level, or ~0
- * @active: the policy ranges are held (between on_start and on_stop)
- * @batch: the policy itself is changing ranges: no report per call
- * @items: every policy range but the modules'
- * @nitems: entries in @items
- * @mods: struct stmexec_pmod list
- * @nmods: entries in @mods
- * @kl: kernel image sections
- * @gen: bumped on every change of the active protections
- */
-struct stmexec_policy {
-	u32 requested;
-	u32 level;
-	bool conflict_fail;
-	bool modules;
-	u32 lowered_by;
-	bool active;
-	bool batch;
-	struct stmexec_pitem *items;
-	u32 nitems;
-	struct list_head mods;
-	u32 nmods;
-	struct stmexec_klayout kl;
-	u64 gen;
-};
-
-extern struct stmexec_policy stmexec_pol;
-
-int stmexec_policy_init(struct stmexec *sx);	/* at load, before the device */
-void stmexec_policy_fini(struct stmexec *sx);
-/* Enable, after the ranges and log on_start hooks: the BIOS list is known. */
-int stmexec_policy_on_start(struct stmexec *sx);
-/* Disable and enable rollback, before the ranges on_stop hook. */
-void stmexec_policy_on_stop(struct stmexec *sx);
-/* After every successful PROTECT/UNPROTECT of any owner; sx->lock held. */
-void stmexec_policy_ranges_changed(struct stmexec *sx);
-/* Level in force, for GET_STATUS.policy_level. */
-u32 stmexec_policy_level(struct stmexec *sx);
-u32 stmexec_policy_param(void);		/* policy= as set now */
-/* The policy in force protects every live module (sx->lock held). */
-bool stmexec_policy_protects_modules(void);
-const char *stmexec_policy_name(u32 level);
-const char *stmexec_pclass_name(u32 pclass);
-int stmexec_kernel_layout(struct stmexec_klayout *kl);
-/* System RAM extents into *@out (kvfree()); count or -errno. */
-struct stmexec_extent {
-	u64 start;
-	u64 end;	/* exclusive */
-};
-
-int stmexec_system_ram(struct stmexec_extent **out);
-extern const struct attribute_group stmexec_policy_group;
-
-/* modwatch.c: module notifier; sx->lock held for the _start/_stop calls. */
-int stmexec_modwatch_init(struct stmexec *sx);
-void stmexec_modwatch_fini(struct stmexec *sx);
-/* Ranges of every live module (enable); appended to the pmod list. */
-int stmexec_modwatch_collect(struct stmexec *sx, struct list_head *out);
-void stmexec_pmod_free(struct stmexec_pmod *pm);
-
-/*
- * report.c: after a change of the active protections (sx->lock held) the
- * report is stale; it is recomputed by the next reader (refresh takes
- * sx->lock) and the attestation work is armed.
- */
-void stmexec_report_changed(struct stmexec *sx);
-int stmexec_report_refresh(struct stmexec *sx, bool intr);
-void stmexec_report_fini(void);
-/* Current level (0-4), or 0 while off. */
-u32 stmexec_report_level(void);
-/*
- * Copy of the canonical encoding and its SHA-256 (kvfree() it); the
- * generation lets the attestation work skip a report already measured.
- */
-void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen);
-void *stmexec_report_snapshot(bool canonical, size_t *len);
-ssize_t stmexec_report_text(char *buf, loff_t off, size_t count);
-ssize_t stmexec_report_canonical(char *buf, loff_t off, size_t count);
-/* The ACPI PM I/O base (FADT PM1a event block) of this machine, or 0. */
-u16 stmexec_acpi_pmbase(void);
-
-/* attest.c: measure the report (coalesced); "ima" or "unavailable". */
-void stmexec_attest_init(struct stmexec *sx);
-void stmexec_attest_fini(struct stmexec *sx);
-void stmexec_attest_changed(struct stmexec *sx);
-void stmexec_attest_flush(void);
-bool stmexec_attest_measuring(void);
-const char *stmexec_attest_state(void);
-ssize_t stmexec_attest_show(char *buf);
-
-/*
- * sim_corpus.c: the BIOS list named by sim_bios= (descriptors and END) in
- * @buf; -ENOENT when sim_bios= is empty (the backend's own list).
- */
-int stmexec_sim_corpus_build(void *buf, size_t cap, size_t *len);
-const char *stmexec_sim_corpus_name(void);
 
 #endif /* STMEXEC_H */

@@ -6,6 +6,8 @@
  * the misc device is registered with.
  */
 #include "stmexec.h"
+#include "backend.h"
+#include "features.h"
 
 #include <linux/capability.h>
 #include <linux/cpumask.h>
@@ -105,27 +107,6 @@ static ssize_t enabled_show(struct device *dev, struct device_attribute *attr,
 			  READ_ONCE(stmexec_from_dev(dev)->state) == STMEXEC_STATE_ON);
 }
 
-/**
- * stmexec_sysfs_input - refuse a sysfs write that is not one C string
- * @sx: the device
- * @attr: the attribute's name, for the message
- * @buf: what kernfs copied (NUL-terminated after @len bytes)
- * @len: bytes written
- *
- * The stores parse @buf as a C string, so whatever follows an embedded NUL
- * would be ignored silently ("1\0junk" would enable). One NUL as the last
- * byte is accepted. Return: 0, or -EINVAL with last_error set.
- */
-int stmexec_sysfs_input(struct stmexec *sx, const char *attr, const char *buf,
-			size_t len)
-{
-	if (strnlen(buf, len) + 1 >= len)
-		return 0;
-	return stmexec_fail(sx, -EINVAL,
-			    "%s: %zu bytes follow a NUL byte in the value written: write the value alone, e.g. with echo",
-			    attr, len - strnlen(buf, len) - 1);
-}
-
 static ssize_t enabled_store(struct device *dev, struct device_attribute *attr,
 			     const char *buf, size_t len)
 {
@@ -172,7 +153,8 @@ const struct attribute_group *stmexec_groups[] = {
 	&stmexec_core_group,
 	&stmexec_ranges_group,
 	&stmexec_log_group,
-	&stmexec_policy_group,
+	&stmexec_report_group,
+	&stmexec_attest_group,
 	&stmexec_image_group,
 	NULL,
 };

@@ -118,8 +118,11 @@ for k in $kernels; do
 done
 
 # --- 2. lint ------------------------------------------------------------
-run_quiet "lint (checkpatch --strict, shellcheck)" "$logs/lint.log" \
-	sh -c "$MAKE -s linux-scripts && '$here/lint.sh' '$TOP/build/linux-source/scripts'"
+# mk/layers.sh reads the objects step 1 built for the first kernel.
+objdir=''
+for kver in $kvers; do objdir=$TOP/build/check/$kver/kmod; break; done
+run_quiet "lint (checkpatch --strict, shellcheck, layers)" "$logs/lint.log" \
+	sh -c "$MAKE -s linux-scripts && STMEXEC_OBJDIR='$objdir' '$here/lint.sh' '$TOP/build/linux-source/scripts'"
 # on failure run_quiet has shown the end of the log already
 tail -n 1 "$steps" | grep -q '^ok' && grep -E '^lint: ' "$logs/lint.log" | sed 's/^/    /'
 

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: lint.sh CHECKPATCH_DIR
+# usage: [STMEXEC_OBJDIR=build/<kver>/kmod] lint.sh CHECKPATCH_DIR
 #
 # checkpatch.pl --strict --no-tree -f on the module, the UAPI header, the STM
 # core and the CLI (every ERROR, WARNING and CHECK fails), then shellcheck
-# on the harness scripts when shellcheck is installed. CHECKPATCH_DIR holds
+# on the harness scripts when shellcheck is installed, then the layering of
+# kmod/ (mk/layers.sh) over the objects in STMEXEC_OBJDIR (required; `make
+# lint` builds the module and sets it). CHECKPATCH_DIR holds
 # checkpatch.pl with spelling.txt and const_structs.checkpatch next to it
 # (the Makefile extracts them from Debian's linux-source tarball).
 set -eu
@@ -78,5 +80,12 @@ else
 	echo "lint: shellcheck not installed, shell scripts not checked"
 fi
 python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' mk/summarize.py || fail=1
+
+if [ -n "${STMEXEC_OBJDIR:-}" ]; then
+	"$here/layers.sh" "$STMEXEC_OBJDIR" || fail=1
+else
+	echo "lint: layers: STMEXEC_OBJDIR is not set (make lint sets it): kmod/ layering not checked"
+	fail=1
+fi
 
 exit $fail

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: running a step on many CPUs, bounded. Each CPU's share runs on
+ * the CPU itself in interrupt context through its own IPI slot (struct
+ * stmexec_cpu); the wait for the answers is bounded by sx->timeout_ms and
+ * names the CPU that did not answer. Used by the lifecycle (START, STOP,
+ * leave) and by the probe at load; it calls nothing of the module but
+ * error reporting (HACKING.md, "Layers").
+ */
+#include "stmexec.h"
+#include "lifecycle.h"
+
+#include <linux/cpu.h>
+#include <linux/hrtimer.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/smp.h>
+#include <linux/wait.h>
+
+unsigned int sx_timeout_ms(struct stmexec *sx)
+{
+	return clamp_t(u32, READ_ONCE(sx->timeout_ms), 1, 60000);
+}
+
+unsigned int sx_teardown_ms(struct stmexec *sx)
+{
+	return max(sx_timeout_ms(sx), SX_TEARDOWN_MIN_MS);
+}
+
+void sx_ipi(void *info)
+{
+	struct stmexec_cpu *pc = info;
+	struct stmexec *sx = pc->sx;
+
+	pc->result = pc->fn(sx, smp_processor_id());
+	/* Publish the result before "done" (pairs with sx_ipi_idle()). */
+	smp_store_release(&pc->done, pc->queued);
+	wake_up(&sx->ipi_wq);
+}
+
+static bool sx_ipi_idle(struct stmexec_cpu *pc)
+{
+	/* "done" before the result (pairs with sx_ipi()). */
+	return smp_load_acquire(&pc->done) == pc->queued;
+}
+
+static bool sx_ipis_idle(struct stmexec *sx, const struct cpumask *mask)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, mask)
+		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu)))
+			return false;
+	return true;
+}
+
+/*
+ * Sleep until every IPI of @mask is done, at most @ms. An hrtimer, not a
+ * jiffies timeout: jiffies lag while the CPU that keeps them spins with
+ * interrupts off (it may be the very CPU that does not answer, stuck in an
+ * STM or SMI handler) until another CPU notices the stall, which makes a
+ * jiffies-based bound late by an unknown amount.
+ */
+static void sx_wait_ipis(struct stmexec *sx, const struct cpumask *mask,
+			 unsigned int ms)
+{
+	wait_event_hrtimeout(sx->ipi_wq, sx_ipis_idle(sx, mask),
+			     ms_to_ktime(ms));
+}
+
+/*
+ * Wait at most @ms for the IPIs of @mask queued by an earlier, timed-out
+ * step to finish; -ETIMEDOUT with the CPU in *@bad if one is still busy.
+ */
+int sx_drain(struct stmexec *sx, const struct cpumask *mask,
+	     unsigned int ms, unsigned int *bad)
+{
+	unsigned int cpu;
+
+	sx_wait_ipis(sx, mask, ms);
+	for_each_cpu(cpu, mask) {
+		if (!sx_ipi_idle(per_cpu_ptr(sx->pcpu, cpu))) {
+			*bad = cpu;
+			return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+/* Queue @fn to every other CPU of @mask, then run it here; no sleeping. */
+void sx_send(struct stmexec *sx, const struct cpumask *mask,
+	     stmexec_cpu_fn fn)
+{
+	struct stmexec_cpu *pc;
+	unsigned int cpu, this;
+	unsigned long flags;
+	int err;
+
+	this = get_cpu();
+	for_each_cpu(cpu, mask) {
+		pc = per_cpu_ptr(sx->pcpu, cpu);
+		pc->fn = fn;
+		pc->result = -EINPROGRESS;
+		pc->queued++;
+		if (cpu == this)
+			continue;	/* last, below */
+		err = smp_call_function_single_async(cpu, &pc->csd);
+		if (err) {
+			pc->result = err;
+			/* Not queued: done at once (pairs with sx_ipi_idle()). */
+			smp_store_release(&pc->done, pc->queued);
+		}
+	}
+	if (cpumask_test_cpu(this, mask)) {
+		/* What the IPI would do, here, after every IPI is sent. */
+		local_irq_save(flags);
+		sx_ipi(per_cpu_ptr(sx->pcpu, this));
+		local_irq_restore(flags);
+	}
+	put_cpu();
+}
+
+/* Wait at most @ms for what sx_send() queued; the first error, as below. */
+int sx_collect(struct stmexec *sx, const struct cpumask *mask,
+	       unsigned int ms, unsigned int *bad)
+{
+	struct stmexec_cpu *pc;
+	unsigned int cpu;
+	int ret = 0, err;
+
+	sx_wait_ipis(sx, mask, ms);
+
+	for_each_cpu(cpu, mask) {
+		pc = per_cpu_ptr(sx->pcpu, cpu);
+		err = sx_ipi_idle(pc) ? pc->result : -ETIMEDOUT;
+		if (err && !ret) {
+			ret = err;
+			*bad = cpu;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Run @fn on every CPU of @mask, on the CPU itself in interrupt context
+ * (interrupts off), all CPUs concurrently; wait at most @ms. Returns 0, or
+ * the error of the lowest-numbered CPU that failed (-ETIMEDOUT if it did not
+ * answer), with that CPU in *@bad. A CPU that times out keeps its IPI in
+ * flight; its next use first waits (bounded) for it to drain.
+ *
+ * Every other CPU is asked first, the calling CPU last: coreboot's STM
+ * makes the first START of every CPU a rendezvous of all the CPUs it counts
+ * (E Runtime/SmiVmcallHandler.c:69-80, Init/StmInit.c:1241-1245), so a
+ * local START issued before the last IPI is sent waits in SMM for a CPU
+ * that is never asked. The calling CPU's share runs synchronously and is
+ * the one part that cannot be bounded: if its STM call never returns, this
+ * CPU is lost and no timeout can name it (the remote shares are bounded).
+ *
+ * Callers hold sx->lock (the per-CPU IPI slots are shared) and
+ * cpus_read_lock() (@mask must stay online).
+ */
+int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
+	       stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad)
+{
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+
+	/* An IPI still in flight from a timed-out earlier step. */
+	ret = sx_drain(sx, mask, ms, bad);
+	if (ret)
+		return ret;
+	sx_send(sx, mask, fn);
+	return sx_collect(sx, mask, ms, bad);
+}
+
+/*
+ * Wait without a bound until no IPI of @mask is in flight. Only where what
+ * an IPI uses is about to be freed (the caller's data, the per-CPU slots,
+ * sx_ipi() itself when the module goes away): freeing under a late IPI
+ * crashes the CPU that finally runs it. Names the late CPU every 10 s.
+ */
+void sx_drain_before_free(struct stmexec *sx, const struct cpumask *mask)
+{
+	unsigned int cpu = 0;
+
+	while (sx_drain(sx, mask, 10000, &cpu))
+		pr_warn("CPU %u has not run its IPI yet; waiting for it before freeing what it uses\n",
+			cpu);
+	/*
+	 * "done" is published before sx_ipi() wakes the waiters and returns;
+	 * it runs with interrupts off, an RCU read-side section: after this,
+	 * no CPU is still inside it.
+	 */
+	synchronize_rcu();
+}
+
+int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
+			unsigned int *bad)
+{
+	int ret;
+
+	cpus_read_lock();
+	ret = sx_on_cpus(sx, cpu_online_mask, fn, sx_timeout_ms(sx), bad);
+	/*
+	 * A CPU that did not answer in time still runs @fn later; the caller
+	 * (the probe, at load) frees what @fn writes when this fails, and a
+	 * failed load frees the module. Report the timeout, but only once
+	 * every IPI has run.
+	 */
+	if (ret == -ETIMEDOUT)
+		sx_drain_before_free(sx, cpu_online_mask);
+	cpus_read_unlock();
+	return ret;
+}

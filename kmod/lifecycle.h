@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stmexec: private header of the lifecycle (lifecycle*.c) and of the IPI
+ * engine under it (ipi.c): the per-CPU state they share.
+ */
+#ifndef STMEXEC_LIFECYCLE_H
+#define STMEXEC_LIFECYCLE_H
+
+#include <linux/log2.h>
+#include <linux/smp.h>
+
+#include "stmexec.h"
+#include "backend.h"
+
+/* Largest BIOS resource list accepted (pages); the bounce buffer size. */
+#define SX_BIOS_MAX_PAGES	16U
+#define SX_BIOS_MAX_ORDER	ilog2(SX_BIOS_MAX_PAGES)
+
+/* Teardown waits are never shorter than this (injected delays <= 0.5 s). */
+#define SX_TEARDOWN_MIN_MS	3000U
+
+/**
+ * struct stmexec_cpu - per-CPU lifecycle state
+ * @entered: ops->cpu_enter() succeeded and ops->cpu_leave() not yet
+ * @csd: IPI used by sx_on_cpus()
+ * @sx: back pointer for the IPI
+ * @fn: what the IPI runs
+ * @result: its result
+ * @queued: generation of the last queued IPI
+ * @done: generation of the last finished IPI (== @queued: idle)
+ * @calls: VMCALLs made on this CPU, by function (STMEXEC_NR_CALL_IDX)
+ * @ns_enter: duration of the last enter (interrupts off in the backend)
+ * @ns_start: duration of the last START (interrupts off)
+ * @ns_stop: duration of the last STOP (interrupts off)
+ * @ns_leave: duration of the last leave
+ */
+struct stmexec_cpu {
+	bool entered;
+	call_single_data_t csd;
+	struct stmexec *sx;
+	stmexec_cpu_fn fn;
+	int result;
+	unsigned long queued;
+	unsigned long done;
+	u64 calls[STMEXEC_NR_CALL_IDX];
+	u64 ns_enter, ns_start, ns_stop, ns_leave;
+};
+
+/* lifecycle_cpu.c: the per-CPU steps, on the CPU itself. */
+int sx_vmcall(struct stmexec *sx, unsigned int cpu, struct stm_regs *r);
+int sx_cpu_enter(struct stmexec *sx, unsigned int cpu);
+int sx_cpu_leave(struct stmexec *sx, unsigned int cpu);
+int sx_cpu_start(struct stmexec *sx, unsigned int cpu);
+int sx_cpu_stop(struct stmexec *sx, unsigned int cpu);
+
+/* lifecycle.c, for lifecycle_events.c */
+void sx_set_state(struct stmexec *sx, u32 state);
+/* STOP and leave on this CPU only (panic, shutdown, emergency). */
+void sx_emergency_local(struct stmexec *sx, const char *why);
+
+/* ipi.c: bounded steps on many CPUs; callers hold sx->lock. */
+unsigned int sx_timeout_ms(struct stmexec *sx);
+unsigned int sx_teardown_ms(struct stmexec *sx);
+void sx_ipi(void *info);	/* the csd function of every IPI slot */
+int sx_drain(struct stmexec *sx, const struct cpumask *mask,
+	     unsigned int ms, unsigned int *bad);
+void sx_send(struct stmexec *sx, const struct cpumask *mask,
+	     stmexec_cpu_fn fn);
+int sx_collect(struct stmexec *sx, const struct cpumask *mask,
+	       unsigned int ms, unsigned int *bad);
+int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
+	       stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad);
+void sx_drain_before_free(struct stmexec *sx, const struct cpumask *mask);
+
+#endif /* STMEXEC_LIFECYCLE_H */

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stmexec: the lifecycle's per-CPU steps and its one VMCALL: names of the
+ * states and calls, the STM status -> errno map, stmexec_call(), enter,
+ * START, STOP and leave on the CPU itself (counted and timed), and the
+ * regions the STM must keep SMM away from. The state machine that runs
+ * them is lifecycle.c.
+ */
+#include "stmexec.h"
+#include "lifecycle.h"
+
+#include <linux/cpumask.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/vmalloc.h>
+#include <asm/io.h>
+
+static const char *const sx_state_names[] = {
+	[STMEXEC_STATE_OFF] = "off",
+	[STMEXEC_STATE_STARTING] = "starting",
+	[STMEXEC_STATE_ON] = "on",
+	[STMEXEC_STATE_STOPPING] = "stopping",
+	[STMEXEC_STATE_FAILED] = "failed",
+};
+
+const char *stmexec_state_name(u32 state)
+{
+	if (state < ARRAY_SIZE(sx_state_names) && sx_state_names[state])
+		return sx_state_names[state];
+	return "unknown";
+}
+
+static const char *const sx_call_names[STMEXEC_NR_CALL_IDX] = {
+	"other", "start", "stop", "protect", "unprotect", "get_bios",
+	"vmcs_db", "init", "event_log",
+};
+
+const char *stmexec_call_name(unsigned int idx)
+{
+	return idx < STMEXEC_NR_CALL_IDX ? sx_call_names[idx] : "?";
+}
+
+u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx)
+{
+	if (!sx->pcpu || idx >= STMEXEC_NR_CALL_IDX)
+		return 0;
+	return READ_ONCE(per_cpu_ptr(sx->pcpu, cpu)->calls[idx]);
+}
+
+/* ---- STM status -> errno ------------------------------------------------- */
+
+/*
+ * The mapping documented in Documentation/admin-guide/stmexec.rst; callers
+ * that know better (e.g. UNPROTECTABLE_RESOURCE as an overlap with the BIOS
+ * list) may refine it.
+ */
+int stmexec_status_to_errno(u32 status)
+{
+	switch (status) {
+	case STM_SUCCESS:
+		return 0;
+	case STM_ERROR_SECURITY_VIOLATION:
+	case STM_ERROR_UNPROTECTABLE:
+		return -EACCES;
+	case STM_ERROR_PHYSICAL_OVER_4G:
+		return -ERANGE;
+	case STM_ERROR_UNPROTECTABLE_RESOURCE:
+		return -EADDRINUSE;
+	case STM_ERROR_ALREADY_STARTED:
+	case STM_ERROR_LOG_ALLOCATED:
+		return -EALREADY;
+	case STM_ERROR_STOPPED:
+	case STM_ERROR_LOG_NOT_ALLOCATED:
+	case STM_ERROR_LOG_NOT_STARTED:
+		return -ENXIO;
+	case STM_ERROR_LOG_NOT_STOPPED:
+		return -EBUSY;
+	case STM_ERROR_OUT_OF_RESOURCES:
+	case STM_ERROR_VIRTUAL_SPACE_TOO_SMALL:
+		return -ENOSPC;
+	case STM_ERROR_WITHOUT_SMX_UNSUPPORTED:
+	case STM_ERROR_FUNCTION_NOT_SUPPORTED:
+	case STM_ERROR_INVALID_API:
+		return -EOPNOTSUPP;
+	case STM_ERROR_CACHE_TYPE_NOT_SUPPORTED:
+	case STM_ERROR_PAGE_NOT_FOUND:
+	case STM_ERROR_BAD_CR3:
+	case STM_ERROR_BUFFER_TOO_SMALL:
+	case STM_ERROR_INVALID_VMCS_DATABASE:
+	case STM_ERROR_MALFORMED_RESOURCE_LIST:
+	case STM_ERROR_INVALID_PAGECOUNT:
+	case STM_ERROR_RESERVED_BIT_SET:
+	case STM_ERROR_NO_EVENTS_ENABLED:
+	case STM_ERROR_UNSUPPORTED_MSR_BIT:
+	case STM_ERROR_INVALID_PARAMETER:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+/* ---- one VMCALL ---------------------------------------------------------- */
+
+static unsigned int sx_call_idx(u32 func)
+{
+	if (func >= STM_API_START && func <= STM_API_MANAGE_EVENT_LOG)
+		return func - STM_API_START + 1;
+	return 0;
+}
+
+/*
+ * On @cpu itself, preemption or interrupts disabled. Every VMCALL runs with
+ * interrupts saved and disabled and restores them afterwards: J and E return
+ * from an activating VMCALL with RFLAGS = 0x2 (J Init/VmcsInit.c:113, E
+ * :123), so IF must come from our saved flags, never from the STM.
+ */
+int sx_vmcall(struct stmexec *sx, unsigned int cpu, struct stm_regs *r)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	unsigned int idx = sx_call_idx(r->eax);
+	unsigned long flags;
+	int ret;
+
+	WARN_ON_ONCE(cpu != raw_smp_processor_id());
+	WRITE_ONCE(pc->calls[idx], pc->calls[idx] + 1);
+	local_irq_save(flags);
+	ret = sx->ops->vmcall(sx, cpu, r);
+	local_irq_restore(flags);
+	return ret;
+}
+
+int stmexec_call(struct stmexec *sx, u32 func, u64 pa, u32 edx,
+		 struct stm_regs *r)
+{
+	unsigned int cpu;
+	int ret;
+
+	r->eax = func;
+	r->ebx = lower_32_bits(pa);
+	r->ecx = upper_32_bits(pa);
+	r->edx = edx;
+	r->cf = 0;
+
+	cpu = get_cpu();
+	if (!cpumask_test_cpu(cpu, &sx->reachable)) {
+		put_cpu();
+		return stmexec_fail(sx, -ENXIO,
+				    "VMCALL 0x%08x on CPU %u: the STM is not active on this CPU (monitor %s)",
+				    func, cpu, stmexec_state_name(READ_ONCE(sx->state)));
+	}
+	ret = sx_vmcall(sx, cpu, r);
+	put_cpu();
+	if (ret)
+		return ret;
+	return stmexec_status_to_errno(r->eax);
+}
+
+/* ---- per-CPU steps (on the CPU itself) ----------------------------------- */
+
+int sx_cpu_enter(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	if (pc->entered)
+		return 0;
+	ret = sx->ops->cpu_enter(sx, cpu);
+	if (!ret)
+		pc->entered = true;
+	WRITE_ONCE(pc->ns_enter, ktime_get_ns() - t0);
+	return ret;
+}
+
+int sx_cpu_leave(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	if (!pc->entered)
+		return 0;
+	ret = sx->ops->cpu_leave(sx, cpu);
+	if (!ret)
+		pc->entered = false;
+	WRITE_ONCE(pc->ns_leave, ktime_get_ns() - t0);
+	return ret;
+}
+
+/* START on this CPU; interrupts off. */
+int sx_cpu_start(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	struct stm_regs r = { .eax = STM_API_START };
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	ret = sx_vmcall(sx, cpu, &r);
+	if (ret)
+		goto out;	/* nothing answered: not activated */
+	/* The STM answered: dual-monitor treatment is active here now. */
+	cpumask_set_cpu(cpu, &sx->reachable);
+	if (r.eax != STM_SUCCESS) {
+		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
+				   "CPU %u: START failed: %s (0x%08x)", cpu,
+				   stm_status_name(r.eax), r.eax);
+		goto out;
+	}
+	cpumask_set_cpu(cpu, &sx->active);
+out:
+	WRITE_ONCE(pc->ns_start, ktime_get_ns() - t0);
+	return ret;
+}
+
+/* STOP on this CPU if the STM is active here; interrupts off. */
+int sx_cpu_stop(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	struct stm_regs r = { .eax = STM_API_STOP };
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	/*
+	 * Never activated here: nothing to stop, and a STOP would itself be
+	 * this CPU's activating VMCALL, which the reference STM does not
+	 * survive.
+	 */
+	if (!cpumask_test_cpu(cpu, &sx->reachable)) {
+		cpumask_clear_cpu(cpu, &sx->active);
+		return 0;
+	}
+	ret = sx_vmcall(sx, cpu, &r);
+	if (ret)
+		goto out;
+	if (r.eax != STM_SUCCESS) {
+		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
+				   "CPU %u: STOP failed: %s (0x%08x); the STM stays active there",
+				   cpu, stm_status_name(r.eax), r.eax);
+		goto out;
+	}
+	cpumask_clear_cpu(cpu, &sx->active);
+	cpumask_clear_cpu(cpu, &sx->reachable);
+out:
+	WRITE_ONCE(pc->ns_stop, ktime_get_ns() - t0);
+	return ret;
+}
+
+/* ---- regions the STM must keep SMM away from ------------------------------ */
+
+u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu)
+{
+	if (!sx->ops || cpu >= nr_cpu_ids)
+		return 0;
+	return sx->ops->vmxon_pa(sx, cpu);
+}
+
+/* The module text is vmalloc memory: report it as physically contiguous runs. */
+static int sx_module_text(stmexec_region_fn fn, void *arg)
+{
+	unsigned long size, off;
+	u64 run = 0, len = 0;
+	void *base;
+	int ret;
+
+	stmexec_module_text(THIS_MODULE, &base, &size);
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		u64 pa = PFN_PHYS(vmalloc_to_pfn(base + off));
+
+		if (len && pa == run + len) {
+			len += PAGE_SIZE;
+			continue;
+		}
+		if (len) {
+			ret = fn(arg, run, len, "module text");
+			if (ret)
+				return ret;
+		}
+		run = pa;
+		len = PAGE_SIZE;
+	}
+	return len ? fn(arg, run, len, "module text") : 0;
+}
+
+int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
+{
+	int ret;
+
+	ret = sx->ops->for_each_region(sx, fn, arg);
+	if (ret)
+		return ret;
+	ret = fn(arg, virt_to_phys(sx->bios_bounce),
+		 SX_BIOS_MAX_PAGES * PAGE_SIZE, "BIOS-list buffer");
+	if (ret)
+		return ret;
+	return sx_module_text(fn, arg);
+}
+
+/* debugfs "timings": the last duration of each per-CPU step, in ns. */
+void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+
+	ns[0] = READ_ONCE(pc->ns_enter);
+	ns[1] = READ_ONCE(pc->ns_start);
+	ns[2] = READ_ONCE(pc->ns_stop);
+	ns[3] = READ_ONCE(pc->ns_leave);
+}

@@ -55,7 +55,7 @@ submake = +$(MAKE) -C $(1) $(2)
 	bench fuzz guest shell check-harness clean check-bochs debug-kernel check-debug \
 	install uninstall modules_install deb deps-packaging deps-demo check-packaging kselftest-install check-intree \
 	bochs-dm check-bochs-dm \
-	check-stmfw check-stm bench-stm
+	check-stmfw check-stm demo-stm bench-stm
 
 all: modules tools selftests stm-image
 
@@ -90,6 +90,7 @@ help:
 	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs"
 	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (STM=intel|PATH)"
 	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (STM=, KVER=)"
+	@echo "  demo-stm        optional: a violation caught by the bundled STM (needs the patched Bochs cached)"
 	@echo "  bench-stm       the bundled STM vs Intel's: instructions per SMI (Bochs counts), pool pages, MSEG bytes"
 	@echo "  check-intree    mk/intree.sh into linux-source-6.1 (drivers/virt/stmexec, CONFIG_STMEXEC=m), compiled in tree"
 	@echo "  clean           remove build/ and the sub-directories' build products"
@@ -303,6 +304,9 @@ check-stmfw:
 
 check-stm: deps tools
 	+$(MK)/stmfw/check-stm.sh $(if $(KVER),--kver $(KVER)) $(if $(STM),--stm $(STM)) $(STM_ARGS)
+
+demo-stm: deps tools
+	+@$(MK)/stmfw/demo-stm.sh $(if $(KVER),--kver $(KVER))
 
 bench-stm: deps tools
 	+$(MK)/stmfw/bench-stm.sh $(if $(KVER),--kver $(KVER)) $(BENCH_STM_ARGS)

@@ -12,11 +12,26 @@
  * PROTECT/UNPROTECT_RESOURCE: after the core changed its protection
  * database, stm_rt_protection_changed() brings the SMM guest's EPT and
  * bitmaps in line (each CPU invalidates on its next SMI); its failure
- * becomes the VMCALL's status.  STOP: after the core's STOP the VM entry
+ * becomes the VMCALL's status, and a failed PROTECT is taken back in the
+ * core (runtime/protect.c: all or nothing).  STOP: after the core's STOP the VM entry
  * deactivates the dual-monitor treatment on this CPU (32.15.7) and the CPU
  * gives its index back (activate.c).
  */
 #include "rt.h"
+
+/* PROTECT/UNPROTECT accepted by the core: EPT and bitmaps follow */
+static uint32_t stm_rt_enforce(void *ctx, uint32_t api, uint64_t list_pa)
+{
+	const struct stm_rt_cpu *cpu = ctx;
+	uint32_t st = stm_rt_protection_changed(api, list_pa);
+
+	if (st != STM_SUCCESS)
+		stm_rt_log("stm: cpu %u: VMCALL 0x%x: enforcement failed (0x%x)%s\n",
+			   cpu->index, api, st,
+			   api == STM_API_PROTECT_RESOURCE ?
+			   "; PROTECT taken back" : "");
+	return st;
+}
 
 int stm_rt_exec_vmcall(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 {
@@ -34,19 +49,8 @@ int stm_rt_exec_vmcall(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 	r.edx = (uint32_t)regs->rdx;
 
 	stm_rt_lock();
-	stm_core_vmcall(stm_rt.core, cpu->index, vmcs_pa, &r);
-	if (r.eax == STM_SUCCESS &&
-	    (func == STM_API_PROTECT_RESOURCE ||
-	     func == STM_API_UNPROTECT_RESOURCE)) {
-		uint32_t st = stm_rt_protection_changed(func,
-					(uint64_t)r.ecx << 32 | r.ebx);
-
-		if (st != STM_SUCCESS) {
-			stm_rt_log("stm: cpu %u: VMCALL 0x%x: enforcement: 0x%x\n",
-				   cpu->index, func, st);
-			r.eax = st;
-		}
-	}
+	stm_rt_core_vmcall(stm_rt.core, cpu->index, vmcs_pa, &r,
+			   stm_rt_enforce, cpu);
 	if (func == STM_API_STOP && r.eax == STM_SUCCESS) {
 		stm_rt_smm_cpu_stop(cpu);
 		stm_vmwrite(VMCS_ENTRY_CONTROLS,

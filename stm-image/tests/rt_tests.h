@@ -25,6 +25,7 @@
 	T(rt_guest_state_check) \
 	T(rt_acpi_scan) \
 	T(rt_acpi_refusals) \
+	T(rt_protect_all_or_nothing) \
 	STM_RT_IMAGE_TEST_LIST
 
 /* The image's pure-C runtime parts (tests/rt_vmcs.c). */

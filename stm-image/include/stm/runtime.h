@@ -445,6 +445,18 @@ uint64_t stm_rt_ept_walk(const struct stm_ept *ept, uint64_t gpa,
 /* The R/W/X an EPT leaf must carry for the given deny bits (see .c). */
 uint32_t stm_rt_ept_perm(uint32_t deny, uint32_t flags);
 
+/*
+ * An executive-monitor VMCALL through the core (runtime/protect.c): after
+ * an accepted PROTECT/UNPROTECT_RESOURCE, enforce(ctx, api, list_pa)
+ * updates the EPT and bitmaps; if it fails, a PROTECT is taken back in the
+ * core (all or nothing) and *r carries enforce()'s status with CF set.
+ */
+typedef uint32_t (*stm_rt_enforce_fn)(void *ctx, uint32_t api,
+				      uint64_t list_pa);
+void stm_rt_core_vmcall(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
+			struct stm_regs *r, stm_rt_enforce_fn enforce,
+			void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -76,7 +76,7 @@ u64 stmexec_probe_exit_ctls(struct stmexec *sx);
  */
 
 /* The simulated MSEG (top of the simulated TSEG; addresses only). */
-#define STMEXEC_SIM_MSEG_SIZE	0x00200000ULL	/* 2 MiB: the bundled runtime needs 0x16e000 for 2 CPUs */
+#define STMEXEC_SIM_MSEG_SIZE	0x00200000ULL	/* 2 MiB: stm.bin needs 0x16e000 (2 CPUs) */
 
 int stmexec_sim_init(struct stmexec *sx);
 void stmexec_sim_fini(struct stmexec *sx);

@@ -16,6 +16,7 @@
  * up by stm_apply_relocs() on the first arrival.
  */
 #include "rt.h"
+#include "regs.inc"
 
 /* Values the builder (stmimg build) reads from the symbol table, so that
  * the header and the code cannot disagree. */
@@ -82,21 +83,7 @@ stm_entry:
 	movq	stm_entry_scratch(%rip), %rax
 	movl	$0, stm_entry_lock(%rip)
 
-	pushq	%rax
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 	cld
 	movq	%rsp, %rdi		/* struct stm_entry_frame *, 16-aligned */
 	call	stm_c_entry

@@ -977,15 +977,63 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+/* Headroom for STM nodes the module adds while we run (log request page). */
+#define NODE_MARGIN	4
+
+/*
+ * Every protected slot is one STM descriptor, and the module refuses, with
+ * EDQUOT and nothing changed, a request that would take the STM beyond
+ * node_budget= descriptors (default 64: real STMs run out of heap;
+ * Documentation/admin-guide/stmexec-policy.rst, "The STM node budget").
+ * The workers' model treats any refusal of a valid request as a failure,
+ * so all their slots held at once must fit beside what the monitor holds
+ * at enable (the default policy: up to 12 + 2 x CPUs; stm_nodes), less a
+ * margin for the log request page the reader adds. 4 workers x 32 slots
+ * asked for 128 + 20 nodes on the 4-CPU check-debug guest, and every run
+ * failed with EDQUOT. The slots per worker shrink to fit (-k is a
+ * maximum); the budget is left alone, it is what the product enforces.
+ * Called with the monitor on.
+ */
+static int fit_node_budget(void)
+{
+	uint64_t budget, held, room;
+	int e;
+
+	e = -__sx_read_u64("/sys/module/stmexec/parameters/node_budget", &budget);
+	if (e == ENOENT)
+		return 0;	/* a module without the budget */
+	if (!e)
+		e = -__sx_read_u64("stm_nodes", &held);
+	if (e) {
+		printf("# reading node_budget/stm_nodes: %s\n", sx_errname(e));
+		return e;
+	}
+	room = budget > held + NODE_MARGIN ? budget - held - NODE_MARGIN : 0;
+	if (room / cfg.workers < 1) {
+		printf("# node_budget=%llu, %llu STM nodes held at enable: no room for %u workers' slots; raise node_budget= or run fewer workers (-w)\n",
+		       (unsigned long long)budget, (unsigned long long)held,
+		       cfg.workers);
+		return EDQUOT;
+	}
+	if (room / cfg.workers < cfg.slots) {
+		printf("# slots: %llu per worker, not %u: node_budget=%llu, %llu STM nodes held at enable, %u kept free\n",
+		       (unsigned long long)(room / cfg.workers), cfg.slots,
+		       (unsigned long long)budget, (unsigned long long)held,
+		       NODE_MARGIN);
+		cfg.slots = room / cfg.workers;
+	}
+	return 0;
+}
+
 /*
  * Choose mem_region and io_region clear of the BIOS resource list (a
- * conflict would make every PROTECT fail with EADDRINUSE). The list exists
- * after the first enable; the monitor is left as it was found.
+ * conflict would make every PROTECT fail with EADDRINUSE), and the number
+ * of slots that fits the node budget. The list exists after the first
+ * enable; the monitor is left as it was found.
  */
 static int pick_regions(int fd)
 {
-	uint64_t need_mem = (uint64_t)cfg.workers * cfg.slots * 0x2000;
-	uint64_t need_io = (uint64_t)cfg.workers * cfg.slots * 4;
+	uint64_t need_mem, need_io;
 	struct stmexec_range *b = NULL;
 	struct stmexec_range_array a;
 	struct stmexec_status st;
@@ -1015,10 +1063,14 @@ static int pick_regions(int fd)
 			break;
 		}
 	}
+	if (!e)
+		e = fit_node_budget();
 	if (!was_on)
 		__sx_ioctl(fd, STMEXEC_DISABLE, NULL);
 	if (e)
 		goto out;
+	need_mem = (uint64_t)cfg.workers * cfg.slots * 0x2000;
+	need_io = (uint64_t)cfg.workers * cfg.slots * 4;
 	for (i = 0; i < a.count; i++)
 		if (b[i].type == STMEXEC_RANGE_ALL) {
 			printf("# the BIOS list claims all resources: nothing is protectable\n");

@@ -18,7 +18,8 @@
 
 /*
  * Unload, then load backend=sim sim_bios=@list policy=@policy plus @extra
- * (may be NULL) with attest_delay_ms=0; 0 or -errno.
+ * (may be NULL) with attest_delay_ms=0; 0 or -errno. Every other
+ * parameter at the product default: policy_modules off, node_budget=64.
  */
 int __pol_load(const char *list, const char *policy, const char *extra);
 /* Enable through sysfs "enabled"; 0 or -errno of the write. */

@@ -15,12 +15,13 @@ int __pol_load(const char *list, const char *policy, const char *extra)
 	ret = __sx_ensure_unloaded();
 	if (ret)
 		return ret;
-	/* modules protected at kernel unless the test says otherwise */
+	/*
+	 * The product default for everything else (policy_modules off):
+	 * the tests about module protection ask for it in @extra.
+	 */
 	snprintf(params, sizeof(params),
-		 "backend=sim sim_bios=%s policy=%s attest_delay_ms=0 %s %s",
-		 list, policy,
-		 extra && strstr(extra, "policy_modules=") ? "" :
-		 "policy_modules=on", extra ? extra : "");
+		 "backend=sim sim_bios=%s policy=%s attest_delay_ms=0 %s",
+		 list, policy, extra ? extra : "");
 	return __sx_load(params);
 }
 

@@ -223,7 +223,7 @@ TEST_F(ft, fail_stop_wedges_until_disable_succeeds)
 
 TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 {
-	char cpu[16];
+	char cpu[16], name[16];
 	int last = self->ncpus - 1, ret, tries;
 	cpu_set_t set;
 
@@ -253,14 +253,28 @@ TEST_F_TIMEOUT(ft, slow_cpu_times_out_and_is_named, 60)
 	 * run on 6.1). Such an enable is undone and tried again, at most
 	 * three times; a wait that never times out still fails the test.
 	 */
+	/*
+	 * The other way round: the module names the first CPU it finds late,
+	 * and on the KASAN kernel under a loaded host an undelayed CPU can
+	 * miss the 20 ms as well ("CPU 2 did not answer START within 20 ms"
+	 * with CPU 3 delayed, check-debug 2026-12-05). That timeout is real
+	 * but names the wrong CPU for this test: finish the rollback and try
+	 * again, within the same three tries.
+	 */
+	snprintf(name, sizeof(name), "CPU %d", last);
 	for (tries = 0; tries < 3; tries++) {
 		ret = __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL);
-		if (ret)
+		if (ret == -ETIMEDOUT && !strstr(last_error(), name))
+			TH_LOG("another CPU was late too (host scheduling): %s; again",
+			       last_error());
+		else if (ret)
 			break;
-		TH_LOG("enable beat the 20 ms bound (host scheduling): again");
+		else
+			TH_LOG("enable beat the 20 ms bound (host scheduling): again");
 		sx_dbg_write("delay_cpu", "-1");
 		sx_dbg_write("timeout_ms", "1000");
-		sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		__sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+		ASSERT_STREQ("off", sx_state());
 		sx_dbg_write("timeout_ms", "20");
 		sx_dbg_write("delay_cpu", cpu);
 	}

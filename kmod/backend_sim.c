@@ -134,14 +134,6 @@ struct stmexec_sim {
 	u64 smi_last_ns, smi_max_ns;
 };
 
-/* backend=sim: per-CPU stand-ins for the VMXON region and VMCS. */
-struct sx_sim_cpu {
-	void *vmxon;
-	void *vmcs;
-	u64 vmxon_pa;
-	u64 vmcs_pa;
-};
-
 /* ---- physical memory accessor ------------------------------------------- */
 
 static bool sx_sim_ram_page(unsigned long pfn)
@@ -742,49 +734,28 @@ static int sx_sim_probe(struct stmexec *sx)
 	return 0;
 }
 
+/*
+ * backend=sim: stand-ins for the VMXON regions and VMCSs, allocated as the
+ * vmx backend allocates them (backend_pages.c: one block, one STM
+ * descriptor), so that the policy the sim tests see is the vmx one.
+ */
 static void sx_sim_fini(struct stmexec *sx)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
-	unsigned int cpu;
-
 	stmexec_sim_fini(sx);
-	if (!pc)
-		return;
-	for_each_possible_cpu(cpu) {
-		if (pc[cpu].vmxon)
-			free_page((unsigned long)pc[cpu].vmxon);
-		if (pc[cpu].vmcs)
-			free_page((unsigned long)pc[cpu].vmcs);
-	}
-	kfree(pc);
+	stmexec_cpu_pages_free(sx->backend_priv);
 	sx->backend_priv = NULL;
 }
 
 static int sx_sim_init(struct stmexec *sx)
 {
-	struct sx_sim_cpu *pc;
-	unsigned int cpu;
 	int ret;
 
-	pc = kcalloc(nr_cpu_ids, sizeof(*pc), GFP_KERNEL);
-	if (!pc)
+	sx->backend_priv = stmexec_cpu_pages_alloc(sx, "sim");
+	if (!sx->backend_priv)
 		return -ENOMEM;
-	sx->backend_priv = pc;
-	for_each_possible_cpu(cpu) {
-		pc[cpu].vmxon = stmexec_page_below_4g(cpu, &pc[cpu].vmxon_pa);
-		pc[cpu].vmcs = stmexec_page_below_4g(cpu, &pc[cpu].vmcs_pa);
-		if (!pc[cpu].vmxon || !pc[cpu].vmcs) {
-			ret = -ENOMEM;
-			goto err;
-		}
-	}
 	ret = stmexec_sim_init(sx);
 	if (ret)
-		goto err;
-	return 0;
-
-err:
-	sx_sim_fini(sx);
+		sx_sim_fini(sx);
 	return ret;
 }
 
@@ -808,33 +779,25 @@ static int sx_sim_leave(struct stmexec *sx, unsigned int cpu)
 static int sx_sim_backend_vmcall(struct stmexec *sx, unsigned int cpu,
 				 struct stm_regs *r)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
+	u64 vmcs_pa;
 
-	return stmexec_sim_vmcall(sx, cpu, pc[cpu].vmcs_pa, r);
+	stmexec_cpu_page(sx->backend_priv, cpu, STMEXEC_CPU_VMCS, &vmcs_pa);
+	return stmexec_sim_vmcall(sx, cpu, vmcs_pa, r);
 }
 
 static u64 sx_sim_vmxon_pa(struct stmexec *sx, unsigned int cpu)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
+	u64 pa = 0;
 
-	return pc ? pc[cpu].vmxon_pa : 0;
+	if (sx->backend_priv)
+		stmexec_cpu_page(sx->backend_priv, cpu, STMEXEC_CPU_VMXON, &pa);
+	return pa;
 }
 
 static int sx_sim_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
-	unsigned int cpu;
-	int ret;
-
-	for_each_possible_cpu(cpu) {
-		ret = fn(arg, pc[cpu].vmxon_pa, PAGE_SIZE, "VMXON region (sim)");
-		if (!ret)
-			ret = fn(arg, pc[cpu].vmcs_pa, PAGE_SIZE,
-				 "activation VMCS (sim)");
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return stmexec_cpu_pages_regions(sx->backend_priv, fn, arg,
+					 "VMXON regions and activation VMCSs (sim)");
 }
 
 const struct stmexec_backend_ops stmexec_backend_sim = {

@@ -51,6 +51,22 @@ struct stmexec_backend_ops {
 extern const struct stmexec_backend_ops stmexec_backend_vmx;
 extern const struct stmexec_backend_ops stmexec_backend_sim;
 
+/*
+ * backend_pages.c: every possible CPU's VMXON region and activation VMCS in
+ * one physically contiguous, zeroed block below 4 GiB (one STM descriptor).
+ */
+#define STMEXEC_CPU_VMXON	0
+#define STMEXEC_CPU_VMCS	1
+struct stmexec_cpu_pages;
+struct stmexec_cpu_pages *stmexec_cpu_pages_alloc(struct stmexec *sx,
+						  const char *who);
+void stmexec_cpu_pages_free(struct stmexec_cpu_pages *p);
+void *stmexec_cpu_page(const struct stmexec_cpu_pages *p, unsigned int cpu,
+		       unsigned int which, u64 *pa);
+int stmexec_cpu_pages_regions(const struct stmexec_cpu_pages *p,
+			      stmexec_region_fn fn, void *arg,
+			      const char *what);
+
 /* backend=vmx: who answers the STM calls (module parameter vmx_stm=). */
 #define STMEXEC_VMX_STM_HW	0	/* the firmware's STM (default) */
 #define STMEXEC_VMX_STM_SIM	1	/* test only: the simulated STM core */

@@ -25,6 +25,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "sim.h"
 
 #include <linux/gfp.h>
 #include <linux/ioport.h>
@@ -116,30 +117,6 @@ void stmexec_sim_probe_delay(struct stmexec *sx, unsigned int cpu)
 /* TSEG candidates, highest first: below the ECAM window, then lower. */
 static const u64 sx_sim_tseg_candidates[] = {
 	0xdf800000ULL, 0xcf800000ULL, 0xbf800000ULL, 0x9f800000ULL,
-};
-
-struct stmexec_sim {
-	raw_spinlock_t lock;		/* the core and the one-shot fault */
-	struct stm_core *core;
-	struct stm_platform plat;
-	void *bios;			/* one page, below 4 GiB */
-	char last_inject[96];		/* under lock */
-	/*
-	 * The BSP's SMI-blocked window (under lock): from its activating
-	 * INITIALIZE_PROTECTION to its START, SMIs are blocked on it (E
-	 * Init/VmcsInit.c:62-69) or dropped (J, not yet marked active).
-	 */
-	u64 smi_t0;			/* ns at INITIALIZE_PROTECTION; 0 = closed */
-	unsigned int smi_cpu;		/* the CPU that ran it */
-	u64 smi_last_ns, smi_max_ns;
-};
-
-/* backend=sim: per-CPU stand-ins for the VMXON region and VMCS. */
-struct sx_sim_cpu {
-	void *vmxon;
-	void *vmcs;
-	u64 vmxon_pa;
-	u64 vmcs_pa;
 };
 
 /* ---- physical memory accessor ------------------------------------------- */
@@ -278,11 +255,41 @@ static int sx_sim_pick_tseg(struct stmexec *sx, struct stm_platform *pl)
 
 /* ---- create / destroy ---------------------------------------------------- */
 
+/* The simulated platform: CPUs, profile, TSEG/MSEG, the BIOS list. */
+static int sx_sim_platform(struct stmexec *sx, struct stmexec_sim *s)
+{
+	size_t corpus_len;
+	int ret;
+
+	s->plat.mem = &sx_sim_mem;
+	s->plat.mem_ctx = s;
+	s->plat.ncpus = nr_cpu_ids;
+	s->plat.phys_addr_bits = clamp_t(u32, boot_cpu_data.x86_phys_bits,
+					 32, 52);
+	s->plat.ept_exec_only = stmexec_ept_exec_only();
+	/* E counts the enabled MADT entries: the present CPUs. */
+	s->plat.fw_cpus = num_present_cpus();
+	s->plat.profile = stm_profile_parse(sim_profile);
+	if (s->plat.profile >= STM_PROFILE_NR)
+		return stmexec_fail(sx, -EINVAL,
+				    "sim: unknown sim_profile=%s; use strict, intel, coreboot or lenient",
+				    sim_profile);
+	ret = sx_sim_pick_tseg(sx, &s->plat);
+	if (ret)
+		return ret;
+	ret = stmexec_sim_corpus_build(s->bios, PAGE_SIZE, &corpus_len);
+	if (ret == -ENOENT)
+		sx_sim_build_bios(s);
+	else if (ret)
+		return ret;
+	s->plat.bios_list_pa = virt_to_phys(s->bios);
+	return 0;
+}
+
 int stmexec_sim_init(struct stmexec *sx)
 {
 	struct stmexec_sim *s;
 	struct page *pg;
-	size_t corpus_len;
 	u64 size;
 	int ret;
 
@@ -297,31 +304,9 @@ int stmexec_sim_init(struct stmexec *sx)
 		goto err_free;
 	}
 	s->bios = page_address(pg);
-
-	s->plat.mem = &sx_sim_mem;
-	s->plat.mem_ctx = s;
-	s->plat.ncpus = nr_cpu_ids;
-	s->plat.phys_addr_bits = clamp_t(u32, boot_cpu_data.x86_phys_bits,
-					 32, 52);
-	s->plat.ept_exec_only = stmexec_ept_exec_only();
-	/* E counts the enabled MADT entries: the present CPUs. */
-	s->plat.fw_cpus = num_present_cpus();
-	s->plat.profile = stm_profile_parse(sim_profile);
-	if (s->plat.profile >= STM_PROFILE_NR) {
-		ret = stmexec_fail(sx, -EINVAL,
-				   "sim: unknown sim_profile=%s; use strict, intel, coreboot or lenient",
-				   sim_profile);
-		goto err_bios;
-	}
-	ret = sx_sim_pick_tseg(sx, &s->plat);
+	ret = sx_sim_platform(sx, s);
 	if (ret)
 		goto err_bios;
-	ret = stmexec_sim_corpus_build(s->bios, PAGE_SIZE, &corpus_len);
-	if (ret == -ENOENT)
-		sx_sim_build_bios(s);
-	else if (ret)
-		goto err_bios;
-	s->plat.bios_list_pa = page_to_phys(pg);
 
 	size = stm_core_size(&s->plat);
 	if (!size) {
@@ -435,6 +420,32 @@ static void sx_sim_rendezvous(struct stmexec *sx, struct stmexec_sim *s,
 }
 
 /*
+ * Under s->lock: the injected status for @func on @cpu, if any. The
+ * one-shot status (@next_eax) takes precedence over the others.
+ */
+static bool sx_sim_fault(struct stmexec_faults *f, u32 func, unsigned int cpu,
+			 u32 *status)
+{
+	if (f->next_armed && f->next_eax == func) {
+		f->next_armed = false;
+		*status = f->next_status;
+		return true;
+	}
+	if (func == STM_API_INITIALIZE_PROTECTION && READ_ONCE(f->fail_init)) {
+		*status = READ_ONCE(f->fail_init);
+		return true;
+	}
+	if ((func == STM_API_START &&
+	     sx_cpu_match(READ_ONCE(f->fail_start_cpu), cpu)) ||
+	    (func == STM_API_STOP &&
+	     sx_cpu_match(READ_ONCE(f->fail_stop_cpu), cpu))) {
+		*status = READ_ONCE(f->fail_status);
+		return true;
+	}
+	return false;
+}
+
+/*
  * One VMCALL on @cpu (the current CPU). Where the faults hit:
  *  - INITIALIZE_PROTECTION and START (they change the CPU's activation):
  *    the core runs, then the reported status is replaced, so the module's
@@ -452,7 +463,7 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	u32 func = r->eax, status = 0;
 	/* J and E return from an activation with RFLAGS = 0x2 */
 	bool if_was_set = !irqs_disabled();
-	bool inject = false, was_off, activated;
+	bool inject, was_off, activated;
 	char why[128] = "";
 	unsigned long flags;
 	u64 before;
@@ -480,24 +491,7 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 		raw_spin_lock(&s->lock);
 	}
 
-	if (f->next_armed && f->next_eax == func) {
-		f->next_armed = false;
-		status = f->next_status;
-		inject = true;
-	} else if (func == STM_API_INITIALIZE_PROTECTION &&
-		   READ_ONCE(f->fail_init)) {
-		status = READ_ONCE(f->fail_init);
-		inject = true;
-	} else if (func == STM_API_START &&
-		   sx_cpu_match(READ_ONCE(f->fail_start_cpu), cpu)) {
-		status = READ_ONCE(f->fail_status);
-		inject = true;
-	} else if (func == STM_API_STOP &&
-		   sx_cpu_match(READ_ONCE(f->fail_stop_cpu), cpu)) {
-		status = READ_ONCE(f->fail_status);
-		inject = true;
-	}
-
+	inject = sx_sim_fault(f, func, cpu, &status);
 	before = stm_core_compat_violations(s->core);
 	was_off = stm_core_cpu_state(s->core, cpu) == STM_CPU_OFF;
 	if (!inject || func == STM_API_INITIALIZE_PROTECTION ||
@@ -528,213 +522,6 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	return 0;
 }
 
-/* debugfs "smi_window": the BSP's last and longest SMI-blocked window. */
-void stmexec_sim_smi_window(struct stmexec *sx, u64 *last_ns, u64 *max_ns)
-{
-	struct stmexec_sim *s = sx->sim;
-	unsigned long flags;
-
-	*last_ns = 0;
-	*max_ns = 0;
-	if (!s)
-		return;
-	raw_spin_lock_irqsave(&s->lock, flags);
-	*last_ns = s->smi_last_ns;
-	*max_ns = s->smi_max_ns;
-	raw_spin_unlock_irqrestore(&s->lock, flags);
-}
-
-/* ---- debugfs helpers ------------------------------------------------------ */
-
-static const char *sx_verdict_name(enum stm_verdict v)
-{
-	switch (v) {
-	case STM_VERDICT_ALLOW:
-		return "allow";
-	case STM_VERDICT_UNCLAIMED:
-		return "unclaimed";
-	case STM_VERDICT_DENY:
-		return "deny";
-	}
-	return "?";
-}
-
-static int sx_rwx(const char *s, u32 *rwx)
-{
-	*rwx = 0;
-	for (; *s; s++) {
-		switch (*s) {
-		case 'r':
-			*rwx |= STM_ACCESS_R;
-			break;
-		case 'w':
-			*rwx |= STM_ACCESS_W;
-			break;
-		case 'x':
-			*rwx |= STM_ACCESS_X;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	return *rwx ? 0 : -EINVAL;
-}
-
-/*
- * One SMI on the current CPU: the firmware's SMM entry (the MSR writes
- * real firmware makes on every SMI, stm_core_smm_entry()), then one access
- * as the SMI handler would make it:
- *   mem <pa> <len> <r|w|x...>     io <port> <size> <in|out>
- *   msr <index> <r|w>             pci <bus>:<dev>.<fn> <reg> <r|w>
- *   smi                           (the SMM entry alone)
- * Numbers in C notation (0x.. hex). The core logs what the STM would. A
- * denied entry write ends the SMI there (the real STMs hang or reset).
- */
-int stmexec_sim_inject(struct stmexec *sx, const char *line,
-		       const char **verdict)
-{
-	struct stmexec_sim *s = sx->sim;
-	char kind[8], acc[8];
-	unsigned int bus, dev, fn, port, size, reg;
-	unsigned long long a, b;
-	enum stm_verdict v;
-	unsigned long flags;
-	u32 rwx = 0, msr;
-	int cpu, op;
-
-	if (!s)
-		return -ENODEV;
-	if (sscanf(line, "%7s", kind) != 1)
-		return -EINVAL;
-
-	if (!strcmp(kind, "mem")) {
-		if (sscanf(line, "mem %lli %lli %7s", &a, &b, acc) != 3 ||
-		    sx_rwx(acc, &rwx) || !b)
-			return -EINVAL;
-		op = 0;
-	} else if (!strcmp(kind, "io")) {
-		if (sscanf(line, "io %i %i %7s", &port, &size, acc) != 3 ||
-		    port > 0xffff || !size || size > 4)
-			return -EINVAL;
-		if (!strcmp(acc, "out"))
-			rwx = 1;
-		else if (strcmp(acc, "in"))
-			return -EINVAL;
-		op = 1;
-	} else if (!strcmp(kind, "msr")) {
-		if (sscanf(line, "msr %lli %7s", &a, acc) != 2 || a > U32_MAX)
-			return -EINVAL;
-		msr = a;
-		if (!strcmp(acc, "w"))
-			rwx = 1;
-		else if (strcmp(acc, "r"))
-			return -EINVAL;
-		op = 2;
-	} else if (!strcmp(kind, "smi")) {
-		op = 4;
-	} else if (!strcmp(kind, "pci")) {
-		if (sscanf(line, "pci %x:%x.%x %i %7s", &bus, &dev, &fn, &reg,
-			   acc) != 5 || bus > 0xff || dev > 0x1f || fn > 7 ||
-		    reg > 0xfff)
-			return -EINVAL;
-		if (!strcmp(acc, "w"))
-			rwx = 1;
-		else if (strcmp(acc, "r"))
-			return -EINVAL;
-		op = 3;
-	} else {
-		return -EINVAL;
-	}
-
-	cpu = get_cpu();
-	raw_spin_lock_irqsave(&s->lock, flags);
-	v = stm_core_smm_entry(s->core, cpu);
-	if (v == STM_VERDICT_DENY)
-		op = 4;
-	switch (op) {
-	case 4:
-		break;
-	case 0:
-		v = stm_core_smm_mem(s->core, cpu, a, b, rwx);
-		break;
-	case 1:
-		v = stm_core_smm_io(s->core, cpu, port, size, rwx);
-		break;
-	case 2:
-		v = stm_core_smm_msr(s->core, cpu, msr, rwx);
-		break;
-	default:
-		v = stm_core_smm_pci(s->core, cpu, bus, dev, fn, reg, rwx);
-		break;
-	}
-	*verdict = sx_verdict_name(v);
-	snprintf(s->last_inject, sizeof(s->last_inject), "cpu %d: %s", cpu,
-		 *verdict);
-	raw_spin_unlock_irqrestore(&s->lock, flags);
-	put_cpu();
-	return 0;
-}
-
-u64 stmexec_sim_compat_violations(struct stmexec *sx, char *last, size_t len)
-{
-	struct stmexec_sim *s = sx->sim;
-	unsigned long flags;
-	u64 n;
-
-	if (!s) {
-		strscpy(last, "", len);
-		return 0;
-	}
-	raw_spin_lock_irqsave(&s->lock, flags);
-	n = stm_core_compat_violations(s->core);
-	strscpy(last, stm_core_compat_last(s->core), len);
-	raw_spin_unlock_irqrestore(&s->lock, flags);
-	return n;
-}
-
-/* For debugfs "cpu_states": the core's view of @cpu (STM_CPU_*). */
-int stmexec_sim_cpu_state(struct stmexec *sx, unsigned int cpu)
-{
-	struct stmexec_sim *s = sx->sim;
-	unsigned long flags;
-	int st;
-
-	if (!s)
-		return -ENODEV;
-	raw_spin_lock_irqsave(&s->lock, flags);
-	st = stm_core_cpu_state(s->core, cpu);
-	raw_spin_unlock_irqrestore(&s->lock, flags);
-	return st;
-}
-
-/* Arm the one-shot status for the next VMCALL with @eax. */
-void stmexec_sim_arm_next(struct stmexec *sx, bool arm, u32 eax, u32 status)
-{
-	struct stmexec_sim *s = sx->sim;
-	unsigned long flags;
-
-	if (!s)
-		return;
-	raw_spin_lock_irqsave(&s->lock, flags);
-	sx->faults.next_armed = arm;
-	sx->faults.next_eax = eax;
-	sx->faults.next_status = status;
-	raw_spin_unlock_irqrestore(&s->lock, flags);
-}
-
-const char *stmexec_sim_last_inject(struct stmexec *sx, char *buf, size_t len)
-{
-	struct stmexec_sim *s = sx->sim;
-	unsigned long flags;
-
-	if (!s)
-		return "";
-	raw_spin_lock_irqsave(&s->lock, flags);
-	strscpy(buf, s->last_inject, len);
-	raw_spin_unlock_irqrestore(&s->lock, flags);
-	return buf;
-}
-
 /* ---- the sim backend ------------------------------------------------------ */
 
 static int sx_sim_probe(struct stmexec *sx)
@@ -742,49 +529,28 @@ static int sx_sim_probe(struct stmexec *sx)
 	return 0;
 }
 
+/*
+ * backend=sim: stand-ins for the VMXON regions and VMCSs, allocated as the
+ * vmx backend allocates them (backend_pages.c: one block, one STM
+ * descriptor), so that the policy the sim tests see is the vmx one.
+ */
 static void sx_sim_fini(struct stmexec *sx)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
-	unsigned int cpu;
-
 	stmexec_sim_fini(sx);
-	if (!pc)
-		return;
-	for_each_possible_cpu(cpu) {
-		if (pc[cpu].vmxon)
-			free_page((unsigned long)pc[cpu].vmxon);
-		if (pc[cpu].vmcs)
-			free_page((unsigned long)pc[cpu].vmcs);
-	}
-	kfree(pc);
+	stmexec_cpu_pages_free(sx->backend_priv);
 	sx->backend_priv = NULL;
 }
 
 static int sx_sim_init(struct stmexec *sx)
 {
-	struct sx_sim_cpu *pc;
-	unsigned int cpu;
 	int ret;
 
-	pc = kcalloc(nr_cpu_ids, sizeof(*pc), GFP_KERNEL);
-	if (!pc)
+	sx->backend_priv = stmexec_cpu_pages_alloc(sx, "sim");
+	if (!sx->backend_priv)
 		return -ENOMEM;
-	sx->backend_priv = pc;
-	for_each_possible_cpu(cpu) {
-		pc[cpu].vmxon = stmexec_page_below_4g(cpu, &pc[cpu].vmxon_pa);
-		pc[cpu].vmcs = stmexec_page_below_4g(cpu, &pc[cpu].vmcs_pa);
-		if (!pc[cpu].vmxon || !pc[cpu].vmcs) {
-			ret = -ENOMEM;
-			goto err;
-		}
-	}
 	ret = stmexec_sim_init(sx);
 	if (ret)
-		goto err;
-	return 0;
-
-err:
-	sx_sim_fini(sx);
+		sx_sim_fini(sx);
 	return ret;
 }
 
@@ -808,33 +574,25 @@ static int sx_sim_leave(struct stmexec *sx, unsigned int cpu)
 static int sx_sim_backend_vmcall(struct stmexec *sx, unsigned int cpu,
 				 struct stm_regs *r)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
+	u64 vmcs_pa;
 
-	return stmexec_sim_vmcall(sx, cpu, pc[cpu].vmcs_pa, r);
+	stmexec_cpu_page(sx->backend_priv, cpu, STMEXEC_CPU_VMCS, &vmcs_pa);
+	return stmexec_sim_vmcall(sx, cpu, vmcs_pa, r);
 }
 
 static u64 sx_sim_vmxon_pa(struct stmexec *sx, unsigned int cpu)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
+	u64 pa = 0;
 
-	return pc ? pc[cpu].vmxon_pa : 0;
+	if (sx->backend_priv)
+		stmexec_cpu_page(sx->backend_priv, cpu, STMEXEC_CPU_VMXON, &pa);
+	return pa;
 }
 
 static int sx_sim_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 {
-	struct sx_sim_cpu *pc = sx->backend_priv;
-	unsigned int cpu;
-	int ret;
-
-	for_each_possible_cpu(cpu) {
-		ret = fn(arg, pc[cpu].vmxon_pa, PAGE_SIZE, "VMXON region (sim)");
-		if (!ret)
-			ret = fn(arg, pc[cpu].vmcs_pa, PAGE_SIZE,
-				 "activation VMCS (sim)");
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return stmexec_cpu_pages_regions(sx->backend_priv, fn, arg,
+					 "VMXON regions and activation VMCSs (sim)");
 }
 
 const struct stmexec_backend_ops stmexec_backend_sim = {

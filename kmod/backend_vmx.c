@@ -14,8 +14,10 @@
  *
  * The VMXON region and the activation VMCS of each possible CPU are
  * allocated once, zeroed and below 4 GiB (an activation VMCS above 4 GiB
- * is known to hang one STM, stm-interface.md 1.2), and stay allocated until
- * unload so that the VMXON addresses (the VMCS-database keys) are stable.
+ * is known to hang one STM, stm-interface.md 1.2), all in one physically
+ * contiguous block (backend_pages.c: one STM descriptor for the monitor
+ * policy, whatever the CPU count), and stay allocated until unload so that
+ * the VMXON addresses (the VMCS-database keys) are stable.
  *
  * vmx_stm=sim (test only, for an emulator with VMX but without STM, e.g.
  * Bochs): everything above happens for real, but the STM calls go to the
@@ -51,6 +53,7 @@ struct sx_vmx_cpu {
 struct sx_vmx {
 	u32 revision;
 	u64 exit_ctls;
+	struct stmexec_cpu_pages *pages;	/* every CPU's vmxon and vmcs */
 	struct sx_vmx_cpu cpu[];
 };
 
@@ -91,6 +94,7 @@ static int sx_vmx_probe(struct stmexec *sx)
 static void sx_vmx_fini(struct stmexec *sx)
 {
 	struct sx_vmx *v = sx->backend_priv;
+	bool leak = false;
 	unsigned int cpu;
 
 	if (!v)
@@ -103,19 +107,17 @@ static void sx_vmx_fini(struct stmexec *sx)
 		/*
 		 * Only a forced unload (rmmod -f) after a failed disable gets
 		 * here with a CPU still in VMX operation (F18): the CPU and
-		 * perhaps the STM still use its VMXON region and VMCS, so they
-		 * are leaked, never freed.
+		 * perhaps the STM still use its VMXON region and VMCS, so the
+		 * block that holds them is leaked, never freed.
 		 */
 		if (c->on) {
-			pr_emerg("CPU %u is still in VMX operation: its VMXON region and VMCS (0x%llx, 0x%llx) are leaked; reboot\n",
+			pr_emerg("CPU %u is still in VMX operation: its VMXON region and VMCS (0x%llx, 0x%llx) are leaked with every CPU's; reboot\n",
 				 cpu, c->vmxon_pa, c->vmcs_pa);
-			continue;
+			leak = true;
 		}
-		if (c->vmxon)
-			free_page((unsigned long)c->vmxon);
-		if (c->vmcs)
-			free_page((unsigned long)c->vmcs);
 	}
+	if (!leak)
+		stmexec_cpu_pages_free(v->pages);
 	kfree(v);
 	sx->backend_priv = NULL;
 }
@@ -133,15 +135,18 @@ static int sx_vmx_init(struct stmexec *sx)
 	v->revision = SX_VMX_BASIC_REVISION(stmexec_probe_vmx_basic(sx));
 	v->exit_ctls = stmexec_probe_exit_ctls(sx);
 
+	v->pages = stmexec_cpu_pages_alloc(sx, "vmx");
+	if (!v->pages) {
+		ret = -ENOMEM;
+		goto err;
+	}
 	for_each_possible_cpu(cpu) {
 		struct sx_vmx_cpu *c = &v->cpu[cpu];
 
-		c->vmxon = stmexec_page_below_4g(cpu, &c->vmxon_pa);
-		c->vmcs = stmexec_page_below_4g(cpu, &c->vmcs_pa);
-		if (!c->vmxon || !c->vmcs) {
-			ret = -ENOMEM;
-			goto err;
-		}
+		c->vmxon = stmexec_cpu_page(v->pages, cpu, STMEXEC_CPU_VMXON,
+					    &c->vmxon_pa);
+		c->vmcs = stmexec_cpu_page(v->pages, cpu, STMEXEC_CPU_VMCS,
+					   &c->vmcs_pa);
 	}
 	if (stmexec_vmx_stm_sim(sx)) {
 		ret = stmexec_sim_init(sx);
@@ -226,48 +231,50 @@ static void sx_vmx_unwind(struct sx_vmx_cpu *c)
 	}
 }
 
-static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
+/* May this CPU enter VMX operation? Interrupts off. */
+static int sx_vmx_check(struct stmexec *sx, unsigned int cpu)
 {
-	struct sx_vmx *v = sx->backend_priv;
-	struct sx_vmx_cpu *c = &v->cpu[cpu];
-	unsigned long flags;
 	u64 feat = 0;
-	int r, ret = 0;
 
-	local_irq_save(flags);
-
-	if ((cr4_read_shadow() | __read_cr4()) & X86_CR4_VMXE) {
-		ret = stmexec_fail(sx, -EBUSY,
-				   "CPU %u: VMX is already in use (CR4.VMXE set, likely kvm_intel): unload kvm_intel or boot with kvm.enable_virt_at_load=0 (6.12+)",
-				   cpu);
-		goto out;
-	}
+	if ((cr4_read_shadow() | __read_cr4()) & X86_CR4_VMXE)
+		return stmexec_fail(sx, -EBUSY,
+				    "CPU %u: VMX is already in use (CR4.VMXE set, likely kvm_intel): unload kvm_intel or boot with kvm.enable_virt_at_load=0 (6.12+)",
+				    cpu);
 	if (stmexec_rdmsr_safe(MSR_IA32_FEAT_CTL, &feat) ||
 	    !(feat & FEAT_CTL_LOCKED) ||
 	    !(feat & ((__read_cr4() & X86_CR4_SMXE) ?
 		      FEAT_CTL_VMX_ENABLED_INSIDE_SMX :
-		      FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))) {
-		ret = stmexec_fail(sx, -EACCES,
-				   "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL 0x%llx)",
-				   cpu, feat);
-		goto out;
-	}
+		      FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)))
+		return stmexec_fail(sx, -EACCES,
+				    "CPU %u: VMX is disabled by the firmware (IA32_FEATURE_CONTROL 0x%llx)",
+				    cpu, feat);
+	return 0;
+}
 
-	/* Intel PT must not trace across VMXON (what KVM does). */
-	intel_pt_handle_vmx(1);
-	c->pt = true;
+/* CR4.VMXE and VMXON; on failure CR4.VMXE is clear again. */
+static int sx_vmx_on(struct stmexec *sx, struct sx_vmx *v,
+		     struct sx_vmx_cpu *c, unsigned int cpu)
+{
+	int r;
+
 	cr4_set_bits_irqsoff(X86_CR4_VMXE);
-
 	*(u32 *)c->vmxon = v->revision;
 	r = sx_vmxon(c->vmxon_pa);
 	if (r) {
 		cr4_clear_bits_irqsoff(X86_CR4_VMXE);
-		sx_vmx_unwind(c);
-		ret = stmexec_fail(sx, -EIO, "CPU %u: VMXON failed (%s)",
-				   cpu, sx_vmx_res(r));
-		goto out;
+		return stmexec_fail(sx, -EIO, "CPU %u: VMXON failed (%s)",
+				    cpu, sx_vmx_res(r));
 	}
 	c->on = true;
+	return 0;
+}
+
+/* The activation VMCS: clear, current, valid VM-exit controls. */
+static int sx_vmx_vmcs_init(struct stmexec *sx, struct sx_vmx *v,
+			    struct sx_vmx_cpu *c, unsigned int cpu)
+{
+	unsigned long err;
+	int r;
 
 	/* Not current anywhere (VMCLEARed by the last leave): rewrite it. */
 	memset(c->vmcs, 0, PAGE_SIZE);
@@ -285,24 +292,46 @@ static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
 	 */
 	if (!r)
 		r = sx_vmwrite(SX_VMCS_LINK_POINTER, ~0UL);
-	if (r) {
-		unsigned long err = r == SX_VMX_FAIL_VALID ? sx_vmx_error() : 0;
+	if (!r)
+		return 0;
+	err = r == SX_VMX_FAIL_VALID ? sx_vmx_error() : 0;
+	return stmexec_fail(sx, -EIO,
+			    "CPU %u: preparing the activation VMCS failed (%s, error %lu)",
+			    cpu, sx_vmx_res(r), err);
+}
 
-		sx_vmclear(c->vmcs_pa);
-		sx_vmx_unwind(c);
-		ret = stmexec_fail(sx, -EIO,
-				   "CPU %u: preparing the activation VMCS failed (%s, error %lu)",
-				   cpu, sx_vmx_res(r), err);
+static int sx_vmx_enter(struct stmexec *sx, unsigned int cpu)
+{
+	struct sx_vmx *v = sx->backend_priv;
+	struct sx_vmx_cpu *c = &v->cpu[cpu];
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = sx_vmx_check(sx, cpu);
+	if (ret)
 		goto out;
-	}
-
+	/* Intel PT must not trace across VMXON (what KVM does). */
+	intel_pt_handle_vmx(1);
+	c->pt = true;
+	ret = sx_vmx_on(sx, v, c, cpu);
+	if (ret)
+		goto err_pt;
+	ret = sx_vmx_vmcs_init(sx, v, c, cpu);
+	if (ret)
+		goto err_vmcs;
 	if (stmexec_vmx_stm_sim(sx)) {
 		ret = sx_vmx_hw_vmcall(sx, cpu, c);
-		if (ret) {
-			sx_vmclear(c->vmcs_pa);
-			sx_vmx_unwind(c);
-		}
+		if (ret)
+			goto err_vmcs;
 	}
+	local_irq_restore(flags);
+	return 0;
+
+err_vmcs:
+	sx_vmclear(c->vmcs_pa);
+err_pt:
+	sx_vmx_unwind(c);	/* VMXOFF if on, then PT */
 out:
 	local_irq_restore(flags);
 	return ret;
@@ -354,12 +383,40 @@ out:
 	return ret;
 }
 
+/* VMCALL came back VMfailValid: what the VM-instruction error means. */
+static int sx_vmx_vmcall_failvalid(struct stmexec *sx, unsigned int cpu,
+				   u32 func)
+{
+	unsigned long err = sx_vmx_error();
+
+	switch (err) {
+	case SX_VMXERR_VMCALL_IN_ROOT:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: VMCALL refused in VMX root (error 1): the dual-monitor treatment is not enabled: no STM",
+				    cpu);
+	case SX_VMXERR_VMCALL_MSEG_REV:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: the STM image's MSEG revision does not match IA32_VMX_MISC[63:32] (error 22): wrong STM for this CPU",
+				    cpu);
+	case SX_VMXERR_VMCALL_MSEG_FEATURES:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: invalid SMM-monitor features in the MSEG header (error 24): broken STM image",
+				    cpu);
+	default:
+		return stmexec_fail(sx, -EIO,
+				    "CPU %u: VMCALL 0x%08x: VMfailValid, VM-instruction error %lu%s",
+				    cpu, func, err,
+				    err == SX_VMXERR_VMCALL_NOT_CLEAR ||
+				    err == SX_VMXERR_VMCALL_EXIT_CTLS ?
+				    " (activation VMCS: module bug)" : "");
+	}
+}
+
 static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
 			 struct stm_regs *r)
 {
 	struct sx_vmx_cpu *c = sx_vc(sx, cpu);
 	struct sx_vmcall_out o;
-	unsigned long err;
 	u32 func = r->eax;
 
 	if (stmexec_vmx_stm_sim(sx))
@@ -382,28 +439,7 @@ static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
 				    "CPU %u: VMCALL 0x%08x: VMfailInvalid (no current VMCS)",
 				    cpu, func);
 	case SX_VMCALL_FAIL_VALID:
-		err = sx_vmx_error();
-		switch (err) {
-		case SX_VMXERR_VMCALL_IN_ROOT:
-			return stmexec_fail(sx, -ENODEV,
-					    "CPU %u: VMCALL refused in VMX root (error 1): the dual-monitor treatment is not enabled: no STM",
-					    cpu);
-		case SX_VMXERR_VMCALL_MSEG_REV:
-			return stmexec_fail(sx, -ENODEV,
-					    "CPU %u: the STM image's MSEG revision does not match IA32_VMX_MISC[63:32] (error 22): wrong STM for this CPU",
-					    cpu);
-		case SX_VMXERR_VMCALL_MSEG_FEATURES:
-			return stmexec_fail(sx, -ENODEV,
-					    "CPU %u: invalid SMM-monitor features in the MSEG header (error 24): broken STM image",
-					    cpu);
-		default:
-			return stmexec_fail(sx, -EIO,
-					    "CPU %u: VMCALL 0x%08x: VMfailValid, VM-instruction error %lu%s",
-					    cpu, func, err,
-					    err == SX_VMXERR_VMCALL_NOT_CLEAR ||
-					    err == SX_VMXERR_VMCALL_EXIT_CTLS ?
-					    " (activation VMCS: module bug)" : "");
-		}
+		return sx_vmx_vmcall_failvalid(sx, cpu, func);
 	default:
 		return stmexec_fail(sx, -EIO,
 				    "CPU %u: VMCALL 0x%08x: unexpected RFLAGS (CF %u ZF %u PF %u)",
@@ -438,19 +474,10 @@ static u64 sx_vmx_vmxon_pa(struct stmexec *sx, unsigned int cpu)
 
 static int sx_vmx_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg)
 {
-	unsigned int cpu;
-	int ret;
+	struct sx_vmx *v = sx->backend_priv;
 
-	for_each_possible_cpu(cpu) {
-		struct sx_vmx_cpu *c = sx_vc(sx, cpu);
-
-		ret = fn(arg, c->vmxon_pa, PAGE_SIZE, "VMXON region");
-		if (!ret)
-			ret = fn(arg, c->vmcs_pa, PAGE_SIZE, "activation VMCS");
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return stmexec_cpu_pages_regions(v->pages, fn, arg,
+					 "VMXON regions and activation VMCSs");
 }
 
 const struct stmexec_backend_ops stmexec_backend_vmx = {

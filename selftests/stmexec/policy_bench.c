@@ -58,11 +58,31 @@ static uint32_t rnd(uint32_t *s)
 	return *s;
 }
 
+/*
+ * The monitor class of the policy in force: its deny=rwx MEM ranges in
+ * sysfs "ranges" (the per-CPU pages are one of them, whatever the CPU
+ * count); -errno if unreadable.
+ */
+static int monitor_ranges(void)
+{
+	static char buf[1 << 20];
+	int n = 0, ret;
+	char *l;
+
+	ret = __sx_read("ranges", buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	for (l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+		if (!strncmp(l, "mem ", 4) && strstr(l, " deny=rwx policy"))
+			n++;
+	return n;
+}
+
 static int default_policy(const char *profile)
 {
 	char params[128];
 	uint64_t nodes, heap;
-	int fd, ret;
+	int fd, ret, mon;
 
 	snprintf(params, sizeof(params), "backend=sim sim_profile=%s", profile);
 	ret = __sx_ensure_unloaded() ?: __sx_load(params);
@@ -77,8 +97,12 @@ static int default_policy(const char *profile)
 	ret = usage(&nodes, &heap);
 	if (ret)
 		return fail("stm_nodes", ret);
-	printf("# policy_bench: default policy (kernel, modules off), sim_profile=%-8s %4llu nodes (goal <= 16), %3llu STM heap pages (goal <= 70)\n",
-	       profile, (unsigned long long)nodes, (unsigned long long)heap);
+	mon = monitor_ranges();
+	if (mon < 0)
+		return fail("ranges", mon);
+	printf("# policy_bench: default policy (kernel, modules off), sim_profile=%-8s %4llu nodes (goal <= 16), %3llu STM heap pages (goal <= 70), %ld CPUs: %d monitor-class ranges\n",
+	       profile, (unsigned long long)nodes, (unsigned long long)heap,
+	       sysconf(_SC_NPROCESSORS_CONF), mon);
 	close(fd);
 	return 0;
 }

@@ -66,8 +66,8 @@ int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
 	req = req_of_current(sx);
 	if (req) {
 		req->code = err < 0 ? -err : err;
-		req->truncated = len >= (int)sizeof(msg) ||
-				 strscpy(req->msg, msg, sizeof(req->msg)) < 0;
+		req->truncated = strscpy(req->msg, msg, sizeof(req->msg)) < 0;
+		req->truncated |= len >= (int)sizeof(msg);
 	}
 	spin_unlock_irqrestore(&sx->err_lock, flags);
 	pr_err_ratelimited("%s\n", msg);

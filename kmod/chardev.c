@@ -7,6 +7,12 @@
  * work is done by ranges.c, log.c and vmcs_db.c; this file only copies,
  * checks the fields that must be zero and dispatches. See
  * Documentation/userspace-api/stmexec.rst.
+ *
+ * A request with an err_ptr (ABI 1.1) gets its own struct stmexec_error:
+ * req_open() checks that it is writable before anything happens and puts
+ * a struct stmexec_req on sx->reqs (error.c), req_close() copies what
+ * this task's stmexec_fail() calls formatted into it, on failure as on
+ * success.
  */
 #include "stmexec.h"
 #include "backend.h"
@@ -39,6 +45,51 @@ static struct stmexec *file_sx(struct file *file)
 static bool all_zero(const void *p, size_t len)
 {
 	return !memchr_inv(p, 0, len);
+}
+
+/*
+ * Start a request's error record. @uptr is the caller's err_ptr (0: none,
+ * an ABI 1.0 caller); it is cleared first, so a bad pointer fails with
+ * -EFAULT before anything changes (and a record never holds stale data).
+ */
+static int req_open(struct stmexec *sx, struct stmexec_req *req, u64 uptr)
+{
+	if (uptr && clear_user(u64_to_user_ptr(uptr),
+			       sizeof(struct stmexec_error)))
+		return -EFAULT;
+	stmexec_req_begin(sx, req);
+	return 0;
+}
+
+/*
+ * End a request: write its outcome to @uptr (if any) and return @ret.
+ * @index: the offending entry, or ~0. A record that cannot be written
+ * after a request succeeded does not turn it into a failure (the change
+ * is made); the caller sees the zeroed record req_open() wrote.
+ */
+static long req_close(struct stmexec *sx, struct stmexec_req *req, u64 uptr,
+		      u32 index, long ret)
+{
+	struct stmexec_error e;
+
+	stmexec_req_end(sx, req);
+	if (!uptr)
+		return ret;
+	memset(&e, 0, sizeof(e));
+	e.index = ~0U;
+	if (ret < 0) {
+		/* a signal: the caller sees EINTR or a restart */
+		e.code = ret == -ERESTARTSYS ? EINTR : -ret;
+		e.index = index;
+		if (req->code) {
+			strscpy(e.msg, req->msg, sizeof(e.msg));
+			if (req->truncated)
+				e.flags |= STMEXEC_ERRF_TRUNCATED;
+		}
+	}
+	if (copy_to_user(u64_to_user_ptr(uptr), &e, sizeof(e)) && !ret)
+		return 0;
+	return ret;
 }
 
 /*
@@ -91,81 +142,45 @@ static long ioc_get_status(struct stmexec *sx, void __user *argp)
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-static long ioc_enable(struct stmexec *sx, bool on)
+/* Check an array header copied in: flags and reserved must be zero. */
+static int arr_check(struct stmexec *sx, struct stmexec_range_array *a)
 {
-	int ret;
-
-	ret = stmexec_lock_interruptible(sx);
-	if (ret)
-		return ret;
-	ret = on ? stmexec_enable(sx) : stmexec_disable(sx);
-	mutex_unlock(&sx->lock);
-	return ret;
-}
-
-/* Copy an array header in; rejects non-zero flags/reserved. */
-static int arr_get(struct stmexec *sx, struct stmexec_range_array *a,
-		   void __user *argp)
-{
-	if (copy_from_user(a, argp, sizeof(*a)))
-		return -EFAULT;
 	a->err_index = ~0U;
 	a->bios_index = ~0U;
-	if (a->flags || !all_zero(a->reserved, sizeof(a->reserved))) {
-		mutex_lock(&sx->lock);
-		stmexec_fail(sx, -EINVAL,
-			     "range array: flags and reserved must be zero");
-		mutex_unlock(&sx->lock);
-		return -EINVAL;
-	}
+	if (a->flags || a->reserved)
+		return stmexec_fail(sx, -EINVAL,
+				    "range array: flags and reserved must be zero");
 	return 0;
 }
 
-/* Copy the array header back (err_index/bios_index/count); keeps @ret. */
-static long arr_put(struct stmexec_range_array *a, void __user *argp,
-		    long ret)
+static long do_protect(struct stmexec *sx, struct stmexec_range_array *a,
+		       bool protect)
 {
-	if (copy_to_user(argp, a, sizeof(*a)))
-		return -EFAULT;
-	return ret;
-}
-
-static long ioc_protect(struct stmexec *sx, void __user *argp, bool protect)
-{
-	struct stmexec_range_array a;
 	struct stmexec_range *r = NULL;
 	long ret;
 	u32 i;
 
-	ret = arr_get(sx, &a, argp);
+	ret = arr_check(sx, a);
 	if (ret)
 		return ret;
-
-	if (a.count > STMEXEC_MAX_RANGES) {
-		mutex_lock(&sx->lock);
-		ret = stmexec_fail(sx, -E2BIG,
-				   "%u ranges in one request, at most %u: split the request",
-				   a.count, STMEXEC_MAX_RANGES);
-		mutex_unlock(&sx->lock);
-		return arr_put(&a, argp, ret);
-	}
-	if (a.count) {
-		r = vmemdup_user(u64_to_user_ptr(a.ranges_ptr),
-				 array_size(a.count, sizeof(*r)));
+	if (a->count > STMEXEC_MAX_RANGES)
+		return stmexec_fail(sx, -E2BIG,
+				    "%u ranges in one request, at most %u: split the request",
+				    a->count, STMEXEC_MAX_RANGES);
+	if (a->count) {
+		r = vmemdup_user(u64_to_user_ptr(a->ranges_ptr),
+				 array_size(a->count, sizeof(*r)));
 		if (IS_ERR(r))
 			return PTR_ERR(r);
 	}
 	/* index is output only: zero on input, so it can get a meaning later */
-	for (i = 0; i < a.count; i++) {
+	for (i = 0; i < a->count; i++) {
 		if (!r[i].index)
 			continue;
-		a.err_index = i;
-		mutex_lock(&sx->lock);
+		a->err_index = i;
 		ret = stmexec_fail(sx, -EINVAL,
 				   "range %u: index is output only and must be zero",
 				   i);
-		mutex_unlock(&sx->lock);
-		ret = arr_put(&a, argp, ret);
 		goto out_free;
 	}
 
@@ -173,32 +188,31 @@ static long ioc_protect(struct stmexec *sx, void __user *argp, bool protect)
 	if (ret)
 		goto out_free;
 	if (protect)
-		ret = stmexec_ranges_protect(sx, r, a.count, 0, &a.err_index,
-					     &a.bios_index);
+		ret = stmexec_ranges_protect(sx, r, a->count, 0, &a->err_index,
+					     &a->bios_index);
 	else
-		ret = stmexec_ranges_unprotect(sx, r, a.count, 0,
-					       &a.err_index);
+		ret = stmexec_ranges_unprotect(sx, r, a->count, 0,
+					       &a->err_index);
 	mutex_unlock(&sx->lock);
-	ret = arr_put(&a, argp, ret);
 out_free:
 	kvfree(r);
 	return ret;
 }
 
 /* LIST_RANGES and GET_BIOS_RESOURCES: snapshot under the lock, copy after. */
-static long ioc_list(struct stmexec *sx, void __user *argp, bool bios)
+static long do_list(struct stmexec *sx, struct stmexec_range_array *a,
+		    bool bios)
 {
-	struct stmexec_range_array a;
 	struct stmexec_range *r = NULL;
-	u32 cap, total;
+	u32 cap, total = 0;
 	long ret;
 	int n;
 
-	ret = arr_get(sx, &a, argp);
+	ret = arr_check(sx, a);
 	if (ret)
 		return ret;
 
-	cap = min_t(u32, a.count, STMEXEC_MAX_RANGES);
+	cap = min_t(u32, a->count, STMEXEC_MAX_RANGES);
 	if (cap) {
 		r = kvcalloc(cap, sizeof(*r), GFP_KERNEL);
 		if (!r)
@@ -224,52 +238,94 @@ static long ioc_list(struct stmexec *sx, void __user *argp, bool bios)
 	}
 	mutex_unlock(&sx->lock);
 	if (ret)
-		goto out_put;
+		goto out_free;
 
-	if (cap && copy_to_user(u64_to_user_ptr(a.ranges_ptr), r,
+	if (cap && copy_to_user(u64_to_user_ptr(a->ranges_ptr), r,
 				array_size(min(cap, total), sizeof(*r)))) {
 		ret = -EFAULT;
 		goto out_free;
 	}
-	a.count = total;
-out_put:
-	ret = arr_put(&a, argp, ret);
+	a->count = total;
 out_free:
 	kvfree(r);
 	return ret;
 }
 
+/*
+ * PROTECT, UNPROTECT, LIST_RANGES, GET_BIOS_RESOURCES: the header is
+ * copied back on failure too (err_index, bios_index); a failed copy of
+ * the ranges themselves (LIST) keeps the header as it came in.
+ */
+static long ioc_ranges(struct stmexec *sx, void __user *argp, unsigned int cmd)
+{
+	struct stmexec_range_array a;
+	struct stmexec_req req;
+	long ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	ret = req_open(sx, &req, a.err_ptr);
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case STMEXEC_PROTECT:
+	case STMEXEC_UNPROTECT:
+		ret = do_protect(sx, &a, cmd == STMEXEC_PROTECT);
+		break;
+	default:
+		ret = do_list(sx, &a, cmd == STMEXEC_GET_BIOS_RESOURCES);
+		if (ret == -EFAULT)
+			return req_close(sx, &req, a.err_ptr, ~0U, ret);
+		break;
+	}
+	if (copy_to_user(argp, &a, sizeof(a)))
+		ret = -EFAULT;
+	return req_close(sx, &req, a.err_ptr, a.err_index, ret);
+}
+
 static long ioc_log_setup(struct stmexec *sx, void __user *argp)
 {
 	struct stmexec_log_setup ls;
+	struct stmexec_req req;
 	long ret;
 
 	if (copy_from_user(&ls, argp, sizeof(ls)))
 		return -EFAULT;
-	ret = stmexec_lock_interruptible(sx);
+	ret = req_open(sx, &req, ls.err_ptr);
 	if (ret)
 		return ret;
-	if (ls.flags || !all_zero(ls.reserved, sizeof(ls.reserved)))
+	if (ls.flags || ls.reserved) {
 		ret = stmexec_fail(sx, -EINVAL,
 				   "LOG_SETUP: flags and reserved must be zero");
-	else
-		ret = stmexec_log_setup(sx, &ls);
+		goto out;
+	}
+	ret = stmexec_lock_interruptible(sx);
+	if (ret)
+		goto out;
+	ret = stmexec_log_setup(sx, &ls);
 	mutex_unlock(&sx->lock);
-	return ret;
+out:
+	return req_close(sx, &req, ls.err_ptr, ~0U, ret);
 }
 
-static long ioc_log_ctl(struct stmexec *sx, unsigned int cmd)
+static long do_ctl(struct stmexec *sx, u32 op)
 {
 	long ret;
 
 	ret = stmexec_lock_interruptible(sx);
 	if (ret)
 		return ret;
-	switch (cmd) {
-	case STMEXEC_LOG_START:
+	switch (op) {
+	case STMEXEC_CTL_ENABLE:
+		ret = stmexec_enable(sx);
+		break;
+	case STMEXEC_CTL_DISABLE:
+		ret = stmexec_disable(sx);
+		break;
+	case STMEXEC_CTL_LOG_START:
 		ret = stmexec_log_start(sx);
 		break;
-	case STMEXEC_LOG_STOP:
+	case STMEXEC_CTL_LOG_STOP:
 		ret = stmexec_log_stop(sx);
 		break;
 	default:
@@ -280,23 +336,70 @@ static long ioc_log_ctl(struct stmexec *sx, unsigned int cmd)
 	return ret;
 }
 
-static long ioc_vmcs_db(struct stmexec *sx, void __user *argp)
+/* ENABLE, DISABLE, LOG_START, LOG_STOP, LOG_CLEAR: no argument, no record. */
+static long ioc_ctl_old(struct stmexec *sx, unsigned int cmd)
 {
-	struct stmexec_vmcs_db req;
+	switch (cmd) {
+	case STMEXEC_ENABLE:
+		return do_ctl(sx, STMEXEC_CTL_ENABLE);
+	case STMEXEC_DISABLE:
+		return do_ctl(sx, STMEXEC_CTL_DISABLE);
+	case STMEXEC_LOG_START:
+		return do_ctl(sx, STMEXEC_CTL_LOG_START);
+	case STMEXEC_LOG_STOP:
+		return do_ctl(sx, STMEXEC_CTL_LOG_STOP);
+	default:
+		return do_ctl(sx, STMEXEC_CTL_LOG_CLEAR);
+	}
+}
+
+/* CONTROL (ABI 1.1): the same five operations, with an error record. */
+static long ioc_control(struct stmexec *sx, void __user *argp)
+{
+	struct stmexec_control c;
+	struct stmexec_req req;
 	long ret;
 
-	if (copy_from_user(&req, argp, sizeof(req)))
+	if (copy_from_user(&c, argp, sizeof(c)))
 		return -EFAULT;
-	ret = stmexec_lock_interruptible(sx);
+	ret = req_open(sx, &req, c.err_ptr);
 	if (ret)
 		return ret;
-	if (req.flags || req.pad || !all_zero(req.reserved, sizeof(req.reserved)))
+	if (c.flags || !all_zero(c.reserved, sizeof(c.reserved)))
+		ret = stmexec_fail(sx, -EINVAL,
+				   "CONTROL: flags and reserved must be zero");
+	else if (c.op < STMEXEC_CTL_ENABLE || c.op > STMEXEC_CTL_LOG_CLEAR)
+		ret = stmexec_fail(sx, -EINVAL,
+				   "CONTROL: unknown op %u: use STMEXEC_CTL_ENABLE..STMEXEC_CTL_LOG_CLEAR (1..5)",
+				   c.op);
+	else
+		ret = do_ctl(sx, c.op);
+	return req_close(sx, &req, c.err_ptr, ~0U, ret);
+}
+
+static long ioc_vmcs_db(struct stmexec *sx, void __user *argp)
+{
+	struct stmexec_vmcs_db v;
+	struct stmexec_req req;
+	long ret;
+
+	if (copy_from_user(&v, argp, sizeof(v)))
+		return -EFAULT;
+	ret = req_open(sx, &req, v.err_ptr);
+	if (ret)
+		return ret;
+	if (v.flags || v.pad || v.reserved) {
 		ret = stmexec_fail(sx, -EINVAL,
 				   "VMCS_DB: flags, pad and reserved must be zero");
-	else
-		ret = stmexec_vmcs_db(sx, &req);
+		goto out;
+	}
+	ret = stmexec_lock_interruptible(sx);
+	if (ret)
+		goto out;
+	ret = stmexec_vmcs_db(sx, &v);
 	mutex_unlock(&sx->lock);
-	return ret;
+out:
+	return req_close(sx, &req, v.err_ptr, ~0U, ret);
 }
 
 static long stmexec_ioctl(struct file *file, unsigned int cmd,
@@ -318,23 +421,20 @@ static long stmexec_ioctl(struct file *file, unsigned int cmd,
 	case STMEXEC_GET_STATUS:
 		return ioc_get_status(sx, argp);
 	case STMEXEC_ENABLE:
-		return ioc_enable(sx, true);
 	case STMEXEC_DISABLE:
-		return ioc_enable(sx, false);
-	case STMEXEC_PROTECT:
-		return ioc_protect(sx, argp, true);
-	case STMEXEC_UNPROTECT:
-		return ioc_protect(sx, argp, false);
-	case STMEXEC_LIST_RANGES:
-		return ioc_list(sx, argp, false);
-	case STMEXEC_GET_BIOS_RESOURCES:
-		return ioc_list(sx, argp, true);
-	case STMEXEC_LOG_SETUP:
-		return ioc_log_setup(sx, argp);
 	case STMEXEC_LOG_START:
 	case STMEXEC_LOG_STOP:
 	case STMEXEC_LOG_CLEAR:
-		return ioc_log_ctl(sx, cmd);
+		return ioc_ctl_old(sx, cmd);
+	case STMEXEC_CONTROL:
+		return ioc_control(sx, argp);
+	case STMEXEC_PROTECT:
+	case STMEXEC_UNPROTECT:
+	case STMEXEC_LIST_RANGES:
+	case STMEXEC_GET_BIOS_RESOURCES:
+		return ioc_ranges(sx, argp, cmd);
+	case STMEXEC_LOG_SETUP:
+		return ioc_log_setup(sx, argp);
 	case STMEXEC_VMCS_DB:
 		return ioc_vmcs_db(sx, argp);
 	}

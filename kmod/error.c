@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stmexec: the bottom of the module, used by every other file: failure
- * reporting (last_errno/last_error, one dmesg line), the refusal of
- * malformed sysfs input, and the page allocator for what the STM reads.
- * It calls nothing of the module (see HACKING.md, "Layers").
+ * reporting (last_errno/last_error, one dmesg line, and the caller's own
+ * error record), the refusal of malformed sysfs input, and the page
+ * allocator for what the STM reads. It calls nothing of the module (see
+ * HACKING.md, "Layers").
+ *
+ * Errors travel with the request: an ioctl puts a struct stmexec_req on
+ * sx->reqs for its duration (stmexec_req_begin/_end, chardev.c), and
+ * every stmexec_fail() made by that task in task context also formats
+ * into it, so chardev.c can copy the reason back to the caller's struct
+ * stmexec_error. Matching on the task rather than on sx->lock: the
+ * checks that run before the lock (chardev.c) report too, and a failure
+ * formatted elsewhere at the same time (a sysfs writer, the log poller, a
+ * hotplug callback of another ioctl's enable) never lands in this
+ * caller's record. The reason a multi-step failure ends with is the one
+ * the caller's task formats last, the same text last_error ends with.
+ * sx->last_error stays: the last failure of any caller, for sysfs.
  */
 #include "stmexec.h"
 
@@ -12,17 +25,34 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/panic.h>
+#include <linux/preempt.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/string.h>
+
+/* The record of current's ioctl in progress, or NULL; under err_lock. */
+static struct stmexec_req *req_of_current(struct stmexec *sx)
+{
+	struct stmexec_req *req;
+
+	if (!in_task())
+		return NULL;
+	list_for_each_entry(req, &sx->reqs, node)
+		if (req->task == current)
+			return req;
+	return NULL;
+}
 
 int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
 {
 	char msg[sizeof(sx->last_error)];
+	struct stmexec_req *req;
 	unsigned long flags;
 	va_list ap;
+	int len;
 
 	va_start(ap, fmt);
-	vscnprintf(msg, sizeof(msg), fmt, ap);
+	len = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
 	/* panic/shutdown paths: print only, the lock may be held below us */
@@ -33,6 +63,12 @@ int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
 	spin_lock_irqsave(&sx->err_lock, flags);
 	sx->last_errno = err < 0 ? -err : err;
 	strscpy(sx->last_error, msg, sizeof(sx->last_error));
+	req = req_of_current(sx);
+	if (req) {
+		req->code = err < 0 ? -err : err;
+		req->truncated = strscpy(req->msg, msg, sizeof(req->msg)) < 0;
+		req->truncated |= len >= (int)sizeof(msg);
+	}
 	spin_unlock_irqrestore(&sx->err_lock, flags);
 	pr_err_ratelimited("%s\n", msg);
 	return err;
@@ -53,6 +89,36 @@ void *stmexec_page_below_4g(unsigned int cpu, u64 *pa)
 		return NULL;
 	*pa = page_to_phys(pg);
 	return page_address(pg);
+}
+
+/**
+ * stmexec_req_begin - route current's stmexec_fail() calls into @req too
+ * @sx: the device
+ * @req: the caller's record, on its stack, until stmexec_req_end()
+ *
+ * Context: process context, the ioctl's task; no lock held.
+ */
+void stmexec_req_begin(struct stmexec *sx, struct stmexec_req *req)
+{
+	unsigned long flags;
+
+	req->task = current;
+	req->code = 0;
+	req->truncated = false;
+	req->msg[0] = '\0';
+	spin_lock_irqsave(&sx->err_lock, flags);
+	list_add(&req->node, &sx->reqs);
+	spin_unlock_irqrestore(&sx->err_lock, flags);
+}
+
+/* Take @req off sx->reqs; its fields stay readable by the caller. */
+void stmexec_req_end(struct stmexec *sx, struct stmexec_req *req)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sx->err_lock, flags);
+	list_del(&req->node);
+	spin_unlock_irqrestore(&sx->err_lock, flags);
 }
 
 void stmexec_clear_error(struct stmexec *sx)

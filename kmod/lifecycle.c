@@ -112,6 +112,7 @@ enum {
 struct stmexec stmexec_dev = {
 	.lock = __MUTEX_INITIALIZER(stmexec_dev.lock),
 	.err_lock = __SPIN_LOCK_UNLOCKED(stmexec_dev.err_lock),
+	.reqs = LIST_HEAD_INIT(stmexec_dev.reqs),
 	.ipi_wq = __WAIT_QUEUE_HEAD_INITIALIZER(stmexec_dev.ipi_wq),
 	.changed = RAW_NOTIFIER_INIT(stmexec_dev.changed),
 	.state = STMEXEC_STATE_OFF,

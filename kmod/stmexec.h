@@ -16,6 +16,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
@@ -147,7 +148,8 @@ struct stmexec_sim;
  * @log: violation log (log.c)
  * @misc: /dev/stmexec
  * @debugfs: debugfs directory
- * @err_lock: protects @last_errno/@last_error (taken from any context)
+ * @err_lock: protects @last_errno/@last_error/@reqs (taken from any context)
+ * @reqs: error records of the ioctls in progress (struct stmexec_req)
  * @reachable: CPUs on which a VMCALL reaches the STM (activated by
  *	       INITIALIZE_PROTECTION or START); stmexec_call() refuses others
  * @pcpu: per-CPU lifecycle state (lifecycle.c)
@@ -194,7 +196,8 @@ struct stmexec {
 	struct miscdevice misc;
 	struct dentry *debugfs;
 
-	spinlock_t err_lock;		/* last_errno, last_error */
+	spinlock_t err_lock;		/* last_errno, last_error, reqs */
+	struct list_head reqs;		/* open ioctl error records (error.c) */
 	struct cpumask reachable;
 	struct stmexec_cpu __percpu *pcpu;
 	u32 phase;
@@ -258,6 +261,21 @@ int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...);
 int stmexec_sysfs_input(struct stmexec *sx, const char *attr, const char *buf,
 			size_t len);
 void stmexec_clear_error(struct stmexec *sx);
+
+/*
+ * The error record of one ioctl in progress (error.c): stmexec_fail()
+ * called by @task while it is on sx->reqs formats into it too.
+ */
+struct stmexec_req {
+	struct list_head node;
+	struct task_struct *task;
+	int code;
+	bool truncated;
+	char msg[STMEXEC_ERR_MSG_LEN];
+};
+
+void stmexec_req_begin(struct stmexec *sx, struct stmexec_req *req);
+void stmexec_req_end(struct stmexec *sx, struct stmexec_req *req);
 void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 
 /* ---- lifecycle (lifecycle.c) ------------------------------------------- */

@@ -126,7 +126,67 @@ int dev_open(int flags)
 		      dev_path(), errno_name(errno), strerror(errno));
 }
 
-int dev_ioctl_try(int fd, unsigned long cmd, void *arg)
+/*
+ * The error record of the request in flight (ABI 1.1), and a copy of the
+ * last failed one's: the CLI is single-threaded and exits at its first
+ * unexpected failure, but may make a lookup (GET_BIOS_RESOURCES to name a
+ * descriptor) between the failure and ioctl_fail().
+ */
+static struct stmexec_error errrec, failrec;
+static bool failrec_valid;
+
+/* Does the module write struct stmexec_error (ABI >= 1.1)? Asked once. */
+static bool dev_has_errrec(int fd)
+{
+	static int has = -1;
+	struct stmexec_version v;
+
+	if (has < 0) {
+		memset(&v, 0, sizeof(v));
+		has = !ioctl(fd, STMEXEC_GET_VERSION, &v) &&
+		      v.abi_major == STMEXEC_ABI_MAJOR && v.abi_minor >= 1;
+	}
+	return has;
+}
+
+/* STMEXEC_CTL_* for the commands without an argument, else 0. */
+static unsigned int ctl_op(unsigned long cmd)
+{
+	switch (cmd) {
+	case STMEXEC_ENABLE:
+		return STMEXEC_CTL_ENABLE;
+	case STMEXEC_DISABLE:
+		return STMEXEC_CTL_DISABLE;
+	case STMEXEC_LOG_START:
+		return STMEXEC_CTL_LOG_START;
+	case STMEXEC_LOG_STOP:
+		return STMEXEC_CTL_LOG_STOP;
+	case STMEXEC_LOG_CLEAR:
+		return STMEXEC_CTL_LOG_CLEAR;
+	}
+	return 0;
+}
+
+/* Where @cmd's request holds err_ptr, or NULL. */
+static __u64 *err_ptr_of(unsigned long cmd, void *arg)
+{
+	if (!arg)
+		return NULL;
+	switch (cmd) {
+	case STMEXEC_PROTECT:
+	case STMEXEC_UNPROTECT:
+	case STMEXEC_LIST_RANGES:
+	case STMEXEC_GET_BIOS_RESOURCES:
+		return &((struct stmexec_range_array *)arg)->err_ptr;
+	case STMEXEC_LOG_SETUP:
+		return &((struct stmexec_log_setup *)arg)->err_ptr;
+	case STMEXEC_VMCS_DB:
+		return &((struct stmexec_vmcs_db *)arg)->err_ptr;
+	}
+	return NULL;
+}
+
+static int ioctl_retry(int fd, unsigned long cmd, void *arg)
 {
 	int ret;
 
@@ -136,6 +196,44 @@ int dev_ioctl_try(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
+/*
+ * With a module of ABI >= 1.1 every request that can carry an error
+ * record carries ours, and ENABLE/DISABLE/LOG_* go as STMEXEC_CONTROL, so
+ * that ioctl_fail() prints this request's own reason; with an older
+ * module the requests go as they are (err_ptr 0) and ioctl_fail() falls
+ * back to sysfs last_error. A caller that set err_ptr keeps its record.
+ */
+int dev_ioctl_try(int fd, unsigned long cmd, void *arg)
+{
+	__u64 *ep = err_ptr_of(cmd, arg);
+	unsigned int op = ctl_op(cmd);
+	struct stmexec_control c;
+	int ret;
+
+	if ((!op && (!ep || *ep)) || !dev_has_errrec(fd)) {
+		ret = ioctl_retry(fd, cmd, arg);
+		if (ret)
+			failrec_valid = false;
+		return ret;
+	}
+	memset(&errrec, 0, sizeof(errrec));
+	if (op) {
+		memset(&c, 0, sizeof(c));
+		c.op = op;
+		c.err_ptr = (uintptr_t)&errrec;
+		ret = ioctl_retry(fd, STMEXEC_CONTROL, &c);
+	} else {
+		*ep = (uintptr_t)&errrec;
+		ret = ioctl_retry(fd, cmd, arg);
+		*ep = 0;
+	}
+	if (ret) {
+		failrec = errrec;
+		failrec_valid = true;
+	}
+	return ret;
+}
+
 void ioctl_fail(int err, const char *what, const char *extra)
 {
 	char last[512];
@@ -143,10 +241,19 @@ void ioctl_fail(int err, const char *what, const char *extra)
 	cli_err("%s failed: %s (%s)", what, errno_name(err), strerror(err));
 	if (extra && *extra)
 		cli_err("%s", extra);
-	if (err != EPERM && err != EACCES && err != ENOTTY &&
-	    sysfs_read("last_error", last, sizeof(last)) == 0 && last[0] &&
-	    strcmp(last, "none") && strcmp(last, "(none)"))
-		cli_err("kernel reason (last_error): %s", last);
+	if (failrec_valid && failrec.code == (__u32)err) {
+		/* this request's own reason, never another caller's */
+		if (failrec.msg[0])
+			cli_err("kernel reason: %.*s%s", (int)sizeof(failrec.msg),
+				failrec.msg,
+				failrec.flags & STMEXEC_ERRF_TRUNCATED ? " [...]" : "");
+	} else if (err != EPERM && err != EACCES && err != ENOTTY &&
+		   sysfs_read("last_error", last, sizeof(last)) == 0 &&
+		   last[0] && strcmp(last, "none")) {
+		/* a module older than ABI 1.1: the last failure of anyone */
+		cli_err("kernel reason (last_error, the last failure of any caller): %s",
+			last);
+	}
 	cli_err("hint: %s", errno_hint(err, what));
 	exit(err == EPERM || err == EACCES ? EX_PERM : EX_FAIL);
 }

@@ -441,7 +441,7 @@ TEST_F(cli, errors_name_cause_and_fix)
 	EXPECT_EQ(1, CLI(self->r, "protect", range));
 	EXPECT_NE(NULL, strstr(self->r->err, "ENXIO"));
 	EXPECT_NE(NULL, strstr(self->r->err, "stmexec enable"));
-	EXPECT_NE(NULL, strstr(self->r->err, "last_error"));
+	EXPECT_NE(NULL, strstr(self->r->err, "kernel reason"));
 	ASSERT_EQ(0, CLI(self->r, "enable"));
 	/* misaligned: EINVAL with the kernel's reason and a hint */
 	snprintf(bios_range, sizeof(bios_range), "mem %s+0x800", self->mem);

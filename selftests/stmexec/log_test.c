@@ -704,7 +704,7 @@ TEST_F(lg, log_ioctl_errors)
 #define SETUP_EXPECT(err, p, m, rr, fl, rs) do { \
 		memset(&ls, 0, sizeof(ls)); \
 		ls.pages = (p); ls.event_mask = (m); ls.ring_records = (rr); \
-		ls.flags = (fl); ls.reserved[1] = (rs); \
+		ls.flags = (fl); ls.reserved = (rs); \
 		EXPECT_EQ(err, __sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls)) { \
 			TH_LOG("LOG_SETUP pages %u mask 0x%x ring %u flags %u reserved %u", \
 			       (p), (m), (rr), (fl), (rs)); \

@@ -483,7 +483,7 @@ static void plan_array(struct rng *r, int c, struct arr_plan *p)
 		p->dirty = 1;
 	}
 	if (rng_pct(r, 5)) {
-		a->reserved[rng_below(r, 2)] = rng_next(r) | 1;
+		a->reserved = rng_next(r) | 1;
 		p->dirty = 1;
 	}
 	a->err_index = rng_next(r);
@@ -580,8 +580,8 @@ static void fuzz_ioctl(struct rng *r)
 		if (rng_pct(r, 5))
 			ls->flags = rng_next(r) | 1;
 		if (rng_pct(r, 5))
-			ls->reserved[rng_below(r, 2)] = rng_next(r) | 1;
-		if (kind == P_VALID && (ls->flags || ls->reserved[0] || ls->reserved[1]))
+			ls->reserved = rng_next(r) | 1;
+		if (kind == P_VALID && (ls->flags || ls->reserved))
 			want = EINVAL;
 		break;
 	}
@@ -598,9 +598,8 @@ static void fuzz_ioctl(struct rng *r)
 		if (rng_pct(r, 5))
 			v->pad = rng_next(r) | 1;
 		if (rng_pct(r, 5))
-			v->reserved[rng_below(r, 2)] = rng_next(r) | 1;
-		if (kind == P_VALID && (v->flags || v->pad || v->reserved[0] ||
-					v->reserved[1]))
+			v->reserved = rng_next(r) | 1;
+		if (kind == P_VALID && (v->flags || v->pad || v->reserved))
 			want = EINVAL;
 		break;
 	}

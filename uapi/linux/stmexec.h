@@ -8,8 +8,28 @@
  * the call fails with -EINVAL. Unknown commands fail with -ENOTTY and
  * change nothing, not even sysfs last_error (isatty() sends TCGETS). Every
  * command needs CAP_SYS_ADMIN (-EPERM otherwise, checked first). A failed
- * command changes nothing and sets sysfs last_error to the reason; the
- * errno map is in Documentation/admin-guide/stmexec.rst.
+ * command changes nothing.
+ *
+ * Errors travel with the request (ABI 1.1): the commands that take a
+ * request structure with an @err_ptr field (PROTECT, UNPROTECT,
+ * LIST_RANGES, GET_BIOS_RESOURCES, LOG_SETUP, VMCS_DB, CONTROL) write a
+ * struct stmexec_error to @err_ptr when it is not zero: on success (code
+ * 0, empty message) and on failure (the errno, the offending entry, the
+ * reason). That record belongs to the caller: a concurrent caller's
+ * failure never lands in it. sysfs last_error keeps the reason of the
+ * last failure of ANY caller (ioctl, sysfs write, hotplug, suspend), for
+ * people and for callers that pass @err_ptr = 0 (binaries built against
+ * ABI 1.0, where the field was reserved and zero; they work unchanged).
+ * Read GET_VERSION's abi_minor (>= 1) before relying on @err_ptr: a 1.0
+ * module refuses a non-zero @err_ptr with -EINVAL as a reserved field.
+ *
+ * Every errno below is returned with the request's state unchanged. Common
+ * to every command: -EPERM (no CAP_SYS_ADMIN), -ENOTTY (unknown command),
+ * -EFAULT (the request, an array or @err_ptr is not readable/writable;
+ * checked before anything changes), -ERESTARTSYS (a signal arrived while
+ * waiting for another request; the call is restarted or fails with
+ * -EINTR), -EINVAL (a flags/reserved/pad field is not zero). The full map
+ * with remedies is in Documentation/admin-guide/stmexec.rst.
  *
  * read(2) returns whole struct stmexec_log_record (count smaller than one:
  * -EINVAL) and needs CAP_SYS_ADMIN (-EPERM). Each open file has its own
@@ -35,7 +55,8 @@
 #define STMEXEC_IOCTL_MAGIC	0xB9
 
 #define STMEXEC_ABI_MAJOR	1
-#define STMEXEC_ABI_MINOR	0
+/* 1.1: struct stmexec_error through @err_ptr, STMEXEC_CONTROL */
+#define STMEXEC_ABI_MINOR	1
 
 /*
  * Feature bits reported by STMEXEC_GET_VERSION: what works on the running
@@ -62,6 +83,39 @@ struct stmexec_version {
 	__u32 abi_minor;
 	__u64 features;
 	__u64 reserved[2];
+};
+
+/* Bytes of struct stmexec_error.msg, the terminating NUL included. */
+#define STMEXEC_ERR_MSG_LEN	256
+
+/* struct stmexec_error.flags */
+#define STMEXEC_ERRF_TRUNCATED	0x1	/* the reason was longer than @msg */
+
+/**
+ * struct stmexec_error - the outcome of one request, written to @err_ptr
+ * @code: 0 on success, else the positive errno the call failed with
+ * @index: the offending entry of the request (PROTECT/UNPROTECT: the
+ *	   same as err_index), or ~0 if the failure is not about one entry
+ * @flags: STMEXEC_ERRF_* (out)
+ * @reserved: zero (out)
+ * @msg: NUL-terminated reason with what to do, the text sysfs last_error
+ *	 shows for it (without the "-EXXX: " prefix); empty on success and
+ *	 for failures that have no reason besides the errno (-EFAULT,
+ *	 -ENOMEM of a copy, -ERESTARTSYS)
+ *
+ * Every field is output only: the module never reads the record. A user
+ * pointer to a fixed record rather than a buffer inside the request: the
+ * request structures had only 16 reserved bytes, their size is part of
+ * the command number (_IOW/_IOWR), so growing them would have made new
+ * commands; a record of fixed size needs no length field and holds every
+ * reason the module formats (sysfs last_error has the same bound).
+ */
+struct stmexec_error {
+	__u32 code;
+	__u32 index;
+	__u32 flags;
+	__u32 reserved;
+	char msg[STMEXEC_ERR_MSG_LEN];
 };
 
 /* Monitor states (sysfs "state" spells them off/starting/on/stopping/failed). */
@@ -179,7 +233,23 @@ struct stmexec_range {
  * @err_index: out on failure: index of the offending entry, else ~0
  * @bios_index: out on -EADDRINUSE: index of the conflicting BIOS
  *		descriptor, else ~0
+ * @err_ptr: in: user pointer to a struct stmexec_error, or 0 (ABI >= 1.1)
  * @reserved: zero
+ *
+ * PROTECT/UNPROTECT errnos: -EINVAL a malformed entry (type, deny bits,
+ * alignment, zero length, MSR length, PCI function, non-zero pad/flags/
+ * index; err_index names it), -ERANGE an entry wraps, lies beyond the
+ * physical address width, names ports above 0xffff or an MSR above 32
+ * bits, -ENXIO the monitor is not on (UNPROTECT: neither on nor off),
+ * -E2BIG more than STMEXEC_MAX_RANGES entries in the request or held,
+ * -EADDRINUSE an entry overlaps the BIOS resource list (bios_index),
+ * -EEXIST (PROTECT) already held, listed twice, or MEM/MMIO overlap,
+ * -ENOENT (UNPROTECT) not held exactly as given, -EPERM an entry of the
+ * default policy, -EDQUOT node_budget= or heap_budget= would be exceeded,
+ * -ENOSPC the STM's protection is full, -ENOMEM, -EIO the STM returned an
+ * unexpected status.
+ * LIST_RANGES: only the common errnos. GET_BIOS_RESOURCES: -ENXIO no BIOS
+ * list yet (never enabled), -EIO the list is malformed.
  */
 struct stmexec_range_array {
 	__u64 ranges_ptr;
@@ -187,7 +257,8 @@ struct stmexec_range_array {
 	__u32 flags;
 	__u32 err_index;
 	__u32 bios_index;
-	__u64 reserved[2];
+	__u64 err_ptr;
+	__u64 reserved;
 };
 
 /**
@@ -196,14 +267,20 @@ struct stmexec_range_array {
  * @event_mask: STM event types to enable (bit n = type n), 1..0x3ff
  * @ring_records: kernel ring capacity in records (0 = default)
  * @flags: zero
+ * @err_ptr: in: user pointer to a struct stmexec_error, or 0 (ABI >= 1.1)
  * @reserved: zero
+ *
+ * LOG_SETUP errnos: -EINVAL a field out of range, -ENXIO the monitor is
+ * not on, -EBUSY the log runs (LOG_STOP first), -ENOMEM no memory below
+ * 4 GiB for the log, -EIO the STM returned an unexpected status.
  */
 struct stmexec_log_setup {
 	__u32 pages;
 	__u32 event_mask;
 	__u32 ring_records;
 	__u32 flags;
-	__u64 reserved[2];
+	__u64 err_ptr;
+	__u64 reserved;
 };
 
 /* STM event types (record type field), and the module's own gap record. */
@@ -269,7 +346,13 @@ struct stmexec_log_record {
  * @xstate_policy: 0 read/write, 1 read-only, 3 scrub
  * @degradation_policy: lowest DomainType accepted (0..0xf)
  * @flags: zero
+ * @pad: zero
+ * @err_ptr: in: user pointer to a struct stmexec_error, or 0 (ABI >= 1.1)
  * @reserved: zero
+ *
+ * VMCS_DB errnos: -EINVAL a field out of range, -ENXIO the monitor is not
+ * on, -EEXIST (ADD) already added, -ENOENT (REMOVE) not added, -ENOSPC
+ * the STM's database is full, -EIO the STM returned an unexpected status.
  */
 struct stmexec_vmcs_db {
 	__u32 op;
@@ -278,6 +361,42 @@ struct stmexec_vmcs_db {
 	__u32 degradation_policy;
 	__u32 flags;
 	__u32 pad;
+	__u64 err_ptr;
+	__u64 reserved;
+};
+
+/* struct stmexec_control.op */
+#define STMEXEC_CTL_ENABLE	1	/* as STMEXEC_ENABLE */
+#define STMEXEC_CTL_DISABLE	2	/* as STMEXEC_DISABLE */
+#define STMEXEC_CTL_LOG_START	3	/* as STMEXEC_LOG_START */
+#define STMEXEC_CTL_LOG_STOP	4	/* as STMEXEC_LOG_STOP */
+#define STMEXEC_CTL_LOG_CLEAR	5	/* as STMEXEC_LOG_CLEAR */
+
+/**
+ * struct stmexec_control - STMEXEC_CONTROL (ABI >= 1.1)
+ * @op: STMEXEC_CTL_*
+ * @flags: zero
+ * @err_ptr: user pointer to a struct stmexec_error, or 0
+ * @reserved: zero
+ *
+ * The commands without an argument (ENABLE, DISABLE, LOG_*), with an
+ * error record: same effect, same errnos, plus -EINVAL for an unknown @op.
+ * ENABLE (every CPU rolled back on failure): -EALREADY already on,
+ * -EHOSTDOWN a present CPU is offline, -ENODEV no STM answered or the
+ * image does not fit the CPU, -EBUSY another hypervisor holds VMX, a
+ * transition, suspend or shutdown is in progress, or an earlier teardown
+ * failed, -EACCES VMX disabled by firmware or the STM's security
+ * violation, -ETIMEDOUT a CPU did not answer, -EOPNOTSUPP the STM lacks a
+ * function, -EIO other STM or VMX failures, -ENOMEM. DISABLE: 0 when
+ * already off, -EIO/-ETIMEDOUT a CPU could not be stopped (retry).
+ * LOG_START/LOG_STOP: -ENXIO the monitor is not on, -ENOENT no log,
+ * -EALREADY already in that state. LOG_CLEAR: -ENXIO, -ENOENT, -EBUSY the
+ * log runs. The admin guide's troubleshooting table has the remedies.
+ */
+struct stmexec_control {
+	__u32 op;
+	__u32 flags;
+	__u64 err_ptr;
 	__u64 reserved[2];
 };
 
@@ -285,6 +404,7 @@ struct stmexec_vmcs_db {
 #define STMEXEC_GET_STATUS	_IOR(STMEXEC_IOCTL_MAGIC, 0x01, struct stmexec_status)
 #define STMEXEC_ENABLE		_IO(STMEXEC_IOCTL_MAGIC, 0x02)
 #define STMEXEC_DISABLE		_IO(STMEXEC_IOCTL_MAGIC, 0x03)
+#define STMEXEC_CONTROL		_IOW(STMEXEC_IOCTL_MAGIC, 0x04, struct stmexec_control)
 #define STMEXEC_PROTECT		_IOWR(STMEXEC_IOCTL_MAGIC, 0x10, struct stmexec_range_array)
 #define STMEXEC_UNPROTECT	_IOWR(STMEXEC_IOCTL_MAGIC, 0x11, struct stmexec_range_array)
 #define STMEXEC_LIST_RANGES	_IOWR(STMEXEC_IOCTL_MAGIC, 0x12, struct stmexec_range_array)

@@ -109,6 +109,9 @@ extern const struct stmexec_hook stmexec_policy_hook;	/* policy.c */
 
 struct stmexec_ranges;
 struct stmexec_log;
+struct stmexec_policy;
+struct stmexec_report;
+struct stmexec_attest;
 struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
@@ -120,13 +123,13 @@ struct stmexec_sim;
  *   sx->lock (every configuration change, every VMCALL with a global
  *   effect; a mutex)
  *     > cpus_read_lock() (enable, disable, the on_start/on_stop hooks)
- *     > report.c's rep.lock (the cached report)
+ *     > sx->report->lock (report.c: the cached report)
  *     > log.c's drain_lock > a file's cursor->lock > read_rwsem > ring_lock
  *       (log.c's head comment)
  *     > backend_sim.c's raw lock (the simulated core, interrupts off)
  *     > sx->err_lock (innermost: stmexec_fail() from any context)
- *   attest.c's at.lock is taken with no other lock held (the attestation
- *   work drops sx->lock before measuring).
+ *   sx->attest->lock (attest.c) is taken with no other lock held (the
+ *   attestation work drops sx->lock before measuring).
  */
 
 /**
@@ -145,6 +148,9 @@ struct stmexec_sim;
  * @bios_list_len: bytes in @bios_list
  * @ranges: protected ranges (ranges.c)
  * @log: violation log (log.c)
+ * @pol: the default policy (policy.c, modwatch.c)
+ * @report: the cached isolation report (report.c)
+ * @attest: the report's measurement (attest.c)
  * @misc: /dev/stmexec
  * @debugfs: debugfs directory
  * @err_lock: protects @last_errno/@last_error (taken from any context)
@@ -191,6 +197,9 @@ struct stmexec {
 	size_t bios_list_len;
 	struct stmexec_ranges *ranges;
 	struct stmexec_log *log;
+	struct stmexec_policy *pol;
+	struct stmexec_report *report;
+	struct stmexec_attest *attest;
 	struct miscdevice misc;
 	struct dentry *debugfs;
 

@@ -6,6 +6,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "lifecycle_api.h"
 #include "features.h"
 
 #include <linux/gfp.h>

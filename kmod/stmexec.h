@@ -90,6 +90,7 @@ struct stmexec_attest;
 struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
+struct stmexec_image;
 
 /*
  * Lock order (the one place it is written; lockdep checks it in the debug
@@ -150,6 +151,7 @@ struct stmexec_sim;
  * @bios_bounce: GET_BIOS_RESOURCES destination (below 4 GiB)
  * @probe: hardware facts found at load (probe.c)
  * @sim: the simulated STM core (backend_sim.c), or NULL
+ * @image: the STM image of sim_image= or stm_image (sim_image.c), or NULL
  * @faults: debugfs fault injection (simulated STM only)
  * @hooks: the features' lifecycle hooks, in on_start order (main.c)
  * @nhooks: entries in @hooks
@@ -196,6 +198,7 @@ struct stmexec {
 	void *bios_bounce;
 	struct stmexec_probe *probe;
 	struct stmexec_sim *sim;
+	struct stmexec_image *image;
 	struct stmexec_faults faults;
 	const struct stmexec_hook *const *hooks;
 	unsigned int nhooks;

@@ -89,16 +89,38 @@ module_param_cb(attest_pcr, &pcr_ops, &attest_pcr, 0644);
 MODULE_PARM_DESC(attest_pcr,
 		 "also extend the report into TPM PCR 16 or 23 (-1: off, the default)");
 
-static struct {
+/**
+ * struct stmexec_attest - the attestation's state (sx->attest)
+ * @sx: the device
+ * @work: the coalesced measurement
+ * @nb: subscription to sx->changed
+ * @lock: @measured to @count (taken with no other lock held)
+ * @measured: @digest is valid
+ * @digest: the report digest last measured
+ * @ima: 1 ima, 0 unknown, -errno unavailable
+ * @said_ima: the IMA failure has been logged
+ * @said_tpm: the PCR failure has been logged
+ * @pcr_err: result of the last PCR extend
+ * @count: IMA measurements made
+ * @sfs_dir: securityfs stmexec/, or NULL/ERR_PTR
+ * @sfs_text: stmexec/isolation_report
+ * @sfs_canon: stmexec/isolation_report_canonical
+ *
+ * Allocated by stmexec_attest_init(), freed by stmexec_attest_fini().
+ */
+struct stmexec_attest {
+	struct stmexec *sx;
 	struct delayed_work work;
-	struct mutex lock;		/* the fields below */
-	bool measured;			/* @digest is valid */
-	u8 digest[SHA256_DIGEST_SIZE];	/* last measured */
-	int ima;			/* 1 ima, 0 unknown, -errno unavailable */
+	struct notifier_block nb;
+	struct mutex lock;		/* see the kernel-doc above */
+	bool measured;
+	u8 digest[SHA256_DIGEST_SIZE];
+	int ima;
 	bool said_ima, said_tpm;
 	int pcr_err;
-	u64 count;			/* IMA measurements made */
-} at = { .lock = __MUTEX_INITIALIZER(at.lock) };
+	u64 count;
+	struct dentry *sfs_dir, *sfs_text, *sfs_canon;
+};
 
 /* Extend attest_pcr with the report, in every allocated bank. */
 static int pcr_extend(int pcr, const void *buf, size_t len, const u8 *sha256d)
@@ -153,6 +175,8 @@ static bool tpm_present(void)
 
 static void attest_work(struct work_struct *w)
 {
+	struct stmexec_attest *at = container_of(to_delayed_work(w),
+						 struct stmexec_attest, work);
 	u8 digest[SHA256_DIGEST_SIZE];
 	char name[48];
 	size_t len = 0;
@@ -160,24 +184,24 @@ static void attest_work(struct work_struct *w)
 	u64 gen;
 	int ret, pcr;
 
-	if (stmexec_report_refresh(&stmexec_dev, false))
+	if (stmexec_report_refresh(at->sx, false))
 		return;
-	buf = stmexec_report_copy(&len, digest, &gen);
+	buf = stmexec_report_copy(at->sx, &len, digest, &gen);
 	if (!buf)
 		return;
-	mutex_lock(&at.lock);
-	if (at.measured && !memcmp(at.digest, digest, sizeof(digest)))
+	mutex_lock(&at->lock);
+	if (at->measured && !memcmp(at->digest, digest, sizeof(digest)))
 		goto out;
 
 	/* The PCR first: once the IMA entry is visible, both are done. */
 	pcr = READ_ONCE(attest_pcr);
 	if (pcr >= 0) {
 		ret = pcr_extend(pcr, buf, len, digest);
-		if (ret && !at.said_tpm)
+		if (ret && !at->said_tpm)
 			pr_warn("attest_pcr=%d: TPM PCR extend failed (%pe)\n",
 				pcr, ERR_PTR(ret));
-		at.said_tpm = ret != 0;
-		at.pcr_err = ret;
+		at->said_tpm = ret != 0;
+		at->pcr_err = ret;
 	}
 
 	snprintf(name, sizeof(name), "stmexec-report-%llu",
@@ -185,25 +209,25 @@ static void attest_work(struct work_struct *w)
 	ret = ima_measure_critical_data(ATTEST_LABEL, name, buf, len, true,
 					NULL, 0);
 	if (!ret) {
-		at.count++;
-		if (at.ima <= 0)
+		at->count++;
+		if (at->ima <= 0)
 			pr_info("isolation report measured into IMA (label \"%s\")%s\n",
 				ATTEST_LABEL,
 				tpm_present() ? "" :
 				"; no TPM: PCR 10 is not extended");
-		at.ima = 1;
+		at->ima = 1;
 	} else {
-		if (!at.said_ima)
+		if (!at->said_ima)
 			pr_info("IMA measurement unavailable (%pe: IMA not built in, or no policy rule for critical data, e.g. ima_policy=critical_data); the isolation report is not measured\n",
 				ERR_PTR(ret));
-		at.said_ima = true;
-		at.ima = ret;
+		at->said_ima = true;
+		at->ima = ret;
 	}
 
-	memcpy(at.digest, digest, sizeof(digest));
-	at.measured = true;
+	memcpy(at->digest, digest, sizeof(digest));
+	at->measured = true;
 out:
-	mutex_unlock(&at.lock);
+	mutex_unlock(&at->lock);
 	kvfree(buf);
 }
 
@@ -211,30 +235,27 @@ out:
 static int attest_changed(struct notifier_block *nb, unsigned long action,
 			  void *data)
 {
-	schedule_delayed_work(&at.work,
+	struct stmexec_attest *at = container_of(nb, struct stmexec_attest,
+						 nb);
+
+	schedule_delayed_work(&at->work,
 			      msecs_to_jiffies(READ_ONCE(attest_delay_ms)));
 	return NOTIFY_OK;
 }
 
-static struct notifier_block attest_nb = {
-	.notifier_call = attest_changed,
-};
-
 /* Whether IMA accepted the last measurement (GET_VERSION's FEAT_ATTEST). */
-bool stmexec_attest_measuring(void)
+bool stmexec_attest_measuring(struct stmexec *sx)
 {
-	return READ_ONCE(at.ima) > 0;
-}
-
-static const char *attest_state(void)
-{
-	return READ_ONCE(at.ima) > 0 ? "ima" : "unavailable";
+	return READ_ONCE(sx->attest->ima) > 0;
 }
 
 static ssize_t attestation_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", attest_state());
+	struct stmexec *sx = stmexec_from_dev(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  stmexec_attest_measuring(sx) ? "ima" : "unavailable");
 }
 static DEVICE_ATTR_RO(attestation);
 
@@ -256,28 +277,27 @@ const struct attribute_group stmexec_attest_group = {
  * open takes a snapshot, so one open file reads one consistent report
  * however it is split into reads. Root only (0400 and CAP_SYS_ADMIN).
  */
-static struct dentry *sfs_dir, *sfs_text, *sfs_canon;
-
 struct sfs_snap {
 	void *buf;
 	size_t len;
 };
 
-static int sfs_open(struct inode *inode, struct file *file)
+/* i_private: the stmexec_attest; which file: the fops. */
+static int sfs_open(struct inode *inode, struct file *file, bool canonical)
 {
-	bool canonical = inode->i_private == &sfs_canon;
+	struct stmexec_attest *at = inode->i_private;
 	struct sfs_snap *s;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	ret = stmexec_report_refresh(&stmexec_dev, true);
+	ret = stmexec_report_refresh(at->sx, true);
 	if (ret)
 		return ret;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
-	s->buf = stmexec_report_snapshot(canonical, &s->len);
+	s->buf = stmexec_report_snapshot(at->sx, canonical, &s->len);
 	if (!s->buf) {
 		kfree(s);
 		return -ENOMEM;
@@ -303,16 +323,34 @@ static int sfs_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static const struct file_operations sfs_fops = {
+static int sfs_open_text(struct inode *inode, struct file *file)
+{
+	return sfs_open(inode, file, false);
+}
+
+static int sfs_open_canon(struct inode *inode, struct file *file)
+{
+	return sfs_open(inode, file, true);
+}
+
+static const struct file_operations sfs_text_fops = {
 	.owner = THIS_MODULE,
-	.open = sfs_open,
+	.open = sfs_open_text,
+	.read = sfs_read,
+	.release = sfs_release,
+	.llseek = default_llseek,
+};
+
+static const struct file_operations sfs_canon_fops = {
+	.owner = THIS_MODULE,
+	.open = sfs_open_canon,
 	.read = sfs_read,
 	.release = sfs_release,
 	.llseek = default_llseek,
 };
 
 /* Without securityfs the report is not served (IMA needs it anyway). */
-static void sfs_init(void)
+static void sfs_init(struct stmexec_attest *at)
 {
 	struct dentry *d;
 
@@ -322,43 +360,57 @@ static void sfs_init(void)
 			d);
 		return;
 	}
-	sfs_dir = d;
-	sfs_text = securityfs_create_file("isolation_report", 0400, d,
-					  &sfs_text, &sfs_fops);
-	sfs_canon = securityfs_create_file("isolation_report_canonical", 0400,
-					   d, &sfs_canon, &sfs_fops);
-	if (IS_ERR(sfs_text) || IS_ERR(sfs_canon))
+	at->sfs_dir = d;
+	at->sfs_text = securityfs_create_file("isolation_report", 0400, d, at,
+					      &sfs_text_fops);
+	at->sfs_canon = securityfs_create_file("isolation_report_canonical",
+					       0400, d, at, &sfs_canon_fops);
+	if (IS_ERR(at->sfs_text) || IS_ERR(at->sfs_canon))
 		pr_info("securityfs: cannot create the report files\n");
 }
 
-static void sfs_fini(void)
+static void sfs_fini(struct stmexec_attest *at)
 {
-	if (!IS_ERR_OR_NULL(sfs_canon))
-		securityfs_remove(sfs_canon);
-	if (!IS_ERR_OR_NULL(sfs_text))
-		securityfs_remove(sfs_text);
-	if (!IS_ERR_OR_NULL(sfs_dir))
-		securityfs_remove(sfs_dir);
-	sfs_canon = NULL;
-	sfs_text = NULL;
-	sfs_dir = NULL;
+	if (!IS_ERR_OR_NULL(at->sfs_canon))
+		securityfs_remove(at->sfs_canon);
+	if (!IS_ERR_OR_NULL(at->sfs_text))
+		securityfs_remove(at->sfs_text);
+	if (!IS_ERR_OR_NULL(at->sfs_dir))
+		securityfs_remove(at->sfs_dir);
 }
 
-void stmexec_attest_init(struct stmexec *sx)
+int stmexec_attest_init(struct stmexec *sx)
 {
-	INIT_DELAYED_WORK(&at.work, attest_work);
-	sfs_init();
-	stmexec_protection_notifier(sx, &attest_nb, true);
+	struct stmexec_attest *at;
+
+	at = kzalloc(sizeof(*at), GFP_KERNEL);
+	if (!at)
+		return -ENOMEM;
+	at->sx = sx;
+	mutex_init(&at->lock);
+	INIT_DELAYED_WORK(&at->work, attest_work);
+	at->nb.notifier_call = attest_changed;
+	sx->attest = at;
+	sfs_init(at);
+	stmexec_protection_notifier(sx, &at->nb, true);
 	/* Measure the report at load now. */
 	mutex_lock(&sx->lock);
 	stmexec_protection_changed(sx);
 	mutex_unlock(&sx->lock);
-	flush_delayed_work(&at.work);
+	flush_delayed_work(&at->work);
+	return 0;
 }
 
 void stmexec_attest_fini(struct stmexec *sx)
 {
-	stmexec_protection_notifier(sx, &attest_nb, false);
-	sfs_fini();
-	cancel_delayed_work_sync(&at.work);
+	struct stmexec_attest *at = sx->attest;
+
+	if (!at)
+		return;
+	stmexec_protection_notifier(sx, &at->nb, false);
+	sfs_fini(at);
+	cancel_delayed_work_sync(&at->work);
+	mutex_destroy(&at->lock);
+	kfree(at);
+	sx->attest = NULL;
 }

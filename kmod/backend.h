@@ -9,6 +9,19 @@
 
 #include "stmexec.h"
 
+/*
+ * The test delays of the simulated STM (debugfs delay_us, the probe's
+ * sim_probe_delay_ms): spin on the clock, not udelay(), whose
+ * loops_per_jiffy was calibrated at boot, perhaps on a busy host.
+ */
+static inline void stmexec_spin_ns(u64 ns)
+{
+	u64 end = ktime_get_ns() + ns;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+}
+
 /* ---- backends ---------------------------------------------------------- */
 
 /**

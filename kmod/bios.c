@@ -6,6 +6,7 @@
  * checks the BIOS list when it fetches it; the features above read it.
  */
 #include "stmexec.h"
+#include "lifecycle_api.h"
 
 static u32 rsc_min_len(u32 type)
 {

@@ -99,7 +99,7 @@ static long req_close(struct stmexec *sx, struct stmexec_req *req, u64 uptr,
  * kernel clears the flag when IA32_FEATURE_CONTROL locks VMX off); ATTEST
  * only if IMA accepted the report (attest.c).
  */
-static long ioc_get_version(void __user *argp)
+static long ioc_get_version(struct stmexec *sx, void __user *argp)
 {
 	struct stmexec_version v;
 
@@ -109,7 +109,7 @@ static long ioc_get_version(void __user *argp)
 	v.features = STMEXEC_FEATURES_BASE | STMEXEC_FEAT_POLICY;
 	if (STMEXEC_VMX_OWNABLE && boot_cpu_has(X86_FEATURE_VMX))
 		v.features |= STMEXEC_FEAT_VMX_BACKEND;
-	if (stmexec_attest_measuring())
+	if (stmexec_attest_measuring(sx))
 		v.features |= STMEXEC_FEAT_ATTEST;
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
 }
@@ -417,7 +417,7 @@ static long stmexec_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case STMEXEC_GET_VERSION:
-		return ioc_get_version(argp);
+		return ioc_get_version(sx, argp);
 	case STMEXEC_GET_STATUS:
 		return ioc_get_status(sx, argp);
 	case STMEXEC_ENABLE:

@@ -11,6 +11,7 @@
  * fault-injection files of debugfs_sim.c.
  */
 #include "stmexec.h"
+#include "lifecycle_api.h"
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>

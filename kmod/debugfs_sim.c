@@ -30,6 +30,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "lifecycle_api.h"
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>

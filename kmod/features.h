@@ -9,6 +9,7 @@
 #define STMEXEC_FEATURES_H
 
 #include "stmexec.h"
+#include "lifecycle_api.h"
 
 /* ---- device, ranges, log, policy (chardev.c, ranges.c, log.c) ---------- */
 

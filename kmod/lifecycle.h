@@ -10,6 +10,7 @@
 #include <linux/smp.h>
 
 #include "stmexec.h"
+#include "lifecycle_api.h"
 #include "backend.h"
 
 /* Largest BIOS resource list accepted (pages); the bounce buffer size. */

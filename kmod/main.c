@@ -6,6 +6,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "lifecycle_api.h"
 #include "features.h"
 
 #include <linux/gfp.h>
@@ -119,7 +120,9 @@ static int __init stmexec_init(void)
 	if (ret)
 		goto err_modwatch;
 	/* Measures the report at load. */
-	stmexec_attest_init(sx);
+	ret = stmexec_attest_init(sx);
+	if (ret)
+		goto err_report;
 	ret = stmexec_chardev_register(sx);
 	if (ret)
 		goto err_attest;
@@ -137,6 +140,7 @@ static int __init stmexec_init(void)
 
 err_attest:
 	stmexec_attest_fini(sx);
+err_report:
 	stmexec_report_fini(sx);
 err_modwatch:
 	stmexec_modwatch_fini(sx);

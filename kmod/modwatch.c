@@ -69,7 +69,7 @@ static void pmod_protect(struct stmexec *sx, struct stmexec_pmod *pm)
 
 static void module_live(struct stmexec *sx, struct module *mod)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	struct stmexec_pmod *pm;
 
 	if (stmexec_pmod_find(&pol->mods, mod))
@@ -89,7 +89,7 @@ static void module_live(struct stmexec *sx, struct module *mod)
 
 static void module_going(struct stmexec *sx, struct module *mod)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	struct stmexec_pmod *pm;
 	u32 ei;
 	int ret;
@@ -113,7 +113,9 @@ static void module_going(struct stmexec *sx, struct module *mod)
 static int modwatch_notify(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
-	struct stmexec *sx = &stmexec_dev;
+	struct stmexec_policy *pol = container_of(nb, struct stmexec_policy,
+						  modwatch_nb);
+	struct stmexec *sx = pol->sx;
 	struct module *mod = data;
 
 	/*
@@ -128,7 +130,7 @@ static int modwatch_notify(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	/* Not interruptible: a missed GOING would leave stale ranges. */
 	mutex_lock(&sx->lock);
-	if (stmexec_policy_protects_modules()) {
+	if (stmexec_policy_protects_modules(sx)) {
 		if (action != MODULE_STATE_GOING)
 			module_live(sx, mod);
 		else
@@ -138,16 +140,14 @@ static int modwatch_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_OK;
 }
 
-static struct notifier_block modwatch_nb = {
-	.notifier_call = modwatch_notify,
-};
-
+/* The notifier block lives in sx->pol (stmexec_policy_init() first). */
 int stmexec_modwatch_init(struct stmexec *sx)
 {
-	return register_module_notifier(&modwatch_nb);
+	sx->pol->modwatch_nb.notifier_call = modwatch_notify;
+	return register_module_notifier(&sx->pol->modwatch_nb);
 }
 
 void stmexec_modwatch_fini(struct stmexec *sx)
 {
-	unregister_module_notifier(&modwatch_nb);
+	unregister_module_notifier(&sx->pol->modwatch_nb);
 }

@@ -57,11 +57,6 @@
 #include <asm/page.h>
 #include <asm/pgtable.h>
 
-struct stmexec_policy stmexec_pol = {
-	.lowered_by = ~0U,
-	.mods = LIST_HEAD_INIT(stmexec_pol.mods),
-};
-
 static const char * const policy_names[STMEXEC_POLICY_NR] = {
 	[STMEXEC_POLICY_NONE] = "none",
 	[STMEXEC_POLICY_MONITOR] = "monitor",
@@ -465,7 +460,7 @@ static int build_level(struct stmexec *sx, u32 level,
 		       const struct stmexec_range *bios, u32 nb,
 		       struct pbuild *b)
 {
-	struct stmexec_klayout *kl = &stmexec_pol.kl;
+	struct stmexec_klayout *kl = &sx->pol->kl;
 	int ret;
 
 	memset(b, 0, sizeof(*b));
@@ -474,7 +469,7 @@ static int build_level(struct stmexec *sx, u32 level,
 			.b = b,
 			.self = level == STMEXEC_POLICY_MONITOR ||
 				level >= STMEXEC_POLICY_ISOLATED ||
-				stmexec_pol.modules,
+				sx->pol->modules,
 		};
 
 		ret = stmexec_for_each_region(sx, monitor_region, &mb);
@@ -604,7 +599,7 @@ static int apply_level(struct stmexec *sx, u32 level,
 				    "policy %s: cannot collect its ranges (%pe)",
 				    stmexec_policy_name(level), ERR_PTR(ret));
 	if (level >= STMEXEC_POLICY_ISOLATED ||
-	    (level >= STMEXEC_POLICY_KERNEL && stmexec_pol.modules)) {
+	    (level >= STMEXEC_POLICY_KERNEL && sx->pol->modules)) {
 		ret = stmexec_pmod_collect(sx, mods);
 		if (ret)
 			return ret;
@@ -624,7 +619,7 @@ static void stmexec_policy_on_stop(struct stmexec *sx);
 
 static int stmexec_policy_on_start(struct stmexec *sx)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	struct stmexec_range *bios;
 	struct stmexec_pmod *pm;
 	struct pbuild b = { 0 };
@@ -704,7 +699,7 @@ out:
 
 static void stmexec_policy_on_stop(struct stmexec *sx)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	struct stmexec_range *all;
 	u32 n, i, k = 0, ei;
 	int ret;
@@ -751,9 +746,9 @@ const struct stmexec_hook stmexec_policy_hook = {
 	.on_stop = stmexec_policy_on_stop,
 };
 
-bool stmexec_policy_protects_modules(void)
+bool stmexec_policy_protects_modules(struct stmexec *sx)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 
 	return pol->active && (pol->level >= STMEXEC_POLICY_ISOLATED ||
 			       (pol->level >= STMEXEC_POLICY_KERNEL &&
@@ -767,29 +762,44 @@ u32 stmexec_policy_param(void)
 
 u32 stmexec_policy_level(struct stmexec *sx)
 {
-	return stmexec_pol.active ? stmexec_pol.level : STMEXEC_POLICY_NONE;
+	struct stmexec_policy *pol = sx->pol;
+
+	return pol->active ? pol->level : STMEXEC_POLICY_NONE;
 }
 
 /* ---- init / fini --------------------------------------------------------------- */
 
 int stmexec_policy_init(struct stmexec *sx)
 {
+	struct stmexec_policy *pol;
 	int ret;
 
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	if (!pol)
+		return -ENOMEM;
+	pol->sx = sx;
+	pol->lowered_by = ~0U;
+	INIT_LIST_HEAD(&pol->mods);
 	/*
 	 * Best effort at load (insmod runs as root): kept for every enable.
 	 * A failure is retried at the next enable that needs it.
 	 */
-	ret = stmexec_kernel_layout(&stmexec_pol.kl);
+	ret = stmexec_kernel_layout(&pol->kl);
 	if (ret)
 		pr_debug("kernel image not found in its mapping (%d)\n",
 			 ret);
+	sx->pol = pol;
 	return 0;
 }
 
 void stmexec_policy_fini(struct stmexec *sx)
 {
-	free_mods(&stmexec_pol.mods);
-	kvfree(stmexec_pol.items);
-	stmexec_pol.items = NULL;
+	struct stmexec_policy *pol = sx->pol;
+
+	if (!pol)
+		return;
+	free_mods(&pol->mods);
+	kvfree(pol->items);
+	kfree(pol);
+	sx->pol = NULL;
 }

@@ -77,6 +77,11 @@ struct stmexec_klayout {
  * @mods: struct stmexec_pmod list
  * @nmods: entries in @mods
  * @kl: kernel image sections
+ * @sx: the device this policy belongs to
+ * @modwatch_nb: the module notifier (modwatch.c), registered at load
+ *
+ * sx->pol, allocated by stmexec_policy_init() and freed by
+ * stmexec_policy_fini(); every field but @sx and @modwatch_nb under sx->lock.
  */
 struct stmexec_policy {
 	u32 requested;
@@ -90,9 +95,9 @@ struct stmexec_policy {
 	struct list_head mods;
 	u32 nmods;
 	struct stmexec_klayout kl;
+	struct stmexec *sx;
+	struct notifier_block modwatch_nb;
 };
-
-extern struct stmexec_policy stmexec_pol;
 
 int stmexec_policy_init(struct stmexec *sx);	/* at load, before the device */
 void stmexec_policy_fini(struct stmexec *sx);
@@ -100,7 +105,7 @@ void stmexec_policy_fini(struct stmexec *sx);
 u32 stmexec_policy_level(struct stmexec *sx);
 u32 stmexec_policy_param(void);		/* policy= as set now */
 /* The policy in force protects every live module (sx->lock held). */
-bool stmexec_policy_protects_modules(void);
+bool stmexec_policy_protects_modules(struct stmexec *sx);
 const char *stmexec_policy_name(u32 level);
 const char *stmexec_pclass_name(u32 pclass);
 int stmexec_kernel_layout(struct stmexec_klayout *kl);
@@ -132,18 +137,19 @@ int stmexec_report_refresh(struct stmexec *sx, bool intr);
 void stmexec_report_fini(struct stmexec *sx);
 extern const struct attribute_group stmexec_report_group;
 /* Current level (0-4), or 0 while off. */
-u32 stmexec_report_level(void);
+u32 stmexec_report_level(struct stmexec *sx);
 /*
  * Copy of the canonical encoding and its SHA-256 (kvfree() it); the
  * generation lets the attestation work skip a report already measured.
  */
-void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen);
-void *stmexec_report_snapshot(bool canonical, size_t *len);
+void *stmexec_report_copy(struct stmexec *sx, size_t *len, u8 digest[32],
+			  u64 *gen);
+void *stmexec_report_snapshot(struct stmexec *sx, bool canonical, size_t *len);
 
 /* attest.c: measure the report (coalesced); "ima" or "unavailable". */
-void stmexec_attest_init(struct stmexec *sx);
+int stmexec_attest_init(struct stmexec *sx);
 void stmexec_attest_fini(struct stmexec *sx);
-bool stmexec_attest_measuring(void);
+bool stmexec_attest_measuring(struct stmexec *sx);
 extern const struct attribute_group stmexec_attest_group;
 
 #endif /* STMEXEC_POLICY_H */

@@ -13,7 +13,7 @@
  * The report is recomputed under sx->lock after every change of the active
  * protections (enable, disable, PROTECT/UNPROTECT, a module coming or
  * going) and cached with its canonical encoding and SHA-256 digest, which
- * the attestation code measures. Readers copy the cache under rep.lock.
+ * the attestation code measures. Readers copy the cache under sx->report->lock.
  *
  * The canonical encoding leaves out everything that differs between boots
  * of the same machine with the same inputs: no kernel or module addresses
@@ -180,9 +180,8 @@ static int cmp_range(const void *a, const void *b)
 	return x->pci_fn < y->pci_fn ? -1 : x->pci_fn > y->pci_fn;
 }
 
-static void enc_classes(struct enc *e)
+static void enc_classes(struct enc *e, const struct stmexec_policy *pol)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
 	struct stmexec_pmod *pm;
 	u32 c, i;
 
@@ -221,9 +220,8 @@ static void enc_classes(struct enc *e)
 }
 
 /* The policy's MSR and I/O items, exactly (already sorted by class/type). */
-static void enc_exact(struct enc *e)
+static void enc_exact(struct enc *e, const struct stmexec_policy *pol)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
 	u32 i;
 
 	sec_begin(e, TAG_EXACT);
@@ -274,7 +272,7 @@ static int cmp_blocker(const void *a, const void *b)
 static void encode(struct enc *e, struct stmexec *sx, struct eval *ev,
 		   struct stmexec_range *user, u32 nu)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	u32 i;
 
 	enc_put(e, REP_MAGIC, 8);
@@ -298,8 +296,8 @@ static void encode(struct enc *e, struct stmexec *sx, struct eval *ev,
 	enc_u32(e, ev->on ? pol->lowered_by : NO_BIOS);
 	sec_end(e);
 
-	enc_classes(e);
-	enc_exact(e);
+	enc_classes(e, pol);
+	enc_exact(e, pol);
 	enc_user(e, user, ev->on ? nu : 0);
 
 	sort(ev->blk, ev->nblk, sizeof(ev->blk[0]), cmp_blocker, NULL);
@@ -323,8 +321,23 @@ static void encode(struct enc *e, struct stmexec *sx, struct eval *ev,
 
 /* ---- the cache ---------------------------------------------------------------------- */
 
-static struct {
-	struct mutex lock;	/* the fields below */
+/**
+ * struct stmexec_report - the cached report (sx->report)
+ * @lock: @enc to @gen (readers copy under it; taken inside sx->lock)
+ * @enc: canonical encoding, or NULL before the first update
+ * @enc_len: bytes in @enc
+ * @text: text form, or NULL
+ * @text_len: bytes in @text
+ * @digest: SHA-256 of @enc
+ * @level: isolation level reached
+ * @gen: updates so far
+ * @dirty: the cache is stale, recomputed by the next reader (sx->lock)
+ * @nb: subscription to sx->changed
+ *
+ * Allocated by stmexec_report_init(), freed by stmexec_report_fini().
+ */
+struct stmexec_report {
+	struct mutex lock;	/* see the kernel-doc above */
 	void *enc;
 	size_t enc_len;
 	char *text;
@@ -332,26 +345,24 @@ static struct {
 	u8 digest[SHA256_DIGEST_SIZE];
 	u32 level;
 	u64 gen;
-} rep = { .lock = __MUTEX_INITIALIZER(rep.lock) };
-
-/* Under sx->lock: the cache is stale from now on (recomputed when read). */
-static bool rep_dirty = true;
+	bool dirty;
+	struct notifier_block nb;
+};
 
 /* sx->changed: the active protections changed; sx->lock held. */
 static int report_changed(struct notifier_block *nb, unsigned long action,
 			  void *data)
 {
-	rep_dirty = true;
+	struct stmexec_report *rep = container_of(nb, struct stmexec_report,
+						  nb);
+
+	rep->dirty = true;
 	return NOTIFY_OK;
 }
 
-static struct notifier_block report_nb = {
-	.notifier_call = report_changed,
-	.priority = 1,		/* before the attestation's */
-};
-
 static int report_update(struct stmexec *sx)
 {
+	struct stmexec_report *rep = sx->report;
 	struct stmexec_range *held = NULL, *user = NULL, *bios = NULL;
 	struct eval *ev;
 	struct enc e = { 0 };
@@ -364,7 +375,7 @@ static int report_update(struct stmexec *sx)
 	ev = kvzalloc(sizeof(*ev), GFP_KERNEL);
 	if (!ev)
 		return -ENOMEM;
-	if (stmexec_pol.active) {
+	if (sx->pol->active) {
 		nb = stmexec_bios_decode(sx, NULL, 0);
 		if (nb > 0) {
 			bios = kvcalloc(nb, sizeof(*bios), GFP_KERNEL);
@@ -402,16 +413,16 @@ static int report_update(struct stmexec *sx)
 	if (ret)
 		goto out;
 
-	mutex_lock(&rep.lock);
-	swap(rep.enc, e.p);
-	rep.enc_len = e.len;
-	swap(rep.text, t.p);
-	rep.text_len = t.len;
-	memcpy(rep.digest, digest, sizeof(digest));
-	rep.level = ev->level;
-	rep.gen++;
-	mutex_unlock(&rep.lock);
-	rep_dirty = false;
+	mutex_lock(&rep->lock);
+	swap(rep->enc, e.p);
+	rep->enc_len = e.len;
+	swap(rep->text, t.p);
+	rep->text_len = t.len;
+	memcpy(rep->digest, digest, sizeof(digest));
+	rep->level = ev->level;
+	rep->gen++;
+	mutex_unlock(&rep->lock);
+	rep->dirty = false;
 out:
 	if (ret)
 		pr_err("isolation report not updated: %pe\n", ERR_PTR(ret));
@@ -438,7 +449,7 @@ int stmexec_report_refresh(struct stmexec *sx, bool intr)
 	} else {
 		mutex_lock(&sx->lock);
 	}
-	if (rep_dirty)
+	if (sx->report->dirty)
 		ret = report_update(sx);
 	mutex_unlock(&sx->lock);
 	return ret;
@@ -446,64 +457,81 @@ int stmexec_report_refresh(struct stmexec *sx, bool intr)
 
 int stmexec_report_init(struct stmexec *sx)
 {
-	stmexec_protection_notifier(sx, &report_nb, true);
+	struct stmexec_report *rep;
+
+	rep = kzalloc(sizeof(*rep), GFP_KERNEL);
+	if (!rep)
+		return -ENOMEM;
+	mutex_init(&rep->lock);
+	rep->dirty = true;
+	rep->nb.notifier_call = report_changed;
+	rep->nb.priority = 1;		/* before the attestation's */
+	sx->report = rep;
+	stmexec_protection_notifier(sx, &rep->nb, true);
 	return 0;
 }
 
 void stmexec_report_fini(struct stmexec *sx)
 {
-	stmexec_protection_notifier(sx, &report_nb, false);
-	mutex_lock(&rep.lock);
-	kvfree(rep.enc);
-	rep.enc = NULL;
-	kvfree(rep.text);
-	rep.text = NULL;
-	mutex_unlock(&rep.lock);
+	struct stmexec_report *rep = sx->report;
+
+	if (!rep)
+		return;
+	stmexec_protection_notifier(sx, &rep->nb, false);
+	kvfree(rep->enc);
+	kvfree(rep->text);
+	mutex_destroy(&rep->lock);
+	kfree(rep);
+	sx->report = NULL;
 }
 
-u32 stmexec_report_level(void)
+u32 stmexec_report_level(struct stmexec *sx)
 {
+	struct stmexec_report *rep = sx->report;
 	u32 level;
 
-	mutex_lock(&rep.lock);
-	level = rep.level;
-	mutex_unlock(&rep.lock);
+	mutex_lock(&rep->lock);
+	level = rep->level;
+	mutex_unlock(&rep->lock);
 	return level;
 }
 
-void *stmexec_report_copy(size_t *len, u8 digest[32], u64 *gen)
+void *stmexec_report_copy(struct stmexec *sx, size_t *len, u8 digest[32],
+			  u64 *gen)
 {
+	struct stmexec_report *rep = sx->report;
 	void *p = NULL;
 
-	mutex_lock(&rep.lock);
-	if (rep.enc) {
-		p = kvmalloc(rep.enc_len, GFP_KERNEL);
+	mutex_lock(&rep->lock);
+	if (rep->enc) {
+		p = kvmalloc(rep->enc_len, GFP_KERNEL);
 		if (p) {
-			memcpy(p, rep.enc, rep.enc_len);
-			*len = rep.enc_len;
-			memcpy(digest, rep.digest, SHA256_DIGEST_SIZE);
-			*gen = rep.gen;
+			memcpy(p, rep->enc, rep->enc_len);
+			*len = rep->enc_len;
+			memcpy(digest, rep->digest, SHA256_DIGEST_SIZE);
+			*gen = rep->gen;
 		}
 	}
-	mutex_unlock(&rep.lock);
+	mutex_unlock(&rep->lock);
 	return p;
 }
 
 /* A copy of the text (@canonical false) or the encoding, or NULL. */
-void *stmexec_report_snapshot(bool canonical, size_t *len)
+void *stmexec_report_snapshot(struct stmexec *sx, bool canonical, size_t *len)
 {
+	struct stmexec_report *rep = sx->report;
 	const void *src;
 	void *p = NULL;
 
-	mutex_lock(&rep.lock);
-	src = canonical ? rep.enc : rep.text;
-	*len = canonical ? rep.enc_len : rep.text_len;
+	mutex_lock(&rep->lock);
+	src = canonical ? rep->enc : rep->text;
+	*len = canonical ? rep->enc_len : rep->text_len;
 	if (src) {
 		p = kvmalloc(*len, GFP_KERNEL);
 		if (p)
 			memcpy(p, src, *len);
 	}
-	mutex_unlock(&rep.lock);
+	mutex_unlock(&rep->lock);
 	return p;
 }
 
@@ -517,7 +545,7 @@ static ssize_t isolation_level_show(struct device *dev,
 
 	if (ret)
 		return ret;
-	return sysfs_emit(buf, "%u\n", stmexec_report_level());
+	return sysfs_emit(buf, "%u\n", stmexec_report_level(sx));
 }
 
 /*

@@ -40,6 +40,7 @@ struct blocker {
 };
 
 struct eval {
+	const struct stmexec_policy *pol;	/* sx->pol */
 	bool on;
 	u32 held_mask;
 	u32 level;

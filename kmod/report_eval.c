@@ -166,7 +166,7 @@ static void blame(struct eval *ev, u32 r, u32 bios)
 /* A requirement that the policy makes hold failed: who is to blame. */
 static void blame_policy(struct eval *ev, u32 r)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	const struct stmexec_policy *pol = ev->pol;
 
 	/* The descriptor that lowered the level, if the request sufficed. */
 	blame(ev, r, pol->requested >= rq[r].policy ? pol->lowered_by :
@@ -214,7 +214,7 @@ static u64 bios_end(const struct stmexec_range *b)
 /* Does BIOS memory descriptor @b touch kernel, module or monitor memory? */
 static bool bios_touches_kernel(struct eval *ev, const struct stmexec_range *b)
 {
-	struct stmexec_klayout *kl = &stmexec_pol.kl;
+	const struct stmexec_klayout *kl = &ev->pol->kl;
 	u64 s = b->base, e = bios_end(b);
 	struct stmexec_pmod *pm;
 	u32 i;
@@ -225,7 +225,7 @@ static bool bios_touches_kernel(struct eval *ev, const struct stmexec_range *b)
 	for (i = 0; i < ev->nmon; i++)
 		if (overlaps(s, e, ev->mon[i][0], ev->mon[i][1]))
 			return true;
-	list_for_each_entry(pm, &stmexec_pol.mods, node)
+	list_for_each_entry(pm, &ev->pol->mods, node)
 		for (i = 0; i < pm->n; i++)
 			if (overlaps(s, e, pm->r[i].base,
 				     pm->r[i].base + pm->r[i].length))
@@ -235,7 +235,7 @@ static bool bios_touches_kernel(struct eval *ev, const struct stmexec_range *b)
 
 static void check_reqs(struct stmexec *sx, struct eval *ev)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	struct stmexec_klayout *kl = &pol->kl;
 	struct stmexec_pmod *pm;
 	bool ok[RQ_NR];
@@ -249,7 +249,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 	 */
 	nmon = ev->nmon;
 	if (pol->level >= STMEXEC_POLICY_KERNEL &&
-	    !stmexec_policy_protects_modules())
+	    !stmexec_policy_protects_modules(sx))
 		nmon = ev->nmon_core;
 	for (i = 0; i < nmon; i++)
 		if (!covered(&ev->rwx, ev->mon[i][0], ev->mon[i][1]))
@@ -262,7 +262,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 		     round_up(kl->rodata[1], PAGE_SIZE)))
 		ok[RQ_KIMAGE] = false;
 	/* R1.3: every live module, deny wx, nothing left out. */
-	if (!stmexec_policy_protects_modules())
+	if (!stmexec_policy_protects_modules(sx))
 		ok[RQ_MODULES] = false;
 	list_for_each_entry(pm, &pol->mods, node) {
 		if (pm->skipped) {
@@ -368,7 +368,8 @@ int sx_report_evaluate(struct stmexec *sx, struct eval *ev)
 {
 	int ret;
 
-	ev->on = stmexec_pol.active;
+	ev->pol = sx->pol;
+	ev->on = sx->pol->active;
 	if (!ev->on)
 		return 0;
 	ret = cover_build(&ev->wx, ev->held, ev->nh,
@@ -430,7 +431,7 @@ static void tx_blocker(struct txt *t, struct eval *ev, u32 bios,
 
 	if (bios == NO_BIOS) {
 		tx(t, "%spolicy %s in force", lead,
-		   stmexec_policy_name(stmexec_pol.level));
+		   stmexec_policy_name(ev->pol->level));
 		return;
 	}
 	if (bios < ev->nb)
@@ -443,7 +444,7 @@ static void tx_blocker(struct txt *t, struct eval *ev, u32 bios,
 void sx_report_text(struct txt *t, struct stmexec *sx, struct eval *ev,
 		    const u8 *digest)
 {
-	struct stmexec_policy *pol = &stmexec_pol;
+	struct stmexec_policy *pol = sx->pol;
 	u32 i, k, next = ev->level + 1;
 
 	tx(t, "state: %s\n", ev->on ? "on" : "off");

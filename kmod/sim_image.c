@@ -41,8 +41,6 @@ struct stmexec_image {
 	u32 nrev;		/* entries of @rev_id read */
 };
 
-static struct stmexec_image *sx_image;	/* sx->lock */
-
 static int sx_image_read(struct stmexec *sx, const char *name,
 			 struct stmexec_image **out)
 {
@@ -118,7 +116,7 @@ int stmexec_image_init(struct stmexec *sx)
 	ret = sx_image_read(sx, sim_image, &img);
 	if (ret)
 		return ret;
-	sx_image = img;
+	sx->image = img;
 	pr_info("sim: STM image %s verified (%u bytes)\n", img->name,
 		img->info.image_size);
 	return 0;
@@ -126,8 +124,8 @@ int stmexec_image_init(struct stmexec *sx)
 
 void stmexec_image_fini(struct stmexec *sx)
 {
-	kfree(sx_image);
-	sx_image = NULL;
+	kfree(sx->image);
+	sx->image = NULL;
 }
 
 static ssize_t stm_image_show(struct device *dev,
@@ -137,7 +135,7 @@ static ssize_t stm_image_show(struct device *dev,
 	ssize_t n;
 
 	mutex_lock(&sx->lock);
-	n = sysfs_emit(buf, "%s\n", sx_image ? sx_image->name : "none");
+	n = sysfs_emit(buf, "%s\n", sx->image ? sx->image->name : "none");
 	mutex_unlock(&sx->lock);
 	return n;
 }
@@ -174,7 +172,7 @@ static ssize_t stm_image_store(struct device *dev,
 				   "stm_image: the monitor is not off: disable it first");
 		kfree(img);
 	} else {
-		swap(img, sx_image);
+		swap(img, sx->image);
 		kfree(img);
 	}
 	mutex_unlock(&sx->lock);
@@ -198,11 +196,11 @@ static ssize_t stm_header_show(struct device *dev,
 	int at;
 
 	mutex_lock(&sx->lock);
-	if (!sx_image) {
+	if (!sx->image) {
 		at = sysfs_emit(buf, "image: none\n");
 		goto out;
 	}
-	in = &sx_image->info;
+	in = &sx->image->info;
 	hv[0] = in->revision;
 	hv[1] = in->monitor_features;
 	hv[2] = in->gdtr_limit;
@@ -211,7 +209,7 @@ static ssize_t stm_header_show(struct device *dev,
 	hv[5] = in->eip_offset;
 	hv[6] = in->esp_offset;
 	hv[7] = in->cr3_offset;
-	at = sysfs_emit(buf, "image: %s\nsize: %u\n", sx_image->name,
+	at = sysfs_emit(buf, "image: %s\nsize: %u\n", sx->image->name,
 			in->image_size);
 	for (i = 0; i < ARRAY_SIZE(hw); i++)
 		at += sysfs_emit_at(buf, at, "%s: 0x%08x\n", hw[i], hv[i]);
@@ -223,9 +221,9 @@ static ssize_t stm_header_show(struct device *dev,
 			    in->per_proc_dynamic_memory_size,
 			    in->additional_dynamic_memory_size,
 			    in->stm_features, in->number_of_rev_ids);
-	for (i = 0; i < sx_image->nrev; i++)
+	for (i = 0; i < sx->image->nrev; i++)
 		at += sysfs_emit_at(buf, at, "StmSmmRevID[%u]: 0x%08x\n", i,
-				    sx_image->rev_id[i]);
+				    sx->image->rev_id[i]);
 out:
 	mutex_unlock(&sx->lock);
 	return at;

@@ -2,9 +2,10 @@
 /*
  * stmexec: private header of the STM executive monitor module.
  *
- * The core every file shares: the device instance, the lifecycle hooks,
- * error reporting and the lifecycle's API. The other audiences have their
- * own headers: backend.h (the backends, the probe, the simulated STM) and
+ * The core every file shares: the device instance and its lock order,
+ * error reporting, the bounded multi-CPU step. The other audiences have
+ * their own headers: lifecycle_api.h (the lifecycle's API to the layers
+ * above it), backend.h (the backends, the probe, the simulated STM) and
  * features.h (ranges, log, STM descriptors, policy, report, attestation).
  * Every .c file includes this header first so that pr_fmt applies
  * everywhere.
@@ -79,40 +80,18 @@ struct stmexec_faults {
 
 #define STMEXEC_MAX_DELAY_US	500000U
 
-/* ---- the lifecycle hooks ------------------------------------------------ */
-
-/**
- * struct stmexec_hook - a feature's part in enable and disable
- * @name: the feature, for messages
- * @on_start: after START on every CPU, the BIOS list known (sx->bios_list):
- *	      allocate, sleep, PROTECT; 0 or -errno with stmexec_fail() called.
- *	      NULL: nothing to do
- * @on_stop: before STOP, and when a later hook's @on_start failed; the STM
- *	     forgets its databases when its last CPU stops. NULL: nothing
- *
- * Both run with sx->lock and cpus_read_lock() held, migration disabled, on
- * a CPU where stmexec_call() works. main.c lists the hooks (sx->hooks):
- * @on_start in list order, @on_stop in reverse. This is how the lifecycle
- * reaches the features above it without calling up (HACKING.md, "Layers").
- */
-struct stmexec_hook {
-	const char *name;
-	int (*on_start)(struct stmexec *sx);
-	void (*on_stop)(struct stmexec *sx);
-};
-
-extern const struct stmexec_hook stmexec_vmcs_db_hook;	/* vmcs_db.c */
-extern const struct stmexec_hook stmexec_ranges_hook;	/* ranges.c */
-extern const struct stmexec_hook stmexec_log_hook;	/* log.c */
-extern const struct stmexec_hook stmexec_policy_hook;	/* policy.c */
-
 /* ---- the single device instance ---------------------------------------- */
 
+struct stmexec_hook;
 struct stmexec_ranges;
 struct stmexec_log;
+struct stmexec_policy;
+struct stmexec_report;
+struct stmexec_attest;
 struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
+struct stmexec_image;
 
 /*
  * Lock order (the one place it is written; lockdep checks it in the debug
@@ -121,13 +100,13 @@ struct stmexec_sim;
  *   sx->lock (every configuration change, every VMCALL with a global
  *   effect; a mutex)
  *     > cpus_read_lock() (enable, disable, the on_start/on_stop hooks)
- *     > report.c's rep.lock (the cached report)
+ *     > sx->report->lock (report.c: the cached report)
  *     > log.c's drain_lock > a file's cursor->lock > read_rwsem > ring_lock
  *       (log.c's head comment)
  *     > backend_sim.c's raw lock (the simulated core, interrupts off)
  *     > sx->err_lock (innermost: stmexec_fail() from any context)
- *   attest.c's at.lock is taken with no other lock held (the attestation
- *   work drops sx->lock before measuring).
+ *   sx->attest->lock (attest.c) is taken with no other lock held (the
+ *   attestation work drops sx->lock before measuring).
  */
 
 /**
@@ -146,6 +125,9 @@ struct stmexec_sim;
  * @bios_list_len: bytes in @bios_list
  * @ranges: protected ranges (ranges.c)
  * @log: violation log (log.c)
+ * @pol: the default policy (policy.c, modwatch.c)
+ * @report: the cached isolation report (report.c)
+ * @attest: the report's measurement (attest.c)
  * @misc: /dev/stmexec
  * @debugfs: debugfs directory
  * @err_lock: protects @last_errno/@last_error/@reqs (taken from any context)
@@ -171,6 +153,7 @@ struct stmexec_sim;
  * @bios_bounce: GET_BIOS_RESOURCES destination (below 4 GiB)
  * @probe: hardware facts found at load (probe.c)
  * @sim: the simulated STM core (backend_sim.c), or NULL
+ * @image: the STM image of sim_image= or stm_image (sim_image.c), or NULL
  * @faults: debugfs fault injection (simulated STM only)
  * @hooks: the features' lifecycle hooks, in on_start order (main.c)
  * @nhooks: entries in @hooks
@@ -193,6 +176,9 @@ struct stmexec {
 	size_t bios_list_len;
 	struct stmexec_ranges *ranges;
 	struct stmexec_log *log;
+	struct stmexec_policy *pol;
+	struct stmexec_report *report;
+	struct stmexec_attest *attest;
 	struct miscdevice misc;
 	struct dentry *debugfs;
 
@@ -215,6 +201,7 @@ struct stmexec {
 	void *bios_bounce;
 	struct stmexec_probe *probe;
 	struct stmexec_sim *sim;
+	struct stmexec_image *image;
 	struct stmexec_faults faults;
 	const struct stmexec_hook *const *hooks;
 	unsigned int nhooks;
@@ -223,19 +210,6 @@ struct stmexec {
 };
 
 extern struct stmexec stmexec_dev;
-
-/*
- * The test delays of the simulated STM (debugfs delay_us, the probe's
- * sim_probe_delay_ms): spin on the clock, not udelay(), whose
- * loops_per_jiffy was calibrated at boot, perhaps on a busy host.
- */
-static inline void stmexec_spin_ns(u64 ns)
-{
-	u64 end = ktime_get_ns() + ns;
-
-	while (ktime_get_ns() < end)
-		cpu_relax();
-}
 
 /* The stmexec behind a device attribute of /dev/stmexec's misc device. */
 static inline struct stmexec *stmexec_from_dev(struct device *dev)
@@ -278,57 +252,6 @@ void stmexec_req_begin(struct stmexec *sx, struct stmexec_req *req);
 void stmexec_req_end(struct stmexec *sx, struct stmexec_req *req);
 void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 
-/* ---- lifecycle (lifecycle.c) ------------------------------------------- */
-
-int stmexec_lifecycle_init(struct stmexec *sx);
-void stmexec_lifecycle_fini(struct stmexec *sx);
-/* lifecycle_events.c: PM, reboot, panic, shutdown and module notifiers. */
-int stmexec_lifecycle_events_init(struct stmexec *sx);
-void stmexec_lifecycle_events_fini(struct stmexec *sx);
-
-/*
- * Enable: off/failed -> starting -> on; -EALREADY if on. Disable: on/failed
- * -> stopping -> off; a clean no-op returning 0 when already off. The
- * on_start hooks (ranges, log, then policy) and the on_stop hooks (policy,
- * log, ranges) are called from here with sx->lock and cpus_read_lock()
- * held (do not take it again), pinned to a CPU on which stmexec_call()
- * works.
- */
-int stmexec_enable(struct stmexec *sx);	/* caller holds sx->lock */
-int stmexec_disable(struct stmexec *sx);	/* caller holds sx->lock */
-const char *stmexec_state_name(u32 state);
-/*
- * What the PM notifier does at PM_SUSPEND_PREPARE (@prepare) or
- * PM_POST_SUSPEND, without a suspend: debugfs "pm_event", for the tests of
- * the window between the two. Takes sx->lock.
- */
-int stmexec_pm_event(struct stmexec *sx, bool prepare);
-
-/*
- * One VMCALL on the current CPU, for calls with a global effect; the CPU
- * must be one the STM is reachable on (sx->reachable: every CPU while on,
- * during the on_start/on_stop hooks the CPU they run on), else -ENXIO.
- * Runs with preemption disabled. Returns 0 on STM_SUCCESS, else -errno:
- * stmexec_status_to_errno() of the status (raw status in @r->eax), or the
- * backend's -errno when nothing answered.
- */
-int stmexec_call(struct stmexec *sx, u32 func, u64 pa, u32 edx,
-		 struct stm_regs *r);
-int stmexec_status_to_errno(u32 status);
-
-/* VMXON region of @cpu (the VMCS-database key); 0 if none. */
-u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu);
-/* Every region the STM must keep SMM away from (stmexec_region_fn). */
-int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg);
-#define stmexec_for_each_region(sx, fn, arg) stmexec_walk_regions(sx, fn, arg)
-
-/* Per-CPU VMCALL counters: index 0 other, 1..8 STM_API_START..EVENT_LOG. */
-#define STMEXEC_NR_CALL_IDX	9
-u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx);
-const char *stmexec_call_name(unsigned int idx);
-/* Last enter, START, STOP and leave durations of @cpu in ns (4 values). */
-void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns);
-
 /*
  * Run @fn on every online CPU, on the CPU itself with interrupts off, with a
  * bounded wait (sx->timeout_ms); 0 or the first error, CPU in *@bad.
@@ -337,22 +260,5 @@ void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns);
 typedef int (*stmexec_cpu_fn)(struct stmexec *sx, unsigned int cpu);
 int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 			unsigned int *bad);
-
-/* bios.c: STM_RSC decoding (the BIOS list, log payloads). */
-/*
- * Decode sx->bios_list into up to @cap entries (index = descriptor
- * position); returns the number of descriptors or -errno if malformed.
- */
-int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
-			u32 cap);
-/* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
-int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
-
-/* ---- sysfs and debugfs (sysfs.c, debugfs.c) ------------------------------ */
-
-void stmexec_debugfs_init(struct stmexec *sx);
-void stmexec_debugfs_fini(struct stmexec *sx);
-/* debugfs_sim.c (test build): the simulated STM's fault injection */
-void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d);
 
 #endif /* STMEXEC_H */

@@ -11,7 +11,13 @@
 #   - a file is in no layer (add it to the table and to HACKING.md),
 #   - an edge goes up (a file uses a file of a higher layer): call up only
 #     through an ops table or hook that the higher layer registers,
-#   - the files form a cycle, even inside one layer.
+#   - the files form a cycle, even inside one layer,
+#   - a file has mutable state of its own (HACKING.md, "State"): a data or
+#     bss symbol (nm d/D/b/B: a file-scope or function-scope static or
+#     global that is not const) that is not a module parameter's variable
+#     (module_param*() in kmod/*.c), not one of the kernel's idioms below,
+#     and not in mk/layers-globals.allow (one "file symbol reason" a line).
+#     State belongs in a struct that hangs off struct stmexec.
 # --graph prints every edge ("from -> to: symbols") first.
 set -eu
 
@@ -37,8 +43,13 @@ layer() {
 	esac
 }
 
+here=$(cd "$(dirname "$0")" && pwd)
+allow=$here/layers-globals.allow
+[ -f "$allow" ] || { echo "layers: $allow is missing" >&2; exit 2; }
+
 tab=$(mktemp)
-trap 'rm -f "$tab"' EXIT
+glob=$(mktemp)
+trap 'rm -f "$tab" "$glob"' EXIT
 for o in "$objdir"/*.o; do
 	f=$(basename "$o" .o)
 	case $f in stmexec | stmexec.mod | *.mod) continue ;; esac
@@ -47,9 +58,69 @@ for o in "$objdir"/*.o; do
 	echo "F $f $l" >>"$tab"
 	nm "$o" | awk -v f="$f" '
 		$1 == "U" { print "U", f, $2 }
-		NF == 3 && $2 ~ /^[TDBRV]$/ { print "D", f, $3 }' >>"$tab"
+		NF == 3 && $2 ~ /^[TDBRV]$/ { print "D", f, $3 }
+		NF == 3 && $2 ~ /^[dDbB]$/ { print "G", f, $3 }' >>"$tab"
 done
 
+# --- mutable state outside struct stmexec ---------------------------------
+# The variables of the module parameters (the names module_param(),
+# module_param_named(), module_param_cb() and module_param_string() give).
+params=$(sed -n \
+	-e 's/^module_param(\([A-Za-z0-9_]*\),.*/\1/p' \
+	-e 's/^module_param_named([A-Za-z0-9_]*, *\([A-Za-z0-9_]*\),.*/\1/p' \
+	-e 's/^module_param_cb([A-Za-z0-9_]*, *[^,]*, *&\([A-Za-z0-9_]*\),.*/\1/p' \
+	-e 's/^module_param_string([A-Za-z0-9_]*, *\([A-Za-z0-9_]*\),.*/\1/p' \
+	"$here"/../kmod/*.c)
+awk -v params="$params" -v allowf="$allow" '
+BEGIN {
+	n = split(params, p, /[ \n]+/)
+	for (i = 1; i <= n; i++)
+		if (p[i] != "")
+			param[p[i]] = 1
+	while ((getline line < allowf) > 0) {
+		if (line ~ /^[ \t]*(#|$)/)
+			continue
+		split(line, w, /[ \t]+/)
+		if (line !~ /^[^ \t]+[ \t]+[^ \t]+[ \t]+[^ \t]/) {
+			printf "layers: %s: \"%s\": want \"file symbol reason\"\n", allowf, line
+			bad++
+			continue
+		}
+		allowed[w[1] " " w[2]] = 1
+	}
+}
+$1 == "G" {
+	f = $2; sym = $3
+	base = sym
+	sub(/\.[0-9]+$/, "", base)	# function-scope statics: name.N
+	# The kernel idioms: dynamic debug and __addressable descriptors,
+	# lockdep class keys, WARN_ONCE/printk_once/ratelimit state, and the
+	# sysfs attribute descriptors and their arrays (DEVICE_ATTR*(), not
+	# const by the kernel API; no state of ours in them).
+	if (base ~ /^(__UNIQUE_ID_|__key|__already_done|__print_once|__warned|_rs$)/ ||
+	    base ~ /^(dev_attr_|bin_attr_)/ || base ~ /_(attrs|bin_attrs|groups)$/)
+		next
+	if (base in param)
+		next
+	used[f " " base] = 1
+	if ((f " " base) in allowed)
+		next
+	printf "layers: %s.c: mutable %s \"%s\": move it into a struct hanging off struct stmexec (HACKING.md, \"State\"), or, if it cannot, add \"%s %s <reason>\" to mk/layers-globals.allow\n", f, (sym == base ? "global" : "function-scope static"), base, f, base
+	bad++
+}
+END {
+	for (k in allowed)
+		if (!(k in used)) {
+			printf "layers: mk/layers-globals.allow: \"%s\" is not in the objects any more: remove the line\n", k
+			bad++
+		}
+	if (bad) {
+		printf "layers: %d problems with state outside struct stmexec\n", bad
+		exit 1
+	}
+}' "$tab" >"$glob" || true
+
+rc=0
 awk -v graph="$graph" '
 $1 == "F" { rank[$2] = $3; lname[$2] = $4; files[++nf] = $2; next }
 $1 == "D" { def[$3] = $2; next }
@@ -109,4 +180,11 @@ END {
 		exit 1
 	}
 	printf "layers: %d files, %d edges, no upward call, no cycle\n", nf, ne
-}' "$tab"
+}' "$tab" || rc=1
+if [ -s "$glob" ]; then
+	cat "$glob"
+	rc=1
+else
+	echo "layers: no mutable state outside struct stmexec but module parameters and mk/layers-globals.allow"
+fi
+exit $rc

@@ -135,11 +135,14 @@ static inline bool stmexec_vmx_stm_sim(const struct stmexec *sx)
 
 /*
  * sim_image.c: the STM image of the simulated STM (sim_image=, sysfs
- * stm_image/stm_header/launch_checks), verified by stm-image/tools/mseg_verify.c;
- * nosim.c: the same sysfs files in the production build (no image).
+ * stm_image/stm_header), verified by stm-image/tools/mseg_verify.c;
+ * nosim.c: the same sysfs files in the production build (no image);
+ * image_sysfs.c: their group, with launch_checks, for both builds.
  */
 int stmexec_image_init(struct stmexec *sx);
 void stmexec_image_fini(struct stmexec *sx);
+extern struct device_attribute dev_attr_stm_image;
+extern struct device_attribute dev_attr_stm_header;
 extern const struct attribute_group stmexec_image_group;
 
 /*

@@ -4,8 +4,8 @@
  * when CONFIG_STMEXEC_SIM is unset). Only the simulated STM loads an STM
  * image, and this build has none, so the sysfs files keep their ABI and
  * say so: stm_image reads "none" and refuses a name with -EOPNOTSUPP,
- * stm_header reads "image: none". launch_checks is the same as in the test
- * build.
+ * stm_header reads "image: none". Their group, with launch_checks, is
+ * image_sysfs.c's, the same in both builds.
  */
 #include "stmexec.h"
 #include "backend.h"
@@ -46,29 +46,11 @@ static ssize_t stm_image_store(struct device *dev,
 	return stmexec_fail(sx, -EOPNOTSUPP,
 			    "stm_image: only the simulated STM loads an image, and this stmexec.ko was built without it (production build; the test build is make modules)");
 }
-static DEVICE_ATTR_RW(stm_image);
+DEVICE_ATTR_RW(stm_image);
 
 static ssize_t stm_header_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "image: none\n");
 }
-static DEVICE_ATTR_RO(stm_header);
-
-static ssize_t launch_checks_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
-{
-	return stmexec_probe_launch_checks(stmexec_from_dev(dev), buf);
-}
-static DEVICE_ATTR_RO(launch_checks);
-
-static struct attribute *stmexec_image_attrs[] = {
-	&dev_attr_stm_image.attr,
-	&dev_attr_stm_header.attr,
-	&dev_attr_launch_checks.attr,
-	NULL,
-};
-
-const struct attribute_group stmexec_image_group = {
-	.attrs = stmexec_image_attrs,
-};
+DEVICE_ATTR_RO(stm_header);

@@ -178,7 +178,7 @@ static ssize_t stm_image_store(struct device *dev,
 	mutex_unlock(&sx->lock);
 	return ret ? ret : len;
 }
-static DEVICE_ATTR_RW(stm_image);
+DEVICE_ATTR_RW(stm_image);
 
 /* The header fields, named and formatted as `stmimg info` prints them. */
 static ssize_t stm_header_show(struct device *dev,
@@ -228,22 +228,4 @@ out:
 	mutex_unlock(&sx->lock);
 	return at;
 }
-static DEVICE_ATTR_RO(stm_header);
-
-static ssize_t launch_checks_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
-{
-	return stmexec_probe_launch_checks(stmexec_from_dev(dev), buf);
-}
-static DEVICE_ATTR_RO(launch_checks);
-
-static struct attribute *stmexec_image_attrs[] = {
-	&dev_attr_stm_image.attr,
-	&dev_attr_stm_header.attr,
-	&dev_attr_launch_checks.attr,
-	NULL,
-};
-
-const struct attribute_group stmexec_image_group = {
-	.attrs = stmexec_image_attrs,
-};
+DEVICE_ATTR_RO(stm_header);

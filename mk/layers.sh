@@ -33,7 +33,7 @@ layer() {
 	case $1 in
 	core_* | mseg_verify) echo "0 core" ;;
 	error | ipi) echo "1 base" ;;
-	probe | platform_io | backend_* | sim_* | nosim) echo "2 backend" ;;
+	probe | platform_io | backend_* | sim_* | nosim | image_sysfs) echo "2 backend" ;;
 	lifecycle | lifecycle_* | bios) echo "3 lifecycle" ;;
 	ranges | ranges_* | range_text | rsc_encode | log | log_* | vmcs_db | \
 	policy | policy_* | pmod | modwatch | report | report_* | \

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+/* one read/write of a sysfs file, shared with the selftest library */
+#include "../selftests/include/sx_fileio.h"
 
 /* Overridable for tests only (documented in stmexec.8 ENVIRONMENT). */
 const char *dev_path(void)
@@ -34,55 +36,17 @@ bool module_loaded(void)
 int sysfs_read(const char *attr, char *buf, size_t len)
 {
 	char path[512];
-	ssize_t n;
-	size_t got = 0;
-	int fd, err;
 
-	if (len == 0)
-		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			close(fd);
-			return err;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	while (got > 0 && buf[got - 1] == '\n')
-		buf[--got] = '\0';
-	return 0;
+	return __sx_path_read(path, buf, len);
 }
 
 int sysfs_write(const char *attr, const char *val)
 {
 	char path[512];
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), attr);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
+	return __sx_path_write(path, val, strlen(val));
 }
 
 __noreturn

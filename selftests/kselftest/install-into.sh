@@ -20,6 +20,7 @@ for f in lifecycle_test.c ranges_test.c log_test.c; do
 	cp "$top/selftests/stmexec/$f" "$d/"
 done
 cp "$top/selftests/lib/sx.c" "$d/lib/"
-cp "$top/selftests/include/sx.h" "$top/selftests/include/sx_test.h" "$d/include/"
+cp "$top/selftests/include/sx.h" "$top/selftests/include/sx_test.h" \
+	"$top/selftests/include/sx_fileio.h" "$d/include/"
 cp "$top/uapi/linux/stmexec.h" "$d/include/linux/"
 echo "$d"

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include "sx.h"
+#include "sx_fileio.h"
 
 const char *sx_ko_path(void)
 {
@@ -159,54 +160,9 @@ static void path_of(const char *attr, char *path, size_t len)
 		snprintf(path, len, "%s/%s", SX_SYSFS, attr);
 }
 
-static int read_path(const char *path, char *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-	int fd, err = 0;
-
-	if (!len)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	while (got && buf[got - 1] == '\n')
-		buf[--got] = '\0';
-	return err;
-}
-
-static int write_path_len(const char *path, const char *val, size_t len)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
 static int write_path(const char *path, const char *val)
 {
-	return write_path_len(path, val, strlen(val));
+	return __sx_path_write(path, val, strlen(val));
 }
 
 int __sx_read(const char *attr, char *buf, size_t len)
@@ -214,7 +170,7 @@ int __sx_read(const char *attr, char *buf, size_t len)
 	char path[512];
 
 	path_of(attr, path, sizeof(path));
-	return read_path(path, buf, len);
+	return __sx_path_read(path, buf, len);
 }
 
 int __sx_read_u64(const char *attr, uint64_t *v)
@@ -244,7 +200,7 @@ int __sx_write_len(const char *attr, const char *val, size_t len)
 	char path[512];
 
 	path_of(attr, path, sizeof(path));
-	return write_path_len(path, val, len);
+	return __sx_path_write(path, val, len);
 }
 
 int __sx_dbg_read(const char *file, char *buf, size_t len)
@@ -252,7 +208,7 @@ int __sx_dbg_read(const char *file, char *buf, size_t len)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", SX_DEBUGFS, file);
-	return read_path(path, buf, len);
+	return __sx_path_read(path, buf, len);
 }
 
 int __sx_dbg_write(const char *file, const char *val)

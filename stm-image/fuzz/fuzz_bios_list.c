@@ -70,16 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a fixed request against whatever the BIOS list says */
 	{
 		uint8_t *l = env.mem + 4096;
-		struct stm_rsc_mem_desc m;
 
-		memset(&m, 0, sizeof(m));
-		m.hdr.rsc_type = STM_MEM_RANGE;
-		m.hdr.length = sizeof(m);
-		m.base = 0x200000;
-		m.length = 0x10000;
-		m.rwx_attributes = 7;
-		memcpy(l, &m, sizeof(m));
-		f_end(l + sizeof(m), 0);
+		mk_end(l + mk_mem(l, STM_MEM_RANGE, 0x200000, 0x10000, 7), 0);
 		r = f_call(&env, 0, STM_API_PROTECT_RESOURCE, F_MEM_BASE + 4096, 0);
 		F_CHECK(stm_core_check_invariants(env.c) == 0);
 		if (st == STM_SUCCESS)

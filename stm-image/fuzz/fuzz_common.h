@@ -11,6 +11,7 @@
 #include <string.h>
 #include <stdio.h>
 #include "core_priv.h"
+#include "rsc_build.h"
 
 #define F_MEM_BASE	0x100000ull		/* arena covers [1 MiB, 1 MiB + F_MEM_SIZE) */
 #define F_MEM_SIZE	(96u * 4096u)
@@ -76,17 +77,6 @@ static uint8_t *f_va(struct fenv *e, uint64_t pa)
 	return e->mem + (pa - F_MEM_BASE);
 }
 
-static void f_end(uint8_t *p, uint64_t cont)
-{
-	struct stm_rsc_end end;
-
-	memset(&end, 0, sizeof(end));
-	end.hdr.rsc_type = STM_END_OF_RESOURCES;
-	end.hdr.length = sizeof(end);
-	end.resource_list_continuation = cont;
-	memcpy(p, &end, sizeof(end));
-}
-
 static struct stm_regs f_call(struct fenv *e, uint32_t cpu, uint32_t eax,
 			      uint64_t addr, uint32_t edx)
 {
@@ -107,33 +97,12 @@ static struct stm_regs f_call(struct fenv *e, uint32_t cpu, uint32_t eax,
 static void f_std_bios(struct fenv *e)
 {
 	uint8_t *p = f_va(e, F_BIOS_PA);
-	struct stm_rsc_mem_desc m;
-	struct stm_rsc_io_desc io;
-	struct stm_rsc_msr_desc msr;
+	uint32_t l = 0;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.rsc_type = STM_MEM_RANGE;
-	m.hdr.length = sizeof(m);
-	m.base = F_TSEG_BASE;
-	m.length = F_TSEG_SIZE;
-	m.rwx_attributes = 7;
-	memcpy(p, &m, sizeof(m));
-	p += sizeof(m);
-	memset(&io, 0, sizeof(io));
-	io.hdr.rsc_type = STM_IO_RANGE;
-	io.hdr.length = sizeof(io);
-	io.base = 0x60;
-	io.length = 5;
-	memcpy(p, &io, sizeof(io));
-	p += sizeof(io);
-	memset(&msr, 0, sizeof(msr));
-	msr.hdr.rsc_type = STM_MACHINE_SPECIFIC_REG;
-	msr.hdr.length = sizeof(msr);
-	msr.msr_index = 0x1A0;
-	msr.read_mask = ~0ull;
-	memcpy(p, &msr, sizeof(msr));
-	p += sizeof(msr);
-	f_end(p, 0);
+	l += mk_mem(p + l, STM_MEM_RANGE, F_TSEG_BASE, F_TSEG_SIZE, 7);
+	l += mk_io(p + l, 0x60, 5);
+	l += mk_msr(p + l, 0x1A0, ~0ull, 0, 0);
+	mk_end(p + l, 0);
 }
 
 #define F_CHECK(cond) do { \

@@ -79,17 +79,9 @@ static void check_around(const struct stm_ept *ept, uint64_t pa)
 static uint32_t mle_call(uint32_t eax, uint64_t base, uint64_t len, uint32_t rwx)
 {
 	uint8_t *p = f_va(&env, F_MEM_BASE);
-	struct stm_rsc_mem_desc m;
 
 	memset(p, 0, 4096);
-	memset(&m, 0, sizeof(m));
-	m.hdr.rsc_type = STM_MEM_RANGE;
-	m.hdr.length = sizeof(m);
-	m.base = base;
-	m.length = len;
-	m.rwx_attributes = rwx;
-	memcpy(p, &m, sizeof(m));
-	f_end(p + sizeof(m), 0);
+	mk_end(p + mk_mem(p, STM_MEM_RANGE, base, len, rwx), 0);
 	return f_call(&env, 0, eax, F_MEM_BASE, 0).eax;
 }
 

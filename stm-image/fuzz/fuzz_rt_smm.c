@@ -48,34 +48,12 @@ static int canonical(uint64_t a)
 static void protect_some(void)
 {
 	uint8_t *p = f_va(&env, LIST_PA);
-	struct stm_rsc_mem_desc m;
-	struct stm_rsc_io_desc io;
-	struct stm_rsc_msr_desc msr;
+	uint32_t l = 0;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.rsc_type = STM_MEM_RANGE;
-	m.hdr.length = sizeof(m);
-	m.base = PAGE_PA;
-	m.length = 0x1000;
-	m.rwx_attributes = STM_RSC_MEM_W;
-	memcpy(p, &m, sizeof(m));
-	p += sizeof(m);
-	memset(&io, 0, sizeof(io));
-	io.hdr.rsc_type = STM_IO_RANGE;
-	io.hdr.length = sizeof(io);
-	io.base = PORT;
-	io.length = 1;
-	memcpy(p, &io, sizeof(io));
-	p += sizeof(io);
-	memset(&msr, 0, sizeof(msr));
-	msr.hdr.rsc_type = STM_MACHINE_SPECIFIC_REG;
-	msr.hdr.length = sizeof(msr);
-	msr.msr_index = MSR;
-	msr.read_mask = ~0ull;
-	msr.write_mask = ~0ull;
-	memcpy(p, &msr, sizeof(msr));
-	p += sizeof(msr);
-	f_end(p, 0);
+	l += mk_mem(p + l, STM_MEM_RANGE, PAGE_PA, 0x1000, STM_RSC_MEM_W);
+	l += mk_io(p + l, PORT, 1);
+	l += mk_msr(p + l, MSR, ~0ull, ~0ull, 0);
+	mk_end(p + l, 0);
 	F_CHECK(f_call(&env, 0, STM_API_PROTECT_RESOURCE, LIST_PA, 0).eax == STM_SUCCESS);
 }
 

@@ -118,7 +118,7 @@ static void put_desc(struct rd *r, uint64_t pa)
 	len = d->hdr.length;
 	if (pa - F_MEM_BASE + len + 16 <= F_MEM_SIZE) {
 		memcpy(f_va(&env, pa), buf, len);
-		f_end(f_va(&env, pa + len), get(r, 1) % 4 == 0 ? pa + 4096 : 0);
+		mk_end(f_va(&env, pa + len), get(r, 1) % 4 == 0 ? pa + 4096 : 0);
 	}
 }
 

@@ -243,16 +243,20 @@ static void stm_rt_host_state(struct stm_rt_cpu *cpu, struct stm_rt_host *h)
 	int true_ctls = (stm_rdmsr(MSR_IA32_VMX_BASIC) >> 55) & 1;
 
 	memset(h, 0, sizeof(*h));
-	h->cr0 = stm_read_cr0();
-	h->cr3 = stm_read_cr3();
-	h->cr4 = stm_read_cr4();
-	h->cs = STM_SEL_CODE64;
-	h->ds = STM_SEL_DATA64;
-	h->tr = STM_SEL_TSS;
-	h->tr_base = stm_tss_base();
-	h->gdtr_base = (uint64_t)(uintptr_t)stm_gdt;
-	h->idtr_base = (uint64_t)(uintptr_t)stm_rt_idt;
-	h->rsp = cpu->host_rsp;
+	h->state.cr0 = stm_read_cr0();
+	h->state.cr3 = stm_read_cr3();
+	h->state.cr4 = stm_read_cr4();
+	h->state.cs = STM_SEL_CODE64;
+	h->state.ss = STM_SEL_DATA64;
+	h->state.ds = STM_SEL_DATA64;
+	h->state.es = STM_SEL_DATA64;
+	h->state.fs = STM_SEL_DATA64;
+	h->state.gs = STM_SEL_DATA64;
+	h->state.tr = STM_SEL_TSS;
+	h->state.tr_base = stm_tss_base();
+	h->state.gdtr_base = (uint64_t)(uintptr_t)stm_gdt;
+	h->state.idtr_base = (uint64_t)(uintptr_t)stm_rt_idt;
+	h->state.rsp = cpu->host_rsp;
 	h->rip = (uint64_t)(uintptr_t)stm_rt_host_smi;
 	h->pin_cap = stm_rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PIN :
 			       MSR_IA32_VMX_PINBASED);

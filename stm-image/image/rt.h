@@ -50,6 +50,7 @@
 #include <stm/vmcs.h>
 #include <stm/core.h>
 #include <stm/runtime.h>
+#include <stm/smm_guest.h>
 
 #pragma GCC visibility push(hidden)
 
@@ -162,13 +163,13 @@ struct stm_rt_vmcs_snap {
 	uint64_t val[STM_RT_SNAP_MAX];
 };
 
-/* The STM's host state and the CPU's VMX capability MSRs. */
+/*
+ * The STM's host state (written by stm_rt_vmcs_host_write(), the same
+ * for the SMM-guest VMCS but for RIP) and the CPU's VMX capability MSRs.
+ */
 struct stm_rt_host {
-	uint64_t cr0, cr3, cr4;
-	uint16_t cs, ds, tr, pad;
-	uint32_t pad2;
-	uint64_t tr_base, gdtr_base, idtr_base;
-	uint64_t rsp, rip;
+	struct stm_vmcs_host state;
+	uint64_t rip;
 	/* IA32_VMX_[TRUE_]PINBASED/PROCBASED/EXIT/ENTRY_CTLS */
 	uint64_t pin_cap, proc_cap, exit_cap, entry_cap;
 };

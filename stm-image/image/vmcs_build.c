@@ -159,26 +159,7 @@ uint32_t stm_rt_smi_vmcs_write(const struct stm_rt_vmcs_snap *s,
 	stm_vmwrite(VMCS_EXIT_CONTROLS, exit_ctls);
 
 	/* host state: the STM (SDM 27.5 loads it on every SMM VM exit) */
-	stm_vmwrite(VMCS_HOST_CR0, h->cr0);
-	stm_vmwrite(VMCS_HOST_CR3, h->cr3);
-	stm_vmwrite(VMCS_HOST_CR4, h->cr4);
-	stm_vmwrite(VMCS_HOST_CS_SEL, h->cs);
-	stm_vmwrite(VMCS_HOST_SS_SEL, h->ds);
-	stm_vmwrite(VMCS_HOST_DS_SEL, h->ds);
-	stm_vmwrite(VMCS_HOST_ES_SEL, h->ds);
-	stm_vmwrite(VMCS_HOST_FS_SEL, h->ds);
-	stm_vmwrite(VMCS_HOST_GS_SEL, h->ds);
-	stm_vmwrite(VMCS_HOST_TR_SEL, h->tr);
-	stm_vmwrite(VMCS_HOST_FS_BASE, 0);
-	stm_vmwrite(VMCS_HOST_GS_BASE, 0);
-	stm_vmwrite(VMCS_HOST_TR_BASE, h->tr_base);
-	stm_vmwrite(VMCS_HOST_GDTR_BASE, h->gdtr_base);
-	stm_vmwrite(VMCS_HOST_IDTR_BASE, h->idtr_base);
-	stm_vmwrite(VMCS_HOST_SYSENTER_CS, 0);
-	stm_vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
-	stm_vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
-	stm_vmwrite(VMCS_HOST_RSP, h->rsp);
-	stm_vmwrite(VMCS_HOST_RIP, h->rip);
+	stm_rt_vmcs_host_write(&h->state, h->rip);
 	return STM_SUCCESS;
 }
 

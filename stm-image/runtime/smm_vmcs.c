@@ -206,26 +206,7 @@ uint32_t stm_rt_smm_vmcs_write(const struct stm_smm_vmcs_cfg *cfg,
 	stm_vmwrite(VMCS_LINK_POINTER, ~0ull);
 
 	/* host state: the STM's, as in the SMI-transfer VMCS */
-	stm_vmwrite(VMCS_HOST_CR0, h->cr0);
-	stm_vmwrite(VMCS_HOST_CR3, h->cr3);
-	stm_vmwrite(VMCS_HOST_CR4, h->cr4);
-	stm_vmwrite(VMCS_HOST_CS_SEL, h->cs);
-	stm_vmwrite(VMCS_HOST_SS_SEL, h->ss);
-	stm_vmwrite(VMCS_HOST_DS_SEL, h->ds);
-	stm_vmwrite(VMCS_HOST_ES_SEL, h->es);
-	stm_vmwrite(VMCS_HOST_FS_SEL, h->fs);
-	stm_vmwrite(VMCS_HOST_GS_SEL, h->gs);
-	stm_vmwrite(VMCS_HOST_TR_SEL, h->tr);
-	stm_vmwrite(VMCS_HOST_FS_BASE, h->fs_base);
-	stm_vmwrite(VMCS_HOST_GS_BASE, h->gs_base);
-	stm_vmwrite(VMCS_HOST_TR_BASE, h->tr_base);
-	stm_vmwrite(VMCS_HOST_GDTR_BASE, h->gdtr_base);
-	stm_vmwrite(VMCS_HOST_IDTR_BASE, h->idtr_base);
-	stm_vmwrite(VMCS_HOST_SYSENTER_CS, 0);
-	stm_vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
-	stm_vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
-	stm_vmwrite(VMCS_HOST_RSP, h->rsp);
-	stm_vmwrite(VMCS_HOST_RIP, cfg->host_rip);
+	stm_rt_vmcs_host_write(h, cfg->host_rip);
 
 	/* guest state */
 	stm_vmwrite(VMCS_GUEST_DEBUGCTL, 0);
@@ -268,6 +249,30 @@ void stm_rt_vmcs_host_read(struct stm_vmcs_host *h)
 	h->efer = stm_vmread(VMCS_HOST_EFER);
 	h->pat = stm_vmread(VMCS_HOST_PAT);
 	h->pad = 0;
+}
+
+void stm_rt_vmcs_host_write(const struct stm_vmcs_host *h, uint64_t rip)
+{
+	stm_vmwrite(VMCS_HOST_CR0, h->cr0);
+	stm_vmwrite(VMCS_HOST_CR3, h->cr3);
+	stm_vmwrite(VMCS_HOST_CR4, h->cr4);
+	stm_vmwrite(VMCS_HOST_CS_SEL, h->cs);
+	stm_vmwrite(VMCS_HOST_SS_SEL, h->ss);
+	stm_vmwrite(VMCS_HOST_DS_SEL, h->ds);
+	stm_vmwrite(VMCS_HOST_ES_SEL, h->es);
+	stm_vmwrite(VMCS_HOST_FS_SEL, h->fs);
+	stm_vmwrite(VMCS_HOST_GS_SEL, h->gs);
+	stm_vmwrite(VMCS_HOST_TR_SEL, h->tr);
+	stm_vmwrite(VMCS_HOST_FS_BASE, h->fs_base);
+	stm_vmwrite(VMCS_HOST_GS_BASE, h->gs_base);
+	stm_vmwrite(VMCS_HOST_TR_BASE, h->tr_base);
+	stm_vmwrite(VMCS_HOST_GDTR_BASE, h->gdtr_base);
+	stm_vmwrite(VMCS_HOST_IDTR_BASE, h->idtr_base);
+	stm_vmwrite(VMCS_HOST_SYSENTER_CS, 0);
+	stm_vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
+	stm_vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+	stm_vmwrite(VMCS_HOST_RSP, h->rsp);
+	stm_vmwrite(VMCS_HOST_RIP, rip);
 }
 
 /* ------------------------------------------------------------------ */

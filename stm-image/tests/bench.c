@@ -12,6 +12,7 @@
 #include <time.h>
 #include "core_priv.h"
 #include "naive.h"
+#include "rsc_build.h"
 
 #define MEM_SIZE	(8u << 20)
 #define LIST_PA		0x100000ull
@@ -69,47 +70,6 @@ static uint32_t rnd(void)
 	return (uint32_t)rs;
 }
 
-static uint32_t put_mem(uint8_t *b, uint32_t type, uint64_t base, uint64_t len, uint32_t rwx)
-{
-	struct stm_rsc_mem_desc m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.rsc_type = type;
-	m.hdr.length = sizeof(m);
-	m.base = base;
-	m.length = len;
-	m.rwx_attributes = rwx;
-	memcpy(b, &m, sizeof(m));
-	return sizeof(m);
-}
-
-static uint32_t put_io(uint8_t *b, uint16_t base, uint16_t len)
-{
-	struct stm_rsc_io_desc d;
-
-	memset(&d, 0, sizeof(d));
-	d.hdr.rsc_type = STM_IO_RANGE;
-	d.hdr.length = sizeof(d);
-	d.base = base;
-	d.length = len;
-	memcpy(b, &d, sizeof(d));
-	return sizeof(d);
-}
-
-static uint32_t put_msr(uint8_t *b, uint32_t idx, uint64_t r, uint64_t w)
-{
-	struct stm_rsc_msr_desc d;
-
-	memset(&d, 0, sizeof(d));
-	d.hdr.rsc_type = STM_MACHINE_SPECIFIC_REG;
-	d.hdr.length = sizeof(d);
-	d.msr_index = idx;
-	d.read_mask = r;
-	d.write_mask = w;
-	memcpy(b, &d, sizeof(d));
-	return sizeof(d);
-}
-
 /*
  * BIOS: 1000 nodes: MEM/MMIO ranges in the low 4 GiB (even 1 MiB slots),
  * I/O ranges, MSRs.  MLE: 10,000 nodes that do not overlap (odd slots,
@@ -123,12 +83,12 @@ static uint32_t make_bios(uint8_t *b)
 		uint32_t k = rnd() % 10;
 
 		if (k < 7)
-			l += put_mem(b + l, k < 5 ? STM_MEM_RANGE : STM_MMIO_RANGE,
+			l += mk_mem(b + l, k < 5 ? STM_MEM_RANGE : STM_MMIO_RANGE,
 				     (uint64_t)(2 * (rnd() % 2048)) << 20, 0x100000, 3);
 		else if (k < 9)
-			l += put_io(b + l, (uint16_t)(rnd() % 0x8000), 8);
+			l += mk_io(b + l, (uint16_t)(rnd() % 0x8000), 8);
 		else
-			l += put_msr(b + l, rnd() % 0x1000, ~0ull, 0);
+			l += mk_msr(b + l, rnd() % 0x1000, ~0ull, 0, 0);
 	}
 	return l;
 }
@@ -141,13 +101,13 @@ static uint32_t make_mle(uint8_t *b)
 		uint32_t k = rnd() % 10;
 
 		if (k < 8)
-			l += put_mem(b + l, k < 6 ? STM_MEM_RANGE : STM_MMIO_RANGE,
+			l += mk_mem(b + l, k < 6 ? STM_MEM_RANGE : STM_MMIO_RANGE,
 				     ((uint64_t)(2 * (rnd() % 2048) + 1) << 20) +
 				     ((uint64_t)(rnd() % 255) << 12), 0x1000, 7);
 		else if (k < 9)
-			l += put_io(b + l, (uint16_t)(0x8000 + rnd() % 0x7000), 4);
+			l += mk_io(b + l, (uint16_t)(0x8000 + rnd() % 0x7000), 4);
 		else
-			l += put_msr(b + l, 0x1000 + rnd() % 0x1000, ~0ull, ~0ull);
+			l += mk_msr(b + l, 0x1000 + rnd() % 0x1000, ~0ull, ~0ull, 0);
 	}
 	return l;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core_priv.h"
+#include "rsc_build.h"	/* mk_mem() ... mk_end() */
 
 /* ---- runner ---- */
 
@@ -93,15 +94,6 @@ uint32_t tlog(struct tenv *e, uint32_t sub, uint32_t arg, const uint64_t *pages)
 void tlog_start(struct tenv *e, uint32_t npages, uint32_t bitmap);
 struct stm_log_entry *tlog_slot(struct tenv *e, uint32_t slot);
 
-/* descriptor builders: write into buf, return length */
-uint32_t mk_mem(void *buf, uint32_t type, uint64_t base, uint64_t len, uint32_t rwx);
-uint32_t mk_io(void *buf, uint16_t base, uint16_t len);
-uint32_t mk_tio(void *buf, uint16_t base, uint16_t len, uint16_t flags);
-uint32_t mk_msr(void *buf, uint32_t idx, uint64_t rmask, uint64_t wmask, uint32_t kmp);
-uint32_t mk_pci(void *buf, uint8_t bus, uint16_t rw, uint16_t base, uint16_t len,
-		uint32_t nnodes, const uint8_t *devfn_pairs);
-uint32_t mk_all(void *buf);
-uint32_t mk_end(void *buf, uint64_t cont);
 
 /* statuses seen from tcall(), for the coverage test */
 extern uint32_t t_seen[64];

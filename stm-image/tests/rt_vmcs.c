@@ -47,16 +47,20 @@ static uint64_t cap(uint32_t must, uint32_t may)
 static void host_fill(struct stm_rt_host *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->cr0 = 0x80000031;
-	h->cr3 = 0x10264000;
-	h->cr4 = 0x2020;
-	h->cs = 0x38;
-	h->ds = 0x40;
-	h->tr = 0x28;
-	h->tr_base = 0x10203000;
-	h->gdtr_base = 0x10201000;
-	h->idtr_base = 0x10208000;
-	h->rsp = 0x10390F00;
+	h->state.cr0 = 0x80000031;
+	h->state.cr3 = 0x10264000;
+	h->state.cr4 = 0x2020;
+	h->state.cs = 0x38;
+	h->state.ss = 0x40;
+	h->state.ds = 0x40;
+	h->state.es = 0x40;
+	h->state.fs = 0x40;
+	h->state.gs = 0x40;
+	h->state.tr = 0x28;
+	h->state.tr_base = 0x10203000;
+	h->state.gdtr_base = 0x10201000;
+	h->state.idtr_base = 0x10208000;
+	h->state.rsp = 0x10390F00;
 	h->rip = 0x10202040;
 	h->pin_cap = cap(0x16, 0x7F);
 	h->proc_cap = cap(0x0401E172, 0xFFFFFFFF);
@@ -118,17 +122,17 @@ void test_rt_vmcs_smi_from_activation(void)
 	CHECK_EQ(fake[VMCS_PROC_CONTROLS], 0x0401E172);
 
 	/* the STM's host state */
-	CHECK_EQ(fake[VMCS_HOST_CR0], h.cr0);
-	CHECK_EQ(fake[VMCS_HOST_CR3], h.cr3);
-	CHECK_EQ(fake[VMCS_HOST_CR4], h.cr4);
+	CHECK_EQ(fake[VMCS_HOST_CR0], h.state.cr0);
+	CHECK_EQ(fake[VMCS_HOST_CR3], h.state.cr3);
+	CHECK_EQ(fake[VMCS_HOST_CR4], h.state.cr4);
 	CHECK_EQ(fake[VMCS_HOST_CS_SEL], 0x38);
 	CHECK_EQ(fake[VMCS_HOST_SS_SEL], 0x40);
 	CHECK_EQ(fake[VMCS_HOST_GS_SEL], 0x40);
 	CHECK_EQ(fake[VMCS_HOST_TR_SEL], 0x28);
-	CHECK_EQ(fake[VMCS_HOST_TR_BASE], h.tr_base);
-	CHECK_EQ(fake[VMCS_HOST_GDTR_BASE], h.gdtr_base);
-	CHECK_EQ(fake[VMCS_HOST_IDTR_BASE], h.idtr_base);
-	CHECK_EQ(fake[VMCS_HOST_RSP], h.rsp);
+	CHECK_EQ(fake[VMCS_HOST_TR_BASE], h.state.tr_base);
+	CHECK_EQ(fake[VMCS_HOST_GDTR_BASE], h.state.gdtr_base);
+	CHECK_EQ(fake[VMCS_HOST_IDTR_BASE], h.state.idtr_base);
+	CHECK_EQ(fake[VMCS_HOST_RSP], h.state.rsp);
 	CHECK_EQ(fake[VMCS_HOST_RIP], h.rip);
 	CHECK(written[VMCS_HOST_FS_BASE] && written[VMCS_HOST_SYSENTER_EIP]);
 }

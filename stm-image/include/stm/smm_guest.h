@@ -94,6 +94,15 @@ uint32_t stm_rt_smm_vmcs_write(const struct stm_smm_vmcs_cfg *cfg,
 void stm_rt_vmcs_host_read(struct stm_vmcs_host *h);
 
 /*
+ * Write the host-state area of the current VMCS (SDM Vol. 3C 25.5, loaded
+ * on every VM exit, 28.5): h with host RIP = rip; IA32_SYSENTER_* are 0,
+ * EFER and PAT are not written (neither VMCS loads them on exit).  One
+ * writer for both VMCSs of a CPU: the SMI-transfer VMCS (image/
+ * vmcs_build.c) and the SMM-guest VMCS (stm_rt_smm_vmcs_write()).
+ */
+void stm_rt_vmcs_host_write(const struct stm_vmcs_host *h, uint64_t rip);
+
+/*
  * At each SMI, reset the per-SMI guest state of the SMM-guest VMCS (it is
  * current): RIP/RSP from the PSD, RFLAGS 2, CR0/CR3/CR4/EFER, CS/SS/DS/
  * ES/FS/GS/TR from the PSD segments (the guest may have changed them on

@@ -192,7 +192,6 @@ static long ioc_list(struct stmexec *sx, void __user *argp, bool bios)
 	struct stmexec_range *r = NULL;
 	u32 cap, total;
 	long ret;
-	int n;
 
 	ret = arr_get(sx, &a, argp);
 	if (ret)
@@ -213,11 +212,10 @@ static long ioc_list(struct stmexec *sx, void __user *argp, bool bios)
 			ret = stmexec_fail(sx, -ENXIO,
 					   "no BIOS resource list: enable the monitor first");
 		} else {
-			n = stmexec_bios_decode(sx, r, cap);
-			if (n < 0)
-				ret = n;
-			else
-				total = n;
+			total = sx->nbios;
+			if (cap)
+				memcpy(r, sx->bios,
+				       array_size(min(cap, total), sizeof(*r)));
 		}
 	} else {
 		total = stmexec_ranges_list(sx, r, cap);

@@ -283,18 +283,14 @@ static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
 			  bool *hooks)
 {
 	unsigned int i;
-	int ret = 0, n;
+	int ret;
 
 	*hooks = false;
-	kvfree(sx->bios_list);
-	sx->bios_list = list;
-	sx->bios_list_len = len;
-	n = stmexec_bios_decode(sx, NULL, 0);
-	if (n < 0)
-		return stmexec_fail(sx, n,
-				    "the BIOS resource list the STM returned is malformed (%pe)",
-				    ERR_PTR(n));
-	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
+	ret = stmexec_bios_keep(sx, list, len);
+	if (ret)
+		return ret;	/* last_error says why */
+	pr_debug("BIOS resource list: %zu bytes, %u descriptors\n", len,
+		 sx->nbios);
 
 	migrate_disable();
 	for (i = 0; i < sx->nhooks; i++) {
@@ -483,7 +479,7 @@ static int sx_start(struct stmexec *sx)
 		goto out_stop;
 
 	ret = sx_hooks_start(sx, list, len, &hooks);
-	list = NULL;	/* sx->bios_list now */
+	list = NULL;	/* sx->bios_list now, or freed */
 	if (ret) {
 		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
 			     sx->last_error);
@@ -781,9 +777,7 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	sx_emergency_unregister(sx);
 	/* The IPI slots and sx_ipi() go away with us: no IPI may be late. */
 	sx_drain_before_free(sx, cpu_possible_mask);
-	kvfree(sx->bios_list);
-	sx->bios_list = NULL;
-	sx->bios_list_len = 0;
+	stmexec_bios_forget(sx);
 	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
 	sx->bios_bounce = NULL;
 	free_percpu(sx->pcpu);

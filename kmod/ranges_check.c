@@ -212,45 +212,15 @@ static bool bios_conflict(const struct stmexec_range *r,
 	return false;
 }
 
-/* Decoded BIOS list for the overlap checks; NULL with *n = 0 if none. */
-struct stmexec_range *sx_bios_get(struct stmexec *sx, u32 *n, int *err)
-{
-	struct stmexec_range *b;
-	int total;
-
-	*n = 0;
-	*err = 0;
-	if (!sx->bios_list)
-		return NULL;
-	total = stmexec_bios_decode(sx, NULL, 0);
-	if (total <= 0) {
-		*err = total;
-		return NULL;
-	}
-	b = kvcalloc(total, sizeof(*b), GFP_KERNEL);
-	if (!b) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	*n = stmexec_bios_decode(sx, b, total);
-	return b;
-}
-
 int sx_check_bios(struct stmexec *sx, const struct stmexec_range *req,
 		  u32 n, u32 *err_index, u32 *bios_index)
 {
-	struct stmexec_range *bios;
+	const struct stmexec_range *bios = sx->bios;
 	char rtxt[96], btxt[96];
-	u32 nb, i, j;
-	int ret;
+	u32 i, j;
 
-	bios = sx_bios_get(sx, &nb, &ret);
-	if (ret)
-		return stmexec_fail(sx, ret,
-				    "cannot decode the BIOS resource list: %pe",
-				    ERR_PTR(ret));
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < nb; j++) {
+		for (j = 0; j < sx->nbios; j++) {
 			if (!bios_conflict(&req[i], &bios[j]))
 				continue;
 			stmexec_range_format(rtxt, sizeof(rtxt), &req[i],
@@ -259,15 +229,12 @@ int sx_check_bios(struct stmexec *sx, const struct stmexec_range *req,
 					     true);
 			*err_index = i;
 			*bios_index = j;
-			ret = stmexec_fail(sx, -EADDRINUSE,
-					   "range %u (%s) overlaps BIOS resource %u (%s) that firmware needs; protect around it",
-					   i, rtxt, j, btxt);
-			goto out;
+			return stmexec_fail(sx, -EADDRINUSE,
+					    "range %u (%s) overlaps BIOS resource %u (%s) that firmware needs; protect around it",
+					    i, rtxt, j, btxt);
 		}
 	}
-out:
-	kvfree(bios);
-	return ret;
+	return 0;
 }
 
 static int cmp_u32_by_key(const void *a, const void *b, const void *priv)

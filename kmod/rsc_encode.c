@@ -164,20 +164,6 @@ static int chunk_call(struct stmexec *sx, u32 func, const u8 *nodes,
 	return ret;
 }
 
-static int rsc_errno(u32 status, int ret)
-{
-	switch (status) {
-	case STM_ERROR_UNPROTECTABLE_RESOURCE:
-		return -EADDRINUSE;
-	case STM_ERROR_OUT_OF_RESOURCES:
-		return -ENOSPC;
-	case STM_ERROR_MALFORMED_RESOURCE_LIST:
-		return -EIO;
-	default:
-		return ret ?: -EIO;
-	}
-}
-
 int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		      const struct stmexec_seg *seg, u32 n)
 {
@@ -241,7 +227,7 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 	 * state, so the opposite call on the chunks already done restores the
 	 * exact previous state.
 	 */
-	ret = rsc_errno(status, ret);
+	ret = -(int)stm_status_errno_refined(status, STM_CALL_RSC) ?: ret;
 	k = i;
 	while (k--) {
 		int uret = chunk_call(sx, undo, nodes, &chunk[k], &lp, &st);

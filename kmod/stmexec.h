@@ -143,6 +143,8 @@ struct stmexec_sim;
  * @last_error: human-readable reason of the last failure
  * @bios_list: flattened BIOS resource list (GET_BIOS_RESOURCES), or NULL
  * @bios_list_len: bytes in @bios_list
+ * @bios: @bios_list decoded (index = descriptor position), or NULL
+ * @nbios: entries in @bios
  * @ranges: protected ranges (ranges.c)
  * @log: violation log (log.c)
  * @misc: /dev/stmexec
@@ -189,6 +191,8 @@ struct stmexec {
 	char last_error[256];
 	void *bios_list;
 	size_t bios_list_len;
+	struct stmexec_range *bios;
+	u32 nbios;
 	struct stmexec_ranges *ranges;
 	struct stmexec_log *log;
 	struct miscdevice misc;
@@ -322,11 +326,12 @@ int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 
 /* bios.c: STM_RSC decoding (the BIOS list, log payloads). */
 /*
- * Decode sx->bios_list into up to @cap entries (index = descriptor
- * position); returns the number of descriptors or -errno if malformed.
+ * Keep @list (@len bytes from GET_BIOS_RESOURCES, kvmalloc()ed; ours now)
+ * and its decoded entries in sx->bios[0..sx->nbios), replacing the ones
+ * kept; a malformed list is not kept (-EIO). sx->lock or the enable path.
  */
-int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
-			u32 cap);
+int stmexec_bios_keep(struct stmexec *sx, void *list, size_t len);
+void stmexec_bios_forget(struct stmexec *sx);
 /* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
 int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
 

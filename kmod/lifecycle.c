@@ -408,9 +408,46 @@ static int sx_check_coverage(struct stmexec *sx)
 	return 0;
 }
 
-static int sx_start(struct stmexec *sx)
+/*
+ * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, then START on
+ * every online CPU (entered already). INITIALIZE_PROTECTION to this CPU's
+ * START is the BSP's SMI-blocked window: VMCALLs only, preemption off,
+ * START right after (the other CPUs asked first, the local one last); the
+ * bounded wait for the others comes after it.
+ */
+static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len)
 {
 	unsigned int cpu = 0;
+	int ret;
+
+	ret = sx_drain(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+	if (ret)
+		return stmexec_fail(sx, ret,
+				    "enable: CPU %u is still busy with an earlier step; every CPU rolled back",
+				    cpu);
+	preempt_disable();
+	cpu = smp_processor_id();
+	ret = sx_global_start(sx, cpu, list, len);
+	if (!ret)
+		sx_send(sx, cpu_online_mask, sx_cpu_start);
+	preempt_enable();
+	if (ret)
+		return stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
+				    sx->last_error);
+	ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+	if (ret == -ETIMEDOUT)
+		return stmexec_fail(sx, ret,
+				    "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
+				    cpu, sx_timeout_ms(sx));
+	if (ret)
+		return stmexec_fail(sx, ret,
+				    "enable: START on CPU %u failed (%pe); every CPU rolled back",
+				    cpu, ERR_PTR(ret));
+	return 0;
+}
+
+static int sx_start(struct stmexec *sx)
+{
 	bool hooks = false;
 	size_t len = 0;
 	void *list;
@@ -442,39 +479,7 @@ static int sx_start(struct stmexec *sx)
 	}
 	sx->cpuhp_state = state;
 
-	/*
-	 * INITIALIZE_PROTECTION to this CPU's START is the BSP's SMI-blocked
-	 * window: VMCALLs only, preemption off, START right after (the other
-	 * CPUs asked first, the local one last); the bounded wait for the
-	 * others comes after it.
-	 */
-	ret = sx_drain(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
-	if (ret) {
-		stmexec_fail(sx, ret,
-			     "enable: CPU %u is still busy with an earlier step; every CPU rolled back",
-			     cpu);
-		goto out_stop;
-	}
-	preempt_disable();
-	cpu = smp_processor_id();
-	ret = sx_global_start(sx, cpu, list, &len);
-	if (!ret)
-		sx_send(sx, cpu_online_mask, sx_cpu_start);
-	preempt_enable();
-	if (!ret) {
-		ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
-		if (ret == -ETIMEDOUT)
-			stmexec_fail(sx, ret,
-				     "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
-				     cpu, sx_timeout_ms(sx));
-		else if (ret)
-			stmexec_fail(sx, ret,
-				     "enable: START on CPU %u failed (%pe); every CPU rolled back",
-				     cpu, ERR_PTR(ret));
-	} else {
-		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
-			     sx->last_error);
-	}
+	ret = sx_start_everywhere(sx, list, &len);
 	if (ret)
 		goto out_stop;
 

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stmexec: decoding STM resource descriptors (STM_RSC): the BIOS resource
- * list the STM returns at enable (sx->bios_list, kept while on) and the
- * payloads of log entries. Part of the lifecycle layer: the lifecycle
- * checks the BIOS list when it fetches it; the features above read it.
+ * list the STM returns at enable, decoded once and kept (sx->bios,
+ * sx->bios_list) until the next enable or unload, and the payloads of log
+ * entries. Part of the lifecycle layer: the lifecycle keeps the BIOS list
+ * when it fetches it; the features above read sx->bios under sx->lock.
  */
 #include "stmexec.h"
 #include "lifecycle_api.h"
+
+#include <linux/mm.h>
+#include <linux/slab.h>
 
 static u32 rsc_min_len(u32 type)
 {
@@ -117,17 +121,19 @@ int stmexec_rsc_decode(const void *p, size_t len, struct stmexec_range *out)
 	return dlen;
 }
 
-int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
-			u32 cap)
+/*
+ * Decode the flattened list @p (@len bytes) into up to @cap entries of
+ * @out (index = descriptor position). Returns the number of descriptors,
+ * or -EIO (with last_error) if one is malformed or a log-only type.
+ */
+static int bios_walk(struct stmexec *sx, const u8 *p, size_t len,
+		     struct stmexec_range *out, u32 cap)
 {
-	const u8 *p = sx->bios_list;
-	size_t off = 0, len = sx->bios_list_len;
 	struct stmexec_range r;
+	size_t off = 0;
 	u32 n = 0;
 	int dlen;
 
-	if (!p)
-		return 0;
 	while (off < len) {
 		dlen = stmexec_rsc_decode(p + off, len - off, &r);
 		if (dlen < 0 || r.type == STM_REGISTER_VIOLATION)
@@ -143,5 +149,42 @@ int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
 		n++;
 		off += dlen;
 	}
+	return n;
+}
+
+void stmexec_bios_forget(struct stmexec *sx)
+{
+	kvfree(sx->bios);
+	sx->bios = NULL;
+	sx->nbios = 0;
+	kvfree(sx->bios_list);
+	sx->bios_list = NULL;
+	sx->bios_list_len = 0;
+}
+
+int stmexec_bios_keep(struct stmexec *sx, void *list, size_t len)
+{
+	struct stmexec_range *b;
+	int n;
+
+	stmexec_bios_forget(sx);
+	n = bios_walk(sx, list, len, NULL, 0);
+	if (n < 0)
+		goto err_list;
+	b = kvcalloc(max(n, 1), sizeof(*b), GFP_KERNEL);
+	if (!b) {
+		n = stmexec_fail(sx, -ENOMEM,
+				 "no memory for the %d descriptors of the BIOS resource list",
+				 n);
+		goto err_list;
+	}
+	sx->bios = b;
+	sx->nbios = bios_walk(sx, list, len, b, n);
+	sx->bios_list = list;
+	sx->bios_list_len = len;
+	return 0;
+
+err_list:
+	kvfree(list);
 	return n;
 }

@@ -206,7 +206,6 @@ static long do_list(struct stmexec *sx, struct stmexec_range_array *a,
 	struct stmexec_range *r = NULL;
 	u32 cap, total = 0;
 	long ret;
-	int n;
 
 	ret = arr_check(sx, a);
 	if (ret)
@@ -227,11 +226,10 @@ static long do_list(struct stmexec *sx, struct stmexec_range_array *a,
 			ret = stmexec_fail(sx, -ENXIO,
 					   "no BIOS resource list: enable the monitor first");
 		} else {
-			n = stmexec_bios_decode(sx, r, cap);
-			if (n < 0)
-				ret = n;
-			else
-				total = n;
+			total = sx->nbios;
+			if (cap)
+				memcpy(r, sx->bios,
+				       array_size(min(cap, total), sizeof(*r)));
 		}
 	} else {
 		total = stmexec_ranges_list(sx, r, cap);

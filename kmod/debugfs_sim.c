@@ -207,7 +207,10 @@ static const struct file_operations pm_event_fops = {
 	.llseek = noop_llseek,
 };
 
-/* Signed values (-1 off, -2 every CPU); 6.1 has no signed debugfs helper. */
+/*
+ * Signed values (a CPU, STMEXEC_FAULT_OFF or STMEXEC_FAULT_ALL); 6.1 has
+ * no signed debugfs helper.
+ */
 static ssize_t s32_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
@@ -217,7 +220,7 @@ static ssize_t s32_write(struct file *file, const char __user *ubuf,
 	ret = kstrtoint_from_user(ubuf, count, 0, &v);
 	if (ret)
 		return ret;
-	if (v < -2)
+	if (v < STMEXEC_FAULT_ALL)
 		return -EINVAL;
 	WRITE_ONCE(*p, v);
 	return count;

@@ -284,18 +284,14 @@ static int sx_hooks_start(struct stmexec *sx, void *list, size_t len,
 			  bool *hooks)
 {
 	unsigned int i;
-	int ret = 0, n;
+	int ret;
 
 	*hooks = false;
-	kvfree(sx->bios_list);
-	sx->bios_list = list;
-	sx->bios_list_len = len;
-	n = stmexec_bios_decode(sx, NULL, 0);
-	if (n < 0)
-		return stmexec_fail(sx, n,
-				    "the BIOS resource list the STM returned is malformed (%pe)",
-				    ERR_PTR(n));
-	pr_debug("BIOS resource list: %zu bytes, %d descriptors\n", len, n);
+	ret = stmexec_bios_keep(sx, list, len);
+	if (ret)
+		return ret;	/* last_error says why */
+	pr_debug("BIOS resource list: %zu bytes, %u descriptors\n", len,
+		 sx->nbios);
 
 	migrate_disable();
 	for (i = 0; i < sx->nhooks; i++) {
@@ -413,9 +409,46 @@ static int sx_check_coverage(struct stmexec *sx)
 	return 0;
 }
 
-static int sx_start(struct stmexec *sx)
+/*
+ * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, then START on
+ * every online CPU (entered already). INITIALIZE_PROTECTION to this CPU's
+ * START is the BSP's SMI-blocked window: VMCALLs only, preemption off,
+ * START right after (the other CPUs asked first, the local one last); the
+ * bounded wait for the others comes after it.
+ */
+static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len)
 {
 	unsigned int cpu = 0;
+	int ret;
+
+	ret = sx_drain(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+	if (ret)
+		return stmexec_fail(sx, ret,
+				    "enable: CPU %u is still busy with an earlier step; every CPU rolled back",
+				    cpu);
+	preempt_disable();
+	cpu = smp_processor_id();
+	ret = sx_global_start(sx, cpu, list, len);
+	if (!ret)
+		sx_send(sx, cpu_online_mask, sx_cpu_start);
+	preempt_enable();
+	if (ret)
+		return stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
+				    sx->last_error);
+	ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
+	if (ret == -ETIMEDOUT)
+		return stmexec_fail(sx, ret,
+				    "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
+				    cpu, sx_timeout_ms(sx));
+	if (ret)
+		return stmexec_fail(sx, ret,
+				    "enable: START on CPU %u failed (%pe); every CPU rolled back",
+				    cpu, ERR_PTR(ret));
+	return 0;
+}
+
+static int sx_start(struct stmexec *sx)
+{
 	bool hooks = false;
 	size_t len = 0;
 	void *list;
@@ -447,44 +480,12 @@ static int sx_start(struct stmexec *sx)
 	}
 	sx->cpuhp_state = state;
 
-	/*
-	 * INITIALIZE_PROTECTION to this CPU's START is the BSP's SMI-blocked
-	 * window: VMCALLs only, preemption off, START right after (the other
-	 * CPUs asked first, the local one last); the bounded wait for the
-	 * others comes after it.
-	 */
-	ret = sx_drain(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
-	if (ret) {
-		stmexec_fail(sx, ret,
-			     "enable: CPU %u is still busy with an earlier step; every CPU rolled back",
-			     cpu);
-		goto out_stop;
-	}
-	preempt_disable();
-	cpu = smp_processor_id();
-	ret = sx_global_start(sx, cpu, list, &len);
-	if (!ret)
-		sx_send(sx, cpu_online_mask, sx_cpu_start);
-	preempt_enable();
-	if (!ret) {
-		ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
-		if (ret == -ETIMEDOUT)
-			stmexec_fail(sx, ret,
-				     "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
-				     cpu, sx_timeout_ms(sx));
-		else if (ret)
-			stmexec_fail(sx, ret,
-				     "enable: START on CPU %u failed (%pe); every CPU rolled back",
-				     cpu, ERR_PTR(ret));
-	} else {
-		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
-			     sx->last_error);
-	}
+	ret = sx_start_everywhere(sx, list, &len);
 	if (ret)
 		goto out_stop;
 
 	ret = sx_hooks_start(sx, list, len, &hooks);
-	list = NULL;	/* sx->bios_list now */
+	list = NULL;	/* sx->bios_list now, or freed */
 	if (ret) {
 		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
 			     sx->last_error);
@@ -782,9 +783,7 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	sx_emergency_unregister(sx);
 	/* The IPI slots and sx_ipi() go away with us: no IPI may be late. */
 	sx_drain_before_free(sx, cpu_possible_mask);
-	kvfree(sx->bios_list);
-	sx->bios_list = NULL;
-	sx->bios_list_len = 0;
+	stmexec_bios_forget(sx);
 	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
 	sx->bios_bounce = NULL;
 	free_percpu(sx->pcpu);

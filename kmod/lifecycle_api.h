@@ -94,11 +94,12 @@ void stmexec_cpu_timings(struct stmexec *sx, unsigned int cpu, u64 *ns);
 
 /* bios.c: STM_RSC decoding (the BIOS list, log payloads). */
 /*
- * Decode sx->bios_list into up to @cap entries (index = descriptor
- * position); returns the number of descriptors or -errno if malformed.
+ * Keep @list (@len bytes from GET_BIOS_RESOURCES, kvmalloc()ed; ours now)
+ * and its decoded entries in sx->bios[0..sx->nbios), replacing the ones
+ * kept; a malformed list is not kept (-EIO). sx->lock or the enable path.
  */
-int stmexec_bios_decode(struct stmexec *sx, struct stmexec_range *out,
-			u32 cap);
+int stmexec_bios_keep(struct stmexec *sx, void *list, size_t len);
+void stmexec_bios_forget(struct stmexec *sx);
 /* Decode one STM_RSC of @len bytes (BIOS list, log payload) into @out. */
 int stmexec_rsc_decode(const void *rsc, size_t len, struct stmexec_range *out);
 

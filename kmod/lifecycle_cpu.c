@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stmexec: the lifecycle's per-CPU steps and its one VMCALL: names of the
- * states and calls, the STM status -> errno map, stmexec_call(), enter,
- * START, STOP and leave on the CPU itself (counted and timed), and the
- * regions the STM must keep SMM away from. The state machine that runs
- * them is lifecycle.c.
+ * states and calls, the STM status -> errno (the core's one table),
+ * stmexec_call(), enter, START, STOP and leave on the CPU itself (counted
+ * and timed), and the regions the STM must keep SMM away from. The state
+ * machine that runs them is lifecycle.c.
  */
 #include "stmexec.h"
 #include "lifecycle.h"
@@ -53,53 +53,22 @@ u64 stmexec_cpu_calls(struct stmexec *sx, unsigned int cpu, unsigned int idx)
 /* ---- STM status -> errno ------------------------------------------------- */
 
 /*
- * The mapping documented in Documentation/admin-guide/stmexec.rst; callers
- * that know better (e.g. UNPROTECTABLE_RESOURCE as an overlap with the BIOS
- * list) may refine it.
+ * The generic column of the one status table (stm-image/core/status.c),
+ * described in Documentation/admin-guide/stmexec.rst; callers that know
+ * the kind of call refine it with stm_status_errno_refined(), and callers
+ * that know better still (e.g. UNPROTECTABLE_RESOURCE as an overlap with
+ * the BIOS list) may refine it further. The core numbers errnos as Linux
+ * does, without the kernel's headers:
  */
+static_assert(STM_ENOENT == ENOENT && STM_EIO == EIO && STM_ENXIO == ENXIO);
+static_assert(STM_EACCES == EACCES && STM_EBUSY == EBUSY &&
+	      STM_EINVAL == EINVAL && STM_ENOSPC == ENOSPC);
+static_assert(STM_ERANGE == ERANGE && STM_EOPNOTSUPP == EOPNOTSUPP &&
+	      STM_EADDRINUSE == EADDRINUSE && STM_EALREADY == EALREADY);
+
 int stmexec_status_to_errno(u32 status)
 {
-	switch (status) {
-	case STM_SUCCESS:
-		return 0;
-	case STM_ERROR_SECURITY_VIOLATION:
-	case STM_ERROR_UNPROTECTABLE:
-		return -EACCES;
-	case STM_ERROR_PHYSICAL_OVER_4G:
-		return -ERANGE;
-	case STM_ERROR_UNPROTECTABLE_RESOURCE:
-		return -EADDRINUSE;
-	case STM_ERROR_ALREADY_STARTED:
-	case STM_ERROR_LOG_ALLOCATED:
-		return -EALREADY;
-	case STM_ERROR_STOPPED:
-	case STM_ERROR_LOG_NOT_ALLOCATED:
-	case STM_ERROR_LOG_NOT_STARTED:
-		return -ENXIO;
-	case STM_ERROR_LOG_NOT_STOPPED:
-		return -EBUSY;
-	case STM_ERROR_OUT_OF_RESOURCES:
-	case STM_ERROR_VIRTUAL_SPACE_TOO_SMALL:
-		return -ENOSPC;
-	case STM_ERROR_WITHOUT_SMX_UNSUPPORTED:
-	case STM_ERROR_FUNCTION_NOT_SUPPORTED:
-	case STM_ERROR_INVALID_API:
-		return -EOPNOTSUPP;
-	case STM_ERROR_CACHE_TYPE_NOT_SUPPORTED:
-	case STM_ERROR_PAGE_NOT_FOUND:
-	case STM_ERROR_BAD_CR3:
-	case STM_ERROR_BUFFER_TOO_SMALL:
-	case STM_ERROR_INVALID_VMCS_DATABASE:
-	case STM_ERROR_MALFORMED_RESOURCE_LIST:
-	case STM_ERROR_INVALID_PAGECOUNT:
-	case STM_ERROR_RESERVED_BIT_SET:
-	case STM_ERROR_NO_EVENTS_ENABLED:
-	case STM_ERROR_UNSUPPORTED_MSR_BIT:
-	case STM_ERROR_INVALID_PARAMETER:
-		return -EINVAL;
-	default:
-		return -EIO;
-	}
+	return -(int)stm_status_errno(status, STM_CALL_ANY);
 }
 
 /* ---- one VMCALL ---------------------------------------------------------- */

@@ -316,25 +316,6 @@ static const char *const subfn_name[] = {
 	[STM_CLEAR_LOG] = "CLEAR_LOG", [STM_DELETE_LOG] = "DELETE_LOG",
 };
 
-static int log_errno(u32 status, int ret)
-{
-	switch (status) {
-	case STM_ERROR_LOG_NOT_ALLOCATED:
-		return -ENOENT;
-	case STM_ERROR_LOG_NOT_STOPPED:
-	case STM_ERROR_LOG_ALLOCATED:
-		return -EBUSY;
-	case STM_ERROR_LOG_NOT_STARTED:
-		return -EALREADY;
-	case STM_ERROR_INVALID_PAGECOUNT:
-	case STM_ERROR_RESERVED_BIT_SET:
-	case STM_ERROR_NO_EVENTS_ENABLED:
-		return -EINVAL;
-	default:
-		return ret ?: -EIO;
-	}
-}
-
 /* One MANAGE_EVENT_LOG sub-function; sets last_error on failure. */
 static int log_call(struct stmexec *sx, u32 subfn, u32 arg)
 {
@@ -358,7 +339,7 @@ static int log_call(struct stmexec *sx, u32 subfn, u32 arg)
 			   &r);
 	if (!ret)
 		return 0;
-	ret = log_errno(r.eax, ret);
+	ret = -(int)stm_status_errno_refined(r.eax, STM_CALL_LOG) ?: ret;
 	return stmexec_fail(sx, ret, "STM %s failed: %s (0x%08x)%s",
 			    subfn_name[subfn], stm_status_name(r.eax), r.eax,
 			    ret == -ENOENT ? "; set the log up first (LOG_SETUP)" :
@@ -461,15 +442,12 @@ static int ring_resize(struct stmexec_log *lg, u32 cap)
 	return 0;
 }
 
-int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls)
+/* LOG_SETUP's arguments and state: 0 or the errno with last_error set. */
+static int log_setup_check(struct stmexec *sx,
+			   const struct stmexec_log_setup *ls, u32 cap)
 {
 	struct stmexec_log *lg = sx->log;
-	u32 cap = ls->ring_records ?: LOG_RING_DEFAULT;
-	void **va;
-	u32 i;
-	int ret;
 
-	lockdep_assert_held(&sx->lock);
 	if (ls->pages < 1 || ls->pages > STM_LOG_MAX_PAGES)
 		return stmexec_fail(sx, -EINVAL,
 				    "LOG_SETUP: pages %u out of range 1..%u",
@@ -489,72 +467,113 @@ int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls)
 	if (lg->stm_state == STM_EVT_LOG_STARTED)
 		return stmexec_fail(sx, -EBUSY,
 				    "LOG_SETUP: the log is running; stop it first (LOG_STOP)");
+	return 0;
+}
 
-	va = kcalloc(ls->pages, sizeof(*va), GFP_KERNEL);
+static void log_pages_put(void **va, u32 n)
+{
+	while (n--)
+		free_page((unsigned long)va[n]);
+	kfree(va);
+}
+
+/* @n zeroed log pages below 4 GiB (the STM takes 32-bit addresses). */
+static int log_pages_get(struct stmexec *sx, u32 n, void ***out)
+{
+	void **va;
+	u32 i;
+
+	va = kcalloc(n, sizeof(*va), GFP_KERNEL);
 	if (!va)
 		return stmexec_fail(sx, -ENOMEM, "LOG_SETUP: out of memory");
-	for (i = 0; i < ls->pages; i++) {
+	for (i = 0; i < n; i++) {
 		va[i] = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
-		if (!va[i]) {
-			while (i--)
-				free_page((unsigned long)va[i]);
-			kfree(va);
-			return stmexec_fail(sx, -ENOMEM,
-					    "LOG_SETUP: no memory below 4 GiB for %u log pages",
-					    ls->pages);
-		}
+		if (!va[i])
+			goto err_pages;
 	}
+	*out = va;
+	return 0;
+
+err_pages:
+	log_pages_put(va, i);
+	return stmexec_fail(sx, -ENOMEM,
+			    "LOG_SETUP: no memory below 4 GiB for %u log pages",
+			    n);
+}
+
+/*
+ * Hand the STM's current log (if any) back: keep what it held, then
+ * DELETE_LOG. If the STM refuses, it may still write the old pages: they
+ * are never freed (kmod-review F8) but leaked, and the STM state stays
+ * "has a log" so that the next LOG_SETUP tries DELETE_LOG again.
+ */
+static int log_delete_old(struct stmexec *sx)
+{
+	struct stmexec_log *lg = sx->log;
+	int ret;
+
+	if (lg->stm_state == STM_EVT_INVALID)
+		return 0;
+	poll_off(lg);
+	drain_final(lg);
+	ret = log_call(sx, STM_DELETE_LOG, 0);
+	if (ret) {
+		pr_warn("LOG_SETUP: DELETE_LOG failed; leaking the %u old log pages the STM may still write\n",
+			lg->npages);
+		kfree(lg->va);
+		lg->va = NULL;
+		lg->npages = 0;
+		lg->configured = false;
+		return ret;
+	}
+	lg->stm_state = STM_EVT_INVALID;
+	return 0;
+}
+
+int stmexec_log_setup(struct stmexec *sx, const struct stmexec_log_setup *ls)
+{
+	struct stmexec_log *lg = sx->log;
+	u32 cap = ls->ring_records ?: LOG_RING_DEFAULT;
+	void **va;
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+	ret = log_setup_check(sx, ls, cap);
+	if (ret)
+		return ret;
+	ret = log_pages_get(sx, ls->pages, &va);
+	if (ret)
+		return ret;
 	if (cap != lg->cap) {
 		down_write(&lg->read_rwsem);
 		ret = ring_resize(lg, cap);
 		up_write(&lg->read_rwsem);
 		if (ret) {
-			for (i = 0; i < ls->pages; i++)
-				free_page((unsigned long)va[i]);
-			kfree(va);
-			return stmexec_fail(sx, ret,
-					    "LOG_SETUP: no memory for a ring of %u records",
-					    cap);
+			stmexec_fail(sx, ret,
+				     "LOG_SETUP: no memory for a ring of %u records",
+				     cap);
+			goto err_pages;
 		}
 	}
+	ret = log_delete_old(sx);
+	if (ret)
+		goto err_pages;
 
-	/* Replace the old log: keep what it held, then hand it back. */
-	if (lg->stm_state != STM_EVT_INVALID) {
-		poll_off(lg);
-		drain_final(lg);
-		ret = log_call(sx, STM_DELETE_LOG, 0);
-		if (ret) {
-			/*
-			 * The STM may still write the old pages: never free
-			 * them (kmod-review F8). They are leaked; the STM
-			 * state stays "has a log" so the next LOG_SETUP tries
-			 * DELETE_LOG again.
-			 */
-			pr_warn("LOG_SETUP: DELETE_LOG failed; leaking the %u old log pages the STM may still write\n",
-				lg->npages);
-			kfree(lg->va);
-			lg->va = NULL;
-			lg->npages = 0;
-			lg->configured = false;
-			for (i = 0; i < ls->pages; i++)
-				free_page((unsigned long)va[i]);
-			kfree(va);
-			return ret;
-		}
-		lg->stm_state = STM_EVT_INVALID;
-	}
 	pages_free(lg);
 	lg->va = va;
 	lg->npages = ls->pages;
 	lg->event_mask = ls->event_mask;
 	lg->configured = false;
 	lg->want_started = false;
-
 	ret = log_create(sx);
 	if (ret)
 		return ret;
 	lg->configured = true;
 	return 0;
+
+err_pages:
+	log_pages_put(va, ls->pages);
+	return ret;
 }
 
 static int log_check_on(struct stmexec *sx, const char *what)

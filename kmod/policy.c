@@ -502,23 +502,6 @@ static int build_level(struct stmexec *sx, u32 level,
 
 /* ---- applying ---------------------------------------------------------------- */
 
-/* Decoded BIOS list (kvfree()), or NULL with *n = 0. */
-static struct stmexec_range *bios_decoded(struct stmexec *sx, u32 *n)
-{
-	struct stmexec_range *b;
-	int total;
-
-	*n = 0;
-	total = stmexec_bios_decode(sx, NULL, 0);
-	if (total <= 0)
-		return NULL;
-	b = kvcalloc(total, sizeof(*b), GFP_KERNEL);
-	if (!b)
-		return NULL;
-	*n = stmexec_bios_decode(sx, b, total);
-	return b;
-}
-
 /* The request: items, then every module range. */
 static struct stmexec_range *request_of(const struct pbuild *b,
 					struct list_head *mods, u32 *n)
@@ -646,7 +629,8 @@ static int stmexec_policy_on_start(struct stmexec *sx)
 					    ERR_PTR(ret));
 	}
 
-	bios = bios_decoded(sx, &nb);
+	bios = sx->bios;
+	nb = sx->nbios;
 	stmexec_ranges_quiet(sx, true);
 	for (;;) {
 		if (level == STMEXEC_POLICY_NONE)
@@ -691,7 +675,6 @@ static int stmexec_policy_on_start(struct stmexec *sx)
 			stmexec_policy_name(pol->requested));
 out:
 	stmexec_ranges_quiet(sx, false);
-	kvfree(bios);
 	if (!ret)
 		stmexec_protection_changed(sx);
 	return ret;

@@ -265,11 +265,14 @@ static void sx_cpu_modes(bool *la57, bool *kibt)
 		(s_cet & CET_ENDBR_EN);
 }
 
-int stmexec_probe_vmx(struct stmexec *sx)
+/*
+ * VMX usable by this module: exported, present, not owned by another
+ * hypervisor, enabled by the firmware. The first probed CPU in *@first.
+ */
+static int probe_vmx_available(struct stmexec *sx,
+			       const struct sx_cpu_facts **first)
 {
-	bool la57, kibt;
 	struct stmexec_probe *p = sx->probe;
-	bool sim = stmexec_vmx_stm_sim(sx);
 	const struct sx_cpu_facts *f0 = NULL, *f;
 	unsigned int cpu;
 
@@ -302,6 +305,16 @@ int stmexec_probe_vmx(struct stmexec *sx)
 				 "VMX is disabled by the firmware (IA32_FEATURE_CONTROL %s0x%llx): enable Intel VT-x (and VT-x with TXT under tboot) in the firmware setup",
 				 f0->err[SX_MSR_FEAT] ? "unreadable, " : "",
 				 f0->val[SX_MSR_FEAT]);
+	*first = f0;
+	return 0;
+}
+
+/* Every CPU: VMX enabled, a usable VMXON region size, one VMCS revision. */
+static int probe_vmx_cpus(struct stmexec *sx, const struct sx_cpu_facts *f0)
+{
+	struct stmexec_probe *p = sx->probe;
+	const struct sx_cpu_facts *f;
+	unsigned int cpu;
 
 	for_each_online_cpu(cpu) {
 		f = &p->cpu[cpu];
@@ -322,19 +335,38 @@ int stmexec_probe_vmx(struct stmexec *sx)
 					 "VMCS revision differs between CPUs (CPU %u)",
 					 cpu);
 	}
+	return 0;
+}
 
-	if (sim) {
-		/* Test mode: no STM may be present, the sim answers instead. */
-		for_each_online_cpu(cpu) {
-			f = &p->cpu[cpu];
-			if (f->probed && !f->err[SX_MSR_SMM] &&
-			    (f->val[SX_MSR_SMM] & SX_SMM_MONITOR_VALID))
-				return sx_refuse(sx, -EOPNOTSUPP,
-						 "vmx_stm=sim is for machines without an STM, but the firmware enabled one (IA32_SMM_MONITOR_CTL 0x%llx on CPU %u): use vmx_stm=hw",
-						 f->val[SX_MSR_SMM], cpu);
-		}
-		return 0;
+/* vmx_stm=sim (test mode): no STM may be present, the sim answers instead. */
+static int probe_no_stm(struct stmexec *sx)
+{
+	struct stmexec_probe *p = sx->probe;
+	const struct sx_cpu_facts *f;
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) {
+		f = &p->cpu[cpu];
+		if (f->probed && !f->err[SX_MSR_SMM] &&
+		    (f->val[SX_MSR_SMM] & SX_SMM_MONITOR_VALID))
+			return sx_refuse(sx, -EOPNOTSUPP,
+					 "vmx_stm=sim is for machines without an STM, but the firmware enabled one (IA32_SMM_MONITOR_CTL 0x%llx on CPU %u): use vmx_stm=hw",
+					 f->val[SX_MSR_SMM], cpu);
 	}
+	return 0;
+}
+
+/*
+ * A firmware STM the module can activate: a kernel mode the STM can
+ * inherit, and on every CPU the dual-monitor treatment and the same valid
+ * IA32_SMM_MONITOR_CTL.
+ */
+static int probe_stm(struct stmexec *sx, const struct sx_cpu_facts *f0)
+{
+	struct stmexec_probe *p = sx->probe;
+	const struct sx_cpu_facts *f;
+	unsigned int cpu;
+	bool la57, kibt;
 
 	sx_cpu_modes(&la57, &kibt);
 	if (la57)
@@ -368,6 +400,22 @@ int stmexec_probe_vmx(struct stmexec *sx)
 	if (p->hypervisor)
 		pr_warn("running under a hypervisor that claims an STM; VMCALLs may reach the hypervisor instead\n");
 	return 0;
+}
+
+int stmexec_probe_vmx(struct stmexec *sx)
+{
+	const struct sx_cpu_facts *f0 = NULL;
+	int ret;
+
+	ret = probe_vmx_available(sx, &f0);
+	if (ret)
+		return ret;
+	ret = probe_vmx_cpus(sx, f0);
+	if (ret)
+		return ret;
+	if (stmexec_vmx_stm_sim(sx))
+		return probe_no_stm(sx);
+	return probe_stm(sx, f0);
 }
 
 u64 stmexec_probe_vmx_basic(struct stmexec *sx)

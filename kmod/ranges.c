@@ -146,15 +146,85 @@ static struct sx_held *held_find(struct stmexec_ranges *rs,
 	return NULL;
 }
 
+/*
+ * Where UNPROTECT may run: with the monitor on or off; the policy (@owner)
+ * also removes its ranges while stopping and in the rollback of a failed
+ * enable, from the held set only (policy.c).
+ */
+static int unprotect_state_check(struct stmexec *sx, u32 owner)
+{
+	if (sx->state == STMEXEC_STATE_ON || sx->state == STMEXEC_STATE_OFF)
+		return 0;
+	if (owner && (sx->state == STMEXEC_STATE_STOPPING ||
+		      sx->state == STMEXEC_STATE_STARTING))
+		return 0;
+	return stmexec_fail(sx, -ENXIO,
+			    "unprotecting needs the monitor on or off (state %s)",
+			    stmexec_state_name(sx->state));
+}
+
+/* Why entry @i (@r) is not held by @owner; @similar is a near match. */
+static int unprotect_not_held(struct stmexec *sx, const struct stmexec_range *r,
+			      u32 i, u32 owner, struct sx_held *similar)
+{
+	struct sx_held *psim;
+	char txt[96], held[96];
+
+	stmexec_range_format(txt, sizeof(txt), r, false);
+	if (!owner &&
+	    (held_find(sx->ranges, r, STMEXEC_RF_POLICY, &psim) || psim))
+		return stmexec_fail(sx, -EPERM,
+				    "range %u (%s) belongs to the default policy: it goes away with disable, or with a lower policy= at the next enable",
+				    i, txt);
+	if (similar) {
+		stmexec_range_format(held, sizeof(held), &similar->r, false);
+		return stmexec_fail(sx, -ENOENT,
+				    "range %u (%s) is not protected; it is held as '%s'",
+				    i, txt, held);
+	}
+	return stmexec_fail(sx, -ENOENT,
+			    "range %u (%s) is not protected: see the ranges file for what is",
+			    i, txt);
+}
+
+/*
+ * The held entries of @owner that @req[0..@n) names, into @rm, each marked
+ * removing (the caller unmarks them on failure); a failure names the entry
+ * in *@err_index.
+ */
+static int unprotect_find(struct stmexec *sx, const struct stmexec_range *req,
+			  u32 n, u32 owner, struct sx_held **rm,
+			  u32 *err_index)
+{
+	struct sx_held *similar;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		rm[i] = held_find(sx->ranges, &req[i], owner, &similar);
+		if (!rm[i]) {
+			*err_index = i;
+			return unprotect_not_held(sx, &req[i], i, owner,
+						  similar);
+		}
+		if (rm[i]->removing) {
+			*err_index = i;
+			return stmexec_fail(sx, -EEXIST,
+					    "range %u is listed twice in the request; list it once",
+					    i);
+		}
+		rm[i]->removing = true;
+	}
+	return 0;
+}
+
 int stmexec_ranges_unprotect(struct stmexec *sx,
 			     const struct stmexec_range *req, u32 n, u32 owner,
 			     u32 *err_index)
 {
 	struct stmexec_ranges *rs = sx->ranges;
-	struct sx_held **rm, *similar, *psim;
-	char txt[96];
+	struct sx_held **rm;
 	u32 i;
-	int ret = 0;
+	int ret;
 
 	lockdep_assert_held(&sx->lock);
 	*err_index = ~0U;
@@ -166,74 +236,34 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 			return ret;
 		}
 	}
-	/*
-	 * ... and removed while stopping, or in the rollback of a failed
-	 * enable: held set only (policy.c).
-	 */
-	if (sx->state != STMEXEC_STATE_ON && sx->state != STMEXEC_STATE_OFF &&
-	    !(owner && (sx->state == STMEXEC_STATE_STOPPING ||
-			sx->state == STMEXEC_STATE_STARTING)))
-		return stmexec_fail(sx, -ENXIO,
-				    "unprotecting needs the monitor on or off (state %s)",
-				    stmexec_state_name(sx->state));
-	if (!n)
-		return 0;
+	ret = unprotect_state_check(sx, owner);
+	if (ret || !n)
+		return ret;
 
 	rm = kvcalloc(n, sizeof(*rm), GFP_KERNEL);
 	if (!rm)
 		return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
-	for (i = 0; i < n; i++) {
-		rm[i] = held_find(rs, &req[i], owner, &similar);
-		if (!rm[i]) {
-			*err_index = i;
-			stmexec_range_format(txt, sizeof(txt), &req[i], false);
-			if (!owner &&
-			    (held_find(rs, &req[i], STMEXEC_RF_POLICY, &psim) ||
-			     psim)) {
-				ret = stmexec_fail(sx, -EPERM,
-						   "range %u (%s) belongs to the default policy: it goes away with disable, or with a lower policy= at the next enable",
-						   i, txt);
-			} else if (similar) {
-				char held[96];
-
-				stmexec_range_format(held, sizeof(held),
-						     &similar->r, false);
-				ret = stmexec_fail(sx, -ENOENT,
-						   "range %u (%s) is not protected; it is held as '%s'",
-						   i, txt, held);
-			} else {
-				ret = stmexec_fail(sx, -ENOENT,
-						   "range %u (%s) is not protected: see the ranges file for what is",
-						   i, txt);
-			}
-			goto out;
-		}
-		if (rm[i]->removing) {
-			*err_index = i;
-			ret = stmexec_fail(sx, -EEXIST,
-					   "range %u is listed twice in the request; list it once",
-					   i);
-			goto out;
-		}
-		rm[i]->removing = true;
-	}
-
+	ret = unprotect_find(sx, req, n, owner, rm, err_index);
+	if (ret)
+		goto out_unmark;
 	/* While off the STM holds nothing: only the held set changes. */
 	if (sx->state == STMEXEC_STATE_ON) {
 		ret = sx_diff_unprotect(sx, rm, n);
 		if (ret)
-			goto out;
+			goto out_unmark;
 	}
 
 	for (i = 0; i < n; i++) {
 		held_it_remove(rm[i], &rs->tree[range_space(rm[i]->r.type)]);
 		kfree(rm[i]);
-		rm[i] = NULL;
 	}
 	rs->count -= n;
 	if (!rs->quiet)
 		stmexec_protection_changed(sx);
-out:
+	kvfree(rm);
+	return 0;
+
+out_unmark:
 	for (i = 0; i < n && rm[i]; i++)
 		rm[i]->removing = false;
 	kvfree(rm);

@@ -123,7 +123,6 @@ struct sx_held *sx_held_next(struct stmexec_ranges *rs, int *space,
 
 /* ranges_check.c: request validation; last_error set on failure. */
 /* The BIOS list, decoded (kvfree()); NULL with *@err on failure. */
-struct stmexec_range *sx_bios_get(struct stmexec *sx, u32 *n, int *err);
 int sx_range_check(struct stmexec *sx, const struct stmexec_range *r, u32 i);
 int sx_check_bios(struct stmexec *sx, const struct stmexec_range *req,
 		  u32 n, u32 *err_index, u32 *bios_index);

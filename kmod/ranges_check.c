@@ -10,6 +10,7 @@
 #include "ranges.h"
 
 #include <linux/moduleparam.h>
+#include <linux/pci_regs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -52,12 +53,13 @@ static int ept_check(struct stmexec *sx, const struct stmexec_range *r, u32 i)
 }
 
 /* Format checks of one request entry; sets last_error. */
-int sx_range_check(struct stmexec *sx, const struct stmexec_range *r,
-		   u32 i)
-{
-	u64 max_pa = 1ULL << boot_cpu_data.x86_phys_bits;
-	u64 end;
+/* The x86 I/O port space: ports 0..0xffff. */
+#define SX_IO_PORTS	0x10000ULL
 
+/* What every PROTECT/UNPROTECT entry needs: zero fields, type, deny bits. */
+static int check_header(struct stmexec *sx, const struct stmexec_range *r,
+			u32 i)
+{
 	if (r->pad || r->reserved || r->flags)
 		return stmexec_fail(sx, -EINVAL,
 				    "range %u: flags, pad and reserved must be zero",
@@ -85,77 +87,99 @@ int sx_range_check(struct stmexec *sx, const struct stmexec_range *r,
 				    i, r->access, sx_type_name(r->type),
 				    valid_access(r->type) & STMEXEC_ACC_X ?
 				    "r, w, x" : "r, w");
+	if (r->type != STMEXEC_RANGE_PCI &&
+	    (r->pci_bus || r->pci_dev || r->pci_fn))
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: pci_* must be zero for %s",
+				    i, sx_type_name(r->type));
+	if (r->type != STMEXEC_RANGE_PCI && r->type != STMEXEC_RANGE_MSR &&
+	    !r->length)
+		return stmexec_fail(sx, -EINVAL, "range %u: zero length", i);
+	return 0;
+}
 
+static int check_mem(struct stmexec *sx, const struct stmexec_range *r, u32 i)
+{
+	u64 max_pa = 1ULL << boot_cpu_data.x86_phys_bits;
+	u64 end;
+
+	if (!IS_ALIGNED(r->base, PAGE_SIZE) ||
+	    !IS_ALIGNED(r->length, PAGE_SIZE))
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: %s base 0x%llx and length 0x%llx must be multiples of 4 KiB (the STM is page-granular)",
+				    i, sx_type_name(r->type), r->base,
+				    r->length);
+	if (check_add_overflow(r->base, r->length, &end))
+		return stmexec_fail(sx, -ERANGE,
+				    "range %u: 0x%llx+0x%llx wraps around",
+				    i, r->base, r->length);
+	if (end > max_pa)
+		return stmexec_fail(sx, -ERANGE,
+				    "range %u: ends at 0x%llx, beyond the %u-bit physical address width",
+				    i, end, boot_cpu_data.x86_phys_bits);
+	/* J and E check Base + Length <= 2^N - 1 (MALFORMED) */
+	if (end == max_pa)
+		return stmexec_fail(sx, -ERANGE,
+				    "range %u: ends exactly at 2^%u, which the real STMs refuse; the last page of the physical address space cannot be protected",
+				    i, boot_cpu_data.x86_phys_bits);
+	return ept_check(sx, r, i);
+}
+
+static int check_io(struct stmexec *sx, const struct stmexec_range *r, u32 i)
+{
+	if (r->base >= SX_IO_PORTS || r->length > SX_IO_PORTS ||
+	    r->base + r->length > SX_IO_PORTS)
+		return stmexec_fail(sx, -ERANGE,
+				    "range %u: ports 0x%llx+0x%llx exceed 0xffff",
+				    i, r->base, r->length);
+	return 0;
+}
+
+static int check_msr(struct stmexec *sx, const struct stmexec_range *r, u32 i)
+{
+	if (r->length != 1)
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: msr length must be 1 (one MSR per range), not %llu",
+				    i, r->length);
+	if (r->base > U32_MAX)
+		return stmexec_fail(sx, -ERANGE,
+				    "range %u: MSR index 0x%llx is not 32-bit",
+				    i, r->base);
+	return 0;
+}
+
+static int check_pci(struct stmexec *sx, const struct stmexec_range *r, u32 i)
+{
+	if (r->pci_dev > 31 || r->pci_fn > 7)
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: pci device %u function %u out of range (0-31, 0-7)",
+				    i, r->pci_dev, r->pci_fn);
+	if (r->base != 0 || r->length != PCI_CFG_SPACE_EXP_SIZE)
+		return stmexec_fail(sx, -EINVAL,
+				    "range %u: pci protects a whole function: base 0, length 0x1000",
+				    i);
+	return 0;
+}
+
+int sx_range_check(struct stmexec *sx, const struct stmexec_range *r,
+		   u32 i)
+{
+	int ret;
+
+	ret = check_header(sx, r, i);
+	if (ret)
+		return ret;
 	switch (r->type) {
 	case STMEXEC_RANGE_MEM:
 	case STMEXEC_RANGE_MMIO:
-		if (r->pci_bus || r->pci_dev || r->pci_fn)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: pci_* must be zero for %s",
-					    i, sx_type_name(r->type));
-		if (!r->length)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: zero length", i);
-		if (!IS_ALIGNED(r->base, PAGE_SIZE) ||
-		    !IS_ALIGNED(r->length, PAGE_SIZE))
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: %s base 0x%llx and length 0x%llx must be multiples of 4 KiB (the STM is page-granular)",
-					    i, sx_type_name(r->type), r->base,
-					    r->length);
-		if (check_add_overflow(r->base, r->length, &end))
-			return stmexec_fail(sx, -ERANGE,
-					    "range %u: 0x%llx+0x%llx wraps around",
-					    i, r->base, r->length);
-		if (end > max_pa)
-			return stmexec_fail(sx, -ERANGE,
-					    "range %u: ends at 0x%llx, beyond the %u-bit physical address width",
-					    i, end, boot_cpu_data.x86_phys_bits);
-		/* J and E check Base + Length <= 2^N - 1 (MALFORMED) */
-		if (end == max_pa)
-			return stmexec_fail(sx, -ERANGE,
-					    "range %u: ends exactly at 2^%u, which the real STMs refuse; the last page of the physical address space cannot be protected",
-					    i, boot_cpu_data.x86_phys_bits);
-		return ept_check(sx, r, i);
+		return check_mem(sx, r, i);
 	case STMEXEC_RANGE_IO:
-		if (r->pci_bus || r->pci_dev || r->pci_fn)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: pci_* must be zero for io",
-					    i);
-		if (!r->length)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: zero length", i);
-		if (r->base > 0xffff || r->length > 0x10000 ||
-		    r->base + r->length > 0x10000)
-			return stmexec_fail(sx, -ERANGE,
-					    "range %u: ports 0x%llx+0x%llx exceed 0xffff",
-					    i, r->base, r->length);
-		break;
+		return check_io(sx, r, i);
 	case STMEXEC_RANGE_MSR:
-		if (r->pci_bus || r->pci_dev || r->pci_fn)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: pci_* must be zero for msr",
-					    i);
-		if (r->length != 1)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: msr length must be 1 (one MSR per range), not %llu",
-					    i, r->length);
-		if (r->base > 0xffffffffULL)
-			return stmexec_fail(sx, -ERANGE,
-					    "range %u: MSR index 0x%llx is not 32-bit",
-					    i, r->base);
-		break;
-	case STMEXEC_RANGE_PCI:
-		if (r->pci_dev > 31 || r->pci_fn > 7)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: pci device %u function %u out of range (0-31, 0-7)",
-					    i, r->pci_dev, r->pci_fn);
-		if (r->base != 0 || r->length != 0x1000)
-			return stmexec_fail(sx, -EINVAL,
-					    "range %u: pci protects a whole function: base 0, length 0x1000",
-					    i);
-		break;
+		return check_msr(sx, r, i);
+	default:	/* STMEXEC_RANGE_PCI: check_header() let no other in */
+		return check_pci(sx, r, i);
 	}
-	return 0;
 }
 
 /*
@@ -212,45 +236,15 @@ static bool bios_conflict(const struct stmexec_range *r,
 	return false;
 }
 
-/* Decoded BIOS list for the overlap checks; NULL with *n = 0 if none. */
-struct stmexec_range *sx_bios_get(struct stmexec *sx, u32 *n, int *err)
-{
-	struct stmexec_range *b;
-	int total;
-
-	*n = 0;
-	*err = 0;
-	if (!sx->bios_list)
-		return NULL;
-	total = stmexec_bios_decode(sx, NULL, 0);
-	if (total <= 0) {
-		*err = total;
-		return NULL;
-	}
-	b = kvcalloc(total, sizeof(*b), GFP_KERNEL);
-	if (!b) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	*n = stmexec_bios_decode(sx, b, total);
-	return b;
-}
-
 int sx_check_bios(struct stmexec *sx, const struct stmexec_range *req,
 		  u32 n, u32 *err_index, u32 *bios_index)
 {
-	struct stmexec_range *bios;
+	const struct stmexec_range *bios = sx->bios;
 	char rtxt[96], btxt[96];
-	u32 nb, i, j;
-	int ret;
+	u32 i, j;
 
-	bios = sx_bios_get(sx, &nb, &ret);
-	if (ret)
-		return stmexec_fail(sx, ret,
-				    "cannot decode the BIOS resource list: %pe",
-				    ERR_PTR(ret));
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < nb; j++) {
+		for (j = 0; j < sx->nbios; j++) {
 			if (!bios_conflict(&req[i], &bios[j]))
 				continue;
 			stmexec_range_format(rtxt, sizeof(rtxt), &req[i],
@@ -259,15 +253,12 @@ int sx_check_bios(struct stmexec *sx, const struct stmexec_range *req,
 					     true);
 			*err_index = i;
 			*bios_index = j;
-			ret = stmexec_fail(sx, -EADDRINUSE,
-					   "range %u (%s) overlaps BIOS resource %u (%s) that firmware needs; protect around it",
-					   i, rtxt, j, btxt);
-			goto out;
+			return stmexec_fail(sx, -EADDRINUSE,
+					    "range %u (%s) overlaps BIOS resource %u (%s) that firmware needs; protect around it",
+					    i, rtxt, j, btxt);
 		}
 	}
-out:
-	kvfree(bios);
-	return ret;
+	return 0;
 }
 
 static int cmp_u32_by_key(const void *a, const void *b, const void *priv)

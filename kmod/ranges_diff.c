@@ -199,31 +199,51 @@ void sx_mirror_clear(struct stmexec_ranges *rs)
 }
 
 /*
- * Tell the STM the difference @req makes (adding when @protect, else the
- * held entries @rm go away), against the held set - or, when @fresh, against
- * nothing (the STM just started and holds nothing; @req is the held set).
- * 0 if the STM accepted or there was nothing to tell it.
+ * One request in flight: the ranges it adds (@req: PROTECT, enable) or the
+ * held entries it removes (@rm: UNPROTECT), the difference it makes
+ * (@seg[0..@nseg), the bits gained or lost), and what the mirror gains or
+ * loses once the STM said yes. Everything is freed by change_free().
  */
-/* The request's entries (or the held entries being removed). */
-static const struct stmexec_range *op_range(const struct stmexec_range *req,
-					    struct sx_held **rm, u32 i)
+struct sx_change {
+	const struct stmexec_range *req;
+	struct sx_held **rm;
+	u32 n;
+	struct sx_diff d;
+	struct stmexec_seg *seg;	/* the difference, then @dead's segs */
+	u32 nseg;
+	/* PROTECT: allocated before the VMCALL (nothing may fail after it) */
+	struct sx_node **add;
+	u64 *frames, *merged;
+	u32 nfr;
+	/* UNPROTECT: mirror nodes the difference deletes */
+	struct sx_node **dead;
+	u32 ndead;
+};
+
+static bool change_protects(const struct sx_change *c)
 {
-	return req ? &req[i] : &rm[i]->r;
+	return c->req;
 }
 
-/* One pass over the held ranges the operation touches; see ev_add_held. */
+/* The request's entries (or the held entries being removed). */
+static const struct stmexec_range *change_range(const struct sx_change *c,
+						u32 i)
+{
+	return c->req ? &c->req[i] : &c->rm[i]->r;
+}
+
+/* One pass over the held ranges @c touches; see ev_add_held. */
 static u32 held_pass(struct sx_diff *d, struct stmexec_ranges *rs,
-		     const struct stmexec_range *req, struct sx_held **rm,
-		     u32 n)
+		     const struct sx_change *c)
 {
 	u32 i, cnt = 0;
 	u64 s, l;
 
 	rs->gen++;
-	for (i = 0; rm && i < n; i++)
-		rm[i]->gen = rs->gen;
-	for (i = 0; i < n; i++) {
-		const struct stmexec_range *r = op_range(req, rm, i);
+	for (i = 0; c->rm && i < c->n; i++)
+		c->rm[i]->gen = rs->gen;
+	for (i = 0; i < c->n; i++) {
+		const struct stmexec_range *r = change_range(c, i);
 
 		range_key(r, &s, &l);
 		cnt += ev_add_held(d, rs, range_space(r->type), s, l);
@@ -401,141 +421,262 @@ static int budget_check(struct stmexec *sx, const struct stmexec_seg *seg,
 	return 0;
 }
 
-static int apply_diff(struct stmexec *sx, bool protect, bool fresh,
-		      const struct stmexec_range *req, u32 n,
-		      struct sx_held **rm)
+/*
+ * Room for the difference of @c: its own ranges, @nheld held ranges it
+ * touches and @nmirror mirror nodes it may delete (sized by what the
+ * operation touches, not by the whole set).
+ */
+static int diff_alloc(struct stmexec *sx, struct sx_change *c, u32 nheld,
+		      u32 nmirror)
 {
-	struct stmexec_ranges *rs = sx->ranges;
-	struct sx_node **dead = NULL, **add = NULL;
-	struct stmexec_seg *seg = NULL;
-	struct sx_diff d = { 0 };
-	u64 *frames = NULL, *merged = NULL;
-	u32 i, nseg, ndead = 0, nmirror = 0, nfr = 0;
-	const struct stmexec_range *r;
-	u64 s, l;
-	int ret;
+	c->d.cap = 2 * c->n + 2 * nheld;
+	c->d.ev = kvmalloc_array(c->d.cap, sizeof(*c->d.ev), GFP_KERNEL);
+	if (!c->d.ev)
+		goto err;
+	c->seg = kvmalloc_array(c->d.cap + nmirror, sizeof(*c->seg),
+				GFP_KERNEL);
+	if (!c->seg)
+		goto err_ev;
+	return 0;
 
-	if (protect)
-		rm = NULL;
-	else
-		req = NULL;
-	/* Size everything by what the operation touches, not the whole set. */
-	d.cap = 2 * n;
-	if (!fresh)
-		d.cap += 2 * held_pass(NULL, rs, req, rm, n);
-	if (!protect)
-		nmirror = mirror_count(rs, rm, n);
-	d.ev = kvmalloc_array(d.cap, sizeof(*d.ev), GFP_KERNEL);
-	seg = kvmalloc_array(d.cap + nmirror, sizeof(*seg), GFP_KERNEL);
-	if (!d.ev || !seg) {
-		ret = stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = op_range(req, rm, i);
+err_ev:
+	kvfree(c->d.ev);
+	c->d.ev = NULL;
+err:
+	return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", c->n);
+}
+
+/* The events of @c's own ranges: denied after (PROTECT) or before. */
+static void diff_add_request(struct sx_change *c)
+{
+	bool protect = change_protects(c);
+	const struct stmexec_range *r;
+	u32 i;
+	u64 s, l;
+
+	for (i = 0; i < c->n; i++) {
+		r = change_range(c, i);
 		range_key(r, &s, &l);
-		ev_add(&d, range_space(r->type), r->type, s, l, r->access,
+		ev_add(&c->d, range_space(r->type), r->type, s, l, r->access,
 		       !protect, protect);
 	}
-	if (!fresh)
-		held_pass(&d, rs, req, rm, n);
+}
 
-	nseg = sweep(&d, protect, seg);
-	if (!nseg) {
-		ret = 0;
-		goto out;
-	}
+/*
+ * The difference @c makes against the held set: the bits PROTECT adds or
+ * UNPROTECT re-grants, in c->seg[0..c->nseg).
+ */
+static int diff_held(struct stmexec *sx, struct sx_change *c, u32 nmirror)
+{
+	int ret;
 
-	if (protect) {
-		ret = budget_check(sx, seg, nseg, &frames, &nfr);
-		if (ret)
-			goto out;
-		/* Allocated first: nothing may fail after the STM said yes. */
-		if (nfr) {
-			merged = kvmalloc_array(rs->nframes + nfr,
-						sizeof(*merged), GFP_KERNEL);
-			if (!merged) {
-				ret = stmexec_fail(sx, -ENOMEM,
-						   "no memory for %u ranges", n);
-				goto out;
-			}
-		}
-		add = kvcalloc(nseg, sizeof(*add), GFP_KERNEL);
-		for (i = 0; add && i < nseg; i++) {
-			add[i] = kzalloc(sizeof(**add), GFP_KERNEL);
-			if (!add[i])
-				break;
-		}
-		if (!add || i < nseg) {
-			ret = stmexec_fail(sx, -ENOMEM,
-					   "no memory for %u ranges", n);
-			goto out;
-		}
-	} else if (nmirror) {
-		dead = kvmalloc_array(nmirror, sizeof(*dead), GFP_KERNEL);
-		if (!dead) {
-			ret = stmexec_fail(sx, -ENOMEM,
-					   "no memory for %u ranges", n);
-			goto out;
-		}
-		ndead = mirror_dying(rs, seg, nseg, dead, nmirror);
-		for (i = 0; i < ndead; i++)
-			seg[nseg + i] = dead[i]->seg;
-	}
-
-	ret = stmexec_rsc_apply(sx, protect, seg, nseg + ndead);
+	ret = diff_alloc(sx, c, held_pass(NULL, sx->ranges, c), nmirror);
 	if (ret)
-		goto out;
+		return ret;
+	diff_add_request(c);
+	held_pass(&c->d, sx->ranges, c);
+	c->nseg = sweep(&c->d, change_protects(c), c->seg);
+	return 0;
+}
 
-	for (i = 0; protect && i < nseg; i++) {
-		add[i]->seg = seg[i];
-		add[i]->start = seg[i].start;
-		add[i]->last = seg[i].last;
-		node_it_insert(add[i], &rs->nodes[seg[i].space]);
-		add[i] = NULL;
+/* The difference @c makes against nothing (the STM just started). */
+static int diff_fresh(struct stmexec *sx, struct sx_change *c)
+{
+	int ret;
+
+	ret = diff_alloc(sx, c, 0, 0);
+	if (ret)
+		return ret;
+	diff_add_request(c);
+	c->nseg = sweep(&c->d, true, c->seg);
+	return 0;
+}
+
+/*
+ * PROTECT's budget and the mirror's new nodes and frames, all before the
+ * VMCALL: nothing may fail after the STM said yes.
+ */
+static int protect_prepare(struct stmexec *sx, struct sx_change *c)
+{
+	struct stmexec_ranges *rs = sx->ranges;
+	u32 i;
+	int ret;
+
+	ret = budget_check(sx, c->seg, c->nseg, &c->frames, &c->nfr);
+	if (ret)
+		return ret;
+	if (c->nfr) {
+		c->merged = kvmalloc_array(rs->nframes + c->nfr,
+					   sizeof(*c->merged), GFP_KERNEL);
+		if (!c->merged)
+			goto err;
+	}
+	c->add = kvcalloc(c->nseg, sizeof(*c->add), GFP_KERNEL);
+	if (!c->add)
+		goto err_merged;
+	for (i = 0; i < c->nseg; i++) {
+		c->add[i] = kzalloc(sizeof(**c->add), GFP_KERNEL);
+		if (!c->add[i])
+			goto err_add;
+	}
+	return 0;
+
+err_add:
+	while (i--)
+		kfree(c->add[i]);
+	kvfree(c->add);
+	c->add = NULL;
+err_merged:
+	kvfree(c->merged);
+	c->merged = NULL;
+err:
+	return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", c->n);
+}
+
+/* The STM accepted PROTECT of c->seg: the mirror gains the nodes. */
+static void protect_commit(struct stmexec_ranges *rs, struct sx_change *c)
+{
+	const struct stmexec_seg *sg;
+	u32 i;
+
+	for (i = 0; i < c->nseg; i++) {
+		sg = &c->seg[i];
+		c->add[i]->seg = *sg;
+		c->add[i]->start = sg->start;
+		c->add[i]->last = sg->last;
+		node_it_insert(c->add[i], &rs->nodes[sg->space]);
+		c->add[i] = NULL;
 		rs->nnodes++;
-		rs->ndesc += stmexec_seg_descs(&seg[i]);
-		rs->nbytes += stmexec_seg_descs(&seg[i]) *
-			      stmexec_seg_desc_size(&seg[i]);
+		rs->ndesc += stmexec_seg_descs(sg);
+		rs->nbytes += stmexec_seg_descs(sg) * stmexec_seg_desc_size(sg);
 	}
-	if (merged) {
-		frames_merge(rs, frames, nfr, merged);
-		merged = NULL;
+	if (c->merged) {
+		frames_merge(rs, c->frames, c->nfr, c->merged);
+		c->merged = NULL;
 	}
-	for (i = 0; i < ndead; i++) {
-		rs->ndesc -= stmexec_seg_descs(&dead[i]->seg);
-		rs->nbytes -= stmexec_seg_descs(&dead[i]->seg) *
-			      stmexec_seg_desc_size(&dead[i]->seg);
-		node_it_remove(dead[i], &rs->nodes[dead[i]->seg.space]);
-		kfree(dead[i]);
+}
+
+/*
+ * UNPROTECT also sends the mirror nodes the difference kills, after
+ * c->seg[0..c->nseg); see mirror_dying().
+ */
+static int unprotect_prepare(struct stmexec *sx, struct sx_change *c,
+			     u32 nmirror)
+{
+	u32 i;
+
+	if (!nmirror)
+		return 0;
+	c->dead = kvmalloc_array(nmirror, sizeof(*c->dead), GFP_KERNEL);
+	if (!c->dead)
+		return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges",
+				    c->n);
+	c->ndead = mirror_dying(sx->ranges, c->seg, c->nseg, c->dead,
+				nmirror);
+	for (i = 0; i < c->ndead; i++)
+		c->seg[c->nseg + i] = c->dead[i]->seg;
+	return 0;
+}
+
+/* The STM accepted UNPROTECT: the mirror loses the dead nodes. */
+static void unprotect_commit(struct stmexec_ranges *rs, struct sx_change *c)
+{
+	struct sx_node *nd;
+	u32 i;
+
+	for (i = 0; i < c->ndead; i++) {
+		nd = c->dead[i];
+		rs->ndesc -= stmexec_seg_descs(&nd->seg);
+		rs->nbytes -= stmexec_seg_descs(&nd->seg) *
+			      stmexec_seg_desc_size(&nd->seg);
+		node_it_remove(nd, &rs->nodes[nd->seg.space]);
+		kfree(nd);
 		rs->nnodes--;
 	}
-out:
-	kvfree(merged);
-	kvfree(frames);
-	for (i = 0; add && i < nseg; i++)
-		kfree(add[i]);
-	kvfree(add);
-	kvfree(dead);
-	kvfree(seg);
-	kvfree(d.ev);
-	return ret;
+}
+
+static void change_free(struct sx_change *c)
+{
+	u32 i;
+
+	kvfree(c->merged);
+	kvfree(c->frames);
+	for (i = 0; c->add && i < c->nseg; i++)
+		kfree(c->add[i]);
+	kvfree(c->add);
+	kvfree(c->dead);
+	kvfree(c->seg);
+	kvfree(c->d.ev);
+}
+
+/*
+ * PROTECT @c (its difference in c->seg) in the STM and the mirror; 0 if
+ * the STM accepted or there was nothing to tell it.
+ */
+static int protect_send(struct stmexec *sx, struct sx_change *c)
+{
+	int ret;
+
+	if (!c->nseg)
+		return 0;
+	ret = protect_prepare(sx, c);
+	if (ret)
+		return ret;
+	ret = stmexec_rsc_apply(sx, true, c->seg, c->nseg);
+	if (ret)
+		return ret;
+	protect_commit(sx->ranges, c);
+	return 0;
 }
 
 /* Send the STM what adding @req[0..@n) to the held set denies. */
 int sx_diff_protect(struct stmexec *sx, const struct stmexec_range *req, u32 n)
 {
-	return apply_diff(sx, true, false, req, n, NULL);
+	struct sx_change c = { .req = req, .n = n };
+	int ret;
+
+	ret = diff_held(sx, &c, 0);
+	if (ret)
+		goto out;
+	ret = protect_send(sx, &c);
+out:
+	change_free(&c);
+	return ret;
 }
 
 /* Enable: send every held range @all[0..@n) to an STM that holds none. */
 int sx_diff_reapply(struct stmexec *sx, const struct stmexec_range *all, u32 n)
 {
-	return apply_diff(sx, true, true, all, n, NULL);
+	struct sx_change c = { .req = all, .n = n };
+	int ret;
+
+	ret = diff_fresh(sx, &c);
+	if (ret)
+		goto out;
+	ret = protect_send(sx, &c);
+out:
+	change_free(&c);
+	return ret;
 }
 
 /* Send the STM what removing the held ranges @rm[0..@n) re-grants. */
 int sx_diff_unprotect(struct stmexec *sx, struct sx_held **rm, u32 n)
 {
-	return apply_diff(sx, false, false, NULL, n, rm);
+	struct sx_change c = { .rm = rm, .n = n };
+	u32 nmirror = mirror_count(sx->ranges, rm, n);
+	int ret;
+
+	ret = diff_held(sx, &c, nmirror);
+	if (ret || !c.nseg)
+		goto out;
+	ret = unprotect_prepare(sx, &c, nmirror);
+	if (ret)
+		goto out;
+	ret = stmexec_rsc_apply(sx, false, c.seg, c.nseg + c.ndead);
+	if (ret)
+		goto out;
+	unprotect_commit(sx->ranges, &c);
+out:
+	change_free(&c);
+	return ret;
 }

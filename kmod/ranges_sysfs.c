@@ -64,28 +64,23 @@ static ssize_t bios_resources_read(struct file *filp, struct kobject *kobj,
 				   loff_t off, size_t count)
 {
 	struct stmexec *sx = stmexec_from_dev(kobj_to_dev(kobj));
-	struct stmexec_range *b;
 	ssize_t done = 0;
 	char line[160];
 	loff_t pos = 0;
-	u32 n, i;
-	int len, ret;
+	int len;
+	u32 i;
 
 	if (stmexec_lock_interruptible(sx))
 		return -ERESTARTSYS;
-	b = sx_bios_get(sx, &n, &ret);
-	mutex_unlock(&sx->lock);
-	if (ret)
-		return ret;
-	for (i = 0; i < n && pos < off + count; i++) {
+	for (i = 0; i < sx->nbios && pos < off + count; i++) {
 		len = scnprintf(line, sizeof(line) - 1, "%u: ", i);
 		len += stmexec_range_format(line + len,
-					    sizeof(line) - 1 - len, &b[i],
-					    true);
+					    sizeof(line) - 1 - len,
+					    &sx->bios[i], true);
 		line[len++] = '\n';
 		done += text_window(buf, off, count, line, len, &pos);
 	}
-	kvfree(b);
+	mutex_unlock(&sx->lock);
 	return done;
 }
 

@@ -363,28 +363,21 @@ static int report_changed(struct notifier_block *nb, unsigned long action,
 static int report_update(struct stmexec *sx)
 {
 	struct stmexec_report *rep = sx->report;
-	struct stmexec_range *held = NULL, *user = NULL, *bios = NULL;
+	struct stmexec_range *held = NULL, *user = NULL;
 	struct eval *ev;
 	struct enc e = { 0 };
 	struct txt t = { 0 };
 	u8 digest[SHA256_DIGEST_SIZE];
 	u32 nh = 0, nu = 0, i;
-	int ret, nb;
+	int ret;
 
 	lockdep_assert_held(&sx->lock);
 	ev = kvzalloc(sizeof(*ev), GFP_KERNEL);
 	if (!ev)
 		return -ENOMEM;
 	if (sx->pol->active) {
-		nb = stmexec_bios_decode(sx, NULL, 0);
-		if (nb > 0) {
-			bios = kvcalloc(nb, sizeof(*bios), GFP_KERNEL);
-			if (!bios) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			ev->nb = stmexec_bios_decode(sx, bios, nb);
-		}
+		ev->bios = sx->bios;
+		ev->nb = sx->nbios;
 		nh = stmexec_ranges_count(sx);
 		held = kvcalloc(max(nh, 1U), sizeof(*held), GFP_KERNEL);
 		user = kvcalloc(max(nh, 1U), sizeof(*user), GFP_KERNEL);
@@ -397,7 +390,6 @@ static int report_update(struct stmexec *sx)
 			if (!(held[i].flags & STMEXEC_RF_POLICY))
 				user[nu++] = held[i];
 	}
-	ev->bios = bios;
 	ev->held = held;
 	ev->nh = nh;
 	ret = sx_report_evaluate(sx, ev);
@@ -433,7 +425,6 @@ out:
 	kvfree(ev->ram);
 	kvfree(ev->mon);
 	kvfree(ev);
-	kvfree(bios);
 	kvfree(held);
 	kvfree(user);
 	return ret;

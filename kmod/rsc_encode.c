@@ -164,18 +164,78 @@ static int chunk_call(struct stmexec *sx, u32 func, const u8 *nodes,
 	return ret;
 }
 
-static int rsc_errno(u32 status, int ret)
+/* The descriptors of a request, encoded and cut into chunks. */
+struct rsc_batch {
+	u8 *nodes;
+	struct rsc_chunk *chunk;
+	u32 nch;
+};
+
+static void rsc_batch_free(struct rsc_batch *b)
 {
-	switch (status) {
-	case STM_ERROR_UNPROTECTABLE_RESOURCE:
-		return -EADDRINUSE;
-	case STM_ERROR_OUT_OF_RESOURCES:
-		return -ENOSPC;
-	case STM_ERROR_MALFORMED_RESOURCE_LIST:
-		return -EIO;
-	default:
-		return ret ?: -EIO;
+	kvfree(b->chunk);
+	kvfree(b->nodes);
+}
+
+/*
+ * Encode @seg[0..@n) into @b, cutting chunks of at most CHUNK_BYTES at
+ * descriptor boundaries, each of which must pack into the one list page.
+ */
+static int rsc_batch_encode(struct stmexec *sx, const struct stmexec_seg *seg,
+			    u32 n, struct rsc_batch *b)
+{
+	u32 i, k, sz, maxpages = 0;
+	size_t bytes = 0, off = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += (size_t)stmexec_seg_descs(&seg[i]) * stmexec_seg_desc_size(&seg[i]);
+	b->nodes = kvmalloc(bytes, GFP_KERNEL);
+	b->chunk = kvcalloc(bytes / (CHUNK_BYTES / 2) + 2, sizeof(*b->chunk),
+			    GFP_KERNEL);
+	if (!b->nodes || !b->chunk)
+		return stmexec_fail(sx, -ENOMEM,
+				    "no memory for %zu bytes of STM descriptors",
+				    bytes);
+
+	for (i = 0; i < n; i++) {
+		sz = stmexec_seg_desc_size(&seg[i]);
+		for (k = 0; k < stmexec_seg_descs(&seg[i]); k++) {
+			if (!b->nch || b->chunk[b->nch - 1].len + sz > CHUNK_BYTES)
+				b->chunk[b->nch++] = (struct rsc_chunk){ .off = off };
+			encode_node(&seg[i], k, b->nodes + off);
+			b->chunk[b->nch - 1].len += sz;
+			off += sz;
+		}
 	}
+	for (i = 0; i < b->nch; i++)
+		maxpages = max(maxpages,
+			       stm_pack_pages_needed(b->nodes + b->chunk[i].off,
+						     b->chunk[i].len));
+	if (maxpages != 1 || !rsc_page.va)
+		return stmexec_fail(sx, -EIO,
+				    "internal error: the packer refused the module's descriptors");
+	return 0;
+}
+
+/*
+ * All or nothing across chunks: every chunk carried bits that changed
+ * state, so @undo (the opposite call) on the chunks [0, @done) restores
+ * the exact previous state. -EIO if the STM refuses that too.
+ */
+static int rsc_roll_back(struct stmexec *sx, bool protect, u32 undo,
+			 const struct rsc_batch *b, u32 done,
+			 struct rsc_pages *lp)
+{
+	u32 st;
+
+	while (done--) {
+		if (chunk_call(sx, undo, b->nodes, &b->chunk[done], lp, &st))
+			return stmexec_fail(sx, -EIO,
+					    "STM refused to roll back part of a failed %s (%s): protection state is inconsistent, disable and enable the monitor",
+					    protect ? "PROTECT" : "UNPROTECT",
+					    stm_status_name(st));
+	}
+	return 0;
 }
 
 int stmexec_rsc_apply(struct stmexec *sx, bool protect,
@@ -185,75 +245,26 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 			     STM_API_UNPROTECT_RESOURCE;
 	u32 undo = protect ? STM_API_UNPROTECT_RESOURCE :
 			     STM_API_PROTECT_RESOURCE;
-	struct rsc_chunk *chunk = NULL;
-	struct rsc_pages lp = { 0 };
-	u32 i, k, nch = 0, maxpages = 0, status = 0, st;
-	size_t bytes = 0, off = 0;
-	u8 *nodes;
+	struct rsc_pages lp = { .pg = &rsc_page, .n = 1 };
+	struct rsc_batch b = { 0 };
+	u32 i, status = 0;
 	int ret;
 
-	for (i = 0; i < n; i++)
-		bytes += (size_t)stmexec_seg_descs(&seg[i]) * stmexec_seg_desc_size(&seg[i]);
-	nodes = kvmalloc(bytes, GFP_KERNEL);
-	chunk = kvcalloc(bytes / (CHUNK_BYTES / 2) + 2, sizeof(*chunk),
-			 GFP_KERNEL);
-	if (!nodes || !chunk) {
-		ret = stmexec_fail(sx, -ENOMEM,
-				   "no memory for %zu bytes of STM descriptors",
-				   bytes);
+	ret = rsc_batch_encode(sx, seg, n, &b);
+	if (ret)
 		goto out;
-	}
-
-	/* Encode, cutting chunks at descriptor boundaries. */
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < stmexec_seg_descs(&seg[i]); k++) {
-			u32 sz = stmexec_seg_desc_size(&seg[i]);
-
-			if (!nch || chunk[nch - 1].len + sz > CHUNK_BYTES)
-				chunk[nch++] = (struct rsc_chunk){ .off = off };
-			encode_node(&seg[i], k, nodes + off);
-			chunk[nch - 1].len += sz;
-			off += sz;
-		}
-	}
-	for (i = 0; i < nch; i++)
-		maxpages = max(maxpages,
-			       stm_pack_pages_needed(nodes + chunk[i].off,
-						     chunk[i].len));
-	if (maxpages != 1 || !rsc_page.va) {
-		ret = stmexec_fail(sx, -EIO,
-				   "internal error: the packer refused the module's descriptors");
-		goto out;
-	}
-	lp.pg = &rsc_page;
-	lp.n = 1;
-
-	for (i = 0; i < nch; i++) {
-		ret = chunk_call(sx, func, nodes, &chunk[i], &lp, &status);
+	for (i = 0; i < b.nch; i++) {
+		ret = chunk_call(sx, func, b.nodes, &b.chunk[i], &lp, &status);
 		if (ret)
 			break;
 	}
-	if (i == nch)
+	if (i == b.nch)
 		goto out;
 
-	/*
-	 * All or nothing across chunks: every chunk carried bits that changed
-	 * state, so the opposite call on the chunks already done restores the
-	 * exact previous state.
-	 */
-	ret = rsc_errno(status, ret);
-	k = i;
-	while (k--) {
-		int uret = chunk_call(sx, undo, nodes, &chunk[k], &lp, &st);
-
-		if (uret) {
-			stmexec_fail(sx, -EIO,
-				     "STM refused to roll back part of a failed %s (%s): protection state is inconsistent, disable and enable the monitor",
-				     protect ? "PROTECT" : "UNPROTECT",
-				     stm_status_name(st));
-			ret = -EIO;
-			goto out;
-		}
+	ret = -(int)stm_status_errno_refined(status, STM_CALL_RSC) ?: ret;
+	if (rsc_roll_back(sx, protect, undo, &b, i, &lp)) {
+		ret = -EIO;
+		goto out;
 	}
 	stmexec_fail(sx, ret, "the STM refused the %s list: %s (0x%08x)%s",
 		     protect ? "PROTECT" : "UNPROTECT",
@@ -264,7 +275,6 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		     "; the STM's node database is full, unprotect something" :
 		     "; nothing was changed");
 out:
-	kvfree(chunk);
-	kvfree(nodes);
+	rsc_batch_free(&b);
 	return ret;
 }

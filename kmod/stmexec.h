@@ -123,6 +123,8 @@ struct stmexec_image;
  * @last_error: human-readable reason of the last failure
  * @bios_list: flattened BIOS resource list (GET_BIOS_RESOURCES), or NULL
  * @bios_list_len: bytes in @bios_list
+ * @bios: @bios_list decoded (index = descriptor position), or NULL
+ * @nbios: entries in @bios
  * @ranges: protected ranges (ranges.c)
  * @log: violation log (log.c)
  * @pol: the default policy (policy.c, modwatch.c)
@@ -174,6 +176,8 @@ struct stmexec {
 	char last_error[256];
 	void *bios_list;
 	size_t bios_list_len;
+	struct stmexec_range *bios;
+	u32 nbios;
 	struct stmexec_ranges *ranges;
 	struct stmexec_log *log;
 	struct stmexec_policy *pol;

@@ -109,8 +109,9 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 			vmcs_db_one(sx, page_address(pg), undo, policy,
 				    !req->op, &ust);
 		}
-		if (status == STM_ERROR_INVALID_VMCS_DATABASE)
-			ret = req->op ? -ENOSPC : -ENOENT;
+		ret = -(int)stm_status_errno_refined(status, req->op ?
+						     STM_CALL_VMCS_DB_ADD :
+						     STM_CALL_VMCS_DB_REMOVE) ?: ret;
 		stmexec_fail(sx, ret,
 			     "VMCS_DB %s of CPU %u's VMXON region failed: %s (0x%08x)%s; no CPU changed",
 			     req->op ? "ADD" : "REMOVE", cpu,

@@ -78,9 +78,12 @@ stage() {
 	list_sources >"$out/.sources.new"
 	while read -r f; do
 		d=$out/$f
+		# A changed file gets a fresh mtime (no -p): a source edited
+		# while an earlier build compiled its old copy would otherwise
+		# keep an mtime older than that object and never be rebuilt.
 		if ! cmp -s "$TOP/$f" "$d"; then
 			mkdir -p "$(dirname "$d")"
-			cp -p "$TOP/$f" "$d"
+			cp "$TOP/$f" "$d"
 		fi
 	done <"$out/.sources.new"
 	if [ -f "$out/.sources" ]; then

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Wire layout, status names, VMCALL dispatch and the per-CPU state machine. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include "tests.h"
 
@@ -74,6 +76,78 @@ void test_status_names(void)
 		}
 	}
 	CHECK(!strcmp(stm_status_name(0x80010019), "UNKNOWN_STM_STATUS"));
+}
+
+/*
+ * The one status table (core/status.c): every status code wire.h defines
+ * (STM_SUCCESS, STM_ERROR_*, STM_CRASH_*: read from the header itself, so
+ * a new code without a row fails here) has a row with its name and an
+ * errno; the core's errno numbers are libc's; the refinements the module
+ * relies on are there.
+ */
+void test_status_errnos(void)
+{
+	FILE *f = fopen(STM_WIRE_H_PATH, "r");
+	char line[256], name[96];
+	unsigned int v, n = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "#define %95s 0x%xu", name, &v) != 2 ||
+		    (strncmp(name, "STM_ERROR_", 10) &&
+		     strncmp(name, "STM_CRASH_", 10) &&
+		     strcmp(name, "STM_SUCCESS")))
+			continue;
+		n++;
+		if (!stm_status_known(v)) {
+			printf("#   %s (0x%08x) has no row in the status table\n", name, v);
+			t_failed++;
+			continue;
+		}
+		if (!v ? stm_status_errno(v, STM_CALL_ANY) != 0 :
+			 stm_status_errno(v, STM_CALL_ANY) == 0) {
+			printf("#   %s: errno %u\n", name, stm_status_errno(v, STM_CALL_ANY));
+			t_failed++;
+		}
+	}
+	fclose(f);
+	CHECK_EQ(n, 40);	/* wire.h's codes today; the parse found them */
+
+	CHECK(!stm_status_known(0x80010019));
+	CHECK_EQ(stm_status_errno(0x80010019, STM_CALL_ANY), STM_EIO);
+	CHECK_EQ(stm_status_errno_refined(0x80010019, STM_CALL_LOG), 0);
+
+	CHECK_EQ(STM_ENOENT, ENOENT);
+	CHECK_EQ(STM_EIO, EIO);
+	CHECK_EQ(STM_ENXIO, ENXIO);
+	CHECK_EQ(STM_EACCES, EACCES);
+	CHECK_EQ(STM_EBUSY, EBUSY);
+	CHECK_EQ(STM_EINVAL, EINVAL);
+	CHECK_EQ(STM_ENOSPC, ENOSPC);
+	CHECK_EQ(STM_ERANGE, ERANGE);
+	CHECK_EQ(STM_EOPNOTSUPP, EOPNOTSUPP);
+	CHECK_EQ(STM_EADDRINUSE, EADDRINUSE);
+	CHECK_EQ(STM_EALREADY, EALREADY);
+
+	/* generic column (Documentation/admin-guide/stmexec.rst, "Errors") */
+	CHECK_EQ(stm_status_errno(STM_ERROR_UNPROTECTABLE_RESOURCE, STM_CALL_ANY), EADDRINUSE);
+	CHECK_EQ(stm_status_errno(STM_ERROR_MALFORMED_RESOURCE_LIST, STM_CALL_ANY), EINVAL);
+	CHECK_EQ(stm_status_errno(STM_ERROR_LOG_NOT_ALLOCATED, STM_CALL_ANY), ENXIO);
+	CHECK_EQ(stm_status_errno(STM_ERROR_SMM_BAD_BUFFER, STM_CALL_ANY), EIO);
+	/* the refinements of one kind of call */
+	CHECK_EQ(stm_status_errno(STM_ERROR_LOG_NOT_ALLOCATED, STM_CALL_LOG), ENOENT);
+	CHECK_EQ(stm_status_errno(STM_ERROR_LOG_NOT_STARTED, STM_CALL_LOG), EALREADY);
+	CHECK_EQ(stm_status_errno(STM_ERROR_LOG_ALLOCATED, STM_CALL_LOG), EBUSY);
+	CHECK_EQ(stm_status_errno(STM_ERROR_MALFORMED_RESOURCE_LIST, STM_CALL_RSC), EIO);
+	CHECK_EQ(stm_status_errno(STM_ERROR_INVALID_VMCS_DATABASE, STM_CALL_VMCS_DB_ADD), ENOSPC);
+	CHECK_EQ(stm_status_errno(STM_ERROR_INVALID_VMCS_DATABASE, STM_CALL_VMCS_DB_REMOVE),
+		 ENOENT);
+	/* no refinement: the generic column, and refined() says 0 */
+	CHECK_EQ(stm_status_errno(STM_ERROR_STOPPED, STM_CALL_LOG), ENXIO);
+	CHECK_EQ(stm_status_errno_refined(STM_ERROR_STOPPED, STM_CALL_LOG), 0);
+	CHECK_EQ(stm_status_errno_refined(STM_ERROR_LOG_NOT_ALLOCATED, STM_CALL_ANY), 0);
 }
 
 void test_init_params(void)

@@ -6,6 +6,7 @@
 #define STM_TEST_LIST \
 	T(wire_layout) \
 	T(status_names) \
+	T(status_errnos) \
 	T(init_params) \
 	T(lifecycle) \
 	T(ordering_violations) \

@@ -261,7 +261,44 @@ enum stm_compat_reason stm_core_compat_last_reason(const struct stm_core *c);
 const char *stm_compat_reason_name(enum stm_compat_reason r);
 void stm_core_compat_reset(struct stm_core *c);
 
+/* ------------------------------------------------------------------ */
+/* STM status codes: names and errnos (core/status.c, the one table)   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Linux errno numbers (include/uapi/asm-generic/errno-base.h, errno.h: one
+ * numbering for the kernel and userspace on x86) for the freestanding
+ * core; kmod/lifecycle_cpu.c and tests/test_dispatch.c assert that they
+ * equal <linux/errno.h>'s and <errno.h>'s.
+ */
+#define STM_ENOENT	2u
+#define STM_EIO		5u
+#define STM_ENXIO	6u
+#define STM_EACCES	13u
+#define STM_EBUSY	16u
+#define STM_EINVAL	22u
+#define STM_ENOSPC	28u
+#define STM_ERANGE	34u
+#define STM_EOPNOTSUPP	95u
+#define STM_EADDRINUSE	98u
+#define STM_EALREADY	114u
+
+/* The kind of call a status came back from: the columns of the table. */
+enum stm_call {
+	STM_CALL_ANY = 0,		/* any VMCALL */
+	STM_CALL_LOG,			/* MANAGE_EVENT_LOG */
+	STM_CALL_RSC,			/* PROTECT_RESOURCE, UNPROTECT_RESOURCE */
+	STM_CALL_VMCS_DB_ADD,		/* MANAGE_VMCS_DATABASE, ADD */
+	STM_CALL_VMCS_DB_REMOVE,	/* MANAGE_VMCS_DATABASE, REMOVE */
+	STM_CALL_NR
+};
+
 const char *stm_status_name(uint32_t status);	/* "ERROR_STM_..." */
+int stm_status_known(uint32_t status);		/* has a row in the table */
+/* The errno (positive; 0 for STM_SUCCESS, STM_EIO if unknown) of @status. */
+uint32_t stm_status_errno(uint32_t status, enum stm_call call);
+/* Only @call's own refinement of @status, 0 if its column has none. */
+uint32_t stm_status_errno_refined(uint32_t status, enum stm_call call);
 
 /* ------------------------------------------------------------------ */
 /* MLE-side helper: resource-list packer                              */

@@ -348,24 +348,35 @@ static int sx_vmx_leave(struct stmexec *sx, unsigned int cpu)
 		goto pt;
 	/*
 	 * After STOP the current VMCS is whatever the STM left (its link
-	 * pointer); VMCLEAR ours so that its memory is ours again.
+	 * pointer); VMCLEAR ours so that its memory is ours again, then make
+	 * it current once more: VMXOFF's only VMfail is "VMXOFF under
+	 * dual-monitor treatment of SMIs and SMM" (SDM Vol. 3C, VMXOFF
+	 * operation), and only with a current VMCS is it a VMfailValid that
+	 * carries that number (kmod-review F14). The VMCS is clear and
+	 * unmodified, so nothing is lost when VMXOFF leaves it current; the
+	 * next enter rewrites it.
 	 */
 	sx_vmclear(c->vmcs_pa);
+	sx_vmptrld(c->vmcs_pa);
 	r = sx_vmxoff();
 	if (r) {
 		/*
-		 * VMXOFF's only VMfail is "VMXOFF under dual-monitor
-		 * treatment of SMIs and SMM" (SDM Vol. 3C, VMXOFF operation);
-		 * after the VMCLEAR there is no current VMCS, so it arrives
-		 * as VMfailInvalid and carries no number: it is error 23 (F14).
+		 * VMfailInvalid (the VMPTRLD failed): no number to read, but
+		 * the only VMfail of VMXOFF is still error 23.
 		 */
 		if (r == SX_VMX_FAIL_VALID)
 			err = sx_vmx_error();
-		else
+		else if (r == SX_VMX_FAIL_INVALID)
 			err = SX_VMXERR_VMXOFF_DUAL_MONITOR;
-		/* Still in VMX operation: clearing CR4.VMXE would #GP. */
+		/*
+		 * Still in VMX operation: clearing CR4.VMXE would #GP, and the
+		 * STM may still use this CPU's VMXON region and VMCS: they
+		 * stay allocated (c->on, sx_vmx_fini()), the module stays
+		 * loaded (the lifecycle is wedged) and the next disable
+		 * retries STOP and VMXOFF.
+		 */
 		ret = stmexec_fail(sx, -EBUSY,
-				   "CPU %u: VMXOFF refused (%s, error %lu%s)",
+				   "CPU %u: VMXOFF refused (%s, error %lu%s): the CPU stays in VMX operation; disable again to retry, else reboot",
 				   cpu, sx_vmx_res(r), err,
 				   err == SX_VMXERR_VMXOFF_DUAL_MONITOR ?
 				   ": the STM is still active" : "");

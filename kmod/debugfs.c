@@ -8,7 +8,7 @@
  *   timings		per-CPU duration of the last enter/START/STOP/leave (ns)
  *   timeout_ms		bound of every wait for a CPU (1..60000)
  * The test build (CONFIG_STMEXEC_SIM=y) with a simulated STM adds the
- * fault-injection files of debugfs_sim.c.
+ * fault-injection files of debugfs_sim.c; with a real STM, skip_stop_cpu.
  */
 #include "stmexec.h"
 #include "lifecycle_api.h"
@@ -64,6 +64,8 @@ void stmexec_debugfs_init(struct stmexec *sx)
 	debugfs_create_u32("timeout_ms", 0600, d, &sx->timeout_ms);
 	if (IS_ENABLED(CONFIG_STMEXEC_SIM) && sx->sim)
 		stmexec_debugfs_sim_init(sx, d);
+	else if (IS_ENABLED(CONFIG_STMEXEC_SIM))
+		stmexec_debugfs_stm_init(sx, d);
 }
 
 void stmexec_debugfs_fini(struct stmexec *sx)

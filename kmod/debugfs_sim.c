@@ -27,6 +27,12 @@
  *			at PM_SUSPEND_PREPARE / PM_POST_SUSPEND, no suspend
  *   hw_vmcall_required	vmx_stm=sim only: "no STM" from the hardware VMCALL
  *			fails the CPU's enter with -ENODEV
+ *
+ * With a real STM (backend=vmx, vmx_stm=hw; stmexec_debugfs_stm_init()):
+ *   skip_stop_cpu	CPU whose STOPs are skipped while set (-1 off): its
+ *			VMXOFF then meets an active STM and fails with
+ *			VM-instruction error 23 (kmod-review F14); the
+ *			check-stm suite (selftests/stmfw/guest-stm.sh)
  */
 #include "stmexec.h"
 #include "backend.h"
@@ -270,4 +276,37 @@ void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d)
 	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)
 		debugfs_create_bool("hw_vmcall_required", 0600, d,
 				    &f->hw_vmcall_required);
+}
+
+/* A CPU number or -1; the write changes nothing otherwise. */
+static ssize_t cpu_write(struct file *file, const char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	s32 *p = file_inode(file)->i_private;
+	int v, ret;
+
+	ret = kstrtoint_from_user(ubuf, count, 0, &v);
+	if (ret)
+		return ret;
+	if (v < STMEXEC_FAULT_OFF)
+		return -EINVAL;
+	if (v >= (int)nr_cpu_ids)
+		return -ERANGE;
+	WRITE_ONCE(*p, v);
+	return count;
+}
+
+static const struct file_operations cpu_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = s32_read,
+	.write = cpu_write,
+	.llseek = default_llseek,
+};
+
+/* With a real STM (no sx->sim): called by stmexec_debugfs_init(). */
+void stmexec_debugfs_stm_init(struct stmexec *sx, struct dentry *d)
+{
+	debugfs_create_file("skip_stop_cpu", 0600, d,
+			    &sx->faults.skip_stop_cpu, &cpu_fops);
 }

@@ -121,6 +121,7 @@ struct stmexec stmexec_dev = {
 		.fail_start_cpu = STMEXEC_FAULT_OFF,
 		.fail_stop_cpu = STMEXEC_FAULT_OFF,
 		.fail_leave_cpu = STMEXEC_FAULT_OFF,
+		.skip_stop_cpu = STMEXEC_FAULT_OFF,
 		.fail_status = STM_ERROR_UNSPECIFIED,
 		.delay_cpu = STMEXEC_FAULT_OFF,
 	},
@@ -201,7 +202,7 @@ stuck:
 	}
 	WRITE_ONCE(sx->wedged, true);
 	stmexec_fail(sx, ret,
-		     "CPU %u: could not leave VMX operation (%pe); reboot to recover",
+		     "CPU %u: could not leave VMX operation (%pe); disable again to retry, else reboot",
 		     cpu, ERR_PTR(ret));
 	return 0;
 }
@@ -587,7 +588,7 @@ static int sx_teardown(struct stmexec *sx, bool hooks)
 		return ret;
 	if (sx->wedged)
 		return stmexec_fail(sx, -EIO,
-				    "disable: a CPU could not leave VMX operation; reboot to recover");
+				    "disable: a CPU could not leave VMX operation (its VMXON region and VMCS stay allocated, the module stays loaded): disable again to retry, else reboot");
 	sx_emergency_unregister(sx);
 	return 0;
 }

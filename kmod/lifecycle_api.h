@@ -109,5 +109,6 @@ void stmexec_debugfs_init(struct stmexec *sx);
 void stmexec_debugfs_fini(struct stmexec *sx);
 /* debugfs_sim.c (test build): the simulated STM's fault injection */
 void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d);
+void stmexec_debugfs_stm_init(struct stmexec *sx, struct dentry *d);
 
 #endif /* STMEXEC_LIFECYCLE_API_H */

@@ -203,6 +203,19 @@ int sx_cpu_stop(struct stmexec *sx, unsigned int cpu)
 		cpumask_clear_cpu(cpu, &sx->active);
 		return 0;
 	}
+	/*
+	 * Test build, debugfs skip_stop_cpu (a real STM only): report success
+	 * without the STOP, so that the leave's VMXOFF meets an active STM
+	 * (error 23, kmod-review F14). The STM stays active there and the
+	 * CPU stays in sx->reachable, so a disable after the knob is cleared
+	 * STOPs it.
+	 */
+	if (IS_ENABLED(CONFIG_STMEXEC_SIM) &&
+	    READ_ONCE(sx->faults.skip_stop_cpu) == (s32)cpu) {
+		pr_warn("CPU %u: STOP skipped (debugfs skip_stop_cpu): the STM stays active there\n",
+			cpu);
+		return 0;
+	}
 	ret = sx_vmcall(sx, cpu, &r);
 	if (ret)
 		goto out;

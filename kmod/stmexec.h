@@ -59,6 +59,10 @@ typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
  *			fails the CPU's enter with -ENODEV (rollback test)
  * @fail_leave_cpu: backend=sim: CPU whose leave (VMXOFF) fails with -EBUSY,
  *		    -1 off, -2 every CPU
+ * @skip_stop_cpu: with a real STM (backend=vmx, vmx_stm=hw): CPU whose
+ *		   STOPs are skipped while set (-1 off), so that its VMXOFF
+ *		   meets an active STM (VM-instruction error 23, kmod-review
+ *		   F14)
  */
 /* Values of the CPU fields of struct stmexec_faults besides a CPU number. */
 #define STMEXEC_FAULT_OFF	(-1)	/* no CPU */
@@ -76,6 +80,7 @@ struct stmexec_faults {
 	bool next_armed;
 	bool hw_vmcall_required;
 	s32 fail_leave_cpu;
+	s32 skip_stop_cpu;
 };
 
 #define STMEXEC_MAX_DELAY_US	500000U

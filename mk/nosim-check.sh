@@ -18,9 +18,9 @@ set -eu
 # names (defined or undefined, global or local).
 patterns='^stmexec_sim_
 ^stmexec_backend_sim$
-^stmexec_debugfs_sim_init$
+^stmexec_debugfs_(sim|stm)_init$
 ^__param_(sim_|vmx_stm$)
-^(inject|next_status|pm_event|s32)_fops$
+^(inject|next_status|pm_event|s32|cpu)_fops$
 ^stm_core_vmcall$
 ^stm_mseg_verify$
 ^stmexec_sim_corpus_build$'

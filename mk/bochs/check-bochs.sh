@@ -208,7 +208,7 @@ append="console=ttyS0,115200 quiet loglevel=4 printk.time=1 panic=0"
 [ "$idle" = default ] || append="$append idle=halt"
 append="$append${append_extra:+ $append_extra}${append_user:+ $append_user}"
 if "$TOP/selftests/qemu/mkinitramfs.sh" -o "$work/initrd.gz" --kver "$kver" \
-	--module "$work/stmexec.ko" --tests "$work/tests" \
+	--module "$work/stmexec.ko" --tests "$work/tests" --kmod kvm_intel \
 	--file "$guest:/bochs/guest.sh" --cmd-file "$work/cmd.sh" >"$work/mkinitramfs.log" 2>&1 &&
 	"$here/mkiso.sh" -o "$work/boot.iso" --kernel "$kernel" --initrd "$work/initrd.gz" \
 		--append "$append" >"$work/mkiso.log" 2>&1; then

@@ -9,7 +9,7 @@
 #
 # Each step prints one verdict line:  STMEXEC-STM: <step> ok|FAIL|SKIP [...]
 # and the run ends with "STMEXEC-STM: done pass=N fail=N skip=N".
-# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm protect touch-page touch-io touch-msr log-records unprotect touch-again protect-bios-claimed report disable enable-again rmmod
+# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm protect touch-page touch-io touch-msr log-records unprotect touch-again protect-bios-claimed report disable enable-again vmxoff-error23 rmmod
 #
 # Without the dual-monitor treatment (Debian's Bochs: check-stm.sh
 # --default-treatment, which sets EXPECT_STM=0 in /cmd.sh) the firmware
@@ -222,6 +222,46 @@ if stm_step enable-again; then
 	out=$(stmexec disable 2>&1) || fail_because "disable: $out"
 	expect "state after disable" "$(rd $D/state)" off
 	end
+fi
+
+# kmod-review F14/F18: STOP skipped on CPU 1 (debugfs skip_stop_cpu, test
+# build only), so that its VMXOFF meets the active STM. The module must
+# report the hardware's VMfailValid error 23 naming CPU 1, keep the CPU in
+# VMX operation with its VMXON region and VMCS allocated (state failed,
+# rmmod refused: only unload frees them), and recover with a second disable
+# once STOP is no longer skipped; enable and disable then work again.
+DBG=/sys/kernel/debug/stmexec
+if stm_step vmxoff-error23; then
+	[ -d $DBG ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	if [ ! -w $DBG/skip_stop_cpu ]; then
+		fail_because "no $DBG/skip_stop_cpu (not the test build?)"
+	else
+		out=$(stmexec enable 2>&1) || fail_because "enable: $out"
+		echo 1 >$DBG/skip_stop_cpu || fail_because "write skip_stop_cpu"
+		out=$(stmexec disable 2>&1) &&
+			fail_because "disable succeeded with STOP skipped on CPU 1"
+		echo "$out" | sed 's/^/# vmxoff-error23: disable: /'
+		expect_match "kernel log" "$(klog)" "CPU 1: STOP skipped (debugfs skip_stop_cpu)"
+		expect_match "kernel log" "$(klog)" "CPU 1: VMXOFF refused (VMfailValid, error 23: the STM is still active)"
+		expect "state after the refused VMXOFF" "$(rd $D/state)" failed
+		out=$(rmmod stmexec 2>&1) &&
+			fail_because "rmmod succeeded with CPU 1 in VMX operation under the STM"
+		[ -d /sys/module/stmexec ] || fail_because "the module is gone"
+		case $(klog) in
+		*leaked*) fail_because "VMXON/VMCS pages reported leaked" ;;
+		esac
+		out=$(stmexec enable 2>&1) &&
+			fail_because "enable succeeded while the last teardown is incomplete"
+		echo -1 >$DBG/skip_stop_cpu || fail_because "clear skip_stop_cpu"
+		out=$(stmexec disable 2>&1) || fail_because "retried disable: $out"
+		expect "state after the retried disable" "$(rd $D/state)" off
+		out=$(stmexec enable 2>&1) || fail_because "enable after the recovery: $out"
+		expect "state after the recovery's enable" "$(rd $D/state)" on
+		expect cpus_active "$(rd $D/cpus_active)" 2
+		out=$(stmexec disable 2>&1) || fail_because "disable after the recovery: $out"
+		expect "state after the recovery's disable" "$(rd $D/state)" off
+	fi
+	end "CPU 1: VMXOFF error 23 reported, pages kept, rmmod refused; recovered by a second disable"
 fi
 
 begin rmmod

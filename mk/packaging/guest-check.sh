@@ -69,8 +69,8 @@ fi
 echo 'mem 0xfff0000000000000+4K   # beyond the physical address width' \
 	>/etc/stmexec/ranges.d/90-bad.conf
 check "restart with a refused range fails" sh -c '! systemctl restart stmexec'
-check "failed unit with the module's ERANGE and last_error in the journal" \
-	unit_failed_with 'kernel reason (last_error)'
+check "failed unit with the module's ERANGE and its reason in the journal" \
+	unit_failed_with 'kernel reason: range 0:'
 check "journal names the errno" unit_failed_with ERANGE
 check "failed start leaves the monitor off" is_val $sysfs/state off
 journalctl -b -u stmexec --no-pager | grep 'stmexec\[' | tail -n 4 | sed 's/^/PKGCHECK: # /'

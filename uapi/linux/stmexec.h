@@ -249,7 +249,8 @@ struct stmexec_range {
  * -ENOSPC the STM's protection is full, -ENOMEM, -EIO the STM returned an
  * unexpected status.
  * LIST_RANGES: only the common errnos. GET_BIOS_RESOURCES: -ENXIO no BIOS
- * list yet (never enabled), -EIO the list is malformed.
+ * list kept: never enabled, or the firmware's list was malformed (that
+ * enable failed with -EIO naming the byte; a malformed list is not kept).
  */
 struct stmexec_range_array {
 	__u64 ranges_ptr;

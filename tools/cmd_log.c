@@ -275,24 +275,11 @@ static int log_setup(int argc, char **argv)
 	return EX_OK;
 }
 
-int cmd_log(struct opts *o, int argc, char **argv)
+/* The options of 'log' itself: -f, -n N (also -nN, --count=N). */
+static void log_read_opts(struct opts *o, int argc, char **argv)
 {
-	struct stmexec_log_record *buf;
-	unsigned long long got = 0, lost = 0;
-	struct json j;
-	int i, fd;
+	int i;
 
-	if (argc > 0 && argv[0][0] != '-') {
-		int ret;
-
-		if (!strcmp(argv[0], "setup"))
-			return log_setup(argc - 1, argv + 1);
-		ret = log_ctl(argv[0], argc - 1, argv + 1);
-		if (ret >= 0)
-			return ret;
-		cli_usage_err("log: unknown argument '%s' (log [-f] [-n N], log setup|start|stop|clear)",
-			      argv[0]);
-	}
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -312,99 +299,158 @@ int cmd_log(struct opts *o, int argc, char **argv)
 			cli_usage_err("log: unknown argument '%s'", a);
 		}
 	}
-	if (o->count == 0)
-		return EX_OK;
+}
 
-	buf = calloc(BATCH, sizeof(*buf));
-	if (!buf)
-		cli_fatal_err(EX_FAIL, "out of memory");
-	fd = dev_open(O_RDONLY | O_NONBLOCK);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (o->json && !o->follow) {
-		json_init(&j, stdout, true);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "records");
-	}
+/* One 'log' read: the options, the output and what has been seen. */
+struct log_reader {
+	const struct opts *o;
+	int fd;
+	struct json j;			/* the document without --follow */
+	unsigned long long got, lost;
+};
+
+/*
+ * The next batch of at most @want records into @buf: their number, or 0
+ * at the end of the records (none left without --follow). With --follow
+ * it waits in poll(2). Exits on a read error.
+ */
+static size_t log_read_batch(struct log_reader *lr,
+			     struct stmexec_log_record *buf, size_t want)
+{
+	struct pollfd p = { .fd = lr->fd, .events = POLLIN };
+	bool follow = lr->o->follow;
+	ssize_t n;
+	int err;
 
 	for (;;) {
-		size_t want = BATCH;
-		ssize_t n;
-		size_t k, cnt;
-
-		if (o->count > 0 && (unsigned long long)o->count - got < want)
-			want = (size_t)((unsigned long long)o->count - got);
-		n = read(fd, buf, want * sizeof(*buf));
-		if (n < 0 && errno == EINTR)
+		n = read(lr->fd, buf, want * sizeof(*buf));
+		if (n >= 0)
+			break;
+		err = errno;
+		if (err == EINTR)
 			continue;
-		if (n < 0 && errno == ENXIO && !o->follow)
-			break;
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
-
-			if (!o->follow)
-				break;
-			fflush(stdout);
-			if (poll(&p, 1, -1) < 0 && errno != EINTR)
-				cli_fatal_err(EX_FAIL, "poll on %s failed: %s",
-					      dev_path(), strerror(errno));
-			continue;
-		}
-		if (n < 0) {
-			int err = errno;
-
-			if (err == EPERM || err == EACCES)
-				ioctl_fail(err, "log read", NULL);
-			if (err == ENXIO)
-				ioctl_fail(err, "log read", LOG_NOT_RUNNING);
-			ioctl_fail(err, "log read", NULL);
-		}
-		if (n == 0)
-			break;
-		if ((size_t)n % sizeof(*buf))
-			cli_fatal_err(EX_FAIL, "read %zd bytes from %s, not a multiple of the %zu-byte record: CLI and module disagree on the ABI (see 'stmexec version')",
-				      n, dev_path(), sizeof(*buf));
-		cnt = (size_t)n / sizeof(*buf);
-		for (k = 0; k < cnt; k++) {
-			if (buf[k].type == STMEXEC_REC_GAP) {
-				lost += buf[k].lost;
-				if (!o->json || o->follow)
-					fflush(stdout);
-				cli_err("WARNING: %llu log record%s lost before serial %llu: %s",
-					(unsigned long long)buf[k].lost,
-					buf[k].lost == 1 ? "" : "s",
-					(unsigned long long)(buf[k].serial + buf[k].lost),
-					buf[k].flags & STMEXEC_LRF_WRAPPED ?
-					GAP_WRAPPED : GAP_DROPPED);
-			}
-			if (o->json && o->follow) {
-				json_init(&j, stdout, false);
-				json_record(&j, &buf[k]);
-				json_end(&j);
-			} else if (o->json) {
-				json_record(&j, &buf[k]);
-			} else {
-				print_record(&buf[k]);
-			}
-		}
-		got += cnt;
-		if (o->count > 0 && got >= (unsigned long long)o->count)
-			break;
+		if ((err == ENXIO || err == EAGAIN) && !follow)
+			return 0;
+		if (err != EAGAIN)
+			ioctl_fail(err, "log read", err == ENXIO ? LOG_NOT_RUNNING : NULL);
+		fflush(stdout);
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			cli_fatal_err(EX_FAIL, "poll on %s failed: %s",
+				      dev_path(), strerror(errno));
 	}
-	close(fd);
-	if (o->json && !o->follow) {
-		json_arr_end(&j);
-		json_u64(&j, "count", got);
-		json_u64(&j, "lost", lost);
-		json_obj_end(&j);
-		json_end(&j);
-	} else if (!o->json && got == 0 && !o->follow) {
-		char ev[32];
+	if ((size_t)n % sizeof(*buf))
+		cli_fatal_err(EX_FAIL, "read %zd bytes from %s, not a multiple of the %zu-byte record: CLI and module disagree on the ABI (see 'stmexec version')",
+			      n, dev_path(), sizeof(*buf));
+	return (size_t)n / sizeof(*buf);
+}
 
+/* A gap record: count the lost records and warn on stderr. */
+static void log_warn_gap(struct log_reader *lr,
+			 const struct stmexec_log_record *rec)
+{
+	lr->lost += rec->lost;
+	if (!lr->o->json || lr->o->follow)
+		fflush(stdout);
+	cli_err("WARNING: %llu log record%s lost before serial %llu: %s",
+		(unsigned long long)rec->lost, rec->lost == 1 ? "" : "s",
+		(unsigned long long)(rec->serial + rec->lost),
+		rec->flags & STMEXEC_LRF_WRAPPED ? GAP_WRAPPED : GAP_DROPPED);
+}
+
+/* One record in the output: text, a JSON line (--follow) or an element. */
+static void log_emit(struct log_reader *lr, const struct stmexec_log_record *rec)
+{
+	struct json line;
+
+	if (rec->type == STMEXEC_REC_GAP)
+		log_warn_gap(lr, rec);
+	if (lr->o->json && lr->o->follow) {
+		json_init(&line, stdout, false);
+		json_record(&line, rec);
+		json_end(&line);
+	} else if (lr->o->json) {
+		json_record(&lr->j, rec);
+	} else {
+		print_record(rec);
+	}
+}
+
+static void log_output_begin(struct log_reader *lr)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (lr->o->json && !lr->o->follow) {
+		json_init(&lr->j, stdout, true);
+		json_obj_begin(&lr->j, NULL);
+		json_arr_begin(&lr->j, "records");
+	}
+}
+
+static void log_output_end(struct log_reader *lr)
+{
+	char ev[32];
+
+	if (lr->o->json && !lr->o->follow) {
+		json_arr_end(&lr->j);
+		json_u64(&lr->j, "count", lr->got);
+		json_u64(&lr->j, "lost", lr->lost);
+		json_obj_end(&lr->j);
+		json_end(&lr->j);
+	} else if (!lr->o->json && lr->got == 0 && !lr->o->follow) {
 		printf("no new log records\n");
 		if (sysfs_read("log/events_enabled", ev, sizeof(ev)) == 0 &&
 		    (!strcmp(ev, "0x0") || !strcmp(ev, "0")))
 			cli_err("note: the event log is not set up: 'stmexec log setup' then 'stmexec log start' (the monitor must be on)");
 	}
+}
+
+/* Read records until the end (or -n N of them, or forever with -f). */
+static void log_read_all(struct log_reader *lr)
+{
+	struct stmexec_log_record *buf;
+	unsigned long long count = (unsigned long long)lr->o->count;
+	size_t want, k, cnt;
+
+	buf = calloc(BATCH, sizeof(*buf));
+	if (!buf)
+		cli_fatal_err(EX_FAIL, "out of memory");
+	lr->fd = dev_open(O_RDONLY | O_NONBLOCK);
+	log_output_begin(lr);
+	for (;;) {
+		want = BATCH;
+		if (lr->o->count > 0 && count - lr->got < want)
+			want = (size_t)(count - lr->got);
+		cnt = log_read_batch(lr, buf, want);
+		if (!cnt)
+			break;
+		for (k = 0; k < cnt; k++)
+			log_emit(lr, &buf[k]);
+		lr->got += cnt;
+		if (lr->o->count > 0 && lr->got >= count)
+			break;
+	}
+	close(lr->fd);
+	log_output_end(lr);
 	free(buf);
+}
+
+int cmd_log(struct opts *o, int argc, char **argv)
+{
+	struct log_reader lr = { .o = o };
+
+	if (argc > 0 && argv[0][0] != '-') {
+		int ret;
+
+		if (!strcmp(argv[0], "setup"))
+			return log_setup(argc - 1, argv + 1);
+		ret = log_ctl(argv[0], argc - 1, argv + 1);
+		if (ret >= 0)
+			return ret;
+		cli_usage_err("log: unknown argument '%s' (log [-f] [-n N], log setup|start|stop|clear)",
+			      argv[0]);
+	}
+	log_read_opts(o, argc, argv);
+	if (o->count == 0)
+		return EX_OK;
+	log_read_all(&lr);
 	return EX_OK;
 }

@@ -72,117 +72,149 @@ static unsigned long long read_num(const char *attr)
 
 #define PARAMS "/sys/module/stmexec/parameters/"
 
-int cmd_status(struct opts *o, int argc, char **argv)
-{
+/* What 'status' shows: GET_STATUS and the sysfs attributes around it. */
+struct status_info {
 	struct stmexec_status st;
-	char cpulist[256] = "", last[512] = "", taint[64] = "";
-	char hdr[2048] = "", missing[256];
+	char cpulist[256], last[512], hdr[2048], missing[256];
 	unsigned long long nodes, heap, node_budget, heap_budget;
-	unsigned int present = 0, covered = 0;
+	unsigned int present, covered;
 	bool cov_ok;
+};
+
+static void status_read(struct status_info *si)
+{
 	int fd;
 
-	no_args("status", argc, argv);
+	memset(si, 0, sizeof(*si));
 	fd = dev_open(O_RDONLY);
-	memset(&st, 0, sizeof(st));
-	dev_ioctl(fd, STMEXEC_GET_STATUS, &st, "status (GET_STATUS)");
+	dev_ioctl(fd, STMEXEC_GET_STATUS, &si->st, "status (GET_STATUS)");
 	close(fd);
-	if (sysfs_read("cpus_active_list", cpulist, sizeof(cpulist)))
-		cpulist[0] = '\0';
-	if (sysfs_read("last_error", last, sizeof(last)))
-		last[0] = '\0';
-	if (sysfs_read("tainted_sim", taint, sizeof(taint)))
-		taint[0] = '\0';
-	if (sysfs_read("stm_header", hdr, sizeof(hdr)))
-		hdr[0] = '\0';
-	nodes = read_num("stm_nodes");
-	heap = read_num("stm_heap_pages");
-	node_budget = read_num(PARAMS "node_budget");
-	heap_budget = read_num(PARAMS "heap_budget");
-	cov_ok = !cpu_coverage(&present, &covered, missing, sizeof(missing));
+	if (sysfs_read("cpus_active_list", si->cpulist, sizeof(si->cpulist)))
+		si->cpulist[0] = '\0';
+	if (sysfs_read("last_error", si->last, sizeof(si->last)))
+		si->last[0] = '\0';
+	if (sysfs_read("stm_header", si->hdr, sizeof(si->hdr)))
+		si->hdr[0] = '\0';
+	si->nodes = read_num("stm_nodes");
+	si->heap = read_num("stm_heap_pages");
+	si->node_budget = read_num(PARAMS "node_budget");
+	si->heap_budget = read_num(PARAMS "heap_budget");
+	si->cov_ok = !cpu_coverage(&si->present, &si->covered, si->missing,
+				   sizeof(si->missing));
+}
 
-	if (o->json) {
-		struct json j;
-
-		json_init(&j, stdout, true);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "state", state_name(st.state));
-		json_str(&j, "backend", backend_name(st.backend));
-		json_bool(&j, "simulated", st.backend == STMEXEC_BACKEND_SIM);
-		json_u64(&j, "cpus_online", st.cpus_online);
-		json_u64(&j, "cpus_active", st.cpus_active);
-		json_str(&j, "cpus_active_list", cpulist);
-		if (cov_ok) {
-			json_u64(&j, "cpus_present", present);
-			json_str(&j, "cpus_not_covered_list", missing);
-		}
-		json_str(&j, "launch_mode", launch_name(st.launch_mode));
-		json_u64(&j, "stm_caps", st.stm_caps);
-		json_u64(&j, "policy_level", st.policy_level);
-		json_u64(&j, "nr_ranges", st.nr_ranges);
-		if (nodes != ~0ULL) {
-			json_obj_begin(&j, "stm_usage");
-			json_u64(&j, "nodes", nodes);
-			json_u64(&j, "node_budget", node_budget);
-			json_u64(&j, "heap_pages", heap);
-			json_u64(&j, "heap_budget", heap_budget);
-			json_obj_end(&j);
-		}
-		json_obj_begin(&j, "log");
-		json_u64(&j, "records", st.log_records);
-		json_u64(&j, "dropped", st.log_dropped);
-		json_u64(&j, "wrapped", st.log_wrapped);
-		json_obj_end(&j);
-		json_u64(&j, "last_errno", st.last_errno);
-		if (st.last_errno)
-			json_str(&j, "last_errno_name", errno_name((int)st.last_errno));
-		else
-			json_null(&j, "last_errno_name");
-		json_str(&j, "last_error", last);
-		if (strncmp(hdr, "image: ", 7) || !strncmp(hdr, "image: none", 11)) {
-			json_null(&j, "stm_header");
-		} else {
-			json_obj_begin(&j, "stm_header");
-			stm_header_each(hdr, hdr_json, &j);
-			json_obj_end(&j);
-		}
-		json_obj_end(&j);
-		json_end(&j);
-		return EX_OK;
+/* The counters of the JSON document: CPUs, STM usage, log. */
+static void status_json_counts(struct json *j, struct status_info *si)
+{
+	json_u64(j, "cpus_online", si->st.cpus_online);
+	json_u64(j, "cpus_active", si->st.cpus_active);
+	json_str(j, "cpus_active_list", si->cpulist);
+	if (si->cov_ok) {
+		json_u64(j, "cpus_present", si->present);
+		json_str(j, "cpus_not_covered_list", si->missing);
 	}
+	json_str(j, "launch_mode", launch_name(si->st.launch_mode));
+	json_u64(j, "stm_caps", si->st.stm_caps);
+	json_u64(j, "policy_level", si->st.policy_level);
+	json_u64(j, "nr_ranges", si->st.nr_ranges);
+	if (si->nodes != ~0ULL) {
+		json_obj_begin(j, "stm_usage");
+		json_u64(j, "nodes", si->nodes);
+		json_u64(j, "node_budget", si->node_budget);
+		json_u64(j, "heap_pages", si->heap);
+		json_u64(j, "heap_budget", si->heap_budget);
+		json_obj_end(j);
+	}
+	json_obj_begin(j, "log");
+	json_u64(j, "records", si->st.log_records);
+	json_u64(j, "dropped", si->st.log_dropped);
+	json_u64(j, "wrapped", si->st.log_wrapped);
+	json_obj_end(j);
+}
 
-	printf("state:            %s\n", state_name(st.state));
-	printf("backend:          %s%s\n", backend_name(st.backend),
-	       st.backend == STMEXEC_BACKEND_SIM ?
-	       " (simulated STM: NO protection, kernel tainted)" : "");
-	printf("cpus active:      %u of %u online%s%s%s\n", st.cpus_active,
-	       st.cpus_online, cpulist[0] ? " (" : "", cpulist,
-	       cpulist[0] ? ")" : "");
+static void status_json(struct status_info *si)
+{
+	struct json j;
+
+	json_init(&j, stdout, true);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "state", state_name(si->st.state));
+	json_str(&j, "backend", backend_name(si->st.backend));
+	json_bool(&j, "simulated", si->st.backend == STMEXEC_BACKEND_SIM);
+	status_json_counts(&j, si);
+	json_u64(&j, "last_errno", si->st.last_errno);
+	if (si->st.last_errno)
+		json_str(&j, "last_errno_name", errno_name((int)si->st.last_errno));
+	else
+		json_null(&j, "last_errno_name");
+	json_str(&j, "last_error", si->last);
+	if (strncmp(si->hdr, "image: ", 7) || !strncmp(si->hdr, "image: none", 11)) {
+		json_null(&j, "stm_header");
+	} else {
+		json_obj_begin(&j, "stm_header");
+		stm_header_each(si->hdr, hdr_json, &j);
+		json_obj_end(&j);
+	}
+	json_obj_end(&j);
+	json_end(&j);
+}
+
+/* The CPU lines of the text form: active CPUs and coverage. */
+static void status_text_cpus(const struct status_info *si)
+{
+	const char *missing = si->missing;
+
+	printf("cpus active:      %u of %u online%s%s%s\n", si->st.cpus_active,
+	       si->st.cpus_online, si->cpulist[0] ? " (" : "", si->cpulist,
+	       si->cpulist[0] ? ")" : "");
 	/* Off: nothing is covered, and the line would only say so. */
-	if (cov_ok && st.state != STMEXEC_STATE_OFF)
+	if (si->cov_ok && si->st.state != STMEXEC_STATE_OFF)
 		printf("cpu coverage:     %u of %u present CPUs under the STM%s%s%s\n",
-		       covered, present, missing[0] ? "; NOT covered: " : "",
+		       si->covered, si->present, missing[0] ? "; NOT covered: " : "",
 		       missing, missing[0] ?
 		       " (SMIs there bypass the STM)" : "");
-	printf("launch mode:      %s\n", launch_name(st.launch_mode));
-	printf("stm capabilities: 0x%08x\n", st.stm_caps);
-	stm_header_each(hdr, hdr_text, NULL);
-	printf("policy level:     %u\n", st.policy_level);
-	printf("protected ranges: %llu\n", (unsigned long long)st.nr_ranges);
-	if (nodes != ~0ULL)
+}
+
+static void status_text(struct status_info *si)
+{
+	const struct stmexec_status *st = &si->st;
+
+	printf("state:            %s\n", state_name(st->state));
+	printf("backend:          %s%s\n", backend_name(st->backend),
+	       st->backend == STMEXEC_BACKEND_SIM ?
+	       " (simulated STM: NO protection, kernel tainted)" : "");
+	status_text_cpus(si);
+	printf("launch mode:      %s\n", launch_name(st->launch_mode));
+	printf("stm capabilities: 0x%08x\n", st->stm_caps);
+	stm_header_each(si->hdr, hdr_text, NULL);
+	printf("policy level:     %u\n", st->policy_level);
+	printf("protected ranges: %llu\n", (unsigned long long)st->nr_ranges);
+	if (si->nodes != ~0ULL)
 		printf("stm nodes:        %llu of %llu (STM heap: about %llu of %llu pages)\n",
-		       nodes, node_budget, heap, heap_budget);
+		       si->nodes, si->node_budget, si->heap, si->heap_budget);
 	printf("log:              %llu delivered, %llu dropped, %llu wrapped\n",
-	       (unsigned long long)st.log_records,
-	       (unsigned long long)st.log_dropped,
-	       (unsigned long long)st.log_wrapped);
-	if (st.last_errno)
-		printf("last error:       %s: %s\n", errno_name((int)st.last_errno),
-		       last[0] ? last : strerror((int)st.last_errno));
+	       (unsigned long long)st->log_records,
+	       (unsigned long long)st->log_dropped,
+	       (unsigned long long)st->log_wrapped);
+	if (st->last_errno)
+		printf("last error:       %s: %s\n", errno_name((int)st->last_errno),
+		       si->last[0] ? si->last : strerror((int)st->last_errno));
 	else
 		printf("last error:       none\n");
-	if (st.state == STMEXEC_STATE_FAILED)
+	if (st->state == STMEXEC_STATE_FAILED)
 		cli_err("the monitor is in state 'failed': see dmesg; 'stmexec disable' returns it to off");
+}
+
+int cmd_status(struct opts *o, int argc, char **argv)
+{
+	struct status_info si;
+
+	no_args("status", argc, argv);
+	status_read(&si);
+	if (o->json)
+		status_json(&si);
+	else
+		status_text(&si);
 	return EX_OK;
 }
 
@@ -241,6 +273,7 @@ static int subfield(const char *val, const char *name)
 #define H_KVM_INTEL_LOADED "kvm_intel is loaded and may own VMX: 'modprobe -r kvm_intel' before enabling (or on 6.12+ boot with kvm.enable_virt_at_load=0)"
 #define H_LA57 "the kernel runs with 5-level paging (CR4.LA57), which an STM inherits and cannot run with: boot with no5lvl"
 #define H_KERNEL_IBT "the kernel enforces IBT (CR4.CET), which an STM inherits and cannot run with: boot with ibt=off"
+#define H_NO_CAPS_ATTR "the module does not provide 'capabilities' in sysfs (older module?)"
 #define H_NOT_LOADED "the stmexec module is not loaded: this is only what userspace can see; 'modprobe stmexec' for the full probe (it refuses to load with ENODEV on a CPU without VMX; backend=sim loads anywhere)"
 
 /*
@@ -303,107 +336,143 @@ static const char *cap_hint(const char *key, const char *val, bool *blocking)
 	return NULL;
 }
 
-int cmd_check(struct opts *o, int argc, char **argv)
+#define CHECK_MAX_KV	128
+#define CHECK_MAX_HINTS	64
+#define CAPS_LEN	16384
+
+/* What 'check' found: capability lines, hints and the verdict. */
+struct check_info {
+	struct kv *kv;
+	int nkv, nh;
+	const char *hints[CHECK_MAX_HINTS];
+	bool loaded, have_caps, blocked;
+};
+
+static void check_add(struct check_info *ci, const char *key, const char *val)
 {
-	struct kv *kv = NULL;
-	const char *hints[64];
-	int nkv = 0, nh = 0, i;
-	bool loaded = module_loaded(), have_caps = false, blocked = false;
-	char *buf;
+	snprintf(ci->kv[ci->nkv].key, sizeof(ci->kv[0].key), "%s", key);
+	snprintf(ci->kv[ci->nkv].val, sizeof(ci->kv[0].val), "%s", val);
+	ci->nkv++;
+}
+
+/* The module's sysfs capabilities ("key: value" lines), in @buf. */
+static void check_module_caps(struct check_info *ci, char *buf)
+{
+	char *save = NULL, *line, *c, *v;
+
+	for (line = strtok_r(buf, "\n", &save); line && ci->nkv < CHECK_MAX_KV;
+	     line = strtok_r(NULL, "\n", &save)) {
+		c = strchr(line, ':');
+		if (!c)
+			continue;
+		*c = '\0';
+		v = c + 1;
+		while (isspace((unsigned char)*v))
+			v++;
+		check_add(ci, line, v);
+	}
+}
+
+/* What userspace can see without the module. */
+static void check_user_caps(struct check_info *ci)
+{
 	struct stat st;
 
-	no_args("check", argc, argv);
-	buf = calloc(1, 16384);
-	kv = calloc(128, sizeof(*kv));
-	if (!buf || !kv)
-		cli_fatal_err(EX_FAIL, "out of memory");
+	check_add(ci, "vmx", cpu_flag("vmx") ? "yes" : "no");
+	check_add(ci, "smx", cpu_flag("smx") ? "yes" : "no");
+	check_add(ci, "hypervisor", cpu_flag("hypervisor") ? "yes" : "no");
+	if (stat("/sys/module/kvm_intel", &st) == 0)
+		check_add(ci, "kvm_intel", "loaded");
+}
 
-	if (loaded && sysfs_read("capabilities", buf, 16384) == 0) {
-		char *save = NULL, *line;
+/* One hint per kind (not one per CPU), and the verdict. */
+static void check_hints(struct check_info *ci)
+{
+	struct stat st;
+	int i, k;
 
-		have_caps = true;
-		for (line = strtok_r(buf, "\n", &save); line && nkv < 128;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char *c = strchr(line, ':');
-			char *v;
+	for (i = 0; i < ci->nkv && ci->nh < 60; i++) {
+		const char *h = cap_hint(ci->kv[i].key, ci->kv[i].val, &ci->blocked);
 
-			if (!c)
-				continue;
-			*c = '\0';
-			v = c + 1;
-			while (isspace((unsigned char)*v))
-				v++;
-			snprintf(kv[nkv].key, sizeof(kv[nkv].key), "%s", line);
-			snprintf(kv[nkv].val, sizeof(kv[nkv].val), "%s", v);
-			nkv++;
-		}
-	} else {
-		/* What userspace can see without the module. */
-		snprintf(kv[nkv].key, sizeof(kv[0].key), "vmx");
-		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("vmx") ? "yes" : "no");
-		snprintf(kv[nkv].key, sizeof(kv[0].key), "smx");
-		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s", cpu_flag("smx") ? "yes" : "no");
-		snprintf(kv[nkv].key, sizeof(kv[0].key), "hypervisor");
-		snprintf(kv[nkv++].val, sizeof(kv[0].val), "%s",
-			 cpu_flag("hypervisor") ? "yes" : "no");
-		if (stat("/sys/module/kvm_intel", &st) == 0) {
-			snprintf(kv[nkv].key, sizeof(kv[0].key), "kvm_intel");
-			snprintf(kv[nkv++].val, sizeof(kv[0].val), "loaded");
-		}
-	}
-	for (i = 0; i < nkv && nh < 60; i++) {
-		const char *h = cap_hint(kv[i].key, kv[i].val, &blocked);
-		int k;
-
-		for (k = 0; h && k < nh; k++)
-			if (hints[k] == h)
+		for (k = 0; h && k < ci->nh; k++)
+			if (ci->hints[k] == h)
 				h = NULL;	/* once, not once per CPU */
 		if (h)
-			hints[nh++] = h;
+			ci->hints[ci->nh++] = h;
 	}
 	if (stat("/sys/module/kvm_intel", &st) == 0)
-		hints[nh++] = H_KVM_INTEL_LOADED;
-	if (!loaded)
-		hints[nh++] = H_NOT_LOADED;
-	else if (!have_caps)
-		hints[nh++] = "the module does not provide 'capabilities' in sysfs (older module?)";
+		ci->hints[ci->nh++] = H_KVM_INTEL_LOADED;
+	if (!ci->loaded)
+		ci->hints[ci->nh++] = H_NOT_LOADED;
+	else if (!ci->have_caps)
+		ci->hints[ci->nh++] = H_NO_CAPS_ATTR;
+}
 
-	if (o->json) {
-		struct json j;
+static void check_json(const struct check_info *ci)
+{
+	struct json j;
+	int i;
 
-		json_init(&j, stdout, true);
-		json_obj_begin(&j, NULL);
-		json_bool(&j, "module_loaded", loaded);
-		json_bool(&j, "vmx_backend_possible", !blocked);
-		json_str(&j, "source", have_caps ? "module" : "userspace");
-		json_obj_begin(&j, "capabilities");
-		for (i = 0; i < nkv; i++)
-			json_str(&j, kv[i].key, kv[i].val);
-		json_obj_end(&j);
-		json_arr_begin(&j, "hints");
-		for (i = 0; i < nh; i++)
-			json_str(&j, NULL, hints[i]);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_end(&j);
-	} else {
-		printf("%s\n", have_caps ? "capabilities (probed by the module):" :
-		       "capabilities (seen from userspace; the module is not loaded):");
-		for (i = 0; i < nkv; i++)
-			printf("  %-28s %s\n", kv[i].key, kv[i].val);
-		if (nh) {
-			printf("hints:\n");
-			for (i = 0; i < nh; i++)
-				printf("  - %s\n", hints[i]);
-		}
+	json_init(&j, stdout, true);
+	json_obj_begin(&j, NULL);
+	json_bool(&j, "module_loaded", ci->loaded);
+	json_bool(&j, "vmx_backend_possible", !ci->blocked);
+	json_str(&j, "source", ci->have_caps ? "module" : "userspace");
+	json_obj_begin(&j, "capabilities");
+	for (i = 0; i < ci->nkv; i++)
+		json_str(&j, ci->kv[i].key, ci->kv[i].val);
+	json_obj_end(&j);
+	json_arr_begin(&j, "hints");
+	for (i = 0; i < ci->nh; i++)
+		json_str(&j, NULL, ci->hints[i]);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+}
+
+static void check_text(const struct check_info *ci)
+{
+	int i;
+
+	printf("%s\n", ci->have_caps ? "capabilities (probed by the module):" :
+	       "capabilities (seen from userspace; the module is not loaded):");
+	for (i = 0; i < ci->nkv; i++)
+		printf("  %-28s %s\n", ci->kv[i].key, ci->kv[i].val);
+	if (ci->nh) {
+		printf("hints:\n");
+		for (i = 0; i < ci->nh; i++)
+			printf("  - %s\n", ci->hints[i]);
 	}
-	if (!o->json)
-		printf("verdict: %s\n", blocked ?
-		       "the vmx backend (real STM protection) cannot work here" :
-		       "nothing found that prevents the vmx backend");
+	printf("verdict: %s\n", ci->blocked ?
+	       "the vmx backend (real STM protection) cannot work here" :
+	       "nothing found that prevents the vmx backend");
+}
+
+int cmd_check(struct opts *o, int argc, char **argv)
+{
+	struct check_info ci = { .loaded = module_loaded() };
+	char *buf;
+
+	no_args("check", argc, argv);
+	buf = calloc(1, CAPS_LEN);
+	ci.kv = calloc(CHECK_MAX_KV, sizeof(*ci.kv));
+	if (!buf || !ci.kv)
+		cli_fatal_err(EX_FAIL, "out of memory");
+
+	if (ci.loaded && sysfs_read("capabilities", buf, CAPS_LEN) == 0) {
+		ci.have_caps = true;
+		check_module_caps(&ci, buf);
+	} else {
+		check_user_caps(&ci);
+	}
+	check_hints(&ci);
+	if (o->json)
+		check_json(&ci);
+	else
+		check_text(&ci);
 	free(buf);
-	free(kv);
-	return blocked ? EX_FAIL : EX_OK;
+	free(ci.kv);
+	return ci.blocked ? EX_FAIL : EX_OK;
 }
 
 /* ---- version ----------------------------------------------------------- */
@@ -413,70 +482,86 @@ static const char *const feat_names[] = {
 	"policy", "attest",
 };
 
-int cmd_version(struct opts *o, int argc, char **argv)
+/* GET_VERSION; NULL, or why the module's version is unknown. */
+static const char *version_query(struct stmexec_version *v)
 {
-	struct stmexec_version v;
-	const char *why = NULL;
-	unsigned int i;
 	int fd, ret;
 
-	no_args("version", argc, argv);
-	memset(&v, 0, sizeof(v));
+	memset(v, 0, sizeof(*v));
 	fd = open(dev_path(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		why = errno == EACCES || errno == EPERM ? "needs root" :
-		      module_loaded() ? "no device node" : "module not loaded";
+	if (fd < 0)
+		return errno == EACCES || errno == EPERM ? "needs root" :
+		       module_loaded() ? "no device node" : "module not loaded";
+	ret = dev_ioctl_try(fd, STMEXEC_GET_VERSION, v);
+	close(fd);
+	if (ret)
+		return ret == -EPERM ? "needs root" : strerror(-ret);
+	return NULL;
+}
+
+static void version_json(const struct stmexec_version *v, const char *why)
+{
+	struct json j;
+	unsigned int i;
+
+	json_init(&j, stdout, true);
+	json_obj_begin(&j, NULL);
+	json_str(&j, "cli_version", STMEXEC_CLI_VERSION);
+	json_obj_begin(&j, "cli_abi");
+	json_u64(&j, "major", STMEXEC_ABI_MAJOR);
+	json_u64(&j, "minor", STMEXEC_ABI_MINOR);
+	json_obj_end(&j);
+	if (why) {
+		json_null(&j, "module_abi");
+		json_str(&j, "module_unavailable", why);
 	} else {
-		ret = dev_ioctl_try(fd, STMEXEC_GET_VERSION, &v);
-		close(fd);
-		if (ret)
-			why = ret == -EPERM ? "needs root" : strerror(-ret);
-	}
-
-	if (o->json) {
-		struct json j;
-
-		json_init(&j, stdout, true);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "cli_version", STMEXEC_CLI_VERSION);
-		json_obj_begin(&j, "cli_abi");
-		json_u64(&j, "major", STMEXEC_ABI_MAJOR);
-		json_u64(&j, "minor", STMEXEC_ABI_MINOR);
+		json_obj_begin(&j, "module_abi");
+		json_u64(&j, "major", v->abi_major);
+		json_u64(&j, "minor", v->abi_minor);
+		json_u64(&j, "features_mask", v->features);
+		json_arr_begin(&j, "features");
+		for (i = 0; i < ARRAY_SIZE(feat_names); i++)
+			if (v->features & (1ULL << i))
+				json_str(&j, NULL, feat_names[i]);
+		json_arr_end(&j);
 		json_obj_end(&j);
-		if (why) {
-			json_null(&j, "module_abi");
-			json_str(&j, "module_unavailable", why);
-		} else {
-			json_obj_begin(&j, "module_abi");
-			json_u64(&j, "major", v.abi_major);
-			json_u64(&j, "minor", v.abi_minor);
-			json_u64(&j, "features_mask", v.features);
-			json_arr_begin(&j, "features");
-			for (i = 0; i < ARRAY_SIZE(feat_names); i++)
-				if (v.features & (1ULL << i))
-					json_str(&j, NULL, feat_names[i]);
-			json_arr_end(&j);
-			json_obj_end(&j);
-		}
-		json_obj_end(&j);
-		json_end(&j);
-		return EX_OK;
 	}
+	json_obj_end(&j);
+	json_end(&j);
+}
+
+static void version_text(const struct stmexec_version *v, const char *why)
+{
+	unsigned int i;
+
 	printf("stmexec CLI %s (ABI %u.%u)\n", STMEXEC_CLI_VERSION,
 	       STMEXEC_ABI_MAJOR, STMEXEC_ABI_MINOR);
 	if (why) {
 		printf("module: unknown (%s)\n", why);
-		return EX_OK;
+		return;
 	}
-	printf("module ABI %u.%u, features:", v.abi_major, v.abi_minor);
+	printf("module ABI %u.%u, features:", v->abi_major, v->abi_minor);
 	for (i = 0; i < ARRAY_SIZE(feat_names); i++)
-		if (v.features & (1ULL << i))
+		if (v->features & (1ULL << i))
 			printf(" %s", feat_names[i]);
-	if (v.features >> i)
-		printf(" unknown:0x%llx", (unsigned long long)(v.features >> i) << i);
+	if (v->features >> i)
+		printf(" unknown:0x%llx", (unsigned long long)(v->features >> i) << i);
 	printf("\n");
-	if (v.abi_major != STMEXEC_ABI_MAJOR)
+	if (v->abi_major != STMEXEC_ABI_MAJOR)
 		cli_err("warning: the module's ABI major %u differs from the CLI's %u: update one of them",
-			v.abi_major, STMEXEC_ABI_MAJOR);
+			v->abi_major, STMEXEC_ABI_MAJOR);
+}
+
+int cmd_version(struct opts *o, int argc, char **argv)
+{
+	struct stmexec_version v;
+	const char *why;
+
+	no_args("version", argc, argv);
+	why = version_query(&v);
+	if (o->json)
+		version_json(&v, why);
+	else
+		version_text(&v, why);
 	return EX_OK;
 }

@@ -318,67 +318,86 @@ static int parse_extent(const char *spec, uint64_t dflt, uint64_t *base,
 	return 0;
 }
 
-int parse_range(int argc, char **argv, struct stmexec_range *r,
-		char *err, size_t errlen)
+static bool is_memory(uint32_t type)
 {
-	uint32_t type, other, acc;
-	int used = 2;
-	uint64_t v, base, length;
+	return type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO;
+}
 
-	memset(r, 0, sizeof(*r));
+/* TYPE and the presence of the address after it; 0 or -1. */
+static int parse_range_head(int argc, char **argv, uint32_t *type,
+			    char *err, size_t errlen)
+{
+	uint32_t other;
+
 	if (argc < 1)
 		return parse_err(err, errlen, "missing range type (mem, mmio, io, msr or pci)");
-	if (parse_range_type(argv[0], &type))
+	if (parse_range_type(argv[0], type))
 		return parse_err(err, errlen, E_TYPE, argv[0]);
 	if (argc < 2 || parse_range_type(argv[1], &other) == 0 ||
 	    !strncmp(argv[1], "deny=", 5))
 		return parse_err(err, errlen, "'%s' needs an address (e.g. %s)", argv[0],
-			    type == STMEXEC_RANGE_PCI ? "pci 00:1f.0" :
-			    type == STMEXEC_RANGE_MSR ? "msr 0x1a0" :
-			    type == STMEXEC_RANGE_IO ? "io 0x60-0x64" :
+			    *type == STMEXEC_RANGE_PCI ? "pci 00:1f.0" :
+			    *type == STMEXEC_RANGE_MSR ? "msr 0x1a0" :
+			    *type == STMEXEC_RANGE_IO ? "io 0x60-0x64" :
 			    "mem 0x100000+2M");
-	r->type = type;
-	acc = type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO ? DENY_RWX : DENY_RW;
+	return 0;
+}
 
-	switch (type) {
+/* SPEC of a range of type r->type into r->base/length (and pci_*). */
+static int parse_range_spec(const char *spec, struct stmexec_range *r,
+			    char *err, size_t errlen)
+{
+	uint64_t v, base, length;
+	int ret;
+
+	switch (r->type) {
 	case STMEXEC_RANGE_MEM:
 	case STMEXEC_RANGE_MMIO:
-		if (parse_extent(argv[1], PAGE_SIZE_4K, &base, &length, err, errlen))
+		if (parse_extent(spec, PAGE_SIZE_4K, &base, &length, err, errlen))
 			return -1;
 		r->base = base;
 		r->length = length;
-		break;
+		return 0;
 	case STMEXEC_RANGE_IO:
-		if (parse_extent(argv[1], 1, &base, &length, err, errlen))
+		if (parse_extent(spec, 1, &base, &length, err, errlen))
 			return -1;
 		r->base = base;
 		r->length = length;
 		if (r->base > 0xffff || r->length > 0x10000 - r->base)
-			return parse_err(err, errlen, E_PORTS, argv[1]);
-		break;
+			return parse_err(err, errlen, E_PORTS, spec);
+		return 0;
 	case STMEXEC_RANGE_MSR:
-		if (parse_u64(argv[1], &v))
-			return parse_err(err, errlen, "'%s': bad MSR index (e.g. 0x1a0)", argv[1]);
+		if (parse_u64(spec, &v))
+			return parse_err(err, errlen, "'%s': bad MSR index (e.g. 0x1a0)", spec);
 		if (v > 0xffffffffULL)
-			return parse_err(err, errlen, "'%s': MSR indexes are 32-bit", argv[1]);
+			return parse_err(err, errlen, "'%s': MSR indexes are 32-bit", spec);
 		r->base = v;
 		r->length = 1;
-		break;
-	case STMEXEC_RANGE_PCI: {
-		int ret = parse_bdf(argv[1], &r->pci_bus, &r->pci_dev, &r->pci_fn);
-
+		return 0;
+	case STMEXEC_RANGE_PCI:
+		ret = parse_bdf(spec, &r->pci_bus, &r->pci_dev, &r->pci_fn);
 		if (ret == -ERANGE)
-			return parse_err(err, errlen, E_PCI_RANGE, argv[1]);
+			return parse_err(err, errlen, E_PCI_RANGE, spec);
 		if (ret)
-			return parse_err(err, errlen, E_PCI_FORMAT, argv[1]);
+			return parse_err(err, errlen, E_PCI_FORMAT, spec);
 		r->base = 0;
 		r->length = 0x1000;
-		break;
+		return 0;
 	}
-	}
+	return 0;
+}
+
+/*
+ * The words after SPEC: an optional deny=ACC into *@acc. Returns the words
+ * of the range (2 or 3) or -1.
+ */
+static int parse_range_opts(int argc, char **argv, uint32_t *acc,
+			    char *err, size_t errlen)
+{
+	int used = 2;
 
 	if (argc > 2 && !strncmp(argv[2], "deny=", 5)) {
-		if (parse_access(argv[2] + 5, &acc))
+		if (parse_access(argv[2] + 5, acc))
 			return parse_err(err, errlen, E_DENY, argv[2]);
 		used = 3;
 	} else if (argc > 2 && !strcmp(argv[2], "policy")) {
@@ -388,21 +407,48 @@ int parse_range(int argc, char **argv, struct stmexec_range *r,
 	}
 	if (argc > used && !strcmp(argv[used], "policy"))
 		return parse_err(err, errlen, E_POLICY);
+	return used;
+}
+
+/* The deny bits @acc for @type: 0, -1, or PARSE_EINVAL (the EPT rule). */
+static int check_access(uint32_t type, uint32_t acc, char *err, size_t errlen)
+{
 	if (acc == 0)
 		return parse_err(err, errlen, "deny= must name at least one of r, w%s",
-			    type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO ? ", x" : "");
-	if ((acc & STMEXEC_ACC_X) && type != STMEXEC_RANGE_MEM && type != STMEXEC_RANGE_MMIO)
+			    is_memory(type) ? ", x" : "");
+	if ((acc & STMEXEC_ACC_X) && !is_memory(type))
 		return parse_err(err, errlen, "deny=x applies only to mem and mmio ranges");
 	/*
 	 * The EPT rule (kmod/ranges.c ept_check): what stays allowed must be a
 	 * valid EPT permission on the real STMs; write without read is not.
 	 * deny=rw (execute-only) depends on the CPU: the kernel decides.
 	 */
-	if ((type == STMEXEC_RANGE_MEM || type == STMEXEC_RANGE_MMIO) &&
-	    (acc & STMEXEC_ACC_R) && !(acc & STMEXEC_ACC_W)) {
+	if (is_memory(type) && (acc & STMEXEC_ACC_R) && !(acc & STMEXEC_ACC_W)) {
 		parse_err(err, errlen, E_EPT, acc & STMEXEC_ACC_X ? "rx" : "r");
 		return PARSE_EINVAL;
 	}
+	return 0;
+}
+
+int parse_range(int argc, char **argv, struct stmexec_range *r,
+		char *err, size_t errlen)
+{
+	uint32_t type = 0, acc;
+	int used, ret;
+
+	memset(r, 0, sizeof(*r));
+	if (parse_range_head(argc, argv, &type, err, errlen))
+		return -1;
+	r->type = type;
+	acc = is_memory(type) ? DENY_RWX : DENY_RW;
+	if (parse_range_spec(argv[1], r, err, errlen))
+		return -1;
+	used = parse_range_opts(argc, argv, &acc, err, errlen);
+	if (used < 0)
+		return -1;
+	ret = check_access(type, acc, err, errlen);
+	if (ret)
+		return ret;
 	r->access = acc;
 	return used;
 }

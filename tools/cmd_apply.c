@@ -156,15 +156,111 @@ static bool held(const struct stmexec_range *r, const struct stmexec_range *cur,
 	return false;
 }
 
+/* What goes to the module: the ranges not held yet, and where each is from. */
+struct apply_plan {
+	struct stmexec_range *cur;	/* LIST_RANGES before the request */
+	struct stmexec_range *todo;
+	unsigned int *map;		/* todo[i] is s->r[map[i]] */
+	unsigned int ncur, ntodo;
+};
+
+static void apply_free(struct apply_set *s, struct apply_plan *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->src[i].file);
+	free(s->src);
+	free(s->r);
+	free(p->cur);
+	free(p->todo);
+	free(p->map);
+}
+
+/* --check: the ranges as parsed, with their file and line. */
+static void apply_show(const struct apply_set *s)
+{
+	char text[160];
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++) {
+		format_range(&s->r[i], text, sizeof(text));
+		printf("%s:%u: %s\n", s->src[i].file, s->src[i].line, text);
+	}
+	printf("apply --check: %u range%s, syntax ok (nothing applied)\n",
+	       s->n, s->n == 1 ? "" : "s");
+}
+
+/* The ranges of @s the monitor does not hold exactly as written. */
+static void apply_plan(int fd, const struct apply_set *s, struct apply_plan *p)
+{
+	unsigned int i;
+
+	if (s->n)
+		p->cur = dev_get_ranges(fd, STMEXEC_LIST_RANGES, &p->ncur,
+					"apply (LIST_RANGES)");
+	p->todo = calloc(s->n + 1, sizeof(*p->todo));
+	p->map = calloc(s->n + 1, sizeof(*p->map));
+	if (!p->todo || !p->map)
+		cli_fatal_err(EX_FAIL, "out of memory");
+	for (i = 0; i < s->n; i++) {
+		if (held(&s->r[i], p->cur, p->ncur))
+			continue;
+		p->map[p->ntodo] = i;
+		p->todo[p->ntodo++] = s->r[i];
+	}
+}
+
+/* One PROTECT for the whole plan; exits naming FILE:LINE if refused. */
+static void apply_protect(int fd, const struct apply_set *s,
+			  const struct apply_plan *p)
+{
+	struct stmexec_range_array arr;
+	char text[160], extra[640];
+	unsigned int i;
+	int ret;
+
+	memset(&arr, 0, sizeof(arr));
+	arr.ranges_ptr = (uintptr_t)p->todo;
+	arr.count = p->ntodo;
+	arr.err_index = ~0u;
+	arr.bios_index = ~0u;
+	ret = dev_ioctl_try(fd, STMEXEC_PROTECT, &arr);
+	if (!ret)
+		return;
+	if (arr.err_index < p->ntodo) {
+		i = p->map[arr.err_index];
+		format_range(&s->r[i], text, sizeof(text));
+		snprintf(extra, sizeof(extra),
+			 "offending range: %s:%u: %s%s (nothing was changed: all or nothing)",
+			 s->src[i].file, s->src[i].line, text,
+			 arr.bios_index != ~0u ? BIOS_HINT : "");
+	} else {
+		snprintf(extra, sizeof(extra), "nothing was changed: all or nothing");
+	}
+	ioctl_fail(-ret, "apply", extra);
+}
+
+static void apply_done(const struct apply_set *s, const struct apply_plan *p)
+{
+	char text[160];
+	unsigned int i;
+
+	for (i = 0; i < p->ntodo; i++) {
+		format_range(&p->todo[i], text, sizeof(text));
+		printf("protected: %s (%s:%u)\n", text, s->src[p->map[i]].file,
+		       s->src[p->map[i]].line);
+	}
+	printf("apply: %u range%s protected, %u already held\n", p->ntodo,
+	       p->ntodo == 1 ? "" : "s", s->n - p->ntodo);
+}
+
 int cmd_apply(struct opts *o, int argc, char **argv)
 {
-	struct stmexec_range *cur = NULL, *todo = NULL;
-	struct stmexec_range_array arr;
 	struct apply_set s = { 0 };
+	struct apply_plan p = { 0 };
 	bool check = false;
-	unsigned int ncur = 0, ntodo = 0, i, *map = NULL;
-	char text[160], extra[640];
-	int fd, ret, a;
+	int fd, a;
 
 	(void)o;
 	if (argc > 0 && (!strcmp(argv[0], "--check") || !strcmp(argv[0], "-n"))) {
@@ -178,67 +274,16 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		apply_path(&s, argv[a]);
 
 	if (check) {
-		for (i = 0; i < s.n; i++) {
-			format_range(&s.r[i], text, sizeof(text));
-			printf("%s:%u: %s\n", s.src[i].file, s.src[i].line, text);
-		}
-		printf("apply --check: %u range%s, syntax ok (nothing applied)\n",
-		       s.n, s.n == 1 ? "" : "s");
+		apply_show(&s);
 		goto out;
 	}
-
 	fd = dev_open(O_RDONLY);
-	if (s.n)
-		cur = dev_get_ranges(fd, STMEXEC_LIST_RANGES, &ncur,
-				     "apply (LIST_RANGES)");
-	todo = calloc(s.n + 1, sizeof(*todo));
-	map = calloc(s.n + 1, sizeof(*map));
-	if (!todo || !map)
-		cli_fatal_err(EX_FAIL, "out of memory");
-	for (i = 0; i < s.n; i++) {
-		if (held(&s.r[i], cur, ncur))
-			continue;
-		map[ntodo] = i;
-		todo[ntodo++] = s.r[i];
-	}
-	if (ntodo) {
-		memset(&arr, 0, sizeof(arr));
-		arr.ranges_ptr = (uintptr_t)todo;
-		arr.count = ntodo;
-		arr.err_index = ~0u;
-		arr.bios_index = ~0u;
-		ret = dev_ioctl_try(fd, STMEXEC_PROTECT, &arr);
-		if (ret) {
-			extra[0] = '\0';
-			if (arr.err_index < ntodo) {
-				i = map[arr.err_index];
-				format_range(&s.r[i], text, sizeof(text));
-				snprintf(extra, sizeof(extra),
-					 "offending range: %s:%u: %s%s (nothing was changed: all or nothing)",
-					 s.src[i].file, s.src[i].line, text,
-					 arr.bios_index != ~0u ? BIOS_HINT : "");
-			} else {
-				snprintf(extra, sizeof(extra),
-					 "nothing was changed: all or nothing");
-			}
-			ioctl_fail(-ret, "apply", extra);
-		}
-	}
+	apply_plan(fd, &s, &p);
+	if (p.ntodo)
+		apply_protect(fd, &s, &p);
 	close(fd);
-	for (i = 0; i < ntodo; i++) {
-		format_range(&todo[i], text, sizeof(text));
-		printf("protected: %s (%s:%u)\n", text, s.src[map[i]].file,
-		       s.src[map[i]].line);
-	}
-	printf("apply: %u range%s protected, %u already held\n", ntodo,
-	       ntodo == 1 ? "" : "s", s.n - ntodo);
+	apply_done(&s, &p);
 out:
-	for (i = 0; i < s.n; i++)
-		free(s.src[i].file);
-	free(s.src);
-	free(s.r);
-	free(cur);
-	free(todo);
-	free(map);
+	apply_free(&s, &p);
 	return EX_OK;
 }

@@ -57,10 +57,78 @@ static void json_range(struct json *j, const struct stmexec_range *r,
 
 #define ALL_OR_NOTHING " (nothing was changed: all or nothing)"
 
-static int change(int argc, char **argv, bool protect)
+/* protect and unprotect: the same request with another ioctl and words. */
+struct change_op {
+	const char *what;	/* the command, in messages */
+	const char *done;	/* the output line's prefix */
+	unsigned long cmd;
+};
+
+static const struct change_op op_protect = {
+	"protect", "protected", STMEXEC_PROTECT,
+};
+
+static const struct change_op op_unprotect = {
+	"unprotect", "unprotected", STMEXEC_UNPROTECT,
+};
+
+/*
+ * "; it overlaps firmware descriptor [N] TEXT" at @off of @extra, naming
+ * the descriptor if GET_BIOS_RESOURCES can (best effort).
+ */
+static void name_bios(int fd, uint32_t idx, char *extra, size_t len, size_t off)
 {
-	const char *what = protect ? "protect" : "unprotect";
-	char err[PARSE_ERR_LEN], text[160], extra[512];
+	struct stmexec_range_array b;
+	struct stmexec_range *bios;
+	unsigned int cnt = 0;
+	char text[160];
+
+	bios = calloc(idx + 1, sizeof(*bios));
+	memset(&b, 0, sizeof(b));
+	b.ranges_ptr = (uintptr_t)bios;
+	b.count = idx + 1;
+	if (bios && !dev_ioctl_try(fd, STMEXEC_GET_BIOS_RESOURCES, &b)) {
+		cnt = b.count < idx + 1 ? b.count : idx + 1;
+		if (idx < cnt) {
+			format_bios(&bios[idx], text, sizeof(text));
+			snprintf(extra + off, len - off,
+				 "%sit overlaps firmware descriptor [%u] %s",
+				 off ? "; " : "", idx, text);
+		}
+	}
+	if (!cnt)
+		snprintf(extra + off, len - off,
+			 "%sit overlaps firmware descriptor [%u] (see 'stmexec bios')",
+			 off ? "; " : "", idx);
+	free(bios);
+}
+
+/* Exit for a refused request: the offending range, the firmware's. */
+__noreturn
+static void change_fail(int fd, const struct change_op *op, int err,
+			const struct stmexec_range_array *arr,
+			const struct stmexec_range *rs, int n)
+{
+	char text[160], extra[512];
+	size_t off = 0;
+
+	extra[0] = '\0';
+	if (arr->err_index < (uint32_t)n) {
+		format_range(&rs[arr->err_index], text, sizeof(text));
+		off += (size_t)snprintf(extra, sizeof(extra),
+					"offending range %u: %s%s",
+					arr->err_index, text,
+					n > 1 ? ALL_OR_NOTHING : "");
+	}
+	if (err == EADDRINUSE && arr->bios_index != ~0u && off < sizeof(extra))
+		name_bios(fd, arr->bios_index, extra, sizeof(extra), off);
+	ioctl_fail(err, op->what, extra);
+}
+
+static int change(const struct change_op *op, int argc, char **argv)
+{
+	const char *what = op->what;
+	char err[PARSE_ERR_LEN], text[160];
 	struct stmexec_range_array arr;
 	struct stmexec_range *rs;
 	int n, fd, ret, i;
@@ -83,49 +151,13 @@ static int change(int argc, char **argv, bool protect)
 	arr.count = (uint32_t)n;
 	arr.err_index = ~0u;
 	arr.bios_index = ~0u;
-	ret = dev_ioctl_try(fd, protect ? STMEXEC_PROTECT : STMEXEC_UNPROTECT, &arr);
-	if (ret) {
-		size_t off = 0;
-
-		extra[0] = '\0';
-		if (arr.err_index < (uint32_t)n) {
-			format_range(&rs[arr.err_index], text, sizeof(text));
-			off += (size_t)snprintf(extra, sizeof(extra),
-						"offending range %u: %s%s",
-						arr.err_index, text,
-						n > 1 ? ALL_OR_NOTHING : "");
-		}
-		if (-ret == EADDRINUSE && arr.bios_index != ~0u && off < sizeof(extra)) {
-			struct stmexec_range_array b;
-			struct stmexec_range *bios;
-			unsigned int cnt = 0;
-
-			/* best effort: name the firmware descriptor */
-			bios = calloc(arr.bios_index + 1, sizeof(*bios));
-			memset(&b, 0, sizeof(b));
-			b.ranges_ptr = (uintptr_t)bios;
-			b.count = arr.bios_index + 1;
-			if (bios && !dev_ioctl_try(fd, STMEXEC_GET_BIOS_RESOURCES, &b)) {
-				cnt = b.count < arr.bios_index + 1 ? b.count : arr.bios_index + 1;
-				if (arr.bios_index < cnt) {
-					format_bios(&bios[arr.bios_index], text, sizeof(text));
-					snprintf(extra + off, sizeof(extra) - off,
-						 "%sit overlaps firmware descriptor [%u] %s",
-						 off ? "; " : "", arr.bios_index, text);
-				}
-			}
-			if (!cnt)
-				snprintf(extra + off, sizeof(extra) - off,
-					 "%sit overlaps firmware descriptor [%u] (see 'stmexec bios')",
-					 off ? "; " : "", arr.bios_index);
-			free(bios);
-		}
-		ioctl_fail(-ret, what, extra);
-	}
+	ret = dev_ioctl_try(fd, op->cmd, &arr);
+	if (ret)
+		change_fail(fd, op, -ret, &arr, rs, n);
 	close(fd);
 	for (i = 0; i < n; i++) {
 		format_range(&rs[i], text, sizeof(text));
-		printf("%s: %s\n", protect ? "protected" : "unprotected", text);
+		printf("%s: %s\n", op->done, text);
 	}
 	free(rs);
 	return EX_OK;
@@ -134,13 +166,13 @@ static int change(int argc, char **argv, bool protect)
 int cmd_protect(struct opts *o, int argc, char **argv)
 {
 	(void)o;
-	return change(argc, argv, true);
+	return change(&op_protect, argc, argv);
 }
 
 int cmd_unprotect(struct opts *o, int argc, char **argv)
 {
 	(void)o;
-	return change(argc, argv, false);
+	return change(&op_unprotect, argc, argv);
 }
 
 static int list(struct opts *o, int argc, char **argv, bool bios)

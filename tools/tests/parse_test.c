@@ -227,21 +227,30 @@ static const char *const bad[] = {
 	"mem 0x1000+4K deny=w policy",
 };
 
-static void test_range(void)
+/* Split @in into words and parse one range; parse_range()'s result. */
+static int parse_line(const char *in, struct stmexec_range *r, char *err)
 {
+	char line[128], *w[8];
+	int n;
+
+	snprintf(line, sizeof(line), "%s", in);
+	n = split(line, w);
+	err[0] = '\0';
+	return parse_range(n, w, r, err, PARSE_ERR_LEN);
+}
+
+static void test_range_good(void)
+{
+	char err[PARSE_ERR_LEN], out[160];
 	size_t i;
-	char line[128], *w[8], err[PARSE_ERR_LEN], out[160];
 
 	begin("parse_range valid forms");
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		const struct rcase *c = &good[i];
 		struct stmexec_range r;
-		int n, used;
+		int used;
 
-		snprintf(line, sizeof(line), "%s", c->in);
-		n = split(line, w);
-		err[0] = '\0';
-		used = parse_range(n, w, &r, err, sizeof(err));
+		used = parse_line(c->in, &r, err);
 		CHECK(used == c->used, "'%s': used %d want %d (%s)", c->in, used, c->used, err);
 		if (used < 0)
 			continue;
@@ -256,70 +265,64 @@ static void test_range(void)
 		CHECK(!strcmp(out, c->canon), "'%s': formatted '%s' want '%s'", c->in, out, c->canon);
 	}
 	end();
+}
+
+static void test_range_bad(void)
+{
+	char err[PARSE_ERR_LEN];
+	struct stmexec_range r;
+	size_t i;
+	int used;
 
 	begin("parse_range errors");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct stmexec_range r;
-		int n, used;
-
-		snprintf(line, sizeof(line), "%s", bad[i]);
-		n = split(line, w);
-		err[0] = '\0';
-		used = parse_range(n, w, &r, err, sizeof(err));
+		used = parse_line(bad[i], &r, err);
 		CHECK(used < 0, "'%s' accepted (used %d)", bad[i], used);
 		CHECK(used >= 0 || err[0], "'%s': no error message", bad[i]);
 	}
 	end();
+}
+
+static void test_range_ept(void)
+{
+	static const char *const ept[] = {
+		"mem 0x1000+4K deny=r", "mem 0x1000 deny=rx",
+		"mmio 0xfed00000 deny=xr", "mmio 0xfed00000 deny=r",
+	};
+	static const char *const ok[] = {
+		"mem 0x1000 deny=w", "mem 0x1000 deny=x", "mem 0x1000 deny=wx",
+		"mem 0x1000 deny=rwx", "mem 0x1000 deny=rw", "msr 0x10 deny=r",
+		"io 0x60 deny=r", "pci 00:1f.0 deny=r",
+	};
+	char err[PARSE_ERR_LEN];
+	struct stmexec_range r;
+	size_t i;
+	int used;
 
 	begin("parse_range EPT rule (EINVAL)");
-	{
-		static const char *const ept[] = {
-			"mem 0x1000+4K deny=r", "mem 0x1000 deny=rx",
-			"mmio 0xfed00000 deny=xr", "mmio 0xfed00000 deny=r",
-		};
-		static const char *const ok[] = {
-			"mem 0x1000 deny=w", "mem 0x1000 deny=x", "mem 0x1000 deny=wx",
-			"mem 0x1000 deny=rwx", "mem 0x1000 deny=rw", "msr 0x10 deny=r",
-			"io 0x60 deny=r", "pci 00:1f.0 deny=r",
-		};
-
-		for (i = 0; i < sizeof(ept) / sizeof(ept[0]); i++) {
-			struct stmexec_range r;
-			int n, used;
-
-			snprintf(line, sizeof(line), "%s", ept[i]);
-			n = split(line, w);
-			err[0] = '\0';
-			used = parse_range(n, w, &r, err, sizeof(err));
-			CHECK(used == PARSE_EINVAL, "'%s': %d, want PARSE_EINVAL", ept[i], used);
-			CHECK(strstr(err, "EPT rule") && strstr(err, "write without read"),
-			      "'%s': message does not name the rule: %s", ept[i], err);
-		}
-		for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-			struct stmexec_range r;
-			int n;
-
-			snprintf(line, sizeof(line), "%s", ok[i]);
-			n = split(line, w);
-			CHECK(parse_range(n, w, &r, err, sizeof(err)) == 3, "'%s': %s", ok[i], err);
-		}
+	for (i = 0; i < sizeof(ept) / sizeof(ept[0]); i++) {
+		used = parse_line(ept[i], &r, err);
+		CHECK(used == PARSE_EINVAL, "'%s': %d, want PARSE_EINVAL", ept[i], used);
+		CHECK(strstr(err, "EPT rule") && strstr(err, "write without read"),
+		      "'%s': message does not name the rule: %s", ept[i], err);
 	}
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		CHECK(parse_line(ok[i], &r, err) == 3, "'%s': %s", ok[i], err);
 	end();
+}
+
+static void test_range_round_trip(void)
+{
+	char err[PARSE_ERR_LEN], out[160];
+	struct stmexec_range a, b;
+	size_t i;
 
 	begin("format_range/parse_range round trip");
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct stmexec_range a, b;
-		char l2[160];
-		int n;
-
-		snprintf(line, sizeof(line), "%s", good[i].in);
-		n = split(line, w);
-		if (parse_range(n, w, &a, err, sizeof(err)) < 0)
+		if (parse_line(good[i].in, &a, err) < 0)
 			continue;
 		format_range(&a, out, sizeof(out));
-		snprintf(l2, sizeof(l2), "%s", out);
-		n = split(l2, w);
-		CHECK(parse_range(n, w, &b, err, sizeof(err)) == 3, "'%s': reparse: %s", out, err);
+		CHECK(parse_line(out, &b, err) == 3, "'%s': reparse: %s", out, err);
 		CHECK(!memcmp(&a, &b, sizeof(a)), "'%s': round trip differs", out);
 	}
 	end();
@@ -580,7 +583,10 @@ int main(void)
 	test_size();
 	test_bdf();
 	test_access();
-	test_range();		/* 3 tests */
+	test_range_good();
+	test_range_bad();
+	test_range_ept();
+	test_range_round_trip();
 	test_range_list();
 	test_format_bios();
 	test_names();

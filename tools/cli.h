@@ -121,6 +121,16 @@ int format_bios(const struct stmexec_range *r, char *buf, size_t len);
 /* "2 MiB", "4 KiB", "4097 bytes" */
 const char *human_size(uint64_t n, char *buf, size_t len);
 
+/*
+ * CPU coverage from two cpulists ("0-3,5"): @present, the present CPUs,
+ * and @active, those the STM is active on (malformed: none). *npresent,
+ * *ncovered counts; @missing gets the present CPUs not active as a cpulist
+ * ("" if none). 0, or -1 if @present is malformed.
+ */
+int cpulist_coverage(const char *present, const char *active,
+		     unsigned int *npresent, unsigned int *ncovered,
+		     char *missing, size_t len);
+
 const char *state_name(uint32_t state);
 const char *backend_name(uint32_t backend);
 const char *launch_name(uint32_t mode);

@@ -258,43 +258,10 @@ struct stmexec_range *dev_get_ranges(int fd, unsigned long cmd,
 
 /* ---- CPU coverage ----------------------------------------------------------- */
 
-#define CPU_MAX	8192
-
-/* "0-3,5" into @set (CPU_MAX bits); -1 on a malformed list. */
-static int cpulist_parse(const char *s, unsigned char *set)
-{
-	char *end;
-
-	memset(set, 0, CPU_MAX / 8);
-	while (*s && *s != '\n') {
-		unsigned long a = strtoul(s, &end, 10), b = a;
-
-		if (end == s)
-			return -1;
-		s = end;
-		if (*s == '-') {
-			b = strtoul(s + 1, &end, 10);
-			if (end == s + 1)
-				return -1;
-			s = end;
-		}
-		if (a > b || b >= CPU_MAX)
-			return -1;
-		for (; a <= b; a++)
-			set[a / 8] |= 1u << (a % 8);
-		if (*s == ',')
-			s++;
-	}
-	return 0;
-}
-
 int cpu_coverage(unsigned int *present, unsigned int *covered, char *missing,
 		 size_t len)
 {
-	static unsigned char pres[CPU_MAX / 8], act[CPU_MAX / 8];
-	char buf[4096] = "";
-	size_t at = 0;
-	unsigned int c, run;
+	char pres[4096] = "", act[4096] = "";
 	FILE *f;
 
 	*present = *covered = 0;
@@ -303,35 +270,12 @@ int cpu_coverage(unsigned int *present, unsigned int *covered, char *missing,
 	f = fopen("/sys/devices/system/cpu/present", "r");
 	if (!f)
 		return -1;
-	if (!fgets(buf, sizeof(buf), f)) {
+	if (!fgets(pres, sizeof(pres), f)) {
 		fclose(f);
 		return -1;
 	}
 	fclose(f);
-	if (cpulist_parse(buf, pres))
-		return -1;
-	if (sysfs_read("cpus_active_list", buf, sizeof(buf)) ||
-	    cpulist_parse(buf, act))
-		memset(act, 0, sizeof(act));
-	for (c = 0; c < CPU_MAX; c++) {
-		bool p = pres[c / 8] & (1u << (c % 8));
-		bool a = act[c / 8] & (1u << (c % 8));
-
-		*present += p;
-		*covered += p && a;
-		if (!p || a)
-			continue;
-		for (run = c; run + 1 < CPU_MAX &&
-		     (pres[(run + 1) / 8] & (1u << ((run + 1) % 8))) &&
-		     !(act[(run + 1) / 8] & (1u << ((run + 1) % 8))); run++)
-			;
-		if (at < len)
-			at += (size_t)snprintf(missing + at, len - at,
-					       run > c ? "%s%u-%u" : "%s%u",
-					       at ? "," : "", c, run);
-		c = run;
-	}
-	if (at >= len && len)
-		missing[len - 1] = '\0';
-	return 0;
+	if (sysfs_read("cpus_active_list", act, sizeof(act)))
+		act[0] = '\0';
+	return cpulist_coverage(pres, act, present, covered, missing, len);
 }

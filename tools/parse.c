@@ -676,3 +676,76 @@ const char *event_name(uint32_t type)
 		return names[type];
 	return "unknown";
 }
+
+/* ---- CPU lists ------------------------------------------------------------- */
+
+#define CPU_MAX	8192
+
+/* "0-3,5" into @set (CPU_MAX bits); -1 on a malformed list. */
+static int cpulist_parse(const char *s, unsigned char *set)
+{
+	char *end;
+
+	memset(set, 0, CPU_MAX / 8);
+	while (*s && *s != '\n') {
+		unsigned long a = strtoul(s, &end, 10), b = a;
+
+		if (end == s)
+			return -1;
+		s = end;
+		if (*s == '-') {
+			b = strtoul(s + 1, &end, 10);
+			if (end == s + 1)
+				return -1;
+			s = end;
+		}
+		if (a > b || b >= CPU_MAX)
+			return -1;
+		for (; a <= b; a++)
+			set[a / 8] |= 1u << (a % 8);
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+static bool cpu_in(const unsigned char *set, unsigned int c)
+{
+	return set[c / 8] & (1u << (c % 8));
+}
+
+int cpulist_coverage(const char *present, const char *active,
+		     unsigned int *npresent, unsigned int *ncovered,
+		     char *missing, size_t len)
+{
+	static unsigned char pres[CPU_MAX / 8], act[CPU_MAX / 8];
+	size_t at = 0;
+	unsigned int c, run;
+
+	*npresent = *ncovered = 0;
+	if (len)
+		missing[0] = '\0';
+	if (cpulist_parse(present, pres))
+		return -1;
+	if (cpulist_parse(active, act))
+		memset(act, 0, sizeof(act));
+	for (c = 0; c < CPU_MAX; c++) {
+		bool p = cpu_in(pres, c), a = cpu_in(act, c);
+
+		*npresent += p;
+		*ncovered += p && a;
+		if (!p || a)
+			continue;
+		for (run = c; run + 1 < CPU_MAX && cpu_in(pres, run + 1) &&
+		     !cpu_in(act, run + 1); run++)
+			;
+		if (at < len)
+			at += (size_t)snprintf(missing + at, len - at,
+					       run > c ? "%s%u-%u" : "%s%u",
+					       at ? "," : "", c, run);
+		c = run;
+	}
+	if (at >= len && len)
+		missing[len - 1] = '\0';
+	return 0;
+}

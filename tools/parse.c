@@ -743,6 +743,8 @@ int cpulist_coverage(const char *present, const char *active,
 			at += (size_t)snprintf(missing + at, len - at,
 					       run > c ? "%s%u-%u" : "%s%u",
 					       at ? "," : "", c, run);
+		/* the run's other CPUs are present too: count them */
+		*npresent += run - c;
 		c = run;
 	}
 	if (at >= len && len)

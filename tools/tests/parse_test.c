@@ -430,6 +430,44 @@ static void test_format_bios(void)
 	end();
 }
 
+static void test_cpu_coverage(void)
+{
+	static const struct {
+		const char *present, *active;
+		int ret;
+		unsigned int np, nc;
+		const char *missing;
+	} c[] = {
+		{ "0-1\n", "", 0, 2, 0, "0-1" },	/* monitor off */
+		{ "0-1\n", "0-1", 0, 2, 2, "" },
+		{ "0-7\n", "0,2-3", 0, 8, 3, "1,4-7" },
+		{ "0-3,8-9\n", "1", 0, 6, 1, "0,2-3,8-9" },
+		{ "0\n", "", 0, 1, 0, "0" },
+		{ "0-3\n", "garbage", 0, 4, 0, "0-3" },	/* malformed active: none */
+		{ "x\n", "", -1, 0, 0, "" },
+		{ "3-1\n", "", -1, 0, 0, "" },
+	};
+	unsigned int np, nc;
+	char missing[64];
+	size_t i;
+	int ret;
+
+	begin("cpulist_coverage");
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ret = cpulist_coverage(c[i].present, c[i].active, &np, &nc, missing,
+				       sizeof(missing));
+		CHECK(ret == c[i].ret && np == c[i].np && nc == c[i].nc &&
+		      !strcmp(missing, c[i].missing),
+		      "present '%.*s' active '%s': %d, %u present, %u covered, missing '%s'; want %d, %u, %u, '%s'",
+		      (int)strcspn(c[i].present, "\n"), c[i].present, c[i].active, ret, np, nc, missing, c[i].ret,
+		      c[i].np, c[i].nc, c[i].missing);
+	}
+	ret = cpulist_coverage("0-9", "", &np, &nc, missing, 4);
+	CHECK(ret == 0 && np == 10 && !strcmp(missing, "0-9"),
+	      "short buffer: %d %u '%s'", ret, np, missing);
+	end();
+}
+
 static void test_names(void)
 {
 	char b[32];
@@ -578,7 +616,7 @@ static void test_json_escape_fuzz(void)
 int main(void)
 {
 	printf("TAP version 13\n");
-	printf("1..14\n");
+	printf("1..15\n");
 	test_u64();
 	test_size();
 	test_bdf();
@@ -589,13 +627,14 @@ int main(void)
 	test_range_round_trip();
 	test_range_list();
 	test_format_bios();
+	test_cpu_coverage();
 	test_names();
 	test_json_escape();
 	test_json_writer();
 	test_json_escape_fuzz();
-	if (n_test != 14)
+	if (n_test != 15)
 		printf("# plan mismatch: ran %d tests\n", n_test);
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       n_pass, n_fail);
-	return n_fail || n_test != 14 ? 1 : 0;
+	return n_fail || n_test != 15 ? 1 : 0;
 }

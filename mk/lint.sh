@@ -7,7 +7,8 @@
 # core and the CLI (every ERROR, WARNING and CHECK fails), then shellcheck
 # on the harness scripts when shellcheck is installed, then the layering of
 # kmod/ (mk/layers.sh) over the objects in STMEXEC_OBJDIR (required; `make
-# lint` builds the module and sets it). CHECKPATCH_DIR holds
+# lint` builds the module and sets it), then HACKING.md against the tree
+# (mk/hacking.sh, and its --self-test). CHECKPATCH_DIR holds
 # checkpatch.pl with spelling.txt and const_structs.checkpatch next to it
 # (the Makefile extracts them from Debian's linux-source tarball).
 set -eu
@@ -87,5 +88,10 @@ else
 	echo "lint: layers: STMEXEC_OBJDIR is not set (make lint sets it): kmod/ layering not checked"
 	fail=1
 fi
+
+# HACKING.md against the tree, and the check's own test (a broken copy of
+# the tree must fail it in each way it checks)
+"$here/hacking.sh" || fail=1
+"$here/hacking.sh" --self-test || fail=1
 
 exit $fail

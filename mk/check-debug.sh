@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The body of `make check-debug`: the reliability tier (issue 10).
+# The body of `make check-debug`: the reliability tier.
 #
 #   1. the debug kernel (mk/debug-kernel/build.sh: cached, so normally a
 #      no-op; KASAN, lockdep, kmemleak, UBSAN, KFENCE, debugobjects)

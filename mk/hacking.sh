@@ -26,7 +26,10 @@
 #   5. a debugfs file (debugfs_create_*()) is missing from the "debugfs"
 #      item;
 #   6. the layer of a kmod/*.c in the table or in the diagram under
-#      "Layers" differs from mk/layers.sh's (the one the build checks).
+#      "Layers" differs from mk/layers.sh's (the one the build checks);
+#   7. a generated file is committed: git tracks a file that .gitignore
+#      matches (build products; the seed corpora and golden files are
+#      sources and are not ignored). Only when TOPDIR is a git work tree.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -117,6 +120,13 @@ self_test() {
 	fresh
 	sed -i '/^| `ipi.c` |/d' "$tmp/t/HACKING.md"
 	expect "a kmod file without its layer row" ipi.c
+
+	fresh
+	if command -v git >/dev/null; then
+		git -C "$tmp/t" init -q && git -C "$tmp/t" add -A &&
+			touch "$tmp/t/kmod/fixture.o" && git -C "$tmp/t" add -f kmod/fixture.o
+		expect "a build product committed" kmod/fixture.o
+	fi
 
 	if [ "$fails" -gt 0 ]; then
 		echo "hacking: self-test: $fails broken copies not caught"
@@ -437,6 +447,13 @@ for a in $dbg; do
 	in_list "$a" "$docd" ||
 		err "debugfs file $a is not in HACKING.md's \"debugfs\" item"
 done
+
+# --- 7. no generated file committed -------------------------------------------
+if [ -e .git ] && command -v git >/dev/null; then
+	for p in $(git ls-files -ci --exclude-standard); do
+		err "$p is tracked but .gitignore says it is generated: git rm --cached $p (or, if it is a source, narrow .gitignore)"
+	done
+fi
 
 if [ "$bad" -gt 0 ]; then
 	echo "hacking: $bad differences between HACKING.md and the tree (above)"

@@ -65,8 +65,10 @@ else
 fi
 
 scripts=''
-for f in mk/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh mk/stmfw/*.sh selftests/qemu/*.sh \
-	selftests/stmfw/*.sh selftests/stmexec/*.sh .ci/run; do
+for f in mk/*.sh mk/bochs/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh \
+	mk/debug-kernel/*.sh mk/packaging/*.sh mk/stmfw/*.sh selftests/qemu/*.sh \
+	selftests/stmfw/*.sh selftests/stmexec/*.sh selftests/stress/*.sh \
+	selftests/bochs/*.sh selftests/policy/*.sh selftests/kselftest/*.sh .ci/run; do
 	[ -f "$f" ] && scripts="$scripts $f"
 done
 if command -v shellcheck >/dev/null; then

@@ -5,12 +5,12 @@
 #
 # checkpatch.pl --strict --no-tree -f on the module, the UAPI header, the STM
 # core and the CLI (every ERROR, WARNING and CHECK fails), then shellcheck
-# on the harness scripts when shellcheck is installed, then the layering of
-# kmod/ (mk/layers.sh) over the objects in STMEXEC_OBJDIR (required; `make
-# lint` builds the module and sets it), then HACKING.md against the tree
-# (mk/hacking.sh, and its --self-test). CHECKPATCH_DIR holds
-# checkpatch.pl with spelling.txt and const_structs.checkpatch next to it
-# (the Makefile extracts them from Debian's linux-source tarball).
+# on every shell script (shellcheck missing fails: make deps), then the
+# layering of kmod/ (mk/layers.sh) over the objects in STMEXEC_OBJDIR
+# (required; `make lint` builds the module and sets it), then HACKING.md
+# against the tree (mk/hacking.sh, and its --self-test). CHECKPATCH_DIR
+# holds checkpatch.pl with spelling.txt and const_structs.checkpatch next
+# to it (the Makefile extracts them from Debian's linux-source tarball).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +28,8 @@ for f in kmod/*.[ch] uapi/linux/*.h stm-image/core/*.c stm-image/include/stm/*.h
 done
 
 if [ -z "$files" ]; then
-	echo "lint: no C sources yet"
+	echo "lint: no C source found: run lint.sh from a complete tree"
+	fail=1
 else
 	n=0 bad=0
 	for f in $files; do
@@ -80,7 +81,8 @@ if command -v shellcheck >/dev/null; then
 		fail=1
 	fi
 else
-	echo "lint: shellcheck not installed, shell scripts not checked"
+	echo "lint: shellcheck not installed: run 'make deps' (mk/deps-check.list)"
+	fail=1
 fi
 python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' mk/summarize.py || fail=1
 

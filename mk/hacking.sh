@@ -16,15 +16,15 @@
 #   2. the first column of a table (the map) names a path that is not in
 #      the tree;
 #   3. a module parameter (module_param*() in kmod/*.c) is missing from
-#      the "Module parameters" item, or that item names a `name=` that is
-#      no parameter;
+#      the "Module parameters" item or from Documentation/ (as `name=`),
+#      or that item names a `name=` that is no parameter;
 #   4. a sysfs attribute the module creates (DEVICE_ATTR*(), BIN_ATTR*(),
 #      __ATTR*(), under its attribute_group's .name) or a securityfs file
 #      is missing from the "sysfs" item or from Documentation/ABI/, or
 #      Documentation/ABI/ documents a /sys/class/misc/stmexec/ file the
 #      module does not create;
 #   5. a debugfs file (debugfs_create_*()) is missing from the "debugfs"
-#      item;
+#      item or from Documentation/;
 #   6. the layer of a kmod/*.c in the table or in the diagram under
 #      "Layers" differs from mk/layers.sh's (the one the build checks);
 #   7. a generated file is committed: git tracks a file that .gitignore
@@ -110,6 +110,9 @@ self_test() {
 	fresh
 	sed -i 's/`smi_window`, //' "$tmp/t/HACKING.md"
 	expect "a debugfs file missing" smi_window
+	fresh
+	find "$tmp/t/Documentation" -type f -exec sed -i 's/``sim_profile=/``sim_prof=/' {} +
+	expect "a parameter missing from Documentation/" "sim_profile is documented nowhere"
 
 	fresh
 	sed -i 's/^| `bios.c` | lifecycle |/| `bios.c` | backend |/' "$tmp/t/HACKING.md"
@@ -396,6 +399,12 @@ for p in $params; do
 	in_list "$p" "$docp" ||
 		err "module parameter $p (kmod/$(grep -l "^module_param[a-z_]*( *$p *," kmod/*.c | head -n 1 | sed 's|kmod/||')) is not in HACKING.md's \"Module parameters\" item: add \`$p=\`"
 done
+# every `name=` written in Documentation/ (rST: ``name=...``)
+rstp=$(grep -rhoE '``[a-z0-9_]+=' Documentation | sed 's/^``//; s/=$//' | sort -u)
+for p in $params; do
+	in_list "$p" "$rstp" ||
+		err "module parameter $p is documented nowhere in Documentation/ (as \`\`$p=...\`\`): describe it with the part it belongs to"
+done
 for p in $docp; do
 	in_list "$p" "$params" ||
 		err "HACKING.md's \"Module parameters\" item names \`$p=\`, which is no module parameter (module_param* in kmod/*.c)"
@@ -446,6 +455,8 @@ docd=$(item_words debugfs)
 for a in $dbg; do
 	in_list "$a" "$docd" ||
 		err "debugfs file $a is not in HACKING.md's \"debugfs\" item"
+	grep -rqw -- "$a" Documentation ||
+		err "debugfs file $a is mentioned nowhere in Documentation/"
 done
 
 # --- 7. no generated file committed -------------------------------------------

@@ -63,7 +63,7 @@ self_test() {
 	fresh() {
 		rm -rf "$tmp/t"
 		mkdir "$tmp/t"
-		tar -C "$src" --exclude=./.git --exclude=./build -cf - . | tar -C "$tmp/t" -xf -
+		tar -C "$src" --exclude=./.git --exclude=build --exclude='*.o' -cf - . | tar -C "$tmp/t" -xf -
 	}
 
 	fresh

@@ -5,12 +5,15 @@
 #
 # checkpatch.pl --strict --no-tree -f on the module, the UAPI header, the STM
 # core and the CLI (every ERROR, WARNING and CHECK fails), then shellcheck
-# on every shell script (shellcheck missing fails: make deps), then the
-# layering of kmod/ (mk/layers.sh) over the objects in STMEXEC_OBJDIR
-# (required; `make lint` builds the module and sets it), then HACKING.md
-# against the tree (mk/hacking.sh, and its --self-test). CHECKPATCH_DIR
-# holds checkpatch.pl with spelling.txt and const_structs.checkpatch next
-# to it (the Makefile extracts them from Debian's linux-source tarball).
+# on the harness scripts when shellcheck is installed, then the layering of
+# kmod/ (mk/layers.sh) over the objects in STMEXEC_OBJDIR (required; `make
+# lint` builds the module and sets it). CHECKPATCH_DIR holds
+# checkpatch.pl with spelling.txt and const_structs.checkpatch next to it
+# (the Makefile extracts them from Debian's linux-source tarball).
+#
+# Last, HACKING.md against the tree (mk/hacking.sh, and its --self-test).
+# shellcheck runs on every shell script of the tree; without it (or
+# without C sources) lint fails: `make deps` installs it.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -12,8 +12,8 @@
 # (the Makefile extracts them from Debian's linux-source tarball).
 #
 # Last, HACKING.md against the tree (mk/hacking.sh, and its --self-test).
-# shellcheck runs on every shell script of the tree; without it (or
-# without C sources) lint fails: `make deps` installs it.
+# Every shell script of the tree is checked; lint fails when the tool
+# is missing (make deps installs shellcheck) or no C source is found.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

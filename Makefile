@@ -68,7 +68,7 @@ help:
 	@echo "  check-nosim     the production build (build/prod/<kver>/) W=1 C=1, and nm: no simulator symbols"
 	@echo "  modules-all     the module for every installed Debian kernel"
 	@echo "  modules-check   W=1 C=1 from scratch for $(CHECK_KERNELS); any warning fails"
-	@echo "  lint            checkpatch --strict on the C sources, shellcheck on the harness"
+	@echo "  lint            checkpatch --strict, shellcheck, kmod/ layering (mk/layers.sh), HACKING.md vs the tree (mk/hacking.sh)"
 	@echo "  check           deps, modules-check, lint, unit tests, in-guest tests on $(CHECK_KERNELS)"
 	@echo "  demo            deps, build, boot the guest and drive the module with the CLI"
 	@echo "  bench           stm-image benchmark and in-guest /tests/*_bench (BENCH_SMP='$(BENCH_SMP)')"
@@ -81,7 +81,7 @@ help:
 	@echo "  check-debug     the reliability tier on that kernel"
 	@echo "  check-bochs     real VMX instructions under Bochs (BOCHS_ARGS= passes options)"
 	@echo "  install         CLI, man page, completion, uapi header, systemd units, config (DESTDIR=, PREFIX=)"
-	@echo "  uninstall       remove what install installed (configuration in /etc is kept)"
+	@echo "  uninstall       remove what install installed and its empty directories (changed configuration in /etc is kept)"
 	@echo "  modules_install the production stmexec.ko into DESTDIR/lib/modules/<kver>/updates + depmod (KVER=, KDIR=)"
 	@echo "  deb             stmexec-dkms and stmexec-tools .debs into build/deb/ (+ lintian)"
 	@echo "  check-packaging the .debs installed in a Debian 12 guest booted with systemd"
@@ -250,15 +250,28 @@ install:
 		systemctl daemon-reload; \
 		echo "install: 'systemctl enable --now stmexec' starts the monitor now and at every boot"; fi
 
+# Directories only stmexec uses: uninstall removes them when empty.
+INSTALL_OWN_DIRS := $(LIBEXECDIR) $(DATADIR) $(SYSCONFDIR)/stmexec/ranges.d $(SYSCONFDIR)/stmexec
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
-	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) 2>/dev/null
 	@set -e; for pair in $(INSTALL_CONF); do \
 		dst=$(DESTDIR)$${pair%%:*}; src=$${pair#*:}; \
 		if cmp -s "$$src" "$$dst"; then echo "rm -f $$dst"; rm -f "$$dst"; \
 		elif [ -e "$$dst" ]; then echo "uninstall: keeping the changed $$dst"; fi; \
 	done
-	-rmdir $(DESTDIR)$(SYSCONFDIR)/stmexec/ranges.d $(DESTDIR)$(SYSCONFDIR)/stmexec 2>/dev/null
+	@# our own directories when empty; in a staging tree (DESTDIR=) also
+	@# every directory install -D created there, up to DESTDIR, when empty
+	@# (on the live system the shared ones, /usr/share/man/man8 and such,
+	@# belong to other packages)
+	@if [ -n "$(DESTDIR)" ] && [ -d "$(DESTDIR)" ]; then \
+		cd "$(DESTDIR)" && for f in $(INSTALL_FILES) $(foreach p,$(INSTALL_CONF),$(firstword $(subst :, ,$(p)))); do \
+			d=$${f%/*}; d=$${d#/}; \
+			if [ -d "$$d" ]; then rmdir -p --ignore-fail-on-non-empty "$$d"; fi; \
+		done; fi
+	@for d in $(INSTALL_OWN_DIRS); do \
+		if [ -d "$(DESTDIR)$$d" ]; then rmdir --ignore-fail-on-non-empty "$(DESTDIR)$$d"; fi; \
+	done
 
 # The production module for one kernel (KVER=/KDIR= as for `make modules`;
 # no simulated STM: build/prod/<kver>/), as `make modules_install` of a

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The body of `make check-debug`: the reliability tier (issue 10).
+# The body of `make check-debug`: the reliability tier.
 #
 #   1. the debug kernel (mk/debug-kernel/build.sh: cached, so normally a
 #      no-op; KASAN, lockdep, kmemleak, UBSAN, KFENCE, debugobjects)
@@ -28,6 +28,10 @@
 #
 # Output: KTAP on stdout ending in a "# Totals:" line, the console in
 # build/logs/check-debug-<kver>.log. Exit status 0 only if nothing failed.
+#
+# check-debug.sh --scan LOG: step 5 alone on LOG (prints the kernel trouble
+# lines; exit 1 if there are any): mk/debug-kernel/scan-test.sh runs it on
+# canned kernel logs (a lockdep splat, a WARNING, a clean boot).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +39,21 @@ TOP=${TOP:-$(cd "$here/.." && pwd)}
 export TOP
 MAKE=${MAKE:-make}
 cd "$TOP" || exit 2
+
+# Lines of the kernel log that mean trouble: one list, the guest's
+# (selftests/stress/check-debug.sh judges the guest's dmesg with it),
+# applied here to the kernel's lines of the console (timestamped).
+bad_re=$(sed -n "s/^bad_re='\(.*\)'\$/\1/p" selftests/stress/check-debug.sh)
+[ -n "$bad_re" ] || { echo "check-debug: no bad_re='...' line in selftests/stress/check-debug.sh" >&2; exit 2; }
+scan() { # LOG: its kernel trouble lines, sorted, once each
+	grep -E "^\[ *[0-9]+\.[0-9]+\].*($bad_re)" "$1" | sort -u
+}
+if [ "${1:-}" = --scan ]; then
+	[ -r "${2:-}" ] || { echo "usage: check-debug.sh --scan LOG" >&2; exit 2; }
+	bad=$(scan "$2")
+	[ -z "$bad" ] || { printf '%s\n' "$bad"; exit 1; }
+	exit 0
+fi
 
 small=${SMALL:-0}
 smp=${DEBUG_SMP:-4}
@@ -162,8 +181,7 @@ case $rc in
 esac
 
 # ---- 5. the host's own scan of the console (kernel lines only) ----------------------
-bad_re='BUG:|WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|KASAN:|UBSAN:|KFENCE:|ODEBUG:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|list_add corruption|list_del corruption|INFO: task .* blocked|soft lockup|hard LOCKUP|rcu.*detected stall|Call Trace:|kmemleak: .*new suspected memory leak'
-bad=$(grep -E "^\[ *[0-9]+\.[0-9]+\].*($bad_re)" "$log" | sort -u)
+bad=$(scan "$log")
 if [ -n "$bad" ]; then
 	result fail "console: $(printf '%s\n' "$bad" | wc -l) kernel trouble lines"
 	printf '%s\n' "$bad" | head -n 40 | sed 's/^/#   /'

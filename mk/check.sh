@@ -10,7 +10,10 @@
 #      W=1 C=1) and mk/nosim-check.sh: no simulator symbol in it
 #   2. lint: checkpatch --strict, shellcheck
 #   3. userspace: tools/, selftests/, stm-image/
-#   4. host unit tests: make -C stm-image check, make -C tools check
+#   4. host unit tests: make -C stm-image check, make -C tools check;
+#      make install/uninstall into a temporary DESTDIR (mk/install-check.sh);
+#      check-debug's kernel-log detector on canned logs
+#      (mk/debug-kernel/scan-test.sh)
 #   5. in-guest tests on every kernel in CHECK_KERNELS (-smp 2): the guest
 #      runs /tests/run-all.sh
 #   6. one summary line over every suite's KTAP Totals
@@ -163,6 +166,15 @@ for d in stm-image tools; do
 		record ok "unit tests $d/ ran" $(($(date +%s) - t0))
 	fi
 done
+
+# make install and make uninstall into a temporary DESTDIR: nothing left
+run_quiet "make install/uninstall (DESTDIR): nothing left behind" \
+	"$logs/install-check.log" "$here/install-check.sh"
+
+# make check-debug's kernel-log detector (lockdep, WARNING, KASAN, ...) on
+# canned logs: a splat must fail it, a clean debug boot must not
+run_quiet "check-debug's kernel-log detector on canned logs" \
+	"$logs/scan-test.log" "$here/debug-kernel/scan-test.sh"
 
 # --- 5. in-guest tests ----------------------------------------------------
 # The module checked in step 1 for kernel $1 (even with warnings), if built.

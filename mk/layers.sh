@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: layers.sh [--graph] OBJDIR
+#        layers.sh --layer NAME...   (prints "NAME RANK LAYER" per kmod file
+#                                    NAME: mk/hacking.sh compares HACKING.md's
+#                                    layer table and diagram with this table)
 #
 # The layering check of kmod/ (HACKING.md, "Layers"), from the objects of a
 # module build (OBJDIR: build/<kver>/kmod): nm gives, per object, the
@@ -24,9 +27,6 @@ set -eu
 graph=0
 [ "${1:-}" != --graph ] || { graph=1; shift; }
 objdir=${1:?usage: layers.sh [--graph] OBJDIR}
-command -v nm >/dev/null || { echo "layers: nm not found (binutils)" >&2; exit 2; }
-[ -f "$objdir/lifecycle.o" ] ||
-	{ echo "layers: $objdir has no module objects: build the module first (make modules)" >&2; exit 2; }
 
 # Layer of a kmod file (without .o), lowest first; empty if unknown.
 layer() {
@@ -42,6 +42,18 @@ layer() {
 	main) echo "6 top" ;;
 	esac
 }
+
+if [ "$objdir" = --layer ]; then
+	shift
+	for f in "$@"; do
+		l=$(layer "${f%.c}")
+		echo "${f%.c} ${l:-? unknown}"
+	done
+	exit 0
+fi
+command -v nm >/dev/null || { echo "layers: nm not found (binutils)" >&2; exit 2; }
+[ -f "$objdir/lifecycle.o" ] ||
+	{ echo "layers: $objdir has no module objects: build the module first (make modules)" >&2; exit 2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 allow=$here/layers-globals.allow

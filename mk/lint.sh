@@ -10,6 +10,10 @@
 # lint` builds the module and sets it). CHECKPATCH_DIR holds
 # checkpatch.pl with spelling.txt and const_structs.checkpatch next to it
 # (the Makefile extracts them from Debian's linux-source tarball).
+#
+# Last, HACKING.md against the tree (mk/hacking.sh, and its --self-test).
+# Every shell script of the tree is checked; lint fails when the tool
+# is missing (make deps installs shellcheck) or no C source is found.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +31,8 @@ for f in kmod/*.[ch] uapi/linux/*.h stm-image/core/*.c stm-image/include/stm/*.h
 done
 
 if [ -z "$files" ]; then
-	echo "lint: no C sources yet"
+	echo "lint: no C source found: run lint.sh from a complete tree"
+	fail=1
 else
 	n=0 bad=0
 	for f in $files; do
@@ -64,8 +69,10 @@ else
 fi
 
 scripts=''
-for f in mk/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh mk/stmfw/*.sh selftests/qemu/*.sh \
-	selftests/stmfw/*.sh selftests/stmexec/*.sh .ci/run; do
+for f in mk/*.sh mk/bochs/*.sh mk/bochs-dm/*.sh mk/bochs-dm/conformance/*.sh \
+	mk/debug-kernel/*.sh mk/packaging/*.sh mk/stmfw/*.sh selftests/qemu/*.sh \
+	selftests/stmfw/*.sh selftests/stmexec/*.sh selftests/stress/*.sh \
+	selftests/bochs/*.sh selftests/policy/*.sh selftests/kselftest/*.sh .ci/run; do
 	[ -f "$f" ] && scripts="$scripts $f"
 done
 if command -v shellcheck >/dev/null; then
@@ -77,7 +84,8 @@ if command -v shellcheck >/dev/null; then
 		fail=1
 	fi
 else
-	echo "lint: shellcheck not installed, shell scripts not checked"
+	echo "lint: shellcheck not installed: run 'make deps' (mk/deps-check.list)"
+	fail=1
 fi
 python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' mk/summarize.py || fail=1
 
@@ -87,5 +95,10 @@ else
 	echo "lint: layers: STMEXEC_OBJDIR is not set (make lint sets it): kmod/ layering not checked"
 	fail=1
 fi
+
+# HACKING.md against the tree, and the check's own test (a broken copy of
+# the tree must fail it in each way it checks)
+"$here/hacking.sh" || fail=1
+"$here/hacking.sh" --self-test || fail=1
 
 exit $fail

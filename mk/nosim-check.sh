@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The production module carries no test code (issue 17 item 6): no symbol
+# The production module carries no test code: no symbol
 # of the simulated STM, of its debugfs fault injection, of its STM-image
 # check or of the core the simulated STM runs, and no sim_*/vmx_stm=
 # parameter. Used by make check (on build/check/prod/<kver>/), make

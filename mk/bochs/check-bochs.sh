@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The body of `make check-bochs` (issue 9, item 6): the vmx backend with REAL
+# The body of `make check-bochs`: the vmx backend with REAL
 # VMX instructions on an emulated Intel CPU. Bochs 2.7 emulates VMX (VMXON,
 # VMCLEAR, VMPTRLD, VMWRITE, VMREAD, VMXOFF) but neither the dual-monitor
 # treatment nor VMCALL in VMX root; the guest loads stmexec.ko with

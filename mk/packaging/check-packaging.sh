@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check-packaging (issue 17): the two .debs as an administrator uses
+# make check-packaging: the two .debs as an administrator uses
 # them, in a Debian 12 guest booted with systemd as init under QEMU/TCG.
 #
 #  1. make deb (dpkg-buildpackage + lintian; NO_DEB=1 reuses build/deb/)

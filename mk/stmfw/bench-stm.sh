@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make bench-stm` (issue 16): the bundled STM against Intel's, side by side,
+# `make bench-stm`: the bundled STM against Intel's, side by side,
 # deterministic where it can be:
 #   1. instructions the STM executes per SMI: from the SMM VM exit to the VM
 #      entry that returns to the executive monitor, without the SMM guest's

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make demo-stm` (issue 16): optional demo of the bundled STM
+# `make demo-stm`: optional demo of the bundled STM
 # (stm-image/) catching a violation. Runs mk/stmfw/check-stm.sh --stm ours
 # (the stmfw firmware loads our STM, the module's vmx path drives it, on
 # the dual-monitor Bochs) and shows the `stmexec log` output of the

@@ -454,7 +454,7 @@ begin compat
 expect compat_violations "$(head -n 1 $G/compat_violations)" 0
 end "0 violations"
 
-# ---- kvm-intel: enable refuses while kvm_intel is loaded (issue 13 item 6) ------
+# ---- kvm-intel: enable refuses while kvm_intel is loaded ----------------------
 # kvm_intel owns the kernel's one emergency-virtualization callback (6.1: at
 # load; 6.12: when it enables VMX, at load by default) and its VMXOFF would
 # #GP on a CPU under the STM (kmod-review F1): backend=vmx refuses to enable

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host-side check of the kexec and kdump paths (issue 13 item 6) with
+# Host-side check of the kexec and kdump paths with
 # backend=sim. The guest initramfs carries kexec-tools' kexec (with its
 # shared libraries), the kernel it booted and a second, minimal initramfs
 # whose /cmd.sh prints KEXEC-CHECK-SECOND-BOOT and powers off.

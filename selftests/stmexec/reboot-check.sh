@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host-side check of the reboot path (issue 9): boot a guest, load the
+# Host-side check of the reboot path: boot a guest, load the
 # module with backend=sim, enable the monitor and `reboot -f` with it on.
 # The kernel's reboot notifiers must stop the STM on every CPU before the
 # machine goes away: the console must show the module's

@@ -102,7 +102,8 @@ t=$(uptime_s)
 if [ "${SKIP_SUITES:-0}" = 1 ]; then
 	skipped "in-guest suites: SKIP_SUITES=1"
 elif [ ! -x "$here/run-all.sh" ]; then
-	skipped "in-guest suites: no $here/run-all.sh"
+	# installed with the suites (make selftests): missing is a failure
+	notok "in-guest suites: no $here/run-all.sh (make selftests installs it)"
 else
 	mark "run-all.sh"
 	if sub "$here/run-all.sh"; then

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The SDM conformance suite of Bochs' dual-monitor treatment (issue 15,
-# item 2; `make check-bochs-dm`): builds the bare-metal test ROM
+# The SDM conformance suite of Bochs' dual-monitor treatment
+# (`make check-bochs-dm`): builds the bare-metal test ROM
 # (dmtest.c, head.S), boots it in the patched Bochs of mk/bochs-dm/build.sh
 # as an option ROM, and reads one KTAP line per SDM rule from COM1.
 #

@@ -307,36 +307,6 @@ static void ept_free_table(struct stm_ept *ept, uint64_t pa, uint32_t level)
 	ept->pages_used--;
 }
 
-static uint32_t ept_sync(struct stm_ept *ept, uint64_t *t, uint32_t level,
-			 uint64_t tb, uint64_t lo, uint64_t hi, int mode,
-			 uint32_t *need);
-
-/*
- * A table for the entry at *e (level, covering [eb, eb + esize)) that does
- * not exist yet: its whole region computed.  COUNT mode: counted in *need
- * (stopping as soon as the pool cannot hold it: bounded work), e unused;
- * APPLY: allocated, filled and linked at *e.
- */
-static uint32_t ept_sync_new(struct stm_ept *ept, uint64_t *e, uint32_t level,
-			     uint64_t eb, int mode, uint32_t *need)
-{
-	uint64_t es = ept_esize(level), *sub, spa = 0;
-	uint32_t st;
-
-	if (mode == EPT_MODE_COUNT) {
-		if (++(*need) > ept->count_cap)
-			return STM_ERROR_OUT_OF_RESOURCES;
-		return ept_sync(ept, (uint64_t *)0, level - 1, eb, eb, eb + es,
-				mode, need);
-	}
-	sub = ept_alloc(ept, &spa);
-	if (!sub)
-		return STM_ERROR_OUT_OF_RESOURCES;
-	st = ept_sync(ept, sub, level - 1, eb, eb, eb + es, mode, need);
-	*e = spa | 7u;	/* non-leaf: RWX, the leaves decide */
-	return st;
-}
-
 /*
  * Bring the entries of table t (level, covering [tb, tb + 512 * esize))
  * that overlap [lo, hi) in line with the view.  COUNT mode: t may be NULL
@@ -361,7 +331,7 @@ static uint32_t ept_sync(struct stm_ept *ept, uint64_t *t, uint32_t level,
 	last = (uint32_t)((hi - 1 - tb) / es);
 	for (i = first; i <= last; i++) {
 		uint64_t eb = tb + (uint64_t)i * es, leaf, cur = t ? t[i] : 0;
-		uint64_t *sub = (uint64_t *)0;
+		uint64_t *sub = (uint64_t *)0, spa = 0;
 
 		ept->evals++;
 
@@ -391,8 +361,21 @@ static uint32_t ept_sync(struct stm_ept *ept, uint64_t *t, uint32_t level,
 			continue;
 		}
 		/* a new table; its whole region is computed */
-		st = ept_sync_new(ept, t ? &t[i] : (uint64_t *)0, level, eb,
-				  mode, need);
+		if (mode == EPT_MODE_COUNT) {
+			/* stop as soon as the pool cannot hold it: bounded work */
+			if (++(*need) > ept->count_cap)
+				return STM_ERROR_OUT_OF_RESOURCES;
+			st = ept_sync(ept, (uint64_t *)0, level - 1, eb, eb, eb + es,
+				      mode, need);
+			if (st)
+				return st;
+			continue;
+		}
+		sub = ept_alloc(ept, &spa);
+		if (!sub)
+			return STM_ERROR_OUT_OF_RESOURCES;
+		st = ept_sync(ept, sub, level - 1, eb, eb, eb + es, mode, need);
+		t[i] = spa | 7u;	/* non-leaf: RWX, the leaves decide */
 		if (st)
 			return st;
 	}

@@ -12,6 +12,7 @@
 #define STM_CORE_MAGIC		0x53544d43u	/* "STMC" */
 #define STM_U64_MAX		0xFFFFFFFFFFFFFFFFull
 #define STM_4G			0x100000000ull
+#define STM_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- BIOS list snapshot and overlap index (rsc.c, overlap.c) ---- */
 

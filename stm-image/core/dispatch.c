@@ -244,32 +244,33 @@ static int stm_is_pe_api(uint32_t eax)
 	return eax >= STM_API_ADD_TEMP_PE_VM && eax <= STM_API_ADD_PERM_PE_VM_NORUN;
 }
 
-/* First VMCALL of a CPU without the STM: activation of dual-monitor mode. */
-static void stm_activate(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
-			 struct stm_regs *r)
+/*
+ * Why an activating VMCALL is refused (its status, the compat event
+ * noted), or STM_SUCCESS; the compat events of an accepted one are noted
+ * too, in the same order.
+ */
+static uint32_t stm_activate_refused(struct stm_core *c,
+				     const struct stm_cpu *st,
+				     uint64_t vmcs_pa, const struct stm_regs *r)
 {
-	struct stm_cpu *st = &c->cpu[cpu];
 	uint32_t eax = r->eax;
 
 	if (eax != STM_API_INITIALIZE_PROTECTION && eax != STM_API_START) {
 		/* the reference entry stub accepts only these two: dead loop */
 		if (!stm_is_mle_api(eax) && !stm_is_pe_api(eax)) {
 			stm_compat(c, STM_COMPAT_UNKNOWN_EAX);
-			stm_set_result(r, STM_ERROR_INVALID_API);
-			return;
+			return STM_ERROR_INVALID_API;
 		}
 		stm_compat(c, c->joined == 0 ? STM_COMPAT_FIRST_CALL_NOT_INIT :
 			   STM_COMPAT_CALL_ON_INACTIVE_CPU);
-		stm_set_result(r, STM_ERROR_STOPPED);
-		return;
+		return STM_ERROR_STOPPED;
 	}
 	/* the reference hangs if the current VMCS overlaps TSEG */
 	if (c->plat.tseg_size &&
 	    stm_ranges_overlap(vmcs_pa, STM_PAGE_SIZE, c->plat.tseg_base,
 			       c->plat.tseg_size)) {
 		stm_compat(c, STM_COMPAT_VMCS_IN_TSEG);
-		stm_set_result(r, STM_ERROR_SECURITY_VIOLATION);
-		return;
+		return STM_ERROR_SECURITY_VIOLATION;
 	}
 	if (vmcs_pa >= STM_4G)
 		stm_compat(c, STM_COMPAT_VMCS_ABOVE_4G);
@@ -285,10 +286,23 @@ static void stm_activate(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 	    (st->had_index || c->arrivals >= stm_core_fw_cpus(c))) {
 		stm_compat(c, st->had_index ? STM_COMPAT_SECOND_ACTIVATION :
 			   STM_COMPAT_TOO_MANY_CPUS);
-		stm_set_result(r, STM_ERROR_OUT_OF_RESOURCES);
+		return STM_ERROR_OUT_OF_RESOURCES;
+	}
+	return STM_SUCCESS;
+}
+
+/* First VMCALL of a CPU without the STM: activation of dual-monitor mode. */
+static void stm_activate(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
+			 struct stm_regs *r)
+{
+	struct stm_cpu *st = &c->cpu[cpu];
+	uint32_t eax = r->eax, status;
+
+	status = stm_activate_refused(c, st, vmcs_pa, r);
+	if (status != STM_SUCCESS) {
+		stm_set_result(r, status);
 		return;
 	}
-
 	if (c->joined == 0) {
 		/* first CPU in: global ("BSP") initialisation */
 		if (eax == STM_API_START)
@@ -313,6 +327,65 @@ static void stm_activate(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 	stm_set_result(r, stm_bios_check_live(c));
 }
 
+/* START on an activated CPU (joined by INITIALIZE_PROTECTION). */
+static uint32_t stm_do_start(struct stm_core *c, struct stm_cpu *st)
+{
+	if (st->state == STM_CPU_ACTIVE)
+		return STM_ERROR_ALREADY_STARTED;
+	st->state = STM_CPU_ACTIVE;
+	stm_rendezvous_enter(c, st);
+	return STM_SUCCESS;
+}
+
+/* STOP: does not check that START was done; always succeeds. */
+static void stm_do_stop(struct stm_core *c, struct stm_cpu *st)
+{
+	st->state = STM_CPU_OFF;
+	st->config = 0;
+	c->joined--;
+	if (c->joined == 0) {
+		stm_core_global_reset(c);
+		c->bsp_done = 0;
+	}
+}
+
+/* An EAX no API of this STM answers. */
+static uint32_t stm_do_unknown(struct stm_core *c, uint32_t eax)
+{
+	if (stm_is_pe_api(eax)) {
+		/* STM/PE: coreboot port only */
+		stm_compat(c, STM_COMPAT_PE_CALL);
+		return STM_ERROR_FUNCTION_NOT_SUPPORTED;
+	}
+	/* reference J dead-loops; the coreboot port returns this */
+	stm_compat(c, STM_COMPAT_UNKNOWN_EAX);
+	return STM_ERROR_INVALID_API;
+}
+
+/* A VMCALL of an activated CPU other than STOP: its status. */
+static uint32_t stm_api_call(struct stm_core *c, struct stm_cpu *st,
+			     uint32_t eax, uint64_t addr, struct stm_regs *r)
+{
+	switch (eax) {
+	case STM_API_START:
+		return stm_do_start(c, st);
+	case STM_API_PROTECT_RESOURCE:
+		return stm_do_protect(c, addr);
+	case STM_API_UNPROTECT_RESOURCE:
+		return stm_do_unprotect(c, addr);
+	case STM_API_GET_BIOS_RESOURCES:
+		return stm_do_get_bios(c, addr, r);
+	case STM_API_MANAGE_VMCS_DATABASE:
+		return stm_vmcsdb_manage(c, addr);
+	case STM_API_INITIALIZE_PROTECTION:
+		return STM_ERROR_ALREADY_STARTED;
+	case STM_API_MANAGE_EVENT_LOG:
+		return stm_evlog_manage(c, addr);
+	default:
+		return stm_do_unknown(c, eax);
+	}
+}
+
 void stm_core_vmcall(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 		     struct stm_regs *r)
 {
@@ -332,58 +405,12 @@ void stm_core_vmcall(struct stm_core *c, uint32_t cpu, uint64_t vmcs_pa,
 		stm_activate(c, cpu, vmcs_pa, r);
 		return;
 	}
-
-	switch (eax) {
-	case STM_API_START:
-		if (st->state == STM_CPU_ACTIVE) {
-			status = STM_ERROR_ALREADY_STARTED;
-		} else {
-			st->state = STM_CPU_ACTIVE;
-			stm_rendezvous_enter(c, st);
-			status = STM_SUCCESS;
-		}
-		break;
-	case STM_API_STOP:
-		/* does not check that START was done; always succeeds */
-		st->state = STM_CPU_OFF;
-		st->config = 0;
-		c->joined--;
-		if (c->joined == 0) {
-			stm_core_global_reset(c);
-			c->bsp_done = 0;
-		}
+	if (eax == STM_API_STOP) {
+		stm_do_stop(c, st);
 		stm_set_result(r, STM_SUCCESS);
 		return;
-	case STM_API_PROTECT_RESOURCE:
-		status = stm_do_protect(c, addr);
-		break;
-	case STM_API_UNPROTECT_RESOURCE:
-		status = stm_do_unprotect(c, addr);
-		break;
-	case STM_API_GET_BIOS_RESOURCES:
-		status = stm_do_get_bios(c, addr, r);
-		break;
-	case STM_API_MANAGE_VMCS_DATABASE:
-		status = stm_vmcsdb_manage(c, addr);
-		break;
-	case STM_API_INITIALIZE_PROTECTION:
-		status = STM_ERROR_ALREADY_STARTED;
-		break;
-	case STM_API_MANAGE_EVENT_LOG:
-		status = stm_evlog_manage(c, addr);
-		break;
-	default:
-		if (stm_is_pe_api(eax)) {
-			/* STM/PE: coreboot port only */
-			stm_compat(c, STM_COMPAT_PE_CALL);
-			status = STM_ERROR_FUNCTION_NOT_SUPPORTED;
-		} else {
-			/* reference J dead-loops; the coreboot port returns this */
-			stm_compat(c, STM_COMPAT_UNKNOWN_EAX);
-			status = STM_ERROR_INVALID_API;
-		}
-		break;
 	}
+	status = stm_api_call(c, st, eax, addr, r);
 	stm_set_result(r, status);
 	if (status != STM_SUCCESS) {
 		inv.vmcall_api_number = eax;

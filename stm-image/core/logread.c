@@ -82,16 +82,23 @@ static void stm_cand_sort(struct stm_log_scratch *s, uint32_t n)
 	}
 }
 
-uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
-		       uint32_t npages, struct stm_log_entry *out, uint32_t max,
-		       struct stm_log_scratch *scratch,
-		       struct stm_log_drain_result *res)
+/* The header word of log slot i. */
+static uint64_t *stm_log_slot(void *const *pages, uint32_t i)
 {
-	uint32_t nslots, n = 0, i, delivered = 0, locked = 0, done = 0;
-	int cas_failed = 0, deferred = 0;
+	return (uint64_t *)(void *)
+		((uint8_t *)pages[i / STM_LOG_ENTRIES_PER_PAGE] +
+		 (i % STM_LOG_ENTRIES_PER_PAGE) * STM_LOG_ENTRY_SIZE);
+}
 
-	if (res)
-		stm_memset(res, 0, sizeof(*res));
+/* The arguments of stm_log_drain(): the pages non-NULL and 8-byte aligned. */
+static uint32_t stm_log_drain_args(const struct stm_log_reader *rd,
+				   void *const *pages, uint32_t npages,
+				   const struct stm_log_entry *out, uint32_t max,
+				   const struct stm_log_scratch *scratch,
+				   const struct stm_log_drain_result *res)
+{
+	uint32_t i;
+
 	if (!rd || !pages || npages == 0 || npages > STM_LOG_MAX_PAGES ||
 	    !scratch || !res || (max && !out))
 		return STM_ERROR_INVALID_PARAMETER;
@@ -99,16 +106,26 @@ uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
 		if (!pages[i] || ((uint64_t)(__UINTPTR_TYPE__)pages[i] & 7u))
 			return STM_ERROR_INVALID_PARAMETER;
 	}
-	nslots = npages * STM_LOG_ENTRIES_PER_PAGE;
+	return STM_SUCCESS;
+}
 
+/*
+ * The valid, unread records of nslots slots into scratch (sorted by
+ * distance from the expected serial); slots locked by a writer are
+ * counted in *locked.  Returns the number of candidates.
+ */
+static uint32_t stm_log_collect(struct stm_log_reader *rd, void *const *pages,
+				uint32_t nslots, struct stm_log_scratch *scratch,
+				uint32_t *locked)
+{
+	uint32_t i, n = 0;
+
+	*locked = 0;
 	for (i = 0; i < nslots; i++) {
-		const uint64_t *hp = (const uint64_t *)(void *)
-			((uint8_t *)pages[i / STM_LOG_ENTRIES_PER_PAGE] +
-			 (i % STM_LOG_ENTRIES_PER_PAGE) * STM_LOG_ENTRY_SIZE);
-		uint64_t h = __atomic_load_n(hp, __ATOMIC_ACQUIRE);
+		uint64_t h = __atomic_load_n(stm_log_slot(pages, i), __ATOMIC_ACQUIRE);
 
 		if (h & STM_RD_FLAG(STM_LOG_LOCK)) {
-			locked++;
+			(*locked)++;
 			continue;
 		}
 		if ((h & STM_RD_FLAG(STM_LOG_VALID)) &&
@@ -119,17 +136,52 @@ uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
 			n++;
 		}
 	}
-	rd->locked_skips += locked;
+	rd->locked_skips += *locked;
 	stm_cand_sort(scratch, n);
+	return n;
+}
+
+/* A delivered record with header h, key from the expected serial: the counters. */
+static void stm_log_account(struct stm_log_reader *rd,
+			    struct stm_log_drain_result *res, uint64_t h,
+			    int32_t key)
+{
+	if (key < 0) {
+		rd->recovered++;
+		res->recovered++;
+	} else {
+		if (key > 0) {
+			rd->lost += (uint32_t)key;
+			res->lost += (uint32_t)key;
+		}
+		rd->next_serial = (uint32_t)h + 1u;
+	}
+	if (h & STM_RD_FLAG(STM_LOG_WRAPPED)) {
+		rd->wrapped++;
+		res->wrapped++;
+	}
+}
+
+uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
+		       uint32_t npages, struct stm_log_entry *out, uint32_t max,
+		       struct stm_log_scratch *scratch,
+		       struct stm_log_drain_result *res)
+{
+	uint32_t n, i, delivered = 0, locked, done = 0;
+	int cas_failed = 0, deferred = 0;
+
+	if (res)
+		stm_memset(res, 0, sizeof(*res));
+	if (stm_log_drain_args(rd, pages, npages, out, max, scratch, res))
+		return STM_ERROR_INVALID_PARAMETER;
+	n = stm_log_collect(rd, pages, npages * STM_LOG_ENTRIES_PER_PAGE,
+			    scratch, &locked);
 
 	for (i = 0; i < n && delivered < max; i++) {
 		uint64_t h = scratch->c[i].hdr, exp = h;
 		/* distance from the serial expected now (it moves as we deliver) */
 		int32_t key = (int32_t)((uint32_t)h - rd->next_serial);
-		uint32_t slot = scratch->c[i].slot;
-		uint64_t *hp = (uint64_t *)(void *)
-			((uint8_t *)pages[slot / STM_LOG_ENTRIES_PER_PAGE] +
-			 (slot % STM_LOG_ENTRIES_PER_PAGE) * STM_LOG_ENTRY_SIZE);
+		uint64_t *hp = stm_log_slot(pages, scratch->c[i].slot);
 
 		if (key > 0 && (locked || cas_failed) &&
 		    rd->deferrals < STM_RD_MAX_DEFER) {
@@ -137,32 +189,18 @@ uint32_t stm_log_drain(struct stm_log_reader *rd, void *const *pages,
 			break;
 		}
 		stm_memcpy(&out[delivered], hp, STM_LOG_ENTRY_SIZE);
+		done++;
 		if (!__atomic_compare_exchange_n(hp, &exp,
 						 h | STM_RD_FLAG(STM_LOG_READ_BY_MLE),
 						 0, __ATOMIC_ACQ_REL,
 						 __ATOMIC_ACQUIRE)) {
 			rd->races++;
 			cas_failed = 1;
-			done++;
 			continue;
 		}
-		done++;
 		stm_memcpy(&out[delivered].hdr, &h, sizeof(h));
 		delivered++;
-		if (key < 0) {
-			rd->recovered++;
-			res->recovered++;
-		} else {
-			if (key > 0) {
-				rd->lost += (uint32_t)key;
-				res->lost += (uint32_t)key;
-			}
-			rd->next_serial = (uint32_t)h + 1u;
-		}
-		if (h & STM_RD_FLAG(STM_LOG_WRAPPED)) {
-			rd->wrapped++;
-			res->wrapped++;
-		}
+		stm_log_account(rd, res, h, key);
 	}
 	rd->deferrals = deferred ? rd->deferrals + 1 : 0;
 	rd->delivered += delivered;

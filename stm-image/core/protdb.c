@@ -824,15 +824,10 @@ static int stm_mem_covered(const struct stm_protdb *db, uint64_t s, uint64_t e,
 	return 1;
 }
 
-/*
- * Consistency of the database and of the enforcement view: every deny bit
- * must be backed by a live node (the converse does not hold: UNPROTECT
- * re-grants unconditionally).  Returns 0 or the number of the failed check.
- * The coverage checks are O(n^2) and only run with <= 512 live nodes.
- */
-int stm_protdb_check(const struct stm_protdb *db)
+/* Checks 1-5: record bounds, order, hashes and the live totals. */
+static int stm_check_records(const struct stm_protdb *db)
 {
-	uint32_t i, live = 0, bytes = 0, chained = 0, b;
+	uint32_t i, live = 0, bytes = 0;
 
 	if (db->n_rec > STM_CORE_MAX_PROT_NODES || db->n_live > db->n_rec ||
 	    db->arena_used > STM_CORE_PROT_ARENA_BYTES)
@@ -855,7 +850,17 @@ int stm_protdb_check(const struct stm_protdb *db)
 	}
 	if (live != db->n_live || bytes != db->live_bytes)
 		return 5;
-	/* every live record is reachable from its bucket; chains hold live records only */
+	return 0;
+}
+
+/*
+ * Checks 6-7: every live record is reachable from its bucket exactly once;
+ * chains hold live records only, in increasing order, ending at btail.
+ */
+static int stm_check_chains(const struct stm_protdb *db)
+{
+	uint32_t i, b, chained = 0;
+
 	for (i = 0; i < db->n_rec; i++) {
 		uint32_t k, steps = 0, found = 0;
 
@@ -878,6 +883,13 @@ int stm_protdb_check(const struct stm_protdb *db)
 	}
 	if (chained != db->n_live)
 		return 7;
+	return 0;
+}
+
+/* Checks 8-12: the memory interval list and the other-MSR table. */
+static int stm_check_views(const struct stm_protdb *db)
+{
+	uint32_t i;
 
 	if (db->n_ivl < 1 || db->n_ivl > STM_CORE_MAX_MEM_INTERVALS ||
 	    STM_IVL_START(db->ivl[0]) != 0 ||
@@ -896,8 +908,13 @@ int stm_protdb_check(const struct stm_protdb *db)
 		if (!db->other_msr[i].deny || (db->other_msr[i].deny & ~3u))
 			return 12;
 	}
-	if (db->n_live > 512)
-		return 0;
+	return 0;
+}
+
+/* Checks 13-14: every denied memory interval and I/O port has a live node. */
+static int stm_check_mem_io_backed(const struct stm_protdb *db)
+{
+	uint32_t i, b;
 
 	for (i = 0; i + 1 < db->n_ivl; i++) {
 		for (b = 0; b < 3; b++) {
@@ -915,6 +932,14 @@ int stm_protdb_check(const struct stm_protdb *db)
 				return 14;
 		}
 	}
+	return 0;
+}
+
+/* Checks 15-16: every denied MSR (bitmap or other-MSR table) has a live node. */
+static int stm_check_msr_backed(const struct stm_protdb *db)
+{
+	uint32_t i, b;
+
 	for (b = 0; b < 4; b++) {
 		const uint8_t *map = db->msr_deny[b];
 		uint32_t n = sizeof(db->msr_deny[b]), k;
@@ -937,6 +962,35 @@ int stm_protdb_check(const struct stm_protdb *db)
 		     !stm_protdb_find_msr(db, db->other_msr[i].index, 1)))
 			return 16;
 	}
+	return 0;
+}
+
+/* Is there a live PCI node whose last path node is devfn with access bit b? */
+static int stm_pci_any_backed(const struct stm_protdb *db, uint32_t devfn,
+			      uint32_t b)
+{
+	uint32_t k;
+
+	for (k = 0; k < db->n_rec; k++) {
+		const struct stm_rsc_pci_cfg_desc *p;
+		const struct stm_pci_device_path_node *last;
+
+		if (!db->rec[k].live || db->rec[k].type != STM_PCI_CFG_RANGE)
+			continue;
+		p = (const struct stm_rsc_pci_cfg_desc *)stm_rec_node(db, k);
+		last = &p->pci_device_path[p->last_node_index];
+		if (p->last_node_index != 0 && (p->rw_attributes & (1u << b)) &&
+		    (((uint32_t)last->pci_device << 3) | last->pci_function) == devfn)
+			return 1;
+	}
+	return 0;
+}
+
+/* Checks 17-18: every denied PCI function (exact or any-bus) has a live node. */
+static int stm_check_pci_backed(const struct stm_protdb *db)
+{
+	uint32_t i, b;
+
 	for (i = stm_next_nonzero(db->pci_deny, 0, 65536); i < 65536;
 	     i = stm_next_nonzero(db->pci_deny, i + 1, 65536)) {
 		for (b = 0; b < 2; b++) {
@@ -949,26 +1003,55 @@ int stm_protdb_check(const struct stm_protdb *db)
 	}
 	for (i = 0; i < 256; i++) {
 		for (b = 0; b < 2; b++) {
-			uint32_t k, found = 0;
-
-			if (!(db->pci_deny_any[i] & (1u << b)))
-				continue;
-			for (k = 0; k < db->n_rec && !found; k++) {
-				const struct stm_rsc_pci_cfg_desc *p;
-				const struct stm_pci_device_path_node *last;
-
-				if (!db->rec[k].live || db->rec[k].type != STM_PCI_CFG_RANGE)
-					continue;
-				p = (const struct stm_rsc_pci_cfg_desc *)stm_rec_node(db, k);
-				last = &p->pci_device_path[p->last_node_index];
-				found = p->last_node_index != 0 &&
-					(p->rw_attributes & (1u << b)) &&
-					(((uint32_t)last->pci_device << 3) |
-					 last->pci_function) == i;
-			}
-			if (!found)
+			if ((db->pci_deny_any[i] & (1u << b)) &&
+			    !stm_pci_any_backed(db, i, b))
 				return 18;
 		}
 	}
 	return 0;
+}
+
+typedef int (*stm_protdb_check_fn)(const struct stm_protdb *db);
+
+/* The structural checks, in order: always run. */
+static const stm_protdb_check_fn stm_protdb_shape_checks[] = {
+	stm_check_records, stm_check_chains, stm_check_views,
+};
+
+/* The coverage checks, in order: O(n^2), only with <= 512 live nodes. */
+static const stm_protdb_check_fn stm_protdb_cover_checks[] = {
+	stm_check_mem_io_backed, stm_check_msr_backed, stm_check_pci_backed,
+};
+
+/* Run a table of checks; 0 or the number of the first one that failed. */
+static int stm_run_checks(const struct stm_protdb *db,
+			  const stm_protdb_check_fn *fn, uint32_t n)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = fn[i](db);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Consistency of the database and of the enforcement view: every deny bit
+ * must be backed by a live node (the converse does not hold: UNPROTECT
+ * re-grants unconditionally).  Returns 0 or the number of the failed check.
+ * The coverage checks are O(n^2) and only run with <= 512 live nodes.
+ */
+int stm_protdb_check(const struct stm_protdb *db)
+{
+	int rc;
+
+	rc = stm_run_checks(db, stm_protdb_shape_checks,
+			    STM_ARRAY_SIZE(stm_protdb_shape_checks));
+	if (rc || db->n_live > 512)
+		return rc;
+	return stm_run_checks(db, stm_protdb_cover_checks,
+			      STM_ARRAY_SIZE(stm_protdb_cover_checks));
 }

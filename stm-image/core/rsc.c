@@ -58,6 +58,56 @@ static int stm_mem_valid(const struct stm_rsc_mem_desc *m, int from_mle,
 	return 1;
 }
 
+static int stm_io_valid(const struct stm_rsc_io_desc *io)
+{
+	/* no Base + Length <= 0x10000 check, as in the reference */
+	return io->hdr.length == STM_RSC_IO_SIZE && io->reserved == 0 &&
+	       io->length != 0;
+}
+
+static int stm_msr_valid(const struct stm_rsc_msr_desc *m, int from_mle)
+{
+	if (m->hdr.length != STM_RSC_MSR_SIZE)
+		return 0;
+	if (m->kernel_mode_processing & STM_RSC_MSR_RESERVED_MASK)
+		return 0;
+	/* bit-granular MSR masks (STM_RSC_MSR) are not supported */
+	if (from_mle) {
+		if (m->read_mask != 0 && m->read_mask != STM_U64_MAX)
+			return 0;
+		if (m->write_mask != 0 && m->write_mask != STM_U64_MAX)
+			return 0;
+	}
+	return 1;
+}
+
+static int stm_pci_valid(const struct stm_rsc_pci_cfg_desc *p, int from_mle)
+{
+	if (p->hdr.length < STM_RSC_PCI_CFG_SIZE ||
+	    p->hdr.length != STM_RSC_PCI_CFG_LEN(p->last_node_index))
+		return 0;
+	if (p->rw_attributes & ~STM_RSC_PCI_CFG_RW_MASK)
+		return 0;
+	if (p->length == 0 || p->base >= 0x1000)
+		return 0;
+	if (!stm_pci_path_valid(p))
+		return 0;
+	/* whole function only (no byte-granular config space) */
+	if (from_mle && (p->base != 0 || p->length != 0x1000))
+		return 0;
+	return 1;
+}
+
+static int stm_trapped_io_valid(const struct stm_rsc_trapped_io_desc *t,
+				int from_mle)
+{
+	if (from_mle)
+		return 0;
+	return t->hdr.length == STM_RSC_TRAPPED_IO_SIZE &&
+	       !(t->flags & STM_RSC_TRAPPED_IO_RESERVED_MASK) &&
+	       t->reserved2 == 0 && t->length != 0;
+}
+
 /*
  * Reference IsResourceNodeValid(node, FromMle, ForLogging = FALSE), minus
  * its check of the STM-internal copy address (meaningless here).
@@ -77,57 +127,17 @@ int stm_rsc_node_valid(const void *node, int from_mle, uint64_t max_addr)
 	case STM_MMIO_RANGE:
 		return stm_mem_valid((const struct stm_rsc_mem_desc *)node,
 				     from_mle, max_addr);
-	case STM_IO_RANGE: {
-		const struct stm_rsc_io_desc *io = (const struct stm_rsc_io_desc *)node;
-
-		/* no Base + Length <= 0x10000 check, as in the reference */
-		return h->length == STM_RSC_IO_SIZE && io->reserved == 0 &&
-		       io->length != 0;
-	}
-	case STM_MACHINE_SPECIFIC_REG: {
-		const struct stm_rsc_msr_desc *m = (const struct stm_rsc_msr_desc *)node;
-
-		if (h->length != STM_RSC_MSR_SIZE)
-			return 0;
-		if (m->kernel_mode_processing & STM_RSC_MSR_RESERVED_MASK)
-			return 0;
-		/* bit-granular MSR masks (STM_RSC_MSR) are not supported */
-		if (from_mle) {
-			if (m->read_mask != 0 && m->read_mask != STM_U64_MAX)
-				return 0;
-			if (m->write_mask != 0 && m->write_mask != STM_U64_MAX)
-				return 0;
-		}
-		return 1;
-	}
-	case STM_PCI_CFG_RANGE: {
-		const struct stm_rsc_pci_cfg_desc *p =
-			(const struct stm_rsc_pci_cfg_desc *)node;
-
-		if (h->length < STM_RSC_PCI_CFG_SIZE ||
-		    h->length != STM_RSC_PCI_CFG_LEN(p->last_node_index))
-			return 0;
-		if (p->rw_attributes & ~STM_RSC_PCI_CFG_RW_MASK)
-			return 0;
-		if (p->length == 0 || p->base >= 0x1000)
-			return 0;
-		if (!stm_pci_path_valid(p))
-			return 0;
-		/* whole function only (no byte-granular config space) */
-		if (from_mle && (p->base != 0 || p->length != 0x1000))
-			return 0;
-		return 1;
-	}
-	case STM_TRAPPED_IO_RANGE: {
-		const struct stm_rsc_trapped_io_desc *t =
-			(const struct stm_rsc_trapped_io_desc *)node;
-
-		if (from_mle)
-			return 0;
-		return h->length == STM_RSC_TRAPPED_IO_SIZE &&
-		       !(t->flags & STM_RSC_TRAPPED_IO_RESERVED_MASK) &&
-		       t->reserved2 == 0 && t->length != 0;
-	}
+	case STM_IO_RANGE:
+		return stm_io_valid((const struct stm_rsc_io_desc *)node);
+	case STM_MACHINE_SPECIFIC_REG:
+		return stm_msr_valid((const struct stm_rsc_msr_desc *)node,
+				     from_mle);
+	case STM_PCI_CFG_RANGE:
+		return stm_pci_valid((const struct stm_rsc_pci_cfg_desc *)node,
+				     from_mle);
+	case STM_TRAPPED_IO_RANGE:
+		return stm_trapped_io_valid((const struct stm_rsc_trapped_io_desc *)node,
+					    from_mle);
 	case STM_ALL_RESOURCES:
 		return h->length == STM_RSC_ALL_RESOURCES_SIZE;
 	case STM_REGISTER_VIOLATION:	/* only valid inside log entries */

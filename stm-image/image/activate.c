@@ -121,15 +121,10 @@ static void stm_rt_idt_init(void)
 	}
 }
 
-static uint32_t stm_rt_launch_init(uint64_t smbase)
+/* The launch's MSEG layout, host paging, VMCS size, TSEG and IDT. */
+static void stm_rt_layout_init(const struct stm_header *hdr, uint64_t base)
 {
-	const struct stm_header *hdr = (const void *)__stm_image_base;
-	uint64_t base = (uint64_t)(uintptr_t)__stm_image_base;
-	struct stm_platform p;
-	struct stm_acpi_info acpi;
-	enum stm_psd_reason why;
-	uint64_t core_size, basic;
-	uint32_t st;
+	uint64_t basic;
 
 	memset(&stm_rt.psd, 0, sizeof(stm_rt.psd));
 	stm_rt.mseg_base = base;
@@ -149,6 +144,15 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 	/* until the CPU count is known: everything up to the first stack */
 	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset;
 	stm_rt_idt_init();
+}
+
+/* The firmware's PSD and CPU count (MADT); the MSEG size that follows. */
+static uint32_t stm_rt_platform_scan(const struct stm_header *hdr,
+				     uint64_t smbase)
+{
+	struct stm_acpi_info acpi;
+	enum stm_psd_reason why;
+	uint32_t st;
 
 	st = stm_rt_psd_read(&stm_rt_mem, NULL, smbase, stm_rt.phys_bits, 0,
 			     &stm_rt.psd, &why);
@@ -174,39 +178,77 @@ static uint32_t stm_rt_launch_init(uint64_t smbase)
 	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset +
 			   (uint64_t)stm_rt.ncpus *
 			   (STM_STACK_SIZE + 2ull * stm_rt.vmcs_size);
+	return STM_SUCCESS;
+}
 
-	memset(&p, 0, sizeof(p));
-	p.mem = &stm_rt_mem;
-	p.ncpus = stm_rt.ncpus;
-	p.fw_cpus = stm_rt.ncpus;
-	p.phys_addr_bits = stm_rt.phys_bits;
-	p.mseg_base = stm_rt.mseg_base;
-	p.mseg_size = stm_rt.mseg_size;
-	p.tseg_base = stm_rt.tseg_base;
-	p.tseg_size = stm_rt.tseg_size;
-	p.bios_list_pa = stm_rt.psd.bios_list_pa;
-	p.profile = STM_PROFILE_LENIENT;
-	p.ept_exec_only = (uint32_t)(stm_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & 1);
-	core_size = stm_core_size(&p);
-	stm_rt.core = core_size ? stm_rt_alloc(core_size) : NULL;
+/* The platform as the policy core sees it. */
+static void stm_rt_platform_fill(struct stm_platform *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mem = &stm_rt_mem;
+	p->ncpus = stm_rt.ncpus;
+	p->fw_cpus = stm_rt.ncpus;
+	p->phys_addr_bits = stm_rt.phys_bits;
+	p->mseg_base = stm_rt.mseg_base;
+	p->mseg_size = stm_rt.mseg_size;
+	p->tseg_base = stm_rt.tseg_base;
+	p->tseg_size = stm_rt.tseg_size;
+	p->bios_list_pa = stm_rt.psd.bios_list_pa;
+	p->profile = STM_PROFILE_LENIENT;
+	p->ept_exec_only = (uint32_t)(stm_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & 1);
+}
+
+/*
+ * The policy core in the MSEG heap, then stmrt3's SMM-guest setup; on a
+ * failure nothing of either is left (stm_rt.core NULL).  *core_size is
+ * what the core took, for the launch log.
+ */
+static uint32_t stm_rt_core_start(uint64_t *core_size)
+{
+	struct stm_platform p;
+	uint32_t st;
+
+	stm_rt_platform_fill(&p);
+	*core_size = stm_core_size(&p);
+	stm_rt.core = *core_size ? stm_rt_alloc(*core_size) : NULL;
 	if (!stm_rt.core) {
 		stm_rt_log("stm: policy core needs 0x%lx bytes, heap has 0x%lx\n",
-			   core_size, stm_rt.heap_size - stm_rt.heap_used);
+			   *core_size, stm_rt.heap_size - stm_rt.heap_used);
 		return STM_ERROR_OUT_OF_RESOURCES;
 	}
 	st = (uint32_t)stm_core_init(stm_rt.core, &p);
 	if (st != STM_SUCCESS) {
 		stm_rt_log("stm: policy core refused the platform: 0x%x\n", st);
-		stm_rt.core = NULL;
-		return st;
+		goto err_core;
 	}
 	st = stm_rt_smm_init();
 	if (st != STM_SUCCESS) {
 		stm_rt_log("stm: SMM guest setup failed: 0x%x\n", st);
-		stm_core_fini(stm_rt.core);
-		stm_rt.core = NULL;
-		return st;
+		goto err_fini;
 	}
+	return STM_SUCCESS;
+
+err_fini:
+	stm_core_fini(stm_rt.core);
+err_core:
+	stm_rt.core = NULL;
+	return st;
+}
+
+/* The first arrival of a launch: everything every CPU then shares. */
+static uint32_t stm_rt_launch_init(uint64_t smbase)
+{
+	const struct stm_header *hdr = (const void *)__stm_image_base;
+	uint64_t core_size;
+	uint32_t st;
+
+	stm_rt_layout_init(hdr, (uint64_t)(uintptr_t)__stm_image_base);
+	st = stm_rt_platform_scan(hdr, smbase);
+	if (st != STM_SUCCESS)
+		return st;
+	st = stm_rt_core_start(&core_size);
+	if (st != STM_SUCCESS)
+		return st;
 	stm_rt_log("stm: launch: MSEG 0x%lx, %u CPU(s) (MADT), TSEG 0x%lx+0x%lx\n",
 		   stm_rt.mseg_base, stm_rt.ncpus, stm_rt.tseg_base,
 		   stm_rt.tseg_size);
@@ -278,30 +320,12 @@ static int stm_rt_vmcs_load(uint64_t pa)
 	return stm_vmptrld(pa);
 }
 
-/*
- * Activation of one CPU.  Returns STM_RT_LAUNCH with a VMCS current that
- * returns to the executive monitor (entry.S VMLAUNCHes it), or -1 if not
- * even that could be built (logged; entry.S stops the CPU).
- */
-static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
+/* Index 0 sets the launch up; every later arrival waits for it. */
+static void stm_rt_await_launch(uint32_t index,
+				const struct stm_rt_vmcs_snap *snap)
 {
-	struct stm_rt_regs *regs = (struct stm_rt_regs *)f;
-	struct stm_rt_cpu *cpu;
-	struct stm_rt_vmcs_snap snap;
-	struct stm_rt_host host;
-	struct stm_rt_stack_top *top;
-	struct stm_regs r;
-	enum stm_psd_reason why;
-	uint64_t act_pa, area;
-	uint32_t eax = (uint32_t)f->rax, st = STM_SUCCESS, a, b, c, d;
-	int launched_own;
-
-	/* the activation VMCS: the executive's state, saved by the CPU */
-	act_pa = stm_vmptrst();
-	stm_rt_vmcs_snapshot(&snap);
-
 	if (index == 0) {
-		uint64_t smbase = stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE);
+		uint64_t smbase = stm_rt_snap_get(snap, VMCS_GUEST_SMBASE);
 
 		__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
 		stm_rt_init_status = stm_rt_launch_init(smbase);
@@ -310,9 +334,18 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 		while (!__atomic_load_n(&stm_rt_ready, __ATOMIC_ACQUIRE))
 			__builtin_ia32_pause();
 	}
+}
 
-	area = stm_rt_area(index);
-	cpu = stm_rt_cpu_at(index);
+/* This CPU's record: its VMCS pages, host stack, activation VMCS, SMBASE. */
+static struct stm_rt_cpu *stm_rt_cpu_setup(uint32_t index, uint64_t act_pa,
+					   const struct stm_rt_vmcs_snap *snap,
+					   struct stm_entry_frame *f)
+{
+	uint64_t area = stm_rt_area(index);
+	struct stm_rt_cpu *cpu = stm_rt_cpu_at(index);
+	struct stm_rt_stack_top *top;
+	uint32_t a, b, c, d;
+
 	memset(cpu, 0, sizeof(*cpu));
 	cpu->index = index;
 	stm_cpuid(1, 0, &a, &b, &c, &d);
@@ -329,14 +362,22 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 	top->cpu = cpu;
 	top->pad = 0;
 	cpu->activation_vmcs_pa = act_pa;
-	cpu->smbase = (uint32_t)stm_rt_snap_get(&snap, VMCS_GUEST_SMBASE);
+	cpu->smbase = (uint32_t)stm_rt_snap_get(snap, VMCS_GUEST_SMBASE);
 	cpu->psd_pa = (uint64_t)cpu->smbase + STM_PSD_OFFSET;
 	f->claim = (uint64_t)(uintptr_t)cpu;	/* for stm_rt_entry_failed */
+	return cpu;
+}
+
+/* May this CPU activate: the launch's status, the MADT count, its PSD. */
+static uint32_t stm_rt_cpu_admit(struct stm_rt_cpu *cpu)
+{
+	enum stm_psd_reason why;
+	uint32_t st;
 
 	st = stm_rt_init_status;
-	if (st == STM_SUCCESS && index >= stm_rt.ncpus) {
+	if (st == STM_SUCCESS && cpu->index >= stm_rt.ncpus) {
 		stm_rt_log("stm: CPU arrival %u: the firmware's MADT counts %u CPU(s)\n",
-			   index, stm_rt.ncpus);
+			   cpu->index, stm_rt.ncpus);
 		st = STM_ERROR_OUT_OF_RESOURCES;
 	}
 	if (st == STM_SUCCESS) {
@@ -344,54 +385,101 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 				     stm_rt.phys_bits, 0, &cpu->psd, &why);
 		if (st != STM_SUCCESS)
 			stm_rt_log("stm: cpu %u: PSD at 0x%lx refused: %s\n",
-				   index, cpu->psd_pa, stm_psd_reason_name(why));
+				   cpu->index, cpu->psd_pa,
+				   stm_psd_reason_name(why));
 	}
+	return st;
+}
+
+/*
+ * The VMCS this CPU leaves through, current and written: its own
+ * SMI-transfer VMCS, or for a refused activation the activation VMCS
+ * itself (no MSEG page is handed out for it).  Updates *st; *own says
+ * which one.  -1 if not even the activation VMCS could be loaded.
+ */
+static int stm_rt_exit_vmcs(struct stm_rt_cpu *cpu, uint64_t act_pa,
+			    const struct stm_rt_vmcs_snap *snap, uint32_t *st,
+			    int *own)
+{
+	struct stm_rt_host host;
 
 	stm_rt_host_state(cpu, &host);
-	/*
-	 * A refused activation leaves through the activation VMCS itself
-	 * (still current): no MSEG page is handed out for it.
-	 */
-	launched_own = st == STM_SUCCESS &&
-		       stm_rt_vmcs_load(cpu->smi_vmcs_pa) == 0;
-	if (st == STM_SUCCESS && !launched_own) {
+	*own = *st == STM_SUCCESS && stm_rt_vmcs_load(cpu->smi_vmcs_pa) == 0;
+	if (*st == STM_SUCCESS && !*own) {
 		/* cannot happen with the CPU's own VMCS revision */
 		stm_rt_log("stm: cpu %u: VMPTRLD of the SMI-transfer VMCS failed\n",
-			   index);
-		st = STM_ERROR_UNSPECIFIED;
+			   cpu->index);
+		*st = STM_ERROR_UNSPECIFIED;
 	}
-	if (!launched_own && stm_vmptrld(act_pa))
+	if (!*own && stm_vmptrld(act_pa))
 		return -1;
-	if (stm_rt_smi_vmcs_write(&snap, &host) != STM_SUCCESS) {
+	if (stm_rt_smi_vmcs_write(snap, &host) != STM_SUCCESS) {
 		stm_rt_log("stm: cpu %u: the CPU cannot run a 64-bit STM host\n",
-			   index);
-		if (st == STM_SUCCESS)
-			st = STM_ERROR_UNSPECIFIED;
+			   cpu->index);
+		if (*st == STM_SUCCESS)
+			*st = STM_ERROR_UNSPECIFIED;
 	}
+	return 0;
+}
+
+/*
+ * The activating VMCALL through the policy core, then stmrt3's per-CPU
+ * setup; if that fails, the core is told STOP so nothing is left.
+ * Called with the lock held; returns the status for the executive.
+ */
+static uint32_t stm_rt_cpu_start(struct stm_rt_cpu *cpu, uint64_t act_pa,
+				 const struct stm_entry_frame *f, int own)
+{
+	struct stm_regs r = { 0 };
+	struct stm_regs s = { .eax = STM_API_STOP };
+	uint32_t st;
+
+	r.eax = (uint32_t)f->rax;
+	r.ebx = (uint32_t)f->rbx;
+	r.ecx = (uint32_t)f->rcx;
+	r.edx = (uint32_t)f->rdx;
+	stm_core_vmcall(stm_rt.core, cpu->index, act_pa, &r);
+	if (r.eax != STM_SUCCESS)
+		return r.eax;
+	st = stm_rt_smm_cpu_init(cpu);
+	if (st == STM_SUCCESS)
+		return st;
+	stm_rt_log("stm: cpu %u: SMM-guest VMCS setup failed: 0x%x\n",
+		   cpu->index, st);
+	stm_core_vmcall(stm_rt.core, cpu->index, act_pa, &s);
+	/* stmrt3's setup may have loaded its VMCS */
+	stm_vmptrld(own ? cpu->smi_vmcs_pa : act_pa);
+	return st;
+}
+
+/*
+ * Activation of one CPU, in named steps with one refusal path: the
+ * launch, the CPU's record, admission, the VMCS it leaves through, the
+ * VMCALL.  Returns STM_RT_LAUNCH with a VMCS current that returns to the
+ * executive monitor (entry.S VMLAUNCHes it), or -1 if not even that
+ * could be built (logged; entry.S stops the CPU).
+ */
+static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
+{
+	struct stm_rt_regs *regs = (struct stm_rt_regs *)f;
+	struct stm_rt_vmcs_snap snap;
+	struct stm_rt_cpu *cpu;
+	uint32_t eax = (uint32_t)f->rax, st;
+	uint64_t act_pa;
+	int own;
+
+	/* the activation VMCS: the executive's state, saved by the CPU */
+	act_pa = stm_vmptrst();
+	stm_rt_vmcs_snapshot(&snap);
+	stm_rt_await_launch(index, &snap);
+	cpu = stm_rt_cpu_setup(index, act_pa, &snap, f);
+	st = stm_rt_cpu_admit(cpu);
+	if (stm_rt_exit_vmcs(cpu, act_pa, &snap, &st, &own))
+		return -1;
 
 	stm_rt_lock();
-	if (st == STM_SUCCESS) {
-		memset(&r, 0, sizeof(r));
-		r.eax = eax;
-		r.ebx = (uint32_t)f->rbx;
-		r.ecx = (uint32_t)f->rcx;
-		r.edx = (uint32_t)f->rdx;
-		stm_core_vmcall(stm_rt.core, index, act_pa, &r);
-		st = r.eax;
-		if (st == STM_SUCCESS) {
-			st = stm_rt_smm_cpu_init(cpu);
-			if (st != STM_SUCCESS) {
-				struct stm_regs s = { .eax = STM_API_STOP };
-
-				stm_rt_log("stm: cpu %u: SMM-guest VMCS setup failed: 0x%x\n",
-					   index, st);
-				stm_core_vmcall(stm_rt.core, index, act_pa, &s);
-				/* stmrt3's setup may have loaded its VMCS */
-				stm_vmptrld(launched_own ? cpu->smi_vmcs_pa :
-					    act_pa);
-			}
-		}
-	}
+	if (st == STM_SUCCESS)
+		st = stm_rt_cpu_start(cpu, act_pa, f, own);
 	stm_rt.active++;
 	cpu->state = STM_RT_CPU_RUNNING;
 	if (st != STM_SUCCESS) {

@@ -233,34 +233,32 @@ static uint64_t stm_smm_ept_base_pages(uint32_t bits, int gb)
 	return 1 + pdpts + (gb ? 0 : 1ull << (bits - 30));
 }
 
-uint32_t stm_rt_smm_init(void)
+/* The I/O and MSR bitmaps of the SMM guest, from the heap. */
+static uint32_t stm_smm_bitmaps_alloc(void)
 {
-	struct stm_ept_cfg *ec = &stm_smm.ept_cfg;
-	uint64_t free_pages;
-	uint32_t st, i, bits;
-	uint8_t *pool;
-	int gb;
-
-	/* a new launch: the heap was reset, nothing of the last one survives */
-	stm_smm.ready = 0;
-	memset(stm_smm.cpu, 0, sizeof(stm_smm.cpu));
-	stm_smm_read_caps(&stm_smm.caps);
 	stm_smm.io_bitmap = stm_rt_alloc(STM_IO_BITMAP_BYTES);
 	stm_smm.msr_bitmap = stm_rt_alloc(STM_MSR_BITMAP_BYTES);
 	if (!stm_smm.io_bitmap || !stm_smm.msr_bitmap) {
 		stm_rt_log("stm: SMM guest: no heap for the I/O and MSR bitmaps\n");
 		return STM_ERROR_OUT_OF_RESOURCES;
 	}
+	return STM_SUCCESS;
+}
 
-	/*
-	 * The pool: what the identity map needs plus STM_EPT_SPARE for the
-	 * splits of PROTECT, within the heap that is left.  Without 1 GiB
-	 * EPT leaves a wide physical address space costs one page per GiB:
-	 * the map then covers [0, 2^bits) with bits lowered (not below 32)
-	 * until it fits, and the log says so (memory above is not mapped for
-	 * the SMM guest; its accesses there are EPT violations, skipped).
-	 */
-	gb = (stm_smm.caps.ept_vpid & (1ull << 17)) != 0;
+/*
+ * The pool: what the identity map needs plus STM_EPT_SPARE for the
+ * splits of PROTECT, within the heap that is left.  Without 1 GiB
+ * EPT leaves a wide physical address space costs one page per GiB:
+ * the map then covers [0, 2^bits) with bits lowered (not below 32)
+ * until it fits, and the log says so (memory above is not mapped for
+ * the SMM guest; its accesses there are EPT violations, skipped).
+ * Sets stm_smm.npool; returns bits.
+ */
+static uint32_t stm_smm_pool_size(int gb)
+{
+	uint64_t free_pages;
+	uint32_t bits;
+
 	bits = stm_rt.phys_bits > STM_EPT_MAX_BITS ? STM_EPT_MAX_BITS : stm_rt.phys_bits;
 	free_pages = (stm_rt.heap_size - stm_rt.heap_used) >> 12;
 	free_pages = free_pages > STM_HEAP_RESERVE ? free_pages - STM_HEAP_RESERVE : 0;
@@ -278,6 +276,15 @@ uint32_t stm_rt_smm_init(void)
 	stm_smm.npool = (uint32_t)(stm_smm_ept_base_pages(bits, gb) + STM_EPT_SPARE);
 	if (stm_smm.npool > free_pages)
 		stm_smm.npool = (uint32_t)free_pages;
+	return bits;
+}
+
+/* stm_smm.npool EPT pages and their descriptors, from the heap. */
+static uint32_t stm_smm_pool_alloc(void)
+{
+	uint8_t *pool;
+	uint32_t i;
+
 	stm_smm.pool = stm_rt_alloc((uint64_t)stm_smm.npool * sizeof(*stm_smm.pool));
 	pool = stm_rt_alloc((uint64_t)stm_smm.npool * 0x1000ull);
 	if (!stm_smm.pool || !pool || !stm_smm.npool) {
@@ -290,6 +297,15 @@ uint32_t stm_rt_smm_init(void)
 		stm_smm.pool[i].va = pool + i * 0x1000ull;
 		stm_smm.pool[i].pa = (uint64_t)(uintptr_t)(pool + i * 0x1000ull);
 	}
+	return STM_SUCCESS;
+}
+
+/* The SMM guest's EPT over [0, 2^bits), MSEG left out. */
+static uint32_t stm_smm_ept_init(uint32_t bits, int gb)
+{
+	struct stm_ept_cfg *ec = &stm_smm.ept_cfg;
+	uint32_t st;
+
 	memset(ec, 0, sizeof(*ec));
 	ec->phys_bits = bits;
 	ec->flags = (gb ? STM_EPT_1G : 0) |
@@ -302,11 +318,32 @@ uint32_t stm_rt_smm_init(void)
 	memset(&stm_smm.ept, 0, sizeof(stm_smm.ept));
 	st = stm_rt_ept_build(&stm_smm.ept, stm_rt.core, ec, stm_smm.pool,
 			      stm_smm.npool);
-	if (st != STM_SUCCESS) {
+	if (st != STM_SUCCESS)
 		stm_rt_log("stm: SMM guest: EPT build failed (0x%x, pool %u pages)\n",
 			   st, stm_smm.npool);
+	return st;
+}
+
+uint32_t stm_rt_smm_init(void)
+{
+	uint32_t st, bits;
+	int gb;
+
+	/* a new launch: the heap was reset, nothing of the last one survives */
+	stm_smm.ready = 0;
+	memset(stm_smm.cpu, 0, sizeof(stm_smm.cpu));
+	stm_smm_read_caps(&stm_smm.caps);
+	st = stm_smm_bitmaps_alloc();
+	if (st != STM_SUCCESS)
 		return st;
-	}
+	gb = (stm_smm.caps.ept_vpid & (1ull << 17)) != 0;
+	bits = stm_smm_pool_size(gb);
+	st = stm_smm_pool_alloc();
+	if (st != STM_SUCCESS)
+		return st;
+	st = stm_smm_ept_init(bits, gb);
+	if (st != STM_SUCCESS)
+		return st;
 	stm_smm.ready = 1;
 	stm_rt_log("stm: SMM guest: EPT %u of %u pool pages, I/O + MSR bitmaps\n",
 		   stm_smm.ept.pages_used, stm_smm.npool);
@@ -550,14 +587,89 @@ static void stm_smm_skip(struct stm_smm_cpu *s, struct stm_smm_exit *e,
 	stm_rt_guest_skip(e);
 }
 
+/* RSM: the save map's writable fields back, then to the executive. */
+static int stm_smm_rsm(struct stm_rt_cpu *cpu, struct stm_smm_cpu *s,
+		       struct stm_rt_regs *regs)
+{
+	uint8_t *ssa = stm_smm_ssa(s);
+	uint32_t ign = ssa ? stm_rt_ssa_read_sync(ssa, &s->g) : 0;
+
+	if (ign)
+		stm_rt_log("stm: cpu %u: RSM: save-map changes refused (0x%x)\n",
+			   cpu->index, ign);
+	return stm_smm_leave(cpu, s, regs);
+}
+
+/* A refused access with a SpeRip handler: into it, or skipped. */
+static void stm_smm_spe(struct stm_rt_cpu *cpu, struct stm_smm_cpu *s,
+			struct stm_smm_exit *e, uint64_t *gpr)
+{
+	uint32_t st;
+
+	s->st.denied++;
+	st = stm_rt_spe_enter(&stm_smm_mem, NULL, &s->psd, e, gpr, &s->spe);
+	if (st == STM_SUCCESS) {
+		s->st.spe++;
+		return;
+	}
+	stm_rt_log("stm: cpu %u: SpeRip frame not mapped (0x%x); access skipped\n",
+		   cpu->index, st);
+	stm_smm_skip(s, e, gpr);
+}
+
+/* The SpeRip handler returns: the interrupted context back. */
+static void stm_smm_spe_ret(struct stm_rt_cpu *cpu, struct stm_smm_cpu *s,
+			    uint64_t *gpr)
+{
+	uint32_t st, ign;
+
+	st = stm_rt_spe_return(&stm_smm_mem, NULL, gpr, &s->spe, &ign);
+	s->st.spe_returns++;
+	if (st != STM_SUCCESS || ign)
+		stm_rt_log("stm: cpu %u: return from SpeRip: 0x%x, refused 0x%x\n",
+			   cpu->index, st, ign);
+}
+
+/* A skipped exit; a refused access (no SpeRip handler) counts as denied. */
+static void stm_smm_denied_skip(struct stm_smm_cpu *s, struct stm_smm_exit *e,
+				uint64_t *gpr)
+{
+	if (e->spe_type == 0 && (e->reason == VMX_REASON_EPT_VIOLATION ||
+				 e->reason == VMX_REASON_RDMSR ||
+				 e->reason == VMX_REASON_WRMSR ||
+				 e->reason == VMX_REASON_IO))
+		s->st.denied++;
+	stm_smm_skip(s, e, gpr);
+}
+
+/* An EPT violation the core allows: stale entry; bounded retries. */
+static void stm_smm_stale(struct stm_smm_cpu *s, struct stm_smm_exit *e,
+			  uint64_t *gpr)
+{
+	if (++s->stale > STM_STALE_EPT_MAX) {
+		stm_smm_skip(s, e, gpr);
+		return;
+	}
+	stm_invept(s->cfg.eptp);
+}
+
+/* An exit the STM cannot handle: the SMI ends, back to the executive. */
+static int stm_smm_abort(struct stm_rt_cpu *cpu, struct stm_smm_cpu *s,
+			 const struct stm_smm_exit *e, struct stm_rt_regs *regs)
+{
+	s->st.aborts++;
+	stm_rt_log("stm: cpu %u: SMM guest exit 0x%x (qual 0x%llx) at 0x%llx: SMI ended\n",
+		   cpu->index, e->reason, (unsigned long long)e->qual,
+		   (unsigned long long)stm_vmread(VMCS_GUEST_RIP));
+	return stm_smm_leave(cpu, s, regs);
+}
+
 int stm_rt_smm_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 {
 	struct stm_smm_cpu *s = cpu->index < STM_MAX_CPUS ? stm_smm.cpu[cpu->index] : NULL;
 	uint64_t gpr[STM_GPR_NR];
 	struct stm_smm_exit e;
 	enum stm_smm_action act;
-	uint32_t st, ign;
-	uint8_t *ssa;
 
 	if (!s)		/* cannot happen: the SMM-guest VMCS exists only with s */
 		stm_rt_entry_failed(cpu, regs, 0);
@@ -570,56 +682,25 @@ int stm_rt_smm_exit(struct stm_rt_cpu *cpu, struct stm_rt_regs *regs)
 
 	switch (act) {
 	case STM_SMM_RSM:
-		ssa = stm_smm_ssa(s);
-		ign = ssa ? stm_rt_ssa_read_sync(ssa, &s->g) : 0;
-		if (ign)
-			stm_rt_log("stm: cpu %u: RSM: save-map changes refused (0x%x)\n",
-				   cpu->index, ign);
-		return stm_smm_leave(cpu, s, regs);
+		return stm_smm_rsm(cpu, s, regs);
 	case STM_SMM_EMULATE:
 		stm_smm_emulate(s, &e, gpr);
 		break;
 	case STM_SMM_SPE:
-		s->st.denied++;
-		st = stm_rt_spe_enter(&stm_smm_mem, NULL, &s->psd, &e, gpr, &s->spe);
-		if (st == STM_SUCCESS) {
-			s->st.spe++;
-			break;
-		}
-		stm_rt_log("stm: cpu %u: SpeRip frame not mapped (0x%x); access skipped\n",
-			   cpu->index, st);
-		stm_smm_skip(s, &e, gpr);
+		stm_smm_spe(cpu, s, &e, gpr);
 		break;
 	case STM_SMM_SPE_RETURN:
-		st = stm_rt_spe_return(&stm_smm_mem, NULL, gpr, &s->spe, &ign);
-		s->st.spe_returns++;
-		if (st != STM_SUCCESS || ign)
-			stm_rt_log("stm: cpu %u: return from SpeRip: 0x%x, refused 0x%x\n",
-				   cpu->index, st, ign);
+		stm_smm_spe_ret(cpu, s, gpr);
 		break;
 	case STM_SMM_SKIP:
-		if (e.spe_type == 0 && (e.reason == VMX_REASON_EPT_VIOLATION ||
-					e.reason == VMX_REASON_RDMSR ||
-					e.reason == VMX_REASON_WRMSR ||
-					e.reason == VMX_REASON_IO))
-			s->st.denied++;
-		stm_smm_skip(s, &e, gpr);
+		stm_smm_denied_skip(s, &e, gpr);
 		break;
 	case STM_SMM_RESUME:
-		/* an EPT violation the core allows: stale entry; bounded retries */
-		if (++s->stale > STM_STALE_EPT_MAX) {
-			stm_smm_skip(s, &e, gpr);
-			break;
-		}
-		stm_invept(s->cfg.eptp);
+		stm_smm_stale(s, &e, gpr);
 		break;
 	case STM_SMM_ABORT:
 	default:
-		s->st.aborts++;
-		stm_rt_log("stm: cpu %u: SMM guest exit 0x%x (qual 0x%llx) at 0x%llx: SMI ended\n",
-			   cpu->index, e.reason, (unsigned long long)e.qual,
-			   (unsigned long long)stm_vmread(VMCS_GUEST_RIP));
-		return stm_smm_leave(cpu, s, regs);
+		return stm_smm_abort(cpu, s, &e, regs);
 	}
 	stm_gpr_to_regs(gpr, regs);
 	return STM_RT_RESUME;

@@ -349,12 +349,9 @@ static uint32_t ept_sync(struct stm_ept *ept, uint64_t *t, uint32_t level,
 			continue;
 		}
 		if (t && ept_is_table(cur, level)) {
-			sub = mode == EPT_MODE_APPLY ?
-			      ept_va(ept, cur & STM_EPT_ADDR_MASK) : (uint64_t *)0;
+			sub = ept_va(ept, cur & STM_EPT_ADDR_MASK);
 			if (mode == EPT_MODE_APPLY && !sub)
 				return STM_ERROR_UNSPECIFIED;	/* not our page */
-			if (mode == EPT_MODE_COUNT)
-				sub = ept_va(ept, cur & STM_EPT_ADDR_MASK);
 			st = ept_sync(ept, sub, level - 1, eb, lo, hi, mode, need);
 			if (st)
 				return st;

@@ -80,16 +80,11 @@ static int stm_psd_sel_ok(uint16_t sel, uint32_t gdt_limit)
 	return (uint32_t)(sel & ~7u) + 7u <= gdt_limit;
 }
 
-static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
-						uint64_t len,
-						uint32_t cpu_bits,
-						uint32_t flags,
+/* Signature, size (1.0, or 0.99 if allowed), version, revision, reserved bits. */
+static enum stm_psd_reason stm_psd_check_header(const struct stm_psd *d,
+						uint64_t len, uint32_t flags,
 						struct stm_psd_info *o)
 {
-	uint32_t bits = cpu_bits;
-	uint64_t limit;
-	int intel64;
-
 	if (len < STM_PSD_SIZE_V099)
 		return STM_PSD_UNREADABLE;
 	if (stm_memcmp(d->signature, STM_PSD_SIGNATURE, 8) != 0)
@@ -109,6 +104,20 @@ static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
 	    (d->stm_protection_exception_handler.filter & 0xFFE0u) ||
 	    d->stm_protection_exception_handler.reserved2)
 		return STM_PSD_RESERVED_SET;
+	return STM_PSD_OK;
+}
+
+/*
+ * The physical address width (the PSD's, if it names one, within the
+ * CPU's) as *limit = 2^bits, and the entry mode: IA-32e needs PAE.
+ */
+static enum stm_psd_reason stm_psd_check_space(const struct stm_psd *d,
+					       uint32_t cpu_bits,
+					       struct stm_psd_info *o,
+					       uint64_t *limit, int *intel64)
+{
+	uint32_t bits = cpu_bits;
+
 	if (!o->v099 && d->physical_address_bits) {
 		if (d->physical_address_bits < 32 || d->physical_address_bits > 52 ||
 		    d->physical_address_bits > cpu_bits)
@@ -116,12 +125,19 @@ static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
 		bits = d->physical_address_bits;
 		o->phys_addr_bits = d->physical_address_bits;
 	}
-	limit = 1ull << bits;	/* bits <= 52 (caller checked cpu_bits) */
+	*limit = 1ull << bits;	/* bits <= 52 (caller checked cpu_bits) */
 
-	intel64 = (d->smm_entry_state & STM_PSD_ENTRY_INTEL64_MODE) != 0;
-	if (intel64 && !(d->smm_entry_state & STM_PSD_ENTRY_CR4_PAE))
+	*intel64 = (d->smm_entry_state & STM_PSD_ENTRY_INTEL64_MODE) != 0;
+	if (*intel64 && !(d->smm_entry_state & STM_PSD_ENTRY_CR4_PAE))
 		return STM_PSD_BAD_MODE;
+	return STM_PSD_OK;
+}
 
+/* The SMM GDT and the selectors the runtime resolves in it. */
+static enum stm_psd_reason stm_psd_check_gdt(const struct stm_psd *d,
+					     uint64_t limit,
+					     struct stm_psd_info *o)
+{
 	/* GDT: the runtime reads descriptors from it (identity-mapped SMRAM) */
 	if (d->smm_gdt_size < 16 || d->smm_gdt_size > 0x10000u ||
 	    (d->smm_gdt_ptr & 7u) || d->smm_gdt_ptr >= limit ||
@@ -136,6 +152,16 @@ static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
 	    !stm_psd_sel_ok(d->smm_other_segment, o->gdt_limit) ||
 	    !stm_psd_sel_ok(d->smm_tr, o->gdt_limit))
 		return STM_PSD_BAD_SELECTOR;
+	return STM_PSD_OK;
+}
+
+/* Entry points, CR3, the BIOS resource list, the RSDP and the SpeRip handler. */
+static enum stm_psd_reason stm_psd_check_ptrs(const struct stm_psd *d,
+					      uint64_t limit, int intel64,
+					      const struct stm_psd_info *o)
+{
+	const struct stm_protection_exception_handler *h =
+		&d->stm_protection_exception_handler;
 
 	if (!d->smm_smi_handler_rip || !stm_psd_addr_ok(d->smm_smi_handler_rip, intel64) ||
 	    !d->smm_smi_handler_rsp || !stm_psd_addr_ok(d->smm_smi_handler_rsp, intel64) ||
@@ -153,16 +179,18 @@ static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
 	if (!o->v099 && d->acpi_rsdp &&
 	    (d->acpi_rsdp >= limit || limit - d->acpi_rsdp < 36))
 		return STM_PSD_BAD_RSDP;
-	if (d->stm_protection_exception_handler.spe_rip) {
-		const struct stm_protection_exception_handler *h =
-			&d->stm_protection_exception_handler;
+	if (h->spe_rip &&
+	    (!stm_psd_addr_ok(h->spe_rip, intel64) || !h->spe_rsp ||
+	     !stm_psd_addr_ok(h->spe_rsp, intel64) ||
+	     !stm_psd_sel_ok(h->spe_ss, o->gdt_limit) || (h->spe_ss & 3u)))
+		return STM_PSD_BAD_SPE;
+	return STM_PSD_OK;
+}
 
-		if (!stm_psd_addr_ok(h->spe_rip, intel64) || !h->spe_rsp ||
-		    !stm_psd_addr_ok(h->spe_rsp, intel64) ||
-		    !stm_psd_sel_ok(h->spe_ss, o->gdt_limit) || (h->spe_ss & 3u))
-			return STM_PSD_BAD_SPE;
-	}
-
+/* The checked fields the runtime uses. */
+static void stm_psd_fill(const struct stm_psd *d, int intel64,
+			 struct stm_psd_info *o)
+{
 	o->local_apic_id = d->local_apic_id;
 	o->entry_state = d->smm_entry_state;
 	o->intel64 = (uint8_t)intel64;
@@ -182,6 +210,31 @@ static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
 	o->spe_filter = d->stm_protection_exception_handler.filter;
 	o->bios_list_pa = d->bios_hw_resource_requirements_ptr;
 	o->acpi_rsdp = o->v099 ? 0 : d->acpi_rsdp;
+}
+
+static enum stm_psd_reason stm_psd_check_fields(const struct stm_psd *d,
+						uint64_t len,
+						uint32_t cpu_bits,
+						uint32_t flags,
+						struct stm_psd_info *o)
+{
+	enum stm_psd_reason r;
+	uint64_t limit;
+	int intel64;
+
+	r = stm_psd_check_header(d, len, flags, o);
+	if (r != STM_PSD_OK)
+		return r;
+	r = stm_psd_check_space(d, cpu_bits, o, &limit, &intel64);
+	if (r != STM_PSD_OK)
+		return r;
+	r = stm_psd_check_gdt(d, limit, o);
+	if (r != STM_PSD_OK)
+		return r;
+	r = stm_psd_check_ptrs(d, limit, intel64, o);
+	if (r != STM_PSD_OK)
+		return r;
+	stm_psd_fill(d, intel64, o);
 	return STM_PSD_OK;
 }
 

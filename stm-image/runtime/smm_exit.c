@@ -290,12 +290,66 @@ uint32_t stm_rt_spe_enter(const struct stm_mem_ops *mem, void *ctx,
 	return STM_SUCCESS;
 }
 
+/* The handler's (possibly changed) GPRs from its frame. */
+static void stm_spe_frame_gprs(const struct stm_protection_exception_stack_frame_x64 *f,
+			       uint64_t *gpr)
+{
+	gpr[STM_GPR_R15] = f->r15;
+	gpr[STM_GPR_R14] = f->r14;
+	gpr[STM_GPR_R13] = f->r13;
+	gpr[STM_GPR_R12] = f->r12;
+	gpr[STM_GPR_R11] = f->r11;
+	gpr[STM_GPR_R10] = f->r10;
+	gpr[STM_GPR_R9] = f->r9;
+	gpr[STM_GPR_R8] = f->r8;
+	gpr[STM_GPR_RDI] = f->rdi;
+	gpr[STM_GPR_RSI] = f->rsi;
+	gpr[STM_GPR_RBP] = f->rbp;
+	gpr[STM_GPR_RDX] = f->rdx;
+	gpr[STM_GPR_RCX] = f->rcx;
+	gpr[STM_GPR_RBX] = f->rbx;
+	gpr[STM_GPR_RAX] = f->rax;
+}
+
+/*
+ * The frame's RIP, RFLAGS and RSP made safe to resume with (*rip, f);
+ * what was refused (STM_SPE_IGN_*): CS, SS, CR0 and CR3 are never taken.
+ */
+static uint32_t stm_spe_frame_sanitize(struct stm_protection_exception_stack_frame_x64 *f,
+				       const struct stm_spe_state *spe,
+				       uint64_t *rip)
+{
+	uint32_t ign = 0;
+
+	*rip = f->rip;
+	if (!stm_canonical(*rip)) {
+		ign |= STM_SPE_IGN_RIP;
+		*rip = spe->rip;
+	}
+	if (*rip == spe->rip)
+		*rip += spe->insn_len;	/* never re-execute the refused access */
+	if (f->rflags & RFLAGS_KEEP_OUT) {
+		ign |= STM_SPE_IGN_RFLAGS;
+		f->rflags = (f->rflags & ~RFLAGS_KEEP_OUT) | X86_RFLAGS_FIXED;
+	}
+	f->rflags |= X86_RFLAGS_FIXED;
+	if (f->cs != spe->cs || f->ss != spe->ss)
+		ign |= STM_SPE_IGN_SEG;
+	if (f->cr0 != spe->cr0 || f->cr3 != spe->cr3)
+		ign |= STM_SPE_IGN_CR;
+	if (!stm_canonical(f->rsp)) {
+		ign |= STM_SPE_IGN_RIP;
+		f->rsp = stm_vmread(VMCS_GUEST_RSP);
+	}
+	return ign;
+}
+
 uint32_t stm_rt_spe_return(const struct stm_mem_ops *mem, void *ctx,
 			   uint64_t *gpr, struct stm_spe_state *spe,
 			   uint32_t *ignored)
 {
 	struct stm_protection_exception_stack_frame_x64 f;
-	uint32_t ign = 0;
+	uint32_t ign;
 	uint64_t rip;
 	void *va;
 
@@ -309,42 +363,8 @@ uint32_t stm_rt_spe_return(const struct stm_mem_ops *mem, void *ctx,
 	stm_memcpy(&f, va, sizeof(f));
 	mem->unmap(ctx, va, sizeof(f));
 
-	gpr[STM_GPR_R15] = f.r15;
-	gpr[STM_GPR_R14] = f.r14;
-	gpr[STM_GPR_R13] = f.r13;
-	gpr[STM_GPR_R12] = f.r12;
-	gpr[STM_GPR_R11] = f.r11;
-	gpr[STM_GPR_R10] = f.r10;
-	gpr[STM_GPR_R9] = f.r9;
-	gpr[STM_GPR_R8] = f.r8;
-	gpr[STM_GPR_RDI] = f.rdi;
-	gpr[STM_GPR_RSI] = f.rsi;
-	gpr[STM_GPR_RBP] = f.rbp;
-	gpr[STM_GPR_RDX] = f.rdx;
-	gpr[STM_GPR_RCX] = f.rcx;
-	gpr[STM_GPR_RBX] = f.rbx;
-	gpr[STM_GPR_RAX] = f.rax;
-
-	rip = f.rip;
-	if (!stm_canonical(rip)) {
-		ign |= STM_SPE_IGN_RIP;
-		rip = spe->rip;
-	}
-	if (rip == spe->rip)
-		rip += spe->insn_len;	/* never re-execute the refused access */
-	if (f.rflags & RFLAGS_KEEP_OUT) {
-		ign |= STM_SPE_IGN_RFLAGS;
-		f.rflags = (f.rflags & ~RFLAGS_KEEP_OUT) | X86_RFLAGS_FIXED;
-	}
-	f.rflags |= X86_RFLAGS_FIXED;
-	if (f.cs != spe->cs || f.ss != spe->ss)
-		ign |= STM_SPE_IGN_SEG;
-	if (f.cr0 != spe->cr0 || f.cr3 != spe->cr3)
-		ign |= STM_SPE_IGN_CR;
-	if (!stm_canonical(f.rsp)) {
-		ign |= STM_SPE_IGN_RIP;
-		f.rsp = stm_vmread(VMCS_GUEST_RSP);
-	}
+	stm_spe_frame_gprs(&f, gpr);
+	ign = stm_spe_frame_sanitize(&f, spe, &rip);
 
 	stm_vmwrite(VMCS_GUEST_RIP, rip);
 	stm_vmwrite(VMCS_GUEST_RFLAGS, f.rflags);

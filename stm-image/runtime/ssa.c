@@ -153,13 +153,13 @@ void stm_rt_ssa_write_sync(uint8_t *ssa, const struct stm_guest_state *g,
 	stm_rt_st64(ssa + STM_SSA_CR0, g->cr0);
 }
 
-uint32_t stm_rt_ssa_read_sync(const uint8_t *ssa, struct stm_guest_state *g)
+/* Read-only fields: report an attempted change (STM_SSA_IGN_*), keep ours. */
+static uint32_t stm_ssa_readonly_changed(const uint8_t *ssa,
+					 const struct stm_guest_state *g)
 {
 	uint32_t ign = 0, i;
-	uint64_t rip, rfl, gdt, idt, ldt;
-	uint16_t restart, halt;
+	uint64_t gdt, idt, ldt;
 
-	/* read-only fields: report an attempted change, keep ours */
 	if (stm_rt_ld32(ssa + STM_SSA_SMBASE) != g->smbase)
 		ign |= STM_SSA_IGN_SMBASE;
 	if (stm_rt_ld64(ssa + STM_SSA_EFER) != g->efer)
@@ -186,46 +186,74 @@ uint32_t stm_rt_ssa_read_sync(const uint8_t *ssa, struct stm_guest_state *g)
 	for (i = 0; i < STM_SEG_NR; i++)
 		if (stm_rt_ld32(ssa + STM_SSA_ES_SEL + 4u * i) != g->seg[i].sel)
 			ign |= STM_SSA_IGN_SEG;
+	return ign;
+}
 
-	/* writable: GPRs */
-	for (i = 0; i < STM_GPR_NR; i++)
-		g->gpr[stm_ssa_gpr_order[i]] = stm_rt_ld64(ssa + STM_SSA_R15 + 8u * i);
+/*
+ * RIP: must stay valid for the interrupted mode (SDM 26.3.1.4); RFLAGS:
+ * the writable bits only, bit 1 stays 1, reserved stay 0.
+ */
+static uint32_t stm_ssa_sync_rip_rflags(const uint8_t *ssa,
+					struct stm_guest_state *g)
+{
+	uint32_t ign = 0;
+	uint64_t rip, rfl;
 
-	/* RIP: must stay valid for the interrupted mode (SDM 26.3.1.4) */
 	rip = stm_rt_ld64(ssa + STM_SSA_RIP);
 	if (stm_rip_ok(g, rip))
 		g->rip = rip;
 	else
 		ign |= STM_SSA_IGN_RIP;
 
-	/* RFLAGS: the writable bits only; bit 1 stays 1, reserved stay 0 */
 	rfl = stm_rt_ld64(ssa + STM_SSA_RFLAGS);
 	if ((rfl ^ g->rflags) & ~RF_WRITABLE)
 		ign |= STM_SSA_IGN_RFLAGS;
 	g->rflags = (g->rflags & ~RF_WRITABLE) | (rfl & RF_WRITABLE);
+	return ign;
+}
 
-	/* SDM 32.12: IORestart = 0xFF re-executes the interrupted I/O instruction */
-	restart = stm_rt_ld16(ssa + STM_SSA_IO_RESTART);
-	if (restart == STM_SSA_RESTART_IO) {
-		if (g->exit_reason == STM_VMX_EXIT_IO_SMI && stm_rip_ok(g, g->io_rip)) {
-			g->rip = g->io_rip;
-			g->gpr[STM_GPR_RCX] = g->io_rcx;
-			g->gpr[STM_GPR_RSI] = g->io_rsi;
-			g->gpr[STM_GPR_RDI] = g->io_rdi;
-		} else {
-			ign |= STM_SSA_IGN_IO_RESTART;
-		}
-	} else if (restart != 0) {
-		ign |= STM_SSA_IGN_IO_RESTART;
-	}
+/* SDM 32.12: IORestart = 0xFF re-executes the interrupted I/O instruction. */
+static uint32_t stm_ssa_sync_io_restart(const uint8_t *ssa,
+					struct stm_guest_state *g)
+{
+	uint16_t restart = stm_rt_ld16(ssa + STM_SSA_IO_RESTART);
 
-	/* SDM 32.13: clearing bit 0 resumes after the HLT instead of halting */
-	halt = stm_rt_ld16(ssa + STM_SSA_AUTO_HALT);
+	if (restart == 0)
+		return 0;
+	if (restart != STM_SSA_RESTART_IO ||
+	    g->exit_reason != STM_VMX_EXIT_IO_SMI || !stm_rip_ok(g, g->io_rip))
+		return STM_SSA_IGN_IO_RESTART;
+	g->rip = g->io_rip;
+	g->gpr[STM_GPR_RCX] = g->io_rcx;
+	g->gpr[STM_GPR_RSI] = g->io_rsi;
+	g->gpr[STM_GPR_RDI] = g->io_rdi;
+	return 0;
+}
+
+/* SDM 32.13: clearing bit 0 resumes after the HLT instead of halting. */
+static uint32_t stm_ssa_sync_auto_halt(const uint8_t *ssa,
+				       struct stm_guest_state *g)
+{
+	uint16_t halt = stm_rt_ld16(ssa + STM_SSA_AUTO_HALT);
+
 	if (g->activity == STM_VMX_ACTIVITY_HLT) {
 		if (!(halt & 1u))
 			g->activity = 0;
-	} else if (halt & 1u) {
-		ign |= STM_SSA_IGN_AUTO_HALT;
+		return 0;
 	}
+	return (halt & 1u) ? STM_SSA_IGN_AUTO_HALT : 0;
+}
+
+uint32_t stm_rt_ssa_read_sync(const uint8_t *ssa, struct stm_guest_state *g)
+{
+	uint32_t ign, i;
+
+	ign = stm_ssa_readonly_changed(ssa, g);
+	/* writable: GPRs, then RIP and RFLAGS, I/O restart, auto HALT */
+	for (i = 0; i < STM_GPR_NR; i++)
+		g->gpr[stm_ssa_gpr_order[i]] = stm_rt_ld64(ssa + STM_SSA_R15 + 8u * i);
+	ign |= stm_ssa_sync_rip_rflags(ssa, g);
+	ign |= stm_ssa_sync_io_restart(ssa, g);
+	ign |= stm_ssa_sync_auto_halt(ssa, g);
 	return ign;
 }

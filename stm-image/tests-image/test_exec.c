@@ -222,29 +222,10 @@ static int untouched(const uint8_t *p, uint64_t len)
 	return 1;
 }
 
-int main(int argc, char **argv)
+static void install_fault_handler(void)
 {
-	static const uint32_t calls[NCPUS] = {
-		STM_API_INITIALIZE_PROTECTION, STM_API_START, STM_API_START,
-		0x00010042,
-	};
 	struct sigaction sa;
 	stack_t ss;
-	struct syms sy;
-	struct mseg m, m2;
-	struct regs r;
-	uint8_t *img;
-	uint32_t size, i, rel_ok = 1;
-	char name[160];
-
-	if (argc != 3 || read_syms(argv[2], &sy)) {
-		fprintf(stderr, "usage: %s STM_BIN STM_SYM (with stm_halt, stm_vmptrst, stm_relocated_base, stm_tss, stm_cfg_max_cpus)\n",
-			argv[0]);
-		return 2;
-	}
-	img = read_all(argv[1], &size);
-	if (!img)
-		return 2;
 
 	ss.ss_sp = malloc(65536);
 	ss.ss_size = 65536;
@@ -256,90 +237,139 @@ int main(int argc, char **argv)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+}
 
-	mseg_load(&m, img, size, 0x3000);
-	printf("# MSEG at %p, 0x%llx bytes\n", (void *)m.base,
-	       (unsigned long long)m.size);
+/* NCPUS activating VMCALLs: each claims its stack and reaches VMPTRST. */
+static void check_arrivals(struct mseg *m, const struct syms *sy)
+{
+	static const uint32_t calls[NCPUS] = {
+		STM_API_INITIALIZE_PROTECTION, STM_API_START, STM_API_START,
+		0x00010042,
+	};
+	struct regs r;
+	char name[160];
+	uint32_t i;
 
 	for (i = 0; i < NCPUS; i++) {
-		uint64_t stack = m.in.per_proc_dynamic_memory_size;
-		uint8_t *top = m.base + m.in.esp_offset + (i + 1) * stack;
+		uint64_t stack = m->in.per_proc_dynamic_memory_size;
+		uint8_t *top = m->base + m->in.esp_offset + (i + 1) * stack;
 		/* below the 16-byte host-RSP slot (image/rt.h) */
 		struct frame *f = (struct frame *)(top - 16 - sizeof(struct frame));
-		uint64_t vmx = (uint64_t)(uintptr_t)m.base + sy.vmx;
+		uint64_t vmx = (uint64_t)(uintptr_t)m->base + sy->vmx;
 
 		fill_regs(&r, calls[i], i + 1);
-		run(&m, &r);
+		run(m, &r);
 		snprintf(name, sizeof(name),
 			 "CPU %u (EAX 0x%x): runs to its first VMX instruction (VMPTRST)",
 			 i, calls[i]);
-		if (fault_rip < vmx || fault_rip >= vmx + sy.vmx_size)
+		if (fault_rip < vmx || fault_rip >= vmx + sy->vmx_size)
 			printf("# RIP %#llx (stm_vmptrst at %#llx)\n",
 			       (unsigned long long)fault_rip,
 			       (unsigned long long)vmx);
-		CHECK(fault_rip >= vmx && fault_rip < vmx + sy.vmx_size, name);
+		CHECK(fault_rip >= vmx && fault_rip < vmx + sy->vmx_size, name);
 		snprintf(name, sizeof(name),
 			 "CPU %u: claim counter %u, stack %u, frame holds every caller register",
 			 i, i + 1, i);
-		CHECK(*(uint32_t *)(m.base + m.in.esp_offset) == i + 1 &&
+		CHECK(*(uint32_t *)(m->base + m->in.esp_offset) == i + 1 &&
 		      f->claim == (i + 1) * stack && frame_matches(f, &r), name);
 	}
+}
 
-	CHECK(*(uint64_t *)(m.base + sy.reloc_base) == (uint64_t)(uintptr_t)m.base,
+/* The relocated base, every data pointer and the TSS descriptor. */
+static void check_relocation(const struct mseg *m, const struct syms *sy)
+{
+	const uint8_t *d = m->base + m->in.gdtr_base_offset + 0x28;
+	uint64_t b = d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 |
+		     (uint64_t)d[7] << 24 | (uint64_t)d[8] << 32 |
+		     (uint64_t)d[9] << 40 | (uint64_t)d[10] << 48 |
+		     (uint64_t)d[11] << 56;
+	uint32_t i, rel_ok = 1;
+	char name[160];
+
+	CHECK(*(uint64_t *)(m->base + sy->reloc_base) == (uint64_t)(uintptr_t)m->base,
 	      "relocated for the MSEG base it runs at");
-	for (i = 0; i < m.in.note.reloc_count; i++) {
-		const uint8_t *e = m.base + m.in.note.reloc_offset + 24 * i;
+	for (i = 0; i < m->in.note.reloc_count; i++) {
+		const uint8_t *e = m->base + m->in.note.reloc_offset + 24 * i;
 		uint64_t off, add, val;
 
 		memcpy(&off, e, 8);
 		memcpy(&add, e + 16, 8);
-		memcpy(&val, m.base + off, 8);
-		rel_ok &= val == (uint64_t)(uintptr_t)m.base + add;
+		memcpy(&val, m->base + off, 8);
+		rel_ok &= val == (uint64_t)(uintptr_t)m->base + add;
 	}
 	snprintf(name, sizeof(name), "all %u data pointers point into this MSEG",
-		 m.in.note.reloc_count);
+		 m->in.note.reloc_count);
 	CHECK(rel_ok, name);
-	{
-		const uint8_t *d = m.base + m.in.gdtr_base_offset + 0x28;
-		uint64_t b = d[2] | (uint64_t)d[3] << 8 | (uint64_t)d[4] << 16 |
-			     (uint64_t)d[7] << 24 | (uint64_t)d[8] << 32 |
-			     (uint64_t)d[9] << 40 | (uint64_t)d[10] << 48 |
-			     (uint64_t)d[11] << 56;
+	CHECK(b == (uint64_t)(uintptr_t)m->base + sy->tss,
+	      "TSS descriptor base = MSEG + offset of stm_tss");
+}
 
-		CHECK(b == (uint64_t)(uintptr_t)m.base + sy.tss,
-		      "TSS descriptor base = MSEG + offset of stm_tss");
-	}
-	{
-		uint64_t pt_end = m.in.cr3_offset + STM_MSEG_PT_SIZE;
-		uint64_t stacks = m.in.esp_offset +
-				  (uint64_t)NCPUS * m.in.per_proc_dynamic_memory_size;
-		int ok = untouched(m.base + pt_end, m.in.esp_offset - pt_end) &&
-			 untouched(m.base + stacks, m.size - stacks);
+/* Nothing outside the claimed areas was written. */
+static void check_no_stray_writes(const struct mseg *m)
+{
+	uint64_t pt_end = m->in.cr3_offset + STM_MSEG_PT_SIZE;
+	uint64_t stacks = m->in.esp_offset +
+			  (uint64_t)NCPUS * m->in.per_proc_dynamic_memory_size;
+	int ok = untouched(m->base + pt_end, m->in.esp_offset - pt_end) &&
+		 untouched(m->base + stacks, m->size - stacks);
+	uint32_t i;
 
-		/* Inside each stack only the top frame may be written. */
-		for (i = 0; i < NCPUS; i++)
-			ok &= untouched(m.base + m.in.esp_offset +
-					i * m.in.per_proc_dynamic_memory_size + (i ? 0 : 4),
-					m.in.per_proc_dynamic_memory_size -
-					(i ? 0 : 4) - 0x1000);
-		CHECK(ok, "no write to the heap, the VMCS area or the stack bottoms");
-	}
+	/* Inside each stack only the top frame may be written. */
+	for (i = 0; i < NCPUS; i++)
+		ok &= untouched(m->base + m->in.esp_offset +
+				i * m->in.per_proc_dynamic_memory_size + (i ? 0 : 4),
+				m->in.per_proc_dynamic_memory_size -
+				(i ? 0 : 4) - 0x1000);
+	CHECK(ok, "no write to the heap, the VMCS area or the stack bottoms");
+}
 
-	/* A second MSEG at another base. */
+/* A second MSEG at another base; then an arrival beyond the CPU limit. */
+static void check_second_mseg(const uint8_t *img, uint32_t size,
+			      const struct syms *sy)
+{
+	struct mseg m2;
+	struct regs r;
+
 	mseg_load(&m2, img, size, 0x7000);
 	fill_regs(&r, STM_API_START, 9);
 	run(&m2, &r);
-	CHECK(fault_rip >= (uint64_t)(uintptr_t)m2.base + sy.vmx &&
-	      fault_rip < (uint64_t)(uintptr_t)m2.base + sy.vmx + sy.vmx_size,
+	CHECK(fault_rip >= (uint64_t)(uintptr_t)m2.base + sy->vmx &&
+	      fault_rip < (uint64_t)(uintptr_t)m2.base + sy->vmx + sy->vmx_size,
 	      "second MSEG at another base: runs to its first VMX instruction");
-	CHECK(*(uint64_t *)(m2.base + sy.reloc_base) == (uint64_t)(uintptr_t)m2.base,
+	CHECK(*(uint64_t *)(m2.base + sy->reloc_base) == (uint64_t)(uintptr_t)m2.base,
 	      "second MSEG relocated for its own base");
 
 	/* Counter already at the CPU limit: refused before any stack use. */
-	*(uint32_t *)(m2.base + m2.in.esp_offset) = (uint32_t)sy.max_cpus;
+	*(uint32_t *)(m2.base + m2.in.esp_offset) = (uint32_t)sy->max_cpus;
 	fill_regs(&r, STM_API_START, 10);
 	CHECK((uint32_t)run(&m2, &r) == STM_ERROR_OUT_OF_RESOURCES &&
-	      fault_rip == (uint64_t)(uintptr_t)m2.base + sy.halt,
+	      fault_rip == (uint64_t)(uintptr_t)m2.base + sy->halt,
 	      "arrival beyond STM_MAX_CPUS -> ERROR_STM_OUT_OF_RESOURCES, no stack");
+}
+
+int main(int argc, char **argv)
+{
+	struct syms sy;
+	struct mseg m;
+	uint8_t *img;
+	uint32_t size;
+
+	if (argc != 3 || read_syms(argv[2], &sy)) {
+		fprintf(stderr, "usage: %s STM_BIN STM_SYM (with stm_halt, stm_vmptrst, stm_relocated_base, stm_tss, stm_cfg_max_cpus)\n",
+			argv[0]);
+		return 2;
+	}
+	img = read_all(argv[1], &size);
+	if (!img)
+		return 2;
+	install_fault_handler();
+
+	mseg_load(&m, img, size, 0x3000);
+	printf("# MSEG at %p, 0x%llx bytes\n", (void *)m.base,
+	       (unsigned long long)m.size);
+	check_arrivals(&m, &sy);
+	check_relocation(&m, &sy);
+	check_no_stray_writes(&m);
+	check_second_mseg(img, size, &sy);
 	return failures ? 1 : 0;
 }

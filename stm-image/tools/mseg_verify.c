@@ -98,17 +98,9 @@ static int stm_note_magic(const uint8_t *p)
 	return 1;
 }
 
-int stm_mseg_parse(const void *img, uint32_t size, struct stm_mseg_info *info)
+/* The hardware header (SDM 32.11.1) and the fixed part of the software one. */
+static void stm_parse_headers(const uint8_t *b, struct stm_mseg_info *info)
 {
-	const uint8_t *b = img;
-	const uint32_t fixed_end = SW(stm_smm_rev_id);
-	uint32_t n;
-
-	stm_zero(info, sizeof(*info));
-	info->image_size = size;
-	if (!b || size < fixed_end)
-		return STM_MSEG_E_TRUNCATED;
-
 	info->revision = stm_mseg_rd32(b + HW(stm_header_revision));
 	info->monitor_features = stm_mseg_rd32(b + HW(monitor_features));
 	info->gdtr_limit = stm_mseg_rd32(b + HW(gdtr_limit));
@@ -128,40 +120,60 @@ int stm_mseg_parse(const void *img, uint32_t size, struct stm_mseg_info *info)
 	info->additional_dynamic_memory_size =
 		stm_mseg_rd32(b + SW(additional_dynamic_memory_size));
 	info->stm_features = stm_mseg_rd32(b + SW(stm_features));
-	n = stm_mseg_rd32(b + SW(number_of_rev_ids));
-	info->number_of_rev_ids = n;
+	info->number_of_rev_ids = stm_mseg_rd32(b + SW(number_of_rev_ids));
+}
+
+/* The stmexec image note, if the image has one (magic at its offset). */
+static void stm_parse_note(const uint8_t *b, uint32_t size,
+			   struct stm_mseg_info *info)
+{
+	struct stm_image_note *nt = &info->note;
+	uint32_t i;
+
+	if (size < STM_IMAGE_NOTE_OFFSET + sizeof(struct stm_image_note) ||
+	    !stm_note_magic(b + STM_IMAGE_NOTE_OFFSET))
+		return;
+	info->has_note = 1;
+	for (i = 0; i < 8; i++)
+		nt->magic[i] = b[STM_IMAGE_NOTE_OFFSET + i];
+	nt->version = stm_mseg_rd32(b + NOTE(version));
+	nt->size = stm_mseg_rd32(b + NOTE(size));
+	nt->code_offset = stm_mseg_rd32(b + NOTE(code_offset));
+	nt->code_size = stm_mseg_rd32(b + NOTE(code_size));
+	nt->rodata_offset = stm_mseg_rd32(b + NOTE(rodata_offset));
+	nt->rodata_size = stm_mseg_rd32(b + NOTE(rodata_size));
+	nt->data_offset = stm_mseg_rd32(b + NOTE(data_offset));
+	nt->data_size = stm_mseg_rd32(b + NOTE(data_size));
+	nt->bss_offset = stm_mseg_rd32(b + NOTE(bss_offset));
+	nt->bss_size = stm_mseg_rd32(b + NOTE(bss_size));
+	nt->reloc_offset = stm_mseg_rd32(b + NOTE(reloc_offset));
+	nt->reloc_count = stm_mseg_rd32(b + NOTE(reloc_count));
+	nt->stack_size = stm_mseg_rd32(b + NOTE(stack_size));
+	nt->heap_size = stm_mseg_rd32(b + NOTE(heap_size));
+	nt->reserved[0] = stm_mseg_rd32(b + NOTE(reserved));
+	nt->reserved[1] = stm_mseg_rd32(b + NOTE(reserved) + 4);
+}
+
+int stm_mseg_parse(const void *img, uint32_t size, struct stm_mseg_info *info)
+{
+	const uint8_t *b = img;
+	const uint32_t fixed_end = SW(stm_smm_rev_id);
+	uint32_t n;
+
+	stm_zero(info, sizeof(*info));
+	info->image_size = size;
+	if (!b || size < fixed_end)
+		return STM_MSEG_E_TRUNCATED;
+
+	stm_parse_headers(b, info);
 	/* Clamp so the end offset stays meaningful; verify rejects n > max. */
+	n = info->number_of_rev_ids;
 	if (n > STM_MSEG_MAX_REV_IDS + 1)
 		n = STM_MSEG_MAX_REV_IDS + 1;
 	info->sw_header_end = fixed_end + 4u * n;
 	if (info->sw_header_end > size)
 		return STM_MSEG_E_TRUNCATED;
-
-	if (size >= STM_IMAGE_NOTE_OFFSET + sizeof(struct stm_image_note) &&
-	    stm_note_magic(b + STM_IMAGE_NOTE_OFFSET)) {
-		struct stm_image_note *nt = &info->note;
-		uint32_t i;
-
-		info->has_note = 1;
-		for (i = 0; i < 8; i++)
-			nt->magic[i] = b[STM_IMAGE_NOTE_OFFSET + i];
-		nt->version = stm_mseg_rd32(b + NOTE(version));
-		nt->size = stm_mseg_rd32(b + NOTE(size));
-		nt->code_offset = stm_mseg_rd32(b + NOTE(code_offset));
-		nt->code_size = stm_mseg_rd32(b + NOTE(code_size));
-		nt->rodata_offset = stm_mseg_rd32(b + NOTE(rodata_offset));
-		nt->rodata_size = stm_mseg_rd32(b + NOTE(rodata_size));
-		nt->data_offset = stm_mseg_rd32(b + NOTE(data_offset));
-		nt->data_size = stm_mseg_rd32(b + NOTE(data_size));
-		nt->bss_offset = stm_mseg_rd32(b + NOTE(bss_offset));
-		nt->bss_size = stm_mseg_rd32(b + NOTE(bss_size));
-		nt->reloc_offset = stm_mseg_rd32(b + NOTE(reloc_offset));
-		nt->reloc_count = stm_mseg_rd32(b + NOTE(reloc_count));
-		nt->stack_size = stm_mseg_rd32(b + NOTE(stack_size));
-		nt->heap_size = stm_mseg_rd32(b + NOTE(heap_size));
-		nt->reserved[0] = stm_mseg_rd32(b + NOTE(reserved));
-		nt->reserved[1] = stm_mseg_rd32(b + NOTE(reserved) + 4);
-	}
+	stm_parse_note(b, size, info);
 	return STM_MSEG_OK;
 }
 
@@ -347,11 +359,158 @@ static int stm_check_relocs(const uint8_t *b, const struct stm_mseg_info *info)
 	return 0;
 }
 
-static void stm_fail(int *first, uint32_t *mask, int err)
+/* One verification: its inputs, what the checks derive, what failed. */
+struct stm_mseg_check {
+	const uint8_t *b;
+	uint32_t size;
+	const struct stm_mseg_info *info;
+	const struct stm_mseg_verify_opts *opts;
+	int ia32e;
+	int code_ok;			/* the note's code range can be trusted */
+	uint64_t static_lo, static_hi;	/* what the CPU reads at activation */
+	uint64_t gdt_len;
+	int first;			/* the first failure, in check order */
+	uint32_t mask;			/* every failure */
+};
+
+static void stm_fail(struct stm_mseg_check *k, int err)
 {
-	if (*first == STM_MSEG_OK)
-		*first = err;
-	*mask |= STM_MSEG_ERR_BIT(err);
+	if (k->first == STM_MSEG_OK)
+		k->first = err;
+	k->mask |= STM_MSEG_ERR_BIT(err);
+}
+
+/* The header fields the loader, the CPU and tboot check. */
+static void stm_check_header_fields(struct stm_mseg_check *k)
+{
+	const struct stm_mseg_info *info = k->info;
+
+	/* Loader (EDK II StmCheckStmImage) and CPU (VMfail 22) check. */
+	if ((k->opts->flags & STM_MSEG_OPT_REV) &&
+	    info->revision != k->opts->mseg_rev)
+		stm_fail(k, STM_MSEG_E_REVISION);
+	/* CPU (VMfail 24) and tboot check. */
+	if (info->monitor_features & ~STM_FEATURES_IA32E)
+		stm_fail(k, STM_MSEG_E_FEATURES);
+
+	if (info->spec_ver_major != STM_SPEC_VERSION_MAJOR)
+		stm_fail(k, STM_MSEG_E_SW_VERSION);
+	if (!info->number_of_rev_ids ||
+	    info->number_of_rev_ids > STM_MSEG_MAX_REV_IDS)
+		stm_fail(k, STM_MSEG_E_SW_REV_IDS);
+	if ((info->stm_features &
+	     ~(STM_SW_FEATURE_INTEL64 | STM_SW_FEATURE_EPT)) ||
+	    !(info->stm_features & STM_SW_FEATURE_INTEL64) != !k->ia32e)
+		stm_fail(k, STM_MSEG_E_SW_FEATURES);
+
+	/* The file must not carry bytes past StaticImageSize: the loader
+	 * copies the whole file and then builds page tables at Cr3Offset.
+	 */
+	if (info->static_image_size < k->size ||
+	    info->static_image_size < info->sw_header_end)
+		stm_fail(k, STM_MSEG_E_STATIC_SIZE);
+	if (!info->per_proc_dynamic_memory_size ||
+	    (info->per_proc_dynamic_memory_size & STM_PAGE_MASK))
+		stm_fail(k, STM_MSEG_E_PERPROC_SIZE);
+}
+
+/* The GDT, the CS selector and the two descriptors the CPU loads. */
+static void stm_check_gdt(struct stm_mseg_check *k)
+{
+	const struct stm_mseg_info *info = k->info;
+	int gdt_ok = 1;
+	uint32_t cs;
+
+	/* Everything the CPU reads at activation lies in the file. */
+	k->static_lo = info->sw_header_end;
+	k->static_hi = k->size;
+	if (info->has_note && k->static_lo < STM_IMAGE_NOTE_OFFSET +
+				sizeof(struct stm_image_note))
+		k->static_lo = STM_IMAGE_NOTE_OFFSET + sizeof(struct stm_image_note);
+
+	k->gdt_len = (uint64_t)info->gdtr_limit + 1;
+	if (info->gdtr_limit > 0xFFFF || k->gdt_len % 8 || k->gdt_len < 16 ||
+	    !stm_in(info->gdtr_base_offset, k->gdt_len, k->static_lo, k->static_hi) ||
+	    (info->gdtr_base_offset & 7)) {
+		stm_fail(k, STM_MSEG_E_GDT_RANGE);
+		gdt_ok = 0;
+	}
+	/* The CPU clears bits 2:0; SS/DS/ES/FS/GS = CS + 8; 0 means 8. */
+	cs = info->cs_selector & ~7u;
+	if (!cs)
+		cs = 8;
+	if ((info->cs_selector & 0xFFFF0007u) ||
+	    (uint64_t)cs + 16 > k->gdt_len) {
+		stm_fail(k, STM_MSEG_E_CS_SELECTOR);
+		gdt_ok = 0;
+	}
+	if (gdt_ok) {
+		const uint8_t *gdt = k->b + info->gdtr_base_offset;
+
+		if (stm_seg_check_code(stm_mseg_rd64(gdt + cs), k->ia32e))
+			stm_fail(k, STM_MSEG_E_GDT_CS);
+		if (stm_seg_check_data(stm_mseg_rd64(gdt + cs + 8)))
+			stm_fail(k, STM_MSEG_E_GDT_DS);
+	}
+}
+
+/* The image note, and the entry point: in the note's code, else in the file. */
+static void stm_check_code(struct stm_mseg_check *k)
+{
+	const struct stm_mseg_info *info = k->info;
+
+	if (info->has_note && stm_check_note(k->b, info)) {
+		stm_fail(k, STM_MSEG_E_NOTE);
+		k->code_ok = 0;
+	}
+	if (info->has_note && k->code_ok) {
+		if (!stm_in(info->eip_offset, 1, info->note.code_offset,
+			    (uint64_t)info->note.code_offset +
+			    info->note.code_size))
+			stm_fail(k, STM_MSEG_E_EIP);
+	} else if (!stm_in(info->eip_offset, 1, k->static_lo, k->static_hi) ||
+		   stm_overlap(info->eip_offset, 1, info->gdtr_base_offset,
+			       k->gdt_len)) {
+		stm_fail(k, STM_MSEG_E_EIP);
+	}
+}
+
+/* Dynamic part: [static end, static end + Additional) holds the page
+ * tables and the heap; the stacks start at EspOffset.
+ */
+static void stm_check_dynamic(struct stm_mseg_check *k)
+{
+	const struct stm_mseg_info *info = k->info;
+	uint64_t dyn_end, eff_static;
+
+	eff_static = stm_mseg_static_end(info);
+	dyn_end = eff_static + info->additional_dynamic_memory_size;
+	if ((info->cr3_offset & STM_PAGE_MASK) ||
+	    info->cr3_offset < info->static_image_size ||
+	    info->cr3_offset < k->size ||
+	    (uint64_t)info->cr3_offset + STM_MSEG_PT_SIZE > dyn_end)
+		stm_fail(k, STM_MSEG_E_CR3);
+	if ((info->esp_offset & 3) ||
+	    info->esp_offset < stm_pages(info->static_image_size) ||
+	    info->esp_offset < k->size ||
+	    info->esp_offset > dyn_end ||
+	    stm_overlap(info->esp_offset, 4, info->cr3_offset, STM_MSEG_PT_SIZE))
+		stm_fail(k, STM_MSEG_E_ESP);
+	if (eff_static > stm_pages(info->static_image_size))
+		stm_fail(k, STM_MSEG_E_BSS);
+}
+
+/* Relocations (with a trusted note) and, if asked, the MSEG size. */
+static void stm_check_relocs_size(struct stm_mseg_check *k)
+{
+	const struct stm_mseg_verify_opts *opts = k->opts;
+	uint32_t cpus = opts->cpus ? opts->cpus : 1;
+
+	if (k->info->has_note && k->code_ok && stm_check_relocs(k->b, k->info))
+		stm_fail(k, STM_MSEG_E_RELOC);
+	if ((opts->flags & STM_MSEG_OPT_SIZE) &&
+	    stm_mseg_min_size(k->info, cpus, opts->vmcs_size) > opts->mseg_size)
+		stm_fail(k, STM_MSEG_E_MSEG_SIZE);
 }
 
 int stm_mseg_verify(const void *img, uint32_t size,
@@ -361,125 +520,25 @@ int stm_mseg_verify(const void *img, uint32_t size,
 	static const struct stm_mseg_verify_opts no_opts;
 	struct stm_mseg_info info_buf;
 	struct stm_mseg_info *info = info_out ? info_out : &info_buf;
-	const uint8_t *b = img;
-	uint32_t mask = 0, cpus, cs;
-	int first = STM_MSEG_OK;
-	int ia32e, gdt_ok = 1, code_ok = 1;
-	uint64_t static_lo, static_hi, dyn_end, gdt_len, eff_static;
-
-	if (!opts)
-		opts = &no_opts;
-	cpus = opts->cpus ? opts->cpus : 1;
+	struct stm_mseg_check k = {
+		.b = img, .size = size, .info = info,
+		.opts = opts ? opts : &no_opts,
+		.code_ok = 1, .first = STM_MSEG_OK,
+	};
 
 	if (stm_mseg_parse(img, size, info) != STM_MSEG_OK) {
-		stm_fail(&first, &mask, STM_MSEG_E_TRUNCATED);
-		goto out;
+		stm_fail(&k, STM_MSEG_E_TRUNCATED);
+	} else {
+		k.ia32e = info->monitor_features & STM_FEATURES_IA32E;
+		stm_check_header_fields(&k);
+		stm_check_gdt(&k);
+		stm_check_code(&k);
+		stm_check_dynamic(&k);
+		stm_check_relocs_size(&k);
 	}
-	ia32e = info->monitor_features & STM_FEATURES_IA32E;
-
-	/* Loader (EDK II StmCheckStmImage) and CPU (VMfail 22) check. */
-	if ((opts->flags & STM_MSEG_OPT_REV) && info->revision != opts->mseg_rev)
-		stm_fail(&first, &mask, STM_MSEG_E_REVISION);
-	/* CPU (VMfail 24) and tboot check. */
-	if (info->monitor_features & ~STM_FEATURES_IA32E)
-		stm_fail(&first, &mask, STM_MSEG_E_FEATURES);
-
-	if (info->spec_ver_major != STM_SPEC_VERSION_MAJOR)
-		stm_fail(&first, &mask, STM_MSEG_E_SW_VERSION);
-	if (!info->number_of_rev_ids ||
-	    info->number_of_rev_ids > STM_MSEG_MAX_REV_IDS)
-		stm_fail(&first, &mask, STM_MSEG_E_SW_REV_IDS);
-	if ((info->stm_features &
-	     ~(STM_SW_FEATURE_INTEL64 | STM_SW_FEATURE_EPT)) ||
-	    !(info->stm_features & STM_SW_FEATURE_INTEL64) != !ia32e)
-		stm_fail(&first, &mask, STM_MSEG_E_SW_FEATURES);
-
-	/* The file must not carry bytes past StaticImageSize: the loader
-	 * copies the whole file and then builds page tables at Cr3Offset.
-	 */
-	if (info->static_image_size < size ||
-	    info->static_image_size < info->sw_header_end)
-		stm_fail(&first, &mask, STM_MSEG_E_STATIC_SIZE);
-	if (!info->per_proc_dynamic_memory_size ||
-	    (info->per_proc_dynamic_memory_size & STM_PAGE_MASK))
-		stm_fail(&first, &mask, STM_MSEG_E_PERPROC_SIZE);
-
-	/* Everything the CPU reads at activation lies in the file. */
-	static_lo = info->sw_header_end;
-	static_hi = size;
-	if (info->has_note && static_lo < STM_IMAGE_NOTE_OFFSET +
-				sizeof(struct stm_image_note))
-		static_lo = STM_IMAGE_NOTE_OFFSET + sizeof(struct stm_image_note);
-
-	gdt_len = (uint64_t)info->gdtr_limit + 1;
-	if (info->gdtr_limit > 0xFFFF || gdt_len % 8 || gdt_len < 16 ||
-	    !stm_in(info->gdtr_base_offset, gdt_len, static_lo, static_hi) ||
-	    (info->gdtr_base_offset & 7)) {
-		stm_fail(&first, &mask, STM_MSEG_E_GDT_RANGE);
-		gdt_ok = 0;
-	}
-	/* The CPU clears bits 2:0; SS/DS/ES/FS/GS = CS + 8; 0 means 8. */
-	cs = info->cs_selector & ~7u;
-	if (!cs)
-		cs = 8;
-	if ((info->cs_selector & 0xFFFF0007u) ||
-	    (uint64_t)cs + 16 > gdt_len) {
-		stm_fail(&first, &mask, STM_MSEG_E_CS_SELECTOR);
-		gdt_ok = 0;
-	}
-	if (gdt_ok) {
-		const uint8_t *gdt = b + info->gdtr_base_offset;
-
-		if (stm_seg_check_code(stm_mseg_rd64(gdt + cs), ia32e))
-			stm_fail(&first, &mask, STM_MSEG_E_GDT_CS);
-		if (stm_seg_check_data(stm_mseg_rd64(gdt + cs + 8)))
-			stm_fail(&first, &mask, STM_MSEG_E_GDT_DS);
-	}
-
-	if (info->has_note && stm_check_note(b, info)) {
-		stm_fail(&first, &mask, STM_MSEG_E_NOTE);
-		code_ok = 0;
-	}
-	if (info->has_note && code_ok) {
-		if (!stm_in(info->eip_offset, 1, info->note.code_offset,
-			    (uint64_t)info->note.code_offset +
-			    info->note.code_size))
-			stm_fail(&first, &mask, STM_MSEG_E_EIP);
-	} else if (!stm_in(info->eip_offset, 1, static_lo, static_hi) ||
-		   stm_overlap(info->eip_offset, 1, info->gdtr_base_offset,
-			       gdt_len)) {
-		stm_fail(&first, &mask, STM_MSEG_E_EIP);
-	}
-
-	/* Dynamic part: [static end, static end + Additional) holds the page
-	 * tables and the heap; the stacks start at EspOffset.
-	 */
-	eff_static = stm_mseg_static_end(info);
-	dyn_end = eff_static + info->additional_dynamic_memory_size;
-	if ((info->cr3_offset & STM_PAGE_MASK) ||
-	    info->cr3_offset < info->static_image_size ||
-	    info->cr3_offset < size ||
-	    (uint64_t)info->cr3_offset + STM_MSEG_PT_SIZE > dyn_end)
-		stm_fail(&first, &mask, STM_MSEG_E_CR3);
-	if ((info->esp_offset & 3) ||
-	    info->esp_offset < stm_pages(info->static_image_size) ||
-	    info->esp_offset < size ||
-	    info->esp_offset > dyn_end ||
-	    stm_overlap(info->esp_offset, 4, info->cr3_offset, STM_MSEG_PT_SIZE))
-		stm_fail(&first, &mask, STM_MSEG_E_ESP);
-	if (eff_static > stm_pages(info->static_image_size))
-		stm_fail(&first, &mask, STM_MSEG_E_BSS);
-
-	if (info->has_note && code_ok && stm_check_relocs(b, info))
-		stm_fail(&first, &mask, STM_MSEG_E_RELOC);
-
-	if ((opts->flags & STM_MSEG_OPT_SIZE) &&
-	    stm_mseg_min_size(info, cpus, opts->vmcs_size) > opts->mseg_size)
-		stm_fail(&first, &mask, STM_MSEG_E_MSEG_SIZE);
-out:
 	if (fail_mask)
-		*fail_mask = mask;
-	return first;
+		*fail_mask = k.mask;
+	return k.first;
 }
 
 static const char *const stm_mseg_names[STM_MSEG_E_COUNT] = {

@@ -200,41 +200,48 @@ static void read_symbols(const char *path)
 
 #define SV(i)	((uint32_t)syms[i].val)
 
-static int cmd_build(int argc, char **argv)
-{
-	const char *raw_path = NULL, *sym_path = NULL, *out = NULL;
-	uint32_t rev = 0, smm_rev = STM_SMM_REV_ID, raw_size, img_size, i;
-	uint32_t fail_mask, reloc_count;
-	struct stm_image_note note;
-	struct stm_header *h;
-	struct stm_mseg_info info;
-	uint8_t *raw, *img;
-	int err;
+struct build_opts {
+	const char *raw_path, *sym_path, *out;
+	uint32_t rev, smm_rev;
+};
 
+static void build_parse_args(int argc, char **argv, struct build_opts *o)
+{
+	uint32_t i;
+
+	memset(o, 0, sizeof(*o));
+	o->smm_rev = STM_SMM_REV_ID;
 	for (i = 1; i < (uint32_t)argc; i++) {
 		const char *a = argv[i];
 
 		if (i + 1 >= (uint32_t)argc)
 			usage();
 		if (!strcmp(a, "--raw"))
-			raw_path = argv[++i];
+			o->raw_path = argv[++i];
 		else if (!strcmp(a, "--symbols"))
-			sym_path = argv[++i];
+			o->sym_path = argv[++i];
 		else if (!strcmp(a, "--mseg-rev"))
-			rev = parse_u32(a, argv[++i]);
+			o->rev = parse_u32(a, argv[++i]);
 		else if (!strcmp(a, "--smm-rev-id"))
-			smm_rev = parse_u32(a, argv[++i]);
+			o->smm_rev = parse_u32(a, argv[++i]);
 		else if (!strcmp(a, "-o"))
-			out = argv[++i];
+			o->out = argv[++i];
 		else
 			usage();
 	}
-	if (!raw_path || !sym_path || !out)
+	if (!o->raw_path || !o->sym_path || !o->out)
 		usage();
+}
 
-	read_symbols(sym_path);
-	raw = read_file(raw_path, &raw_size);
-	img_size = SV(S_IMAGE_END);
+/*
+ * The linked raw image against the GenStm layout: page-aligned end, an
+ * empty header page, GDT and code at their offsets, only relative
+ * relocations.  Dies with EXIT_BUILD otherwise; returns the reloc count.
+ */
+static uint32_t build_check_layout(const char *raw_path, const uint8_t *raw,
+				   uint32_t raw_size, uint32_t img_size)
+{
+	uint32_t i, reloc_count;
 
 	if (img_size & STM_PAGE_MASK || raw_size > img_size ||
 	    img_size < STM_IMAGE_OFFSET)
@@ -260,14 +267,16 @@ static int cmd_build(int argc, char **argv)
 			die(EXIT_BUILD, "relocation %u has type %llu: only R_X86_64_RELATIVE can be applied by the image",
 			    i, (unsigned long long)type);
 	}
+	return reloc_count;
+}
 
-	img = calloc(1, img_size);
-	if (!img)
-		die(EXIT_IO, "out of memory");
-	memcpy(img, raw, raw_size);
+/* The hardware and software STM headers (SDM 32.11.1, STM spec 1.0). */
+static void build_header(uint8_t *img, uint32_t img_size,
+			 const struct build_opts *o)
+{
+	struct stm_header *h = (struct stm_header *)img;
 
-	h = (struct stm_header *)img;
-	h->hw_stm_hdr.stm_header_revision = rev;
+	h->hw_stm_hdr.stm_header_revision = o->rev;
 	h->hw_stm_hdr.monitor_features = STM_FEATURES_IA32E;
 	h->hw_stm_hdr.gdtr_limit = SV(S_GDT_END) - SV(S_GDT_START) - 1;
 	h->hw_stm_hdr.gdtr_base_offset = SV(S_GDT_START);
@@ -287,7 +296,13 @@ static int cmd_build(int argc, char **argv)
 		STM_MSEG_PT_SIZE + SV(S_HEAP);
 	h->sw_stm_hdr.stm_features = STM_SW_FEATURE_INTEL64 | STM_SW_FEATURE_EPT;
 	h->sw_stm_hdr.number_of_rev_ids = 1;
-	h->sw_stm_hdr.stm_smm_rev_id[0] = smm_rev;
+	h->sw_stm_hdr.stm_smm_rev_id[0] = o->smm_rev;
+}
+
+/* The stmexec image note: the sections, relocations, stack and heap. */
+static void build_note(uint8_t *img, uint32_t reloc_count)
+{
+	struct stm_image_note note;
 
 	memset(&note, 0, sizeof(note));
 	memcpy(note.magic, STM_IMAGE_NOTE_MAGIC, 8);
@@ -306,12 +321,34 @@ static int cmd_build(int argc, char **argv)
 	note.stack_size = SV(S_STACK);
 	note.heap_size = SV(S_HEAP);
 	memcpy(img + STM_IMAGE_NOTE_OFFSET, &note, sizeof(note));
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	struct build_opts o;
+	struct stm_mseg_info info;
+	uint32_t raw_size, img_size, fail_mask, reloc_count;
+	uint8_t *raw, *img;
+	int err;
+
+	build_parse_args(argc, argv, &o);
+	read_symbols(o.sym_path);
+	raw = read_file(o.raw_path, &raw_size);
+	img_size = SV(S_IMAGE_END);
+	reloc_count = build_check_layout(o.raw_path, raw, raw_size, img_size);
+
+	img = calloc(1, img_size);
+	if (!img)
+		die(EXIT_IO, "out of memory");
+	memcpy(img, raw, raw_size);
+	build_header(img, img_size, &o);
+	build_note(img, reloc_count);
 
 	err = stm_mseg_verify(img, img_size, NULL, &info, &fail_mask);
 	if (err)
 		die(EXIT_BUILD, "built image fails verification: [%s] %s",
 		    stm_mseg_err_name(err), stm_mseg_err_msg(err));
-	write_file(out, img, img_size);
+	write_file(o.out, img, img_size);
 	free(img);
 	free(raw);
 	return 0;
@@ -488,173 +525,243 @@ static void hw_values(const struct stm_mseg_info *in, uint32_t *v)
 	v[7] = in->cr3_offset;
 }
 
-static void print_info(const char *path, const uint8_t *img,
-		       const struct stm_mseg_info *in, uint32_t cpus,
-		       uint32_t vmcs, int have_mseg, uint32_t mseg_size,
-		       int json)
-{
-	struct out o = { .json = json, .first = 1 };
+/* What `stmimg info` prints, computed once for the text and JSON forms. */
+struct info_view {
+	const char *path;
+	const uint8_t *img;
+	const struct stm_mseg_info *in;
+	uint32_t cpus, vmcs, mseg_size;
+	int have_mseg;
+	uint32_t hv[8], nrev, ndesc;
+	uint64_t ref, ldr, cor;	/* min MSEG: reference, loader, corrected */
 	struct region r[16];
-	uint32_t hv[8], i, nrev, ndesc = 0;
-	uint64_t ref = stm_mseg_min_size_ref(in, cpus, vmcs);
-	uint64_t ldr = stm_mseg_min_size_loader(in, cpus, vmcs);
-	uint64_t cor = stm_mseg_min_size(in, cpus, vmcs);
-	int nr = layout(in, cpus, vmcs, r);
-	char buf[160];
+	int nr;
+};
 
-	hw_values(in, hv);
-	nrev = in->number_of_rev_ids;
-	if (nrev > (in->sw_header_end - SW_REV_OFF()) / 4)
-		nrev = (in->sw_header_end - SW_REV_OFF()) / 4;
+static void info_view_init(struct info_view *v)
+{
+	const struct stm_mseg_info *in = v->in;
+
+	v->ref = stm_mseg_min_size_ref(in, v->cpus, v->vmcs);
+	v->ldr = stm_mseg_min_size_loader(in, v->cpus, v->vmcs);
+	v->cor = stm_mseg_min_size(in, v->cpus, v->vmcs);
+	v->nr = layout(in, v->cpus, v->vmcs, v->r);
+	hw_values(in, v->hv);
+	v->nrev = in->number_of_rev_ids;
+	if (v->nrev > (in->sw_header_end - SW_REV_OFF()) / 4)
+		v->nrev = (in->sw_header_end - SW_REV_OFF()) / 4;
+	v->ndesc = 0;
 	if ((uint64_t)in->gdtr_base_offset + in->gdtr_limit + 1 <= in->image_size &&
 	    in->gdtr_limit < 0x10000)
-		ndesc = (in->gdtr_limit + 1) / 8;
+		v->ndesc = (in->gdtr_limit + 1) / 8;
+}
 
-	if (!json) {
-		printf("%s: %u bytes\n", path, in->image_size);
-		printf("Hardware STM header (MSEG + 0x000)\n");
-		for (i = 0; i < 8; i++)
-			printf("  %-30s 0x%08x%s\n", hw_names[i], hv[i],
-			       i == 1 ? ((hv[1] & STM_FEATURES_IA32E) ?
-					 "  IA-32e (64-bit STM)" : "  32-bit STM")
-				      : "");
-		printf("Software STM header (MSEG + 0x%03x)\n", STM_SW_HEADER_OFFSET);
-		printf("  %-30s %u.%u\n", "StmSpecVer", in->spec_ver_major,
-		       in->spec_ver_minor);
-		printf("  %-30s 0x%08x\n", "StaticImageSize", in->static_image_size);
-		printf("  %-30s 0x%08x\n", "PerProcDynamicMemorySize",
-		       in->per_proc_dynamic_memory_size);
-		printf("  %-30s 0x%08x\n", "AdditionalDynamicMemorySize",
-		       in->additional_dynamic_memory_size);
-		printf("  %-30s 0x%08x%s%s\n", "StmFeatures", in->stm_features,
-		       in->stm_features & STM_SW_FEATURE_INTEL64 ? "  Intel64" : "",
-		       in->stm_features & STM_SW_FEATURE_EPT ? " EPT" : "");
-		printf("  %-30s %u\n", "NumberOfRevIDs", in->number_of_rev_ids);
-		for (i = 0; i < nrev; i++)
-			printf("  StmSmmRevID[%u]%*s 0x%08x\n", i,
-			       i < 10 ? 16 : 15, "",
-			       stm_mseg_rd32(img + SW_REV_OFF() + 4 * i));
-		printf("GDT (MSEG + 0x%x, %u descriptors; CS 0x%x, data CS+8)\n",
-		       in->gdtr_base_offset, ndesc, in->cs_selector);
-		for (i = 0; i < ndesc; i++) {
-			uint64_t d = stm_mseg_rd64(img + in->gdtr_base_offset + 8 * i);
-			uint32_t cs = in->cs_selector & ~7u ? in->cs_selector & ~7u : 8;
+static void info_text_headers(const struct info_view *v)
+{
+	const struct stm_mseg_info *in = v->in;
+	uint32_t i;
 
-			printf("  0x%02x  0x%016llx  %s%s\n", i * 8,
-			       (unsigned long long)d, seg_kind(d, buf, sizeof(buf)),
-			       i * 8 == cs ? "  <- CS" :
-			       i * 8 == cs + 8 ? "  <- SS/DS/ES/FS/GS" : "");
-		}
-		if (in->has_note) {
-			const struct stm_image_note *nt = &in->note;
+	printf("%s: %u bytes\n", v->path, in->image_size);
+	printf("Hardware STM header (MSEG + 0x000)\n");
+	for (i = 0; i < 8; i++)
+		printf("  %-30s 0x%08x%s\n", hw_names[i], v->hv[i],
+		       i == 1 ? ((v->hv[1] & STM_FEATURES_IA32E) ?
+				 "  IA-32e (64-bit STM)" : "  32-bit STM")
+			      : "");
+	printf("Software STM header (MSEG + 0x%03x)\n", STM_SW_HEADER_OFFSET);
+	printf("  %-30s %u.%u\n", "StmSpecVer", in->spec_ver_major,
+	       in->spec_ver_minor);
+	printf("  %-30s 0x%08x\n", "StaticImageSize", in->static_image_size);
+	printf("  %-30s 0x%08x\n", "PerProcDynamicMemorySize",
+	       in->per_proc_dynamic_memory_size);
+	printf("  %-30s 0x%08x\n", "AdditionalDynamicMemorySize",
+	       in->additional_dynamic_memory_size);
+	printf("  %-30s 0x%08x%s%s\n", "StmFeatures", in->stm_features,
+	       in->stm_features & STM_SW_FEATURE_INTEL64 ? "  Intel64" : "",
+	       in->stm_features & STM_SW_FEATURE_EPT ? " EPT" : "");
+	printf("  %-30s %u\n", "NumberOfRevIDs", in->number_of_rev_ids);
+	for (i = 0; i < v->nrev; i++)
+		printf("  StmSmmRevID[%u]%*s 0x%08x\n", i,
+		       i < 10 ? 16 : 15, "",
+		       stm_mseg_rd32(v->img + SW_REV_OFF() + 4 * i));
+}
 
-			printf("stmexec image note (MSEG + 0x%x, version %u)\n",
-			       STM_IMAGE_NOTE_OFFSET, nt->version);
-			printf("  %-30s 0x%x + 0x%x\n", "code", nt->code_offset, nt->code_size);
-			printf("  %-30s 0x%x + 0x%x\n", "rodata", nt->rodata_offset, nt->rodata_size);
-			printf("  %-30s 0x%x + 0x%x\n", "data (incl. BSS)", nt->data_offset, nt->data_size);
-			printf("  %-30s 0x%x + 0x%x\n", "BSS", nt->bss_offset, nt->bss_size);
-			printf("  %-30s 0x%x, %u entries\n", "relocations", nt->reloc_offset, nt->reloc_count);
-			printf("  %-30s 0x%x\n", "stack per CPU", nt->stack_size);
-			printf("  %-30s 0x%x\n", "heap", nt->heap_size);
-		} else {
-			printf("stmexec image note: absent (not built by stmimg)\n");
-		}
-		printf("Layout for %u CPU(s), VMCS size 0x%x (offsets from the MSEG base)\n",
-		       cpus, vmcs);
-		for (i = 0; i < (uint32_t)nr; i++)
-			printf("  0x%08llx-0x%08llx  %s\n",
-			       (unsigned long long)r[i].start,
-			       (unsigned long long)r[i].end, r[i].name);
-		printf("Minimum MSEG size for %u CPU(s)\n", cpus);
-		printf("  %-52s 0x%llx\n", "reference formula (EDK II, reference STM, coreboot)",
-		       (unsigned long long)ref);
-		printf("  %-52s 0x%llx\n", "loader requirement (EDK II/coreboot extra terms)",
-		       (unsigned long long)ldr);
-		printf("  %-52s 0x%llx\n", "corrected (covers BSS; what the STM needs)",
-		       (unsigned long long)cor);
-		if (have_mseg)
-			printf("MSEG size 0x%x holds up to %u CPU(s)\n", mseg_size,
-			       stm_mseg_max_cpus(in, mseg_size, vmcs));
+static void info_text_gdt(const struct info_view *v)
+{
+	const struct stm_mseg_info *in = v->in;
+	uint32_t cs = in->cs_selector & ~7u ? in->cs_selector & ~7u : 8;
+	char buf[160];
+	uint32_t i;
+
+	printf("GDT (MSEG + 0x%x, %u descriptors; CS 0x%x, data CS+8)\n",
+	       in->gdtr_base_offset, v->ndesc, in->cs_selector);
+	for (i = 0; i < v->ndesc; i++) {
+		uint64_t d = stm_mseg_rd64(v->img + in->gdtr_base_offset + 8 * i);
+
+		printf("  0x%02x  0x%016llx  %s%s\n", i * 8,
+		       (unsigned long long)d, seg_kind(d, buf, sizeof(buf)),
+		       i * 8 == cs ? "  <- CS" :
+		       i * 8 == cs + 8 ? "  <- SS/DS/ES/FS/GS" : "");
+	}
+}
+
+static void info_text_note(const struct stm_mseg_info *in)
+{
+	const struct stm_image_note *nt = &in->note;
+
+	if (!in->has_note) {
+		printf("stmexec image note: absent (not built by stmimg)\n");
 		return;
 	}
+	printf("stmexec image note (MSEG + 0x%x, version %u)\n",
+	       STM_IMAGE_NOTE_OFFSET, nt->version);
+	printf("  %-30s 0x%x + 0x%x\n", "code", nt->code_offset, nt->code_size);
+	printf("  %-30s 0x%x + 0x%x\n", "rodata", nt->rodata_offset, nt->rodata_size);
+	printf("  %-30s 0x%x + 0x%x\n", "data (incl. BSS)", nt->data_offset, nt->data_size);
+	printf("  %-30s 0x%x + 0x%x\n", "BSS", nt->bss_offset, nt->bss_size);
+	printf("  %-30s 0x%x, %u entries\n", "relocations", nt->reloc_offset, nt->reloc_count);
+	printf("  %-30s 0x%x\n", "stack per CPU", nt->stack_size);
+	printf("  %-30s 0x%x\n", "heap", nt->heap_size);
+}
+
+static void info_text_sizes(const struct info_view *v)
+{
+	uint32_t i;
+
+	printf("Layout for %u CPU(s), VMCS size 0x%x (offsets from the MSEG base)\n",
+	       v->cpus, v->vmcs);
+	for (i = 0; i < (uint32_t)v->nr; i++)
+		printf("  0x%08llx-0x%08llx  %s\n",
+		       (unsigned long long)v->r[i].start,
+		       (unsigned long long)v->r[i].end, v->r[i].name);
+	printf("Minimum MSEG size for %u CPU(s)\n", v->cpus);
+	printf("  %-52s 0x%llx\n", "reference formula (EDK II, reference STM, coreboot)",
+	       (unsigned long long)v->ref);
+	printf("  %-52s 0x%llx\n", "loader requirement (EDK II/coreboot extra terms)",
+	       (unsigned long long)v->ldr);
+	printf("  %-52s 0x%llx\n", "corrected (covers BSS; what the STM needs)",
+	       (unsigned long long)v->cor);
+	if (v->have_mseg)
+		printf("MSEG size 0x%x holds up to %u CPU(s)\n", v->mseg_size,
+		       stm_mseg_max_cpus(v->in, v->mseg_size, v->vmcs));
+}
+
+static void info_json_headers(struct out *o, const struct info_view *v)
+{
+	const struct stm_mseg_info *in = v->in;
+	uint32_t i;
+
+	j_open(o, "hardware_header", '{');
+	for (i = 0; i < 8; i++)
+		j_num(o, hw_names[i], v->hv[i]);
+	j_bool(o, "ia32e", v->hv[1] & STM_FEATURES_IA32E);
+	j_close(o, '}');
+	j_open(o, "software_header", '{');
+	j_num(o, "StmSpecVerMajor", in->spec_ver_major);
+	j_num(o, "StmSpecVerMinor", in->spec_ver_minor);
+	j_num(o, "StaticImageSize", in->static_image_size);
+	j_num(o, "PerProcDynamicMemorySize", in->per_proc_dynamic_memory_size);
+	j_num(o, "AdditionalDynamicMemorySize",
+	      in->additional_dynamic_memory_size);
+	j_num(o, "StmFeatures", in->stm_features);
+	j_bool(o, "intel64", in->stm_features & STM_SW_FEATURE_INTEL64);
+	j_bool(o, "ept", in->stm_features & STM_SW_FEATURE_EPT);
+	j_num(o, "NumberOfRevIDs", in->number_of_rev_ids);
+	j_open(o, "StmSmmRevID", '[');
+	for (i = 0; i < v->nrev; i++) {
+		j_sep(o);
+		printf("%u", stm_mseg_rd32(v->img + SW_REV_OFF() + 4 * i));
+	}
+	j_close(o, ']');
+	j_close(o, '}');
+}
+
+static void info_json_gdt(struct out *o, const struct info_view *v)
+{
+	char buf[160];
+	uint32_t i;
+
+	j_open(o, "gdt", '[');
+	for (i = 0; i < v->ndesc; i++) {
+		uint64_t d = stm_mseg_rd64(v->img + v->in->gdtr_base_offset + 8 * i);
+
+		j_open(o, NULL, '{');
+		j_num(o, "selector", i * 8);
+		j_num(o, "raw", d);
+		j_str(o, "decoded", seg_kind(d, buf, sizeof(buf)));
+		j_close(o, '}');
+	}
+	j_close(o, ']');
+}
+
+static void info_json_note(struct out *o, const struct stm_mseg_info *in)
+{
+	const struct stm_image_note *nt = &in->note;
+
+	if (!in->has_note)
+		return;
+	j_open(o, "note", '{');
+	j_num(o, "version", nt->version);
+	j_num(o, "code_offset", nt->code_offset);
+	j_num(o, "code_size", nt->code_size);
+	j_num(o, "rodata_offset", nt->rodata_offset);
+	j_num(o, "rodata_size", nt->rodata_size);
+	j_num(o, "data_offset", nt->data_offset);
+	j_num(o, "data_size", nt->data_size);
+	j_num(o, "bss_offset", nt->bss_offset);
+	j_num(o, "bss_size", nt->bss_size);
+	j_num(o, "reloc_offset", nt->reloc_offset);
+	j_num(o, "reloc_count", nt->reloc_count);
+	j_num(o, "stack_size", nt->stack_size);
+	j_num(o, "heap_size", nt->heap_size);
+	j_close(o, '}');
+}
+
+static void info_json_sizes(struct out *o, const struct info_view *v)
+{
+	uint32_t i;
+
+	j_open(o, "layout", '[');
+	for (i = 0; i < (uint32_t)v->nr; i++) {
+		j_open(o, NULL, '{');
+		j_str(o, "region", v->r[i].name);
+		j_num(o, "start", v->r[i].start);
+		j_num(o, "end", v->r[i].end);
+		j_close(o, '}');
+	}
+	j_close(o, ']');
+	j_num(o, "cpus", v->cpus);
+	j_num(o, "vmcs_size", v->vmcs);
+	j_open(o, "min_mseg_size", '{');
+	j_num(o, "reference", v->ref);
+	j_num(o, "loader", v->ldr);
+	j_num(o, "corrected", v->cor);
+	j_close(o, '}');
+	if (v->have_mseg) {
+		j_num(o, "mseg_size", v->mseg_size);
+		j_num(o, "max_cpus", stm_mseg_max_cpus(v->in, v->mseg_size, v->vmcs));
+	}
+}
+
+static void print_info_text(const struct info_view *v)
+{
+	info_text_headers(v);
+	info_text_gdt(v);
+	info_text_note(v->in);
+	info_text_sizes(v);
+}
+
+static void print_info_json(const struct info_view *v)
+{
+	struct out o = { .json = 1, .first = 1 };
 
 	j_open(&o, NULL, '{');
-	j_str_path(&o, "file", path);
-	j_num(&o, "size", in->image_size);
-	j_open(&o, "hardware_header", '{');
-	for (i = 0; i < 8; i++)
-		j_num(&o, hw_names[i], hv[i]);
-	j_bool(&o, "ia32e", hv[1] & STM_FEATURES_IA32E);
-	j_close(&o, '}');
-	j_open(&o, "software_header", '{');
-	j_num(&o, "StmSpecVerMajor", in->spec_ver_major);
-	j_num(&o, "StmSpecVerMinor", in->spec_ver_minor);
-	j_num(&o, "StaticImageSize", in->static_image_size);
-	j_num(&o, "PerProcDynamicMemorySize", in->per_proc_dynamic_memory_size);
-	j_num(&o, "AdditionalDynamicMemorySize",
-	      in->additional_dynamic_memory_size);
-	j_num(&o, "StmFeatures", in->stm_features);
-	j_bool(&o, "intel64", in->stm_features & STM_SW_FEATURE_INTEL64);
-	j_bool(&o, "ept", in->stm_features & STM_SW_FEATURE_EPT);
-	j_num(&o, "NumberOfRevIDs", in->number_of_rev_ids);
-	j_open(&o, "StmSmmRevID", '[');
-	for (i = 0; i < nrev; i++) {
-		j_sep(&o);
-		printf("%u", stm_mseg_rd32(img + SW_REV_OFF() + 4 * i));
-	}
-	j_close(&o, ']');
-	j_close(&o, '}');
-	j_open(&o, "gdt", '[');
-	for (i = 0; i < ndesc; i++) {
-		uint64_t d = stm_mseg_rd64(img + in->gdtr_base_offset + 8 * i);
-
-		j_open(&o, NULL, '{');
-		j_num(&o, "selector", i * 8);
-		j_num(&o, "raw", d);
-		j_str(&o, "decoded", seg_kind(d, buf, sizeof(buf)));
-		j_close(&o, '}');
-	}
-	j_close(&o, ']');
-	if (in->has_note) {
-		const struct stm_image_note *nt = &in->note;
-
-		j_open(&o, "note", '{');
-		j_num(&o, "version", nt->version);
-		j_num(&o, "code_offset", nt->code_offset);
-		j_num(&o, "code_size", nt->code_size);
-		j_num(&o, "rodata_offset", nt->rodata_offset);
-		j_num(&o, "rodata_size", nt->rodata_size);
-		j_num(&o, "data_offset", nt->data_offset);
-		j_num(&o, "data_size", nt->data_size);
-		j_num(&o, "bss_offset", nt->bss_offset);
-		j_num(&o, "bss_size", nt->bss_size);
-		j_num(&o, "reloc_offset", nt->reloc_offset);
-		j_num(&o, "reloc_count", nt->reloc_count);
-		j_num(&o, "stack_size", nt->stack_size);
-		j_num(&o, "heap_size", nt->heap_size);
-		j_close(&o, '}');
-	}
-	j_open(&o, "layout", '[');
-	for (i = 0; i < (uint32_t)nr; i++) {
-		j_open(&o, NULL, '{');
-		j_str(&o, "region", r[i].name);
-		j_num(&o, "start", r[i].start);
-		j_num(&o, "end", r[i].end);
-		j_close(&o, '}');
-	}
-	j_close(&o, ']');
-	j_num(&o, "cpus", cpus);
-	j_num(&o, "vmcs_size", vmcs);
-	j_open(&o, "min_mseg_size", '{');
-	j_num(&o, "reference", ref);
-	j_num(&o, "loader", ldr);
-	j_num(&o, "corrected", cor);
-	j_close(&o, '}');
-	if (have_mseg) {
-		j_num(&o, "mseg_size", mseg_size);
-		j_num(&o, "max_cpus", stm_mseg_max_cpus(in, mseg_size, vmcs));
-	}
+	j_str_path(&o, "file", v->path);
+	j_num(&o, "size", v->in->image_size);
+	info_json_headers(&o, v);
+	info_json_gdt(&o, v);
+	info_json_note(&o, v->in);
+	info_json_sizes(&o, v);
 	j_close(&o, '}');
 	putchar('\n');
 }
@@ -724,6 +831,7 @@ static void parse_common(int argc, char **argv, struct common_opts *c,
 
 static int cmd_info(int argc, char **argv)
 {
+	struct info_view v;
 	struct common_opts c;
 	struct stm_mseg_info in;
 	uint32_t size;
@@ -734,8 +842,18 @@ static int cmd_info(int argc, char **argv)
 	if (stm_mseg_parse(img, size, &in) != STM_MSEG_OK)
 		die(EXIT_VERIFY + STM_MSEG_E_TRUNCATED, "%s: %s", c.image,
 		    stm_mseg_err_msg(STM_MSEG_E_TRUNCATED));
-	print_info(c.image, img, &in, c.cpus, c.vmcs, c.have_size, c.mseg_size,
-		   c.json);
+	v.path = c.image;
+	v.img = img;
+	v.in = &in;
+	v.cpus = c.cpus;
+	v.vmcs = c.vmcs;
+	v.have_mseg = c.have_size;
+	v.mseg_size = c.mseg_size;
+	info_view_init(&v);
+	if (c.json)
+		print_info_json(&v);
+	else
+		print_info_text(&v);
 	free(img);
 	return 0;
 }
@@ -801,15 +919,69 @@ static void detail(const struct stm_mseg_info *in, const struct common_opts *c,
 	}
 }
 
+static void verify_print_json(const struct common_opts *c,
+			      const struct stm_mseg_info *in, int first,
+			      uint32_t mask)
+{
+	struct out o = { .first = 1 };
+	char buf[160];
+	uint32_t e;
+
+	j_open(&o, NULL, '{');
+	j_str_path(&o, "file", c->image);
+	j_bool(&o, "ok", first == STM_MSEG_OK);
+	j_num(&o, "exit_status", first ? EXIT_VERIFY + first : 0);
+	j_num(&o, "cpus", c->cpus);
+	j_num(&o, "vmcs_size", c->vmcs);
+	if (first != STM_MSEG_E_TRUNCATED)
+		j_num(&o, "min_mseg_size", stm_mseg_min_size(in, c->cpus, c->vmcs));
+	j_open(&o, "failures", '[');
+	for (e = 1; e < STM_MSEG_E_COUNT; e++) {
+		if (!(mask & STM_MSEG_ERR_BIT(e)))
+			continue;
+		detail(in, c, (int)e, buf, sizeof(buf));
+		j_open(&o, NULL, '{');
+		j_num(&o, "code", e);
+		j_str(&o, "check", stm_mseg_err_name((int)e));
+		j_str(&o, "message", stm_mseg_err_msg((int)e));
+		j_str(&o, "detail", buf);
+		j_close(&o, '}');
+	}
+	j_close(&o, ']');
+	j_close(&o, '}');
+	putchar('\n');
+}
+
+static void verify_print_text(const struct common_opts *c,
+			      const struct stm_mseg_info *in, int first,
+			      uint32_t mask)
+{
+	char buf[160];
+	uint32_t e;
+
+	if (first == STM_MSEG_OK) {
+		printf("%s: OK (min MSEG size for %u CPU(s): 0x%llx)\n", c->image,
+		       c->cpus,
+		       (unsigned long long)stm_mseg_min_size(in, c->cpus, c->vmcs));
+		return;
+	}
+	for (e = 1; e < STM_MSEG_E_COUNT; e++) {
+		if (!(mask & STM_MSEG_ERR_BIT(e)))
+			continue;
+		detail(in, c, (int)e, buf, sizeof(buf));
+		printf("%s: FAIL [%s] %s%s%s%s\n", c->image,
+		       stm_mseg_err_name((int)e), stm_mseg_err_msg((int)e),
+		       buf[0] ? " (" : "", buf, buf[0] ? ")" : "");
+	}
+}
+
 static int cmd_verify(int argc, char **argv)
 {
 	struct stm_mseg_verify_opts vo = { 0 };
 	struct common_opts c;
 	struct stm_mseg_info in;
-	struct out o = { .first = 1 };
-	uint32_t size, mask, e;
+	uint32_t size, mask;
 	uint8_t *img;
-	char buf[160];
 	int first;
 
 	parse_common(argc, argv, &c,
@@ -826,46 +998,10 @@ static int cmd_verify(int argc, char **argv)
 		vo.mseg_size = c.mseg_size;
 	}
 	first = stm_mseg_verify(img, size, &vo, &in, &mask);
-
-	if (c.json) {
-		j_open(&o, NULL, '{');
-		j_str_path(&o, "file", c.image);
-		j_bool(&o, "ok", first == STM_MSEG_OK);
-		j_num(&o, "exit_status", first ? EXIT_VERIFY + first : 0);
-		j_num(&o, "cpus", c.cpus);
-		j_num(&o, "vmcs_size", c.vmcs);
-		if (first != STM_MSEG_E_TRUNCATED)
-			j_num(&o, "min_mseg_size",
-			      stm_mseg_min_size(&in, c.cpus, c.vmcs));
-		j_open(&o, "failures", '[');
-		for (e = 1; e < STM_MSEG_E_COUNT; e++) {
-			if (!(mask & STM_MSEG_ERR_BIT(e)))
-				continue;
-			detail(&in, &c, (int)e, buf, sizeof(buf));
-			j_open(&o, NULL, '{');
-			j_num(&o, "code", e);
-			j_str(&o, "check", stm_mseg_err_name((int)e));
-			j_str(&o, "message", stm_mseg_err_msg((int)e));
-			j_str(&o, "detail", buf);
-			j_close(&o, '}');
-		}
-		j_close(&o, ']');
-		j_close(&o, '}');
-		putchar('\n');
-	} else if (first == STM_MSEG_OK) {
-		printf("%s: OK (min MSEG size for %u CPU(s): 0x%llx)\n", c.image,
-		       c.cpus,
-		       (unsigned long long)stm_mseg_min_size(&in, c.cpus, c.vmcs));
-	} else {
-		for (e = 1; e < STM_MSEG_E_COUNT; e++) {
-			if (!(mask & STM_MSEG_ERR_BIT(e)))
-				continue;
-			detail(&in, &c, (int)e, buf, sizeof(buf));
-			printf("%s: FAIL [%s] %s%s%s%s\n", c.image,
-			       stm_mseg_err_name((int)e), stm_mseg_err_msg((int)e),
-			       buf[0] ? " (" : "", buf, buf[0] ? ")" : "");
-		}
-	}
+	if (c.json)
+		verify_print_json(&c, &in, first, mask);
+	else
+		verify_print_text(&c, &in, first, mask);
 	free(img);
 	return first ? EXIT_VERIFY + first : 0;
 }

@@ -50,7 +50,7 @@ struct stmexec_pmod {
 	char name[64];
 	u32 n;				/* ranges in @r held by the policy */
 	u32 skipped;			/* pages refused (BIOS claims) */
-	u32 skipped_bios;		/* BIOS descriptor of the last refusal */
+	u32 skipped_bios;		/* BIOS descriptor of last refusal or STMEXEC_NO_INDEX */
 	u64 bytes;			/* bytes covered by @r */
 	struct stmexec_range *r;
 };
@@ -70,7 +70,7 @@ struct stmexec_klayout {
  * @level: level in force (STMEXEC_POLICY_*), NONE while off
  * @conflict_fail: policy_conflict=fail at the last enable
  * @modules: policy_modules= at the last enable (modules at level kernel)
- * @lowered_by: BIOS descriptor that lowered the level, or ~0
+ * @lowered_by: BIOS descriptor that lowered the level, or STMEXEC_NO_INDEX
  * @active: the policy ranges are held (between on_start and on_stop)
  * @items: every policy range but the modules'
  * @nitems: entries in @items

@@ -48,10 +48,9 @@ static const struct {
 static const u32 msr_critical[] = {
 	MSR_IA32_SPEC_CTRL, MSR_IA32_FEAT_CTL, MSR_IA32_SMM_MONITOR_CTL,
 	MSR_IA32_SMBASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-	MSR_IA32_SYSENTER_EIP, 0x1f2 /* SMRR_PHYSBASE */,
-	0x1f3 /* SMRR_PHYSMASK */, MSR_IA32_CR_PAT,
-	0x4e0 /* SMM_FEATURE_CONTROL */, MSR_EFER, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_SYSENTER_EIP, MSR_IA32_SMRR_PHYSBASE, MSR_IA32_SMRR_PHYSMASK,
+	MSR_IA32_CR_PAT, MSR_SMM_FEATURE_CONTROL, MSR_EFER, MSR_STAR,
+	MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_KERNEL_GS_BASE,
 };
 
@@ -457,7 +456,7 @@ int sx_report_evaluate(struct stmexec *sx, struct eval *ev)
 	ev->nram = stmexec_system_ram(&ev->ram);
 	if (ev->nram < 0)
 		return ev->nram;
-	ret = stmexec_for_each_region(sx, mon_region, ev);
+	ret = stmexec_walk_regions(sx, mon_region, ev);
 	if (ret)
 		return ret;
 	check_reqs(sx, ev);
@@ -528,7 +527,7 @@ void sx_report_text(struct txt *t, struct stmexec *sx, struct eval *ev,
 		   stmexec_policy_name(pol->level),
 		   stmexec_policy_name(pol->requested),
 		   pol->conflict_fail ? "fail" : "lower");
-		if (pol->lowered_by != ~0U)
+		if (pol->lowered_by != STMEXEC_NO_INDEX)
 			tx(t, ", lowered by BIOS resource %u", pol->lowered_by);
 		tx(t, ")\n");
 	} else {

@@ -57,19 +57,6 @@
 #include <asm/page.h>
 #include <asm/pgtable.h>
 
-static const char * const policy_names[STMEXEC_POLICY_NR] = {
-	[STMEXEC_POLICY_NONE] = "none",
-	[STMEXEC_POLICY_MONITOR] = "monitor",
-	[STMEXEC_POLICY_KERNEL] = "kernel",
-	[STMEXEC_POLICY_ISOLATED] = "isolated",
-	[STMEXEC_POLICY_STRICT] = "strict",
-};
-
-const char *stmexec_policy_name(u32 level)
-{
-	return level < STMEXEC_POLICY_NR ? policy_names[level] : "?";
-}
-
 /* ---- module parameters ---------------------------------------------------- */
 
 static unsigned int param_policy = STMEXEC_POLICY_KERNEL;
@@ -88,58 +75,11 @@ module_param_named(policy_modules, param_modules, bool, 0644);
 MODULE_PARM_DESC(policy_modules,
 		 "policy=kernel also protects every module's text/rodata (default N: each costs STM heap); applies at the next enable");
 
-static int policy_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(policy_names, val);
-
-	if (i < 0) {
-		pr_err("policy=%s: expected none, monitor, kernel, isolated or strict\n",
-		       val);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = i;
-	return 0;
-}
-
-static int policy_get(char *buf, const struct kernel_param *kp)
-{
-	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 stmexec_policy_name(*(unsigned int *)kp->arg));
-}
-
-static const struct kernel_param_ops policy_ops = {
-	.set = policy_set,
-	.get = policy_get,
-};
-module_param_cb(policy, &policy_ops, &param_policy, 0644);
+module_param_cb(policy, &stmexec_policy_param_ops, &param_policy, 0644);
 MODULE_PARM_DESC(policy,
 		 "default protection: none, monitor, kernel (default), isolated, strict; applies at the next enable");
 
-static const char * const conflict_names[] = { "lower", "fail" };
-
-static int conflict_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(conflict_names, val);
-
-	if (i < 0) {
-		pr_err("policy_conflict=%s: expected lower or fail\n", val);
-		return -EINVAL;
-	}
-	*(bool *)kp->arg = i;
-	return 0;
-}
-
-static int conflict_get(char *buf, const struct kernel_param *kp)
-{
-	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 conflict_names[*(bool *)kp->arg]);
-}
-
-static const struct kernel_param_ops conflict_ops = {
-	.set = conflict_set,
-	.get = conflict_get,
-};
-module_param_cb(policy_conflict, &conflict_ops, &param_conflict_fail, 0644);
+module_param_cb(policy_conflict, &stmexec_conflict_param_ops, &param_conflict_fail, 0644);
 MODULE_PARM_DESC(policy_conflict,
 		 "when the BIOS list claims a policy range: lower (default: lower the level, logged) or fail (enable fails with EADDRINUSE)");
 

@@ -8,6 +8,8 @@
 
 #include "stmexec.h"
 
+#include <linux/moduleparam.h>
+
 /* ---- policy, report, attestation ------------------------------------------
  * policy.c (default policy, policy= and policy_conflict=), modwatch.c
  * (module notifier), report.c (isolation report, canonical encoding,
@@ -107,6 +109,9 @@ u32 stmexec_policy_param(void);		/* policy= as set now */
 /* The policy in force protects every live module (sx->lock held). */
 bool stmexec_policy_protects_modules(struct stmexec *sx);
 const char *stmexec_policy_name(u32 level);
+/* The parsers of policy= and policy_conflict= (policy_layout.c). */
+extern const struct kernel_param_ops stmexec_policy_param_ops;
+extern const struct kernel_param_ops stmexec_conflict_param_ops;
 const char *stmexec_pclass_name(u32 pclass);
 int stmexec_kernel_layout(struct stmexec_klayout *kl);
 /* System RAM extents into *@out (kvfree()); count or -errno. */

@@ -68,7 +68,7 @@ help:
 	@echo "  check-nosim     the production build (build/prod/<kver>/) W=1 C=1, and nm: no simulator symbols"
 	@echo "  modules-all     the module for every installed Debian kernel"
 	@echo "  modules-check   W=1 C=1 from scratch for $(CHECK_KERNELS); any warning fails"
-	@echo "  lint            checkpatch --strict, shellcheck, kmod/ layering (mk/layers.sh), HACKING.md vs the tree (mk/hacking.sh)"
+	@echo "  lint            checkpatch --strict, shellcheck, function length and bool parameters (mk/fnlen.sh), kmod/ layering (mk/layers.sh), HACKING.md vs the tree (mk/hacking.sh)"
 	@echo "  check           deps, modules-check, lint, unit tests, in-guest tests on $(CHECK_KERNELS)"
 	@echo "  demo            deps, build, boot the guest and drive the module with the CLI"
 	@echo "  bench           stm-image benchmark and in-guest /tests/*_bench (BENCH_SMP='$(BENCH_SMP)')"

@@ -58,7 +58,10 @@ module_param(attest_delay_ms, uint, 0644);
 MODULE_PARM_DESC(attest_delay_ms,
 		 "coalescing window of the IMA measurements of the isolation report (ms, default 1000)");
 
-static int attest_pcr = -1;
+/* attest_pcr= value: no PCR is extended (the default). */
+#define ATTEST_PCR_OFF	(-1)
+
+static int attest_pcr = ATTEST_PCR_OFF;
 
 static int pcr_set(const char *val, const struct kernel_param *kp)
 {
@@ -72,7 +75,7 @@ static int pcr_set(const char *val, const struct kernel_param *kp)
 	 * (not extendable from locality 0): 16 (debug) and 23 (application
 	 * support) are the ones left to the OS (kmod-review F11).
 	 */
-	if (pcr != -1 && pcr != 16 && pcr != 23) {
+	if (pcr != ATTEST_PCR_OFF && pcr != 16 && pcr != 23) {
 		pr_err("attest_pcr=%d: use -1 (off), 16 or 23 (the others belong to the firmware, the boot loader, IMA, systemd or DRTM)\n",
 		       pcr);
 		return -EINVAL;
@@ -195,7 +198,7 @@ static void attest_work(struct work_struct *w)
 
 	/* The PCR first: once the IMA entry is visible, both are done. */
 	pcr = READ_ONCE(attest_pcr);
-	if (pcr >= 0) {
+	if (pcr != ATTEST_PCR_OFF) {
 		ret = pcr_extend(pcr, buf, len, digest);
 		if (ret && !at->said_tpm)
 			pr_warn("attest_pcr=%d: TPM PCR extend failed (%pe)\n",

@@ -53,8 +53,6 @@
 #define SX_SIM_PM_LEN		0x80
 #define SX_SIM_SMI_PORT		0xb2
 #define SX_SIM_SMI_LEN		2
-#define SX_SIM_MSR_SMRR_BASE	0x1f2
-#define SX_SIM_MSR_SMRR_MASK	0x1f3
 
 /* Largest range the accessor maps at once (the core maps pages or less,
  * a log of up to 510 pages at most).
@@ -225,8 +223,8 @@ static void sx_sim_build_bios(struct stmexec_sim *s)
 	pci->pci_device_path[0].length = sizeof(pci->pci_device_path[0]);
 	pci->pci_device_path[0].pci_device = 0x1f;
 	pci->pci_device_path[0].pci_function = 0;
-	sx_rsc_msr(&p, SX_SIM_MSR_SMRR_BASE, ~0ULL, 0);
-	sx_rsc_msr(&p, SX_SIM_MSR_SMRR_MASK, ~0ULL, 0);
+	sx_rsc_msr(&p, MSR_IA32_SMRR_PHYSBASE, ~0ULL, 0);
+	sx_rsc_msr(&p, MSR_IA32_SMRR_PHYSMASK, ~0ULL, 0);
 	end = sx_rsc(&p, STM_END_OF_RESOURCES, STM_RSC_END_SIZE);
 	end->resource_list_continuation = 0;
 }
@@ -446,6 +444,39 @@ static bool sx_sim_fault(struct stmexec_faults *f, u32 func, unsigned int cpu,
 }
 
 /*
+ * Under s->lock: the core's answer to @r on @cpu with the injected faults
+ * (see stmexec_sim_vmcall()); a compat violation it caused into @why.
+ * @if_was_set: interrupts were on before the VMCALL.
+ */
+static void sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
+			  struct stm_regs *r, bool if_was_set, char *why,
+			  size_t why_len)
+{
+	struct stmexec_sim *s = sx->sim;
+	u32 func = r->eax, status = 0;
+	bool inject, was_off, activated;
+	u64 before;
+
+	inject = sx_sim_fault(&sx->faults, func, cpu, &status);
+	before = stm_core_compat_violations(s->core);
+	was_off = stm_core_cpu_state(s->core, cpu) == STM_CPU_OFF;
+	if (!inject || func == STM_API_INITIALIZE_PROTECTION ||
+	    func == STM_API_START)
+		stm_core_vmcall(s->core, cpu, vmcs_pa, r);
+	activated = was_off &&
+		    stm_core_cpu_state(s->core, cpu) != STM_CPU_OFF;
+	if (activated)
+		stm_core_activation_if(s->core, cpu, if_was_set);
+	sx_sim_smi_window(s, cpu, func, activated);
+	if (inject) {
+		r->eax = status;
+		r->cf = STM_STATUS_IS_ERROR(status) ? 1 : 0;
+	}
+	if (stm_core_compat_violations(s->core) != before)
+		strscpy(why, stm_core_compat_last(s->core), why_len);
+}
+
+/*
  * One VMCALL on @cpu (the current CPU). Where the faults hit:
  *  - INITIALIZE_PROTECTION and START (they change the CPU's activation):
  *    the core runs, then the reported status is replaced, so the module's
@@ -460,13 +491,11 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 {
 	struct stmexec_faults *f = &sx->faults;
 	struct stmexec_sim *s = sx->sim;
-	u32 func = r->eax, status = 0;
+	u32 func = r->eax;
 	/* J and E return from an activation with RFLAGS = 0x2 */
 	bool if_was_set = !irqs_disabled();
-	bool inject, was_off, activated;
 	char why[128] = "";
 	unsigned long flags;
-	u64 before;
 
 	if (WARN_ON_ONCE(cpu != raw_smp_processor_id()))
 		return stmexec_fail(sx, -EINVAL,
@@ -490,24 +519,7 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	} else {
 		raw_spin_lock(&s->lock);
 	}
-
-	inject = sx_sim_fault(f, func, cpu, &status);
-	before = stm_core_compat_violations(s->core);
-	was_off = stm_core_cpu_state(s->core, cpu) == STM_CPU_OFF;
-	if (!inject || func == STM_API_INITIALIZE_PROTECTION ||
-	    func == STM_API_START)
-		stm_core_vmcall(s->core, cpu, vmcs_pa, r);
-	activated = was_off &&
-		    stm_core_cpu_state(s->core, cpu) != STM_CPU_OFF;
-	if (activated)
-		stm_core_activation_if(s->core, cpu, if_was_set);
-	sx_sim_smi_window(s, cpu, func, activated);
-	if (inject) {
-		r->eax = status;
-		r->cf = STM_STATUS_IS_ERROR(status) ? 1 : 0;
-	}
-	if (stm_core_compat_violations(s->core) != before)
-		strscpy(why, stm_core_compat_last(s->core), sizeof(why));
+	sx_sim_answer(sx, cpu, vmcs_pa, r, if_was_set, why, sizeof(why));
 	raw_spin_unlock(&s->lock);
 
 	if (func == STM_API_START) {

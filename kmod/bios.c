@@ -33,6 +33,100 @@ static u32 rsc_min_len(u32 type)
 	}
 }
 
+/* The descriptor's Length, or -EINVAL if its header is malformed. */
+static int rsc_check_header(const union stm_rsc *rsc, size_t len)
+{
+	u32 type, dlen;
+
+	if (len < sizeof(rsc->hdr))
+		return -EINVAL;
+	type = rsc->hdr.rsc_type;
+	dlen = rsc->hdr.length;
+	if (type > STM_MAX_DESC_TYPE || dlen < rsc_min_len(type) ||
+	    dlen > len)
+		return -EINVAL;
+	if (type == STM_PCI_CFG_RANGE &&
+	    dlen != STM_RSC_PCI_CFG_LEN(rsc->pci_cfg.last_node_index))
+		return -EINVAL;
+	return dlen;
+}
+
+static void rsc_decode_mem(const union stm_rsc *rsc, struct stmexec_range *out)
+{
+	out->base = rsc->mem.base;
+	out->length = rsc->mem.length;
+	out->access = rsc->mem.rwx_attributes & STM_RSC_MEM_RWX_MASK;
+}
+
+static void rsc_decode_io(const union stm_rsc *rsc, struct stmexec_range *out)
+{
+	out->base = rsc->io.base;
+	out->length = rsc->io.length;
+}
+
+static void rsc_decode_trapped_io(const union stm_rsc *rsc,
+				  struct stmexec_range *out)
+{
+	out->base = rsc->trapped_io.base;
+	out->length = rsc->trapped_io.length;
+	if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_IN)
+		out->flags |= STMEXEC_RF_TRAP_IN;
+	if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_OUT)
+		out->flags |= STMEXEC_RF_TRAP_OUT;
+	if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_API)
+		out->flags |= STMEXEC_RF_TRAP_API;
+}
+
+static void rsc_decode_msr(const union stm_rsc *rsc, struct stmexec_range *out)
+{
+	out->base = rsc->msr.msr_index;
+	out->length = 1;
+	if (rsc->msr.read_mask)
+		out->access |= STMEXEC_ACC_R;
+	if (rsc->msr.write_mask)
+		out->access |= STMEXEC_ACC_W;
+	if (rsc->msr.kernel_mode_processing &
+	    STM_RSC_MSR_KERNEL_MODE_PROCESSING)
+		out->flags |= STMEXEC_RF_KERNEL_MODE;
+}
+
+static void rsc_decode_pci(const union stm_rsc *rsc, struct stmexec_range *out)
+{
+	u32 lni = rsc->pci_cfg.last_node_index;
+
+	out->base = rsc->pci_cfg.base;
+	out->length = rsc->pci_cfg.length;
+	out->access = rsc->pci_cfg.rw_attributes & STM_RSC_PCI_CFG_RW_MASK;
+	out->pci_bus = rsc->pci_cfg.originating_bus_number;
+	out->pci_dev = rsc->pci_cfg.pci_device_path[lni].pci_device;
+	out->pci_fn = rsc->pci_cfg.pci_device_path[lni].pci_function;
+	if (lni)
+		out->flags |= STMEXEC_RF_PCI_BRIDGED;
+}
+
+static void rsc_decode_regviol(const union stm_rsc *rsc,
+			       struct stmexec_range *out)
+{
+	out->base = rsc->register_violation.register_type;
+	out->length = 1;
+	if (rsc->register_violation.read_mask)
+		out->access |= STMEXEC_ACC_R;
+	if (rsc->register_violation.write_mask)
+		out->access |= STMEXEC_ACC_W;
+}
+
+/* Per descriptor type; END and ALL carry nothing but their type. */
+static void (*const rsc_decoders[STM_MAX_DESC_TYPE + 1])(const union stm_rsc *rsc,
+							  struct stmexec_range *out) = {
+	[STM_MEM_RANGE] = rsc_decode_mem,
+	[STM_MMIO_RANGE] = rsc_decode_mem,
+	[STM_IO_RANGE] = rsc_decode_io,
+	[STM_TRAPPED_IO_RANGE] = rsc_decode_trapped_io,
+	[STM_MACHINE_SPECIFIC_REG] = rsc_decode_msr,
+	[STM_PCI_CFG_RANGE] = rsc_decode_pci,
+	[STM_REGISTER_VIOLATION] = rsc_decode_regviol,
+};
+
 /*
  * Decode one descriptor of at most @len bytes into @out. Returns the
  * descriptor's Length, 0 for END, or -EINVAL if it is malformed. For PCI,
@@ -43,81 +137,21 @@ static u32 rsc_min_len(u32 type)
 int stmexec_rsc_decode(const void *p, size_t len, struct stmexec_range *out)
 {
 	const union stm_rsc *rsc = p;
-	u32 type, dlen, lni;
+	int dlen;
 
 	memset(out, 0, sizeof(*out));
-	if (len < sizeof(rsc->hdr))
-		return -EINVAL;
-	type = rsc->hdr.rsc_type;
-	dlen = rsc->hdr.length;
-	if (type > STM_MAX_DESC_TYPE || dlen < rsc_min_len(type) ||
-	    dlen > len)
-		return -EINVAL;
-	if (type == STM_PCI_CFG_RANGE) {
-		lni = rsc->pci_cfg.last_node_index;
-		if (dlen != STM_RSC_PCI_CFG_LEN(lni))
-			return -EINVAL;
-	}
+	dlen = rsc_check_header(rsc, len);
+	if (dlen < 0)
+		return dlen;
 
-	out->type = type;
-	out->index = ~0U;
+	out->type = rsc->hdr.rsc_type;
+	out->index = STMEXEC_NO_INDEX;
 	if (rsc->hdr.flags & STM_RSC_IGNORE_RESOURCE)
 		out->flags |= STMEXEC_RF_IGNORED;
-
-	switch (type) {
-	case STM_END_OF_RESOURCES:
+	if (out->type == STM_END_OF_RESOURCES)
 		return 0;
-	case STM_MEM_RANGE:
-	case STM_MMIO_RANGE:
-		out->base = rsc->mem.base;
-		out->length = rsc->mem.length;
-		out->access = rsc->mem.rwx_attributes & STM_RSC_MEM_RWX_MASK;
-		break;
-	case STM_IO_RANGE:
-		out->base = rsc->io.base;
-		out->length = rsc->io.length;
-		break;
-	case STM_TRAPPED_IO_RANGE:
-		out->base = rsc->trapped_io.base;
-		out->length = rsc->trapped_io.length;
-		if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_IN)
-			out->flags |= STMEXEC_RF_TRAP_IN;
-		if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_OUT)
-			out->flags |= STMEXEC_RF_TRAP_OUT;
-		if (rsc->trapped_io.flags & STM_RSC_TRAPPED_IO_API)
-			out->flags |= STMEXEC_RF_TRAP_API;
-		break;
-	case STM_MACHINE_SPECIFIC_REG:
-		out->base = rsc->msr.msr_index;
-		out->length = 1;
-		if (rsc->msr.read_mask)
-			out->access |= STMEXEC_ACC_R;
-		if (rsc->msr.write_mask)
-			out->access |= STMEXEC_ACC_W;
-		if (rsc->msr.kernel_mode_processing &
-		    STM_RSC_MSR_KERNEL_MODE_PROCESSING)
-			out->flags |= STMEXEC_RF_KERNEL_MODE;
-		break;
-	case STM_PCI_CFG_RANGE:
-		out->base = rsc->pci_cfg.base;
-		out->length = rsc->pci_cfg.length;
-		out->access = rsc->pci_cfg.rw_attributes &
-			      STM_RSC_PCI_CFG_RW_MASK;
-		out->pci_bus = rsc->pci_cfg.originating_bus_number;
-		out->pci_dev = rsc->pci_cfg.pci_device_path[lni].pci_device;
-		out->pci_fn = rsc->pci_cfg.pci_device_path[lni].pci_function;
-		if (lni)
-			out->flags |= STMEXEC_RF_PCI_BRIDGED;
-		break;
-	case STM_REGISTER_VIOLATION:
-		out->base = rsc->register_violation.register_type;
-		out->length = 1;
-		if (rsc->register_violation.read_mask)
-			out->access |= STMEXEC_ACC_R;
-		if (rsc->register_violation.write_mask)
-			out->access |= STMEXEC_ACC_W;
-		break;
-	}
+	if (rsc_decoders[out->type])
+		rsc_decoders[out->type](rsc, out);
 	return dlen;
 }
 

@@ -76,7 +76,7 @@ static long req_close(struct stmexec *sx, struct stmexec_req *req, u64 uptr,
 	if (!uptr)
 		return ret;
 	memset(&e, 0, sizeof(e));
-	e.index = ~0U;
+	e.index = STMEXEC_NO_INDEX;
 	if (ret < 0) {
 		/* a signal: the caller sees EINTR or a restart */
 		e.code = ret == -ERESTARTSYS ? EINTR : -ret;
@@ -145,8 +145,8 @@ static long ioc_get_status(struct stmexec *sx, void __user *argp)
 /* Check an array header copied in: flags and reserved must be zero. */
 static int arr_check(struct stmexec *sx, struct stmexec_range_array *a)
 {
-	a->err_index = ~0U;
-	a->bios_index = ~0U;
+	a->err_index = STMEXEC_NO_INDEX;
+	a->bios_index = STMEXEC_NO_INDEX;
 	if (a->flags || a->reserved)
 		return stmexec_fail(sx, -EINVAL,
 				    "range array: flags and reserved must be zero");
@@ -273,7 +273,7 @@ static long ioc_ranges(struct stmexec *sx, void __user *argp, unsigned int cmd)
 	default:
 		ret = do_list(sx, &a, cmd == STMEXEC_GET_BIOS_RESOURCES);
 		if (ret == -EFAULT)
-			return req_close(sx, &req, a.err_ptr, ~0U, ret);
+			return req_close(sx, &req, a.err_ptr, STMEXEC_NO_INDEX, ret);
 		break;
 	}
 	if (copy_to_user(argp, &a, sizeof(a)))
@@ -303,7 +303,7 @@ static long ioc_log_setup(struct stmexec *sx, void __user *argp)
 	ret = stmexec_log_setup(sx, &ls);
 	mutex_unlock(&sx->lock);
 out:
-	return req_close(sx, &req, ls.err_ptr, ~0U, ret);
+	return req_close(sx, &req, ls.err_ptr, STMEXEC_NO_INDEX, ret);
 }
 
 static long do_ctl(struct stmexec *sx, u32 op)
@@ -372,7 +372,7 @@ static long ioc_control(struct stmexec *sx, void __user *argp)
 				   c.op);
 	else
 		ret = do_ctl(sx, c.op);
-	return req_close(sx, &req, c.err_ptr, ~0U, ret);
+	return req_close(sx, &req, c.err_ptr, STMEXEC_NO_INDEX, ret);
 }
 
 static long ioc_vmcs_db(struct stmexec *sx, void __user *argp)
@@ -397,7 +397,7 @@ static long ioc_vmcs_db(struct stmexec *sx, void __user *argp)
 	ret = stmexec_vmcs_db(sx, &v);
 	mutex_unlock(&sx->lock);
 out:
-	return req_close(sx, &req, v.err_ptr, ~0U, ret);
+	return req_close(sx, &req, v.err_ptr, STMEXEC_NO_INDEX, ret);
 }
 
 static long stmexec_ioctl(struct file *file, unsigned int cmd,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * stmexec: every kernel-version difference the module has to absorb, and
- * nothing else. Checked against the Debian 6.1 (6.1.0-56) and 6.12
- * (6.12.117+deb12) headers; the notes name the upstream change so that the
- * next kernel can be checked the same way.
+ * stmexec: every kernel-version difference the module has to absorb (and
+ * the MSR names the kernel's headers lack), nothing else. Checked against
+ * the Debian 6.1 (6.1.0-56) and 6.12 (6.12.117+deb12) headers; the notes
+ * name the upstream change so that the next kernel can be checked the same
+ * way.
  *
  * Feature tests that a version number cannot answer (distribution
  * backports) are made by Kbuild on the target's headers and arrive here as
@@ -15,6 +16,24 @@
 #include <linux/module.h>
 #include <linux/syscore_ops.h>
 #include <asm/msr.h>
+
+/*
+ * MSRs that asm/msr-index.h names in neither Debian kernel (6.1, 6.12),
+ * each defined only while the kernel lacks it (a kernel that adds the name
+ * keeps its own). IA32_SMRR_PHYSBASE (1F2H) and IA32_SMRR_PHYSMASK (1F3H):
+ * SDM Vol. 4 Table 2-2 (architectural if IA32_MTRRCAP[11]);
+ * MSR_SMM_FEATURE_CONTROL (4E0H): SDM Vol. 4, model-specific (Haswell and
+ * later), "Enhanced SMM Feature Control", writable only in SMM.
+ */
+#ifndef MSR_IA32_SMRR_PHYSBASE
+#define MSR_IA32_SMRR_PHYSBASE		0x000001f2
+#endif
+#ifndef MSR_IA32_SMRR_PHYSMASK
+#define MSR_IA32_SMRR_PHYSMASK		0x000001f3
+#endif
+#ifndef MSR_SMM_FEATURE_CONTROL
+#define MSR_SMM_FEATURE_CONTROL		0x000004e0
+#endif
 
 /*
  * MSR accessors: rdmsrl*() were renamed rdmsrq*() in 6.16 (the old names

@@ -83,7 +83,6 @@ int stmexec_status_to_errno(u32 status);
 u64 stmexec_vmxon_pa(struct stmexec *sx, unsigned int cpu);
 /* Every region the STM must keep SMM away from (stmexec_region_fn). */
 int stmexec_walk_regions(struct stmexec *sx, stmexec_region_fn fn, void *arg);
-#define stmexec_for_each_region(sx, fn, arg) stmexec_walk_regions(sx, fn, arg)
 
 /* Per-CPU VMCALL counters: index 0 other, 1..8 STM_API_START..EVENT_LOG. */
 #define STMEXEC_NR_CALL_IDX	9

@@ -64,23 +64,17 @@ static int stmexec_params(struct stmexec *sx)
 }
 
 /*
- * Init order, unwound in reverse by the goto ladder: parameters and the
- * lifecycle hooks, lifecycle (per-CPU state, notifiers), hardware facts,
- * backend probe (the refusals: -ENODEV and friends, one line in dmesg),
- * backend init, the STM image, ranges, log, policy, the module notifier,
- * the report and the attestation (which measures the report at load), the
- * misc device with its sysfs groups, debugfs.
+ * Init order, unwound in reverse by the goto ladders: parameters and the
+ * lifecycle hooks; the base (stmexec_base_init): lifecycle (per-CPU state,
+ * notifiers), hardware facts, backend probe (the refusals: -ENODEV and
+ * friends, one line in dmesg), backend init; the features
+ * (stmexec_features_init): the STM image, ranges, log, policy, the module
+ * notifier, the report and the attestation (which measures the report at
+ * load); then the misc device with its sysfs groups, debugfs.
  */
-static int __init stmexec_init(void)
+static int __init stmexec_base_init(struct stmexec *sx)
 {
-	struct stmexec *sx = &stmexec_dev;
 	int ret;
-
-	ret = stmexec_params(sx);
-	if (ret)
-		return ret;
-	sx->hooks = stmexec_hooks;
-	sx->nhooks = ARRAY_SIZE(stmexec_hooks);
 
 	ret = stmexec_lifecycle_init(sx);
 	if (ret)
@@ -100,10 +94,31 @@ static int __init stmexec_init(void)
 	ret = sx->ops->init(sx);
 	if (ret)
 		goto err_probe;
+	return 0;
+
+err_probe:
+	stmexec_probe_free(sx);
+	stmexec_lifecycle_events_fini(sx);
+err_lifecycle:
+	stmexec_lifecycle_fini(sx);
+	return ret;
+}
+
+static void stmexec_base_fini(struct stmexec *sx)
+{
+	sx->ops->fini(sx);
+	stmexec_probe_free(sx);
+	stmexec_lifecycle_events_fini(sx);
+	stmexec_lifecycle_fini(sx);
+}
+
+static int __init stmexec_features_init(struct stmexec *sx)
+{
+	int ret;
 
 	ret = stmexec_image_init(sx);
 	if (ret)
-		goto err_backend;
+		return ret;
 	ret = stmexec_ranges_init(sx);
 	if (ret)
 		goto err_image;
@@ -123,23 +138,8 @@ static int __init stmexec_init(void)
 	ret = stmexec_attest_init(sx);
 	if (ret)
 		goto err_report;
-	ret = stmexec_chardev_register(sx);
-	if (ret)
-		goto err_attest;
-	stmexec_debugfs_init(sx);
-
-	if (IS_ENABLED(CONFIG_STMEXEC_SIM) && sx->sim_stm) {
-		add_taint(STMEXEC_TAINT_SIM, LOCKDEP_STILL_OK);
-		pr_warn("%s: the STM is SIMULATED: this gives NO protection; kernel tainted for testing\n",
-			sx->ops == &stmexec_backend_sim ? "backend=sim" :
-							  "vmx_stm=sim");
-	}
-	pr_info("loaded: backend=%s, monitor off (enable: echo 1 > /sys/class/misc/stmexec/enabled)\n",
-		sx->ops->name);
 	return 0;
 
-err_attest:
-	stmexec_attest_fini(sx);
 err_report:
 	stmexec_report_fini(sx);
 err_modwatch:
@@ -152,13 +152,60 @@ err_ranges:
 	stmexec_ranges_fini(sx);
 err_image:
 	stmexec_image_fini(sx);
-err_backend:
-	sx->ops->fini(sx);
-err_probe:
-	stmexec_probe_free(sx);
-	stmexec_lifecycle_events_fini(sx);
-err_lifecycle:
-	stmexec_lifecycle_fini(sx);
+	return ret;
+}
+
+static void stmexec_features_fini(struct stmexec *sx)
+{
+	stmexec_attest_fini(sx);
+	stmexec_report_fini(sx);
+	stmexec_modwatch_fini(sx);
+	stmexec_policy_fini(sx);
+	stmexec_log_fini(sx);
+	stmexec_ranges_fini(sx);
+	stmexec_image_fini(sx);
+}
+
+static void __init stmexec_announce(struct stmexec *sx)
+{
+	if (IS_ENABLED(CONFIG_STMEXEC_SIM) && sx->sim_stm) {
+		add_taint(STMEXEC_TAINT_SIM, LOCKDEP_STILL_OK);
+		pr_warn("%s: the STM is SIMULATED: this gives NO protection; kernel tainted for testing\n",
+			sx->ops == &stmexec_backend_sim ? "backend=sim" :
+							  "vmx_stm=sim");
+	}
+	pr_info("loaded: backend=%s, monitor off (enable: echo 1 > /sys/class/misc/stmexec/enabled)\n",
+		sx->ops->name);
+}
+
+static int __init stmexec_init(void)
+{
+	struct stmexec *sx = &stmexec_dev;
+	int ret;
+
+	ret = stmexec_params(sx);
+	if (ret)
+		return ret;
+	sx->hooks = stmexec_hooks;
+	sx->nhooks = ARRAY_SIZE(stmexec_hooks);
+
+	ret = stmexec_base_init(sx);
+	if (ret)
+		return ret;
+	ret = stmexec_features_init(sx);
+	if (ret)
+		goto err_base;
+	ret = stmexec_chardev_register(sx);
+	if (ret)
+		goto err_features;
+	stmexec_debugfs_init(sx);
+	stmexec_announce(sx);
+	return 0;
+
+err_features:
+	stmexec_features_fini(sx);
+err_base:
+	stmexec_base_fini(sx);
 	return ret;
 }
 
@@ -176,17 +223,8 @@ static void __exit stmexec_exit(void)
 	if (sx->state != STMEXEC_STATE_OFF)
 		stmexec_disable(sx);
 	mutex_unlock(&sx->lock);
-	stmexec_attest_fini(sx);
-	stmexec_report_fini(sx);
-	stmexec_modwatch_fini(sx);
-	stmexec_policy_fini(sx);
-	stmexec_log_fini(sx);
-	stmexec_ranges_fini(sx);
-	stmexec_image_fini(sx);
-	sx->ops->fini(sx);
-	stmexec_probe_free(sx);
-	stmexec_lifecycle_events_fini(sx);
-	stmexec_lifecycle_fini(sx);
+	stmexec_features_fini(sx);
+	stmexec_base_fini(sx);
 	pr_info("unloaded\n");
 }
 

@@ -49,7 +49,7 @@ struct stmexec_pmod *stmexec_pmod_build(struct module *mod)
 	}
 	pm->mod = mod;
 	strscpy(pm->name, mod->name, sizeof(pm->name));
-	pm->skipped_bios = ~0U;
+	pm->skipped_bios = STMEXEC_NO_INDEX;
 
 	for (part = 0; part < STMEXEC_MOD_RO_PARTS; part++) {
 		stmexec_module_ro_part(mod, part, &base, &size, &text);

@@ -6,7 +6,7 @@
  * is known and before any CPU STARTs) the level named by policy= is turned
  * into ranges owned by STMEXEC_RF_POLICY:
  *
- *   monitor   the monitor's own memory (stmexec_for_each_region(): VMXON
+ *   monitor   the monitor's own memory (stmexec_walk_regions(): VMXON
  *             regions, activation VMCSs, the BIOS-list buffer, the module
  *             text) and the module's rodata/ro_after_init: deny rwx
  *   kernel    + the kernel text and rodata (from the kernel image mapping,
@@ -57,19 +57,6 @@
 #include <asm/page.h>
 #include <asm/pgtable.h>
 
-static const char * const policy_names[STMEXEC_POLICY_NR] = {
-	[STMEXEC_POLICY_NONE] = "none",
-	[STMEXEC_POLICY_MONITOR] = "monitor",
-	[STMEXEC_POLICY_KERNEL] = "kernel",
-	[STMEXEC_POLICY_ISOLATED] = "isolated",
-	[STMEXEC_POLICY_STRICT] = "strict",
-};
-
-const char *stmexec_policy_name(u32 level)
-{
-	return level < STMEXEC_POLICY_NR ? policy_names[level] : "?";
-}
-
 /* ---- module parameters ---------------------------------------------------- */
 
 static unsigned int param_policy = STMEXEC_POLICY_KERNEL;
@@ -88,58 +75,11 @@ module_param_named(policy_modules, param_modules, bool, 0644);
 MODULE_PARM_DESC(policy_modules,
 		 "policy=kernel also protects every module's text/rodata (default N: each costs STM heap); applies at the next enable");
 
-static int policy_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(policy_names, val);
-
-	if (i < 0) {
-		pr_err("policy=%s: expected none, monitor, kernel, isolated or strict\n",
-		       val);
-		return -EINVAL;
-	}
-	*(unsigned int *)kp->arg = i;
-	return 0;
-}
-
-static int policy_get(char *buf, const struct kernel_param *kp)
-{
-	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 stmexec_policy_name(*(unsigned int *)kp->arg));
-}
-
-static const struct kernel_param_ops policy_ops = {
-	.set = policy_set,
-	.get = policy_get,
-};
-module_param_cb(policy, &policy_ops, &param_policy, 0644);
+module_param_cb(policy, &stmexec_policy_param_ops, &param_policy, 0644);
 MODULE_PARM_DESC(policy,
 		 "default protection: none, monitor, kernel (default), isolated, strict; applies at the next enable");
 
-static const char * const conflict_names[] = { "lower", "fail" };
-
-static int conflict_set(const char *val, const struct kernel_param *kp)
-{
-	int i = sysfs_match_string(conflict_names, val);
-
-	if (i < 0) {
-		pr_err("policy_conflict=%s: expected lower or fail\n", val);
-		return -EINVAL;
-	}
-	*(bool *)kp->arg = i;
-	return 0;
-}
-
-static int conflict_get(char *buf, const struct kernel_param *kp)
-{
-	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 conflict_names[*(bool *)kp->arg]);
-}
-
-static const struct kernel_param_ops conflict_ops = {
-	.set = conflict_set,
-	.get = conflict_get,
-};
-module_param_cb(policy_conflict, &conflict_ops, &param_conflict_fail, 0644);
+module_param_cb(policy_conflict, &stmexec_conflict_param_ops, &param_conflict_fail, 0644);
 MODULE_PARM_DESC(policy_conflict,
 		 "when the BIOS list claims a policy range: lower (default: lower the level, logged) or fail (enable fails with EADDRINUSE)");
 
@@ -472,7 +412,7 @@ static int build_level(struct stmexec *sx, u32 level,
 				sx->pol->modules,
 		};
 
-		ret = stmexec_for_each_region(sx, monitor_region, &mb);
+		ret = stmexec_walk_regions(sx, monitor_region, &mb);
 		if (ret)
 			return ret;
 		if (mb.self)
@@ -575,7 +515,7 @@ static int apply_level(struct stmexec *sx, u32 level,
 	u32 n, ei;
 	int ret;
 
-	*bios_index = ~0U;
+	*bios_index = STMEXEC_NO_INDEX;
 	ret = build_level(sx, level, bios, nb, b);
 	if (ret)
 		return stmexec_fail(sx, ret,
@@ -592,7 +532,7 @@ static int apply_level(struct stmexec *sx, u32 level,
 		return stmexec_fail(sx, -ENOMEM, "policy: out of memory");
 	ret = stmexec_ranges_protect(sx, req, n, STMEXEC_RF_POLICY, &ei,
 				     bios_index);
-	if (ret && ei != ~0U)
+	if (ret && ei != STMEXEC_NO_INDEX)
 		describe_req(b, mods, ei, what, what_len);
 	kvfree(req);
 	return ret;
@@ -600,71 +540,90 @@ static int apply_level(struct stmexec *sx, u32 level,
 
 static void stmexec_policy_on_stop(struct stmexec *sx);
 
-static int stmexec_policy_on_start(struct stmexec *sx)
+/* The parameters this start uses; the kernel layout for kernel and above. */
+static int policy_prepare(struct stmexec *sx)
 {
 	struct stmexec_policy *pol = sx->pol;
-	struct stmexec_range *bios;
-	struct stmexec_pmod *pm;
-	struct pbuild b = { 0 };
-	LIST_HEAD(mods);
-	char what[160] = "", btxt[96];
-	u32 level, nb, bi;
-	int ret = 0;
-
-	lockdep_assert_held(&sx->lock);
-	if (WARN_ON_ONCE(pol->active))
-		stmexec_policy_on_stop(sx);
+	int ret;
 
 	pol->requested = READ_ONCE(param_policy);
 	pol->conflict_fail = READ_ONCE(param_conflict_fail);
 	pol->modules = READ_ONCE(param_modules);
-	pol->lowered_by = ~0U;
-	level = pol->requested;
-	if (level >= STMEXEC_POLICY_KERNEL && !pol->kl.valid) {
-		ret = stmexec_kernel_layout(&pol->kl);
-		if (ret)
-			return stmexec_fail(sx, ret,
-					    "policy %s: cannot find the kernel text and rodata in the kernel image mapping (%pe); use policy=monitor or none",
-					    stmexec_policy_name(level),
-					    ERR_PTR(ret));
-	}
+	pol->lowered_by = STMEXEC_NO_INDEX;
+	if (pol->requested < STMEXEC_POLICY_KERNEL || pol->kl.valid)
+		return 0;
+	ret = stmexec_kernel_layout(&pol->kl);
+	if (ret)
+		return stmexec_fail(sx, ret,
+				    "policy %s: cannot find the kernel text and rodata in the kernel image mapping (%pe); use policy=monitor or none",
+				    stmexec_policy_name(pol->requested),
+				    ERR_PTR(ret));
+	return 0;
+}
 
-	bios = sx->bios;
-	nb = sx->nbios;
-	stmexec_ranges_quiet(sx, true);
-	for (;;) {
-		if (level == STMEXEC_POLICY_NONE)
-			break;
-		ret = apply_level(sx, level, bios, nb, &b, &mods, &bi, what,
-				  sizeof(what));
+/*
+ * BIOS descriptor @bi claims @what of @level: refuse (policy_conflict=fail,
+ * -EADDRINUSE) or allow the level below.
+ */
+static int policy_lower(struct stmexec *sx, u32 level, u32 bi,
+			const char *what)
+{
+	struct stmexec_policy *pol = sx->pol;
+	char btxt[96];
+
+	stmexec_range_format(btxt, sizeof(btxt), &sx->bios[bi], true);
+	if (pol->conflict_fail)
+		return stmexec_fail(sx, -EADDRINUSE,
+				    "policy %s: BIOS resource %u (%s) claims %s; enable refused (policy_conflict=fail)",
+				    stmexec_policy_name(level), bi, btxt, what);
+	pr_warn("policy lowered from %s to %s: BIOS resource %u (%s) claims %s\n",
+		stmexec_policy_name(level), stmexec_policy_name(level - 1), bi,
+		btxt, what);
+	if (pol->lowered_by == STMEXEC_NO_INDEX)
+		pol->lowered_by = bi;
+	return 0;
+}
+
+/*
+ * Apply the highest level from *@level down that the BIOS list allows;
+ * *@level is the one applied (its ranges in @b and @mods), NONE if none.
+ */
+static int policy_fit_level(struct stmexec *sx, u32 *level,
+			    struct pbuild *b, struct list_head *mods)
+{
+	char what[160] = "";
+	u32 bi;
+	int ret;
+
+	for (; *level != STMEXEC_POLICY_NONE; (*level)--) {
+		ret = apply_level(sx, *level, sx->bios, sx->nbios, b, mods,
+				  &bi, what, sizeof(what));
 		if (!ret)
-			break;
-		kvfree(b.it);
-		b.it = NULL;
-		b.n = 0;
-		free_mods(&mods);
-		if (ret != -EADDRINUSE || bi >= nb)
-			goto out;
-		stmexec_range_format(btxt, sizeof(btxt), &bios[bi], true);
-		if (pol->conflict_fail) {
-			ret = stmexec_fail(sx, -EADDRINUSE,
-					   "policy %s: BIOS resource %u (%s) claims %s; enable refused (policy_conflict=fail)",
-					   stmexec_policy_name(level), bi, btxt,
-					   what);
-			goto out;
-		}
-		pr_warn("policy lowered from %s to %s: BIOS resource %u (%s) claims %s\n",
-			stmexec_policy_name(level),
-			stmexec_policy_name(level - 1), bi, btxt, what);
-		if (pol->lowered_by == ~0U)
-			pol->lowered_by = bi;
-		level--;
+			return 0;
+		kvfree(b->it);
+		b->it = NULL;
+		b->n = 0;
+		free_mods(mods);
+		if (ret != -EADDRINUSE || bi >= sx->nbios)
+			return ret;
+		ret = policy_lower(sx, *level, bi, what);
+		if (ret)
+			return ret;
 	}
-	ret = 0;
+	return 0;
+}
+
+/* Keep what policy_fit_level() applied at @level. */
+static void policy_commit(struct stmexec *sx, u32 level, struct pbuild *b,
+			  struct list_head *mods)
+{
+	struct stmexec_policy *pol = sx->pol;
+	struct stmexec_pmod *pm;
+
 	pol->level = level;
-	pol->items = b.it;
-	pol->nitems = b.n;
-	list_splice_init(&mods, &pol->mods);
+	pol->items = b->it;
+	pol->nitems = b->n;
+	list_splice_init(mods, &pol->mods);
 	pol->nmods = 0;
 	list_for_each_entry(pm, &pol->mods, node)
 		pol->nmods++;
@@ -673,7 +632,28 @@ static int stmexec_policy_on_start(struct stmexec *sx)
 		pr_info("policy %s in force (requested %s)\n",
 			stmexec_policy_name(level),
 			stmexec_policy_name(pol->requested));
-out:
+}
+
+static int stmexec_policy_on_start(struct stmexec *sx)
+{
+	struct stmexec_policy *pol = sx->pol;
+	struct pbuild b = { 0 };
+	LIST_HEAD(mods);
+	u32 level;
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+	if (WARN_ON_ONCE(pol->active))
+		stmexec_policy_on_stop(sx);
+
+	ret = policy_prepare(sx);
+	if (ret)
+		return ret;
+	level = pol->requested;
+	stmexec_ranges_quiet(sx, true);
+	ret = policy_fit_level(sx, &level, &b, &mods);
+	if (!ret)
+		policy_commit(sx, level, &b, &mods);
 	stmexec_ranges_quiet(sx, false);
 	if (!ret)
 		stmexec_protection_changed(sx);
@@ -761,7 +741,7 @@ int stmexec_policy_init(struct stmexec *sx)
 	if (!pol)
 		return -ENOMEM;
 	pol->sx = sx;
-	pol->lowered_by = ~0U;
+	pol->lowered_by = STMEXEC_NO_INDEX;
 	INIT_LIST_HEAD(&pol->mods);
 	/*
 	 * Best effort at load (insmod runs as root): kept for every enable.

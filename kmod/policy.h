@@ -8,6 +8,8 @@
 
 #include "stmexec.h"
 
+#include <linux/moduleparam.h>
+
 /* ---- policy, report, attestation ------------------------------------------
  * policy.c (default policy, policy= and policy_conflict=), modwatch.c
  * (module notifier), report.c (isolation report, canonical encoding,
@@ -50,7 +52,7 @@ struct stmexec_pmod {
 	char name[64];
 	u32 n;				/* ranges in @r held by the policy */
 	u32 skipped;			/* pages refused (BIOS claims) */
-	u32 skipped_bios;		/* BIOS descriptor of the last refusal */
+	u32 skipped_bios;		/* BIOS descriptor of last refusal or STMEXEC_NO_INDEX */
 	u64 bytes;			/* bytes covered by @r */
 	struct stmexec_range *r;
 };
@@ -70,7 +72,7 @@ struct stmexec_klayout {
  * @level: level in force (STMEXEC_POLICY_*), NONE while off
  * @conflict_fail: policy_conflict=fail at the last enable
  * @modules: policy_modules= at the last enable (modules at level kernel)
- * @lowered_by: BIOS descriptor that lowered the level, or ~0
+ * @lowered_by: BIOS descriptor that lowered the level, or STMEXEC_NO_INDEX
  * @active: the policy ranges are held (between on_start and on_stop)
  * @items: every policy range but the modules'
  * @nitems: entries in @items
@@ -107,6 +109,9 @@ u32 stmexec_policy_param(void);		/* policy= as set now */
 /* The policy in force protects every live module (sx->lock held). */
 bool stmexec_policy_protects_modules(struct stmexec *sx);
 const char *stmexec_policy_name(u32 level);
+/* The parsers of policy= and policy_conflict= (policy_layout.c). */
+extern const struct kernel_param_ops stmexec_policy_param_ops;
+extern const struct kernel_param_ops stmexec_conflict_param_ops;
 const char *stmexec_pclass_name(u32 pclass);
 int stmexec_kernel_layout(struct stmexec_klayout *kl);
 /* System RAM extents into *@out (kvfree()); count or -errno. */

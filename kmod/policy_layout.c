@@ -2,8 +2,9 @@
 /*
  * stmexec: where the default policy finds what it protects: the kernel
  * image's sections (walking the kernel image mapping) and the System RAM
- * extents (the iomem resource tree); and the names of its classes. See
- * policy.c.
+ * extents (the iomem resource tree); the names of its levels and classes,
+ * and the parsers of policy= and policy_conflict= (policy.c owns the
+ * parameters).
  */
 #include "stmexec.h"
 #include "features.h"
@@ -153,3 +154,67 @@ int stmexec_system_ram(struct stmexec_extent **out)
 	*out = w.ext;
 	return min(w.n, w.cap);
 }
+
+/* ---- policy levels, policy= and policy_conflict= ----------------------------- */
+
+static const char * const policy_names[STMEXEC_POLICY_NR] = {
+	[STMEXEC_POLICY_NONE] = "none",
+	[STMEXEC_POLICY_MONITOR] = "monitor",
+	[STMEXEC_POLICY_KERNEL] = "kernel",
+	[STMEXEC_POLICY_ISOLATED] = "isolated",
+	[STMEXEC_POLICY_STRICT] = "strict",
+};
+
+const char *stmexec_policy_name(u32 level)
+{
+	return level < STMEXEC_POLICY_NR ? policy_names[level] : "?";
+}
+
+static int policy_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(policy_names, val);
+
+	if (i < 0) {
+		pr_err("policy=%s: expected none, monitor, kernel, isolated or strict\n",
+		       val);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = i;
+	return 0;
+}
+
+static int policy_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 stmexec_policy_name(*(unsigned int *)kp->arg));
+}
+
+const struct kernel_param_ops stmexec_policy_param_ops = {
+	.set = policy_set,
+	.get = policy_get,
+};
+
+static const char * const conflict_names[] = { "lower", "fail" };
+
+static int conflict_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(conflict_names, val);
+
+	if (i < 0) {
+		pr_err("policy_conflict=%s: expected lower or fail\n", val);
+		return -EINVAL;
+	}
+	*(bool *)kp->arg = i;
+	return 0;
+}
+
+static int conflict_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%s\n",
+			 conflict_names[*(bool *)kp->arg]);
+}
+
+const struct kernel_param_ops stmexec_conflict_param_ops = {
+	.set = conflict_set,
+	.get = conflict_get,
+};

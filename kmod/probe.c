@@ -463,6 +463,90 @@ static u32 sx_detect(struct stmexec *sx)
 					   STMEXEC_LAUNCH_NON_TXT;
 }
 
+static const char sx_smram[] =
+	"not verifiable from the OS (the MSEG header is in SMRAM)";
+
+/* "detected", what the TXT registers and CPU 0's MSR 0x9B say. */
+static int sx_lc_facts(const struct stmexec_probe *p,
+		       const struct sx_cpu_facts *f0, char *buf, int at)
+{
+	static const char *const senter[] = {
+		[SX_TXT_NA] = "n/a (no SMX, virtual, or SENTER not enabled)",
+		[SX_TXT_NOT_LAUNCHED] = "no",
+		[SX_TXT_LAUNCHED] = "yes",
+		[SX_TXT_UNKNOWN] = "unknown (TXT registers not readable)",
+	};
+
+	at += sysfs_emit_at(buf, at, "txt_senter_done: %s\n", senter[p->txt]);
+	if (p->txt == SX_TXT_LAUNCHED)
+		at += sysfs_emit_at(buf, at,
+				    "txt_mseg: base 0x%llx size 0x%llx\n",
+				    p->txt_mseg_base, p->txt_mseg_size);
+	if (!f0 || f0->err[SX_MSR_SMM])
+		return at + sysfs_emit_at(buf, at,
+					  "smm_monitor_ctl: n/a (no dual-monitor treatment)\n");
+	return at + sysfs_emit_at(buf, at,
+				  "smm_monitor_ctl: 0x%llx valid=%d mseg_base=0x%llx\n",
+				  f0->val[SX_MSR_SMM], sx_stm_valid(f0),
+				  SX_SMM_MONITOR_MSEG_BASE(f0->val[SX_MSR_SMM]));
+}
+
+/* tboot: on every AP, MSR 0x9B must equal the BSP's value. */
+static int sx_lc_msr_equal(const struct stmexec_probe *p,
+			   const struct sx_cpu_facts *f0, u32 m, char *buf,
+			   int at)
+{
+	const struct sx_cpu_facts *f;
+	unsigned int cpu;
+
+	if (m == STMEXEC_LAUNCH_SIM || m == STMEXEC_LAUNCH_NONE)
+		return at + sysfs_emit_at(buf, at,
+					  "msr_0x9b_equal_on_all_cpus: n/a (no firmware STM)\n");
+	for (cpu = 0; cpu < p->ncpus; cpu++) {
+		f = &p->cpu[cpu];
+		if (f->probed && (f->err[SX_MSR_SMM] ||
+				  f->val[SX_MSR_SMM] != f0->val[SX_MSR_SMM]))
+			return at + sysfs_emit_at(buf, at,
+						  "msr_0x9b_equal_on_all_cpus: fail (CPU %u: 0x%llx, first CPU: 0x%llx)\n",
+						  cpu, f->val[SX_MSR_SMM],
+						  f0->val[SX_MSR_SMM]);
+	}
+	return at + sysfs_emit_at(buf, at,
+				  "msr_0x9b_equal_on_all_cpus: pass (read at load on each CPU)\n");
+}
+
+/*
+ * SINIT copies the MSEG it launched with into TXT.MSEG.BASE; the MSEG
+ * header itself is in SMRAM.
+ */
+static int sx_lc_mseg(const struct stmexec_probe *p,
+		      const struct sx_cpu_facts *f0, u32 m, char *buf, int at)
+{
+	u64 base;
+
+	if (m == STMEXEC_LAUNCH_TXT) {
+		base = SX_SMM_MONITOR_MSEG_BASE(f0->val[SX_MSR_SMM]);
+		if (base == p->txt_mseg_base)
+			at += sysfs_emit_at(buf, at, "mseg_base_equals_txt_mseg_base: pass\n");
+		else
+			at += sysfs_emit_at(buf, at,
+					    "mseg_base_equals_txt_mseg_base: fail (MSR 0x9B 0x%llx, TXT.MSEG.BASE 0x%llx)\n",
+					    base, p->txt_mseg_base);
+		at += sysfs_emit_at(buf, at, "mseg_header_equals_txt_mseg_header: %s\n",
+				    sx_smram);
+	} else {
+		at += sysfs_emit_at(buf, at,
+				    "mseg_base_equals_txt_mseg_base: n/a (no TXT launch)\n");
+	}
+	if (m == STMEXEC_LAUNCH_TXT || m == STMEXEC_LAUNCH_NON_TXT)
+		at += sysfs_emit_at(buf, at,
+				    "mseg_header_features: %s\n", sx_smram);
+	else if (m == STMEXEC_LAUNCH_SIM)
+		at += sysfs_emit_at(buf, at,
+				    "mseg_header_features: n/a (simulated STM; see stm_header)\n");
+	return at;
+}
+
 /*
  * sysfs "launch_checks": tboot's MSEG consistency checks (txt/verify.c),
  * as far as the OS can see them, one "check: result" per line. Results:
@@ -477,83 +561,18 @@ ssize_t stmexec_probe_launch_checks(struct stmexec *sx, char *buf)
 		[STMEXEC_LAUNCH_TXT] = "txt",
 		[STMEXEC_LAUNCH_SIM] = "sim",
 	};
-	static const char smram[] =
-		"not verifiable from the OS (the MSEG header is in SMRAM)";
 	const struct stmexec_probe *p = sx->probe;
-	const struct sx_cpu_facts *f0, *f;
+	const struct sx_cpu_facts *f0;
 	u32 m = sx_detect(sx);
-	unsigned int cpu;
-	u64 base;
 	int at;
 
 	at = sysfs_emit(buf, "detected: %s\n", mode[m]);
 	if (!p)
 		return at;
 	f0 = sx_first(p);
-	at += sysfs_emit_at(buf, at, "txt_senter_done: %s\n",
-			    p->txt == SX_TXT_LAUNCHED ? "yes" :
-			    p->txt == SX_TXT_NOT_LAUNCHED ? "no" :
-			    p->txt == SX_TXT_UNKNOWN ?
-			    "unknown (TXT registers not readable)" :
-			    "n/a (no SMX, virtual, or SENTER not enabled)");
-	if (p->txt == SX_TXT_LAUNCHED)
-		at += sysfs_emit_at(buf, at,
-				    "txt_mseg: base 0x%llx size 0x%llx\n",
-				    p->txt_mseg_base, p->txt_mseg_size);
-	if (!f0 || f0->err[SX_MSR_SMM]) {
-		at += sysfs_emit_at(buf, at,
-				    "smm_monitor_ctl: n/a (no dual-monitor treatment)\n");
-	} else {
-		at += sysfs_emit_at(buf, at,
-				    "smm_monitor_ctl: 0x%llx valid=%d mseg_base=0x%llx\n",
-				    f0->val[SX_MSR_SMM], sx_stm_valid(f0),
-				    SX_SMM_MONITOR_MSEG_BASE(f0->val[SX_MSR_SMM]));
-	}
-
-	/* tboot: on every AP, MSR 0x9B must equal the BSP's value. */
-	if (m == STMEXEC_LAUNCH_SIM || m == STMEXEC_LAUNCH_NONE) {
-		at += sysfs_emit_at(buf, at,
-				    "msr_0x9b_equal_on_all_cpus: n/a (no firmware STM)\n");
-	} else {
-		for (cpu = 0; cpu < p->ncpus; cpu++) {
-			f = &p->cpu[cpu];
-			if (f->probed && (f->err[SX_MSR_SMM] ||
-					  f->val[SX_MSR_SMM] !=
-					  f0->val[SX_MSR_SMM]))
-				break;
-		}
-		if (cpu < p->ncpus)
-			at += sysfs_emit_at(buf, at,
-					    "msr_0x9b_equal_on_all_cpus: fail (CPU %u: 0x%llx, first CPU: 0x%llx)\n",
-					    cpu, p->cpu[cpu].val[SX_MSR_SMM],
-					    f0->val[SX_MSR_SMM]);
-		else
-			at += sysfs_emit_at(buf, at,
-					    "msr_0x9b_equal_on_all_cpus: pass (read at load on each CPU)\n");
-	}
-
-	/* SINIT copies the MSEG it launched with into TXT.MSEG.BASE. */
-	if (m == STMEXEC_LAUNCH_TXT) {
-		base = SX_SMM_MONITOR_MSEG_BASE(f0->val[SX_MSR_SMM]);
-		if (base == p->txt_mseg_base)
-			at += sysfs_emit_at(buf, at, "mseg_base_equals_txt_mseg_base: pass\n");
-		else
-			at += sysfs_emit_at(buf, at,
-					    "mseg_base_equals_txt_mseg_base: fail (MSR 0x9B 0x%llx, TXT.MSEG.BASE 0x%llx)\n",
-					    base, p->txt_mseg_base);
-		at += sysfs_emit_at(buf, at, "mseg_header_equals_txt_mseg_header: %s\n",
-				    smram);
-	} else {
-		at += sysfs_emit_at(buf, at,
-				    "mseg_base_equals_txt_mseg_base: n/a (no TXT launch)\n");
-	}
-	if (m == STMEXEC_LAUNCH_TXT || m == STMEXEC_LAUNCH_NON_TXT)
-		at += sysfs_emit_at(buf, at,
-				    "mseg_header_features: %s\n", smram);
-	else if (m == STMEXEC_LAUNCH_SIM)
-		at += sysfs_emit_at(buf, at,
-				    "mseg_header_features: n/a (simulated STM; see stm_header)\n");
-	return at;
+	at = sx_lc_facts(p, f0, buf, at);
+	at = sx_lc_msr_equal(p, f0, m, buf, at);
+	return sx_lc_mseg(p, f0, m, buf, at);
 }
 
 /* ---- sysfs "capabilities" ------------------------------------------------ */
@@ -614,12 +633,9 @@ static bool sx_same(const struct sx_cpu_facts *a, const struct sx_cpu_facts *b,
 	return a->err[i] == b->err[i] && a->val[i] == b->val[i];
 }
 
-/*
- * One "key: value" per line. CPU 0's facts are listed in full; another
- * CPU's line appears only where it differs from CPU 0 (so that the file
- * stays within a page on large machines).
- */
-ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
+/* The machine-wide facts, one "key: value" per line. */
+static int sx_show_machine(struct stmexec *sx, const struct stmexec_probe *p,
+			   char *buf)
 {
 	static const char *const txt[] = {
 		[SX_TXT_NA] = "no (no SMX, virtual, or SENTER not enabled)",
@@ -627,14 +643,8 @@ ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 		[SX_TXT_LAUNCHED] = "launched (SENTER done)",
 		[SX_TXT_UNKNOWN] = "unknown (TXT registers not readable)",
 	};
-	struct stmexec_probe *p = sx->probe;
-	const struct sx_cpu_facts *f0 = NULL, *f;
-	unsigned int cpu, ndiff = 0;
 	bool la57, kibt;
-	int at, i;
-
-	if (!p)
-		return sysfs_emit(buf, "probed: no\n");
+	int at;
 
 	at = sysfs_emit(buf, "backend: %s\n", sx->ops->name);
 	at += sysfs_emit_at(buf, at, "stm: %s\n",
@@ -649,40 +659,74 @@ ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
 	at += sysfs_emit_at(buf, at, "txt: %s\n", txt[p->txt]);
 	sx_cpu_modes(&la57, &kibt);
 	at += sysfs_emit_at(buf, at, "la57: %s\n", sx_yes(la57));
-	at += sysfs_emit_at(buf, at, "kernel_ibt: %s\n", sx_yes(kibt));
+	return at + sysfs_emit_at(buf, at, "kernel_ibt: %s\n", sx_yes(kibt));
+}
 
+/* CPU 0's facts, in full. */
+static int sx_show_cpu0(const struct sx_cpu_facts *f, unsigned int cpu,
+			char *buf, int at)
+{
+	int i;
+
+	at += sysfs_emit_at(buf, at, "cpu%u.vmx: %s\n", cpu, sx_yes(f->vmx));
+	at += sysfs_emit_at(buf, at, "cpu%u.cr4_vmxe: %d\n", cpu, f->cr4_vmxe);
+	for (i = 0; i < SX_NR_MSR; i++)
+		at += sx_show_msr(buf, at, cpu, sx_msr_key[i], f, i);
+	return at;
+}
+
+/* Another CPU's facts where they differ from CPU 0's (@f0); counts them. */
+static int sx_show_cpu_diff(const struct sx_cpu_facts *f,
+			    const struct sx_cpu_facts *f0, unsigned int cpu,
+			    unsigned int *ndiff, char *buf, int at)
+{
+	int i;
+
+	if (f->vmx != f0->vmx || f->cr4_vmxe != f0->cr4_vmxe) {
+		(*ndiff)++;
+		at += sysfs_emit_at(buf, at,
+				    "cpu%u.vmx: %s\ncpu%u.cr4_vmxe: %d\n",
+				    cpu, sx_yes(f->vmx), cpu, f->cr4_vmxe);
+	}
+	for (i = 0; i < SX_NR_MSR; i++) {
+		if (sx_same(f, f0, i))
+			continue;
+		(*ndiff)++;
+		at += sx_show_msr(buf, at, cpu, sx_msr_key[i], f, i);
+	}
+	return at;
+}
+
+/*
+ * One "key: value" per line. CPU 0's facts are listed in full; another
+ * CPU's line appears only where it differs from CPU 0 (so that the file
+ * stays within a page on large machines).
+ */
+ssize_t stmexec_probe_show(struct stmexec *sx, char *buf)
+{
+	struct stmexec_probe *p = sx->probe;
+	const struct sx_cpu_facts *f0 = NULL, *f;
+	unsigned int cpu, ndiff = 0;
+	int at;
+
+	if (!p)
+		return sysfs_emit(buf, "probed: no\n");
+
+	at = sx_show_machine(sx, p, buf);
 	for (cpu = 0; cpu < p->ncpus; cpu++) {
 		f = &p->cpu[cpu];
 		if (!f->probed)
 			continue;
 		if (!f0) {
 			f0 = f;
-			at += sysfs_emit_at(buf, at, "cpu%u.vmx: %s\n", cpu,
-					    sx_yes(f->vmx));
-			at += sysfs_emit_at(buf, at, "cpu%u.cr4_vmxe: %d\n",
-					    cpu, f->cr4_vmxe);
-			for (i = 0; i < SX_NR_MSR; i++)
-				at += sx_show_msr(buf, at, cpu, sx_msr_key[i],
-						  f, i);
+			at = sx_show_cpu0(f, cpu, buf, at);
 			continue;
 		}
 		if (at > PAGE_SIZE - 256) {
 			at += sysfs_emit_at(buf, at, "truncated: yes\n");
 			break;
 		}
-		if (f->vmx != f0->vmx || f->cr4_vmxe != f0->cr4_vmxe) {
-			ndiff++;
-			at += sysfs_emit_at(buf, at,
-					    "cpu%u.vmx: %s\ncpu%u.cr4_vmxe: %d\n",
-					    cpu, sx_yes(f->vmx), cpu,
-					    f->cr4_vmxe);
-		}
-		for (i = 0; i < SX_NR_MSR; i++) {
-			if (sx_same(f, f0, i))
-				continue;
-			ndiff++;
-			at += sx_show_msr(buf, at, cpu, sx_msr_key[i], f, i);
-		}
+		at = sx_show_cpu_diff(f, f0, cpu, &ndiff, buf, at);
 	}
 	at += sysfs_emit_at(buf, at, "cpus_differing_from_cpu0: %u\n", ndiff);
 	if (sx->ops->id == STMEXEC_BACKEND_VMX || p->verdict)

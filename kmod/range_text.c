@@ -160,63 +160,55 @@ static char *next_token(char **s)
 	return t;
 }
 
-int stmexec_range_parse(struct stmexec *sx, const char *buf,
-			struct stmexec_range *r)
+static const char range_usage[] =
+	"e.g. 'mem 0x100000+2M deny=w', 'io 0x60-0x64 deny=rw', 'msr 0x1a0', 'pci 00:1f.0'";
+
+/* The first token: the range type. */
+static int parse_type(struct stmexec *sx, const char *tok, u32 *type)
 {
-	static const char usage[] =
-		"e.g. 'mem 0x100000+2M deny=w', 'io 0x60-0x64 deny=rw', 'msr 0x1a0', 'pci 00:1f.0'";
-	char copy[RANGE_TEXT_MAX], *s = copy, *tok;
-	bool have_deny = false;
 	u32 t;
-	int ret;
 
-	memset(r, 0, sizeof(*r));
-	if (strscpy(copy, buf, sizeof(copy)) < 0)
-		return stmexec_fail(sx, -EINVAL, "range text longer than %d bytes",
-				    RANGE_TEXT_MAX - 1);
-
-	tok = next_token(&s);
 	if (!tok)
-		return stmexec_fail(sx, -EINVAL, "empty range: %s", usage);
-	for (t = STMEXEC_RANGE_MEM; t <= STMEXEC_RANGE_PCI; t++)
-		if (!strcmp(tok, type_names[t]))
-			break;
-	if (t > STMEXEC_RANGE_PCI)
-		return stmexec_fail(sx, -EINVAL,
-				    "unknown range type '%s' (mem, mmio, io, msr, pci): %s",
-				    tok, usage);
-	r->type = t;
+		return stmexec_fail(sx, -EINVAL, "empty range: %s", range_usage);
+	for (t = STMEXEC_RANGE_MEM; t <= STMEXEC_RANGE_PCI; t++) {
+		if (!strcmp(tok, type_names[t])) {
+			*type = t;
+			return 0;
+		}
+	}
+	return stmexec_fail(sx, -EINVAL,
+			    "unknown range type '%s' (mem, mmio, io, msr, pci): %s",
+			    tok, range_usage);
+}
 
-	tok = next_token(&s);
-	if (!tok)
-		return stmexec_fail(sx, -EINVAL, "%s range without extent: %s",
-				    type_names[t], usage);
-	switch (t) {
+/* The second token: the extent of @r->type, and its default access. */
+static int parse_type_extent(char *tok, struct stmexec_range *r)
+{
+	switch (r->type) {
 	case STMEXEC_RANGE_MEM:
 	case STMEXEC_RANGE_MMIO:
+		r->access = STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X;
+		return parse_extent(tok, false, &r->base, &r->length);
 	case STMEXEC_RANGE_IO:
-		ret = parse_extent(tok, t == STMEXEC_RANGE_IO, &r->base,
-				   &r->length);
-		r->access = t == STMEXEC_RANGE_IO ?
-			STMEXEC_ACC_R | STMEXEC_ACC_W :
-			STMEXEC_ACC_R | STMEXEC_ACC_W | STMEXEC_ACC_X;
-		break;
+		r->access = STMEXEC_ACC_R | STMEXEC_ACC_W;
+		return parse_extent(tok, true, &r->base, &r->length);
 	case STMEXEC_RANGE_MSR:
-		ret = parse_num(tok, &r->base);
 		r->length = 1;
 		r->access = STMEXEC_ACC_R | STMEXEC_ACC_W;
-		break;
+		return parse_num(tok, &r->base);
 	default:
-		ret = parse_pci(tok, r);
 		r->access = STMEXEC_ACC_R | STMEXEC_ACC_W;
-		break;
+		return parse_pci(tok, r);
 	}
-	if (ret)
-		return stmexec_fail(sx, ret == -ERANGE ? -ERANGE : -EINVAL,
-				    "cannot parse %s extent '%s': %s",
-				    type_names[t], tok, usage);
+}
 
-	while ((tok = next_token(&s))) {
+/* The tokens after the extent: deny= and policy, each at most once. */
+static int parse_options(struct stmexec *sx, char **s, struct stmexec_range *r)
+{
+	bool have_deny = false;
+	char *tok;
+
+	while ((tok = next_token(s))) {
 		if (!strncmp(tok, "deny=", 5) && !have_deny) {
 			if (parse_bits(tok + 5, &r->access))
 				return stmexec_fail(sx, -EINVAL,
@@ -228,10 +220,36 @@ int stmexec_range_parse(struct stmexec *sx, const char *buf,
 		} else {
 			return stmexec_fail(sx, -EINVAL,
 					    "unexpected '%s' after the extent: %s",
-					    tok, usage);
+					    tok, range_usage);
 		}
 	}
 	return 0;
+}
+
+int stmexec_range_parse(struct stmexec *sx, const char *buf,
+			struct stmexec_range *r)
+{
+	char copy[RANGE_TEXT_MAX], *s = copy, *tok;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (strscpy(copy, buf, sizeof(copy)) < 0)
+		return stmexec_fail(sx, -EINVAL, "range text longer than %d bytes",
+				    RANGE_TEXT_MAX - 1);
+
+	ret = parse_type(sx, next_token(&s), &r->type);
+	if (ret)
+		return ret;
+	tok = next_token(&s);
+	if (!tok)
+		return stmexec_fail(sx, -EINVAL, "%s range without extent: %s",
+				    type_names[r->type], range_usage);
+	ret = parse_type_extent(tok, r);
+	if (ret)
+		return stmexec_fail(sx, ret == -ERANGE ? -ERANGE : -EINVAL,
+				    "cannot parse %s extent '%s': %s",
+				    type_names[r->type], tok, range_usage);
+	return parse_options(sx, &s, r);
 }
 
 static const char *bits_str(u32 bits, char *buf)

@@ -48,17 +48,13 @@
 
 /* ---- protect / unprotect ------------------------------------------------- */
 
-int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
-			   u32 n, u32 owner, u32 *err_index, u32 *bios_index)
+/* Each entry on its own, and the state: may this request be sent at all? */
+static int protect_precheck(struct stmexec *sx,
+			    const struct stmexec_range *req, u32 n, u32 owner,
+			    u32 *err_index)
 {
-	struct stmexec_ranges *rs = sx->ranges;
-	struct sx_held **add;
 	u32 i;
 	int ret;
-
-	lockdep_assert_held(&sx->lock);
-	*err_index = ~0U;
-	*bios_index = ~0U;
 
 	for (i = 0; i < n; i++) {
 		ret = sx_range_check(sx, &req[i], i);
@@ -73,8 +69,17 @@ int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
 		return stmexec_fail(sx, -ENXIO,
 				    "protecting needs the monitor on (state %s): enable it first",
 				    stmexec_state_name(sx->state));
-	if (!n)
-		return 0;
+	return 0;
+}
+
+/* The request against the limit, the BIOS list, itself and the held set. */
+static int protect_conflicts(struct stmexec *sx,
+			     const struct stmexec_range *req, u32 n, u32 owner,
+			     u32 *err_index, u32 *bios_index)
+{
+	struct stmexec_ranges *rs = sx->ranges;
+	int ret;
+
 	if (n > STMEXEC_MAX_RANGES - rs->count)
 		return stmexec_fail(sx, -E2BIG,
 				    "%u ranges held and %u requested: at most %u in total",
@@ -85,41 +90,82 @@ int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
 	ret = sx_check_request_dups(sx, req, n, err_index);
 	if (ret)
 		return ret;
-	ret = sx_check_held_dups(sx, req, n, owner, err_index);
-	if (ret)
-		return ret;
+	return sx_check_held_dups(sx, req, n, owner, err_index);
+}
 
-	/* Allocate before the VMCALL so that success cannot fail afterwards. */
+/* @n empty held entries, or NULL. */
+static struct sx_held **held_alloc(u32 n)
+{
+	struct sx_held **add;
+	u32 i;
+
 	add = kvmalloc_array(n, sizeof(*add), GFP_KERNEL);
 	if (!add)
-		return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
+		return NULL;
 	for (i = 0; i < n; i++) {
 		add[i] = kzalloc(sizeof(**add), GFP_KERNEL);
-		if (!add[i]) {
-			ret = stmexec_fail(sx, -ENOMEM,
-					   "no memory for %u ranges", n);
-			goto out_free;
-		}
+		if (!add[i])
+			goto err_free;
 	}
+	return add;
 
-	ret = sx_diff_protect(sx, req, n);
-	if (ret)
-		goto out_free;
+err_free:
+	while (i--)
+		kfree(add[i]);
+	kvfree(add);
+	return NULL;
+}
+
+/* The STM said yes: @req joins the held set, in the entries of @add. */
+static void held_insert(struct stmexec *sx, const struct stmexec_range *req,
+			u32 n, u32 owner, struct sx_held **add)
+{
+	struct stmexec_ranges *rs = sx->ranges;
+	u32 i;
 
 	for (i = 0; i < n; i++) {
 		add[i]->r = req[i];
 		add[i]->r.flags = owner;
-		add[i]->r.index = ~0U;
+		add[i]->r.index = STMEXEC_NO_INDEX;
 		range_key(&req[i], &add[i]->start, &add[i]->last);
 		held_it_insert(add[i], &rs->tree[range_space(req[i].type)]);
-		add[i] = NULL;
 	}
 	rs->count += n;
-	i = n;
+	kvfree(add);
 	if (!rs->quiet)
 		stmexec_protection_changed(sx);
-out_free:
-	while (i--)
+}
+
+int stmexec_ranges_protect(struct stmexec *sx, const struct stmexec_range *req,
+			   u32 n, u32 owner, u32 *err_index, u32 *bios_index)
+{
+	struct sx_held **add;
+	u32 i;
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+	*err_index = STMEXEC_NO_INDEX;
+	*bios_index = STMEXEC_NO_INDEX;
+
+	ret = protect_precheck(sx, req, n, owner, err_index);
+	if (ret || !n)
+		return ret;
+	ret = protect_conflicts(sx, req, n, owner, err_index, bios_index);
+	if (ret)
+		return ret;
+
+	/* Allocate before the VMCALL so that success cannot fail afterwards. */
+	add = held_alloc(n);
+	if (!add)
+		return stmexec_fail(sx, -ENOMEM, "no memory for %u ranges", n);
+	ret = sx_diff_protect(sx, req, n);
+	if (ret)
+		goto err_free;
+	held_insert(sx, req, n, owner, add);
+	return 0;
+
+err_free:
+	for (i = 0; i < n; i++)
 		kfree(add[i]);
 	kvfree(add);
 	return ret;
@@ -227,7 +273,7 @@ int stmexec_ranges_unprotect(struct stmexec *sx,
 	int ret;
 
 	lockdep_assert_held(&sx->lock);
-	*err_index = ~0U;
+	*err_index = STMEXEC_NO_INDEX;
 
 	for (i = 0; i < n; i++) {
 		ret = sx_range_check(sx, &req[i], i);

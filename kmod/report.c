@@ -360,71 +360,101 @@ static int report_changed(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_OK;
 }
 
+/*
+ * With a policy active: the held ranges into ev->held (@held) and the
+ * user's among them (not the policy's) into @user.
+ */
+static int report_collect(struct stmexec *sx, struct eval *ev,
+			  struct stmexec_range **held,
+			  struct stmexec_range **user, u32 *nu)
+{
+	u32 nh, i;
+
+	if (!sx->pol->active)
+		return 0;
+	ev->bios = sx->bios;
+	ev->nb = sx->nbios;
+	nh = stmexec_ranges_count(sx);
+	*held = kvcalloc(max(nh, 1U), sizeof(**held), GFP_KERNEL);
+	*user = kvcalloc(max(nh, 1U), sizeof(**user), GFP_KERNEL);
+	if (!*held || !*user)
+		return -ENOMEM;
+	nh = min(stmexec_ranges_list(sx, *held, nh), nh);
+	for (i = 0; i < nh; i++)
+		if (!((*held)[i].flags & STMEXEC_RF_POLICY))
+			(*user)[(*nu)++] = (*held)[i];
+	ev->held = *held;
+	ev->nh = nh;
+	return 0;
+}
+
+/* Evaluate, encode, digest and write the text of the report. */
+static int report_build(struct stmexec *sx, struct eval *ev,
+			struct stmexec_range *user, u32 nu, struct enc *e,
+			struct txt *t, u8 *digest)
+{
+	int ret;
+
+	ret = sx_report_evaluate(sx, ev);
+	if (ret)
+		return ret;
+	encode(e, sx, ev, user, nu);
+	if (e->err)
+		return e->err;
+	sha256(e->p, e->len, digest);
+	sx_report_text(t, sx, ev, digest);
+	return t->err;
+}
+
+/* The new report replaces the cached one; the old buffers end in @e, @t. */
+static void report_publish(struct stmexec_report *rep, struct enc *e,
+			   struct txt *t, const u8 *digest, u32 level)
+{
+	mutex_lock(&rep->lock);
+	swap(rep->enc, e->p);
+	rep->enc_len = e->len;
+	swap(rep->text, t->p);
+	rep->text_len = t->len;
+	memcpy(rep->digest, digest, sizeof(rep->digest));
+	rep->level = level;
+	rep->gen++;
+	mutex_unlock(&rep->lock);
+	rep->dirty = false;
+}
+
+static void eval_free(struct eval *ev)
+{
+	kvfree(ev->wx.iv);
+	kvfree(ev->rwx.iv);
+	kvfree(ev->ram);
+	kvfree(ev->mon);
+	kvfree(ev);
+}
+
 static int report_update(struct stmexec *sx)
 {
-	struct stmexec_report *rep = sx->report;
 	struct stmexec_range *held = NULL, *user = NULL;
 	struct eval *ev;
 	struct enc e = { 0 };
 	struct txt t = { 0 };
 	u8 digest[SHA256_DIGEST_SIZE];
-	u32 nh = 0, nu = 0, i;
+	u32 nu = 0;
 	int ret;
 
 	lockdep_assert_held(&sx->lock);
 	ev = kvzalloc(sizeof(*ev), GFP_KERNEL);
 	if (!ev)
 		return -ENOMEM;
-	if (sx->pol->active) {
-		ev->bios = sx->bios;
-		ev->nb = sx->nbios;
-		nh = stmexec_ranges_count(sx);
-		held = kvcalloc(max(nh, 1U), sizeof(*held), GFP_KERNEL);
-		user = kvcalloc(max(nh, 1U), sizeof(*user), GFP_KERNEL);
-		if (!held || !user) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		nh = min(stmexec_ranges_list(sx, held, nh), nh);
-		for (i = 0; i < nh; i++)
-			if (!(held[i].flags & STMEXEC_RF_POLICY))
-				user[nu++] = held[i];
-	}
-	ev->held = held;
-	ev->nh = nh;
-	ret = sx_report_evaluate(sx, ev);
-	if (ret)
-		goto out;
-	encode(&e, sx, ev, user, nu);
-	ret = e.err;
-	if (ret)
-		goto out;
-	sha256(e.p, e.len, digest);
-	sx_report_text(&t, sx, ev, digest);
-	ret = t.err;
-	if (ret)
-		goto out;
-
-	mutex_lock(&rep->lock);
-	swap(rep->enc, e.p);
-	rep->enc_len = e.len;
-	swap(rep->text, t.p);
-	rep->text_len = t.len;
-	memcpy(rep->digest, digest, sizeof(digest));
-	rep->level = ev->level;
-	rep->gen++;
-	mutex_unlock(&rep->lock);
-	rep->dirty = false;
-out:
-	if (ret)
+	ret = report_collect(sx, ev, &held, &user, &nu);
+	if (!ret)
+		ret = report_build(sx, ev, user, nu, &e, &t, digest);
+	if (!ret)
+		report_publish(sx->report, &e, &t, digest, ev->level);
+	else
 		pr_err("isolation report not updated: %pe\n", ERR_PTR(ret));
 	kvfree(e.p);
 	kvfree(t.p);
-	kvfree(ev->wx.iv);
-	kvfree(ev->rwx.iv);
-	kvfree(ev->ram);
-	kvfree(ev->mon);
-	kvfree(ev);
+	eval_free(ev);
 	kvfree(held);
 	kvfree(user);
 	return ret;

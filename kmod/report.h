@@ -26,7 +26,7 @@ enum {
 };
 
 #define MAX_BLOCKERS	256
-#define NO_BIOS		0xffffffffU	/* blocker: the policy, not the BIOS */
+#define NO_BIOS		STMEXEC_NO_INDEX	/* blocker: the policy, not the BIOS */
 
 /* Union of the held MEM/MMIO ranges denying at least some bits, merged. */
 struct cover {

@@ -48,10 +48,9 @@ static const struct {
 static const u32 msr_critical[] = {
 	MSR_IA32_SPEC_CTRL, MSR_IA32_FEAT_CTL, MSR_IA32_SMM_MONITOR_CTL,
 	MSR_IA32_SMBASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-	MSR_IA32_SYSENTER_EIP, 0x1f2 /* SMRR_PHYSBASE */,
-	0x1f3 /* SMRR_PHYSMASK */, MSR_IA32_CR_PAT,
-	0x4e0 /* SMM_FEATURE_CONTROL */, MSR_EFER, MSR_STAR, MSR_LSTAR,
-	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_SYSENTER_EIP, MSR_IA32_SMRR_PHYSBASE, MSR_IA32_SMRR_PHYSMASK,
+	MSR_IA32_CR_PAT, MSR_SMM_FEATURE_CONTROL, MSR_EFER, MSR_STAR,
+	MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_KERNEL_GS_BASE,
 };
 
@@ -233,135 +232,210 @@ static bool bios_touches_kernel(struct eval *ev, const struct stmexec_range *b)
 	return false;
 }
 
-static void check_reqs(struct stmexec *sx, struct eval *ev)
+/*
+ * The requirements the policy makes hold (rq[].policy != 0), each true if
+ * the held set denies what it names.
+ */
+
+/*
+ * R1.1: the monitor's own memory, deny rwx. At kernel and above the
+ * module's own text follows the other modules (R1.3, policy.c).
+ */
+static bool monitor_denied(struct stmexec *sx, struct eval *ev)
 {
-	struct stmexec_policy *pol = sx->pol;
-	struct stmexec_klayout *kl = &pol->kl;
-	struct stmexec_pmod *pm;
-	bool ok[RQ_NR];
-	u32 i, j, lvl, nmon;
+	u32 i, nmon = ev->nmon;
 
-	memset(ok, 1, sizeof(ok));
-
-	/*
-	 * R1.1: the monitor's own memory, deny rwx. At kernel and above the
-	 * module's own text follows the other modules (R1.3, policy.c).
-	 */
-	nmon = ev->nmon;
-	if (pol->level >= STMEXEC_POLICY_KERNEL &&
+	if (ev->pol->level >= STMEXEC_POLICY_KERNEL &&
 	    !stmexec_policy_protects_modules(sx))
 		nmon = ev->nmon_core;
 	for (i = 0; i < nmon; i++)
 		if (!covered(&ev->rwx, ev->mon[i][0], ev->mon[i][1]))
-			ok[RQ_MONITOR] = false;
-	/* R1.2: the kernel image, deny wx. */
-	if (!kl->valid ||
-	    !covered(&ev->wx, round_down(kl->code[0], PAGE_SIZE),
-		     round_up(kl->code[1], PAGE_SIZE)) ||
-	    !covered(&ev->wx, round_down(kl->rodata[0], PAGE_SIZE),
-		     round_up(kl->rodata[1], PAGE_SIZE)))
-		ok[RQ_KIMAGE] = false;
-	/* R1.3: every live module, deny wx, nothing left out. */
-	if (!stmexec_policy_protects_modules(sx))
-		ok[RQ_MODULES] = false;
-	list_for_each_entry(pm, &pol->mods, node) {
+			return false;
+	return true;
+}
+
+/* R1.2: the kernel image, deny wx. */
+static bool kimage_denied(struct stmexec *sx, struct eval *ev)
+{
+	const struct stmexec_klayout *kl = &ev->pol->kl;
+
+	return kl->valid &&
+	       covered(&ev->wx, round_down(kl->code[0], PAGE_SIZE),
+		       round_up(kl->code[1], PAGE_SIZE)) &&
+	       covered(&ev->wx, round_down(kl->rodata[0], PAGE_SIZE),
+		       round_up(kl->rodata[1], PAGE_SIZE));
+}
+
+/*
+ * R1.3: every live module, deny wx, nothing left out. A module the BIOS
+ * list kept out blames that descriptor.
+ */
+static bool modules_denied(struct stmexec *sx, struct eval *ev)
+{
+	bool ok = stmexec_policy_protects_modules(sx);
+	struct stmexec_pmod *pm;
+	u32 j;
+
+	list_for_each_entry(pm, &ev->pol->mods, node) {
 		if (pm->skipped) {
-			ok[RQ_MODULES] = false;
-			if (pm->skipped_bios != ~0U)
+			ok = false;
+			if (pm->skipped_bios != NO_BIOS)
 				blame(ev, RQ_MODULES, pm->skipped_bios);
 		}
 		for (j = 0; j < pm->n; j++)
 			if (!covered(&ev->wx, pm->r[j].base,
 				     pm->r[j].base + pm->r[j].length))
-				ok[RQ_MODULES] = false;
+				ok = false;
 	}
-	/* R2.2: all System RAM, deny rwx. */
+	return ok;
+}
+
+/* R2.2: all System RAM, deny rwx. */
+static bool osram_denied(struct stmexec *sx, struct eval *ev)
+{
+	u32 i;
+
 	for (i = 0; i < (u32)ev->nram; i++)
 		if (!covered(&ev->rwx, round_up(ev->ram[i].start, PAGE_SIZE),
 			     round_down(ev->ram[i].end, PAGE_SIZE)))
-			ok[RQ_OSRAM] = false;
-	/* R3.3: the kernel-critical MSRs, deny w. */
+			return false;
+	return true;
+}
+
+/* R3.3: the kernel-critical MSRs, deny w. */
+static bool msrs_denied(struct stmexec *sx, struct eval *ev)
+{
+	u32 i;
+
 	for (i = 0; i < ARRAY_SIZE(msr_denied); i++)
 		if (!msr_held(ev->held, ev->nh, msr_denied[i], STMEXEC_ACC_W))
-			ok[RQ_MSR] = false;
+			return false;
+	return true;
+}
+
+static const struct {
+	u32 rq;
+	bool (*holds)(struct stmexec *sx, struct eval *ev);
+} policy_reqs[] = {
+	{ RQ_MONITOR, monitor_denied },
+	{ RQ_KIMAGE, kimage_denied },
+	{ RQ_MODULES, modules_denied },
+	{ RQ_OSRAM, osram_denied },
+	{ RQ_MSR, msrs_denied },
+};
+
+/* The requirements the policy does not make hold; each blamed. */
+static u32 check_policy_reqs(struct stmexec *sx, struct eval *ev)
+{
+	u32 i, failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(policy_reqs); i++)
+		if (!policy_reqs[i].holds(sx, ev))
+			failed |= BIT(policy_reqs[i].rq);
 	for (i = 0; i < RQ_NR; i++)
-		if (!ok[i] && rq[i].policy)
+		if ((failed & BIT(i)) && rq[i].policy)
 			blame_policy(ev, i);
+	return failed;
+}
 
-	/* The BIOS list. */
-	for (i = 0; i < ev->nb; i++) {
-		const struct stmexec_range *b = &ev->bios[i];
+/* R1.4, R2.1: a BIOS memory descriptor. */
+static u32 bios_mem_blocks(struct eval *ev, const struct stmexec_range *b)
+{
+	u32 j, blocks = 0;
 
-		if (b->flags & STMEXEC_RF_IGNORED)
-			continue;
-		switch (b->type) {
-		case STMEXEC_RANGE_ALL:
-			ok[RQ_BIOS_KWRITE] = false;
-			blame(ev, RQ_BIOS_KWRITE, i);
-			ok[RQ_BIOS_OSRAM] = false;
-			blame(ev, RQ_BIOS_OSRAM, i);
-			ok[RQ_BIOS_MSR_W] = false;
-			blame(ev, RQ_BIOS_MSR_W, i);
-			ok[RQ_BIOS_MSR_R] = false;
-			blame(ev, RQ_BIOS_MSR_R, i);
-			ok[RQ_BIOS_IO] = false;
-			blame(ev, RQ_BIOS_IO, i);
-			break;
-		case STMEXEC_RANGE_MEM:
-		case STMEXEC_RANGE_MMIO:
-			if (!b->length)
-				break;
-			if ((b->access & (STMEXEC_ACC_W | STMEXEC_ACC_X)) &&
-			    bios_touches_kernel(ev, b)) {
-				ok[RQ_BIOS_KWRITE] = false;
-				blame(ev, RQ_BIOS_KWRITE, i);
-			}
-			for (j = 0; j < (u32)ev->nram; j++) {
-				if (overlaps(b->base, bios_end(b),
-					     ev->ram[j].start,
-					     ev->ram[j].end)) {
-					ok[RQ_BIOS_OSRAM] = false;
-					blame(ev, RQ_BIOS_OSRAM, i);
-					break;
-				}
-			}
-			break;
-		case STMEXEC_RANGE_MSR:
-			if ((b->access & STMEXEC_ACC_W) &&
-			    in_list(msr_critical, ARRAY_SIZE(msr_critical),
-				    b->base)) {
-				ok[RQ_BIOS_MSR_W] = false;
-				blame(ev, RQ_BIOS_MSR_W, i);
-			}
-			if ((b->access & STMEXEC_ACC_R) &&
-			    in_list(msr_sensitive, ARRAY_SIZE(msr_sensitive),
-				    b->base)) {
-				ok[RQ_BIOS_MSR_R] = false;
-				blame(ev, RQ_BIOS_MSR_R, i);
-			}
-			break;
-		case STMEXEC_RANGE_IO:
-		case STMEXEC_RANGE_TRAPPED_IO:
-			if (b->length && !stmexec_io_in_named_set(b->base, b->length)) {
-				ok[RQ_BIOS_IO] = false;
-				blame(ev, RQ_BIOS_IO, i);
-			}
+	if (!b->length)
+		return 0;
+	if ((b->access & (STMEXEC_ACC_W | STMEXEC_ACC_X)) &&
+	    bios_touches_kernel(ev, b))
+		blocks |= BIT(RQ_BIOS_KWRITE);
+	for (j = 0; j < (u32)ev->nram; j++) {
+		if (overlaps(b->base, bios_end(b), ev->ram[j].start,
+			     ev->ram[j].end)) {
+			blocks |= BIT(RQ_BIOS_OSRAM);
 			break;
 		}
 	}
+	return blocks;
+}
 
-	ev->held_mask = 0;
-	for (i = 0; i < RQ_NR; i++)
-		if (ok[i])
-			ev->held_mask |= BIT(i);
-	for (lvl = 1; lvl <= RQ_MAX_LEVEL; lvl++) {
-		for (i = 0; i < RQ_NR; i++)
-			if (rq[i].level == lvl && !ok[i])
-				break;
-		if (i < RQ_NR)
-			break;
+/* R3.1, R3.2: a BIOS MSR descriptor. */
+static u32 bios_msr_blocks(const struct stmexec_range *b)
+{
+	u32 blocks = 0;
+
+	if ((b->access & STMEXEC_ACC_W) &&
+	    in_list(msr_critical, ARRAY_SIZE(msr_critical), b->base))
+		blocks |= BIT(RQ_BIOS_MSR_W);
+	if ((b->access & STMEXEC_ACC_R) &&
+	    in_list(msr_sensitive, ARRAY_SIZE(msr_sensitive), b->base))
+		blocks |= BIT(RQ_BIOS_MSR_R);
+	return blocks;
+}
+
+/* The requirements BIOS descriptor @b blocks, as a mask of BIT(RQ_*). */
+static u32 bios_blocks(struct eval *ev, const struct stmexec_range *b)
+{
+	if (b->flags & STMEXEC_RF_IGNORED)
+		return 0;
+	switch (b->type) {
+	case STMEXEC_RANGE_ALL:
+		return BIT(RQ_BIOS_KWRITE) | BIT(RQ_BIOS_OSRAM) |
+		       BIT(RQ_BIOS_MSR_W) | BIT(RQ_BIOS_MSR_R) |
+		       BIT(RQ_BIOS_IO);
+	case STMEXEC_RANGE_MEM:
+	case STMEXEC_RANGE_MMIO:
+		return bios_mem_blocks(ev, b);
+	case STMEXEC_RANGE_MSR:
+		return bios_msr_blocks(b);
+	case STMEXEC_RANGE_IO:
+	case STMEXEC_RANGE_TRAPPED_IO:
+		/* R4.1 */
+		if (b->length && !stmexec_io_in_named_set(b->base, b->length))
+			return BIT(RQ_BIOS_IO);
+		return 0;
 	}
-	ev->level = lvl - 1;
+	return 0;
+}
+
+/*
+ * The requirements the BIOS list blocks, each blamed on its descriptors
+ * (in requirement order per descriptor: the RQ_* order is the report's).
+ */
+static u32 check_bios_list(struct eval *ev)
+{
+	u32 i, r, failed = 0;
+
+	for (i = 0; i < ev->nb; i++) {
+		u32 blocks = bios_blocks(ev, &ev->bios[i]);
+
+		for (r = 0; r < RQ_NR; r++)
+			if (blocks & BIT(r))
+				blame(ev, r, i);
+		failed |= blocks;
+	}
+	return failed;
+}
+
+/* The highest level whose requirements, and those of every level below, hold. */
+static u32 held_level(u32 held_mask)
+{
+	u32 i, lvl;
+
+	for (lvl = 1; lvl <= RQ_MAX_LEVEL; lvl++)
+		for (i = 0; i < RQ_NR; i++)
+			if (rq[i].level == lvl && !(held_mask & BIT(i)))
+				return lvl - 1;
+	return RQ_MAX_LEVEL;
+}
+
+static void check_reqs(struct stmexec *sx, struct eval *ev)
+{
+	u32 failed;
+
+	failed = check_policy_reqs(sx, ev);
+	failed |= check_bios_list(ev);
+	ev->held_mask = GENMASK(RQ_NR - 1, 0) & ~failed;
+	ev->level = held_level(ev->held_mask);
 }
 
 int sx_report_evaluate(struct stmexec *sx, struct eval *ev)
@@ -382,7 +456,7 @@ int sx_report_evaluate(struct stmexec *sx, struct eval *ev)
 	ev->nram = stmexec_system_ram(&ev->ram);
 	if (ev->nram < 0)
 		return ev->nram;
-	ret = stmexec_for_each_region(sx, mon_region, ev);
+	ret = stmexec_walk_regions(sx, mon_region, ev);
 	if (ret)
 		return ret;
 	check_reqs(sx, ev);
@@ -453,7 +527,7 @@ void sx_report_text(struct txt *t, struct stmexec *sx, struct eval *ev,
 		   stmexec_policy_name(pol->level),
 		   stmexec_policy_name(pol->requested),
 		   pol->conflict_fail ? "fail" : "lower");
-		if (pol->lowered_by != ~0U)
+		if (pol->lowered_by != STMEXEC_NO_INDEX)
 			tx(t, ", lowered by BIOS resource %u", pol->lowered_by);
 		tx(t, ")\n");
 	} else {

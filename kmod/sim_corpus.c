@@ -155,8 +155,8 @@ static void coreboot(struct lb *b, u64 tseg, u64 tseg_len)
 	lb_trapped(b, 0xb2, 2, STM_RSC_TRAPPED_IO_IN |
 		   STM_RSC_TRAPPED_IO_OUT);			/* 5 SW SMI */
 	lb_pci(b, 0, lpc, 1);					/* 6 LPC */
-	lb_msr(b, 0x1f2, false, U64_ALL, 0);			/* 7 SMRR base */
-	lb_msr(b, 0x1f3, false, U64_ALL, 0);			/* 8 SMRR mask */
+	lb_msr(b, MSR_IA32_SMRR_PHYSBASE, false, U64_ALL, 0); /* 7 */
+	lb_msr(b, MSR_IA32_SMRR_PHYSMASK, false, U64_ALL, 0); /* 8 */
 }
 
 /* EDK II STM package (StmPlatformResource.c) shape, with a bridged device. */
@@ -173,9 +173,9 @@ static void edk2(struct lb *b)
 		   STM_RSC_TRAPPED_IO_API);			/* 5 SW SMI */
 	lb_pci(b, 0, lpc, 1);					/* 6 LPC */
 	lb_pci(b, 0, rp, 2);					/* 7 NIC behind 00:1c.0 */
-	lb_msr(b, 0x1f2, false, U64_ALL, 0);			/* 8 SMRR base */
-	lb_msr(b, 0x1f3, false, U64_ALL, 0);			/* 9 SMRR mask */
-	lb_msr(b, 0x79, true, 0, U64_ALL);			/* 10 BIOS_UPDT_TRIG */
+	lb_msr(b, MSR_IA32_SMRR_PHYSBASE, false, U64_ALL, 0); /* 8 */
+	lb_msr(b, MSR_IA32_SMRR_PHYSMASK, false, U64_ALL, 0); /* 9 */
+	lb_msr(b, MSR_IA32_UCODE_WRITE, true, 0, U64_ALL); /* 10 */
 }
 
 static int build(const char *name, struct lb *b)

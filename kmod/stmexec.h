@@ -28,6 +28,9 @@
 #include <stm/wire.h>
 #include <stm/core.h>
 
+/* An index that names no entry: the UAPI's ~0 (err_index, bios_index, ...). */
+#define STMEXEC_NO_INDEX	U32_MAX
+
 #include "compat.h"
 
 struct stmexec;

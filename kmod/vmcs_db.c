@@ -57,15 +57,9 @@ const struct stmexec_hook stmexec_vmcs_db_hook = {
 	.on_stop = vmcs_db_on_stop,
 };
 
-int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
+/* The request's fields and the state: -EINVAL, -ENXIO, -EEXIST, -ENOENT. */
+static int vmcs_db_check(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 {
-	unsigned int cpu, undo;
-	u32 policy, status = 0, ust;
-	struct page *pg;
-	int ret = 0;
-
-	lockdep_assert_held(&sx->lock);
-
 	if (req->op != STMEXEC_VMCS_DB_ADD && req->op != STMEXEC_VMCS_DB_REMOVE)
 		return stmexec_fail(sx, -EINVAL,
 				    "VMCS_DB: op %u is neither ADD (1) nor REMOVE (0)",
@@ -87,39 +81,60 @@ int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
 	if (req->op == STMEXEC_VMCS_DB_REMOVE && !sx->vmcs_db_added)
 		return stmexec_fail(sx, -ENOENT,
 				    "VMCS_DB: the VMXON regions are not registered");
+	return 0;
+}
+
+/*
+ * @req on every active CPU through the request page @page, all or nothing:
+ * a refusal undoes the CPUs already done.
+ */
+static int vmcs_db_all(struct stmexec *sx, void *page,
+		       const struct stmexec_vmcs_db *req)
+{
+	u32 policy = vmcs_db_policy(req), status = 0, ust;
+	unsigned int cpu, undo;
+	int ret = 0;
+
+	for_each_cpu(cpu, &sx->active) {
+		ret = vmcs_db_one(sx, page, cpu, policy, req->op, &status);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		return 0;
+	for_each_cpu(undo, &sx->active) {
+		if (undo == cpu)
+			break;
+		vmcs_db_one(sx, page, undo, policy, !req->op, &ust);
+	}
+	ret = -(int)stm_status_errno_refined(status, req->op ?
+					     STM_CALL_VMCS_DB_ADD :
+					     STM_CALL_VMCS_DB_REMOVE) ?: ret;
+	return stmexec_fail(sx, ret,
+			    "VMCS_DB %s of CPU %u's VMXON region failed: %s (0x%08x)%s; no CPU changed",
+			    req->op ? "ADD" : "REMOVE", cpu,
+			    stm_status_name(status), status,
+			    status != STM_ERROR_INVALID_VMCS_DATABASE ? "" :
+			    req->op ? " (the STM's VMCS database is full)" :
+			    " (not registered: ADD it first)");
+}
+
+int stmexec_vmcs_db(struct stmexec *sx, const struct stmexec_vmcs_db *req)
+{
+	struct page *pg;
+	int ret;
+
+	lockdep_assert_held(&sx->lock);
+	ret = vmcs_db_check(sx, req);
+	if (ret)
+		return ret;
 
 	/* The STM reads the request by physical address: a page below 4 GiB. */
 	pg = alloc_page(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO);
 	if (!pg)
 		return stmexec_fail(sx, -ENOMEM,
 				    "VMCS_DB: no memory for the request page");
-
-	policy = vmcs_db_policy(req);
-	for_each_cpu(cpu, &sx->active) {
-		ret = vmcs_db_one(sx, page_address(pg), cpu, policy, req->op,
-				  &status);
-		if (ret)
-			break;
-	}
-	if (ret) {
-		/* All or nothing: undo the CPUs already done. */
-		for_each_cpu(undo, &sx->active) {
-			if (undo == cpu)
-				break;
-			vmcs_db_one(sx, page_address(pg), undo, policy,
-				    !req->op, &ust);
-		}
-		ret = -(int)stm_status_errno_refined(status, req->op ?
-						     STM_CALL_VMCS_DB_ADD :
-						     STM_CALL_VMCS_DB_REMOVE) ?: ret;
-		stmexec_fail(sx, ret,
-			     "VMCS_DB %s of CPU %u's VMXON region failed: %s (0x%08x)%s; no CPU changed",
-			     req->op ? "ADD" : "REMOVE", cpu,
-			     stm_status_name(status), status,
-			     status != STM_ERROR_INVALID_VMCS_DATABASE ? "" :
-			     req->op ? " (the STM's VMCS database is full)" :
-			     " (not registered: ADD it first)");
-	}
+	ret = vmcs_db_all(sx, page_address(pg), req);
 	if (!ret)
 		sx->vmcs_db_added = req->op == STMEXEC_VMCS_DB_ADD;
 	__free_page(pg);

@@ -147,11 +147,14 @@ void sx_send(struct stmexec *sx, const struct cpumask *mask,
 int stmexec_step_asked(struct stmexec *sx, unsigned int cpu)
 {
 	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
-	unsigned long step = smp_load_acquire(&sx->ipi_step);
+	unsigned long step;
 	int asked;
 
+	/* The step before its count (pairs with sx_send()). */
+	step = smp_load_acquire(&sx->ipi_step);
 	if (sx_ipi_idle(pc) || READ_ONCE(pc->step) != step)
 		return -ENOENT;
+	/* The count before the step is checked again (pairs with sx_send()). */
 	asked = smp_load_acquire(&sx->ipi_asked);
 	if (READ_ONCE(sx->ipi_step) != step)
 		return -ENOENT;

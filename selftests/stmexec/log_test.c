@@ -604,6 +604,7 @@ TEST_F_TIMEOUT(lg, two_readers_each_get_every_record, 600)
 		.more = PTHREAD_COND_INITIALIZER,
 	};
 	struct reader rd[2];
+	struct pollfd pfd;
 	pthread_t th[2];
 	int i, k, got = 0;
 
@@ -613,6 +614,16 @@ TEST_F_TIMEOUT(lg, two_readers_each_get_every_record, 600)
 	for (i = 0; i < 2; i++) {
 		rd[i].fd = open(SX_DEV, O_RDONLY | O_NONBLOCK);
 		ASSERT_LE(0, rd[i].fd);
+		/*
+		 * A descriptor becomes a reader at its first poll() or read()
+		 * (userspace-api/stmexec.rst): here, before the first record,
+		 * not whenever its thread first runs. A thread that a loaded
+		 * host started late used to register after the other reader
+		 * had read the first records, start past them, and stall the
+		 * test one record short (19 of 20 in burst 0).
+		 */
+		pfd = (struct pollfd){ .fd = rd[i].fd, .events = POLLIN };
+		ASSERT_EQ(0, poll(&pfd, 1, 0));
 		rd[i].pg = &pg;
 		rd[i].serials = calloc(n, sizeof(uint64_t));
 		rd[i].n = 0;

@@ -383,31 +383,75 @@ static void sx_sim_smi_window(struct stmexec_sim *s, unsigned int cpu,
 }
 
 /*
+ * debugfs late_start_ms: @cpu's START reaches the STM late, before the
+ * rendezvous, like a CPU that takes its IPI late (a vCPU the host does not
+ * run, a long SMI).
+ */
+static void sx_sim_late_start(struct stmexec_faults *f, unsigned int cpu)
+{
+	u32 ms = READ_ONCE(f->late_start_ms);
+
+	if (ms && sx_cpu_match(READ_ONCE(f->delay_cpu), cpu))
+		stmexec_spin_ns((u64)min(ms, STMEXEC_MAX_LATE_START_MS) *
+				NSEC_PER_MSEC);
+}
+
+/* Longest rendezvous wait for CPUs that were asked (well below lockups). */
+#define SX_SIM_RDV_CAP_MS	15000U
+
+/*
+ * Under s->lock, past the bound: give up the rendezvous? Only if the wait
+ * is the caller's fault: a CPU E counts was never asked by the step this
+ * START is a share of (stmexec_step_asked(), ipi.c), or the START is not a
+ * share of a step at all; then it is counted as a compatibility violation.
+ * A CPU that was asked and has not arrived yet is slow, not missing (under
+ * a loaded host a vCPU may not run for seconds): E waits for it, and so
+ * does the sim, up to SX_SIM_RDV_CAP_MS.
+ */
+static bool sx_sim_rdv_missing(struct stmexec *sx, struct stmexec_sim *s,
+			       unsigned int cpu)
+{
+	int asked = stmexec_step_asked(sx, cpu);
+
+	if (asked == -EINPROGRESS ||
+	    (asked >= 0 && asked >= stm_core_fw_cpus(s->core)))
+		return false;
+	stm_core_rendezvous_abandoned(s->core, cpu,
+				      num_online_cpus() <
+				      stm_core_fw_cpus(s->core));
+	return true;
+}
+
+/*
  * E's START rendezvous (CpuReadySync, E Init/StmInit.c:1321-1347): the first
  * START of every CPU waits in SMM, interrupts off, until every CPU the
  * firmware counts has arrived. On real hardware a CPU that is never asked
- * (or is offline) makes that wait eternal; here it is a bounded spin that
- * then reports the cause as a compatibility violation and returns. The
- * bound is well above the module's own START timeout plus the largest
- * injected delay, so a slow but asked CPU always makes it.
+ * (or is offline) makes that wait eternal; here, past a bound well above
+ * the module's own START timeout plus the largest injected delay, a CPU
+ * that was never asked is reported as a compatibility violation
+ * (sx_sim_rdv_missing()) and the wait returns.
  */
 static void sx_sim_rendezvous(struct stmexec *sx, struct stmexec_sim *s,
 			      unsigned int cpu, char *why, size_t len)
 {
 	u64 limit = (u64)(max(READ_ONCE(sx->timeout_ms), 1000U) + 1000U +
 			  STMEXEC_MAX_DELAY_US / USEC_PER_MSEC) * NSEC_PER_MSEC;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), ns;
 	bool waiting;
 
 	lockdep_assert_irqs_disabled();
 	for (;;) {
 		raw_spin_lock(&s->lock);
 		waiting = stm_core_start_waiting(s->core, cpu);
-		if (waiting && ktime_get_ns() - t0 > limit) {
-			stm_core_rendezvous_abandoned(s->core, cpu,
-						      num_online_cpus() <
-						      stm_core_fw_cpus(s->core));
+		ns = ktime_get_ns() - t0;
+		if (waiting && ns > limit && sx_sim_rdv_missing(sx, s, cpu)) {
 			strscpy(why, stm_core_compat_last(s->core), len);
+			waiting = false;
+		} else if (waiting &&
+			   ns > (u64)SX_SIM_RDV_CAP_MS * NSEC_PER_MSEC) {
+			pr_warn("sim: CPU %u: every CPU was asked to START, %u of %u arrived within %u ms; leaving the rendezvous\n",
+				cpu, stm_core_rendezvous_arrived(s->core),
+				stm_core_fw_cpus(s->core), SX_SIM_RDV_CAP_MS);
 			waiting = false;
 		}
 		raw_spin_unlock(&s->lock);
@@ -504,6 +548,8 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	/* START: a slow answer after the rendezvous, like a slow SMI handler */
 	if (func != STM_API_START)
 		sx_sim_delay(f, cpu);
+	else
+		sx_sim_late_start(f, cpu);
 
 	local_irq_save(flags);
 	if (unlikely(oops_in_progress || in_nmi())) {

@@ -21,6 +21,9 @@
  *   fail_status	status of those failures (default ERROR_STM_UNSPECIFIED)
  *   delay_cpu		CPU whose VMCALLs are delayed (-1 off, -2 all)
  *   delay_us		the delay, at most 500000
+ *   late_start_ms	delay_cpu's START reaches the STM this late, before
+ *			E's rendezvous (a vCPU the host does not run), at
+ *			most 5000
  *   next_status	"EAX STATUS": the next VMCALL with EAX reports STATUS
  *			(one shot); "none" disarms
  *   pm_event		write "prepare" or "post": what the PM notifier does
@@ -271,6 +274,7 @@ void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d)
 	debugfs_create_x32("fail_status", 0600, d, &f->fail_status);
 	debugfs_create_file("delay_cpu", 0600, d, &f->delay_cpu, &s32_fops);
 	debugfs_create_u32("delay_us", 0600, d, &f->delay_us);
+	debugfs_create_u32("late_start_ms", 0600, d, &f->late_start_ms);
 	debugfs_create_file("next_status", 0600, d, sx, &next_status_fops);
 	debugfs_create_file("pm_event", 0200, d, sx, &pm_event_fops);
 	if (sx->vmx_stm == STMEXEC_VMX_STM_SIM)

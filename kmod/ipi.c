@@ -87,30 +87,45 @@ int sx_drain(struct stmexec *sx, const struct cpumask *mask,
 	return 0;
 }
 
-/* Queue @fn to every other CPU of @mask, then run it here; no sleeping. */
+/*
+ * Queue @fn to every other CPU of @mask, then run it here; no sleeping.
+ * Each call is a new step (sx->ipi_step): the CPUs it asks, counted in
+ * sx->ipi_asked once every remote share is queued, are what
+ * stmexec_step_asked() reports.
+ */
 void sx_send(struct stmexec *sx, const struct cpumask *mask,
 	     stmexec_cpu_fn fn)
 {
+	unsigned long step = sx->ipi_step + 1;
 	struct stmexec_cpu *pc;
 	unsigned int cpu, this;
 	unsigned long flags;
-	int err;
+	int err, asked = 0;
 
 	this = get_cpu();
+	WRITE_ONCE(sx->ipi_asked, -EINPROGRESS);
+	WRITE_ONCE(sx->ipi_sender, this);
+	/* "Asking" before the new step (pairs with stmexec_step_asked()). */
+	smp_store_release(&sx->ipi_step, step);
 	for_each_cpu(cpu, mask) {
 		pc = per_cpu_ptr(sx->pcpu, cpu);
 		pc->fn = fn;
 		pc->result = -EINPROGRESS;
+		WRITE_ONCE(pc->step, step);
 		pc->queued++;
+		asked++;
 		if (cpu == this)
 			continue;	/* last, below */
 		err = smp_call_function_single_async(cpu, &pc->csd);
 		if (err) {
+			asked--;
 			pc->result = err;
 			/* Not queued: done at once (pairs with sx_ipi_idle()). */
 			smp_store_release(&pc->done, pc->queued);
 		}
 	}
+	/* Every remote share is queued (pairs with stmexec_step_asked()). */
+	smp_store_release(&sx->ipi_asked, asked);
 	if (cpumask_test_cpu(this, mask)) {
 		/* What the IPI would do, here, after every IPI is sent. */
 		local_irq_save(flags);
@@ -118,6 +133,34 @@ void sx_send(struct stmexec *sx, const struct cpumask *mask,
 		local_irq_restore(flags);
 	}
 	put_cpu();
+}
+
+/*
+ * On @cpu, interrupts off, inside @cpu's share of a step (its VMCALL): how
+ * many CPUs that step asked, so that the simulated STM can tell a CPU that
+ * was asked but is slow to arrive at E's START rendezvous from one that was
+ * never asked (backend_sim.c). -EINPROGRESS while the sender is still asking
+ * on another CPU; -EDEADLK if @cpu is the sender and runs its own share
+ * before it asked the others (it never will: E's rendezvous hangs);
+ * -ENOENT if @cpu is not running a share of the current step.
+ */
+int stmexec_step_asked(struct stmexec *sx, unsigned int cpu)
+{
+	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
+	unsigned long step;
+	int asked;
+
+	/* The step before its count (pairs with sx_send()). */
+	step = smp_load_acquire(&sx->ipi_step);
+	if (sx_ipi_idle(pc) || READ_ONCE(pc->step) != step)
+		return -ENOENT;
+	/* The count before the step is checked again (pairs with sx_send()). */
+	asked = smp_load_acquire(&sx->ipi_asked);
+	if (READ_ONCE(sx->ipi_step) != step)
+		return -ENOENT;
+	if (asked == -EINPROGRESS && READ_ONCE(sx->ipi_sender) == cpu)
+		return -EDEADLK;
+	return asked;
 }
 
 /* Wait at most @ms for what sx_send() queued; the first error, as below. */

@@ -27,6 +27,7 @@
  * @sx: back pointer for the IPI
  * @fn: what the IPI runs
  * @result: its result
+ * @step: the step (sx->ipi_step) of the last queued IPI
  * @queued: generation of the last queued IPI
  * @done: generation of the last finished IPI (== @queued: idle)
  * @calls: VMCALLs made on this CPU, by function (STMEXEC_NR_CALL_IDX)
@@ -41,6 +42,7 @@ struct stmexec_cpu {
 	struct stmexec *sx;
 	stmexec_cpu_fn fn;
 	int result;
+	unsigned long step;
 	unsigned long queued;
 	unsigned long done;
 	u64 calls[STMEXEC_NR_CALL_IDX];

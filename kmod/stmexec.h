@@ -54,6 +54,9 @@ typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
  * @fail_status: status used by @fail_start_cpu and @fail_stop_cpu
  * @delay_cpu: CPU whose VMCALLs are delayed by @delay_us, -1 off, -2 all
  * @delay_us: busy delay with interrupts off, at most STMEXEC_MAX_DELAY_US
+ * @late_start_ms: @delay_cpu's START reaches the STM this much later, before
+ *		   E's rendezvous (a vCPU the host does not run), at most
+ *		   STMEXEC_MAX_LATE_START_MS
  * @next_eax: with @next_armed: the next VMCALL with this EAX reports
  *	      @next_status (one shot)
  * @next_status: see @next_eax
@@ -78,6 +81,7 @@ struct stmexec_faults {
 	u32 fail_status;
 	s32 delay_cpu;
 	u32 delay_us;
+	u32 late_start_ms;
 	u32 next_eax;
 	u32 next_status;
 	bool next_armed;
@@ -87,6 +91,7 @@ struct stmexec_faults {
 };
 
 #define STMEXEC_MAX_DELAY_US	500000U
+#define STMEXEC_MAX_LATE_START_MS	5000U
 
 /* ---- the single device instance ---------------------------------------- */
 
@@ -160,6 +165,9 @@ struct stmexec_image;
  * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
  * @timeout_ms: bound of every wait for a CPU (debugfs)
  * @ipi_wq: woken by per-CPU work done in interrupt context
+ * @ipi_step: generation of the last multi-CPU step sent (ipi.c)
+ * @ipi_asked: CPUs that step asked, -EINPROGRESS while it is asking them
+ * @ipi_sender: the CPU that sent that step
  * @bios_bounce: GET_BIOS_RESOURCES destination (below 4 GiB)
  * @probe: hardware facts found at load (probe.c)
  * @sim: the simulated STM core (backend_sim.c), or NULL
@@ -210,6 +218,9 @@ struct stmexec {
 	u32 vmx_stm;
 	u32 timeout_ms;
 	wait_queue_head_t ipi_wq;
+	unsigned long ipi_step;
+	int ipi_asked;
+	unsigned int ipi_sender;
 	void *bios_bounce;
 	struct stmexec_probe *probe;
 	struct stmexec_sim *sim;
@@ -272,5 +283,6 @@ void *stmexec_page_below_4g(unsigned int cpu, u64 *pa);
 typedef int (*stmexec_cpu_fn)(struct stmexec *sx, unsigned int cpu);
 int stmexec_on_each_cpu(struct stmexec *sx, stmexec_cpu_fn fn,
 			unsigned int *bad);
+int stmexec_step_asked(struct stmexec *sx, unsigned int cpu);
 
 #endif /* STMEXEC_H */

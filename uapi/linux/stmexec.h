@@ -389,7 +389,10 @@ struct stmexec_vmcs_db {
  * failed, -EACCES VMX disabled by firmware or the STM's security
  * violation, -ETIMEDOUT a CPU did not answer, -EOPNOTSUPP the STM lacks a
  * function, -EIO other STM or VMX failures, -ENOMEM. DISABLE: 0 when
- * already off, -EIO/-ETIMEDOUT a CPU could not be stopped (retry).
+ * already off, -EBUSY a transition is in progress, -ETIMEDOUT a CPU did
+ * not answer STOP, -EIO a CPU's STOP failed or a CPU could not leave VMX
+ * operation (VMXOFF refused: the STM is still active there); after
+ * -ETIMEDOUT/-EIO the state is failed: disable again to retry.
  * LOG_START/LOG_STOP: -ENXIO the monitor is not on, -ENOENT no log,
  * -EALREADY already in that state. LOG_CLEAR: -ENXIO, -ENOENT, -EBUSY the
  * log runs. The admin guide's troubleshooting table has the remedies.

@@ -395,6 +395,48 @@ TEST_F(er, log_setup_vmcs_db_records)
 }
 
 /*
+ * The asserting helpers (sx_test.h) report the request's own reason: a
+ * LOG_SETUP fails, then another caller's PROTECT fails (last_error is now
+ * the PROTECT's); the context still names the LOG_SETUP.
+ */
+TEST_F(er, helper_context_is_the_record)
+{
+	struct stmexec_log_setup ls;
+	char ctx[384], last[512];
+	int ret;
+
+	ASSERT_LE(1, self->abi_minor);	/* error records: ABI 1.1 */
+	memset(&ls, 0, sizeof(ls));
+	ls.event_mask = 1;
+	sx_record_arm();
+	ret = __sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls);
+	sx_record_disarm();
+	EXPECT_EQ(-B_ERR, ret);
+	EXPECT_EQ(0, ls.err_ptr);	/* the library's record, lent */
+	EXPECT_EQ(-A_ERR, fail_a(self->fd, NULL));
+	sx_read("last_error", last, sizeof(last));
+	EXPECT_NE(NULL, strstr(last, A_TEXT));
+	sx_error_context(ret, ctx, sizeof(ctx));
+	EXPECT_NE(NULL, strstr(ctx, "kernel reason: ")) {
+		TH_LOG("context: %s", ctx);
+	}
+	EXPECT_NE(NULL, strstr(ctx, B_TEXT)) {
+		TH_LOG("context: %s", ctx);
+	}
+	EXPECT_EQ(NULL, strstr(ctx, A_TEXT)) {
+		TH_LOG("context: %s", ctx);
+	}
+	/* no record for this call (a sysfs read): last_error */
+	sx_record_arm();
+	ret = __sx_read("no_such_attribute", last, sizeof(last));
+	sx_record_disarm();
+	sx_error_context(ret, ctx, sizeof(ctx));
+	EXPECT_NE(NULL, strstr(ctx, "last_error: ")) {
+		TH_LOG("context: %s", ctx);
+	}
+}
+
+/*
  * The enable's reason is its own (lifecycle.c, error.c "cause" records):
  * INITIALIZE_PROTECTION fails (debugfs fail_init) while other threads
  * fail PROTECT in a loop without sx->lock. The enable wraps the inner

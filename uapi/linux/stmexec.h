@@ -248,7 +248,8 @@ struct stmexec_range {
  * default policy, -EDQUOT node_budget= or heap_budget= would be exceeded,
  * -ENOSPC the STM's protection is full, -ENOMEM, -EIO the STM returned an
  * unexpected status.
- * LIST_RANGES: only the common errnos. GET_BIOS_RESOURCES: -ENXIO no BIOS
+ * LIST_RANGES: the common errnos and -ENOMEM (the kernel's copy of the
+ * list). GET_BIOS_RESOURCES: the same, and -ENXIO no BIOS
  * list kept: never enabled, or the firmware's list was malformed (that
  * enable failed with -EIO naming the byte; a malformed list is not kept).
  */

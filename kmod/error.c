@@ -144,6 +144,15 @@ void stmexec_req_relay(struct stmexec *sx, const struct stmexec_req *from)
 	spin_unlock_irqrestore(&sx->err_lock, flags);
 }
 
+/*
+ * The reason the owner of @req formatted last while it was open (or
+ * relayed into it): what a step that wraps an inner failure names.
+ */
+const char *stmexec_req_reason(const struct stmexec_req *req)
+{
+	return req->msg[0] ? req->msg : "no reason recorded";
+}
+
 /* Take @req off sx->reqs; its fields stay readable by the caller. */
 void stmexec_req_end(struct stmexec *sx, struct stmexec_req *req)
 {

@@ -418,15 +418,6 @@ static int sx_check_coverage(struct stmexec *sx)
 }
 
 /*
- * The reason a step of this enable gave: formatted by this task or relayed
- * by its hotplug callbacks, never another caller's (error.c).
- */
-static const char *sx_why(const struct stmexec_req *cause)
-{
-	return cause->msg[0] ? cause->msg : "no reason recorded";
-}
-
-/*
  * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, then START on
  * every online CPU (entered already). INITIALIZE_PROTECTION to this CPU's
  * START is the BSP's SMI-blocked window: VMCALLs only, preemption off,
@@ -452,7 +443,7 @@ static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len,
 	preempt_enable();
 	if (ret)
 		return stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
-				    sx_why(cause));
+				    stmexec_req_reason(cause));
 	ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
 	if (ret == -ETIMEDOUT)
 		return stmexec_fail(sx, ret,
@@ -495,7 +486,7 @@ static int sx_start(struct stmexec *sx)
 		WRITE_ONCE(sx->phase, SX_PHASE_NONE);
 		ret = stmexec_fail(sx, state,
 				   "enable: entering VMX root failed (%pe): %s; every CPU rolled back",
-				   ERR_PTR(state), sx_why(&cause));
+				   ERR_PTR(state), stmexec_req_reason(&cause));
 		goto out_unlock;
 	}
 	sx->cpuhp_state = state;
@@ -508,7 +499,7 @@ static int sx_start(struct stmexec *sx)
 	list = NULL;	/* sx->bios_list now, or freed */
 	if (ret) {
 		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
-			     sx_why(&cause));
+			     stmexec_req_reason(&cause));
 		goto out_stop;
 	}
 	WRITE_ONCE(sx->phase, SX_PHASE_RUNNING);

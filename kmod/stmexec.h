@@ -263,6 +263,7 @@ void stmexec_req_begin(struct stmexec *sx, struct stmexec_req *req);
 void stmexec_req_begin_cause(struct stmexec *sx, struct stmexec_req *req);
 void stmexec_req_relay(struct stmexec *sx, const struct stmexec_req *from);
 void stmexec_req_end(struct stmexec *sx, struct stmexec_req *req);
+const char *stmexec_req_reason(const struct stmexec_req *req);
 
 /*
  * Run @fn on every online CPU, on the CPU itself with interrupts off, with a

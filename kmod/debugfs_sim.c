@@ -217,11 +217,13 @@ static const struct file_operations pm_event_fops = {
 };
 
 /*
- * Signed values (a CPU, STMEXEC_FAULT_OFF or STMEXEC_FAULT_ALL); 6.1 has
- * no signed debugfs helper.
+ * The one parser of the CPU-valued files: a CPU below nr_cpu_ids (else
+ * -ERANGE), STMEXEC_FAULT_OFF, and STMEXEC_FAULT_ALL where @min allows it
+ * (else -EINVAL); the value is unchanged on error. 6.1 has no signed
+ * debugfs helper.
  */
-static ssize_t s32_write(struct file *file, const char __user *ubuf,
-			 size_t count, loff_t *ppos)
+static ssize_t cpu_value_write(struct file *file, const char __user *ubuf,
+			       size_t count, int min)
 {
 	s32 *p = file_inode(file)->i_private;
 	int v, ret;
@@ -229,10 +231,19 @@ static ssize_t s32_write(struct file *file, const char __user *ubuf,
 	ret = kstrtoint_from_user(ubuf, count, 0, &v);
 	if (ret)
 		return ret;
-	if (v < STMEXEC_FAULT_ALL)
+	if (v < min)
 		return -EINVAL;
+	if (v >= (int)nr_cpu_ids)
+		return -ERANGE;
 	WRITE_ONCE(*p, v);
 	return count;
+}
+
+/* A CPU, STMEXEC_FAULT_OFF or STMEXEC_FAULT_ALL. */
+static ssize_t s32_write(struct file *file, const char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	return cpu_value_write(file, ubuf, count, STMEXEC_FAULT_ALL);
 }
 
 static ssize_t s32_read(struct file *file, char __user *ubuf, size_t count,
@@ -282,22 +293,11 @@ void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d)
 				    &f->hw_vmcall_required);
 }
 
-/* A CPU number or -1; the write changes nothing otherwise. */
+/* A CPU or STMEXEC_FAULT_OFF. */
 static ssize_t cpu_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
-	s32 *p = file_inode(file)->i_private;
-	int v, ret;
-
-	ret = kstrtoint_from_user(ubuf, count, 0, &v);
-	if (ret)
-		return ret;
-	if (v < STMEXEC_FAULT_OFF)
-		return -EINVAL;
-	if (v >= (int)nr_cpu_ids)
-		return -ERANGE;
-	WRITE_ONCE(*p, v);
-	return count;
+	return cpu_value_write(file, ubuf, count, STMEXEC_FAULT_OFF);
 }
 
 static const struct file_operations cpu_fops = {

@@ -2,8 +2,7 @@
 /*
  * stmexec: the bottom of the module, used by every other file: failure
  * reporting (last_errno/last_error, one dmesg line, and the caller's own
- * error record), the refusal of malformed sysfs input, and the page
- * allocator for what the STM reads. It calls nothing of the module (see
+ * error record) and the refusal of malformed sysfs input. It calls nothing of the module (see
  * HACKING.md, "Layers").
  *
  * Errors travel with the request: an ioctl puts a struct stmexec_req on
@@ -17,30 +16,31 @@
  * caller's record. The reason a multi-step failure ends with is the one
  * the caller's task formats last, the same text last_error ends with.
  * sx->last_error stays: the last failure of any caller, for sysfs.
+ *
+ * A step that wraps an inner reason ("enable: <why>; every CPU rolled
+ * back") takes it from a record of its own, nested in the ioctl's
+ * (stmexec_req_begin_cause()), never from last_error, which a concurrent
+ * caller may have overwritten in between: stmexec_fail() formats into
+ * every record of the calling task, and a CPU-hotplug callback that runs
+ * in its CPU's hotplug thread for the enable relays its reason into the
+ * enable's cause record (stmexec_req_relay()).
  */
 #include "stmexec.h"
 
-#include <linux/gfp.h>
-#include <linux/io.h>
 #include <linux/kernel.h>
-#include <linux/mm.h>
 #include <linux/panic.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 
-/* The record of current's ioctl in progress, or NULL; under err_lock. */
-static struct stmexec_req *req_of_current(struct stmexec *sx)
+/* Format @msg (@len: its untruncated length) into @req; under err_lock. */
+static void req_set(struct stmexec_req *req, int err, const char *msg,
+		    int len)
 {
-	struct stmexec_req *req;
-
-	if (!in_task())
-		return NULL;
-	list_for_each_entry(req, &sx->reqs, node)
-		if (req->task == current)
-			return req;
-	return NULL;
+	req->code = err < 0 ? -err : err;
+	req->truncated = strscpy(req->msg, msg, sizeof(req->msg)) < 0;
+	req->truncated |= len >= STMEXEC_ERR_MSG_LEN;
 }
 
 int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
@@ -63,32 +63,29 @@ int stmexec_fail(struct stmexec *sx, int err, const char *fmt, ...)
 	spin_lock_irqsave(&sx->err_lock, flags);
 	sx->last_errno = err < 0 ? -err : err;
 	strscpy(sx->last_error, msg, sizeof(sx->last_error));
-	req = req_of_current(sx);
-	if (req) {
-		req->code = err < 0 ? -err : err;
-		req->truncated = strscpy(req->msg, msg, sizeof(req->msg)) < 0;
-		req->truncated |= len >= (int)sizeof(msg);
-	}
+	/* current's records: its ioctl's and the causes nested in it */
+	if (in_task())
+		list_for_each_entry(req, &sx->reqs, node)
+			if (req->task == current)
+				req_set(req, err, msg, len);
 	spin_unlock_irqrestore(&sx->err_lock, flags);
 	pr_err_ratelimited("%s\n", msg);
 	return err;
 }
 
-/*
- * A zeroed page below 4 GiB on @cpu's node, for what the STM reads (VMXON
- * region, activation VMCS): the reference STM's page tables cover only the
- * first 4 GiB. Free with free_page().
- */
-void *stmexec_page_below_4g(unsigned int cpu, u64 *pa)
+/* Put @req on sx->reqs, empty, for current. */
+static void req_add(struct stmexec *sx, struct stmexec_req *req, bool cause)
 {
-	struct page *pg;
+	unsigned long flags;
 
-	pg = alloc_pages_node(cpu_to_node(cpu),
-			      GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO, 0);
-	if (!pg)
-		return NULL;
-	*pa = page_to_phys(pg);
-	return page_address(pg);
+	req->task = current;
+	req->code = 0;
+	req->truncated = false;
+	req->cause = cause;
+	req->msg[0] = '\0';
+	spin_lock_irqsave(&sx->err_lock, flags);
+	list_add(&req->node, &sx->reqs);
+	spin_unlock_irqrestore(&sx->err_lock, flags);
 }
 
 /**
@@ -96,19 +93,64 @@ void *stmexec_page_below_4g(unsigned int cpu, u64 *pa)
  * @sx: the device
  * @req: the caller's record, on its stack, until stmexec_req_end()
  *
- * Context: process context, the ioctl's task; no lock held.
+ * Context: process context (the ioctl's task, or a hotplug thread); no
+ * lock held.
  */
 void stmexec_req_begin(struct stmexec *sx, struct stmexec_req *req)
 {
+	req_add(sx, req, false);
+}
+
+/**
+ * stmexec_req_begin_cause - a record for the reason of a step, nested
+ * @sx: the device
+ * @req: on the caller's stack, until stmexec_req_end()
+ *
+ * As stmexec_req_begin(); besides, @req receives what stmexec_req_relay()
+ * forwards (the enable's hotplug callbacks). Only the enable, under
+ * sx->lock, has one: at most one is on sx->reqs.
+ *
+ * Context: process context; no spinlock held.
+ */
+void stmexec_req_begin_cause(struct stmexec *sx, struct stmexec_req *req)
+{
+	req_add(sx, req, true);
+}
+
+/**
+ * stmexec_req_relay - forward a failure to the enable's cause record
+ * @sx: the device
+ * @from: a record of the calling task, ended, with the reason
+ *
+ * For a step that runs in another task on the enabler's behalf (a CPU's
+ * hotplug thread, in cpuhp_setup_state()): no-op if @from holds no
+ * failure or no cause record is open.
+ */
+void stmexec_req_relay(struct stmexec *sx, const struct stmexec_req *from)
+{
+	struct stmexec_req *req;
 	unsigned long flags;
 
-	req->task = current;
-	req->code = 0;
-	req->truncated = false;
-	req->msg[0] = '\0';
+	if (!from->code)
+		return;
 	spin_lock_irqsave(&sx->err_lock, flags);
-	list_add(&req->node, &sx->reqs);
+	list_for_each_entry(req, &sx->reqs, node) {
+		if (req->cause) {
+			req->code = from->code;
+			req->truncated = from->truncated;
+			strscpy(req->msg, from->msg, sizeof(req->msg));
+		}
+	}
 	spin_unlock_irqrestore(&sx->err_lock, flags);
+}
+
+/*
+ * The reason the owner of @req formatted last while it was open (or
+ * relayed into it): what a step that wraps an inner failure names.
+ */
+const char *stmexec_req_reason(const struct stmexec_req *req)
+{
+	return req->msg[0] ? req->msg : "no reason recorded";
 }
 
 /* Take @req off sx->reqs; its fields stay readable by the caller. */

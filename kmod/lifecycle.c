@@ -142,6 +142,8 @@ static int sx_cpu_online(unsigned int cpu)
 {
 	struct stmexec *sx = &stmexec_dev;
 	u32 phase = READ_ONCE(sx->phase);
+	struct stmexec_req own;
+	int ret;
 
 	if (phase == SX_PHASE_WEDGED)
 		return 0;
@@ -158,7 +160,12 @@ static int sx_cpu_online(unsigned int cpu)
 		return stmexec_fail(sx, -EBUSY,
 				    "CPU %u cannot come online while the monitor is on (it would be a second STM activation); disable, bring the CPU online, enable again",
 				    cpu);
-	return sx_cpu_enter(sx, cpu);
+	/* The enable's step, in this CPU's hotplug thread: relay the reason. */
+	stmexec_req_begin(sx, &own);
+	ret = sx_cpu_enter(sx, cpu);
+	stmexec_req_end(sx, &own);
+	stmexec_req_relay(sx, &own);
+	return ret;
 }
 
 static int sx_cpu_offline(unsigned int cpu)
@@ -417,7 +424,8 @@ static int sx_check_coverage(struct stmexec *sx)
  * START right after (the other CPUs asked first, the local one last); the
  * bounded wait for the others comes after it.
  */
-static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len)
+static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len,
+			       const struct stmexec_req *cause)
 {
 	unsigned int cpu = 0;
 	int ret;
@@ -435,7 +443,7 @@ static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len)
 	preempt_enable();
 	if (ret)
 		return stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
-				    sx->last_error);
+				    stmexec_req_reason(cause));
 	ret = sx_collect(sx, cpu_online_mask, sx_timeout_ms(sx), &cpu);
 	if (ret == -ETIMEDOUT)
 		return stmexec_fail(sx, ret,
@@ -450,6 +458,7 @@ static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len)
 
 static int sx_start(struct stmexec *sx)
 {
+	struct stmexec_req cause;	/* why a step failed (error.c) */
 	bool hooks = false;
 	size_t len = 0;
 	void *list;
@@ -464,6 +473,7 @@ static int sx_start(struct stmexec *sx)
 		return stmexec_fail(sx, -ENOMEM,
 				    "enable: no memory for the BIOS resource list");
 
+	stmexec_req_begin_cause(sx, &cause);
 	cpus_read_lock();
 	ret = sx_check_coverage(sx);
 	if (ret)
@@ -476,12 +486,12 @@ static int sx_start(struct stmexec *sx)
 		WRITE_ONCE(sx->phase, SX_PHASE_NONE);
 		ret = stmexec_fail(sx, state,
 				   "enable: entering VMX root failed (%pe): %s; every CPU rolled back",
-				   ERR_PTR(state), sx->last_error);
+				   ERR_PTR(state), stmexec_req_reason(&cause));
 		goto out_unlock;
 	}
 	sx->cpuhp_state = state;
 
-	ret = sx_start_everywhere(sx, list, &len);
+	ret = sx_start_everywhere(sx, list, &len, &cause);
 	if (ret)
 		goto out_stop;
 
@@ -489,13 +499,14 @@ static int sx_start(struct stmexec *sx)
 	list = NULL;	/* sx->bios_list now, or freed */
 	if (ret) {
 		stmexec_fail(sx, ret, "enable: %s; every CPU rolled back",
-			     sx->last_error);
+			     stmexec_req_reason(&cause));
 		goto out_stop;
 	}
 	WRITE_ONCE(sx->phase, SX_PHASE_RUNNING);
 	if (emerg)
 		sx_emergency_register(sx);
 	cpus_read_unlock();
+	stmexec_req_end(sx, &cause);
 	return 0;
 
 out_stop:
@@ -506,6 +517,7 @@ out_stop:
 	sx_remove_cpuhp(sx);
 out_unlock:
 	cpus_read_unlock();
+	stmexec_req_end(sx, &cause);
 	kvfree(list);
 	return ret;
 }

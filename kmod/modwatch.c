@@ -32,22 +32,28 @@
 #include <linux/notifier.h>
 #include <linux/slab.h>
 
-/* Protect @pm's ranges; pages the BIOS list claims are left out, logged. */
+/*
+ * Protect @pm's ranges; pages the BIOS list claims are left out, logged.
+ * The reasons logged are this task's (@why, error.c), never a concurrent
+ * caller's last_error.
+ */
 static void pmod_protect(struct stmexec *sx, struct stmexec_pmod *pm)
 {
+	struct stmexec_req why;
 	u32 ei, bi, i, k = 0;
 	int ret;
 
+	stmexec_req_begin(sx, &why);
 	ret = stmexec_ranges_protect(sx, pm->r, pm->n, STMEXEC_RF_POLICY, &ei,
 				     &bi);
 	if (!ret)
-		return;
+		goto out;
 	if (ret != -EADDRINUSE) {
 		pr_err("module %s: its text/rodata could not be protected (%pe): %s\n",
-		       pm->name, ERR_PTR(ret), sx->last_error);
+		       pm->name, ERR_PTR(ret), stmexec_req_reason(&why));
 		pm->skipped += pm->n;
 		pm->n = 0;
-		return;
+		goto out;
 	}
 	/* One by one: keep what can be protected, name what cannot. */
 	for (i = 0; i < pm->n; i++) {
@@ -62,9 +68,11 @@ static void pmod_protect(struct stmexec *sx, struct stmexec_pmod *pm)
 			pm->skipped_bios = bi;
 		pr_warn("module %s: range 0x%llx+0x%llx not protected: %s\n",
 			pm->name, pm->r[i].base, pm->r[i].length,
-			sx->last_error);
+			stmexec_req_reason(&why));
 	}
 	pm->n = k;
+out:
+	stmexec_req_end(sx, &why);
 }
 
 static void module_live(struct stmexec *sx, struct module *mod)
@@ -90,6 +98,7 @@ static void module_live(struct stmexec *sx, struct module *mod)
 static void module_going(struct stmexec *sx, struct module *mod)
 {
 	struct stmexec_policy *pol = sx->pol;
+	struct stmexec_req why;
 	struct stmexec_pmod *pm;
 	u32 ei;
 	int ret;
@@ -97,13 +106,15 @@ static void module_going(struct stmexec *sx, struct module *mod)
 	pm = stmexec_pmod_find(&pol->mods, mod);
 	if (!pm)
 		return;
+	stmexec_req_begin(sx, &why);
 	stmexec_ranges_quiet(sx, true);
 	ret = pm->n ? stmexec_ranges_unprotect(sx, pm->r, pm->n,
 					       STMEXEC_RF_POLICY, &ei) : 0;
 	stmexec_ranges_quiet(sx, false);
+	stmexec_req_end(sx, &why);
 	if (ret)
 		pr_err("module %s: its ranges could not be unprotected (%pe): %s\n",
-		       pm->name, ERR_PTR(ret), sx->last_error);
+		       pm->name, ERR_PTR(ret), stmexec_req_reason(&why));
 	list_del(&pm->node);
 	pol->nmods--;
 	stmexec_pmod_free(pm);

@@ -90,6 +90,9 @@ const char *errno_name(int err)
 #define H_NO_SUCH_RANGE \
 	"no such protected range: unprotect takes a range exactly as 'stmexec ranges' lists it"
 
+#define H_EIO_DISABLE \
+	"a CPU could not be stopped or could not leave VMX operation (dmesg names it): run 'stmexec disable' again to retry, else reboot"
+
 /* What to do about @err; @what is the operation ("protect", "enable"...). */
 const char *errno_hint(int err, const char *what)
 {
@@ -119,6 +122,8 @@ const char *errno_hint(int err, const char *what)
 	case E2BIG:
 		return H_E2BIG;
 	case EIO:
+		if (what && !strcmp(what, "disable"))
+			return H_EIO_DISABLE;
 		return "the STM returned an unexpected status: see dmesg and 'stmexec status'";
 	case ETIMEDOUT:
 		return "a CPU did not answer in time: see dmesg for which one";

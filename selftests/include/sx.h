@@ -10,7 +10,8 @@
  *               for programs outside the kselftest harness;
  *   sx_foo()    (sx_test.h, harness tests only) asserts that __sx_foo()
  *               succeeded; on failure it logs file:line, the call, the
- *               errno name and the module's last_error, and ends the test.
+ *               errno name and the request's own reason (its error
+ *               record; last_error only without one), and ends the test.
  *
  * Functions without the pair (sx_loaded(), sx_state(), sx_range(), ...)
  * cannot fail or report failure in their value, as documented below.
@@ -126,10 +127,23 @@ const char *sx_errname(int err);
  */
 bool sx_errno_documented(int err);
 /*
- * "-16 EBUSY (Device or resource busy); last_error: ..." into @buf: what
- * an asserting helper logs when __sx_foo() returned @ret.
+ * What an asserting helper logs when __sx_foo() returned @ret, into @buf:
+ * "-22 EINVAL (Invalid argument); kernel reason: ..." from the request's
+ * own error record (sx_last_record()), else, when there is none (no
+ * err_ptr in that request, an ABI 1.0 module, an empty reason),
+ * "...; last_error: ..." (the last failure of any caller).
  */
 const char *sx_error_context(int ret, char *buf, size_t len);
+/*
+ * Between sx_record_arm() and sx_record_disarm() (SX_ASSERT_OK does it),
+ * __sx_ioctl() passes this thread's record as the err_ptr of a request
+ * that carries one and was given 0 (ABI >= 1.1; err_ptr reads 0 again
+ * afterwards); sx_last_record() is what the last such request wrote, or
+ * NULL.
+ */
+void sx_record_arm(void);
+void sx_record_disarm(void);
+const struct stmexec_error *sx_last_record(void);
 
 /* CPU physical address width (/proc/cpuinfo "address sizes"), 36 if unknown. */
 unsigned int sx_phys_bits(void);

@@ -4,7 +4,8 @@
  * (include it after kselftest_harness.h and sx.h / sx_policy.h). Each
  * sx_foo() here calls __sx_foo() (sx.h), and when that returns -errno
  * fails the test at the caller's file:line with the call, the errno name
- * and the module's last_error, the way KVM's kvm_ioctl() wraps
+ * and the request's own reason (its error record: "kernel reason: ...";
+ * last_error only when there is none), the way KVM's kvm_ioctl() wraps
  * __kvm_ioctl(). The value is __sx_foo()'s (an fd, a count, or 0), so
  *
  *	fd = sx_open();
@@ -26,8 +27,11 @@
  * assert it is >= 0, else log @what and the error context and end the test.
  */
 #define SX_ASSERT_OK(call, what) ({					\
-	int __sx_ret = (call);						\
+	int __sx_ret;							\
 	char __sx_ctx[384];						\
+	sx_record_arm();						\
+	__sx_ret = (call);						\
+	sx_record_disarm();						\
 	ASSERT_LE(0, __sx_ret) {					\
 		TH_LOG("%s failed: %s", what,				\
 		       sx_error_context(__sx_ret, __sx_ctx,		\

@@ -16,7 +16,7 @@ d=$sel/stmexec
 rm -rf "$d"
 mkdir -p "$d/include/linux" "$d/lib"
 cp "$here/Makefile" "$here/config" "$here/settings" "$here/ksft_module.c" "$d/"
-for f in lifecycle_test.c ranges_test.c log_test.c; do
+for f in lifecycle_test.c ranges_test.c log_test.c errreq_test.c; do
 	cp "$top/selftests/stmexec/$f" "$d/"
 done
 cp "$top/selftests/lib/sx.c" "$d/lib/"

@@ -24,6 +24,9 @@
 #include "sx.h"
 #include "sx_fileio.h"
 
+/* ABI minor of the loaded module (for error records); -1 unknown */
+static int sx_abi_minor = -1;
+
 const char *sx_ko_path(void)
 {
 	const char *p = getenv("STMEXEC_KO");
@@ -42,6 +45,7 @@ int __sx_load(const char *params)
 {
 	int fd, ret, err = 0;
 
+	sx_abi_minor = -1;	/* another build may answer GET_VERSION */
 	fd = open(sx_ko_path(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -141,9 +145,83 @@ int __sx_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * The request's own error record (ABI 1.1) for the asserting helpers:
+ * between sx_record_arm() and sx_record_disarm() (SX_ASSERT_OK), a request
+ * that carries err_ptr and was given 0 gets this thread's record instead
+ * (its err_ptr is 0 again on return), so that a failure is reported with
+ * the kernel's reason for it, not with last_error, which is anyone's.
+ */
+static __thread struct stmexec_error sx_rec;
+static __thread bool sx_rec_armed, sx_rec_valid;
+
+void sx_record_arm(void)
+{
+	sx_rec_armed = true;
+	sx_rec_valid = false;
+}
+
+void sx_record_disarm(void)
+{
+	sx_rec_armed = false;
+}
+
+const struct stmexec_error *sx_last_record(void)
+{
+	return sx_rec_valid ? &sx_rec : NULL;
+}
+
+/* Where @cmd's request keeps err_ptr, or NULL. */
+static __u64 *err_ptr_of(unsigned long cmd, void *arg)
+{
+	if (!arg)
+		return NULL;
+	switch (cmd) {
+	case STMEXEC_PROTECT:
+	case STMEXEC_UNPROTECT:
+	case STMEXEC_LIST_RANGES:
+	case STMEXEC_GET_BIOS_RESOURCES:
+		return &((struct stmexec_range_array *)arg)->err_ptr;
+	case STMEXEC_LOG_SETUP:
+		return &((struct stmexec_log_setup *)arg)->err_ptr;
+	case STMEXEC_VMCS_DB:
+		return &((struct stmexec_vmcs_db *)arg)->err_ptr;
+	case STMEXEC_CONTROL:
+		return &((struct stmexec_control *)arg)->err_ptr;
+	}
+	return NULL;
+}
+
+static bool sx_has_records(int fd)
+{
+	struct stmexec_version v;
+
+	if (sx_abi_minor < 0) {
+		memset(&v, 0, sizeof(v));
+		if (ioctl(fd, STMEXEC_GET_VERSION, &v))
+			return false;
+		sx_abi_minor = v.abi_major == STMEXEC_ABI_MAJOR ? v.abi_minor : 0;
+	}
+	return sx_abi_minor >= 1;
+}
+
 int __sx_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	return ioctl(fd, cmd, arg) ? -errno : 0;
+	__u64 *ep = sx_rec_armed ? err_ptr_of(cmd, arg) : NULL;
+	bool lend = ep && !*ep && sx_has_records(fd);
+	int ret;
+
+	if (lend) {
+		*ep = (uintptr_t)&sx_rec;
+		sx_rec_valid = false;
+	}
+	ret = ioctl(fd, cmd, arg) ? -errno : 0;
+	if (lend) {
+		*ep = 0;
+		sx_rec.msg[sizeof(sx_rec.msg) - 1] = '\0';
+		sx_rec_valid = true;
+	}
+	return ret;
 }
 
 int __sx_status(int fd, struct stmexec_status *st)
@@ -785,8 +863,17 @@ bool sx_errno_documented(int err)
 
 const char *sx_error_context(int ret, char *buf, size_t len)
 {
+	const struct stmexec_error *rec = sx_last_record();
 	char last[256];
 
+	if (rec && rec->code && rec->code == (__u32)(ret < 0 ? -ret : ret) &&
+	    rec->msg[0]) {
+		snprintf(buf, len, "%d %s (%s); kernel reason: %s%s", ret,
+			 sx_errname(ret), strerror(ret < 0 ? -ret : ret),
+			 rec->msg,
+			 rec->flags & STMEXEC_ERRF_TRUNCATED ? " [...]" : "");
+		return buf;
+	}
 	if (!sx_loaded())
 		snprintf(last, sizeof(last), "(module not loaded)");
 	else if (__sx_read("last_error", last, sizeof(last)))

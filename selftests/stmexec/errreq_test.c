@@ -7,7 +7,8 @@
  * failure of any caller" and may name the other one. Also: a caller of
  * ABI 1.0 (err_ptr 0) works as before, a success writes an empty record,
  * a bad err_ptr fails with EFAULT before anything changes, the record's
- * index is the entry err_index names, and STMEXEC_CONTROL.
+ * index is the entry err_index names, and STMEXEC_CONTROL; an enable
+ * that fails names its own cause while others fail around it.
  *
  * The race tests check the reason each caller gets by the best means the
  * module offers: its own record (ABI >= 1.1), else last_error read right
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -390,6 +392,142 @@ TEST_F(er, log_setup_vmcs_db_records)
 	EXPECT_EQ(EINVAL, e.code);
 	EXPECT_NE('\0', e.msg[0]);
 	EXPECT_EQ(~0u, e.index);
+}
+
+/*
+ * The asserting helpers (sx_test.h) report the request's own reason: a
+ * LOG_SETUP fails, then another caller's PROTECT fails (last_error is now
+ * the PROTECT's); the context still names the LOG_SETUP.
+ */
+TEST_F(er, helper_context_is_the_record)
+{
+	struct stmexec_log_setup ls;
+	char ctx[384], last[512];
+	int ret;
+
+	ASSERT_LE(1, self->abi_minor);	/* error records: ABI 1.1 */
+	memset(&ls, 0, sizeof(ls));
+	ls.event_mask = 1;
+	sx_record_arm();
+	ret = __sx_ioctl(self->fd, STMEXEC_LOG_SETUP, &ls);
+	sx_record_disarm();
+	EXPECT_EQ(-B_ERR, ret);
+	EXPECT_EQ(0, ls.err_ptr);	/* the library's record, lent */
+	EXPECT_EQ(-A_ERR, fail_a(self->fd, NULL));
+	/* __sx_read: an asserting sx_read() would start a new record */
+	EXPECT_EQ(0, __sx_read("last_error", last, sizeof(last)));
+	EXPECT_NE(NULL, strstr(last, A_TEXT));
+	sx_error_context(ret, ctx, sizeof(ctx));
+	EXPECT_NE(NULL, strstr(ctx, "kernel reason: ")) {
+		TH_LOG("context: %s", ctx);
+	}
+	EXPECT_NE(NULL, strstr(ctx, B_TEXT)) {
+		TH_LOG("context: %s", ctx);
+	}
+	EXPECT_EQ(NULL, strstr(ctx, A_TEXT)) {
+		TH_LOG("context: %s", ctx);
+	}
+	/* no record for this call (a sysfs read): last_error */
+	sx_record_arm();
+	ret = __sx_read("no_such_attribute", last, sizeof(last));
+	sx_record_disarm();
+	sx_error_context(ret, ctx, sizeof(ctx));
+	EXPECT_NE(NULL, strstr(ctx, "last_error: ")) {
+		TH_LOG("context: %s", ctx);
+	}
+}
+
+/*
+ * The enable's reason is its own (lifecycle.c, error.c "cause" records):
+ * INITIALIZE_PROTECTION fails (debugfs fail_init) while other threads
+ * fail PROTECT in a loop without sx->lock. The enable wraps the inner
+ * reason ("enable: INITIALIZE_PROTECTION on CPU n failed: ...; every CPU
+ * rolled back"); when it took that from last_error, a PROTECT failure
+ * landing in between made the enable's record say "enable: ... ranges in
+ * one request ...".
+ */
+#define ENABLE_ROUNDS	400
+#define ENABLE_SECONDS	60	/* at most; TCG does ~10 rounds a second */
+#define NOISE_THREADS	2
+#define INIT_TEXT	"INITIALIZE_PROTECTION on CPU"
+
+struct noise {
+	volatile bool *stop;
+	int rounds;
+};
+
+static void *protect_noise(void *arg)
+{
+	struct noise *n = arg;
+	struct stmexec_error e;
+	int fd = __sx_open();
+
+	if (fd < 0)
+		return NULL;
+	while (!*n->stop) {
+		fail_a(fd, &e);
+		n->rounds++;
+	}
+	close(fd);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(er, enable_reason_is_its_own, 2 * ENABLE_SECONDS)
+{
+	struct noise n[NOISE_THREADS];
+	pthread_t t[NOISE_THREADS];
+	volatile bool stop = false;
+	struct stmexec_control c;
+	struct stmexec_error e;
+	char first[STMEXEC_ERR_MSG_LEN + 64] = "";
+	char other[sizeof(first)] = "";
+	int i, ret, rounds, bad = 0, foreign = 0;
+	time_t end;
+
+	ASSERT_LE(1, self->abi_minor);	/* error records: ABI 1.1 */
+	SX_REQUIRE(sx_dbg_available());
+	sx_ioctl(self->fd, STMEXEC_DISABLE, NULL);
+	sx_dbg_write("fail_init", "0x8001FFFF");
+	for (i = 0; i < NOISE_THREADS; i++) {
+		n[i].stop = &stop;
+		n[i].rounds = 0;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, protect_noise, &n[i]));
+	}
+	memset(&c, 0, sizeof(c));
+	c.op = STMEXEC_CTL_ENABLE;
+	c.err_ptr = (uintptr_t)&e;
+	end = time(NULL) + ENABLE_SECONDS;
+	for (rounds = 0; rounds < ENABLE_ROUNDS && time(NULL) < end; rounds++) {
+		memset(&e, 0xa5, sizeof(e));
+		ret = __sx_ioctl(self->fd, STMEXEC_CONTROL, &c);
+		e.msg[sizeof(e.msg) - 1] = '\0';
+		if (strstr(e.msg, A_TEXT))
+			foreign++;
+		if (ret != -EIO || e.code != EIO || !strstr(e.msg, INIT_TEXT) ||
+		    strstr(e.msg, A_TEXT)) {
+			if (!bad++ || (!strstr(e.msg, A_TEXT) && !other[0]))
+				snprintf(bad == 1 ? first : other,
+					 sizeof(first),
+					 "round %d: ret %d code %u msg '%s'",
+					 rounds, ret, e.code, e.msg);
+		}
+	}
+	stop = true;
+	for (i = 0; i < NOISE_THREADS; i++)
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+	sx_dbg_write("fail_init", "0");
+	EXPECT_EQ(0, bad) {
+		TH_LOG("%d of %d enable records not the enable's reason (%d named the PROTECT); first: %s",
+		       bad, rounds, foreign, first);
+		if (other[0])
+			TH_LOG("first not naming the PROTECT: %s", other);
+	}
+	TH_LOG("%d failed enables; PROTECT failures meanwhile: %d, %d", rounds,
+	       n[0].rounds, n[1].rounds);
+	EXPECT_STREQ("off", sx_state());
+	/* the fault gone, the enable works */
+	sx_ioctl(self->fd, STMEXEC_CONTROL, &c);
+	EXPECT_EQ(0, e.code);
 }
 
 TEST_HARNESS_MAIN

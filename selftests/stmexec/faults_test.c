@@ -157,6 +157,36 @@ TEST_F(ft, fail_init_rolls_back)
 	EXPECT_STREQ("on", sx_state());
 }
 
+/*
+ * The CPU-valued files share one parser (debugfs_sim.c): a CPU past the
+ * last possible one is ERANGE, below -2 EINVAL, and the value stays.
+ */
+TEST_F(ft, cpu_files_refuse_out_of_range)
+{
+	static const char *const files[] = {
+		"fail_start_cpu", "fail_stop_cpu", "delay_cpu",
+	};
+	char buf[32];
+	unsigned int i;
+
+	SX_SETUP_SKIPPED();
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		sx_dbg_write(files[i], "0");
+		EXPECT_EQ(-ERANGE, __sx_dbg_write(files[i], "8192")) {
+			TH_LOG("%s = 8192", files[i]);
+		}
+		EXPECT_EQ(-EINVAL, __sx_dbg_write(files[i], "-3")) {
+			TH_LOG("%s = -3", files[i]);
+		}
+		sx_dbg_read(files[i], buf, sizeof(buf));
+		EXPECT_EQ(0, strtol(buf, NULL, 0)) {
+			TH_LOG("%s: %s", files[i], buf);
+		}
+		sx_dbg_write(files[i], "-2");
+		sx_dbg_write(files[i], "-1");
+	}
+}
+
 TEST_F(ft, fail_start_on_one_cpu_rolls_back)
 {
 	uint64_t before[MAXCPU][16], after[MAXCPU][16];

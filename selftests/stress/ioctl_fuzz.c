@@ -5,12 +5,15 @@
  *
  * Root phase, one call per iteration, chosen by the seed:
  *   - ioctls: the known commands with random structures (flags, reserved,
- *     counts, types, addresses, lengths), known numbers with the wrong
- *     size/direction, random numbers with the stmexec magic, random
- *     commands of other types; the argument or the embedded ranges_ptr is a
- *     valid buffer, NULL, an unmapped page, a kernel address
- *     (0xffffffff81000000, 0xffff888000000000), misaligned, or straddles an
- *     unmapped guard page;
+ *     counts, types, addresses, lengths, CONTROL ops), known numbers with
+ *     the wrong size/direction, random numbers with the stmexec magic,
+ *     random commands of other types; the argument or the embedded
+ *     ranges_ptr is a valid buffer, NULL, an unmapped page, a kernel
+ *     address (0xffffffff81000000, 0xffff888000000000), misaligned, or
+ *     straddles an unmapped guard page; with ABI >= 1.1 the err_ptr of
+ *     the requests that carry one is 0, a record between canaries (aligned
+ *     or not), NULL-page, unmapped, read-only, a kernel address,
+ *     straddling the guard page or random;
  *   - writes of random text (numbers, words, range text, binary, > 4 KiB)
  *     to every writable attribute under /sys/class/misc/stmexec/;
  *   - read(2) of the log with random sizes and pointers.
@@ -19,7 +22,11 @@
  * pointers give EFAULT and kernel pointers are never accepted; non-zero
  * flags/reserved give EINVAL; the protection set (LIST_RANGES, policy
  * ranges excluded) changes only after a successful PROTECT/UNPROTECT (ioctl
- * or sysfs), exactly as requested, and never after a refused one.
+ * or sysfs), exactly as requested, and never after a refused one; an
+ * err_ptr that cannot be written gives EFAULT (uapi: checked before
+ * anything changes), a writable record is written exactly (no byte of the
+ * canaries around it changes) and tells the outcome (code = the errno, 0
+ * and an empty message on success), and an EPERM leaves it untouched.
  *
  * Unprivileged phase: a child with uid/gid 65534 (-u) must be refused
  * opening /dev/stmexec (EACCES), must get EPERM for every ioctl on the fd it
@@ -130,12 +137,13 @@ static struct cmdinfo cmds[] = {
 	{ "LOG_STOP", STMEXEC_LOG_STOP, 0 },
 	{ "LOG_CLEAR", STMEXEC_LOG_CLEAR, 0 },
 	{ "VMCS_DB", STMEXEC_VMCS_DB, sizeof(struct stmexec_vmcs_db) },
+	{ "CONTROL", STMEXEC_CONTROL, sizeof(struct stmexec_control) },
 	{ "(unknown)", 0, 0 },
 };
 
 enum { C_VERSION, C_STATUS, C_ENABLE, C_DISABLE, C_PROTECT, C_UNPROTECT,
        C_LIST, C_BIOS, C_LOG_SETUP, C_LOG_START, C_LOG_STOP, C_LOG_CLEAR,
-       C_VMCS_DB, C_UNKNOWN, NR_CMDS };
+       C_VMCS_DB, C_CONTROL, C_UNKNOWN, NR_CMDS };
 
 static void account(struct cmdinfo *c, int e)
 {
@@ -210,6 +218,108 @@ static int ptr_bad(enum ptr_kind k)
 static int ptr_kernel(enum ptr_kind k)
 {
 	return k == P_KTEXT || k == P_KDIRECT;
+}
+
+/* ---- error records (ABI 1.1) ----------------------------------------------- */
+
+#define REC_OFF		1024	/* the record's place in rec_area */
+#define REC_CANARY	0xcc
+static int has_records;			/* the module's ABI is >= 1.1 */
+static unsigned char *rec_area;		/* one page of canary, the record inside */
+static unsigned char *ro_page;		/* mapped read-only */
+static unsigned long recs_checked, recs_refused;	/* writable / EFAULT */
+
+enum rec_kind { R_NONE, R_VALID, R_MISALIGNED, R_LOW, R_UNMAPPED,
+		R_READONLY, R_KTEXT, R_KDIRECT, R_STRADDLE, R_RANDOM, NR_REC };
+static const char *const rec_names[] = {
+	"none", "valid", "misaligned", "0x1000", "unmapped", "read-only",
+	"kernel-text", "kernel-directmap", "straddling-guard-page", "random",
+};
+
+/* Where the request of @c in @arg keeps err_ptr, or NULL. */
+static __u64 *err_ptr_field(int c, void *arg)
+{
+	switch (c) {
+	case C_PROTECT: case C_UNPROTECT: case C_LIST: case C_BIOS:
+		return &((struct stmexec_range_array *)arg)->err_ptr;
+	case C_LOG_SETUP:
+		return &((struct stmexec_log_setup *)arg)->err_ptr;
+	case C_VMCS_DB:
+		return &((struct stmexec_vmcs_db *)arg)->err_ptr;
+	case C_CONTROL:
+		return &((struct stmexec_control *)arg)->err_ptr;
+	}
+	return NULL;
+}
+
+static unsigned char *rec_at(enum rec_kind k)
+{
+	return rec_area + REC_OFF + (k == R_MISALIGNED ? 3 : 0);
+}
+
+static uint64_t rec_ptr(struct rng *r, enum rec_kind k)
+{
+	switch (k) {
+	case R_VALID: case R_MISALIGNED: return (uintptr_t)rec_at(k);
+	case R_LOW: return 0x1000;
+	case R_UNMAPPED: return unmapped;
+	case R_READONLY: return (uintptr_t)ro_page;
+	case R_KTEXT: return sizeof(long) == 8 ? KTEXT : 0xc1000000;
+	case R_KDIRECT: return sizeof(long) == 8 ? KDIRECT : 0xffffe000;
+	case R_STRADDLE:
+		return (uintptr_t)guard_page + 4096 -
+		       sizeof(struct stmexec_error) / 2;
+	case R_RANDOM: return rng_next(r) | 1;
+	default: return 0;
+	}
+}
+
+/* The argument the kernel reads is big's contents (so its err_ptr). */
+static int arg_copied(enum ptr_kind k)
+{
+	return k == P_VALID || k == P_MISALIGNED;
+}
+
+/* 1: the kernel cannot write there (EFAULT); 0: it can; -1: unknown. */
+static int rec_bad(enum rec_kind k)
+{
+	if (k == R_NONE || k == R_VALID || k == R_MISALIGNED)
+		return 0;
+	return k == R_RANDOM ? -1 : 1;
+}
+
+/*
+ * After a request with a record: bytes outside it never change; EPERM
+ * (checked first) writes nothing; otherwise the record tells @e.
+ */
+static void check_record(const char *what, enum rec_kind k, int e)
+{
+	const struct stmexec_error *rec = (const void *)rec_at(k);
+	size_t off = rec_at(k) - rec_area, i, len;
+
+	for (i = 0; i < 4096; i++) {
+		if (i >= off && i < off + sizeof(*rec) && e != EPERM)
+			continue;
+		if (rec_area[i] != REC_CANARY) {
+			fail("%s, record %s: byte %zd from the record changed to 0x%02x",
+			     what, rec_names[k], (ssize_t)(i - off), rec_area[i]);
+			return;
+		}
+	}
+	if (e == EPERM)
+		return;
+	len = strnlen(rec->msg, sizeof(rec->msg));
+	if (len == sizeof(rec->msg) || rec->reserved ||
+	    rec->flags & ~STMEXEC_ERRF_TRUNCATED)
+		fail("%s, record %s: msg not terminated (%zu), reserved %u or flags 0x%x",
+		     what, rec_names[k], len, rec->reserved, rec->flags);
+	else if (!e && (rec->code || rec->index != ~0u || rec->flags || len))
+		fail("%s, record %s: success but code %u index 0x%x flags 0x%x msg '%s'",
+		     what, rec_names[k], rec->code, rec->index, rec->flags,
+		     rec->msg);
+	else if (e && rec->code != (__u32)e)
+		fail("%s, record %s: %s but code %u ('%s')", what, rec_names[k],
+		     sx_errname(e), rec->code, rec->msg);
 }
 
 /* ---- random content ------------------------------------------------------------ */
@@ -557,10 +667,12 @@ static void fuzz_ioctl(struct rng *r)
 	unsigned char save[64];
 	struct arr_plan plan = { 0 };
 	enum ptr_kind kind = P_VALID;
+	enum rec_kind rk = R_NONE;
 	unsigned long cmd;
 	uint64_t arg;
+	__u64 *ep;
 	int c, e, want = -1;	/* want: exact errno expected, -1 any */
-	char what[160];
+	char what[200];
 
 	cmd = random_cmd(r, &c);
 	memset(big, 0, 4096);
@@ -603,6 +715,25 @@ static void fuzz_ioctl(struct rng *r)
 			want = EINVAL;
 		break;
 	}
+	case C_CONTROL: {
+		struct stmexec_control *ct = (void *)big;
+
+		kind = pick_ptr(r);
+		ct->op = rng_below(r, rng_pct(r, 90) ? 6 : 16);
+		/* ENABLE/DISABLE are slow on a debug TCG guest */
+		if ((ct->op == STMEXEC_CTL_ENABLE ||
+		     ct->op == STMEXEC_CTL_DISABLE) && !rng_pct(r, 30))
+			ct->op = STMEXEC_CTL_LOG_START + rng_below(r, 3);
+		if (rng_pct(r, 5))
+			ct->flags = rng_next(r) | 1;
+		if (rng_pct(r, 5))
+			ct->reserved[rng_below(r, 2)] = rng_next(r) | 1;
+		if (kind == P_VALID &&
+		    (ct->flags || ct->reserved[0] || ct->reserved[1] ||
+		     ct->op < STMEXEC_CTL_ENABLE || ct->op > STMEXEC_CTL_LOG_CLEAR))
+			want = EINVAL;
+		break;
+	}
 	case C_ENABLE: case C_DISABLE:
 		/* slow on a debug TCG guest: keep them to a few percent */
 		if (!rng_pct(r, 30))
@@ -612,6 +743,13 @@ static void fuzz_ioctl(struct rng *r)
 		kind = pick_ptr(r);
 		if (rng_pct(r, 10))
 			memset(big, 0xa5, 64); /* output structs must be overwritten */
+	}
+	/* the error record: only where the argument itself is readable */
+	ep = err_ptr_field(c, big);
+	if (ep && has_records && rng_pct(r, 60)) {
+		rk = (enum rec_kind)(1 + rng_below(r, NR_REC - 1));
+		*ep = rec_ptr(r, rk);
+		memset(rec_area, REC_CANARY, 4096);
 	}
 	arg = make_ptr(kind, cmds[c].size ? cmds[c].size : 8, rng_next(r));
 	if (kind == P_MISALIGNED)
@@ -629,6 +767,10 @@ static void fuzz_ioctl(struct rng *r)
 		want = ENOTTY;
 	else if (cmds[c].size && ptr_bad(kind))
 		want = EFAULT;
+	else if (arg_copied(kind) && rec_bad(rk) == 1)
+		want = EFAULT;	/* the record first: before anything changes */
+	else if (arg_copied(kind) && rec_bad(rk) < 0)
+		want = -1;
 	else if (plan.dirty && kind != P_STRADDLE)
 		want = EINVAL;
 	else if ((c == C_PROTECT || c == C_UNPROTECT) &&
@@ -646,12 +788,23 @@ static void fuzz_ioctl(struct rng *r)
 		 plan.count || c == C_PROTECT ? ", ranges " : "",
 		 plan.count || c == C_PROTECT ? ptr_names[plan.data_kind] : "",
 		 plan.count);
+	if (rk != R_NONE)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 ", record %s", rec_names[rk]);
 	if (e && !sx_errno_documented(e))
 		fail("%s: undocumented errno %s", what, sx_errname(e));
 	else if (want >= 0 && e != want && !(want == E2BIG && e == EINVAL))
 		fail("%s: %s, want %s", what, sx_errname(e), sx_errname(want));
 	if (!e && ptr_kernel(kind) && cmds[c].size)
 		fail("%s: SUCCEEDED with a kernel pointer", what);
+	if (arg_copied(kind) && !rec_bad(rk) && rk != R_NONE) {
+		check_record(what, rk, e);
+		recs_checked++;
+	}
+	if (arg_copied(kind) && rec_bad(rk) == 1 && e == EFAULT)
+		recs_refused++;
+	if (!e && arg_copied(kind) && rec_bad(rk) == 1)
+		fail("%s: SUCCEEDED with an unwritable record", what);
 	if (!e && (c == C_LIST || c == C_BIOS) && plan.count &&
 	    ptr_kernel(plan.data_kind) && ((struct stmexec_range_array *)big)->count &&
 	    kind == P_VALID)
@@ -948,6 +1101,20 @@ int main(int argc, char **argv)
 	if (big == MAP_FAILED || guard_page == MAP_FAILED ||
 	    mprotect(guard_page + 4096, 4096, PROT_NONE))
 		return 1;
+	rec_area = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (rec_area == MAP_FAILED || ro_page == MAP_FAILED)
+		return 1;
+	{
+		struct stmexec_version v;
+
+		memset(&v, 0, sizeof(v));
+		has_records = !__sx_ioctl(fd_dev, STMEXEC_GET_VERSION, &v) &&
+			      v.abi_major == STMEXEC_ABI_MAJOR && v.abi_minor >= 1;
+		printf("# ABI %u.%u: error records %s\n", v.abi_major,
+		       v.abi_minor, has_records ? "fuzzed" : "not fuzzed");
+	}
 	{
 		void *hole = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -986,6 +1153,8 @@ int main(int argc, char **argv)
 	run_loop(&rng, cfg.iters, deadline);
 	root_iters = iter;
 	printf("# root phase: %lu iterations in %.1fs\n", root_iters, sx_now_s() - t0);
+	printf("# error records: %lu written and checked, %lu unwritable ones refused (EFAULT)\n",
+	       recs_checked, recs_refused);
 	print_stats("ioctl results (root)", cmds, NR_CMDS);
 	{
 		struct cmdinfo tab[MAX_ATTRS];

@@ -489,6 +489,11 @@ static void test_names(void)
 	CHECK(!strcmp(backend_name(STMEXEC_BACKEND_SIM), "sim"), "backend");
 	CHECK(!strcmp(errno_name(EADDRINUSE), "EADDRINUSE"), "errno");
 	CHECK(!strcmp(errno_name(4095), "errno 4095"), "errno 4095");
+	/* disable's EIO: a CPU could not be stopped or leave VMX operation */
+	CHECK(strstr(errno_hint(EIO, "disable"), "'stmexec disable' again"),
+	      "EIO hint of disable: %s", errno_hint(EIO, "disable"));
+	CHECK(strstr(errno_hint(EIO, "enable"), "unexpected status"),
+	      "EIO hint of enable: %s", errno_hint(EIO, "enable"));
 	end();
 }
 

@@ -248,7 +248,8 @@ struct stmexec_range {
  * default policy, -EDQUOT node_budget= or heap_budget= would be exceeded,
  * -ENOSPC the STM's protection is full, -ENOMEM, -EIO the STM returned an
  * unexpected status.
- * LIST_RANGES: only the common errnos. GET_BIOS_RESOURCES: -ENXIO no BIOS
+ * LIST_RANGES: the common errnos and -ENOMEM (the kernel's copy of the
+ * list). GET_BIOS_RESOURCES: the same, and -ENXIO no BIOS
  * list kept: never enabled, or the firmware's list was malformed (that
  * enable failed with -EIO naming the byte; a malformed list is not kept).
  */
@@ -389,7 +390,10 @@ struct stmexec_vmcs_db {
  * failed, -EACCES VMX disabled by firmware or the STM's security
  * violation, -ETIMEDOUT a CPU did not answer, -EOPNOTSUPP the STM lacks a
  * function, -EIO other STM or VMX failures, -ENOMEM. DISABLE: 0 when
- * already off, -EIO/-ETIMEDOUT a CPU could not be stopped (retry).
+ * already off, -EBUSY a transition is in progress, -ETIMEDOUT a CPU did
+ * not answer STOP, -EIO a CPU's STOP failed or a CPU could not leave VMX
+ * operation (VMXOFF refused: the STM is still active there); after
+ * -ETIMEDOUT/-EIO the state is failed: disable again to retry.
  * LOG_START/LOG_STOP: -ENXIO the monitor is not on, -ENOENT no log,
  * -EALREADY already in that state. LOG_CLEAR: -ENXIO, -ENOENT, -EBUSY the
  * log runs. The admin guide's troubleshooting table has the remedies.

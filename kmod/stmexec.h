@@ -97,6 +97,7 @@ struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
 struct stmexec_image;
+struct stmexec_events;
 
 /*
  * Lock order (the one place it is written; lockdep checks it in the debug
@@ -142,6 +143,7 @@ struct stmexec_image;
  * @reachable: CPUs on which a VMCALL reaches the STM (activated by
  *	       INITIALIZE_PROTECTION or START); stmexec_call() refuses others
  * @pcpu: per-CPU lifecycle state (lifecycle.c)
+ * @events: the system-event notifiers and syscore ops (lifecycle_events.c)
  * @phase: what the hotplug callbacks do (lifecycle.c, SX_PHASE_*)
  * @pinned: the module holds a reference on itself (monitor not off)
  * @wedged: a teardown could not complete; see lifecycle.c
@@ -195,6 +197,7 @@ struct stmexec {
 	struct list_head reqs;		/* open ioctl error records (error.c) */
 	struct cpumask reachable;
 	struct stmexec_cpu __percpu *pcpu;
+	struct stmexec_events *events;
 	u32 phase;
 	bool pinned;
 	bool wedged;

@@ -342,7 +342,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 			break;
 		case STMEXEC_RANGE_IO:
 		case STMEXEC_RANGE_TRAPPED_IO:
-			if (b->length && !stmexec_io_in_named_set(b->base, b->length)) {
+			if (b->length && !stmexec_io_in_named_set(sx, b->base, b->length)) {
 				ok[RQ_BIOS_IO] = false;
 				blame(ev, RQ_BIOS_IO, i);
 			}

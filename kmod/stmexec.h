@@ -144,6 +144,8 @@ struct stmexec_events;
  *	       INITIALIZE_PROTECTION or START); stmexec_call() refuses others
  * @pcpu: per-CPU lifecycle state (lifecycle.c)
  * @events: the system-event notifiers and syscore ops (lifecycle_events.c)
+ * @stop_mask: scratch of sx_stop_all(), under @lock (lifecycle.c)
+ * @offline_mask: scratch of sx_check_coverage(), under @lock (lifecycle.c)
  * @phase: what the hotplug callbacks do (lifecycle.c, SX_PHASE_*)
  * @pinned: the module holds a reference on itself (monitor not off)
  * @wedged: a teardown could not complete; see lifecycle.c
@@ -198,6 +200,8 @@ struct stmexec {
 	struct cpumask reachable;
 	struct stmexec_cpu __percpu *pcpu;
 	struct stmexec_events *events;
+	cpumask_var_t stop_mask;
+	cpumask_var_t offline_mask;
 	u32 phase;
 	bool pinned;
 	bool wedged;

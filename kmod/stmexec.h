@@ -6,7 +6,8 @@
  * error reporting, the bounded multi-CPU step. The other audiences have
  * their own headers: lifecycle_api.h (the lifecycle's API to the layers
  * above it), backend.h (the backends, the probe, the simulated STM) and
- * features.h (ranges, log, STM descriptors, policy, report, attestation).
+ * features.h (ranges, log, STM descriptors, policy, report, attestation);
+ * faults.h holds the fault-injection knobs struct stmexec embeds.
  * Every .c file includes this header first so that pr_fmt applies
  * everywhere.
  */
@@ -29,6 +30,7 @@
 #include <stm/core.h>
 
 #include "compat.h"
+#include "faults.h"
 
 struct stmexec;
 struct dentry;
@@ -40,50 +42,6 @@ struct dentry;
  * walk and is returned.
  */
 typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
-
-/**
- * struct stmexec_faults - debugfs fault injection into the simulated STM
- * @fail_init: status INITIALIZE_PROTECTION reports (after the core ran), 0 off
- * @fail_start_cpu: CPU whose START reports @fail_status (after the core
- *		    ran), -1 off, -2 every CPU
- * @fail_stop_cpu: CPU whose STOP fails with @fail_status without reaching
- *		   the core (the STM stays active there), -1 off, -2 every CPU
- * @fail_status: status used by @fail_start_cpu and @fail_stop_cpu
- * @delay_cpu: CPU whose VMCALLs are delayed by @delay_us, -1 off, -2 all
- * @delay_us: busy delay with interrupts off, at most STMEXEC_MAX_DELAY_US
- * @next_eax: with @next_armed: the next VMCALL with this EAX reports
- *	      @next_status (one shot)
- * @next_status: see @next_eax
- * @next_armed: see @next_eax
- * @hw_vmcall_required: vmx_stm=sim: a hardware VMCALL that nothing answers
- *			fails the CPU's enter with -ENODEV (rollback test)
- * @fail_leave_cpu: backend=sim: CPU whose leave (VMXOFF) fails with -EBUSY,
- *		    -1 off, -2 every CPU
- * @skip_stop_cpu: with a real STM (backend=vmx, vmx_stm=hw): CPU whose
- *		   STOPs are skipped while set (-1 off), so that its VMXOFF
- *		   meets an active STM (VM-instruction error 23, kmod-review
- *		   F14)
- */
-/* Values of the CPU fields of struct stmexec_faults besides a CPU number. */
-#define STMEXEC_FAULT_OFF	(-1)	/* no CPU */
-#define STMEXEC_FAULT_ALL	(-2)	/* every CPU */
-
-struct stmexec_faults {
-	u32 fail_init;
-	s32 fail_start_cpu;
-	s32 fail_stop_cpu;
-	u32 fail_status;
-	s32 delay_cpu;
-	u32 delay_us;
-	u32 next_eax;
-	u32 next_status;
-	bool next_armed;
-	bool hw_vmcall_required;
-	s32 fail_leave_cpu;
-	s32 skip_stop_cpu;
-};
-
-#define STMEXEC_MAX_DELAY_US	500000U
 
 /* ---- the single device instance ---------------------------------------- */
 

@@ -146,20 +146,21 @@ extern struct device_attribute dev_attr_stm_header;
 extern const struct attribute_group stmexec_image_group;
 
 /*
- * platform_io.c: the ACPI PM I/O base (FADT PM1a event block) of this
- * machine, or 0; whether [base, base+len) lies in the named I/O blocks.
+ * platform_io.c, the facts the probe read at load (sx->probe): the ACPI PM
+ * I/O base (FADT PM1a event block) of this machine, or 0; whether
+ * [base, base+len) lies in the named I/O blocks.
  */
-u16 stmexec_acpi_pmbase(void);
-bool stmexec_io_in_named_set(u64 base, u64 len);
+u16 stmexec_acpi_pmbase(const struct stmexec *sx);
+bool stmexec_io_in_named_set(const struct stmexec *sx, u64 base, u64 len);
 /* EPT execute-only pages supported (deny=rw is valid for MEM/MMIO). */
-bool stmexec_ept_exec_only(void);
-void stmexec_ept_caps_init(void);	/* at load (probe.c) */
+bool stmexec_ept_exec_only(const struct stmexec *sx);
 
 /*
  * sim_corpus.c: the BIOS list named by sim_bios= (descriptors and END) in
  * @buf; -ENOENT when sim_bios= is empty (the backend's own list).
  */
-int stmexec_sim_corpus_build(void *buf, size_t cap, size_t *len);
+int stmexec_sim_corpus_build(struct stmexec *sx, void *buf, size_t cap,
+			     size_t *len);
 const char *stmexec_sim_corpus_name(void);
 
 #endif /* STMEXEC_BACKEND_H */

@@ -264,7 +264,7 @@ static int sx_sim_platform(struct stmexec *sx, struct stmexec_sim *s)
 	s->plat.ncpus = nr_cpu_ids;
 	s->plat.phys_addr_bits = clamp_t(u32, boot_cpu_data.x86_phys_bits,
 					 32, 52);
-	s->plat.ept_exec_only = stmexec_ept_exec_only();
+	s->plat.ept_exec_only = stmexec_ept_exec_only(sx);
 	/* E counts the enabled MADT entries: the present CPUs. */
 	s->plat.fw_cpus = num_present_cpus();
 	s->plat.profile = stm_profile_parse(sim_profile);
@@ -275,7 +275,7 @@ static int sx_sim_platform(struct stmexec *sx, struct stmexec_sim *s)
 	ret = sx_sim_pick_tseg(sx, &s->plat);
 	if (ret)
 		return ret;
-	ret = stmexec_sim_corpus_build(s->bios, PAGE_SIZE, &corpus_len);
+	ret = stmexec_sim_corpus_build(sx, s->bios, PAGE_SIZE, &corpus_len);
 	if (ret == -ENOENT)
 		sx_sim_build_bios(s);
 	else if (ret)

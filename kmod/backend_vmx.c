@@ -27,7 +27,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
-#include "vmx.h"
+#include "vmx_insn.h"
 
 #include <linux/gfp.h>
 #include <linux/mm.h>

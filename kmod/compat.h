@@ -52,27 +52,52 @@
  * data pointer. Debian's 6.12.117 already has the new API, so Kbuild greps
  * include/linux/syscore_ops.h for "struct syscore {" instead of trusting
  * LINUX_VERSION_CODE. Only shutdown and suspend are used.
+ *
+ * struct stmexec_syscore is what the kernel links into its list (the
+ * struct syscore and its ops, or the ops alone), embedded in its owner.
+ * A callback takes STMEXEC_SYSCORE_ARG and finds its context with
+ * STMEXEC_SYSCORE_DATA(fallback): the data pointer given at registration,
+ * or, on the old API that has none, @fallback.
  */
 #ifdef STMEXEC_HAVE_SYSCORE_DATA
 #define STMEXEC_SYSCORE_ARG		void *data
-#define STMEXEC_SYSCORE_DEFINE(name, susp, shut)			\
-	static const struct syscore_ops name##_ops = {			\
-		.suspend = susp,					\
-		.shutdown = shut,					\
-	};								\
-	static struct syscore name = { .ops = &name##_ops }
-#define stmexec_register_syscore(s)	register_syscore(s)
-#define stmexec_unregister_syscore(s)	unregister_syscore(s)
+#define STMEXEC_SYSCORE_DATA(fallback)	(data)
+struct stmexec_syscore {
+	struct syscore core;
+	struct syscore_ops ops;
+};
 #else
 #define STMEXEC_SYSCORE_ARG		void
-#define STMEXEC_SYSCORE_DEFINE(name, susp, shut)			\
-	static struct syscore_ops name = {				\
-		.suspend = susp,					\
-		.shutdown = shut,					\
-	}
-#define stmexec_register_syscore(s)	register_syscore_ops(s)
-#define stmexec_unregister_syscore(s)	unregister_syscore_ops(s)
+#define STMEXEC_SYSCORE_DATA(fallback)	(fallback)
+struct stmexec_syscore {
+	struct syscore_ops ops;
+};
 #endif
+
+static inline void
+stmexec_register_syscore(struct stmexec_syscore *s,
+			 int (*suspend)(STMEXEC_SYSCORE_ARG),
+			 void (*shutdown)(STMEXEC_SYSCORE_ARG), void *data)
+{
+	s->ops.suspend = suspend;
+	s->ops.shutdown = shutdown;
+#ifdef STMEXEC_HAVE_SYSCORE_DATA
+	s->core.ops = &s->ops;
+	s->core.data = data;
+	register_syscore(&s->core);
+#else
+	register_syscore_ops(&s->ops);
+#endif
+}
+
+static inline void stmexec_unregister_syscore(struct stmexec_syscore *s)
+{
+#ifdef STMEXEC_HAVE_SYSCORE_DATA
+	unregister_syscore(&s->core);
+#else
+	unregister_syscore_ops(&s->ops);
+#endif
+}
 
 /*
  * Module layout: 6.4 ("module: replace module_layout with module_memory",

@@ -95,9 +95,9 @@ struct stmexec_seg {
 int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 		      const struct stmexec_seg *seg, u32 n);
 /* The persistent STM list page (rsc_encode.c), allocated at load. */
-int stmexec_rsc_init(void);
-void stmexec_rsc_fini(void);
-u64 stmexec_rsc_page_pa(void);
+int stmexec_rsc_init(struct stm_list_page *pg);
+void stmexec_rsc_fini(struct stm_list_page *pg);
+u64 stmexec_rsc_page_pa(struct stmexec *sx);
 /* The log's MANAGE_EVENT_LOG request page (log.c), 0 if none. */
 u64 stmexec_log_req_pa(struct stmexec *sx);
 /* STM descriptors segment @s is sent as, and the bytes of one of them. */

@@ -373,7 +373,7 @@ static void sx_remove_cpuhp(struct stmexec *sx)
  */
 static int sx_stop_all(struct stmexec *sx, const char *what)
 {
-	static struct cpumask mask;	/* sx->lock */
+	struct cpumask *mask = sx->stop_mask;
 	unsigned int cpu = 0;
 	int ret;
 
@@ -383,8 +383,8 @@ static int sx_stop_all(struct stmexec *sx, const char *what)
 	 */
 	ret = sx_drain(sx, cpu_online_mask, sx_teardown_ms(sx), &cpu);
 	if (!ret) {
-		cpumask_and(&mask, &sx->reachable, cpu_online_mask);
-		ret = sx_on_cpus(sx, &mask, sx_cpu_stop, sx_teardown_ms(sx),
+		cpumask_and(mask, &sx->reachable, cpu_online_mask);
+		ret = sx_on_cpus(sx, mask, sx_cpu_stop, sx_teardown_ms(sx),
 				 &cpu);
 	}
 	if (!ret)
@@ -408,12 +408,12 @@ static void sx_emergency_unregister(struct stmexec *sx);
  */
 static int sx_check_coverage(struct stmexec *sx)
 {
-	static struct cpumask off;	/* sx->lock */
+	struct cpumask *off = sx->offline_mask;
 
-	if (cpumask_andnot(&off, cpu_present_mask, cpu_online_mask))
+	if (cpumask_andnot(off, cpu_present_mask, cpu_online_mask))
 		return stmexec_fail(sx, -EHOSTDOWN,
 				    "enable: CPU(s) %*pbl present but offline; SMIs there would bypass the STM: bring them online (echo 1 > /sys/devices/system/cpu/cpuN/online; with nosmt/maxcpus= reboot without it) and enable again",
-				    cpumask_pr_args(&off));
+				    cpumask_pr_args(off));
 	return 0;
 }
 
@@ -782,8 +782,21 @@ int stmexec_lifecycle_init(struct stmexec *sx)
 		goto err_pcpu;
 	}
 	sx->bios_bounce = page_address(pg);
+	if (!zalloc_cpumask_var(&sx->stop_mask, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_bounce;
+	}
+	if (!zalloc_cpumask_var(&sx->offline_mask, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_stop_mask;
+	}
 	return 0;
 
+err_stop_mask:
+	free_cpumask_var(sx->stop_mask);
+err_bounce:
+	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
+	sx->bios_bounce = NULL;
 err_pcpu:
 	free_percpu(sx->pcpu);
 	sx->pcpu = NULL;
@@ -797,6 +810,8 @@ void stmexec_lifecycle_fini(struct stmexec *sx)
 	/* The IPI slots and sx_ipi() go away with us: no IPI may be late. */
 	sx_drain_before_free(sx, cpu_possible_mask);
 	stmexec_bios_forget(sx);
+	free_cpumask_var(sx->offline_mask);
+	free_cpumask_var(sx->stop_mask);
 	free_pages((unsigned long)sx->bios_bounce, SX_BIOS_MAX_ORDER);
 	sx->bios_bounce = NULL;
 	free_percpu(sx->pcpu);

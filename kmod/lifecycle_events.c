@@ -14,9 +14,27 @@
 #include <linux/panic_notifier.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/suspend.h>
+
+/*
+ * What the kernel links into its notifier chains and syscore list, owned by
+ * the lifecycle (sx->events, from stmexec_lifecycle_events_init() to
+ * stmexec_lifecycle_events_fini()); each callback finds it, and the device,
+ * with container_of().
+ */
+struct stmexec_events {
+	struct stmexec *sx;
+	struct notifier_block module_nb;
+	struct notifier_block panic_nb;
+	struct notifier_block pm_nb;
+	struct notifier_block reboot_nb;
+	struct stmexec_syscore syscore;
+};
+
+#define sx_of(nb, member) (container_of(nb, struct stmexec_events, member)->sx)
 
 /*
  * kvm_intel must not load while the monitor is not off: it would take (6.1)
@@ -26,7 +44,7 @@ static int sx_module_notify(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	struct module *mod = data;
-	struct stmexec *sx = &stmexec_dev;
+	struct stmexec *sx = sx_of(nb, module_nb);
 
 	if (action != MODULE_STATE_COMING || strcmp(mod->name, "kvm_intel") ||
 	    READ_ONCE(sx->state) == STMEXEC_STATE_OFF)
@@ -36,14 +54,10 @@ static int sx_module_notify(struct notifier_block *nb, unsigned long action,
 	return notifier_from_errno(-EBUSY);
 }
 
-static struct notifier_block sx_module_nb = {
-	.notifier_call = sx_module_notify,
-};
-
 static int sx_panic_notify(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
-	struct stmexec *sx = &stmexec_dev;
+	struct stmexec *sx = sx_of(nb, panic_nb);
 
 	WRITE_ONCE(sx->going_down, true);
 	/*
@@ -57,15 +71,10 @@ static int sx_panic_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
-static struct notifier_block sx_panic_nb = {
-	.notifier_call = sx_panic_notify,
-	.priority = INT_MAX,
-};
-
 static int sx_reboot_notify(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
-	struct stmexec *sx = &stmexec_dev;
+	struct stmexec *sx = sx_of(nb, reboot_nb);
 	int ret;
 
 	mutex_lock(&sx->lock);
@@ -81,16 +90,11 @@ static int sx_reboot_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
-/* Before kvm's reboot notifier and device shutdown. */
-static struct notifier_block sx_reboot_nb = {
-	.notifier_call = sx_reboot_notify,
-	.priority = INT_MAX,
-};
-
 /* Last resort after the reboot notifier, on the reboot CPU only. */
 static void sx_syscore_shutdown(STMEXEC_SYSCORE_ARG)
 {
-	sx_emergency_local(&stmexec_dev, "shutdown");
+	/* The old syscore API passes no context: the one device then. */
+	sx_emergency_local(STMEXEC_SYSCORE_DATA(&stmexec_dev), "shutdown");
 }
 
 /*
@@ -99,7 +103,7 @@ static void sx_syscore_shutdown(STMEXEC_SYSCORE_ARG)
  */
 static int sx_syscore_suspend(STMEXEC_SYSCORE_ARG)
 {
-	struct stmexec *sx = &stmexec_dev;
+	struct stmexec *sx = STMEXEC_SYSCORE_DATA(&stmexec_dev);
 	unsigned int cpu = raw_smp_processor_id();
 
 	if (sx->pcpu && per_cpu_ptr(sx->pcpu, cpu)->entered) {
@@ -110,12 +114,8 @@ static int sx_syscore_suspend(STMEXEC_SYSCORE_ARG)
 	return 0;
 }
 
-STMEXEC_SYSCORE_DEFINE(sx_syscore, sx_syscore_suspend, sx_syscore_shutdown);
-
-static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
-			void *data)
+static int sx_pm(struct stmexec *sx, unsigned long action)
 {
-	struct stmexec *sx = &stmexec_dev;
 	int ret = 0;
 
 	mutex_lock(&sx->lock);
@@ -156,18 +156,18 @@ static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
 		break;
 	}
 	mutex_unlock(&sx->lock);
-	return notifier_from_errno(ret);
+	return ret;
 }
 
-static struct notifier_block sx_pm_nb = {
-	.notifier_call = sx_pm_notify,
-};
+static int sx_pm_notify(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	return notifier_from_errno(sx_pm(sx_of(nb, pm_nb), action));
+}
 
 int stmexec_pm_event(struct stmexec *sx, bool prepare)
 {
-	unsigned long action = prepare ? PM_SUSPEND_PREPARE : PM_POST_SUSPEND;
-
-	return notifier_to_errno(sx_pm_notify(&sx_pm_nb, action, NULL));
+	return sx_pm(sx, prepare ? PM_SUSPEND_PREPARE : PM_POST_SUSPEND);
 }
 
 /*
@@ -176,35 +176,56 @@ int stmexec_pm_event(struct stmexec *sx, bool prepare)
  */
 int stmexec_lifecycle_events_init(struct stmexec *sx)
 {
+	struct stmexec_events *ev;
 	int ret;
 
-	ret = register_pm_notifier(&sx_pm_nb);
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev)
+		return -ENOMEM;
+	ev->sx = sx;
+	ev->module_nb.notifier_call = sx_module_notify;
+	ev->panic_nb.notifier_call = sx_panic_notify;
+	ev->panic_nb.priority = INT_MAX;
+	ev->pm_nb.notifier_call = sx_pm_notify;
+	/* Before kvm's reboot notifier and device shutdown. */
+	ev->reboot_nb.notifier_call = sx_reboot_notify;
+	ev->reboot_nb.priority = INT_MAX;
+
+	ret = register_pm_notifier(&ev->pm_nb);
 	if (ret)
-		return ret;
-	ret = register_reboot_notifier(&sx_reboot_nb);
+		goto err_free;
+	ret = register_reboot_notifier(&ev->reboot_nb);
 	if (ret)
 		goto err_pm;
-	atomic_notifier_chain_register(&panic_notifier_list, &sx_panic_nb);
-	stmexec_register_syscore(&sx_syscore);
-	ret = register_module_notifier(&sx_module_nb);
+	atomic_notifier_chain_register(&panic_notifier_list, &ev->panic_nb);
+	stmexec_register_syscore(&ev->syscore, sx_syscore_suspend,
+				 sx_syscore_shutdown, sx);
+	ret = register_module_notifier(&ev->module_nb);
 	if (ret)
 		goto err_reboot;
+	sx->events = ev;
 	return 0;
 
 err_reboot:
-	stmexec_unregister_syscore(&sx_syscore);
-	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
-	unregister_reboot_notifier(&sx_reboot_nb);
+	stmexec_unregister_syscore(&ev->syscore);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &ev->panic_nb);
+	unregister_reboot_notifier(&ev->reboot_nb);
 err_pm:
-	unregister_pm_notifier(&sx_pm_nb);
+	unregister_pm_notifier(&ev->pm_nb);
+err_free:
+	kfree(ev);
 	return ret;
 }
 
 void stmexec_lifecycle_events_fini(struct stmexec *sx)
 {
-	unregister_module_notifier(&sx_module_nb);
-	stmexec_unregister_syscore(&sx_syscore);
-	atomic_notifier_chain_unregister(&panic_notifier_list, &sx_panic_nb);
-	unregister_reboot_notifier(&sx_reboot_nb);
-	unregister_pm_notifier(&sx_pm_nb);
+	struct stmexec_events *ev = sx->events;
+
+	unregister_module_notifier(&ev->module_nb);
+	stmexec_unregister_syscore(&ev->syscore);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &ev->panic_nb);
+	unregister_reboot_notifier(&ev->reboot_nb);
+	unregister_pm_notifier(&ev->pm_nb);
+	sx->events = NULL;
+	kfree(ev);
 }

@@ -4,33 +4,21 @@
  * once: the machine's named legacy I/O blocks (the APM port and the FADT's
  * ACPI PM, GPE and timer blocks: the named I/O set of the isolation
  * report's requirement R4.1, and the ACPI PM base the simulated BIOS lists
- * use; first use, under sx->lock), and the EPT capability the range
- * checks need (at load, from the probe).
+ * use), and the EPT capability the range checks need; read at load by
+ * the probe into sx->probe (probe.h).
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "probe.h"
 
 #include <linux/acpi.h>
 #include <linux/kernel.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 
-#define IOSET_MAX	12
-
-struct ioset {
-	u32 n;
-	struct {
-		u32 first, last;
-		const char *name;
-	} r[IOSET_MAX];
-};
-
-static struct ioset named_io;
-static u16 acpi_pmbase;
-
-static void ioset_add(struct ioset *s, u64 base, u32 len, const char *name)
+static void ioset_add(struct sx_ioset *s, u64 base, u32 len, const char *name)
 {
-	if (!base || !len || base > 0xffff || s->n == IOSET_MAX)
+	if (!base || !len || base > 0xffff || s->n == SX_IOSET_MAX)
 		return;
 	s->r[s->n].first = base;
 	s->r[s->n].last = min_t(u64, base + len - 1, 0xffff);
@@ -49,7 +37,7 @@ static u64 fadt_io(u32 legacy, const struct acpi_generic_address *x)
 	return 0;
 }
 
-static void fadt_blocks(struct ioset *s)
+static void fadt_blocks(struct sx_ioset *s, u16 *pmbase)
 {
 	struct acpi_table_header *h;
 	struct acpi_table_fadt *f;
@@ -64,7 +52,7 @@ static void fadt_blocks(struct ioset *s)
 	}
 	pm1a = fadt_io(f->pm1a_event_block, &f->xpm1a_event_block);
 	if (pm1a && pm1a <= 0xffff)
-		acpi_pmbase = pm1a;
+		*pmbase = pm1a;
 	/* The chipset's PMBASE block: PM1, timer, GPE0, TCO (128 ports). */
 	ioset_add(s, pm1a, 0x80, "acpi-pm");
 	ioset_add(s, fadt_io(f->pm1b_event_block, &f->xpm1b_event_block),
@@ -84,39 +72,30 @@ static void fadt_blocks(struct ioset *s)
 	acpi_put_table(h);
 }
 #else
-static void fadt_blocks(struct ioset *s)
+static void fadt_blocks(struct sx_ioset *s, u16 *pmbase)
 {
 }
 #endif
 
-static void named_io_init(void)
-{
-	if (named_io.n)
-		return;
-	ioset_add(&named_io, 0xb2, 2, "apm");
-	fadt_blocks(&named_io);
-}
-
 /* The ACPI PM I/O base of this machine (FADT PM1a event block), or 0. */
-u16 stmexec_acpi_pmbase(void)
+u16 stmexec_acpi_pmbase(const struct stmexec *sx)
 {
-	named_io_init();
-	return acpi_pmbase;
+	return sx->probe->acpi_pmbase;
 }
 
-bool stmexec_io_in_named_set(u64 base, u64 len)
+bool stmexec_io_in_named_set(const struct stmexec *sx, u64 base, u64 len)
 {
+	const struct sx_ioset *named_io = &sx->probe->named_io;
 	u64 p = base, last = base + len - 1;
 	u32 i;
 	bool moved = true;
 
-	named_io_init();
 	/* Walk forward through the (possibly touching) named blocks. */
 	while (moved && p <= last) {
 		moved = false;
-		for (i = 0; i < named_io.n; i++) {
-			if (p >= named_io.r[i].first && p <= named_io.r[i].last) {
-				p = (u64)named_io.r[i].last + 1;
+		for (i = 0; i < named_io->n; i++) {
+			if (p >= named_io->r[i].first && p <= named_io->r[i].last) {
+				p = (u64)named_io->r[i].last + 1;
 				moved = true;
 			}
 		}
@@ -128,18 +107,19 @@ bool stmexec_io_in_named_set(u64 base, u64 len)
  * Does this CPU's EPT support execute-only pages (IA32_VMX_EPT_VPID_CAP
  * bit 0, SDM Vol. 3D A.10)? Read once at load; false without VMX.
  */
-static bool ept_exec_only;
-
-bool stmexec_ept_exec_only(void)
+bool stmexec_ept_exec_only(const struct stmexec *sx)
 {
-	return ept_exec_only;
+	return sx->probe->ept_exec_only;
 }
 
-void stmexec_ept_caps_init(void)
+/* At load (probe.c), before any of the functions above is called. */
+void stmexec_platform_probe(struct stmexec_probe *p)
 {
 	u64 cap;
 
+	ioset_add(&p->named_io, 0xb2, 2, "apm");
+	fadt_blocks(&p->named_io, &p->acpi_pmbase);
 	if (boot_cpu_has(X86_FEATURE_VMX) &&
 	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap))
-		ept_exec_only = cap & BIT_ULL(0);
+		p->ept_exec_only = cap & BIT_ULL(0);
 }

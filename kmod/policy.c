@@ -188,7 +188,7 @@ static void add_self_ro(struct pbuild *b)
  */
 static void add_shared_pages(struct stmexec *sx, struct pbuild *b)
 {
-	u64 pa = stmexec_rsc_page_pa();
+	u64 pa = stmexec_rsc_page_pa(sx);
 
 	if (pa)
 		pb_add_pages(b, STMEXEC_PC_MONITOR, pa, PAGE_SIZE, DENY_RWX);

@@ -10,6 +10,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "probe.h"
 #include "vmx.h"
 
 #include <linux/io.h>
@@ -39,40 +40,6 @@
 #define SX_FEAT_CTL_SENTER_GLOBAL	BIT_ULL(15)
 
 enum { SX_TXT_NA, SX_TXT_NOT_LAUNCHED, SX_TXT_LAUNCHED, SX_TXT_UNKNOWN };
-
-/* MSRs read on each CPU; err is the rdmsr_safe() result. */
-enum {
-	SX_MSR_FEAT,
-	SX_MSR_BASIC,
-	SX_MSR_MISC,
-	SX_MSR_SMM,
-	SX_MSR_EXIT,
-	SX_NR_MSR
-};
-
-struct sx_cpu_facts {
-	bool probed;
-	bool vmx;		/* CPUID.1:ECX.VMX */
-	bool cr4_vmxe;		/* kernel's CR4 shadow or hardware CR4 */
-	bool cr4_smxe;
-	int err[SX_NR_MSR];
-	u64 val[SX_NR_MSR];
-};
-
-struct stmexec_probe {
-	bool intel;		/* vendor with IA32_FEATURE_CONTROL and VMX */
-	bool vmx_cpuid;		/* CPUID says VMX (boot CPU) */
-	bool vmx_kernel;	/* X86_FEATURE_VMX: the kernel allows it */
-	bool hypervisor;
-	bool smx;
-	int txt;		/* SX_TXT_* */
-	u64 txt_mseg_base;	/* TXT.MSEG.BASE/SIZE (txt == SX_TXT_LAUNCHED) */
-	u64 txt_mseg_size;
-	int verdict;		/* 0 or the refusal errno of backend=vmx */
-	char why[224];
-	unsigned int ncpus;
-	struct sx_cpu_facts cpu[];
-};
 
 static const u32 sx_msr_index[SX_NR_MSR] = {
 	[SX_MSR_FEAT] = MSR_IA32_FEAT_CTL,
@@ -197,7 +164,7 @@ int stmexec_probe_hw(struct stmexec *sx)
 	p->vmx_kernel = boot_cpu_has(X86_FEATURE_VMX);
 	p->hypervisor = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	sx->probe = p;
-	stmexec_ept_caps_init();
+	stmexec_platform_probe(p);
 
 	ret = stmexec_on_each_cpu(sx, sx_probe_cpu, &bad);
 	if (ret) {

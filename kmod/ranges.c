@@ -435,11 +435,11 @@ int stmexec_ranges_init(struct stmexec *sx)
 	struct stmexec_ranges *rs;
 	int i;
 
-	if (stmexec_rsc_init())
-		return -ENOMEM;
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
-	if (!rs) {
-		stmexec_rsc_fini();
+	if (!rs)
+		return -ENOMEM;
+	if (stmexec_rsc_init(&rs->rsc_page)) {
+		kfree(rs);
 		return -ENOMEM;
 	}
 	for (i = 0; i < SP_NR; i++) {
@@ -467,7 +467,7 @@ void stmexec_ranges_fini(struct stmexec *sx)
 		}
 	}
 	sx_mirror_clear(rs);
+	stmexec_rsc_fini(&rs->rsc_page);
 	kfree(rs);
 	sx->ranges = NULL;
-	stmexec_rsc_fini();
 }

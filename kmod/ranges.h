@@ -74,6 +74,7 @@ struct stmexec_ranges {
 	u64 *frames;
 	u32 nframes;
 	bool quiet;
+	struct stm_list_page rsc_page;	/* PROTECT/UNPROTECT list (rsc_encode.c) */
 };
 
 static inline int range_space(u32 type)

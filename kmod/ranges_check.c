@@ -45,7 +45,7 @@ static int ept_check(struct stmexec *sx, const struct stmexec_range *r, u32 i)
 		return stmexec_fail(sx, -EINVAL,
 				    "range %u: deny=%s leaves write without read, an invalid EPT entry on the real STMs (EPT rule: a page writable by SMM must be readable); deny w as well",
 				    i, deny & STMEXEC_ACC_X ? "rx" : "r");
-	if (deny == (STMEXEC_ACC_R | STMEXEC_ACC_W) && !stmexec_ept_exec_only())
+	if (deny == (STMEXEC_ACC_R | STMEXEC_ACC_W) && !stmexec_ept_exec_only(sx))
 		return stmexec_fail(sx, -EINVAL,
 				    "range %u: deny=rw leaves execute-only, and this CPU's EPT has no execute-only pages (EPT rule); use deny=rwx",
 				    i);

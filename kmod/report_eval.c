@@ -373,7 +373,8 @@ static u32 bios_msr_blocks(const struct stmexec_range *b)
 }
 
 /* The requirements BIOS descriptor @b blocks, as a mask of BIT(RQ_*). */
-static u32 bios_blocks(struct eval *ev, const struct stmexec_range *b)
+static u32 bios_blocks(struct stmexec *sx, struct eval *ev,
+		       const struct stmexec_range *b)
 {
 	if (b->flags & STMEXEC_RF_IGNORED)
 		return 0;
@@ -390,7 +391,8 @@ static u32 bios_blocks(struct eval *ev, const struct stmexec_range *b)
 	case STMEXEC_RANGE_IO:
 	case STMEXEC_RANGE_TRAPPED_IO:
 		/* R4.1 */
-		if (b->length && !stmexec_io_in_named_set(b->base, b->length))
+		if (b->length &&
+		    !stmexec_io_in_named_set(sx, b->base, b->length))
 			return BIT(RQ_BIOS_IO);
 		return 0;
 	}
@@ -401,12 +403,12 @@ static u32 bios_blocks(struct eval *ev, const struct stmexec_range *b)
  * The requirements the BIOS list blocks, each blamed on its descriptors
  * (in requirement order per descriptor: the RQ_* order is the report's).
  */
-static u32 check_bios_list(struct eval *ev)
+static u32 check_bios_list(struct stmexec *sx, struct eval *ev)
 {
 	u32 i, r, failed = 0;
 
 	for (i = 0; i < ev->nb; i++) {
-		u32 blocks = bios_blocks(ev, &ev->bios[i]);
+		u32 blocks = bios_blocks(sx, ev, &ev->bios[i]);
 
 		for (r = 0; r < RQ_NR; r++)
 			if (blocks & BIT(r))
@@ -433,7 +435,7 @@ static void check_reqs(struct stmexec *sx, struct eval *ev)
 	u32 failed;
 
 	failed = check_policy_reqs(sx, ev);
-	failed |= check_bios_list(ev);
+	failed |= check_bios_list(sx, ev);
 	ev->held_mask = GENMASK(RQ_NR - 1, 0) & ~failed;
 	ev->level = held_level(ev->held_mask);
 }

@@ -7,6 +7,7 @@
  */
 #include "stmexec.h"
 #include "features.h"
+#include "ranges.h"
 
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -107,35 +108,33 @@ struct rsc_pages {
 
 /*
  * The one list page every PROTECT/UNPROTECT is packed into (one piece per
- * VMCALL), below 4 GiB (the STM reads it by physical address), allocated
- * at load and kept: the default policy denies SMM every access to it at
- * every level above none, so an SMI handler on another CPU cannot rewrite
- * a list between the module writing it and the STM copying it
- * (kmod-review F7). Used under sx->lock only.
+ * VMCALL, sx->ranges->rsc_page), below 4 GiB (the STM reads it by physical
+ * address), allocated at load and kept: the default policy denies SMM
+ * every access to it at every level above none, so an SMI handler on
+ * another CPU cannot rewrite a list between the module writing it and the
+ * STM copying it (kmod-review F7). Used under sx->lock only.
  */
-static struct stm_list_page rsc_page;
-
-int stmexec_rsc_init(void)
+int stmexec_rsc_init(struct stm_list_page *pg)
 {
 	void *va = (void *)get_zeroed_page(GFP_KERNEL | __GFP_DMA32);
 
 	if (!va)
 		return -ENOMEM;
-	rsc_page.va = va;
-	rsc_page.pa = virt_to_phys(va);
+	pg->va = va;
+	pg->pa = virt_to_phys(va);
 	return 0;
 }
 
-void stmexec_rsc_fini(void)
+void stmexec_rsc_fini(struct stm_list_page *pg)
 {
-	free_page((unsigned long)rsc_page.va);
-	rsc_page.va = NULL;
-	rsc_page.pa = 0;
+	free_page((unsigned long)pg->va);
+	pg->va = NULL;
+	pg->pa = 0;
 }
 
-u64 stmexec_rsc_page_pa(void)
+u64 stmexec_rsc_page_pa(struct stmexec *sx)
 {
-	return rsc_page.pa;
+	return sx->ranges ? sx->ranges->rsc_page.pa : 0;
 }
 
 struct rsc_chunk {
@@ -211,7 +210,7 @@ static int rsc_batch_encode(struct stmexec *sx, const struct stmexec_seg *seg,
 		maxpages = max(maxpages,
 			       stm_pack_pages_needed(b->nodes + b->chunk[i].off,
 						     b->chunk[i].len));
-	if (maxpages != 1 || !rsc_page.va)
+	if (maxpages != 1 || !sx->ranges->rsc_page.va)
 		return stmexec_fail(sx, -EIO,
 				    "internal error: the packer refused the module's descriptors");
 	return 0;
@@ -245,7 +244,7 @@ int stmexec_rsc_apply(struct stmexec *sx, bool protect,
 			     STM_API_UNPROTECT_RESOURCE;
 	u32 undo = protect ? STM_API_UNPROTECT_RESOURCE :
 			     STM_API_PROTECT_RESOURCE;
-	struct rsc_pages lp = { .pg = &rsc_page, .n = 1 };
+	struct rsc_pages lp = { .pg = &sx->ranges->rsc_page, .n = 1 };
 	struct rsc_batch b = { 0 };
 	u32 i, status = 0;
 	int ret;

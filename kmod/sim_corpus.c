@@ -42,6 +42,7 @@ struct lb {
 	u8 *p;
 	size_t cap, len;
 	int err;
+	u16 pmbase;	/* the machine's ACPI PM base, or the usual 0x1800 */
 };
 
 static void *lb_node(struct lb *b, u32 type, u16 len)
@@ -137,11 +138,6 @@ static void lb_end(struct lb *b)
 #define RWX	(STM_RSC_MEM_R | STM_RSC_MEM_W | STM_RSC_MEM_X)
 #define RW	(STM_RSC_MEM_R | STM_RSC_MEM_W)
 
-static u16 pmbase(void)
-{
-	return stmexec_acpi_pmbase() ?: 0x1800;
-}
-
 static const u8 lpc[][2] = { { 0x1f, 0 } };
 
 /* coreboot src/security/intel/stm/StmPlatformResource.c shape: 9 entries. */
@@ -149,7 +145,7 @@ static void coreboot(struct lb *b, u64 tseg, u64 tseg_len)
 {
 	lb_mem(b, STM_MEM_RANGE, tseg, tseg_len, RWX);		/* 0 TSEG */
 	lb_mem(b, STM_MMIO_RANGE, 0xff000000, 0x1000000, RWX);	/* 1 flash */
-	lb_io(b, pmbase(), 0x80);				/* 2 ACPI PM */
+	lb_io(b, b->pmbase, 0x80);				/* 2 ACPI PM */
 	lb_mem(b, STM_MMIO_RANGE, 0xf0000000, 0x4000000, RW);	/* 3 ECAM */
 	lb_mem(b, STM_MMIO_RANGE, 0xfee00000, 0x400, RW);	/* 4 LAPIC */
 	lb_trapped(b, 0xb2, 2, STM_RSC_TRAPPED_IO_IN |
@@ -166,7 +162,7 @@ static void edk2(struct lb *b)
 
 	lb_mem(b, STM_MEM_RANGE, 0x7f000000, 0x1000000, RWX);	/* 0 TSEG */
 	lb_mem(b, STM_MMIO_RANGE, 0xfe000000, 0x1000000, RWX);	/* 1 flash */
-	lb_io(b, pmbase(), 0x80);				/* 2 ACPI PM */
+	lb_io(b, b->pmbase, 0x80);				/* 2 ACPI PM */
 	lb_mem(b, STM_MMIO_RANGE, 0xe0000000, 0x10000000, RW);	/* 3 ECAM */
 	lb_mem(b, STM_MMIO_RANGE, 0xfee00000, 0x1000, RW);	/* 4 LAPIC */
 	lb_trapped(b, 0xb2, 2, STM_RSC_TRAPPED_IO_OUT |
@@ -223,9 +219,14 @@ const char *stmexec_sim_corpus_name(void)
 	return sim_bios && *sim_bios ? sim_bios : NULL;
 }
 
-int stmexec_sim_corpus_build(void *buf, size_t cap, size_t *len)
+int stmexec_sim_corpus_build(struct stmexec *sx, void *buf, size_t cap,
+			     size_t *len)
 {
-	struct lb b = { .p = buf, .cap = cap };
+	struct lb b = {
+		.p = buf,
+		.cap = cap,
+		.pmbase = stmexec_acpi_pmbase(sx) ?: 0x1800,
+	};
 	int ret;
 
 	if (!stmexec_sim_corpus_name())

@@ -6,7 +6,8 @@
  * error reporting, the bounded multi-CPU step. The other audiences have
  * their own headers: lifecycle_api.h (the lifecycle's API to the layers
  * above it), backend.h (the backends, the probe, the simulated STM) and
- * features.h (ranges, log, STM descriptors, policy, report, attestation).
+ * features.h (ranges, log, STM descriptors, policy, report, attestation);
+ * faults.h holds the fault-injection knobs struct stmexec embeds.
  * Every .c file includes this header first so that pr_fmt applies
  * everywhere.
  */
@@ -32,6 +33,7 @@
 #define STMEXEC_NO_INDEX	U32_MAX
 
 #include "compat.h"
+#include "faults.h"
 
 struct stmexec;
 struct dentry;
@@ -43,55 +45,6 @@ struct dentry;
  * walk and is returned.
  */
 typedef int (*stmexec_region_fn)(void *arg, u64 pa, u64 len, const char *what);
-
-/**
- * struct stmexec_faults - debugfs fault injection into the simulated STM
- * @fail_init: status INITIALIZE_PROTECTION reports (after the core ran), 0 off
- * @fail_start_cpu: CPU whose START reports @fail_status (after the core
- *		    ran), -1 off, -2 every CPU
- * @fail_stop_cpu: CPU whose STOP fails with @fail_status without reaching
- *		   the core (the STM stays active there), -1 off, -2 every CPU
- * @fail_status: status used by @fail_start_cpu and @fail_stop_cpu
- * @delay_cpu: CPU whose VMCALLs are delayed by @delay_us, -1 off, -2 all
- * @delay_us: busy delay with interrupts off, at most STMEXEC_MAX_DELAY_US
- * @late_start_ms: @delay_cpu's START reaches the STM this much later, before
- *		   E's rendezvous (a vCPU the host does not run), at most
- *		   STMEXEC_MAX_LATE_START_MS
- * @next_eax: with @next_armed: the next VMCALL with this EAX reports
- *	      @next_status (one shot)
- * @next_status: see @next_eax
- * @next_armed: see @next_eax
- * @hw_vmcall_required: vmx_stm=sim: a hardware VMCALL that nothing answers
- *			fails the CPU's enter with -ENODEV (rollback test)
- * @fail_leave_cpu: backend=sim: CPU whose leave (VMXOFF) fails with -EBUSY,
- *		    -1 off, -2 every CPU
- * @skip_stop_cpu: with a real STM (backend=vmx, vmx_stm=hw): CPU whose
- *		   STOPs are skipped while set (-1 off), so that its VMXOFF
- *		   meets an active STM (VM-instruction error 23, kmod-review
- *		   F14)
- */
-/* Values of the CPU fields of struct stmexec_faults besides a CPU number. */
-#define STMEXEC_FAULT_OFF	(-1)	/* no CPU */
-#define STMEXEC_FAULT_ALL	(-2)	/* every CPU */
-
-struct stmexec_faults {
-	u32 fail_init;
-	s32 fail_start_cpu;
-	s32 fail_stop_cpu;
-	u32 fail_status;
-	s32 delay_cpu;
-	u32 delay_us;
-	u32 late_start_ms;
-	u32 next_eax;
-	u32 next_status;
-	bool next_armed;
-	bool hw_vmcall_required;
-	s32 fail_leave_cpu;
-	s32 skip_stop_cpu;
-};
-
-#define STMEXEC_MAX_DELAY_US	500000U
-#define STMEXEC_MAX_LATE_START_MS	5000U
 
 /* ---- the single device instance ---------------------------------------- */
 
@@ -105,6 +58,7 @@ struct stmexec_cpu;
 struct stmexec_probe;
 struct stmexec_sim;
 struct stmexec_image;
+struct stmexec_events;
 
 /*
  * Lock order (the one place it is written; lockdep checks it in the debug
@@ -150,6 +104,9 @@ struct stmexec_image;
  * @reachable: CPUs on which a VMCALL reaches the STM (activated by
  *	       INITIALIZE_PROTECTION or START); stmexec_call() refuses others
  * @pcpu: per-CPU lifecycle state (lifecycle.c)
+ * @events: the system-event notifiers and syscore ops (lifecycle_events.c)
+ * @stop_mask: scratch of sx_stop_all(), under @lock (lifecycle.c)
+ * @offline_mask: scratch of sx_check_coverage(), under @lock (lifecycle.c)
  * @phase: what the hotplug callbacks do (lifecycle.c, SX_PHASE_*)
  * @pinned: the module holds a reference on itself (monitor not off)
  * @wedged: a teardown could not complete; see lifecycle.c
@@ -206,6 +163,9 @@ struct stmexec {
 	struct list_head reqs;		/* open ioctl error records (error.c) */
 	struct cpumask reachable;
 	struct stmexec_cpu __percpu *pcpu;
+	struct stmexec_events *events;
+	cpumask_var_t stop_mask;
+	cpumask_var_t offline_mask;
 	u32 phase;
 	bool pinned;
 	bool wedged;

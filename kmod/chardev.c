@@ -15,6 +15,7 @@
  * success.
  */
 #include "stmexec.h"
+#include "error.h"
 #include "backend.h"
 #include "features.h"
 

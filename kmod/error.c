@@ -26,6 +26,7 @@
  * enable's cause record (stmexec_req_relay()).
  */
 #include "stmexec.h"
+#include "error.h"
 
 #include <linux/kernel.h>
 #include <linux/panic.h>

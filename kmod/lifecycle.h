@@ -58,8 +58,12 @@ int sx_cpu_stop(struct stmexec *sx, unsigned int cpu);
 
 /* lifecycle.c, for lifecycle_events.c */
 void sx_set_state(struct stmexec *sx, u32 state);
-/* STOP and leave on this CPU only (panic, shutdown, emergency). */
+/*
+ * lifecycle_emerg.c: STOP and leave on this CPU only (panic, shutdown,
+ * emergency); before an enable, 1/0/-EBUSY (kvm_intel).
+ */
 void sx_emergency_local(struct stmexec *sx, const char *why);
+int sx_emergency_check(struct stmexec *sx);
 
 /* ipi.c: bounded steps on many CPUs; callers hold sx->lock. */
 unsigned int sx_timeout_ms(struct stmexec *sx);

@@ -24,6 +24,7 @@
  * refused: its load goes on with that page unprotected.
  */
 #include "stmexec.h"
+#include "error.h"
 #include "features.h"
 
 #include <linux/list.h>

@@ -220,26 +220,6 @@ int stmexec_sysfs_input(struct stmexec *sx, const char *attr, const char *buf,
 void stmexec_clear_error(struct stmexec *sx);
 
 /*
- * The error record of one ioctl in progress (error.c): stmexec_fail()
- * called by @task while it is on sx->reqs formats into it too. @cause:
- * a step's record nested in it, also fed by stmexec_req_relay().
- */
-struct stmexec_req {
-	struct list_head node;
-	struct task_struct *task;
-	int code;
-	bool truncated;
-	bool cause;
-	char msg[STMEXEC_ERR_MSG_LEN];
-};
-
-void stmexec_req_begin(struct stmexec *sx, struct stmexec_req *req);
-void stmexec_req_begin_cause(struct stmexec *sx, struct stmexec_req *req);
-void stmexec_req_relay(struct stmexec *sx, const struct stmexec_req *from);
-void stmexec_req_end(struct stmexec *sx, struct stmexec_req *req);
-const char *stmexec_req_reason(const struct stmexec_req *req);
-
-/*
  * Run @fn on every online CPU, on the CPU itself with interrupts off, with a
  * bounded wait (sx->timeout_ms); 0 or the first error, CPU in *@bad.
  * Caller holds sx->lock.

@@ -97,6 +97,18 @@ python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' mk/summarize.p
 "$here/fnlen.sh" kmod/*.c stm-image/core/*.c stm-image/runtime/*.c \
 	stm-image/image/*.c stm-image/tools/*.c tools/*.c || fail=1
 
+# Files with one job (HACKING.md, "Rules"): no kmod/ source over 800 lines,
+# no private header over 250.
+big=$(wc -l kmod/*.c | awk '$2 != "total" && $1 > 800 { print $2 ": " $1 " lines (at most 800)" }'
+	wc -l kmod/*.h | awk '$2 != "total" && $1 > 250 { print $2 ": " $1 " lines (at most 250)" }')
+if [ -n "$big" ]; then
+	echo "$big"
+	echo "lint: files above are too long: split them by job (HACKING.md, \"Rules\")"
+	fail=1
+else
+	echo "lint: file size: every kmod/*.c at most 800 lines, every kmod/*.h at most 250"
+fi
+
 if [ -n "${STMEXEC_OBJDIR:-}" ]; then
 	"$here/layers.sh" "$STMEXEC_OBJDIR" || fail=1
 else

@@ -10,6 +10,7 @@
 #include "cli.h"
 /* one read/write of a sysfs file, shared with the selftest library */
 #include "../selftests/include/sx_fileio.h"
+#include "../selftests/include/sx_errptr.h"
 
 /* Overridable for tests only (documented in stmexec.8 ENVIRONMENT). */
 const char *dev_path(void)
@@ -131,25 +132,6 @@ static unsigned int ctl_op(unsigned long cmd)
 	return 0;
 }
 
-/* Where @cmd's request holds err_ptr, or NULL. */
-static __u64 *err_ptr_of(unsigned long cmd, void *arg)
-{
-	if (!arg)
-		return NULL;
-	switch (cmd) {
-	case STMEXEC_PROTECT:
-	case STMEXEC_UNPROTECT:
-	case STMEXEC_LIST_RANGES:
-	case STMEXEC_GET_BIOS_RESOURCES:
-		return &((struct stmexec_range_array *)arg)->err_ptr;
-	case STMEXEC_LOG_SETUP:
-		return &((struct stmexec_log_setup *)arg)->err_ptr;
-	case STMEXEC_VMCS_DB:
-		return &((struct stmexec_vmcs_db *)arg)->err_ptr;
-	}
-	return NULL;
-}
-
 static int ioctl_retry(int fd, unsigned long cmd, void *arg)
 {
 	int ret;
@@ -169,7 +151,7 @@ static int ioctl_retry(int fd, unsigned long cmd, void *arg)
  */
 int dev_ioctl_try(int fd, unsigned long cmd, void *arg)
 {
-	__u64 *ep = err_ptr_of(cmd, arg);
+	__u64 *ep = sx_err_ptr_of(cmd, arg);
 	unsigned int op = ctl_op(cmd);
 	struct stmexec_control c;
 	int ret;

@@ -21,6 +21,7 @@ for f in lifecycle_test.c ranges_test.c log_test.c errreq_test.c; do
 done
 cp "$top/selftests/lib/sx.c" "$d/lib/"
 cp "$top/selftests/include/sx.h" "$top/selftests/include/sx_test.h" \
-	"$top/selftests/include/sx_fileio.h" "$d/include/"
+	"$top/selftests/include/sx_fileio.h" \
+	"$top/selftests/include/sx_errptr.h" "$d/include/"
 cp "$top/uapi/linux/stmexec.h" "$d/include/linux/"
 echo "$d"

@@ -23,6 +23,7 @@
 #include <linux/capability.h>
 #include "sx.h"
 #include "sx_fileio.h"
+#include "sx_errptr.h"
 
 /* ABI minor of the loaded module (for error records); -1 unknown */
 static int sx_abi_minor = -1;
@@ -171,27 +172,6 @@ const struct stmexec_error *sx_last_record(void)
 	return sx_rec_valid ? &sx_rec : NULL;
 }
 
-/* Where @cmd's request keeps err_ptr, or NULL. */
-static __u64 *err_ptr_of(unsigned long cmd, void *arg)
-{
-	if (!arg)
-		return NULL;
-	switch (cmd) {
-	case STMEXEC_PROTECT:
-	case STMEXEC_UNPROTECT:
-	case STMEXEC_LIST_RANGES:
-	case STMEXEC_GET_BIOS_RESOURCES:
-		return &((struct stmexec_range_array *)arg)->err_ptr;
-	case STMEXEC_LOG_SETUP:
-		return &((struct stmexec_log_setup *)arg)->err_ptr;
-	case STMEXEC_VMCS_DB:
-		return &((struct stmexec_vmcs_db *)arg)->err_ptr;
-	case STMEXEC_CONTROL:
-		return &((struct stmexec_control *)arg)->err_ptr;
-	}
-	return NULL;
-}
-
 static bool sx_has_records(int fd)
 {
 	struct stmexec_version v;
@@ -207,7 +187,7 @@ static bool sx_has_records(int fd)
 
 int __sx_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	__u64 *ep = sx_rec_armed ? err_ptr_of(cmd, arg) : NULL;
+	__u64 *ep = sx_rec_armed ? sx_err_ptr_of(cmd, arg) : NULL;
 	bool lend = ep && !*ep && sx_has_records(fd);
 	int ret;
 

@@ -142,8 +142,10 @@ void sx_send(struct stmexec *sx, const struct cpumask *mask,
  * never asked (backend_sim.c). -EINPROGRESS while the sender is still asking
  * on another CPU; -EDEADLK if @cpu is the sender and runs its own share
  * before it asked the others (it never will: E's rendezvous hangs);
- * -ENOENT if @cpu is not running a share of the current step.
+ * -ENOENT if @cpu is not running a share of the current step. Only the
+ * test build has a simulated STM to ask (mk/nosim-check.sh).
  */
+#if IS_ENABLED(CONFIG_STMEXEC_SIM)
 int stmexec_step_asked(struct stmexec *sx, unsigned int cpu)
 {
 	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);
@@ -162,6 +164,7 @@ int stmexec_step_asked(struct stmexec *sx, unsigned int cpu)
 		return -EDEADLK;
 	return asked;
 }
+#endif
 
 /* Wait at most @ms for what sx_send() queued; the first error, as below. */
 int sx_collect(struct stmexec *sx, const struct cpumask *mask,

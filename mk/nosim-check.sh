@@ -23,7 +23,8 @@ patterns='^stmexec_sim_
 ^(inject|next_status|pm_event|s32|cpu)_fops$
 ^stm_core_vmcall$
 ^stm_mseg_verify$
-^stmexec_sim_corpus_build$'
+^stmexec_sim_corpus_build$
+^stmexec_step_asked$'
 
 expect=absent
 if [ "${1:-}" = --expect-sim ]; then

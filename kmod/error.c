@@ -2,8 +2,8 @@
 /*
  * stmexec: the bottom of the module, used by every other file: failure
  * reporting (last_errno/last_error, one dmesg line, and the caller's own
- * error record) and the refusal of malformed sysfs input. It calls nothing of the module (see
- * HACKING.md, "Layers").
+ * error record) and the refusal of malformed sysfs input. It calls
+ * nothing of the module (see HACKING.md, "Layers").
  *
  * Errors travel with the request: an ioctl puts a struct stmexec_req on
  * sx->reqs for its duration (stmexec_req_begin/_end, chardev.c), and

@@ -318,11 +318,13 @@ static uint32_t bios_cpu_count(void)
 {
 	uint32_t pa, rsdt = 0, i, n = 0, len, off;
 
-	for (pa = 0xE0000; pa < 0x100000; pa += 16)
-		if (sig_is((const void *)pa, "RSD PTR ", 8) && acpi_sum((const void *)pa, 20) == 0) {
+	for (pa = 0xE0000; pa < 0x100000; pa += 16) {
+		if (sig_is((const void *)pa, "RSD PTR ", 8) &&
+		    acpi_sum((const void *)pa, 20) == 0) {
 			rsdt = *(const uint32_t *)(pa + 16);
 			break;
 		}
+	}
 	if (!rsdt || !sig_is((const void *)rsdt, "RSDT", 4))
 		return 0;
 	len = *(const uint32_t *)(rsdt + 4);

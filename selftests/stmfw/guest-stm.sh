@@ -129,7 +129,9 @@ if stm_step bios; then
 fi
 
 if stm_step log-start; then
-	out=$( (stmexec log setup && stmexec log start) 2>&1) || fail_because "log setup/start: $out"
+	# 8 pages (128 records): smi-all's rounds log 3 x N x 3 per command
+	# (each SMI's IA32_EFER read and write are unclaimed-resource records)
+	out=$( (stmexec log setup pages=8 && stmexec log start) 2>&1) || fail_because "log setup/start: $out"
 	end
 fi
 
@@ -183,7 +185,7 @@ fi
 if stm_step log-records; then
 	n=$(grep -c 'protection-exception' $LOGS)
 	[ "$n" -ge 3 ] || fail_because "$n protection-exception records from the three touches (want 3)"
-	grep -q 'gap' $LOGS && fail_because "the log has a gap (records lost)"
+	grep -qi 'gap' $LOGS && fail_because "the log has a gap (records lost)"
 	end "$n protection-exception records, decoded"
 fi
 # Concurrent SMIs (issue 16): every CPU in SMM at the same time. CPU 0's
@@ -213,7 +215,10 @@ if stm_step smi-all; then
 		log=$(stmexec log -n 100 2>&1)
 		n=$(echo "$log" | grep 'protection-exception' | grep -ci "$what")
 		expect "protection-exception records naming $what ($c)" "$n" "$want"
-		case $log in *gap*) fail_because "the log has a gap after $c: $(echo "$log" | grep gap)" ;; esac
+		if echo "$log" | grep -qi gap; then
+			fail_because "the log has a gap after $c: $(echo "$log" | grep -i gap | head -n 2)"
+		fi
+		[ "$n" = "$want" ] || echo "$log" | head -n 60 | sed "s/^/# $step: log: /"
 		summary="$summary $1:$n"
 	done
 	expect "protected word after the concurrent writes" "$($SMI peek $PAGE)" 0x0

@@ -231,6 +231,7 @@ if stm_step smi-all; then
 	done
 	expect state "$(rd $D/state)" on
 	expect cpus_active "$(rd $D/cpus_active)" "$NCPUS"
+	expect cpus_active_list "$(rd $D/cpus_active_list)" "0-$((NCPUS - 1))"
 	case $(klog) in
 	*stall* | *lockup* | *BUG:* | *Oops*) fail_because "the kernel complained: $(klog | grep -E 'stall|lockup|BUG:|Oops' | head -n 2)" ;;
 	esac

@@ -34,6 +34,16 @@
 static uint32_t ncpus;
 #define NCPUS		ncpus
 
+/*
+ * make -C stm-fw MADT_CPUS=N: the private MADT the STM reads lists only N
+ * of the CPUs (0: all), so that more CPUs arrive at the STM than the
+ * firmware's tables announce (check-stm.sh --madt-cpus).
+ */
+#ifndef STMFW_MADT_CPUS
+#define STMFW_MADT_CPUS	0
+#endif
+#define MADT_CPUS	(STMFW_MADT_CPUS && STMFW_MADT_CPUS < NCPUS ? STMFW_MADT_CPUS : NCPUS)
+
 extern const uint8_t smm_blob[], smm_blob_end[];
 
 static inline void outb(uint8_t v, uint16_t port)
@@ -391,7 +401,7 @@ static uint32_t build_acpi(void)
 	*(uint32_t *)(m + 36) = 0xFEE00000u;
 	*(uint32_t *)(m + 40) = 1;		/* PCAT_COMPAT */
 	mlen = 44;
-	for (i = 0; i < NCPUS; i++) {
+	for (i = 0; i < MADT_CPUS; i++) {
 		m[mlen] = 0;			/* processor local APIC */
 		m[mlen + 1] = 8;
 		m[mlen + 2] = (uint8_t)i;	/* ACPI processor id */

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Verify, independently of the firmware, what stmfw built.
 
-usage: verify.py SERIAL_LOG STM_IMAGE [--ncpus N]
+usage: verify.py SERIAL_LOG STM_IMAGE [--ncpus N] [--madt-cpus M]
 
 N defaults to the CPU count in the dumped mailbox (rombios' MADT); the
-mailbox layout follows STMFW_MAX_CPUS of stm-fw/stmfw.h.
+mailbox layout follows STMFW_MAX_CPUS of stm-fw/stmfw.h. M (default N) is
+how many CPUs the firmware's own MADT lists (make -C stm-fw MADT_CPUS=M).
 
 Reads the "stmfw-dump WHAT ADDR HEX" lines stmfw (stm-fw/init.c) prints on
 COM1 at boot and checks them against the STM image file and the layout
@@ -150,8 +151,11 @@ def main():
             if typ == 0 and u('I', madt, off + 4) & 1:
                 lapics.append(madt[off + 3])
             off += ln
-    c.check(sorted(lapics) == list(range(ncpus)), 'acpi_madt_cpus',
-            f'enabled LAPICs {lapics}, want {ncpus}')
+    madt_cpus = ncpus
+    if '--madt-cpus' in sys.argv:
+        madt_cpus = int(sys.argv[sys.argv.index('--madt-cpus') + 1])
+    c.check(sorted(lapics) == list(range(madt_cpus)), 'acpi_madt_cpus',
+            f'enabled LAPICs {lapics}, want {madt_cpus}')
     c.check(mcfg is not None and u('Q', mcfg, 44) != 0, 'acpi_mcfg_nonzero_base',
             'no MCFG or PCIe base 0 (Intel\'s STM dead-loops)')
 

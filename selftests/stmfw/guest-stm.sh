@@ -112,7 +112,20 @@ if stm_step check; then
 	case $why in '') ;; *) stm=0 stm_why="check failed" ;; esac
 fi
 
-if stm_step enable; then
+# check-stm.sh --madt-cpus M: the firmware's MADT lists M of the N CPUs.
+# The STM must refuse the arrivals beyond M with ERROR_STM_OUT_OF_RESOURCES
+# (no hang), and enable must fail with ENOSPC and leave every CPU off;
+# the STM steps then skip.
+MADT_CPUS=${EXPECT_MADT_CPUS:-$NCPUS}
+if stm_step enable && [ "$MADT_CPUS" -lt "$NCPUS" ]; then
+	out=$(stmexec enable 2>&1) && fail_because "enable succeeded with $NCPUS CPUs, $MADT_CPUS in the MADT"
+	expect_match "stmexec enable" "$out" ENOSPC
+	expect_match last_error "$(rd $D/last_error)" ERROR_STM_OUT_OF_RESOURCES
+	expect state "$(rd $D/state)" off
+	expect cpus_active "$(rd $D/cpus_active)" 0
+	end "refused: $(echo "$out" | head -n 1); $(rd $D/last_error)"
+	stm=0 stm_why="the firmware's MADT lists $MADT_CPUS of $NCPUS CPUs: enable refused, as it must"
+elif [ "$stm" = 1 ]; then
 	out=$(stmexec enable 2>&1) || fail_because "stmexec enable: $out"
 	expect state "$(rd $D/state)" on
 	expect cpus_active "$(rd $D/cpus_active)" "$NCPUS"

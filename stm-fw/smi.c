@@ -8,7 +8,8 @@
  * test wrote into this CPU's mailbox slot (stmfw.h): nothing, a write or
  * read of a physical address, OUT/IN of a port, WRMSR/RDMSR, or a LAPIC
  * SMI IPI; with STMFW_CMD_F_ALL, first an SMI to every other CPU, and it
- * stays in SMM until they are done. It also answers rombios' ACPI enable/disable SMI commands.
+ * stays in SMM until they are done. It also answers rombios' ACPI
+ * enable/disable SMI commands.
  */
 #include "stmfw.h"
 

@@ -89,7 +89,7 @@ help:
 	@echo "  bochs-dm        build the cached Bochs 3.0 with the dual-monitor treatment"
 	@echo "  check-bochs-dm  bare-metal SDM conformance suite of that Bochs"
 	@echo "  check-stmfw     the stmfw test firmware under Debian's Bochs (STM=intel|PATH)"
-	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (STM=, KVER=)"
+	@echo "  check-stm       Intel's STM (STM=ours: the bundled one) under the module, in the dual-monitor Bochs (STM=, KVER=, CPUS=2..4)"
 	@echo "  demo-stm        optional: a violation caught by the bundled STM (needs the patched Bochs cached)"
 	@echo "  bench-stm       the bundled STM vs Intel's: instructions per SMI (Bochs counts), pool pages, MSEG bytes"
 	@echo "  check-intree    mk/intree.sh into linux-source-6.1 (drivers/virt/stmexec, CONFIG_STMEXEC=m), compiled in tree"
@@ -324,7 +324,7 @@ check-stmfw:
 	+$(MK)/stmfw/check-stmfw.sh $(if $(STM),--stm $(STM))
 
 check-stm: deps tools
-	+$(MK)/stmfw/check-stm.sh $(if $(KVER),--kver $(KVER)) $(if $(STM),--stm $(STM)) $(STM_ARGS)
+	+$(MK)/stmfw/check-stm.sh $(if $(KVER),--kver $(KVER)) $(if $(STM),--stm $(STM)) $(if $(CPUS),--cpus $(CPUS)) $(STM_ARGS)
 
 # What demo-stm and check-stm need beyond the demo: Debian's Bochs BIOS,
 # VGA BIOS and ISO tools (mk/deps-bochs.list).

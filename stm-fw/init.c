@@ -29,7 +29,20 @@
 #endif
 
 #define MSR_APIC_BASE	0x1Bu
-#define NCPUS		STMFW_MAX_CPUS
+
+/* CPUs present: rombios' MADT (bios_cpu_count()), at most STMFW_MAX_CPUS */
+static uint32_t ncpus;
+#define NCPUS		ncpus
+
+/*
+ * make -C stm-fw MADT_CPUS=N: the private MADT the STM reads lists only N
+ * of the CPUs (0: all), so that more CPUs arrive at the STM than the
+ * firmware's tables announce (check-stm.sh --madt-cpus).
+ */
+#ifndef STMFW_MADT_CPUS
+#define STMFW_MADT_CPUS	0
+#endif
+#define MADT_CPUS	(STMFW_MADT_CPUS && STMFW_MADT_CPUS < NCPUS ? STMFW_MADT_CPUS : NCPUS)
 
 extern const uint8_t smm_blob[], smm_blob_end[];
 
@@ -283,7 +296,7 @@ static const char *load_stm(struct stmfw_mailbox *mb)
 	       NCPUS * (sw->per_proc_dynamic_memory_size + 2 * 0x1000u);
 	if (need > STMFW_MSEG_SIZE || STMFW_IMAGE_SIZE > STMFW_MSEG_SIZE ||
 	    h->hw_stm_hdr.cr3_offset + 6 * 0x1000u > STMFW_MSEG_SIZE)
-		return "the STM image needs more than the 2 MiB MSEG";
+		return "the STM image needs more than the 2 MiB MSEG for this many CPUs";
 	if (h->hw_stm_hdr.cr3_offset & 0xFFFu)
 		return "Cr3Offset is not page aligned";
 	memset((void *)STMFW_MSEG, 0, STMFW_MSEG_SIZE);
@@ -292,6 +305,54 @@ static const char *load_stm(struct stmfw_mailbox *mb)
 	mb->mseg_base = STMFW_MSEG;
 	mb->image_size = STMFW_IMAGE_SIZE;
 	return 0;
+}
+
+/*
+ * ---- how many CPUs: rombios' own MADT (it counted the APs that answered
+ * its INIT-SIPI-SIPI), found through its RSDP in 0xE0000-0xFFFFF (ACPI
+ * 6.5 5.2.5.1); enabled Local APIC (type 0) and x2APIC (type 9) entries.
+ * 0 when there is no valid table.
+ */
+static int sig_is(const void *p, const char *sig, uint32_t n)
+{
+	const char *a = p;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != sig[i])
+			return 0;
+	return 1;
+}
+
+static uint32_t bios_cpu_count(void)
+{
+	uint32_t pa, rsdt = 0, i, n = 0, len, off;
+
+	for (pa = 0xE0000; pa < 0x100000; pa += 16) {
+		if (sig_is((const void *)pa, "RSD PTR ", 8) &&
+		    acpi_sum((const void *)pa, 20) == 0) {
+			rsdt = *(const uint32_t *)(pa + 16);
+			break;
+		}
+	}
+	if (!rsdt || !sig_is((const void *)rsdt, "RSDT", 4))
+		return 0;
+	len = *(const uint32_t *)(rsdt + 4);
+	for (i = 36; i + 4 <= len; i += 4) {
+		const uint8_t *m = (const uint8_t *)*(const uint32_t *)(rsdt + i);
+		uint32_t mlen = *(const uint32_t *)(m + 4);
+
+		if (!sig_is(m, "APIC", 4) || acpi_sum(m, mlen) != 0)
+			continue;
+		for (off = 44; off + 2 <= mlen && m[off + 1] >= 2; off += m[off + 1]) {
+			if (m[off] == 0 && m[off + 1] >= 8 && (m[off + 4] & 1))
+				n++;
+			else if (m[off] == 9 && m[off + 1] >= 16 && (m[off + 8] & 1))
+				n++;
+		}
+		break;
+	}
+	return n;
 }
 
 /* ---- ACPI: RSDP -> RSDT -> {MADT, MCFG}, private to the STM ---- */
@@ -340,7 +401,7 @@ static uint32_t build_acpi(void)
 	*(uint32_t *)(m + 36) = 0xFEE00000u;
 	*(uint32_t *)(m + 40) = 1;		/* PCAT_COMPAT */
 	mlen = 44;
-	for (i = 0; i < NCPUS; i++) {
+	for (i = 0; i < MADT_CPUS; i++) {
 		m[mlen] = 0;			/* processor local APIC */
 		m[mlen + 1] = 8;
 		m[mlen + 2] = (uint8_t)i;	/* ACPI processor id */
@@ -547,6 +608,17 @@ static void selftest(struct stmfw_mailbox *mb)
 	test(smi_cmd(mb, 0, STMFW_CMD_SMI_IPI, 1, 0, 0) && wait_u32(&s1->status, STMFW_ST_DONE) &&
 	     s1->cmds_done == n + 1 && s1->result == 0xC0FFEE02u,
 	     "smi_ipi_from_smm_to_cpu1", "CPU 1 did not run its slot");
+	/*
+	 * every CPU in SMM at once: CPU 0's handler sends an SMI IPI to all
+	 * the others (shorthand) and waits in SMM until each ran its slot
+	 */
+	for (n = 1; n < NCPUS; n++) {
+		mb->slot[n].status = STMFW_ST_IDLE;
+		__atomic_store_n(&mb->slot[n].cmd, STMFW_CMD_NOP, __ATOMIC_RELEASE);
+	}
+	test(smi_cmd(mb, 0, STMFW_CMD_NOP | STMFW_CMD_F_ALL, 0, 0, 0) &&
+	     s0->result == NCPUS - 1, "smi_all_cpus_at_once",
+	     "not every other CPU ran its slot while CPU 0 was in SMM");
 }
 
 void stmfw_init(void);
@@ -569,6 +641,14 @@ void stmfw_init(void)
 	sputs("stmfw: KTAP version 1\n");
 	memset(mb, 0, sizeof(*mb));
 	memcpy(mb->magic, STMFW_MB_MAGIC, 8);
+	ncpus = bios_cpu_count();
+	sputs("stmfw: # ");
+	putdec(ncpus);
+	sputs(" CPU(s) in rombios' MADT\n");
+	test(ncpus >= 1 && ncpus <= STMFW_MAX_CPUS, "cpus_in_bios_madt",
+	     "no rombios MADT, or more CPUs than STMFW_MAX_CPUS (bochsrc cpu: count)");
+	if (ncpus < 1 || ncpus > STMFW_MAX_CPUS)
+		ncpus = ncpus ? STMFW_MAX_CPUS : 1;
 	mb->ncpus = NCPUS;
 	mb->init_status = 1;
 
@@ -649,9 +729,12 @@ void stmfw_init(void)
 	selftest(mb);
 
 	/* what the verifier checks independently (check-stmfw.sh) */
-	for (cpu = 0; cpu < NCPUS; cpu++)
-		dump(cpu ? "psd1" : "psd0", STMFW_SMBASE(cpu) + STMFW_PSD_OFFSET,
-		     sizeof(struct stm_psd));
+	for (cpu = 0; cpu < NCPUS; cpu++) {
+		char name[] = "psd0";
+
+		name[3] = (char)('0' + cpu);
+		dump(name, STMFW_SMBASE(cpu) + STMFW_PSD_OFFSET, sizeof(struct stm_psd));
+	}
 	dump("gdt", bh->gdt, bh->gdt_size);
 	dump("mseg", STMFW_MSEG, 0x20);
 	dump("msegsw", STMFW_MSEG + 0x800, 0x20);

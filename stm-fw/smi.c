@@ -7,7 +7,9 @@
  * guest (entered at the PSD's SmmSmiHandlerRip). What it does is what the
  * test wrote into this CPU's mailbox slot (stmfw.h): nothing, a write or
  * read of a physical address, OUT/IN of a port, WRMSR/RDMSR, or a LAPIC
- * SMI IPI. It also answers rombios' ACPI enable/disable SMI commands.
+ * SMI IPI; with STMFW_CMD_F_ALL, first an SMI to every other CPU, and it
+ * stays in SMM until they are done. It also answers rombios' ACPI
+ * enable/disable SMI commands.
  */
 #include "stmfw.h"
 
@@ -65,26 +67,62 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *d)
 	asm volatile("cpuid" : "=a"(*a), "=b"(b), "=c"(c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
-static void smi_ipi(uint32_t apic_id)
+/* ICR: delivery mode SMI (010b), level assert; SDM 3A 11.6.1 */
+#define ICR_SMI			0x4200u
+#define ICR_ALL_BUT_SELF	(3u << 18)	/* destination shorthand 11b */
+
+static void smi_ipi_icr(uint32_t apic_id, uint32_t lo)
 {
-	/* delivery mode SMI (010b), level assert; SDM 3A 11.6.1 */
 	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC) {
-		wrmsr(0x830, ((uint64_t)apic_id << 32) | 0x4200u);
+		wrmsr(0x830, ((uint64_t)apic_id << 32) | lo);
 	} else {
 		volatile uint32_t *icr = (volatile uint32_t *)0xFEE00300ul;
 
 		icr[4] = apic_id << 24;		/* ICR high, 0xFEE00310 */
-		icr[0] = 0x4200u;
+		icr[0] = lo;
 	}
 }
 
-static void run_cmd(struct stmfw_slot *s)
+static void smi_ipi(uint32_t apic_id)
 {
-	uint32_t cmd = s->cmd;
+	smi_ipi_icr(apic_id, ICR_SMI);
+}
+
+/*
+ * STMFW_CMD_F_ALL (stmfw.h): the other CPUs' slots that were done while
+ * this CPU stayed in SMM, waiting for them by a bounded spin (no clock in
+ * SMM: a count, several emulated seconds at Bochs' 100 MIPS).
+ */
+static uint32_t smi_all_wait(const struct stmfw_mailbox *mb, uint32_t self)
+{
+	uint32_t i, n = 0, ncpus = mb->ncpus;
+	uint64_t spin;
+
+	if (ncpus > STMFW_MAX_CPUS)
+		ncpus = STMFW_MAX_CPUS;
+	for (i = 0; i < ncpus; i++) {
+		if (i == self)
+			continue;
+		for (spin = 0; spin < 200000000ull; spin++) {
+			if (__atomic_load_n(&mb->slot[i].status, __ATOMIC_ACQUIRE) != STMFW_ST_IDLE)
+				break;
+			asm volatile("pause");
+		}
+		n += mb->slot[i].status == STMFW_ST_DONE;
+	}
+	return n;
+}
+
+static void run_cmd(struct stmfw_mailbox *mb, uint32_t cpu, struct stmfw_slot *s)
+{
+	uint32_t cmd = s->cmd & ~STMFW_CMD_F_ALL;
+	uint32_t all = s->cmd & STMFW_CMD_F_ALL;
 
 	if (cmd == STMFW_CMD_NONE)
 		return;
 	s->result = 0;
+	if (all)
+		smi_ipi_icr(0, ICR_SMI | ICR_ALL_BUT_SELF);
 	switch (cmd) {
 	case STMFW_CMD_NOP:
 		break;
@@ -114,6 +152,8 @@ static void run_cmd(struct stmfw_slot *s)
 		s->status = STMFW_ST_BAD_CMD;
 		return;
 	}
+	if (all)
+		s->result = smi_all_wait(mb, cpu);
 	s->cmds_done++;
 	s->cmd = STMFW_CMD_NONE;
 	__atomic_store_n(&s->status, STMFW_ST_DONE, __ATOMIC_RELEASE);
@@ -167,7 +207,7 @@ void smi_main(uint32_t smbase, uint32_t mode)
 		outw(v, (uint16_t)(pm_base + 4));
 		outb(0, 0xB2);	/* consumed */
 	}
-	run_cmd(s);
+	run_cmd(mb, cpu, s);
 }
 
 /* offsets in STM_PROTECTION_EXCEPTION_STACK_FRAME_X64 (stm/wire.h) */

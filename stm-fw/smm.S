@@ -21,7 +21,7 @@ blob_head:
 	.long STMFW_BLOB_MAGIC
 	.long smi16, smi16_end - smi16
 	.long reloc16, reloc16_end - reloc16
-	.long stm_entry0, stm_entry1
+	.long stm_entry0, stm_entry1, stm_entry2, stm_entry3	/* STMFW_MAX_CPUS */
 	.long spe_entry
 	.long gdt, gdt_end - gdt
 	.long tss
@@ -121,15 +121,17 @@ smi64:
 	jmp	common64
 
 /* The STM enters the SMM guest here (PSD SmmSmiHandlerRip), IA-32e mode. */
-	.globl stm_entry0, stm_entry1
-stm_entry0:
-	movl	$STMFW_SMBASE(0), %edi
+	.macro stm_entry cpu
+	.globl stm_entry\cpu
+stm_entry\cpu:
+	movl	$STMFW_SMBASE(\cpu), %edi
 	movl	$1, %esi
 	jmp	common64
-stm_entry1:
-	movl	$STMFW_SMBASE(1), %edi
-	movl	$1, %esi
-	jmp	common64
+	.endm
+	stm_entry 0
+	stm_entry 1
+	stm_entry 2
+	stm_entry 3
 
 common64:
 	/* this CPU's stack: (smbase - 0xA0000) / 0x2000 */
@@ -137,7 +139,7 @@ common64:
 	subl	$STMFW_SMRAM_BASE, %eax
 	shrl	$13, %eax
 	incl	%eax
-	shll	$11, %eax			/* * STMFW_STACK_SIZE */
+	shll	$STMFW_STACK_SHIFT, %eax	/* * STMFW_STACK_SIZE */
 	addl	$STMFW_SMI_STACKS, %eax
 	movl	%eax, %esp
 	call	smi_main

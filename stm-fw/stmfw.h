@@ -16,7 +16,15 @@
 #include <stdint.h>
 #endif
 
-#define STMFW_MAX_CPUS		2
+/*
+ * CPUs the firmware handles: Bochs' "cpu: count=N" (mk/stmfw/bochsrc.in,
+ * check-stm.sh --cpus) up to this. The count itself comes from rombios'
+ * MADT at run time (mailbox ncpus). Four SMBASEs 8 KiB apart fill the
+ * A/B segment: CPU k's entry stub at SMBASE + 0x8000 and its PSD + save
+ * map at SMBASE + 0xFB00 (0xAFB00, 0xB1B00, 0xB3B00, 0xB5B00), so the
+ * handler blob starts above the last of them.
+ */
+#define STMFW_MAX_CPUS		4
 
 /*
  * Reserved RAM, hidden from Linux with memmap=4M$0x10000000 (the guest has
@@ -42,11 +50,12 @@
 #define STMFW_SMRAM_SIZE	0x20000
 #define STMFW_SMBASE(cpu)	(0xA0000 + (cpu) * 0x2000)
 #define STMFW_SMM_PT		0xA0000	/* 6 pages: 4 GiB identity map */
-#define STMFW_SMI_STACKS	0xA6000	/* 2 KiB per CPU */
-#define STMFW_SPE_STACKS	0xA7000	/* 2 KiB per CPU */
-#define STMFW_STACK_SIZE	0x800
-#define STMFW_BLOB		0xB2000	/* handler, up to 0xBEFFF */
-#define STMFW_BLOB_MAX		0xD000
+#define STMFW_SMI_STACKS	0xA6000	/* 1 KiB per CPU */
+#define STMFW_SPE_STACKS	0xA7000	/* 1 KiB per CPU */
+#define STMFW_STACK_SHIFT	10
+#define STMFW_STACK_SIZE	(1 << STMFW_STACK_SHIFT)
+#define STMFW_BLOB		0xB6000	/* handler, up to 0xBEFFF */
+#define STMFW_BLOB_MAX		0x9000
 #define STMFW_RELOC_AREA	0xBF000	/* relocation hand-over */
 #define STMFW_PSD_OFFSET	0xFB00
 #define STMFW_SMBASE_FIELD	0xFF00	/* x86-64 save map, SDM 3C 32.4.1 */
@@ -78,6 +87,18 @@ enum stmfw_cmd {
 	STMFW_CMD_RDMSR = 7,	/* result = rdmsr(arg) */
 	STMFW_CMD_SMI_IPI = 8,	/* LAPIC SMI IPI to APIC ID arg */
 };
+
+/*
+ * A command with this bit set (CPU 0's slot) is a round of concurrent
+ * SMIs: the handler first sends an SMI IPI to all CPUs but itself (ICR
+ * shorthand 11b, SDM 3A 11.6.1), runs the command, then stays in SMM
+ * until every other CPU's slot (0 < i < ncpus, armed by the test
+ * beforehand) is no longer STMFW_ST_IDLE, bounded by a spin count. Its
+ * result is then the number of other CPUs seen done while it was still
+ * in SMM (ncpus - 1 when every CPU was in SMM at the same time); the
+ * command's own result is dropped.
+ */
+#define STMFW_CMD_F_ALL		0x80000000u
 
 #define STMFW_ST_IDLE		0
 #define STMFW_ST_DONE		1
@@ -124,7 +145,7 @@ struct stmfw_mailbox {
 };
 
 typedef char stmfw_mailbox_size_check[sizeof(struct stmfw_mailbox) ==
-				      112 + 64 * STMFW_MAX_CPUS ? 1 : -1];
+				      80 + 80 * STMFW_MAX_CPUS ? 1 : -1];
 
 #endif /* __ASSEMBLER__ */
 

@@ -12,7 +12,10 @@
 # Documentation/dev-tools/stmexec-stm-e2e.rst.
 #
 # usage: check-stmfw.sh [--stm intel|intel-release|PATH] [--bochs BIN]
-#                       [--cpu-extra TEXT] [--timeout S]
+#                       [--cpu-extra TEXT] [--timeout S] [--cpus N]
+#
+# --cpus N: Bochs' CPU count (default 2, up to STMFW_MAX_CPUS of
+# stm-fw/stmfw.h); the firmware takes it from rombios' MADT.
 #
 # --bochs BIN with --cpu-extra dual_monitor=1 runs the firmware on the
 # dual-monitor Bochs (mk/bochs-dm/build.sh --path) in its default treatment.
@@ -26,19 +29,21 @@ TOP=${TOP:-$(cd "$here/../.." && pwd)}
 cd "$TOP" || exit 2
 
 stm=${STM:-intel} bochs_bin=${STMFW_BOCHS:-bochs-bin} timeout=${STMFW_TIMEOUT:-300}
-cpu_extra=${STMFW_CPU_EXTRA:-}
+cpu_extra=${STMFW_CPU_EXTRA:-} cpus=2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stm) stm=$2; shift ;;
 	--bochs) bochs_bin=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--cpu-extra) cpu_extra=$2; shift ;;
-	-h | --help) sed -n '3,24{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	--cpus) cpus=$2; shift ;;
+	-h | --help) sed -n '3,27{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*) echo "check-stmfw: unknown argument '$1' (--help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 [[ $timeout =~ ^[0-9]+$ ]] || { echo "check-stmfw: --timeout '$timeout' is not a number" >&2; exit 2; }
+[[ $cpus =~ ^[2-4]$ ]] || { echo "check-stmfw: --cpus '$cpus': 2 to 4 (STMFW_MAX_CPUS)" >&2; exit 2; }
 
 logs=$TOP/build/logs
 fw=$TOP/build/stmfw
@@ -101,7 +106,7 @@ trap 'exit 130' INT TERM
 
 # shellcheck source=mk/stmfw/bochsrc.sh
 . "$here/bochsrc.sh"
-stmfw_bochsrc "$work/bochsrc" "$fw" "$serial" "$blog" 100000000 "${cpu_extra:+, $cpu_extra}" "boot: disk"
+stmfw_bochsrc "$work/bochsrc" "$fw" "$serial" "$blog" 100000000 "${cpu_extra:+, $cpu_extra}" "boot: disk" "$cpus"
 rc=''
 case $bochs_bin in
 *bochs-bin) echo c >"$work/cont"; rc="-rc $work/cont" ;;	# Debian's: debugger built in

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Verify, independently of the firmware, what stmfw built.
 
-usage: verify.py SERIAL_LOG STM_IMAGE [--ncpus N]
+usage: verify.py SERIAL_LOG STM_IMAGE [--ncpus N] [--madt-cpus M]
+
+N defaults to the CPU count in the dumped mailbox (rombios' MADT); the
+mailbox layout follows STMFW_MAX_CPUS of stm-fw/stmfw.h. M (default N) is
+how many CPUs the firmware's own MADT lists (make -C stm-fw MADT_CPUS=M).
 
 Reads the "stmfw-dump WHAT ADDR HEX" lines stmfw (stm-fw/init.c) prints on
 COM1 at boot and checks them against the STM image file and the layout
@@ -10,10 +14,21 @@ rules the STM relies on (shared/reference/stm-interface.md; SDM 3C 32.15.6;
 the PSD offsets of stm-image/include/stm/wire.h). Prints one KTAP line per
 check ("ok N name" / "not ok N name" with a "# reason" line), no header.
 """
+import os
+import re
 import struct
 import sys
 
 SMRAM = (0xA0000, 0xC0000)
+
+
+def max_cpus():
+    h = os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../stm-fw/stmfw.h')
+    with open(h) as f:
+        return int(re.search(r'^#define STMFW_MAX_CPUS\s+(\d+)', f.read(), re.M).group(1))
+
+
+MAX_CPUS = max_cpus()
 
 
 def load(path):
@@ -61,10 +76,12 @@ def u(fmt, b, off):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
+    mem, base = load(sys.argv[1])
     ncpus = 2
+    if len(mem.get('mailbox', b'')) >= 16:
+        ncpus = u('I', mem['mailbox'], 12)
     if '--ncpus' in sys.argv:
         ncpus = int(sys.argv[sys.argv.index('--ncpus') + 1])
-    mem, base = load(sys.argv[1])
     img = open(sys.argv[2], 'rb').read()
     c = Checks()
     need = ['gdt', 'mseg', 'msegsw', 'pml4', 'pdpt', 'pd3', 'smmpt', 'acpi', 'rsc', 'mailbox']
@@ -134,8 +151,11 @@ def main():
             if typ == 0 and u('I', madt, off + 4) & 1:
                 lapics.append(madt[off + 3])
             off += ln
-    c.check(sorted(lapics) == list(range(ncpus)), 'acpi_madt_cpus',
-            f'enabled LAPICs {lapics}, want {ncpus}')
+    madt_cpus = ncpus
+    if '--madt-cpus' in sys.argv:
+        madt_cpus = int(sys.argv[sys.argv.index('--madt-cpus') + 1])
+    c.check(sorted(lapics) == list(range(madt_cpus)), 'acpi_madt_cpus',
+            f'enabled LAPICs {lapics}, want {madt_cpus}')
     c.check(mcfg is not None and u('Q', mcfg, 44) != 0, 'acpi_mcfg_nonzero_base',
             'no MCFG or PCIe base 0 (Intel\'s STM dead-loops)')
 
@@ -198,12 +218,12 @@ def main():
     m = mem['mailbox']
     ok = m[:8] == b'STMFWMB1'
     smb = [u('I', m, 16 + 4 * i) for i in range(ncpus)]
-    msr = [u('Q', m, 32 + 8 * i) for i in range(ncpus)]
+    msr = [u('Q', m, 16 + 8 * MAX_CPUS + 8 * i) for i in range(ncpus)]
     c.check(ok and smb == [0xA0000 + 0x2000 * i for i in range(ncpus)], 'smbase_relocated',
             f'SMBASEs {[hex(x) for x in smb]}')
     c.check(ok and all(x == mseg | 1 for x in msr), 'msr_9b_mseg_valid',
             f'MSR 0x9B {[hex(x) for x in msr]}, want {mseg | 1:#x}')
-    sb, sm = u('Q', m, 48), u('Q', m, 56)
+    sb, sm = u('Q', m, 16 + 16 * MAX_CPUS), u('Q', m, 24 + 16 * MAX_CPUS)
     c.check(sb & ~0xFFF == 0xA0000 and sm & 0x800 and (sm & 0xFFFFF000) == 0xFFFE0000,
             'smrr_describes_smram', f'SMRR {sb:#x}/{sm:#x}')
     return c

@@ -28,6 +28,7 @@
 #include "sx_test.h"
 
 #define STM_ERROR_UNSPECIFIED	"0x8001FFFF"
+#define STM_ERROR_OUT_OF_RESOURCES "0x80010015"
 #define STM_API_PROTECT		0x00010003u
 #define STM_ERROR_UNPROTECTABLE	0x80010017u
 #define MAXCPU			64
@@ -152,6 +153,28 @@ TEST_F(ft, fail_init_rolls_back)
 	expect_all_off(_metadata, self->fd, "INITIALIZE_PROTECTION failed");
 	EXPECT_STRNE("", last_error());
 	/* the fault gone, enable works */
+	sx_dbg_write("fail_init", "0");
+	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("on", sx_state());
+}
+
+/*
+ * An STM that refuses activation for want of room (the bundled STM when
+ * its MSEG cannot hold the MADT's CPUs; Documentation/stm-image.rst):
+ * INITIALIZE_PROTECTION answers ERROR_STM_OUT_OF_RESOURCES. enable fails
+ * with ENOSPC, not the EIO of an unspecified error, names the status, and
+ * leaves every CPU off.
+ */
+TEST_F(ft, fail_init_out_of_resources_is_enospc)
+{
+	SX_SETUP_SKIPPED();
+	sx_dbg_write("fail_init", STM_ERROR_OUT_OF_RESOURCES);
+	EXPECT_EQ(-ENOSPC, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+	EXPECT_STREQ("off", sx_state());
+	expect_all_off(_metadata, self->fd, "INITIALIZE_PROTECTION out of resources");
+	EXPECT_NE(NULL, strstr(last_error(), "ERROR_STM_OUT_OF_RESOURCES")) {
+		TH_LOG("last_error does not name the status: %s", last_error());
+	}
 	sx_dbg_write("fail_init", "0");
 	EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("on", sx_state());

@@ -9,7 +9,7 @@
 #
 # Each step prints one verdict line:  STMEXEC-STM: <step> ok|FAIL|SKIP [...]
 # and the run ends with "STMEXEC-STM: done pass=N fail=N skip=N".
-# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm protect touch-page touch-io touch-msr log-records unprotect touch-again protect-bios-claimed report disable enable-again vmxoff-error23 rmmod
+# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm protect touch-page touch-io touch-msr log-records smi-all unprotect touch-again protect-bios-claimed report disable enable-again vmxoff-error23 rmmod
 #
 # Without the dual-monitor treatment (Debian's Bochs: check-stm.sh
 # --default-treatment, which sets EXPECT_STM=0 in /cmd.sh) the firmware
@@ -24,6 +24,7 @@ PAGE=0x10004000		# reserved page, not claimed by the firmware: protected
 PORT=0x80		# POST-code port: protected
 MSR=0x174		# IA32_SYSENTER_CS: protected (read by the SMI handler)
 npass=0 nfail=0 nskip=0 step='' why='' stm=1 stm_why=''
+NCPUS=${EXPECT_CPUS:-2}	# check-stm.sh --cpus
 
 say() { echo "$S: $*"; }
 begin() { step=$1; why=''; echo "$S-MARK $step" >/dev/kmsg; }
@@ -58,6 +59,8 @@ expect_match iomem "$(cat /proc/iomem)" '10000000-103fffff : Reserved'
 out=$($SMI info 2>&1)
 expect_match "stmfw-smi info" "$out" 'init_status=0x600d'
 expect_match "stmfw-smi info" "$out" 'cpu1 smbase=0xa2000'
+expect_match "stmfw-smi info" "$out" "ncpus=$NCPUS "
+expect "CPUs online" "$(grep -c '^processor' /proc/cpuinfo)" "$NCPUS"
 end "$(echo "$out" | head -n 1)"
 
 begin fw-smi-cpu0
@@ -109,10 +112,23 @@ if stm_step check; then
 	case $why in '') ;; *) stm=0 stm_why="check failed" ;; esac
 fi
 
-if stm_step enable; then
+# check-stm.sh --madt-cpus M: the firmware's MADT lists M of the N CPUs.
+# The STM must refuse the arrivals beyond M with ERROR_STM_OUT_OF_RESOURCES
+# (no hang), and enable must fail with ENOSPC and leave every CPU off;
+# the STM steps then skip.
+MADT_CPUS=${EXPECT_MADT_CPUS:-$NCPUS}
+if stm_step enable && [ "$MADT_CPUS" -lt "$NCPUS" ]; then
+	out=$(stmexec enable 2>&1) && fail_because "enable succeeded with $NCPUS CPUs, $MADT_CPUS in the MADT"
+	expect_match "stmexec enable" "$out" ENOSPC
+	expect_match last_error "$(rd $D/last_error)" ERROR_STM_OUT_OF_RESOURCES
+	expect state "$(rd $D/state)" off
+	expect cpus_active "$(rd $D/cpus_active)" 0
+	end "refused: $(echo "$out" | head -n 1); $(rd $D/last_error)"
+	stm=0 stm_why="the firmware's MADT lists $MADT_CPUS of $NCPUS CPUs: enable refused, as it must"
+elif [ "$stm" = 1 ]; then
 	out=$(stmexec enable 2>&1) || fail_because "stmexec enable: $out"
 	expect state "$(rd $D/state)" on
-	expect cpus_active "$(rd $D/cpus_active)" 2
+	expect cpus_active "$(rd $D/cpus_active)" "$NCPUS"
 	end "INITIALIZE_PROTECTION + START on CPUs $(rd $D/cpus_active_list)"
 	[ "$(rd $D/state)" = on ] || { stm=0; stm_why="enable failed"; }
 fi
@@ -126,7 +142,9 @@ if stm_step bios; then
 fi
 
 if stm_step log-start; then
-	out=$( (stmexec log setup && stmexec log start) 2>&1) || fail_because "log setup/start: $out"
+	# 8 pages (128 records): smi-all's rounds log 3 x N x 3 per command
+	# (each SMI's IA32_EFER read and write are unclaimed-resource records)
+	out=$( (stmexec log setup pages=8 && stmexec log start) 2>&1) || fail_because "log setup/start: $out"
 	end
 fi
 
@@ -180,8 +198,57 @@ fi
 if stm_step log-records; then
 	n=$(grep -c 'protection-exception' $LOGS)
 	[ "$n" -ge 3 ] || fail_because "$n protection-exception records from the three touches (want 3)"
-	grep -q 'gap' $LOGS && fail_because "the log has a gap (records lost)"
+	grep -qi 'gap' $LOGS && fail_because "the log has a gap (records lost)"
 	end "$n protection-exception records, decoded"
+fi
+# Concurrent SMIs (issue 16): every CPU in SMM at the same time. CPU 0's
+# handler sends the others an SMI IPI (all but self) and stays in SMM
+# until each ran its slot (stmfw-smi all: "together=N-1/N-1"), ROUNDS
+# rounds per command. With the page, port and MSR protected, every CPU's
+# touch is one protection exception and one log record: ROUNDS * NCPUS
+# per command, no gap. Each CPU took one SMI per round, as SMM guest.
+ROUNDS=3
+slot_field() { $SMI info | sed -n "s/^cpu$1 .* $2=\([0-9]*\).*/\1/p"; }
+if stm_step smi-all; then
+	i=0
+	while [ $i -lt "$NCPUS" ]; do eval "b$i=\$(slot_field $i smis)"; i=$((i + 1)); done
+	nrounds=0 summary=''
+	for c in nop "write32 $PAGE 0xbad0bad0" "outb $PORT 0x55" "rdmsr $MSR"; do
+		# shellcheck disable=SC2086 # the command and its arguments
+		set -- $c
+		stmexec log -n 100 >/dev/null 2>&1	# drain what came before
+		s0=$(spe)
+		# shellcheck disable=SC2086
+		out=$($SMI all --rounds $ROUNDS $c 2>&1) || fail_because "stmfw-smi all $c: $(echo "$out" | tr '\n' ' ')"
+		echo "$out" | sed "s/^/# $step: $1: /"
+		nrounds=$((nrounds + ROUNDS))
+		want=$((ROUNDS * NCPUS)) what=$2
+		[ "$1" = nop ] && want=0 what=protection-exception
+		expect "SpeRip calls ($c)" "$(($(spe) - s0))" "$want"
+		log=$(stmexec log -n 100 2>&1)
+		n=$(echo "$log" | grep 'protection-exception' | grep -ci "$what")
+		expect "protection-exception records naming $what ($c)" "$n" "$want"
+		if echo "$log" | grep -qi gap; then
+			fail_because "the log has a gap after $c: $(echo "$log" | grep -i gap | head -n 2)"
+		fi
+		[ "$n" = "$want" ] || echo "$log" | head -n 60 | sed "s/^/# $step: log: /"
+		summary="$summary $1:$n"
+	done
+	expect "protected word after the concurrent writes" "$($SMI peek $PAGE)" 0x0
+	i=0
+	while [ $i -lt "$NCPUS" ]; do
+		before=$(eval "echo \$b$i")
+		expect "CPU $i SMIs" "$(($(slot_field $i smis) - before))" "$nrounds"
+		expect "CPU $i last_mode (1 = STM guest)" "$(slot_field $i last_mode)" 1
+		i=$((i + 1))
+	done
+	expect state "$(rd $D/state)" on
+	expect cpus_active "$(rd $D/cpus_active)" "$NCPUS"
+	expect cpus_active_list "$(rd $D/cpus_active_list)" "0-$((NCPUS - 1))"
+	case $(klog) in
+	*stall* | *lockup* | *BUG:* | *Oops*) fail_because "the kernel complained: $(klog | grep -E 'stall|lockup|BUG:|Oops' | head -n 2)" ;;
+	esac
+	end "$NCPUS CPUs x $nrounds rounds, records per command:$summary"
 fi
 if stm_step unprotect; then
 	out=$(stmexec unprotect mem $PAGE io $PORT msr $MSR 2>&1) || fail_because "unprotect: $out"
@@ -257,7 +324,7 @@ if stm_step vmxoff-error23; then
 		expect "state after the retried disable" "$(rd $D/state)" off
 		out=$(stmexec enable 2>&1) || fail_because "enable after the recovery: $out"
 		expect "state after the recovery's enable" "$(rd $D/state)" on
-		expect cpus_active "$(rd $D/cpus_active)" 2
+		expect cpus_active "$(rd $D/cpus_active)" "$NCPUS"
 		out=$(stmexec disable 2>&1) || fail_because "disable after the recovery: $out"
 		expect "state after the recovery's disable" "$(rd $D/state)" off
 	fi

@@ -5,6 +5,9 @@
  *
  *   stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |
  *             inb PORT | wrmsr MSR VAL | rdmsr MSR
+ *   stmfw-smi all [--rounds R] CMD [ARGS]
+ *                           concurrent SMIs: every CPU runs CMD in the same
+ *                           SMI round, R rounds (default 1)
  *   stmfw-smi info          the mailbox: SMBASEs, MSR 0x9B, SMI and
  *                           protection-exception counts
  *   stmfw-smi peek PA | poke PA VAL
@@ -13,6 +16,10 @@
  * CPU 0's SMI is raised with OUT 0xB2 (APMC, PIIX4); for another CPU the
  * tool fills that CPU's slot and asks CPU 0's handler to send it a LAPIC
  * SMI IPI. It waits for the slot's status by polling, bounded by 10 s.
+ * "all" arms every CPU's slot with CMD, and CPU 0's with CMD |
+ * STMFW_CMD_F_ALL: its handler sends an SMI IPI to all other CPUs and stays
+ * in SMM until they are done; one line per round, "round R: together=K/M"
+ * (K of the M other CPUs were done while CPU 0 was in SMM).
  * Prints the result (hex) on stdout; exit 0 done, 1 no answer, 2 usage or
  * access error.
  */
@@ -37,6 +44,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |\n"
 		"                 inb PORT | wrmsr MSR VAL | rdmsr MSR\n"
+		"       stmfw-smi all [--rounds R] CMD [ARGS]\n"
 		"       stmfw-smi info | peek PA | poke PA VAL\n");
 	exit(2);
 }
@@ -98,13 +106,49 @@ static int wait_done(volatile struct stmfw_slot *s)
 	return 0;
 }
 
+static unsigned int ncpus(void)
+{
+	return mb->ncpus < STMFW_MAX_CPUS ? mb->ncpus : STMFW_MAX_CPUS;
+}
+
+/* "all": R rounds of CMD on every CPU at once (stmfw.h, STMFW_CMD_F_ALL) */
+static int smi_all(unsigned int rounds, uint32_t cmd, uint64_t arg, uint64_t val)
+{
+	unsigned int n = ncpus(), r, i, bad = 0;
+	volatile struct stmfw_slot *s;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < n; i++) {
+			s = &mb->slot[i];
+			s->status = STMFW_ST_IDLE;
+			s->arg = arg;
+			s->val = val;
+			__atomic_store_n(&s->cmd, i ? cmd : cmd | STMFW_CMD_F_ALL,
+					 __ATOMIC_RELEASE);
+		}
+		outb(STMFW_B2_CMD, 0xB2);
+		for (i = 0; i < n; i++) {
+			s = &mb->slot[i];
+			if (wait_done(s)) {
+				fprintf(stderr,
+					"stmfw-smi: round %u: no answer from CPU %u (status 0x%x, smis %u)\n",
+					r, i, s->status, s->smis);
+				return 1;
+			}
+		}
+		printf("round %u: together=%lu/%u\n", r, mb->slot[0].result, n - 1);
+		bad |= mb->slot[0].result != n - 1;
+	}
+	return bad;
+}
+
 static void info(void)
 {
 	unsigned int i;
 
 	printf("init_status=0x%x ncpus=%u mseg=0x%lx smrr=0x%lx/0x%lx\n",
 	       mb->init_status, mb->ncpus, mb->mseg_base, mb->smrr_base, mb->smrr_mask);
-	for (i = 0; i < STMFW_MAX_CPUS; i++) {
+	for (i = 0; i < ncpus(); i++) {
 		printf("cpu%u smbase=0x%x msr9b=0x%lx smis=%u", i, mb->smbase[i],
 		       mb->msr9b[i], mb->slot[i].smis);
 		printf(" cmds=%u last_mode=%u efer_writes=%u\n", mb->slot[i].cmds_done,
@@ -154,12 +198,22 @@ int main(int argc, char **argv)
 		{ "rdmsr", STMFW_CMD_RDMSR, 1 },
 	};
 	volatile struct stmfw_slot *s, *s0;
-	unsigned int cpu = 0, i;
+	unsigned int cpu = 0, i, rounds = 0;
 
 	if (argc > 2 && !strcmp(argv[1], "--cpu")) {
 		cpu = (unsigned int)num(argv[2]);
 		argc -= 2;
 		argv += 2;
+	}
+	if (argc > 1 && !strcmp(argv[1], "all")) {
+		rounds = 1;
+		argc--;
+		argv++;
+		if (argc > 2 && !strcmp(argv[1], "--rounds")) {
+			rounds = (unsigned int)num(argv[2]);
+			argc -= 2;
+			argv += 2;
+		}
 	}
 	if (argc < 2)
 		usage();
@@ -171,9 +225,9 @@ int main(int argc, char **argv)
 		info();
 		return 0;
 	}
-	if (cpu >= STMFW_MAX_CPUS) {
+	if (cpu >= ncpus()) {
 		fprintf(stderr, "stmfw-smi: --cpu %u: the firmware handles CPUs 0-%u\n",
-			cpu, STMFW_MAX_CPUS - 1);
+			cpu, ncpus() - 1);
 		return 2;
 	}
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
@@ -185,6 +239,9 @@ int main(int argc, char **argv)
 		perror("stmfw-smi: ioperm 0xB2");
 		return 2;
 	}
+	if (rounds)
+		return smi_all(rounds, cmds[i].cmd, cmds[i].nargs > 0 ? num(argv[2]) : 0,
+			       cmds[i].nargs > 1 ? num(argv[3]) : 0);
 	s = &mb->slot[cpu];
 	s->status = STMFW_ST_IDLE;
 	s->arg = cmds[i].nargs > 0 ? num(argv[2]) : 0;

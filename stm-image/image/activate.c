@@ -178,6 +178,14 @@ static uint32_t stm_rt_platform_scan(const struct stm_header *hdr,
 	stm_rt.mseg_size = hdr->hw_stm_hdr.esp_offset +
 			   (uint64_t)stm_rt.ncpus *
 			   (STM_STACK_SIZE + 2ull * stm_rt.vmcs_size);
+	if (!stm_rt_mseg_room(stm_rt.mseg_base, stm_rt.mseg_size,
+			      stm_rt.tseg_base, stm_rt.tseg_size)) {
+		/* what to do: a bigger MSEG (stmimg info --cpus N) */
+		stm_rt_log("stm: MSEG 0x%lx too small: %u CPUs need 0x%lx, TSEG ends at 0x%lx\n",
+			   stm_rt.mseg_base, stm_rt.ncpus, stm_rt.mseg_size,
+			   stm_rt.tseg_base + stm_rt.tseg_size);
+		return STM_ERROR_OUT_OF_RESOURCES;
+	}
 	return STM_SUCCESS;
 }
 

@@ -187,6 +187,8 @@ void stm_rt_vmcall_complete(struct stm_rt_regs *regs, uint32_t status,
 			    uint64_t insn_len);
 void stm_rt_smrr_range(uint64_t physbase, uint64_t physmask,
 		       uint32_t phys_bits, uint64_t *base, uint64_t *size);
+int stm_rt_mseg_room(uint64_t mseg_base, uint64_t need, uint64_t tseg_base,
+		     uint64_t tseg_size);
 
 /* activate.c */
 struct stm_rt_cpu *stm_rt_cpu_at(uint32_t index);

@@ -211,3 +211,21 @@ void stm_rt_smrr_range(uint64_t physbase, uint64_t physmask,
 	*size = mask & (~mask + 1);
 	*base = physbase & ~0xFFFull & lim & ~(*size - 1);
 }
+
+/*
+ * Is there room in MSEG for what the STM lays out for the MADT's CPUs
+ * (@need bytes from the MSEG base: image, heap, stacks, VMCS pairs)?  The
+ * hardware does not tell the STM the MSEG size, but MSEG lies in TSEG on
+ * real platforms (EDK II, coreboot carve it out of TSEG), and TSEG is
+ * what SMRR describes: MSEG cannot reach past the TSEG end.  1 when it
+ * fits, or when it cannot be known (no SMRR, or MSEG outside TSEG, as in
+ * the stmfw test firmware whose MSEG is ordinary RAM); 0 when it does not.
+ */
+int stm_rt_mseg_room(uint64_t mseg_base, uint64_t need, uint64_t tseg_base,
+		     uint64_t tseg_size)
+{
+	if (!tseg_size || mseg_base < tseg_base ||
+	    mseg_base - tseg_base >= tseg_size)
+		return 1;
+	return need <= tseg_size - (mseg_base - tseg_base);
+}

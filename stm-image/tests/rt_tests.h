@@ -33,7 +33,8 @@
 	T(rt_vmcs_smi_from_activation) \
 	T(rt_vmcs_refusals) \
 	T(rt_vmcall_return) \
-	T(rt_smrr_range)
+	T(rt_smrr_range) \
+	T(rt_mseg_room)
 
 #define T(n) void test_##n(void);
 STM_RT_TEST_LIST

@@ -215,3 +215,22 @@ void test_rt_smrr_range(void)
 	stm_rt_smrr_range(0xA0006, 0x800, 40, &b, &sz);
 	CHECK_EQ(sz, 0);
 }
+
+/* MSEG inside TSEG must hold the CPUs' share; outside, nothing is known */
+void test_rt_mseg_room(void)
+{
+	/* 8 MiB TSEG at 0x7F800000, 2 MiB MSEG at its top */
+	CHECK_EQ(stm_rt_mseg_room(0x7FE00000, 0x16E000, 0x7F800000, 0x800000), 1);
+	CHECK_EQ(stm_rt_mseg_room(0x7FE00000, 0x200000, 0x7F800000, 0x800000), 1);
+	CHECK_EQ(stm_rt_mseg_room(0x7FE00000, 0x201000, 0x7F800000, 0x800000), 0);
+	/* 1 MiB MSEG: 2 CPUs of the default image (0x16E000) do not fit */
+	CHECK_EQ(stm_rt_mseg_room(0x7FF00000, 0x16E000, 0x7F800000, 0x800000), 0);
+	/* MSEG at the TSEG base: the whole TSEG */
+	CHECK_EQ(stm_rt_mseg_room(0x7F800000, 0x800000, 0x7F800000, 0x800000), 1);
+	CHECK_EQ(stm_rt_mseg_room(0x7F800000, 0x800001, 0x7F800000, 0x800000), 0);
+	/* no SMRR, or MSEG outside TSEG (stmfw): cannot tell, not refused */
+	CHECK_EQ(stm_rt_mseg_room(0x10200000, ~0ull, 0, 0), 1);
+	CHECK_EQ(stm_rt_mseg_room(0x10200000, ~0ull, 0xA0000, 0x20000), 1);
+	CHECK_EQ(stm_rt_mseg_room(0x7F000000, ~0ull, 0x7F800000, 0x800000), 1);
+	CHECK_EQ(stm_rt_mseg_room(0x80000000, ~0ull, 0x7F800000, 0x800000), 1);
+}

@@ -89,29 +89,25 @@ int sx_drain(struct stmexec *sx, const struct cpumask *mask,
 
 /*
  * Queue @fn to every other CPU of @mask, then run it here; no sleeping.
- * Each call is a new step (sx->ipi_step): the CPUs it asks, counted in
- * sx->ipi_asked once every remote share is queued, are what
- * stmexec_step_asked() reports.
+ * In the test build each call is a new step (sx_step_begin()): the CPUs it
+ * asks, counted once every remote share is queued (sx_step_sent()), are
+ * what stmexec_step_asked() reports.
  */
 void sx_send(struct stmexec *sx, const struct cpumask *mask,
 	     stmexec_cpu_fn fn)
 {
-	unsigned long step = sx->ipi_step + 1;
 	struct stmexec_cpu *pc;
 	unsigned int cpu, this;
-	unsigned long flags;
+	unsigned long flags, step;
 	int err, asked = 0;
 
 	this = get_cpu();
-	WRITE_ONCE(sx->ipi_asked, -EINPROGRESS);
-	WRITE_ONCE(sx->ipi_sender, this);
-	/* "Asking" before the new step (pairs with stmexec_step_asked()). */
-	smp_store_release(&sx->ipi_step, step);
+	step = sx_step_begin(sx, this);
 	for_each_cpu(cpu, mask) {
 		pc = per_cpu_ptr(sx->pcpu, cpu);
 		pc->fn = fn;
 		pc->result = -EINPROGRESS;
-		WRITE_ONCE(pc->step, step);
+		sx_step_queue(pc, step);
 		pc->queued++;
 		asked++;
 		if (cpu == this)
@@ -124,8 +120,7 @@ void sx_send(struct stmexec *sx, const struct cpumask *mask,
 			smp_store_release(&pc->done, pc->queued);
 		}
 	}
-	/* Every remote share is queued (pairs with stmexec_step_asked()). */
-	smp_store_release(&sx->ipi_asked, asked);
+	sx_step_sent(sx, asked);
 	if (cpumask_test_cpu(this, mask)) {
 		/* What the IPI would do, here, after every IPI is sent. */
 		local_irq_save(flags);
@@ -146,6 +141,31 @@ void sx_send(struct stmexec *sx, const struct cpumask *mask,
  * test build has a simulated STM to ask (mk/nosim-check.sh).
  */
 #if IS_ENABLED(CONFIG_STMEXEC_SIM)
+/* A new step sent from @sender: the CPUs it asks are not counted yet. */
+unsigned long sx_step_begin(struct stmexec *sx, unsigned int sender)
+{
+	unsigned long step = sx->ipi_step + 1;
+
+	WRITE_ONCE(sx->ipi_asked, -EINPROGRESS);
+	WRITE_ONCE(sx->ipi_sender, sender);
+	/* "Asking" before the new step (pairs with stmexec_step_asked()). */
+	smp_store_release(&sx->ipi_step, step);
+	return step;
+}
+
+/* @pc's share, about to be queued, belongs to @step. */
+void sx_step_queue(struct stmexec_cpu *pc, unsigned long step)
+{
+	WRITE_ONCE(pc->step, step);
+}
+
+/* Every remote share of the step is queued: @asked CPUs. */
+void sx_step_sent(struct stmexec *sx, int asked)
+{
+	/* The count after every queue (pairs with stmexec_step_asked()). */
+	smp_store_release(&sx->ipi_asked, asked);
+}
+
 int stmexec_step_asked(struct stmexec *sx, unsigned int cpu)
 {
 	struct stmexec_cpu *pc = per_cpu_ptr(sx->pcpu, cpu);

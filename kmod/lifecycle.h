@@ -27,7 +27,7 @@
  * @sx: back pointer for the IPI
  * @fn: what the IPI runs
  * @result: its result
- * @step: the step (sx->ipi_step) of the last queued IPI
+ * @step: the step (sx->ipi_step) of the last queued IPI (test build)
  * @queued: generation of the last queued IPI
  * @done: generation of the last finished IPI (== @queued: idle)
  * @calls: VMCALLs made on this CPU, by function (STMEXEC_NR_CALL_IDX)
@@ -42,7 +42,9 @@ struct stmexec_cpu {
 	struct stmexec *sx;
 	stmexec_cpu_fn fn;
 	int result;
+#if IS_ENABLED(CONFIG_STMEXEC_SIM)
 	unsigned long step;
+#endif
 	unsigned long queued;
 	unsigned long done;
 	u64 calls[STMEXEC_NR_CALL_IDX];
@@ -78,5 +80,31 @@ int sx_collect(struct stmexec *sx, const struct cpumask *mask,
 int sx_on_cpus(struct stmexec *sx, const struct cpumask *mask,
 	       stmexec_cpu_fn fn, unsigned int ms, unsigned int *bad);
 void sx_drain_before_free(struct stmexec *sx, const struct cpumask *mask);
+
+/*
+ * ipi.c: the numbering of the steps sx_send() sends and the CPUs each one
+ * asked, for stmexec_step_asked(). Only the simulated STM reads it: the
+ * production build has neither the fields nor the code (mk/nosim-check.sh
+ * looks for these functions).
+ */
+#if IS_ENABLED(CONFIG_STMEXEC_SIM)
+unsigned long sx_step_begin(struct stmexec *sx, unsigned int sender);
+void sx_step_queue(struct stmexec_cpu *pc, unsigned long step);
+void sx_step_sent(struct stmexec *sx, int asked);
+#else
+static inline unsigned long sx_step_begin(struct stmexec *sx,
+					  unsigned int sender)
+{
+	return 0;
+}
+
+static inline void sx_step_queue(struct stmexec_cpu *pc, unsigned long step)
+{
+}
+
+static inline void sx_step_sent(struct stmexec *sx, int asked)
+{
+}
+#endif
 
 #endif /* STMEXEC_LIFECYCLE_H */

@@ -122,9 +122,10 @@ struct stmexec_events;
  * @vmx_stm: STMEXEC_VMX_STM_* (backend=vmx)
  * @timeout_ms: bound of every wait for a CPU (debugfs)
  * @ipi_wq: woken by per-CPU work done in interrupt context
- * @ipi_step: generation of the last multi-CPU step sent (ipi.c)
+ * @ipi_step: generation of the last multi-CPU step sent (ipi.c; test build)
  * @ipi_asked: CPUs that step asked, -EINPROGRESS while it is asking them
- * @ipi_sender: the CPU that sent that step
+ *	       (test build)
+ * @ipi_sender: the CPU that sent that step (test build)
  * @bios_bounce: GET_BIOS_RESOURCES destination (below 4 GiB)
  * @probe: hardware facts found at load (probe.c)
  * @sim: the simulated STM core (backend_sim.c), or NULL
@@ -178,9 +179,12 @@ struct stmexec {
 	u32 vmx_stm;
 	u32 timeout_ms;
 	wait_queue_head_t ipi_wq;
+#if IS_ENABLED(CONFIG_STMEXEC_SIM)
+	/* Only the simulated STM asks (stmexec_step_asked()). */
 	unsigned long ipi_step;
 	int ipi_asked;
 	unsigned int ipi_sender;
+#endif
 	void *bios_bounce;
 	struct stmexec_probe *probe;
 	struct stmexec_sim *sim;

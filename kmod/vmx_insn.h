@@ -29,6 +29,36 @@
 #include "vmx.h"
 
 /*
+ * One wrapper per VMX instruction with a single m64 operand (the physical
+ * address of a region: VMXON, VMCLEAR, VMPTRLD), which differ only by the
+ * mnemonic: SX_VMX_M64_INSN(vmclear) defines
+ * "static int sx_vmclear(u64 pa)", returning SX_VMX_OK,
+ * SX_VMX_FAIL_INVALID (CF = 1), SX_VMX_FAIL_VALID (ZF = 1, the error number
+ * in the VM-instruction error field, see sx_vmread()) or SX_VMX_FAULT (a
+ * #UD/#GP, caught by the exception-table entry of label 1).
+ */
+#define SX_VMX_M64_INSN(insn)						\
+static __always_inline int sx_##insn(u64 pa)				\
+{									\
+	asm goto("1: " #insn " %[pa]\n\t"				\
+		 "jc %l[invalid]\n\t"					\
+		 "jz %l[valid]\n\t"					\
+		 "jmp 3f\n\t"						\
+		 "2: jmp %l[fault]\n\t"					\
+		 "3:\n\t"						\
+		 _ASM_EXTABLE(1b, 2b)					\
+		 : : [pa] "m" (pa) : "cc", "memory"			\
+		 : invalid, valid, fault);				\
+	return SX_VMX_OK;						\
+invalid:								\
+	return SX_VMX_FAIL_INVALID;					\
+valid:									\
+	return SX_VMX_FAIL_VALID;					\
+fault:									\
+	return SX_VMX_FAULT;						\
+}
+
+/*
  * VMXON m64 - enter VMX root operation with the VMXON region at @pa.
  * #UD: CR4.VMXE = 0 (or real/virtual-8086/compatibility mode).
  * #GP(0): CPL > 0; IA32_FEATURE_CONTROL unlocked or VMX not enabled for the
@@ -37,25 +67,7 @@
  * address width, or the region's revision id differs from IA32_VMX_BASIC.
  * VMfailValid(15): already in VMX root operation (someone else owns VMX).
  */
-static __always_inline int sx_vmxon(u64 pa)
-{
-	asm goto("1: vmxon %[pa]\n\t"
-		 "jc %l[invalid]\n\t"
-		 "jz %l[valid]\n\t"
-		 "jmp 3f\n\t"
-		 "2: jmp %l[fault]\n\t"
-		 "3:\n\t"
-		 _ASM_EXTABLE(1b, 2b)
-		 : : [pa] "m" (pa) : "cc", "memory"
-		 : invalid, valid, fault);
-	return SX_VMX_OK;
-invalid:
-	return SX_VMX_FAIL_INVALID;
-valid:
-	return SX_VMX_FAIL_VALID;
-fault:
-	return SX_VMX_FAULT;
-}
+SX_VMX_M64_INSN(vmxon)
 
 /*
  * VMXOFF - leave VMX operation. #UD outside VMX operation. VMfailValid(23)
@@ -90,25 +102,7 @@ fault:
  * VMfailValid(2) if @pa is not aligned / too wide, (3) if @pa is the VMXON
  * pointer.
  */
-static __always_inline int sx_vmclear(u64 pa)
-{
-	asm goto("1: vmclear %[pa]\n\t"
-		 "jc %l[invalid]\n\t"
-		 "jz %l[valid]\n\t"
-		 "jmp 3f\n\t"
-		 "2: jmp %l[fault]\n\t"
-		 "3:\n\t"
-		 _ASM_EXTABLE(1b, 2b)
-		 : : [pa] "m" (pa) : "cc", "memory"
-		 : invalid, valid, fault);
-	return SX_VMX_OK;
-invalid:
-	return SX_VMX_FAIL_INVALID;
-valid:
-	return SX_VMX_FAIL_VALID;
-fault:
-	return SX_VMX_FAULT;
-}
+SX_VMX_M64_INSN(vmclear)
 
 /*
  * VMPTRLD m64 - make the VMCS at @pa current. #UD outside VMX operation.
@@ -116,25 +110,7 @@ fault:
  * id of the region does not match IA32_VMX_BASIC; VMfailInvalid if there is
  * no current VMCS to record the error in.
  */
-static __always_inline int sx_vmptrld(u64 pa)
-{
-	asm goto("1: vmptrld %[pa]\n\t"
-		 "jc %l[invalid]\n\t"
-		 "jz %l[valid]\n\t"
-		 "jmp 3f\n\t"
-		 "2: jmp %l[fault]\n\t"
-		 "3:\n\t"
-		 _ASM_EXTABLE(1b, 2b)
-		 : : [pa] "m" (pa) : "cc", "memory"
-		 : invalid, valid, fault);
-	return SX_VMX_OK;
-invalid:
-	return SX_VMX_FAIL_INVALID;
-valid:
-	return SX_VMX_FAIL_VALID;
-fault:
-	return SX_VMX_FAULT;
-}
+SX_VMX_M64_INSN(vmptrld)
 
 /*
  * VMWRITE r64, r/m64 - write @value to @field of the current VMCS. #UD

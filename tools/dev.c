@@ -104,13 +104,9 @@ static bool failrec_valid;
 static bool dev_has_errrec(int fd)
 {
 	static int has = -1;
-	struct stmexec_version v;
 
-	if (has < 0) {
-		memset(&v, 0, sizeof(v));
-		has = !ioctl(fd, STMEXEC_GET_VERSION, &v) &&
-		      v.abi_major == STMEXEC_ABI_MAJOR && v.abi_minor >= 1;
-	}
+	if (has < 0)
+		has = sx_errrec_probe(fd) > 0;
 	return has;
 }
 

@@ -25,8 +25,8 @@
 #include "sx_fileio.h"
 #include "sx_errptr.h"
 
-/* ABI minor of the loaded module (for error records); -1 unknown */
-static int sx_abi_minor = -1;
+/* Does the loaded module write error records: 1, 0, -1 not asked yet */
+static int sx_errrec = -1;
 
 const char *sx_ko_path(void)
 {
@@ -46,7 +46,7 @@ int __sx_load(const char *params)
 {
 	int fd, ret, err = 0;
 
-	sx_abi_minor = -1;	/* another build may answer GET_VERSION */
+	sx_errrec = -1;		/* another build may answer GET_VERSION */
 	fd = open(sx_ko_path(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -172,17 +172,18 @@ const struct stmexec_error *sx_last_record(void)
 	return sx_rec_valid ? &sx_rec : NULL;
 }
 
+/* Asked once per load; a failed GET_VERSION is asked again next time. */
 static bool sx_has_records(int fd)
 {
-	struct stmexec_version v;
+	int has;
 
-	if (sx_abi_minor < 0) {
-		memset(&v, 0, sizeof(v));
-		if (ioctl(fd, STMEXEC_GET_VERSION, &v))
+	if (sx_errrec < 0) {
+		has = sx_errrec_probe(fd);
+		if (has < 0)
 			return false;
-		sx_abi_minor = v.abi_major == STMEXEC_ABI_MAJOR ? v.abi_minor : 0;
+		sx_errrec = has;
 	}
-	return sx_abi_minor >= 1;
+	return sx_errrec;
 }
 
 int __sx_ioctl(int fd, unsigned long cmd, void *arg)

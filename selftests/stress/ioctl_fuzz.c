@@ -63,6 +63,7 @@
 
 #include "kselftest.h"
 #include "sx_stress.h"
+#include "sx_errptr.h"
 
 #define FUZZ_MEM	0x20000000ULL	/* not stress_run's region */
 #define BIG_BYTES	(1u << 20)
@@ -1111,7 +1112,7 @@ int main(int argc, char **argv)
 
 		memset(&v, 0, sizeof(v));
 		has_records = !__sx_ioctl(fd_dev, STMEXEC_GET_VERSION, &v) &&
-			      v.abi_major == STMEXEC_ABI_MAJOR && v.abi_minor >= 1;
+			      sx_abi_has_errrec(&v);
 		printf("# ABI %u.%u: error records %s\n", v.abi_major,
 		       v.abi_minor, has_records ? "fuzzed" : "not fuzzed");
 	}

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the stmexec CLI's parsers and JSON writer (parse.c,
- * json.c). Host-only, built with ASan+UBSan by `make -C tools check`.
+ * json.c), and of the error-record test it shares with the selftest
+ * library (selftests/include/sx_errptr.h). Host-only, built with ASan+UBSan by `make -C tools check`.
  * Output is KTAP; the last line is the kselftest "# Totals:" line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "jsonv.h"
+#include "sx_errptr.h"
 
 static int n_pass, n_fail, n_test;
 static int cur_fail;
@@ -618,10 +622,46 @@ static void test_json_escape_fuzz(void)
 	end();
 }
 
+/* ---- error records (sx_errptr.h) ---------------------------------------- */
+
+/* Which module ABIs write struct stmexec_error, and the probe's failure. */
+static void test_errrec(void)
+{
+	static const struct {
+		__u32 major, minor;
+		bool has;
+	} t[] = {
+		{ STMEXEC_ABI_MAJOR, 0, false }, { STMEXEC_ABI_MAJOR, 1, true },
+		{ STMEXEC_ABI_MAJOR, 7, true }, { STMEXEC_ABI_MAJOR + 1, 1, false },
+		{ 0, 1, false },
+	};
+	struct stmexec_version v;
+	size_t i;
+	int fd, r;
+
+	begin("errrec");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		v.abi_major = t[i].major;
+		v.abi_minor = t[i].minor;
+		CHECK(sx_abi_has_errrec(&v) == t[i].has, "ABI %u.%u: %d",
+		      t[i].major, t[i].minor, !t[i].has);
+	}
+	/* Not /dev/stmexec: GET_VERSION fails with ENOTTY, no guess. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0, "open /dev/null: %s", strerror(errno));
+	if (fd >= 0) {
+		r = sx_errrec_probe(fd);
+		CHECK(r == -ENOTTY, "probe of /dev/null: %d", r);
+		close(fd);
+	}
+	end();
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
-	printf("1..15\n");
+	printf("1..16\n");
 	test_u64();
 	test_size();
 	test_bdf();
@@ -637,9 +677,10 @@ int main(void)
 	test_json_escape();
 	test_json_writer();
 	test_json_escape_fuzz();
-	if (n_test != 15)
+	test_errrec();
+	if (n_test != 16)
 		printf("# plan mismatch: ran %d tests\n", n_test);
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       n_pass, n_fail);
-	return n_fail || n_test != 15 ? 1 : 0;
+	return n_fail || n_test != 16 ? 1 : 0;
 }

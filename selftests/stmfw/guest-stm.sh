@@ -164,7 +164,8 @@ if stm_step io-smi; then
 	# I/O RIP (SDM 32.15.2.3: it addresses the I/O instruction). Intel's
 	# STM writes guest RIP - VM-exit instruction length instead of the
 	# I/O RIP field; that length is undefined for SMM VM exits (SDM
-	# 28.2.5), 0 in Bochs: its I/O RIP is the next instruction.
+	# Vol. 3C 27.2.4 in older SDMs), 0 in Bochs: its I/O RIP is the next
+	# instruction.
 	if [ "$iorip" = "$outrip" ]; then
 		note="I/O RIP = the OUT"
 	elif [ "${STM_KIND:-}" = intel ] && [ -n "$outrip" ] &&

@@ -109,12 +109,14 @@ static void run_cmd(struct stmfw_slot *s)
 	case STMFW_CMD_SMI_IPI:
 		smi_ipi((uint32_t)s->arg);
 		break;
-	case STMFW_CMD_IO_STATE:	/* this SMI's save map (stmfw.h) */
-		s->result = *(volatile uint32_t *)(uintptr_t)(s->smbase + STMFW_SSA_IO_MISC) |
-			    (uint64_t)*(volatile uint16_t *)(uintptr_t)(s->smbase +
-									 STMFW_SSA_IO_RESTART) << 32;
-		s->val = *(volatile uint64_t *)(uintptr_t)(s->smbase + STMFW_SSA_IO_RIP);
+	case STMFW_CMD_IO_STATE: {	/* this SMI's save map (stmfw.h) */
+		uintptr_t map = s->smbase;
+
+		s->result = *(volatile uint32_t *)(map + STMFW_SSA_IO_MISC) |
+			    (uint64_t)*(volatile uint16_t *)(map + STMFW_SSA_IO_RESTART) << 32;
+		s->val = *(volatile uint64_t *)(map + STMFW_SSA_IO_RIP);
 		break;
+	}
 	default:
 		s->cmd = STMFW_CMD_NONE;
 		s->status = STMFW_ST_BAD_CMD;

@@ -147,6 +147,14 @@ static void run_cmd(struct stmfw_mailbox *mb, uint32_t cpu, struct stmfw_slot *s
 	case STMFW_CMD_SMI_IPI:
 		smi_ipi((uint32_t)s->arg);
 		break;
+	case STMFW_CMD_IO_STATE: {	/* this SMI's save map (stmfw.h) */
+		uintptr_t map = s->smbase;
+
+		s->result = *(volatile uint32_t *)(map + STMFW_SSA_IO_MISC) |
+			    (uint64_t)*(volatile uint16_t *)(map + STMFW_SSA_IO_RESTART) << 32;
+		s->val = *(volatile uint64_t *)(map + STMFW_SSA_IO_RIP);
+		break;
+	}
 	default:
 		s->cmd = STMFW_CMD_NONE;
 		s->status = STMFW_ST_BAD_CMD;
@@ -199,8 +207,12 @@ void smi_main(uint32_t smbase, uint32_t mode)
 	s->last_b2 = b2;
 	s->last_mode = mode;
 	s->smbase = smbase;
-	/* rombios' FADT names port 0xB2 as SMI_CMD: SCI_EN is PMCNTRL bit 0 */
-	if (cpu == 0 && pm_base && (b2 == STMFW_B2_ACPI_ENABLE || b2 == STMFW_B2_ACPI_DISABLE)) {
+	/*
+	 * rombios' FADT names port 0xB2 as SMI_CMD: SCI_EN is PMCNTRL bit 0.
+	 * On any CPU: the dual-monitor Bochs sends the APMC SMI to the CPU
+	 * whose OUT wrote the port (Debian's Bochs: always CPU 0).
+	 */
+	if (pm_base && (b2 == STMFW_B2_ACPI_ENABLE || b2 == STMFW_B2_ACPI_DISABLE)) {
 		uint16_t v = inw((uint16_t)(pm_base + 4));
 
 		v = b2 == STMFW_B2_ACPI_ENABLE ? (v | 1u) : (v & ~1u);

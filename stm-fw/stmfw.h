@@ -86,6 +86,7 @@ enum stmfw_cmd {
 	STMFW_CMD_WRMSR = 6,	/* wrmsr(arg, val) */
 	STMFW_CMD_RDMSR = 7,	/* result = rdmsr(arg) */
 	STMFW_CMD_SMI_IPI = 8,	/* LAPIC SMI IPI to APIC ID arg */
+	STMFW_CMD_IO_STATE = 9,	/* result = IOMisc | IORestart << 32, val = I/O RIP */
 };
 
 /*
@@ -99,6 +100,17 @@ enum stmfw_cmd {
  * command's own result is dropped.
  */
 #define STMFW_CMD_F_ALL		0x80000000u
+
+/*
+ * STMFW_CMD_IO_STATE reads the I/O state of the save map of the SMI that
+ * runs it, Intel 64 layout, offsets from SMBASE (SDM Vol. 3C 32.4.1 Table
+ * 32-3, 32.7.1 "I/O State Implementation", 32.12 "I/O Instruction
+ * Restart"; I/O RIP at 7DE8H as the STM's STM_SMM_CPU_STATE): an STM
+ * fills them from the SMM VM exit of an I/O SMI (32.15.2.3).
+ */
+#define STMFW_SSA_IO_RIP	0xFDE8	/* u64 */
+#define STMFW_SSA_IO_RESTART	0xFF00	/* u16, 0xFF: re-execute the I/O */
+#define STMFW_SSA_IO_MISC	0xFFA4	/* u32: IO_SMI, length, type, port */
 
 #define STMFW_ST_IDLE		0
 #define STMFW_ST_DONE		1

@@ -9,7 +9,7 @@
 #
 # Each step prints one verdict line:  STMEXEC-STM: <step> ok|FAIL|SKIP [...]
 # and the run ends with "STMEXEC-STM: done pass=N fail=N skip=N".
-# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm protect touch-page touch-io touch-msr log-records smi-all unprotect touch-again protect-bios-claimed report disable enable-again vmxoff-error23 rmmod
+# steps: env fw-smi-cpu0 fw-smi-cpu1 fw-commands load check enable bios log-start smi-under-stm io-smi protect touch-page touch-io touch-msr log-records smi-all unprotect touch-again protect-bios-claimed report disable enable-again vmxoff-error23 rmmod
 #
 # Without the dual-monitor treatment (Debian's Bochs: check-stm.sh
 # --default-treatment, which sets EXPECT_STM=0 in /cmd.sh) the firmware
@@ -155,6 +155,44 @@ if stm_step smi-under-stm; then
 	expect "handler mode (1 = STM guest)" "$($SMI info | sed -n 's/^cpu0 .*last_mode=\([0-9]*\).*/\1/p')" 1
 	out=$($SMI --cpu 1 nop 2>&1) || fail_because "stmfw-smi --cpu 1 nop with the STM on: $out"
 	end
+fi
+
+# An I/O SMI (SDM Vol. 3C 32.15.2.3, 32.7.1): stmfw-smi --io runs on CPU 1
+# and its own OUT 0xB2 raises CPU 1's SMI (the dual-monitor Bochs sends the
+# APMC SMI to the CPU that wrote the port: mk/bochs-dm patch 0008); the STM
+# fills the save map's I/O state from that SMM VM exit (reason 5) and the
+# handler, SMM guest on CPU 1, reads it back (STMFW_CMD_IO_STATE).
+smis_of() { $SMI info | sed -n "s/^cpu$1 .*smis=\([0-9]*\).*/\1/p"; }
+if stm_step io-smi; then
+	c0=$(smis_of 0) c1=$(smis_of 1) note=''
+	out=$($SMI --cpu 1 --io io-state 2>&1) || fail_because "stmfw-smi --cpu 1 --io io-state: $out"
+	echo "$out" | sed 's/^/# io-smi: /'
+	field() { echo "$out" | sed -n "s/.*$1=\(0x[0-9a-f]*\).*/\1/p"; }
+	m=$(field iomisc) rs=$(field iorestart) iorip=$(field io_rip) outrip=$(field out_rip)
+	m=${m:-0}
+	expect "IOMisc IO_SMI (bit 0)" $((m & 1)) 1
+	expect "IOMisc I/O length (bits 3:1, 1 = byte)" $(((m >> 1) & 7)) 1
+	expect "IOMisc direction (bit 4, 0 = OUT)" $(((m >> 4) & 1)) 0
+	expect "IOMisc port (bits 31:16)" "$(printf 0x%x $(((m >> 16) & 0xffff)))" 0xb2
+	expect IORestart "$rs" 0x0
+	expect "CPU 1 SMIs" "$(smis_of 1)" $((${c1:-0} + 1))
+	expect "CPU 0 SMIs (the OUT ran on CPU 1)" "$(smis_of 0)" "$c0"
+	expect "CPU 1 handler mode (1 = STM guest)" \
+		"$($SMI info | sed -n 's/^cpu1 .*last_mode=\([0-9]*\).*/\1/p')" 1
+	# I/O RIP (SDM 32.15.2.3: it addresses the I/O instruction). Intel's
+	# STM writes guest RIP - VM-exit instruction length instead of the
+	# I/O RIP field; that length is undefined for SMM VM exits (SDM
+	# Vol. 3C 27.2.4 in older SDMs), 0 in Bochs: its I/O RIP is the next
+	# instruction.
+	if [ "$iorip" = "$outrip" ]; then
+		note="I/O RIP = the OUT"
+	elif [ "${STM_KIND:-}" = intel ] && [ -n "$outrip" ] &&
+		[ "$iorip" = "$(printf 0x%x $((outrip + 2)))" ]; then
+		note="I/O RIP = the OUT + 2: differs by design (Intel's STM: guest RIP - VM-exit instruction length)"
+	else
+		fail_because "I/O RIP $iorip, the OUT is at $outrip"
+	fi
+	end "CPU 1's OUT 0xB2: IOMisc $m, $note"
 fi
 
 if stm_step protect; then

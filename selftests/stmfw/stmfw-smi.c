@@ -3,8 +3,8 @@
  * stmfw-smi: make the stmfw TEST firmware's SMI handler do something, from
  * a Linux guest booted with memmap=4M$0x10000000 (stm-fw/stmfw.h).
  *
- *   stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |
- *             inb PORT | wrmsr MSR VAL | rdmsr MSR
+ *   stmfw-smi [--cpu N] [--io] nop | write32 PA VAL | read32 PA |
+ *             outb PORT VAL | inb PORT | wrmsr MSR VAL | rdmsr MSR | io-state
  *   stmfw-smi all [--rounds R] CMD [ARGS]
  *                           concurrent SMIs: every CPU runs CMD in the same
  *                           SMI round, R rounds (default 1)
@@ -13,9 +13,15 @@
  *   stmfw-smi peek PA | poke PA VAL
  *                           a word of the reserved region through /dev/mem
  *
- * CPU 0's SMI is raised with OUT 0xB2 (APMC, PIIX4); for another CPU the
- * tool fills that CPU's slot and asks CPU 0's handler to send it a LAPIC
- * SMI IPI. It waits for the slot's status by polling, bounded by 10 s.
+ * CPU 0's SMI is raised with OUT 0xB2 (APMC, PIIX4) on CPU 0 (the tool
+ * pins itself there); for another CPU the tool fills that CPU's slot and
+ * asks CPU 0's handler to send it a LAPIC SMI IPI. With --io the tool runs
+ * on CPU N and its own OUT 0xB2 raises CPU N's SMI, an I/O SMI (only the
+ * dual-monitor Bochs, mk/bochs-dm patch 0008, sends the APMC SMI to the
+ * CPU that wrote the port; Debian's Bochs sends it to CPU 0). io-state:
+ * the handler reads the I/O state of that SMI's save map (IOMisc,
+ * IORestart, I/O RIP); the tool prints them with the address of its OUT.
+ * It waits for the slot's status by polling, bounded by 10 s.
  * "all" arms every CPU's slot with CMD, and CPU 0's with CMD |
  * STMFW_CMD_F_ALL: its handler sends an SMI IPI to all other CPUs and stays
  * in SMM until they are done; one line per round, "round R: together=K/M"
@@ -25,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +49,8 @@ static volatile struct stmfw_mailbox *mb;
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: stmfw-smi [--cpu N] nop | write32 PA VAL | read32 PA | outb PORT VAL |\n"
-		"                 inb PORT | wrmsr MSR VAL | rdmsr MSR\n"
+		"usage: stmfw-smi [--cpu N] [--io] nop | write32 PA VAL | read32 PA |\n"
+		"                 outb PORT VAL | inb PORT | wrmsr MSR VAL | rdmsr MSR | io-state\n"
 		"       stmfw-smi all [--rounds R] CMD [ARGS]\n"
 		"       stmfw-smi info | peek PA | poke PA VAL\n");
 	exit(2);
@@ -158,6 +165,29 @@ static void info(void)
 	       mb->spe_count, mb->spe_qual, mb->spe_rip, mb->spe_error);
 }
 
+/* OUT 0xB2 on this CPU; returns the address of the OUT (its I/O RIP) */
+static uint64_t apmc_smi(void)
+{
+	uint64_t rip;
+
+	asm volatile("lea 1f(%%rip), %0\n1:\toutb %%al, $0xb2"
+		     : "=&r"(rip) : "a"((uint8_t)STMFW_B2_CMD) : "memory");
+	return rip;
+}
+
+static int pin_to(unsigned int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "stmfw-smi: cannot run on CPU %u: %s\n", cpu, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* peek/poke: a word of the reserved region, through /dev/mem */
 static int peek_poke(int argc, char **argv)
 {
@@ -195,15 +225,22 @@ int main(int argc, char **argv)
 		{ "nop", STMFW_CMD_NOP, 0 }, { "write32", STMFW_CMD_WRITE32, 2 },
 		{ "read32", STMFW_CMD_READ32, 1 }, { "outb", STMFW_CMD_OUTB, 2 },
 		{ "inb", STMFW_CMD_INB, 1 }, { "wrmsr", STMFW_CMD_WRMSR, 2 },
-		{ "rdmsr", STMFW_CMD_RDMSR, 1 },
+		{ "rdmsr", STMFW_CMD_RDMSR, 1 }, { "io-state", STMFW_CMD_IO_STATE, 0 },
 	};
 	volatile struct stmfw_slot *s, *s0;
 	unsigned int cpu = 0, i, rounds = 0;
+	uint64_t out_rip;
+	int io = 0;
 
 	if (argc > 2 && !strcmp(argv[1], "--cpu")) {
 		cpu = (unsigned int)num(argv[2]);
 		argc -= 2;
 		argv += 2;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--io")) {
+		io = 1;
+		argc--;
+		argv++;
 	}
 	if (argc > 1 && !strcmp(argv[1], "all")) {
 		rounds = 1;
@@ -239,6 +276,8 @@ int main(int argc, char **argv)
 		perror("stmfw-smi: ioperm 0xB2");
 		return 2;
 	}
+	if (pin_to(io ? cpu : 0))
+		return 2;
 	if (rounds)
 		return smi_all(rounds, cmds[i].cmd, cmds[i].nargs > 0 ? num(argv[2]) : 0,
 			       cmds[i].nargs > 1 ? num(argv[3]) : 0);
@@ -247,18 +286,22 @@ int main(int argc, char **argv)
 	s->arg = cmds[i].nargs > 0 ? num(argv[2]) : 0;
 	s->val = cmds[i].nargs > 1 ? num(argv[3]) : 0;
 	__atomic_store_n(&s->cmd, cmds[i].cmd, __ATOMIC_RELEASE);
-	if (cpu) {
+	if (cpu && !io) {
 		s0 = &mb->slot[0];
 		s0->status = STMFW_ST_IDLE;
 		s0->arg = cpu;	/* Bochs: APIC ID = CPU index */
 		__atomic_store_n(&s0->cmd, STMFW_CMD_SMI_IPI, __ATOMIC_RELEASE);
 	}
-	outb(STMFW_B2_CMD, 0xB2);
+	out_rip = apmc_smi();
 	if (wait_done(s)) {
 		fprintf(stderr, "stmfw-smi: no answer from CPU %u (status 0x%x, smis %u)\n",
 			cpu, s->status, s->smis);
 		return 1;
 	}
-	printf("0x%lx\n", s->result);
+	if (cmds[i].cmd == STMFW_CMD_IO_STATE)
+		printf("iomisc=0x%x iorestart=0x%x io_rip=0x%lx out_rip=0x%lx\n",
+		       (uint32_t)s->result, (uint32_t)(s->result >> 32), s->val, out_rip);
+	else
+		printf("0x%lx\n", s->result);
 	return 0;
 }

@@ -10,7 +10,7 @@
  */
 #include "dmtest.h"
 
-#define NTESTS		38
+#define NTESTS		40
 
 /* memory map (identity mapped, below 32 MiB) */
 #define MAILBOX		0x7000UL
@@ -67,6 +67,11 @@
 #define GUEST_SYSENTER_CS		0x482a
 #define HOST_SYSENTER_CS		0x4c00
 #define EXIT_QUALIFICATION		0x6400
+#define IO_RCX				0x6402
+#define IO_RSI				0x6404
+#define IO_RDI				0x6406
+#define IO_RIP				0x6408
+#define GUEST_LINEAR_ADDR		0x640a
 #define GUEST_CR0			0x6800
 #define GUEST_CR3			0x6802
 #define GUEST_CR4			0x6804
@@ -147,6 +152,7 @@ static struct stm_event {
 	u64 rip;
 	u32 intr;	/* guest interruptibility of an SMM-guest exit */
 	u64 qual;
+	u64 io_rcx, io_rsi, io_rdi, io_rip, laddr;	/* I/O SMIs (reason 5) */
 } stm_log[STM_LOG];
 static volatile int stm_nlog;
 static int stm_activated;
@@ -604,6 +610,13 @@ static void stm_record(u32 intr)
 	e->rip = vmread(GUEST_RIP);
 	e->intr = intr;
 	e->qual = vmread(EXIT_QUALIFICATION);
+	if ((e->reason & 0xffff) == 5) {	/* 32.15.2.3: I/O SMI fields */
+		e->io_rcx = vmread(IO_RCX);
+		e->io_rsi = vmread(IO_RSI);
+		e->io_rdi = vmread(IO_RDI);
+		e->io_rip = vmread(IO_RIP);
+		e->laddr = vmread(GUEST_LINEAR_ADDR);
+	}
 }
 
 static void stm_skip_instruction(void)
@@ -996,15 +1009,64 @@ void dm_main(void)
 	      "VM-instruction errors of the failed returns",
 	      ((u64)stm_entry_errors[0] << 32) | (stm_entry_errors[1] << 16) | stm_entry_errors[2]);
 
-	/* -- SMI in VMX root: reason 6 with bit 29 ------------------------------ */
+	/*
+	 * -- I/O SMI in VMX root: the SMI raised by OUT 0xB2 arrives right after
+	 *    the OUT retires: reason 5 with bit 29 (an SMI not caused by an I/O
+	 *    instruction, reason 6, is the LAPIC SMI IPI test below)
+	 */
 	n0 = stm_nlog;
 	smis = mbox[4];
-	raise_smi();
-	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 6) && mbox[4] == smis &&
-	      stm_log[n0].executive == vmxon_ptr,
-	      "smi_in_root_smm_vm_exit_reason_6", "Vol. 3C 32.15.2, 32.15.2.3",
-	      "no SMM VM exit (or the default treatment ran)",
-	      stm_nlog > n0 ? stm_log[n0].reason : 0xdead);
+	{
+		u64 out_rip;
+
+		asm volatile("lea 1f(%%rip), %0\n\t"
+			     "mov $0x10c5, %%ecx\n"
+			     "1:\toutb %%al, $0xb2\n\t"
+			     "nop"
+			     : "=&r"(out_rip) : "a"(0x5a) : "rcx", "memory");
+		CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 5) &&
+		      mbox[4] == smis && stm_log[n0].executive == vmxon_ptr,
+		      "io_smi_in_root_smm_vm_exit_reason_5", "Vol. 3C 32.15.2, 32.15.2.3, App. C",
+		      "no SMM VM exit, not reason 5 (or the default treatment ran)",
+		      stm_nlog > n0 ? stm_log[n0].reason : 0xdead);
+		/*
+		 * Table 28-5 (I/O instructions): size 0 (1 byte), OUT, not
+		 * string, not REP, immediate operand (bit 6), port 0xB2 in
+		 * 31:16; I/O RIP addresses the OUT, RCX as before it; the guest
+		 * RIP is the next instruction (OUT imm8 is 2 bytes)
+		 */
+		CHECK(stm_nlog == n0 + 1 && stm_log[n0].qual == 0x00b20040 &&
+		      stm_log[n0].io_rip == out_rip && stm_log[n0].io_rcx == 0x10c5 &&
+		      stm_log[n0].rip == out_rip + 2,
+		      "io_smi_qualification_io_rip_rcx", "Vol. 3C 32.15.2.3, Table 28-5",
+		      "qualification (got) or I/O RIP/RCX or guest RIP",
+		      stm_nlog > n0 ? stm_log[n0].qual : 0xdead);
+	}
+
+	/* -- I/O SMI by REP OUTSB: string, REP, DX operand, I/O RSI/RDI ------- */
+	n0 = stm_nlog;
+	{
+		static u8 outs_buf[4];
+		u64 out_rip, rsi = (u64)outs_buf;
+
+		outs_buf[0] = 0x5a;
+		asm volatile("lea 1f(%%rip), %0\n\t"
+			     "mov $1, %%ecx\n\t"
+			     "mov $0xb2, %%edx\n\t"
+			     "mov $0x7d1, %%edi\n"
+			     "1:\trep outsb\n\t"
+			     "nop"
+			     : "=&r"(out_rip), "+S"(rsi)
+			     : : "rcx", "rdx", "rdi", "memory");
+		CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == ((1u << 29) | 5) &&
+		      stm_log[n0].qual == 0x00b20030 && stm_log[n0].io_rip == out_rip &&
+		      stm_log[n0].io_rcx == 1 && stm_log[n0].io_rsi == (u64)outs_buf &&
+		      stm_log[n0].io_rdi == 0x7d1 && stm_log[n0].laddr == (u64)outs_buf &&
+		      stm_log[n0].rip == out_rip + 2,
+		      "io_smi_rep_outsb_string_fields", "Vol. 3C 32.15.2.3, Table 28-5",
+		      "reason/qualification (got), I/O RCX/RSI/RDI/RIP or linear address",
+		      stm_nlog > n0 ? stm_log[n0].qual : 0xdead);
+	}
 
 	/* -- returns from SMM skip the VM-execution control checks ----------- */
 	{
@@ -1018,14 +1080,18 @@ void dm_main(void)
 		f3 = vmcall(&a3);
 		CHECK(a1 == STM_PONG && a2 == STM_PONG && a3 == STM_PONG &&
 		      !((f1 | f2 | f3) & (RFLAGS_CF | RFLAGS_ZF)) && stm_nlog == n0 + 4 &&
-		      (stm_log[n0 + 1].reason & 0xffff) == 6,
+		      (stm_log[n0 + 1].reason & 0xffff) == 5,	/* OUT 0xB2: I/O SMI */
 		      "return_from_smm_skips_exec_ctl_checks", "Vol. 3C 32.15.4.2",
 		      "a return with pin/proc controls 0 + save-preemption-timer failed",
 		      (a1 == STM_PONG) | (a2 == STM_PONG) << 1 | (a3 == STM_PONG) << 2 |
 		      (u64)(stm_nlog - n0) << 8);
 	}
 
-	/* -- SMIs are blocked in the STM, delivered after the return ------------ */
+	/*
+	 * -- SMIs are blocked in the STM, delivered after the return; raised
+	 *    by the STM's OUT 0xB2 in SMM it arrives later, not right after an
+	 *    I/O instruction: reason 6, not 5
+	 */
 	n0 = stm_nlog;
 	eax = SVC_SMI_INSIDE;
 	fl = vmcall(&eax);
@@ -1057,15 +1123,17 @@ void dm_main(void)
 	      "no SMM VM exit for the SMI IPI", stm_nlog - n0);
 
 	/*
-	 * -- SMI in VMX non-root: reason 6, no bit 29, executive = guest VMCS;
+	 * -- SMI in VMX non-root: reason 5 (an OUT 0xB2), no bit 29, executive = guest VMCS;
 	 *    the return enters VMX non-root with the executive VMCS
 	 */
 	vmcs_e = guest_vmcs(guest_smi);
 	n0 = stm_nlog;
 	r = vm_run(1);
-	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == 6 && stm_log[n0].executive == vmcs_e,
+	/* guest_smi: movb $0x5a, %al (2 bytes); outb %al, $0xb2 (2): an I/O SMI */
+	CHECK(stm_nlog == n0 + 1 && stm_log[n0].reason == 5 && stm_log[n0].executive == vmcs_e &&
+	      stm_log[n0].io_rip == (u64)guest_smi + 2 && stm_log[n0].rip == (u64)guest_smi + 4,
 	      "smi_in_non_root_smm_vm_exit", "Vol. 3C 32.15.2.2, 32.15.2.3",
-	      "reason/executive-VMCS pointer", stm_nlog > n0 ? stm_log[n0].reason : 0xdead);
+	      "reason/executive-VMCS pointer/I/O RIP", stm_nlog > n0 ? stm_log[n0].reason : 0xdead);
 	/*
 	 * (the guest's VMCALL also exits under the default treatment: only
 	 * after the SMM VM exit above does this check the return)

@@ -5,12 +5,17 @@
 #
 #   1. the debug kernel (mk/debug-kernel/build.sh: cached, so normally a
 #      no-op; KASAN, lockdep, kmemleak, UBSAN, KFENCE, debugobjects)
-#   2. stmexec.ko built against it (make modules KDIR=<its build tree>)
+#   2. stmexec.ko built in tree in it: mk/intree.sh refreshes
+#      drivers/virt/stmexec of the debug kernel's source copy from this
+#      checkout, then `make drivers/virt/stmexec/kmod/stmexec.ko` (the
+#      kernel's single-module target: modpost marks it intree=Y) rebuilds
+#      only what changed; the kernel image must stay untouched
 #   3. the static userspace: selftests (incl. selftests/stress), tools
-#   4. one guest, -smp 4, booted by selftests/qemu/run-guest.sh --kernel,
-#      running /tests/check-debug.sh: the in-guest suites, a suspend/enable
-#      race, stress_run, ioctl_fuzz(32), kmemleak before/after rmmod, the
-#      kernel log scan
+#   4. one guest, -smp 4, booted by selftests/qemu/run-guest.sh --kernel
+#      with that in-tree stmexec.ko, running /tests/check-debug.sh
+#      (STMEXEC_INTREE=1: the loaded module has no out-of-tree taint): the
+#      in-guest suites, a suspend/enable race, stress_run, ioctl_fuzz(32),
+#      kmemleak before/after rmmod, the kernel log scan
 #   5. the host scans the whole console (the guest's kernel log is dumped
 #      into it) for KASAN/lockdep/UBSAN/KFENCE/WARNING/BUG lines again, in
 #      case the guest died before it could judge itself
@@ -25,6 +30,7 @@
 #   DEBUG_SMP        default 4;  DEBUG_MEM (MiB) default 2048
 #   DEBUG_TIMEOUT    guest watchdog, default 7200 s (SMALL: 2400 s)
 #   DEBUG_NO_BUILD=1 fail instead of building a missing debug kernel
+#   JOBS             make -j of the in-tree module build (default 2)
 #
 # Output: KTAP on stdout ending in a "# Totals:" line, the console in
 # build/logs/check-debug-<kver>.log. Exit status 0 only if nothing failed.
@@ -105,13 +111,39 @@ bzimage=$dir/bzImage
 mkdir -p build/logs
 log=build/logs/check-debug-$kver.log
 
-# ---- 2. the module against it ---------------------------------------------------
-if "$MAKE" --no-print-directory modules KDIR="$kdir" >build/logs/check-debug-module.log 2>&1 &&
-	[ -f "build/$kver/kmod/stmexec.ko" ]; then
-	result ok "stmexec.ko for $kver (build/$kver/kmod/stmexec.ko)"
+# ---- 2. the module, in tree ----------------------------------------------------
+ksrc=$dir/src
+kobj=drivers/virt/stmexec/kmod/stmexec.ko
+ko=$kdir/$kobj
+mlog=build/logs/check-debug-module.log
+stamp() { # the kernel image's files: name, size, mtime
+	stat -c '%n %s %Y' "$kdir/vmlinux" "$kdir/arch/x86/boot/bzImage" 2>&1
+}
+if [ ! -d "$ksrc/drivers/virt/stmexec" ]; then
+	result fail "stmexec.ko in tree" "$ksrc has no drivers/virt/stmexec: debug.config must set CONFIG_STMEXEC=m (then make debug-kernel)"
+	finish
+fi
+img0=$(stamp)
+t0=$(date +%s)
+if "$here/intree.sh" "$ksrc" >"$mlog" 2>&1 &&
+	nice -n 10 "$MAKE" -C "$ksrc" O="$kdir" -j"${JOBS:-2}" "$kobj" >>"$mlog" 2>&1 &&
+	[ -f "$ko" ]; then
+	msecs=$(($(date +%s) - t0))
+	intree=$(modinfo -F intree "$ko" 2>&1)
+	img1=$(stamp)
+	if [ "$intree" != Y ]; then
+		result fail "stmexec.ko in tree" "modinfo -F intree $ko is '$intree', not Y: not an in-tree build"
+		finish
+	elif [ "$img0" != "$img1" ]; then
+		printf '# before: %s\n# after:  %s\n' "$img0" "$img1"
+		result fail "stmexec.ko in tree" "the module build touched the kernel image (log: $mlog)"
+		finish
+	fi
+	echo "# check-debug: $kobj: modinfo intree=$intree, $(grep -c '^  CC \[M\]' "$mlog") file(s) recompiled in ${msecs}s, vmlinux and bzImage untouched"
+	result ok "stmexec.ko built in tree for $kver ($ko)"
 else
-	tail -n 30 build/logs/check-debug-module.log | sed 's/^/# /'
-	result fail "stmexec.ko for $kver" "log: build/logs/check-debug-module.log"
+	tail -n 30 "$mlog" | sed 's/^/# /'
+	result fail "stmexec.ko in tree for $kver" "log: $mlog"
 	finish
 fi
 
@@ -140,6 +172,7 @@ trap 'rm -f "$cmdf"' EXIT
 		# shellcheck disable=SC2154 # set by eval
 		[ -z "$val" ] || printf 'export %s=%q\n' "$v" "$val"
 	done
+	echo "export STMEXEC_INTREE=1"
 	echo "exec /tests/check-debug.sh"
 } >"$cmdf"
 
@@ -162,7 +195,7 @@ t0=$(date +%s)
 # run-guest.sh scans for kernel trouble with a shorter list of its own; we
 # judge with ours (step 5, which names every line) and the guest's verdict
 # (step 6), so its list only informs here.
-"$TOP/selftests/qemu/run-guest.sh" --kernel "$bzimage" --kver "$kver" \
+"$TOP/selftests/qemu/run-guest.sh" --kernel "$bzimage" --kver "$kver" --module "$ko" \
 	--smp "$smp" --mem "$mem" --timeout "$timeout" --append "$append" \
 	--cpu "$cpu" --qemu-extra "$qemu_extra" \
 	--script "$cmdf" --log "$log" --allow-warnings

@@ -13,7 +13,8 @@
 #   4. host unit tests: make -C stm-image check, make -C tools check;
 #      make install/uninstall into a temporary DESTDIR (mk/install-check.sh);
 #      check-debug's kernel-log detector on canned logs
-#      (mk/debug-kernel/scan-test.sh)
+#      (mk/debug-kernel/scan-test.sh), and the debug kernel's cache key
+#      (mk/debug-kernel/key-test.sh)
 #   5. in-guest tests on every kernel in CHECK_KERNELS (-smp 2): the guest
 #      runs /tests/run-all.sh
 #   6. one summary line over every suite's KTAP Totals
@@ -175,6 +176,11 @@ run_quiet "make install/uninstall (DESTDIR): nothing left behind" \
 # canned logs: a splat must fail it, a clean debug boot must not
 run_quiet "check-debug's kernel-log detector on canned logs" \
 	"$logs/scan-test.log" "$here/debug-kernel/scan-test.sh"
+
+# the debug kernel's cache key: a comment edit of debug.config keeps it, a
+# configuration line changes it (no 13-minute rebuild for a comment)
+run_quiet "debug kernel cache key: config lines, not comments" \
+	"$logs/key-test.log" "$here/debug-kernel/key-test.sh"
 
 # --- 5. in-guest tests ----------------------------------------------------
 # The module checked in step 1 for kernel $1 (even with warnings), if built.

@@ -12,7 +12,12 @@
 # usage: intree.sh KERNEL_TREE [--enable]
 #   --enable   also set CONFIG_STMEXEC=m in KERNEL_TREE/.config (or O=
 #              tree: KCONFIG_CONFIG) with scripts/config
-# Running it again refreshes the copy; the wiring is added once.
+# Running it again refreshes the copy by content: a file is rewritten only
+# when it differs (so an incremental in-tree build recompiles what changed
+# and nothing else, whatever the mtimes of the checkout it comes from), a
+# source file no longer in the checkout is removed; the wiring is added
+# once, and files of the tree are replaced (written to a new file, then
+# renamed), never written through.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 TOP=${TOP:-$(cd "$here/.." && pwd)}
@@ -23,10 +28,12 @@ if [ ! -f "$k/drivers/virt/Kconfig" ] || [ ! -f "$k/drivers/virt/Makefile" ]; th
 	echo "intree: $k has no drivers/virt/{Kconfig,Makefile}: not a kernel source tree" >&2
 	exit 1
 fi
+k=$(cd "$k" && pwd)
 d=$k/drivers/virt/stmexec
 
-rm -rf "$d"
-mkdir -p "$d"
+# The new copy is staged outside the kernel tree, then synced into $d.
+stage=$(mktemp -d "${TMPDIR:-/tmp}/stmexec-intree.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
 cd "$TOP"
 for f in $(git ls-files -co --exclude-standard -- kmod uapi stm-image/include stm-image/core \
 	stm-image/tools/mseg_verify.c stm-image/tools/mseg_verify.h 2>/dev/null ||
@@ -34,10 +41,10 @@ for f in $(git ls-files -co --exclude-standard -- kmod uapi stm-image/include st
 		stm-image/tools/mseg_verify.h -type f); do
 	case $f in */Makefile) continue ;; esac	# kmod/Makefile: out-of-tree only
 	[ -f "$f" ] || continue
-	mkdir -p "$d/$(dirname "$f")"
-	cp "$f" "$d/$f"
+	mkdir -p "$stage/$(dirname "$f")"
+	cp "$f" "$stage/$f"
 done
-cp "$TOP/Kconfig" "$d/Kconfig"
+cp "$TOP/Kconfig" "$stage/Kconfig"
 {
 	echo "# SPDX-License-Identifier: GPL-2.0"
 	echo "# stmexec, placed by stmexec's mk/intree.sh"
@@ -49,7 +56,20 @@ cp "$TOP/Kconfig" "$d/Kconfig"
 		grep -q 'EXPORT_SYMBOL_GPL(cr4_update_irqsoff)' "$k/arch/x86/kernel/cpu/common.c" 2>/dev/null; then
 		echo "subdir-ccflags-y += -DSTMEXEC_VMX_OWNABLE=1"
 	fi
-} >"$d/Makefile"
+} >"$stage/Makefile"
+
+mkdir -p "$d"
+(cd "$stage" && find . -type f) | while IFS= read -r f; do
+	cmp -s "$stage/$f" "$d/$f" && continue
+	mkdir -p "$(dirname "$d/$f")"
+	cp "$stage/$f" "$d/$f.new"
+	mv "$d/$f.new" "$d/$f"
+done
+# Sources gone from the checkout (build products of an in-tree build stay).
+(cd "$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild -o -name Kconfig -o -name Makefile \) \
+	! -name '*.mod.c') | while IFS= read -r f; do
+	[ -f "$stage/$f" ] || rm -f "$d/$f"
+done
 
 grep -q 'drivers/virt/stmexec/Kconfig' "$k/drivers/virt/Kconfig" || {
 	# inside the 'if VIRT_DRIVERS' block: before its last 'endif'
@@ -58,8 +78,13 @@ grep -q 'drivers/virt/stmexec/Kconfig' "$k/drivers/virt/Kconfig" || {
 		{ print }' "$k/drivers/virt/Kconfig" >"$k/drivers/virt/Kconfig.new"
 	mv "$k/drivers/virt/Kconfig.new" "$k/drivers/virt/Kconfig"
 }
-grep -q 'CONFIG_STMEXEC' "$k/drivers/virt/Makefile" ||
-	printf 'obj-$%s\t\t+= stmexec/\n' '(CONFIG_STMEXEC)' >>"$k/drivers/virt/Makefile"
+grep -q 'CONFIG_STMEXEC' "$k/drivers/virt/Makefile" || {
+	{
+		cat "$k/drivers/virt/Makefile"
+		printf 'obj-$%s\t\t+= stmexec/\n' '(CONFIG_STMEXEC)'
+	} >"$k/drivers/virt/Makefile.new"
+	mv "$k/drivers/virt/Makefile.new" "$k/drivers/virt/Makefile"
+}
 
 if [ "$enable" = --enable ]; then
 	cfg=${KCONFIG_CONFIG:-$k/.config}

@@ -7,7 +7,9 @@
 # (the kmemleak checks skip without /sys/kernel/debug/kmemleak).
 #
 #   1. the in-guest suites (/tests/run-all.sh: they load their own module)
-#   2. insmod stmexec.ko backend=sim
+#   2. insmod stmexec.ko backend=sim; with STMEXEC_INTREE=1 (make
+#      check-debug: the in-tree build), /sys/module/stmexec/taint has no
+#      'O' (the out-of-tree taint), an extra test
 #   3. stress_run (enable/disable, CPU offline/online and pm_test suspend
 #      cycles, range workers, log reader, violation injection, all at once)
 #   4. ioctl_fuzz for a fixed budget, then ioctl_fuzz32 (compat_ioctl)
@@ -34,8 +36,10 @@
 #   FUZZ_ITERS, FUZZ_SECS    default 100000 / 600 s (SMALL: 5000 / 60 s)
 #   SEED                     default 1
 #   SKIP_SUITES=1            do not run /tests/run-all.sh
+#   STMEXEC_INTREE=1         the module must be an in-tree build
 #
-# KTAP output, 9 tests, "# Totals:" line; exit 0 pass, 1 fail.
+# KTAP output, 9 tests (10 with STMEXEC_INTREE=1), "# Totals:" line; exit
+# 0 pass, 1 fail.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,8 +84,9 @@ sub() {
 # validator") do not match.
 bad_re='BUG:|WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|KASAN:|UBSAN:|KFENCE:|ODEBUG:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|list_add corruption|list_del corruption|INFO: task .* blocked|soft lockup|hard LOCKUP|rcu.*detected stall|Call Trace:|kmemleak: .*new suspected memory leak|Unable to handle kernel|stack-protector|refcount_t:'
 
+intree=${STMEXEC_INTREE:-0}
 echo "KTAP version 1"
-echo "1..9"
+echo "1..$((intree == 1 ? 10 : 9))"
 t_start=$(uptime_s)
 echo "# check-debug: guest up ${t_start}s at start (boot time); kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 echo "# check-debug: stress: $en enable/disable cycles, $cpu CPU cycles, $pm suspend cycles, $workers workers (min $ops ops), timeout ${stimeout}s; fuzz: $fiters iterations / ${fsecs}s; seed $seed"
@@ -124,6 +129,17 @@ elif out=$(insmod "$ko" backend=sim 2>&1); then
 	ok "insmod stmexec.ko backend=sim"
 else
 	notok "insmod stmexec.ko backend=sim: $out"
+fi
+# In tree, modpost writes MODULE_INFO(intree, "Y"); a module without it
+# gets TAINT_OOT_MODULE, 'O' in its taint (6.1: kernel/module/main.c,
+# check_modinfo()).
+if [ "$intree" = 1 ]; then
+	mt=$(cat /sys/module/stmexec/taint 2>/dev/null || echo '(none)')
+	case $loaded:$mt in
+	0:*) skipped "in-tree build: module not loaded" ;;
+	*O*) notok "in-tree build: /sys/module/stmexec/taint is '$mt': O, an out-of-tree module" ;;
+	*) ok "in-tree build: /sys/module/stmexec/taint '$mt' has no O (out-of-tree)" ;;
+	esac
 fi
 others=$(awk '$1 != "stmexec" { printf " %s", $1 }' /proc/modules 2>/dev/null)
 [ -z "$others" ] || echo "# check-debug: other modules loaded:$others (kmemleak frames in module space are attributed to stmexec)"

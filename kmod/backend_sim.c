@@ -506,16 +506,19 @@ static bool sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	/*
 	 * faults.start_deactivates: the START refusal turned the treatment
 	 * off here and left the activation VMCS launched, so the CPU refuses
-	 * this STOP as an activation attempt before any STM sees it. The
-	 * core, which ran that START, lets the CPU go now.
+	 * every STOP as an activation attempt before any STM sees it, until
+	 * the module's next enter (VMCLEAR) lets an activation through. The
+	 * core, which ran that START, lets the CPU go at the first one.
 	 */
 	if (func == STM_API_STOP && cpumask_test_cpu(cpu, &s->deactivated)) {
 		struct stm_regs stop = { .eax = STM_API_STOP };
 
-		cpumask_clear_cpu(cpu, &s->deactivated);
-		stm_core_vmcall(s->core, cpu, vmcs_pa, &stop);
+		if (stm_core_cpu_state(s->core, cpu) != STM_CPU_OFF)
+			stm_core_vmcall(s->core, cpu, vmcs_pa, &stop);
 		return false;
 	}
+	if (func == STM_API_START || func == STM_API_INITIALIZE_PROTECTION)
+		cpumask_clear_cpu(cpu, &s->deactivated);
 	inject = sx_sim_fault(&sx->faults, func, cpu, &status);
 	before = stm_core_compat_violations(s->core);
 	was_off = stm_core_cpu_state(s->core, cpu) == STM_CPU_OFF;

@@ -168,12 +168,14 @@ int sx_cpu_start(struct stmexec *sx, unsigned int cpu)
 	int ret;
 
 	lockdep_assert_irqs_disabled();
+	WRITE_ONCE(pc->start_status, 0);
 	ret = sx_vmcall(sx, cpu, &r);
 	if (ret)
 		goto out;	/* nothing answered: not activated */
 	/* The STM answered: dual-monitor treatment is active here now. */
 	cpumask_set_cpu(cpu, &sx->reachable);
 	if (r.eax != STM_SUCCESS) {
+		WRITE_ONCE(pc->start_status, r.eax);
 		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
 				   "CPU %u: START failed: %s (0x%08x)", cpu,
 				   stm_status_name(r.eax), r.eax);

@@ -281,7 +281,7 @@ TEST_F(ft, start_refusal_deactivating_rolls_back)
 		}
 		expect_all_off(_metadata, self->fd, "START refused, deactivated");
 		/* the START refusal, not the rollback's STOP (VMfailValid) */
-		EXPECT_NE(NULL, strstr(last_error(), "START on CPU")) {
+		EXPECT_NE(NULL, strstr(last_error(), "ERROR_STM_OUT_OF_RESOURCES")) {
 			TH_LOG("last_error is not the START refusal: %s",
 			       last_error());
 		}

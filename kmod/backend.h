@@ -110,6 +110,19 @@ u64 stmexec_probe_exit_ctls(struct stmexec *sx);
 int stmexec_sim_init(struct stmexec *sx);
 void stmexec_sim_fini(struct stmexec *sx);
 /* On @cpu itself, preemption or interrupts off; 0 (the core answered). */
+/*
+ * @vmcall's answer to STOP when the CPU refused the VMCALL with a
+ * VM-instruction error that only an activation attempt gives (19, 20, 22,
+ * 24; SDM Vol. 3C 32.15.6, VMCALL pseudo-code: those checks come after
+ * "dual-monitor treatment is active"): the STM is not active on this CPU
+ * (it deactivated the treatment, e.g. when it refused START through the
+ * activation VMCS). Not a failure: the lifecycle continues the teardown.
+ * stmexec_vmcall_failvalid() logs it.
+ */
+#define STMEXEC_VMCALL_INACTIVE	1
+int stmexec_vmcall_failvalid(struct stmexec *sx, unsigned int cpu, u32 func,
+			     unsigned long err);
+
 int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 		       struct stm_regs *r);
 /* debugfs "inject": one SMM access line on the current CPU. */

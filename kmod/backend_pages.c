@@ -18,6 +18,10 @@
  * page 2 * cpu + 1 its activation VMCS; each is 4 KiB aligned as VMXON
  * and VMPTRLD require (SDM Vol. 3C, 25.11.5 and 30.3).
  *
+ * Also here, for both backends: what a VMCALL's VMfailValid means
+ * (stmexec_vmcall_failvalid()), the vmx backend's reading of the CPU and
+ * the simulated STM's rendering of it.
+ *
  * What is traded: the block comes from one NUMA node (the allocating
  * CPU's), so on a multi-node machine the other nodes' CPUs reach their
  * VMXON region and VMCS remotely. The CPU touches them at VMXON/VMPTRLD
@@ -31,6 +35,7 @@
  */
 #include "stmexec.h"
 #include "backend.h"
+#include "vmx.h"
 
 #include <linux/gfp.h>
 #include <linux/log2.h>
@@ -172,4 +177,58 @@ int stmexec_cpu_pages_regions(const struct stmexec_cpu_pages *p,
 		left -= n;
 	}
 	return 0;
+}
+
+/*
+ * A STOP the CPU refused as an activation attempt (STMEXEC_VMCALL_INACTIVE):
+ * logged once per CPU, since the CPU then leaves sx->reachable.
+ */
+static int sx_vmcall_inactive(unsigned int cpu, unsigned long err)
+{
+	pr_warn("CPU %u: STOP refused by the CPU (VMfailValid, VM-instruction error %lu): the STM is not active on this CPU (it deactivated the dual-monitor treatment, e.g. when it refused START); leaving VMX operation there\n",
+		cpu, err);
+	return STMEXEC_VMCALL_INACTIVE;
+}
+
+/*
+ * A VMCALL came back VMfailValid with VM-instruction error @err: what it
+ * means (the vmx backend, and the simulated STM when it plays the CPU's
+ * refusal).
+ */
+int stmexec_vmcall_failvalid(struct stmexec *sx, unsigned int cpu, u32 func,
+			     unsigned long err)
+{
+	/*
+	 * Errors 19, 20, 22 and 24 come only from an activation attempt, after
+	 * the CPU found the dual-monitor treatment inactive (SDM Vol. 3C
+	 * 32.15.6, VMCALL pseudo-code): on STOP the STM is not active here.
+	 */
+	if (func == STM_API_STOP &&
+	    (err == SX_VMXERR_VMCALL_NOT_CLEAR ||
+	     err == SX_VMXERR_VMCALL_EXIT_CTLS ||
+	     err == SX_VMXERR_VMCALL_MSEG_REV ||
+	     err == SX_VMXERR_VMCALL_MSEG_FEATURES))
+		return sx_vmcall_inactive(cpu, err);
+
+	switch (err) {
+	case SX_VMXERR_VMCALL_IN_ROOT:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: VMCALL refused in VMX root (error 1): the dual-monitor treatment is not enabled: no STM",
+				    cpu);
+	case SX_VMXERR_VMCALL_MSEG_REV:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: the STM image's MSEG revision does not match IA32_VMX_MISC[63:32] (error 22): wrong STM for this CPU",
+				    cpu);
+	case SX_VMXERR_VMCALL_MSEG_FEATURES:
+		return stmexec_fail(sx, -ENODEV,
+				    "CPU %u: invalid SMM-monitor features in the MSEG header (error 24): broken STM image",
+				    cpu);
+	default:
+		return stmexec_fail(sx, -EIO,
+				    "CPU %u: VMCALL 0x%08x: VMfailValid, VM-instruction error %lu%s",
+				    cpu, func, err,
+				    err == SX_VMXERR_VMCALL_NOT_CLEAR ||
+				    err == SX_VMXERR_VMCALL_EXIT_CTLS ?
+				    " (activation VMCS: module bug)" : "");
+	}
 }

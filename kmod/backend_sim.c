@@ -26,6 +26,7 @@
 #include "stmexec.h"
 #include "backend.h"
 #include "sim.h"
+#include "vmx.h"
 
 #include <linux/gfp.h>
 #include <linux/ioport.h>
@@ -490,9 +491,10 @@ static bool sx_sim_fault(struct stmexec_faults *f, u32 func, unsigned int cpu,
 /*
  * Under s->lock: the core's answer to @r on @cpu with the injected faults
  * (see stmexec_sim_vmcall()); a compat violation it caused into @why.
- * @if_was_set: interrupts were on before the VMCALL.
+ * @if_was_set: interrupts were on before the VMCALL. False when the CPU,
+ * not the STM, answers (a STOP after a deactivating START refusal).
  */
-static void sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
+static bool sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 			  struct stm_regs *r, bool if_was_set, char *why,
 			  size_t why_len)
 {
@@ -501,6 +503,22 @@ static void sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	bool inject, was_off, activated;
 	u64 before;
 
+	/*
+	 * faults.start_deactivates: the START refusal turned the treatment
+	 * off here and left the activation VMCS launched, so the CPU refuses
+	 * every STOP as an activation attempt before any STM sees it, until
+	 * the module's next enter (VMCLEAR) lets an activation through. The
+	 * core, which ran that START, lets the CPU go at the first one.
+	 */
+	if (func == STM_API_STOP && cpumask_test_cpu(cpu, &s->deactivated)) {
+		struct stm_regs stop = { .eax = STM_API_STOP };
+
+		if (stm_core_cpu_state(s->core, cpu) != STM_CPU_OFF)
+			stm_core_vmcall(s->core, cpu, vmcs_pa, &stop);
+		return false;
+	}
+	if (func == STM_API_START || func == STM_API_INITIALIZE_PROTECTION)
+		cpumask_clear_cpu(cpu, &s->deactivated);
 	inject = sx_sim_fault(&sx->faults, func, cpu, &status);
 	before = stm_core_compat_violations(s->core);
 	was_off = stm_core_cpu_state(s->core, cpu) == STM_CPU_OFF;
@@ -515,9 +533,13 @@ static void sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	if (inject) {
 		r->eax = status;
 		r->cf = STM_STATUS_IS_ERROR(status) ? 1 : 0;
+		if (func == STM_API_START &&
+		    READ_ONCE(sx->faults.start_deactivates))
+			cpumask_set_cpu(cpu, &s->deactivated);
 	}
 	if (stm_core_compat_violations(s->core) != before)
 		strscpy(why, stm_core_compat_last(s->core), why_len);
+	return true;
 }
 
 /*
@@ -529,6 +551,8 @@ static void sx_sim_answer(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
  *    injected status is reported, so an injected STOP failure leaves the
  *    STM active on that CPU, as a real failed STOP would.
  * The one-shot status (@next_eax) takes precedence over the others.
+ * A STOP after a START refused with faults.start_deactivates gets the CPU's
+ * answer, VMfailValid 19 (stmexec_vmcall_failvalid()).
  */
 int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 		       struct stm_regs *r)
@@ -540,6 +564,7 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	bool if_was_set = !irqs_disabled();
 	char why[128] = "";
 	unsigned long flags;
+	bool answered;
 
 	if (WARN_ON_ONCE(cpu != raw_smp_processor_id()))
 		return stmexec_fail(sx, -EINVAL,
@@ -565,8 +590,14 @@ int stmexec_sim_vmcall(struct stmexec *sx, unsigned int cpu, u64 vmcs_pa,
 	} else {
 		raw_spin_lock(&s->lock);
 	}
-	sx_sim_answer(sx, cpu, vmcs_pa, r, if_was_set, why, sizeof(why));
+	answered = sx_sim_answer(sx, cpu, vmcs_pa, r, if_was_set, why,
+				 sizeof(why));
 	raw_spin_unlock(&s->lock);
+	if (!answered) {
+		local_irq_restore(flags);
+		return stmexec_vmcall_failvalid(sx, cpu, func,
+						SX_VMXERR_VMCALL_NOT_CLEAR);
+	}
 
 	if (func == STM_API_START) {
 		sx_sim_rendezvous(sx, s, cpu, why, sizeof(why));

@@ -394,35 +394,6 @@ out:
 	return ret;
 }
 
-/* VMCALL came back VMfailValid: what the VM-instruction error means. */
-static int sx_vmx_vmcall_failvalid(struct stmexec *sx, unsigned int cpu,
-				   u32 func)
-{
-	unsigned long err = sx_vmx_error();
-
-	switch (err) {
-	case SX_VMXERR_VMCALL_IN_ROOT:
-		return stmexec_fail(sx, -ENODEV,
-				    "CPU %u: VMCALL refused in VMX root (error 1): the dual-monitor treatment is not enabled: no STM",
-				    cpu);
-	case SX_VMXERR_VMCALL_MSEG_REV:
-		return stmexec_fail(sx, -ENODEV,
-				    "CPU %u: the STM image's MSEG revision does not match IA32_VMX_MISC[63:32] (error 22): wrong STM for this CPU",
-				    cpu);
-	case SX_VMXERR_VMCALL_MSEG_FEATURES:
-		return stmexec_fail(sx, -ENODEV,
-				    "CPU %u: invalid SMM-monitor features in the MSEG header (error 24): broken STM image",
-				    cpu);
-	default:
-		return stmexec_fail(sx, -EIO,
-				    "CPU %u: VMCALL 0x%08x: VMfailValid, VM-instruction error %lu%s",
-				    cpu, func, err,
-				    err == SX_VMXERR_VMCALL_NOT_CLEAR ||
-				    err == SX_VMXERR_VMCALL_EXIT_CTLS ?
-				    " (activation VMCS: module bug)" : "");
-	}
-}
-
 static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
 			 struct stm_regs *r)
 {
@@ -450,7 +421,8 @@ static int sx_vmx_vmcall(struct stmexec *sx, unsigned int cpu,
 				    "CPU %u: VMCALL 0x%08x: VMfailInvalid (no current VMCS)",
 				    cpu, func);
 	case SX_VMCALL_FAIL_VALID:
-		return sx_vmx_vmcall_failvalid(sx, cpu, func);
+		return stmexec_vmcall_failvalid(sx, cpu, func,
+						sx_vmx_error());
 	default:
 		return stmexec_fail(sx, -EIO,
 				    "CPU %u: VMCALL 0x%08x: unexpected RFLAGS (CF %u ZF %u PF %u)",

@@ -19,6 +19,9 @@
  *   fail_leave_cpu	backend=sim: CPU whose leave (VMXOFF) fails (-1 off,
  *			-2 all): the CPU stays "in VMX operation"
  *   fail_status	status of those failures (default ERROR_STM_UNSPECIFIED)
+ *   start_deactivates	with fail_start_cpu: the refusal also turns the
+ *			dual-monitor treatment off there (the bundled STM's
+ *			refusal); the next STOP there gets VMfailValid 19
  *   delay_cpu		CPU whose VMCALLs are delayed (-1 off, -2 all)
  *   delay_us		the delay, at most 500000
  *   late_start_ms	delay_cpu's START reaches the STM this late, before
@@ -283,6 +286,8 @@ void stmexec_debugfs_sim_init(struct stmexec *sx, struct dentry *d)
 		debugfs_create_file("fail_leave_cpu", 0600, d,
 				    &f->fail_leave_cpu, &s32_fops);
 	debugfs_create_x32("fail_status", 0600, d, &f->fail_status);
+	debugfs_create_bool("start_deactivates", 0600, d,
+			    &f->start_deactivates);
 	debugfs_create_file("delay_cpu", 0600, d, &f->delay_cpu, &s32_fops);
 	debugfs_create_u32("delay_us", 0600, d, &f->delay_us);
 	debugfs_create_u32("late_start_ms", 0600, d, &f->late_start_ms);

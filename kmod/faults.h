@@ -19,6 +19,11 @@
  * @fail_stop_cpu: CPU whose STOP fails with @fail_status without reaching
  *		   the core (the STM stays active there), -1 off, -2 every CPU
  * @fail_status: status used by @fail_start_cpu and @fail_stop_cpu
+ * @start_deactivates: with @fail_start_cpu: the refusal also deactivates
+ *		       the dual-monitor treatment on that CPU, as the bundled
+ *		       STM's refusal does (it leaves through the activation
+ *		       VMCS, launching it); the CPU then refuses the next STOP
+ *		       there as an activation attempt (VMfailValid 19)
  * @delay_cpu: CPU whose VMCALLs are delayed by @delay_us, -1 off, -2 all
  * @delay_us: busy delay with interrupts off, at most STMEXEC_MAX_DELAY_US
  * @late_start_ms: @delay_cpu's START reaches the STM this much later, before
@@ -46,6 +51,7 @@ struct stmexec_faults {
 	s32 fail_start_cpu;
 	s32 fail_stop_cpu;
 	u32 fail_status;
+	bool start_deactivates;
 	s32 delay_cpu;
 	u32 delay_us;
 	u32 late_start_ms;

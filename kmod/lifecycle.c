@@ -424,6 +424,20 @@ static int sx_check_coverage(struct stmexec *sx)
  * START right after (the other CPUs asked first, the local one last); the
  * bounded wait for the others comes after it.
  */
+/* START failed on @cpu: say so, with the STM's status if it answered one. */
+static int sx_start_failed(struct stmexec *sx, unsigned int cpu, int ret)
+{
+	u32 st = READ_ONCE(per_cpu_ptr(sx->pcpu, cpu)->start_status);
+
+	if (st)
+		return stmexec_fail(sx, ret,
+				    "enable: START on CPU %u failed: %s (0x%08x, %pe); every CPU rolled back",
+				    cpu, stm_status_name(st), st, ERR_PTR(ret));
+	return stmexec_fail(sx, ret,
+			    "enable: START on CPU %u failed (%pe); every CPU rolled back",
+			    cpu, ERR_PTR(ret));
+}
+
 static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len,
 			       const struct stmexec_req *cause)
 {
@@ -450,9 +464,7 @@ static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len,
 				    "enable: CPU %u did not answer START within %u ms; every CPU rolled back",
 				    cpu, sx_timeout_ms(sx));
 	if (ret)
-		return stmexec_fail(sx, ret,
-				    "enable: START on CPU %u failed (%pe); every CPU rolled back",
-				    cpu, ERR_PTR(ret));
+		return sx_start_failed(sx, cpu, ret);
 	return 0;
 }
 

@@ -35,6 +35,8 @@
  * @ns_start: duration of the last START (interrupts off)
  * @ns_stop: duration of the last STOP (interrupts off)
  * @ns_leave: duration of the last leave
+ * @start_status: the STM's status of the last START here (0: none or
+ *		  success), for the enable's message when it was refused
  */
 struct stmexec_cpu {
 	bool entered;
@@ -49,6 +51,7 @@ struct stmexec_cpu {
 	unsigned long done;
 	u64 calls[STMEXEC_NR_CALL_IDX];
 	u64 ns_enter, ns_start, ns_stop, ns_leave;
+	u32 start_status;
 };
 
 /* lifecycle_cpu.c: the per-CPU steps, on the CPU itself. */

@@ -168,12 +168,14 @@ int sx_cpu_start(struct stmexec *sx, unsigned int cpu)
 	int ret;
 
 	lockdep_assert_irqs_disabled();
+	WRITE_ONCE(pc->start_status, 0);
 	ret = sx_vmcall(sx, cpu, &r);
 	if (ret)
 		goto out;	/* nothing answered: not activated */
 	/* The STM answered: dual-monitor treatment is active here now. */
 	cpumask_set_cpu(cpu, &sx->reachable);
 	if (r.eax != STM_SUCCESS) {
+		WRITE_ONCE(pc->start_status, r.eax);
 		ret = stmexec_fail(sx, stmexec_status_to_errno(r.eax),
 				   "CPU %u: START failed: %s (0x%08x)", cpu,
 				   stm_status_name(r.eax), r.eax);
@@ -216,7 +218,17 @@ int sx_cpu_stop(struct stmexec *sx, unsigned int cpu)
 			cpu);
 		return 0;
 	}
+	/*
+	 * The current VMCS is the activation VMCS, never clear here: START
+	 * made it current and the STM launched it (when it left through it)
+	 * or left it as it was, so a STOP on a CPU without the treatment is
+	 * refused (error 19) and is never a second activation.
+	 */
 	ret = sx_vmcall(sx, cpu, &r);
+	if (ret == STMEXEC_VMCALL_INACTIVE) {
+		ret = 0;
+		goto stopped;
+	}
 	if (ret)
 		goto out;
 	if (r.eax != STM_SUCCESS) {
@@ -225,6 +237,7 @@ int sx_cpu_stop(struct stmexec *sx, unsigned int cpu)
 				   cpu, stm_status_name(r.eax), r.eax);
 		goto out;
 	}
+stopped:
 	cpumask_clear_cpu(cpu, &sx->active);
 	cpumask_clear_cpu(cpu, &sx->reachable);
 out:

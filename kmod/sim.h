@@ -7,6 +7,7 @@
 #ifndef STMEXEC_SIM_H
 #define STMEXEC_SIM_H
 
+#include <linux/cpumask.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -26,6 +27,12 @@ struct stmexec_sim {
 	u64 smi_t0;			/* ns at INITIALIZE_PROTECTION; 0 = closed */
 	unsigned int smi_cpu;		/* the CPU that ran it */
 	u64 smi_last_ns, smi_max_ns;
+	/*
+	 * CPUs whose START was refused with the treatment deactivated
+	 * (faults.start_deactivates; under lock): the CPU, not the STM,
+	 * answers their next STOP.
+	 */
+	struct cpumask deactivated;
 };
 
 #endif /* STMEXEC_SIM_H */

@@ -112,6 +112,7 @@ FIXTURE_TEARDOWN(ft)
 		__sx_dbg_write("fail_init", "0");
 		__sx_dbg_write("fail_start_cpu", "-1");
 		__sx_dbg_write("fail_stop_cpu", "-1");
+		__sx_dbg_write("start_deactivates", "0");
 		__sx_dbg_write("fail_leave_cpu", "-1");
 		__sx_dbg_write("delay_cpu", "-1");
 		__sx_dbg_write("next_status", "none");
@@ -244,6 +245,65 @@ TEST_F(ft, fail_start_everywhere_rolls_back)
 	EXPECT_EQ(-EIO, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
 	EXPECT_STREQ("off", sx_state());
 	expect_all_off(_metadata, self->fd, "START failed everywhere");
+}
+
+/*
+ * The bundled STM refuses an arrival beyond the MADT's count at START with
+ * ERROR_STM_OUT_OF_RESOURCES and leaves through the activation VMCS with
+ * the dual-monitor treatment deactivated (check-stm --madt-cpus): the
+ * rollback's STOP there is then an activation attempt that the CPU refuses
+ * with VMfailValid 19. That means "the STM is not active on this CPU", not
+ * a module bug: enable fails with the START's ENOSPC, every CPU ends off,
+ * and the module is not wedged (enable works again, rmmod works).
+ */
+TEST_F(ft, start_refusal_deactivating_rolls_back)
+{
+	uint64_t before[MAXCPU][16], after[MAXCPU][16];
+	int last = self->ncpus - 1;
+	unsigned int i;
+	char cpu[16];
+
+	SX_SETUP_SKIPPED();
+	/* the last CPU, then every CPU ("-2", the enabling one included) */
+	for (i = 0; i < 2; i++) {
+		int first = i ? 0 : last;
+
+		snprintf(cpu, sizeof(cpu), "%d", i ? -2 : last);
+		ASSERT_LT(0, calls(before));
+		sx_dbg_write("fail_status", STM_ERROR_OUT_OF_RESOURCES);
+		sx_dbg_write("start_deactivates", "1");
+		sx_dbg_write("fail_start_cpu", cpu);
+		EXPECT_EQ(-ENOSPC, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL)) {
+			TH_LOG("fail_start_cpu %s: %s", cpu, last_error());
+		}
+		EXPECT_STREQ("off", sx_state()) {
+			TH_LOG("fail_start_cpu %s: %s", cpu, last_error());
+		}
+		expect_all_off(_metadata, self->fd, "START refused, deactivated");
+		/* the START refusal, not the rollback's STOP (VMfailValid) */
+		EXPECT_NE(NULL, strstr(last_error(), "ERROR_STM_OUT_OF_RESOURCES")) {
+			TH_LOG("last_error is not the START refusal: %s",
+			       last_error());
+		}
+		EXPECT_EQ(NULL, strstr(last_error(), "VMfailValid")) {
+			TH_LOG("last_error: %s", last_error());
+		}
+		/* the refused CPU was STOPped (and the CPU refused that) */
+		ASSERT_LT(0, calls(after));
+		EXPECT_LE(1, after[first][C_STOP] - before[first][C_STOP]);
+		sx_dbg_write("fail_start_cpu", "-1");
+		sx_dbg_write("start_deactivates", "0");
+		sx_dbg_write("fail_status", STM_ERROR_UNSPECIFIED);
+		/* not wedged: enable and disable work again */
+		EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_ENABLE, NULL));
+		EXPECT_STREQ("on", sx_state());
+		EXPECT_EQ(0, __sx_ioctl(self->fd, STMEXEC_DISABLE, NULL));
+		EXPECT_STREQ("off", sx_state());
+	}
+	/* and the module unloads */
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, __sx_unload());
 }
 
 TEST_F(ft, fail_stop_wedges_until_disable_succeeds)

@@ -34,6 +34,9 @@
 #define MSR_IA32_SMM_MONITOR_CTL 0x9Bu
 
 static uint32_t stm_rt_ready;		/* launch set up (acquire/release) */
+uint32_t stm_rt_own_stacks;		/* rt.h; entry.S reads it */
+/* The record of the arrival on the refusal stack (under its lock). */
+static struct stm_rt_cpu stm_rt_refused_cpu;
 static uint32_t stm_rt_init_status;	/* its status */
 static uint64_t stm_rt_idt[256 * 2] __aligned(16);
 
@@ -336,7 +339,13 @@ static void stm_rt_await_launch(uint32_t index,
 		uint64_t smbase = stm_rt_snap_get(snap, VMCS_GUEST_SMBASE);
 
 		__atomic_store_n(&stm_rt_ready, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&stm_rt_own_stacks, 0, __ATOMIC_RELEASE);
 		stm_rt_init_status = stm_rt_launch_init(smbase);
+		/* entry.S: arrivals from this count on take the refusal stack */
+		__atomic_store_n(&stm_rt_own_stacks,
+				 stm_rt_init_status == STM_SUCCESS &&
+				 stm_rt.ncpus ? stm_rt.ncpus : 1,
+				 __ATOMIC_RELEASE);
 		__atomic_store_n(&stm_rt_ready, 1, __ATOMIC_RELEASE);
 	} else {
 		while (!__atomic_load_n(&stm_rt_ready, __ATOMIC_ACQUIRE))
@@ -344,13 +353,22 @@ static void stm_rt_await_launch(uint32_t index,
 	}
 }
 
-/* This CPU's record: its VMCS pages, host stack, activation VMCS, SMBASE. */
-static struct stm_rt_cpu *stm_rt_cpu_setup(uint32_t index, uint64_t act_pa,
+/*
+ * This CPU's record: its VMCS pages, host stack, activation VMCS, SMBASE.
+ * An arrival on the refusal stack (@refused, entry.S) gets the refusal
+ * record and that stack's top: nothing in its computed area, which may be
+ * another CPU's VMCS pair or lie past MSEG.
+ */
+static struct stm_rt_cpu *stm_rt_cpu_setup(uint32_t index, int refused,
+					   uint64_t act_pa,
 					   const struct stm_rt_vmcs_snap *snap,
 					   struct stm_entry_frame *f)
 {
-	uint64_t area = stm_rt_area(index);
-	struct stm_rt_cpu *cpu = stm_rt_cpu_at(index);
+	uint64_t top_pa = refused ?
+		(uint64_t)(uintptr_t)stm_refuse_stack_top :
+		stm_rt_area(index) + STM_STACK_SIZE;
+	struct stm_rt_cpu *cpu = refused ? &stm_rt_refused_cpu :
+				 stm_rt_cpu_at(index);
 	struct stm_rt_stack_top *top;
 	uint32_t a, b, c, d;
 
@@ -358,14 +376,14 @@ static struct stm_rt_cpu *stm_rt_cpu_setup(uint32_t index, uint64_t act_pa,
 	cpu->index = index;
 	stm_cpuid(1, 0, &a, &b, &c, &d);
 	cpu->apic_id = b >> 24;
-	if (index < stm_rt.ncpus) {
+	if (!refused && index < stm_rt.ncpus) {
 		cpu->smi_vmcs_pa = stm_rt.esp_base +
 				   (uint64_t)stm_rt.ncpus * STM_STACK_SIZE +
 				   2ull * index * stm_rt.vmcs_size;
 		cpu->smm_vmcs_pa = cpu->smi_vmcs_pa + stm_rt.vmcs_size;
 	}
 	/* the slot entry.S kept free above the activation frame */
-	cpu->host_rsp = area + STM_STACK_SIZE - STM_RT_STACK_TOP_SIZE;
+	cpu->host_rsp = top_pa - STM_RT_STACK_TOP_SIZE;
 	top = (struct stm_rt_stack_top *)(uintptr_t)cpu->host_rsp;
 	top->cpu = cpu;
 	top->pad = 0;
@@ -383,7 +401,8 @@ static uint32_t stm_rt_cpu_admit(struct stm_rt_cpu *cpu)
 	uint32_t st;
 
 	st = stm_rt_init_status;
-	if (st == STM_SUCCESS && cpu->index >= stm_rt.ncpus) {
+	if (st == STM_SUCCESS && (cpu == &stm_rt_refused_cpu ||
+				  cpu->index >= stm_rt.ncpus)) {
 		stm_rt_log("stm: CPU arrival %u: the firmware's MADT counts %u CPU(s)\n",
 			   cpu->index, stm_rt.ncpus);
 		st = STM_ERROR_OUT_OF_RESOURCES;
@@ -467,7 +486,8 @@ static uint32_t stm_rt_cpu_start(struct stm_rt_cpu *cpu, uint64_t act_pa,
  * executive monitor (entry.S VMLAUNCHes it), or -1 if not even that
  * could be built (logged; entry.S stops the CPU).
  */
-static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
+static int stm_rt_activate(uint32_t index, int refused,
+			   struct stm_entry_frame *f)
 {
 	struct stm_rt_regs *regs = (struct stm_rt_regs *)f;
 	struct stm_rt_vmcs_snap snap;
@@ -480,7 +500,7 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 	act_pa = stm_vmptrst();
 	stm_rt_vmcs_snapshot(&snap);
 	stm_rt_await_launch(index, &snap);
-	cpu = stm_rt_cpu_setup(index, act_pa, &snap, f);
+	cpu = stm_rt_cpu_setup(index, refused, act_pa, &snap, f);
 	st = stm_rt_cpu_admit(cpu);
 	if (stm_rt_exit_vmcs(cpu, act_pa, &snap, &st, &own))
 		return -1;
@@ -512,10 +532,12 @@ static int stm_rt_activate(uint32_t index, struct stm_entry_frame *f)
 /* The C side of entry.S: STM_RT_LAUNCH, or -1 to stop the CPU. */
 int stm_c_entry(struct stm_entry_frame *f)
 {
-	uint32_t index = (uint32_t)(f->claim / STM_STACK_SIZE) - 1;
+	int refused = !!(f->claim & STM_RT_CLAIM_REFUSED);
+	uint32_t index = (uint32_t)((f->claim & ~STM_RT_CLAIM_REFUSED) /
+				    STM_STACK_SIZE) - 1;
 
 	stm_rt_relocate(index);
-	return stm_rt_activate(index, f);
+	return stm_rt_activate(index, refused, f);
 }
 
 /* An exception in the STM itself (hostentry.S): say so and stop this CPU. */

@@ -28,6 +28,8 @@
 	.set	stm_cfg_cs_selector, STM_SEL_CODE64
 	.globl	stm_cfg_max_cpus
 	.set	stm_cfg_max_cpus, STM_MAX_CPUS
+	.globl	stm_cfg_refuse_stack_size
+	.set	stm_cfg_refuse_stack_size, STM_REFUSE_STACK_SIZE
 
 /* ------------------------------------------------------------------ */
 /* GDT at MSEG + 0x1000 (GdtrBaseOffset), same selectors as GenStm     */
@@ -74,7 +76,24 @@ stm_entry:
 	lock xaddl %eax, (%rsp)		/* eax = arrival index */
 	cmpl	$STM_MAX_CPUS, %eax
 	jae	stm_too_many_cpus
-	incl	%eax
+	/*
+	 * Arrival 0 owns the first area.  A later one owns its area only if
+	 * the launch admits it: the VMCS pairs of the N admitted CPUs begin
+	 * where area N would (rt.h), and past them MSEG ends.  So it waits
+	 * (still holding the entry lock: the others would wait anyway) for
+	 * arrival 0 to publish how many arrivals own an area
+	 * (stm_rt_own_stacks, activate.c), and from that count on takes the
+	 * shared refusal stack instead, never touching its computed area.
+	 */
+	testl	%eax, %eax
+	jz	4f
+3:	cmpl	stm_rt_own_stacks(%rip), %eax
+	jb	4f
+	cmpl	$0, stm_rt_own_stacks(%rip)
+	jne	stm_refuse_arrival
+	pause
+	jmp	3b
+4:	incl	%eax
 	imulq	$STM_STACK_SIZE, %rax, %rax
 	addq	%rax, %rsp		/* top of this CPU's stack */
 	/* the slot the host entries find their CPU in (rt.h) */
@@ -106,6 +125,42 @@ stm_too_many_cpus:
 	movl	$0, stm_entry_lock(%rip)
 	movl	$STM_ERROR_OUT_OF_RESOURCES_ASM, %eax
 	jmp	stm_halt
+
+	/*
+	 * An arrival the launch does not admit (EAX = its index, the entry
+	 * lock held, RSP still MSEG + EspOffset): the same frame on the one
+	 * refusal stack in the image, under its own lock, with bit 63 of the
+	 * claim set so that the C side uses the refusal record too
+	 * (activate.c).  The lock is held until the VM entry that returns
+	 * the refusal: after POP_REGS nothing touches the stack any more.
+	 */
+stm_refuse_arrival:
+5:	lock btsl $0, stm_refuse_lock(%rip)
+	jnc	6f
+	pause
+	jmp	5b
+6:	incl	%eax
+	imulq	$STM_STACK_SIZE, %rax, %rax
+	btsq	$63, %rax
+	leaq	stm_refuse_stack_top(%rip), %rsp
+	subq	$STM_RT_STACK_TOP_SIZE, %rsp
+	pushq	%rax			/* frame->claim */
+	movq	stm_entry_scratch(%rip), %rax
+	movl	$0, stm_entry_lock(%rip)
+
+	PUSH_REGS
+	cld
+	movq	%rsp, %rdi
+	call	stm_c_entry
+	cmpl	$STM_RT_LAUNCH, %eax
+	jne	7f
+	POP_REGS
+	movl	$0, stm_refuse_lock(%rip)
+	vmlaunch
+	/* VMfail: the refusal stack is no longer this CPU's; stop here */
+	jmp	stm_halt
+7:	movl	$0, stm_refuse_lock(%rip)
+	jmp	stm_halt
 	.size	stm_entry, . - stm_entry
 
 	.section .data.stm_entry, "aw"
@@ -114,6 +169,17 @@ stm_entry_scratch:
 	.quad	0
 stm_entry_lock:
 	.long	0
+	.globl	stm_refuse_lock
+stm_refuse_lock:
 	.long	0
+
+	/* The refusal stack (see stm_refuse_arrival), in the static image. */
+	.section .bss.stm_refuse, "aw", @nobits
+	.balign	16
+	.globl	stm_refuse_stack
+stm_refuse_stack:
+	.skip	STM_REFUSE_STACK_SIZE
+	.globl	stm_refuse_stack_top
+stm_refuse_stack_top:
 
 	.section .note.GNU-stack, "", @progbits

@@ -25,6 +25,8 @@
  * at the top, and the VMCS pair after all N stacks: the SMI-transfer VMCS
  * at EspOffset + N * STM_STACK_SIZE + 2i * V, the SMM-guest VMCS at
  * + (2i + 1) * V (V = VMCS size from IA32_VMX_BASIC[44:32], page rounded).
+ * An arrival i >= N owns nothing there: it runs on the refusal stack
+ * (STM_REFUSE_STACK_SIZE) with a refusal record (activate.c).
  */
 #ifndef STM_RT_H
 #define STM_RT_H
@@ -44,6 +46,15 @@
  * host RSP of its VMCSs; the activation frame (entry.S) lies below it.
  */
 #define STM_RT_STACK_TOP_SIZE	16
+/*
+ * The one stack in the static image (entry.S, .bss) that an arrival the
+ * launch does not admit runs on, under a lock, to return its refusal: its
+ * computed area may be another CPU's VMCS pair or lie past MSEG. The
+ * refusal path is short (no core call, no PSD read): 8 KiB.
+ */
+#define STM_REFUSE_STACK_SIZE	0x2000
+/* frame->claim bit 63: the arrival runs on the refusal stack */
+#define STM_RT_CLAIM_REFUSED	0x8000000000000000ull
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -191,6 +202,13 @@ int stm_rt_mseg_room(uint64_t mseg_base, uint64_t need, uint64_t tseg_base,
 		     uint64_t tseg_size);
 
 /* activate.c */
+/*
+ * How many arrivals own a stack area in this launch: 0 while arrival 0
+ * sets the launch up, then the MADT count N (1 if the launch failed).
+ * entry.S reads it; arrivals from it on take the refusal stack.
+ */
+extern uint32_t stm_rt_own_stacks;
+extern uint8_t stm_refuse_stack_top[];
 struct stm_rt_cpu *stm_rt_cpu_at(uint32_t index);
 void stm_rt_release_index(struct stm_rt_cpu *cpu);
 const struct stm_mem_ops *stm_rt_mem_ops(void);	/* identity, < 4 GiB, not MSEG */

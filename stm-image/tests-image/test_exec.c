@@ -107,6 +107,12 @@ static void result(int ok, const char *name)
 struct syms {
 	uint64_t halt, reloc_base, tss, max_cpus;
 	uint64_t vmx, vmx_size;		/* stm_vmptrst: the first VMX instruction */
+	/*
+	 * Optional (0 if absent, an image before the refusal stack): how many
+	 * arrivals own an area (arrival 0's launch publishes it), the
+	 * refusal stack's lock and top.
+	 */
+	uint64_t own_stacks, refuse_lock, refuse_top;
 };
 
 static int read_syms(const char *path, struct syms *s)
@@ -134,6 +140,12 @@ static int read_syms(const char *path, struct syms *s)
 			s->tss = v, n++;
 		else if (!strcmp(name, "stm_cfg_max_cpus"))
 			s->max_cpus = v, n++;
+		else if (!strcmp(name, "stm_rt_own_stacks"))
+			s->own_stacks = v;
+		else if (!strcmp(name, "stm_refuse_lock"))
+			s->refuse_lock = v;
+		else if (!strcmp(name, "stm_refuse_stack_top"))
+			s->refuse_top = v;
 	}
 	fclose(f);
 	return n == 5 ? 0 : -1;
@@ -239,6 +251,18 @@ static void install_fault_handler(void)
 	sigaction(SIGBUS, &sa, NULL);
 }
 
+/*
+ * What arrival 0's launch publishes when it has read the MADT (activate.c):
+ * how many arrivals own a stack area.  Later arrivals wait for it in the
+ * entry stub; this process never gets that far on arrival 0.
+ */
+static void publish_launch(struct mseg *m, const struct syms *sy,
+			   uint32_t ncpus)
+{
+	if (sy->own_stacks)
+		*(volatile uint32_t *)(m->base + sy->own_stacks) = ncpus;
+}
+
 /* NCPUS activating VMCALLs: each claims its stack and reaches VMPTRST. */
 static void check_arrivals(struct mseg *m, const struct syms *sy)
 {
@@ -257,6 +281,8 @@ static void check_arrivals(struct mseg *m, const struct syms *sy)
 		struct frame *f = (struct frame *)(top - 16 - sizeof(struct frame));
 		uint64_t vmx = (uint64_t)(uintptr_t)m->base + sy->vmx;
 
+		if (i == 1)
+			publish_launch(m, sy, NCPUS);
 		fill_regs(&r, calls[i], i + 1);
 		run(m, &r);
 		snprintf(name, sizeof(name),
@@ -347,6 +373,62 @@ static void check_second_mseg(const uint8_t *img, uint32_t size,
 	      "arrival beyond STM_MAX_CPUS -> ERROR_STM_OUT_OF_RESOURCES, no stack");
 }
 
+/*
+ * The firmware's MADT counts N = 2 CPUs and 4 arrive (check-stm
+ * --madt-cpus 2): the VMCS pairs of the two admitted CPUs begin at
+ * EspOffset + 2 * stack, and the MSEG the STM computed for them ends at
+ * EspOffset + 2 * (stack + 2 * VMCS).  Arrivals 2 and 3 must run on the
+ * refusal stack in the image and write nothing from EspOffset + 2 * stack
+ * on: neither into those VMCS pairs nor past that MSEG.
+ */
+static void check_refused_arrivals(const uint8_t *img, uint32_t size,
+				   const struct syms *sy)
+{
+	const uint32_t n = 2;
+	struct mseg m;
+	struct regs r;
+	char name[160];
+	uint64_t stack, pairs, vmx;
+	uint32_t i;
+
+	mseg_load(&m, img, size, 0x5000);
+	stack = m.in.per_proc_dynamic_memory_size;
+	pairs = m.in.esp_offset + n * stack;
+	vmx = (uint64_t)(uintptr_t)m.base + sy->vmx;
+	for (i = 0; i < NCPUS; i++) {
+		struct frame *f = NULL;
+
+		if (i == 1)
+			publish_launch(&m, sy, n);
+		if (sy->refuse_lock)	/* released at its VMLAUNCH */
+			*(volatile uint32_t *)(m.base + sy->refuse_lock) = 0;
+		fill_regs(&r, STM_API_START, 20 + i);
+		run(&m, &r);
+		snprintf(name, sizeof(name),
+			 "MADT %u, arrival %u: runs to its first VMX instruction",
+			 n, i);
+		CHECK(fault_rip >= vmx && fault_rip < vmx + sy->vmx_size, name);
+		if (i >= n && sy->refuse_top)
+			f = (struct frame *)(m.base + sy->refuse_top - 16 -
+					     sizeof(struct frame));
+		snprintf(name, sizeof(name),
+			 "MADT %u, arrival %u: its frame on the refusal stack, claim marked",
+			 n, i);
+		if (i >= n)
+			CHECK(f && frame_matches(f, &r) &&
+			      f->claim == ((i + 1) * stack | 1ull << 63), name);
+	}
+	snprintf(name, sizeof(name),
+		 "MADT %u, %u arrivals: nothing written into the VMCS pairs or past the computed MSEG (0x%llx)",
+		 n, NCPUS, (unsigned long long)(m.in.esp_offset +
+						n * (stack + 2 * STM_MSEG_DEFAULT_VMCS_SIZE)));
+	if (!untouched(m.base + pairs, m.size - pairs))
+		printf("# first write at MSEG + 0x%llx\n", (unsigned long long)
+		       (pairs + (uint64_t)(strspn((const char *)m.base + pairs,
+						  "\xA5"))));
+	CHECK(untouched(m.base + pairs, m.size - pairs), name);
+}
+
 int main(int argc, char **argv)
 {
 	struct syms sy;
@@ -371,5 +453,6 @@ int main(int argc, char **argv)
 	check_relocation(&m, &sy);
 	check_no_stray_writes(&m);
 	check_second_mseg(img, size, &sy);
+	check_refused_arrivals(img, size, &sy);
 	return failures ? 1 : 0;
 }

@@ -18,6 +18,23 @@
 #include "rt.h"
 #include "regs.inc"
 
+/*
+ * RSP = the top of a stack, RAX = the claim: the frame the C entry takes
+ * (struct stm_entry_frame, 16-aligned), the entry lock released, then
+ * stm_c_entry(frame).  Shared by an admitted arrival and a refused one.
+ */
+.macro	STM_CALL_C_ENTRY
+	subq	$STM_RT_STACK_TOP_SIZE, %rsp
+	pushq	%rax			/* frame->claim */
+	movq	stm_entry_scratch(%rip), %rax
+	movl	$0, stm_entry_lock(%rip)
+
+	PUSH_REGS
+	cld
+	movq	%rsp, %rdi		/* struct stm_entry_frame *, 16-aligned */
+	call	stm_c_entry
+.endm
+
 /* Values the builder (stmimg build) reads from the symbol table, so that
  * the header and the code cannot disagree. */
 	.globl	stm_cfg_stack_size
@@ -97,15 +114,7 @@ stm_entry:
 	imulq	$STM_STACK_SIZE, %rax, %rax
 	addq	%rax, %rsp		/* top of this CPU's stack */
 	/* the slot the host entries find their CPU in (rt.h) */
-	subq	$STM_RT_STACK_TOP_SIZE, %rsp
-	pushq	%rax			/* frame->claim */
-	movq	stm_entry_scratch(%rip), %rax
-	movl	$0, stm_entry_lock(%rip)
-
-	PUSH_REGS
-	cld
-	movq	%rsp, %rdi		/* struct stm_entry_frame *, 16-aligned */
-	call	stm_c_entry
+	STM_CALL_C_ENTRY
 
 	/*
 	 * activate.c made the CPU's SMI-transfer VMCS current, with the
@@ -143,15 +152,7 @@ stm_refuse_arrival:
 	imulq	$STM_STACK_SIZE, %rax, %rax
 	btsq	$63, %rax
 	leaq	stm_refuse_stack_top(%rip), %rsp
-	subq	$STM_RT_STACK_TOP_SIZE, %rsp
-	pushq	%rax			/* frame->claim */
-	movq	stm_entry_scratch(%rip), %rax
-	movl	$0, stm_entry_lock(%rip)
-
-	PUSH_REGS
-	cld
-	movq	%rsp, %rdi
-	call	stm_c_entry
+	STM_CALL_C_ENTRY
 	cmpl	$STM_RT_LAUNCH, %eax
 	jne	7f
 	POP_REGS

@@ -417,13 +417,6 @@ static int sx_check_coverage(struct stmexec *sx)
 	return 0;
 }
 
-/*
- * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, then START on
- * every online CPU (entered already). INITIALIZE_PROTECTION to this CPU's
- * START is the BSP's SMI-blocked window: VMCALLs only, preemption off,
- * START right after (the other CPUs asked first, the local one last); the
- * bounded wait for the others comes after it.
- */
 /* START failed on @cpu: say so, with the STM's status if it answered one. */
 static int sx_start_failed(struct stmexec *sx, unsigned int cpu, int ret)
 {
@@ -438,6 +431,13 @@ static int sx_start_failed(struct stmexec *sx, unsigned int cpu, int ret)
 			    cpu, ERR_PTR(ret));
 }
 
+/*
+ * INITIALIZE_PROTECTION and GET_BIOS_RESOURCES on this CPU, then START on
+ * every online CPU (entered already). INITIALIZE_PROTECTION to this CPU's
+ * START is the BSP's SMI-blocked window: VMCALLs only, preemption off,
+ * START right after (the other CPUs asked first, the local one last); the
+ * bounded wait for the others comes after it.
+ */
 static int sx_start_everywhere(struct stmexec *sx, void *list, size_t *len,
 			       const struct stmexec_req *cause)
 {

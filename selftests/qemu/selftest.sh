@@ -24,20 +24,27 @@ fi
 kver=${1:-$("$here/../../mk/kernels.sh" default)} || exit 2
 n=0 pass=0 fail=0
 
+# STATUS WHY: test $n ($name) passed when STATUS is 0, else WHY and the
+# last lines of its output ($out)
+verdict() {
+	if [ "$1" = 0 ]; then
+		pass=$((pass + 1))
+		echo "ok $n $name"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n $name # $2"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/# /'
+	fi
+}
+
 expect() { # NAME EXPECTED-STATUS run-guest args...
 	name=$1 want=$2
 	shift 2
 	n=$((n + 1))
 	out=$("$rg" --kver "$kver" --quiet "$@" 2>&1)
 	rc=$?
-	if [ "$rc" = "$want" ]; then
-		pass=$((pass + 1))
-		echo "ok $n $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $name # exit $rc, expected $want"
-		printf '%s\n' "$out" | tail -n 5 | sed 's/^/# /'
-	fi
+	[ "$rc" = "$want" ]
+	verdict $? "exit $rc, expected $want"
 }
 
 # A stand-in for qemu-system-x86_64 first in PATH: prints the console of a
@@ -77,14 +84,8 @@ fake_expect() {
 	boots=$(cat "$fake/boots" 2>/dev/null || echo 0)
 	said=0
 	printf '%s\n' "$out" | grep -q 'guest: kernel panicked before init (Oops: int3: .*), retrying once' && said=1
-	if [ "$rc" = "$want" ] && [ "$boots" = "$4" ] && [ "$said" = "$5" ]; then
-		pass=$((pass + 1))
-		echo "ok $n $name"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n $name # exit $rc (expected $want), $boots boots (expected $4), retry line $said (expected $5)"
-		printf '%s\n' "$out" | tail -n 5 | sed 's/^/# /'
-	fi
+	[ "$rc" = "$want" ] && [ "$boots" = "$4" ] && [ "$said" = "$5" ]
+	verdict $? "exit $rc (expected $want), $boots boots (expected $4), retry line $said (expected $5)"
 }
 
 echo "TAP version 13"
